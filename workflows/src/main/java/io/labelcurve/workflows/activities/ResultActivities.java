@@ -1,0 +1,24 @@
+package io.labelcurve.workflows.activities;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Gathering cell results into the sweep's tables. Runs on {@code labelcurve-cpu}. */
+@ActivityInterface
+public interface ResultActivities {
+
+  /**
+   * Writes {@code sweeps/{id}/spec.json} so that a report or a rerun can find what was asked.
+   * Idempotent.
+   */
+  @ActivityMethod
+  String writeSpec(io.labelcurve.workflows.spec.SweepSpec spec,
+      io.labelcurve.workflows.spec.DatasetSummary dataset);
+
+  /**
+   * Reads every {@code sweeps/{id}/cells/*.json} and writes {@code sweeps/{id}/results.csv}, one
+   * row per cell × test split × level, in cell order. Returns the CSV's URI.
+   */
+  @ActivityMethod
+  String writeResults(String sweepId);
+}

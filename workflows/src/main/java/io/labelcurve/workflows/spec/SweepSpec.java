@@ -1,0 +1,53 @@
+package io.labelcurve.workflows.spec;
+
+import java.util.List;
+
+/**
+ * What a sweep computes: the grid model × adaptation × sampling × size × seed over one dataset.
+ *
+ * <p>A spec holds no connection settings or credentials: those come from the worker's and the CLI's
+ * environment. It is parsed and checked outside the workflow (it is user input); the workflow
+ * receives it as this record.
+ *
+ * @param id sweep id, also the workflow id and the folder {@code sweeps/{id}/} in the bucket
+ * @param dataset URI of the dataset's {@code manifest.csv} in the bucket ({@code s3://bucket/datasets/…})
+ * @param trainSplit the manifest split whose images (with their augmented variants) form the training pool
+ * @param testSplits the manifest splits every cell is evaluated on
+ * @param models model ids of the catalog
+ * @param adaptations {@code linear-probe} (and, later, {@code finetune})
+ * @param samplings one entry per sampling scheme with its sizes
+ * @param seeds number of seeds per (sampling, size); seed i draws subsets with seed {@code i}
+ * @param preset name of the compute preset (input size, batch size), e.g. {@code cpu-small}
+ * @param maxCellsInFlight bound on the cells of one model that run at the same time
+ */
+public record SweepSpec(
+    String id,
+    String dataset,
+    String trainSplit,
+    List<String> testSplits,
+    List<String> models,
+    List<String> adaptations,
+    List<SamplingSpec> samplings,
+    int seeds,
+    String preset,
+    int maxCellsInFlight) {
+
+  public SweepSpec {
+    testSplits = List.copyOf(testSplits);
+    models = List.copyOf(models);
+    adaptations = List.copyOf(adaptations);
+    samplings = List.copyOf(samplings);
+  }
+
+  /** The same spec under another id (the CLI's {@code --id}). */
+  public SweepSpec withId(String newId) {
+    return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
+        seeds, preset, maxCellsInFlight);
+  }
+
+  /** The same spec reading another dataset URI (after a local manifest was uploaded). */
+  public SweepSpec withDataset(String newDataset) {
+    return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
+        seeds, preset, maxCellsInFlight);
+  }
+}
