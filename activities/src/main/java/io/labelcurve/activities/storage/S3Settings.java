@@ -1,0 +1,63 @@
+package io.labelcurve.activities.storage;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How to reach the bucket. Taken from flags or the environment, never from a spec; credentials
+ * are never logged ({@link #toString()} leaves them out).
+ *
+ * @param endpoint S3 endpoint, e.g. {@code http://127.0.0.1:9000}; null for AWS's own
+ * @param region region name (S3Proxy and MinIO accept any)
+ * @param bucket the one bucket of labelcurve
+ * @param accessKey access key id; null to use the SDK's default provider chain (instance roles)
+ * @param secretKey secret key; null to use the SDK's default provider chain
+ * @param pathStyle path-style addressing (S3Proxy and MinIO need it)
+ * @param checksumsWhenRequired send and validate checksums only when an operation requires them;
+ *     S3Proxy 2.6 refuses the SDK's default trailing checksums, MinIO and AWS accept them
+ */
+public record S3Settings(
+    String endpoint, String region, String bucket, String accessKey, String secretKey,
+    boolean pathStyle, boolean checksumsWhenRequired) {
+
+  public static final String ENV_ENDPOINT = "LABELCURVE_S3_ENDPOINT";
+  public static final String ENV_REGION = "LABELCURVE_S3_REGION";
+  public static final String ENV_BUCKET = "LABELCURVE_S3_BUCKET";
+  public static final String ENV_ACCESS_KEY = "LABELCURVE_S3_ACCESS_KEY";
+  public static final String ENV_SECRET_KEY = "LABELCURVE_S3_SECRET_KEY";
+  public static final String ENV_PATH_STYLE = "LABELCURVE_S3_PATH_STYLE";
+  public static final String ENV_CHECKSUMS_WHEN_REQUIRED = "LABELCURVE_S3_CHECKSUMS_WHEN_REQUIRED";
+
+  public static final String DEFAULT_BUCKET = "labelcurve";
+
+  /** Settings from the environment; unset values take defaults that suit S3Proxy/MinIO. */
+  public static S3Settings fromEnvironment(Map<String, String> env) {
+    return new S3Settings(
+        env.get(ENV_ENDPOINT),
+        env.getOrDefault(ENV_REGION, "us-east-1"),
+        env.getOrDefault(ENV_BUCKET, DEFAULT_BUCKET),
+        env.get(ENV_ACCESS_KEY),
+        env.get(ENV_SECRET_KEY),
+        Boolean.parseBoolean(env.getOrDefault(ENV_PATH_STYLE, "true")),
+        Boolean.parseBoolean(env.getOrDefault(ENV_CHECKSUMS_WHEN_REQUIRED, "true")));
+  }
+
+  /** The endpoint as a URI, when one is set. */
+  public Optional<URI> endpointUri() {
+    return Optional.ofNullable(endpoint).filter(e -> !e.isBlank()).map(URI::create);
+  }
+
+  /** These settings with another endpoint and static credentials (the embedded S3Proxy). */
+  public S3Settings withEndpoint(String newEndpoint, String newAccessKey, String newSecretKey) {
+    return new S3Settings(newEndpoint, region, bucket, newAccessKey, newSecretKey, pathStyle,
+        checksumsWhenRequired);
+  }
+
+  @Override
+  public String toString() {
+    return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket
+        + ", credentials=" + (accessKey == null ? "default chain" : "static (hidden)")
+        + ", pathStyle=" + pathStyle + ", checksumsWhenRequired=" + checksumsWhenRequired + "]";
+  }
+}
