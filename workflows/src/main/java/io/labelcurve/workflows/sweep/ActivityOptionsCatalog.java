@@ -1,0 +1,88 @@
+package io.labelcurve.workflows.sweep;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/**
+ * Timeouts and retries of every activity, in one place, each with its reason. A failure of type
+ * {@code BadInput} is never retried: the user has to change something.
+ */
+final class ActivityOptionsCatalog {
+  static final String BAD_INPUT = "BadInput";
+  static final String CPU_QUEUE = "labelcurve-cpu";
+  static final String GPU_QUEUE = "labelcurve-gpu";
+
+  private ActivityOptionsCatalog() {}
+
+  /**
+   * Dataset preparation reads the manifest and hashes every image: seconds for a demo, tens of
+   * minutes for a paper-sized dataset read from S3. It has no resumable position, so a lost worker
+   * is found by the start-to-close timeout; three attempts ride out a flaky bucket.
+   */
+  static ActivityOptions dataset() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(CPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(2))
+            .setMaximumAttempts(3)
+            .setDoNotRetry(BAD_INPUT)
+            .build())
+        .build();
+  }
+
+  /**
+   * Embedding extraction is the longest job (the paper's pool is 2.9 million images per model).
+   * It heartbeats after every shard, so a killed worker is noticed after the heartbeat timeout, not
+   * after hours, and the retry resumes after the last finished shard. Start-to-close only caps a
+   * runaway attempt. No schedule-to-start limit: a job may wait for a free GPU as long as it takes.
+   */
+  static ActivityOptions embedding() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(GPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofHours(24))
+        // Longer than the slowest shard (1024 images on a 2-core CPU take about a minute).
+        .setHeartbeatTimeout(Duration.ofMinutes(5))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(5))
+            .setBackoffCoefficient(2)
+            .setMaximumInterval(Duration.ofMinutes(5))
+            .setMaximumAttempts(20)
+            .setDoNotRetry(BAD_INPUT)
+            .build())
+        .build();
+  }
+
+  /**
+   * A probe cell loads embeddings, trains the SVM and evaluates: seconds to minutes (100k x 768
+   * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so a few
+   * retries are safe; it heartbeats so that a lost worker is seen quickly.
+   */
+  static ActivityOptions probeCell() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(CPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setHeartbeatTimeout(Duration.ofMinutes(10))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(2))
+            .setBackoffCoefficient(2)
+            .setMaximumAttempts(3)
+            .setDoNotRetry(BAD_INPUT)
+            .build())
+        .build();
+  }
+
+  /** Writing spec.json and results.csv reads and writes small objects: a minute is plenty. */
+  static ActivityOptions results() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(CPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(2))
+            .setMaximumAttempts(5)
+            .setDoNotRetry(BAD_INPUT)
+            .build())
+        .build();
+  }
+}

@@ -1,0 +1,22 @@
+package io.labelcurve.workflows.sweep;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * The cells of one model in one sweep: the unit of shared work. It embeds each split once
+ * (through the shared cache) and then runs the model's cells with a bounded window in flight.
+ * Its id is {@code {sweep id}.{model}}, so a re-started sweep never runs a model twice.
+ */
+@WorkflowInterface
+public interface ModelSweepWorkflow {
+
+  /** Runs every cell of the request; failed cells are reported in the result, not thrown. */
+  @WorkflowMethod
+  ModelSweepResult run(ModelSweepRequest request);
+
+  /** Cells done, failed, running and left of this model. */
+  @QueryMethod
+  SweepProgress progress();
+}

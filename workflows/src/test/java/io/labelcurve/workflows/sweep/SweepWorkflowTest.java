@@ -1,0 +1,202 @@
+package io.labelcurve.workflows.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.labelcurve.workflows.activities.CellResult;
+import io.labelcurve.workflows.activities.DatasetActivities;
+import io.labelcurve.workflows.activities.EmbedRequest;
+import io.labelcurve.workflows.activities.EmbeddingActivities;
+import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ProbeActivities;
+import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.activities.ResultActivities;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.labelcurve.workflows.spec.SweepSpec;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The orchestration on Temporal's test server: planning, one child per model, the bounded window,
+ * failed cells counted and not fatal, bad specs refused before any embedding. The activities here
+ * are small in-memory implementations recording what they were asked; the real ones run in the
+ * worker module's integration test.
+ */
+class SweepWorkflowTest {
+  static final DatasetSummary DATASET = new DatasetSummary("s3://b/datasets/d/manifest.csv",
+      "abc123", List.of("a", "b"), "train", 40, 200, Map.of("a", 4, "b", 3),
+      Map.of("T1", 10, "T2", 5));
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  static SweepSpec spec(String id, List<Integer> imageSizes, int seeds) {
+    return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1", "T2"),
+        List.of("m1", "m2"), List.of("linear-probe"),
+        List.of(new SamplingSpec("image", imageSizes, false),
+            new SamplingSpec("sequence", List.of(1, 2), false)),
+        seeds, "cpu-small", 3);
+  }
+
+  /** Records calls; fails the cells whose id is in {@code failing}. */
+  static final class Recorder implements DatasetActivities, EmbeddingActivities, ProbeActivities,
+      ResultActivities {
+    final List<EmbedRequest> embeds = new CopyOnWriteArrayList<>();
+    final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
+    final AtomicInteger concurrent = new AtomicInteger();
+    final AtomicInteger maxConcurrent = new AtomicInteger();
+    final Set<String> failing;
+    volatile boolean resultsWritten;
+
+    Recorder(Set<String> failing) {
+      this.failing = failing;
+    }
+
+    @Override
+    public DatasetSummary prepare(SweepSpec spec) {
+      return DATASET;
+    }
+
+    @Override
+    public EmbeddingSet embed(EmbedRequest r) {
+      embeds.add(r);
+      int n = r.withVariants() ? 200 : DATASET.testImages().get(r.split());
+      return new EmbeddingSet("embeddings/" + r.model() + "/" + r.split() + "/", r.model(),
+          r.split(), n, 1, 8, n, 0, 1000, 1.0);
+    }
+
+    @Override
+    public CellResult runProbeCell(ProbeCellRequest r) {
+      int now = concurrent.incrementAndGet();
+      maxConcurrent.accumulateAndGet(now, Math::max);
+      try {
+        Thread.sleep(20);
+        if (failing.contains(r.cell().id())) {
+          throw ApplicationFailure.newNonRetryableFailure("boom " + r.cell().id(), "Test");
+        }
+        cellsRun.add(r.cell().id());
+        return new CellResult(r.cell().id(), "s3://b/x", r.cell().size(), 0.1,
+            List.of(new CellResult.SplitScore("T1", "image", 0.5, 10)), false);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        concurrent.decrementAndGet();
+      }
+    }
+
+    @Override
+    public String writeSpec(SweepSpec spec, DatasetSummary dataset) {
+      return "s3://b/sweeps/" + spec.id() + "/spec.json";
+    }
+
+    @Override
+    public String writeResults(String sweepId) {
+      resultsWritten = true;
+      return "s3://b/sweeps/" + sweepId + "/results.csv";
+    }
+  }
+
+  private static Recorder start(TestWorkflowEnvironment env, Worker worker, Set<String> failing) {
+    Recorder recorder = new Recorder(failing);
+    worker.registerActivitiesImplementations(recorder);
+    Worker gpu = env.newWorker("labelcurve-gpu");
+    gpu.registerActivitiesImplementations(new EmbeddingOnly(recorder));
+    env.start();
+    return recorder;
+  }
+
+  /** The GPU queue serves only embedding, as a GPU worker does. */
+  record EmbeddingOnly(Recorder r) implements EmbeddingActivities {
+    @Override
+    public EmbeddingSet embed(EmbedRequest request) {
+      return r.embed(request);
+    }
+  }
+
+  @Test
+  void runsEveryCellOnceWithOneChildPerModelAndABoundedWindow(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("s1").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepResult result = sweep.run(spec("s1", List.of(16, 32, 0), 2));
+
+    // 2 models x (3 image sizes + 2 sequence sizes) x 2 seeds
+    assertEquals(20, result.cells());
+    assertEquals(20, result.cellsDone());
+    assertEquals(0, result.cellsFailed());
+    assertEquals(20, recorder.cellsRun.size());
+    assertTrue(recorder.cellsRun.contains("m1.linear-probe.image-200.s1"), "size 0 resolves to the pool");
+    assertTrue(recorder.maxConcurrent.get() <= 3 * 2, "window of 3 per model, 2 models");
+    // Each model embeds its training pool once (with variants) and each test split once.
+    assertEquals(6, recorder.embeds.size());
+    assertEquals(2, recorder.embeds.stream().filter(EmbedRequest::withVariants).count());
+    assertTrue(recorder.resultsWritten);
+    assertEquals("s3://b/sweeps/s1/results.csv", result.resultsUri());
+    assertEquals(2, result.models().size());
+  }
+
+  @Test
+  void failedCellsAreCountedAndTheRestFinish(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of("m2.linear-probe.sequence-2.s0"));
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("s2").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepResult result = sweep.run(spec("s2", List.of(16), 1));
+    assertEquals(6, result.cells());
+    assertEquals(5, result.cellsDone());
+    assertEquals(1, result.cellsFailed());
+    ModelSweepResult m2 = result.models().stream().filter(m -> m.model().equals("m2")).findFirst().orElseThrow();
+    assertEquals(List.of("m2.linear-probe.sequence-2.s0"), m2.failedCellIds());
+    assertTrue(m2.failedCells().get("m2.linear-probe.sequence-2.s0").contains("boom"));
+    assertTrue(recorder.resultsWritten, "results of the finished cells are still written");
+  }
+
+  @Test
+  void aSizeLargerThanThePoolIsRefusedBeforeAnyEmbedding(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("s3").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> sweep.run(spec("s3", List.of(16, 5000), 1)));
+    ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals("BadInput", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("samplings[0].sizes[1]"), cause.getOriginalMessage());
+    assertTrue(cause.getOriginalMessage().contains("200"), cause.getOriginalMessage());
+    assertTrue(recorder.embeds.isEmpty(), "nothing was embedded");
+    assertTrue(recorder.cellsRun.isEmpty());
+  }
+
+  @Test
+  void theSameSweepIdCannotStartTwice(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    start(env, worker, Set.of());
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder().setWorkflowId("dup").setTaskQueue(SweepWorkflow.TASK_QUEUE).build();
+    SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class, options);
+    WorkflowClient.start(first::run, spec("dup", List.of(16), 1));
+    SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class, options);
+    assertThrows(WorkflowExecutionAlreadyStarted.class,
+        () -> WorkflowClient.start(second::run, spec("dup", List.of(16), 1)));
+  }
+}
