@@ -35,14 +35,14 @@ public final class SvmBenchmark {
    */
   public record Result(
       int n, int d, int classes, int threads, String solver, double trainSeconds, double accuracy,
-      int testSize, int[] iterations) {
+      int testSize, int[] iterations, boolean allConverged) {
     @Override
     public String toString() {
       return String.format(
           "svm n=%d d=%d classes=%d threads=%d solver=%s train=%.2fs accuracy=%.4f (test %d)"
-              + " iterations=%s",
+              + " iterations=%s converged=%s",
           n, d, classes, threads, solver, trainSeconds, accuracy, testSize,
-          Arrays.toString(iterations));
+          Arrays.toString(iterations), allConverged);
     }
   }
 
@@ -87,7 +87,16 @@ public final class SvmBenchmark {
     }
     return new Result(
         n, d, classes, threads, model.solver(), seconds, (double) ok / testSize, testSize,
-        model.iterations());
+        model.iterations(), allTrue(model.converged()));
+  }
+
+  private static boolean allTrue(boolean[] flags) {
+    for (boolean f : flags) {
+      if (!f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Held-out size: a tenth of {@code n}, at least 1,000 and at most 10,000. */

@@ -35,7 +35,8 @@ package io.labelcurve.activities.svm;
  * LIBLINEAR's TRON as scikit-learn's bundled LIBLINEAR runs it: start at {@code w = 0}, stop when
  * {@code ||g(w)|| <= eps ||g(0)||} or after {@code maxIter} accepted Newton steps; each step solves
  * {@code H s = -g} approximately by CG inside the trust region, to a residual of {@code 0.1
- * ||g||}.
+ * ||g||}. The trust-region radius update is the one in scikit-learn's copy of TRON, which lacks
+ * newer LIBLINEAR's extra enlargement when CG stops on the boundary.
  */
 final class TrustRegionNewton {
   private static final double ETA0 = 1e-4;
@@ -86,9 +87,8 @@ final class TrustRegionNewton {
     double gnorm = gnorm0;
     boolean converged = gnorm <= eps * gnorm0;
     int iter = 1;
-    boolean[] reachBoundary = new boolean[1];
     while (iter <= maxIter && !converged) {
-      conjugateGradient(fun, delta, g, s, r, d, hd, reachBoundary);
+      conjugateGradient(fun, delta, g, s, r, d, hd);
       for (int j = 0; j < n; j++) {
         wNew[j] = w[j] + s[j];
       }
@@ -113,9 +113,9 @@ final class TrustRegionNewton {
         delta = Math.max(SIGMA1 * delta, Math.min(alpha * snorm, SIGMA2 * delta));
       } else if (actred < ETA2 * prered) {
         delta = Math.max(SIGMA1 * delta, Math.min(alpha * snorm, SIGMA3 * delta));
-      } else if (reachBoundary[0]) {
-        delta = SIGMA3 * delta;
       } else {
+        // scikit-learn's bundled TRON has no "CG reached the boundary: delta *= sigma3" rule
+        // (newer LIBLINEAR added it); leaving it out keeps the iterates, and n_iter_, like sklearn.
         delta = Math.max(delta, Math.min(alpha * snorm, SIGMA3 * delta));
       }
       if (actred > ETA0 * prered) {
@@ -151,14 +151,13 @@ final class TrustRegionNewton {
    */
   private static int conjugateGradient(
       SquaredHingePrimal fun, double delta, double[] g, double[] s, double[] r, double[] d,
-      double[] hd, boolean[] reachBoundary) {
+      double[] hd) {
     int n = g.length;
     for (int j = 0; j < n; j++) {
       s[j] = 0;
       r[j] = -g[j];
       d[j] = r[j];
     }
-    reachBoundary[0] = false;
     double cgTol = CG_RELATIVE_TOL * DenseProblem.norm(g);
     int cgIter = 0;
     double rTr = DenseProblem.dot(r, r);
@@ -171,7 +170,6 @@ final class TrustRegionNewton {
       }
       if (DenseProblem.norm(s) > delta) {
         // Step back and go to the trust-region boundary along d.
-        reachBoundary[0] = true;
         for (int j = 0; j < n; j++) {
           s[j] -= alpha * d[j];
         }
