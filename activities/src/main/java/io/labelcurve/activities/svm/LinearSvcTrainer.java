@@ -1,6 +1,7 @@
 package io.labelcurve.activities.svm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -128,7 +129,7 @@ public final class LinearSvcTrainer {
     boolean[] converged = new boolean[positives.length];
     for (int k = 0; k < positives.length; k++) {
       double[] w = results[k].w();
-      coef[k] = java.util.Arrays.copyOf(w, d);
+      coef[k] = Arrays.copyOf(w, d);
       intercept[k] = params.interceptScaling() * w[d];
       iterations[k] = results[k].iterations();
       converged[k] = results[k].converged();
