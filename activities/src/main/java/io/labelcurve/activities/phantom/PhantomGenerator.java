@@ -235,7 +235,11 @@ public final class PhantomGenerator {
     // An in-memory stream: ImageIO.write would otherwise cache through a temporary file per image.
     try (javax.imageio.stream.MemoryCacheImageOutputStream stream = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
       writer.setOutput(stream);
-      writer.write(image);
+      // A low deflate level: speckle hardly compresses, and the top level costs several times the time.
+      javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(0.75f);
+      writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
     } finally {
       writer.dispose();
     }

@@ -23,10 +23,10 @@ import java.util.SplittableRandom;
  */
 final class SequenceRenderer {
   static final int SIZE = 256;
-  private static final double BLOOD = 0.025;
-  private static final double MYOCARDIUM = 0.62;
-  private static final double VALVE = 0.85;
-  private static final double TISSUE = 0.24;
+  private static final double BLOOD = 0.008;
+  private static final double MYOCARDIUM = 0.42;
+  private static final double VALVE = 0.75;
+  private static final double TISSUE = 0.11;
 
   /** Inverse CDF of the Rayleigh (speckle) and half-normal (noise) laws: a table lookup per pixel instead of a log. */
   private static final float[] RAYLEIGH = new float[1 << 16];
@@ -56,6 +56,18 @@ final class SequenceRenderer {
         }
       }
       return new float[][] {r, theta, attenuation};
+    });
+  }
+
+  /** Per site: the pixels inside (or touching) the scan sector; everything else stays black. */
+  private static final java.util.Map<Site, int[]> SECTOR = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static int[] sectorPixels(Site site) {
+    return SECTOR.computeIfAbsent(site, s -> {
+      float[][] p = polar(s);
+      return java.util.stream.IntStream.range(0, SIZE * SIZE)
+          .filter(i -> p[0][i] > 6 && p[0][i] < s.depth() + 1 && Math.abs(p[1][i]) < s.halfAngleDeg() + 1)
+          .toArray();
     });
   }
 
@@ -97,6 +109,8 @@ final class SequenceRenderer {
   private final double centreX;
   private final double centreY;
   private final List<Chamber> chambers = new ArrayList<>();
+  /** Per chamber: amplitudes and phases of the 2nd and 3rd boundary harmonics, and the apex taper. */
+  private final List<double[]> shapes = new ArrayList<>();
   private final double phase;
   private final double contraction;
   private final double wallFactor;
@@ -162,13 +176,19 @@ final class SequenceRenderer {
           c.angleDeg() + random.nextDouble(-6, 6),
           c.wall() * wall * random.nextDouble(0.85, 1.15),
           c.role()));
+      double taper = c.role() == Role.VENTRICLE && c.ry() > 1.5 * c.rx() ? random.nextDouble(0.2, 0.35) : 0;
+      double a2 = random.nextDouble(0.02, 0.07);
+      double p2 = random.nextDouble(2 * Math.PI);
+      double a3 = random.nextDouble(0.01, 0.05);
+      double p3 = random.nextDouble(2 * Math.PI);
+      shapes.add(new double[] {a2 * Math.cos(p2), a2 * Math.sin(p2), a3 * Math.cos(p3), a3 * Math.sin(p3), taper});
     }
     this.phase = random.nextDouble();
     this.waves = new double[4][];
     for (int i = 0; i < waves.length; i++) {
       double freq = random.nextDouble(0.02, 0.09);
       double dir = random.nextDouble(Math.PI);
-      waves[i] = new double[] {freq * Math.cos(dir), freq * Math.sin(dir), random.nextDouble(2 * Math.PI), random.nextDouble(0.03, 0.07)};
+      waves[i] = new double[] {freq * Math.cos(dir), freq * Math.sin(dir), random.nextDouble(2 * Math.PI), random.nextDouble(0.012, 0.03)};
     }
     boolean poor = this.difficulties.contains(Difficulty.POOR_QUALITY);
     this.shadowAngle = poor ? random.nextDouble(-site.halfAngleDeg() * 0.7, site.halfAngleDeg() * 0.7) : Double.NaN;
@@ -232,7 +252,7 @@ final class SequenceRenderer {
         }
         double r = radius[y * SIZE + x];
         if (r < 28) {
-          v += 0.25 * (1 - r / 28); // chest wall clutter near the probe
+          v += 0.2 * (1 - r / 28); // chest wall clutter near the probe
         }
         echo[y * SIZE + x] = (float) v;
       }
@@ -244,9 +264,9 @@ final class SequenceRenderer {
           double r = radius[y * SIZE + x];
           double edge = 95 + 25 * Math.sin(x * 0.02 + phase * 6);
           if (r < edge) {
-            echo[y * SIZE + x] = (float) (0.42 + 0.5 * (echo[y * SIZE + x] - TISSUE));
+            echo[y * SIZE + x] = (float) (0.2 + 0.5 * (echo[y * SIZE + x] - TISSUE));
           } else if (r < edge + 4) {
-            echo[y * SIZE + x] = 0.8f; // capsule
+            echo[y * SIZE + x] = 0.55f; // capsule
           }
         }
       }
@@ -270,16 +290,16 @@ final class SequenceRenderer {
       placed.add(new Chamber(cx + cos * px - sin * py, cy + sin * px + cos * py,
           c.rx() * k * scale, c.ry() * k * scale, c.angleDeg() + rotation, wall * scale, c.role()));
     }
-    for (Chamber c : placed) {
-      ellipse(echo, c, true);
+    for (int i = 0; i < placed.size(); i++) {
+      ellipse(echo, placed.get(i), shapes.get(i), true);
     }
     for (Band b : view.bands()) {
       double[] p1 = place(b.x1(), b.y1(), cx, cy, cos, sin);
       double[] p2 = place(b.x2(), b.y2(), cx, cy, cos, sin);
       segment(echo, p1[0], p1[1], p2[0], p2[1], b.width() * scale * wallFactor, b.intensity());
     }
-    for (Chamber c : placed) {
-      ellipse(echo, c, false);
+    for (int i = 0; i < placed.size(); i++) {
+      ellipse(echo, placed.get(i), shapes.get(i), false);
     }
     for (Valve v : view.valves()) {
       double[] p1 = place(v.x1(), v.y1(), cx, cy, cos, sin);
@@ -313,8 +333,14 @@ final class SequenceRenderer {
     return new double[] {cx + cos * px - sin * py, cy + sin * px + cos * py};
   }
 
-  /** Pass 1 ({@code wall}): the bright myocardial ring; pass 2: the dark blood pool. */
-  private static void ellipse(float[] echo, Chamber c, boolean wall) {
+  private static final double[] ROUND = new double[5];
+
+  /**
+   * Pass 1 ({@code wall}): the bright myocardial ring; pass 2: the dark blood pool. {@code shape}
+   * bends the ellipse: 2nd and 3rd harmonics of its boundary (cos and sin parts) and a taper that
+   * narrows a ventricle towards its apex, so that no two hearts are the same clean ellipses.
+   */
+  private static void ellipse(float[] echo, Chamber c, double[] shape, boolean wall) {
     double a = Math.toRadians(c.angleDeg());
     double cos = Math.cos(a);
     double sin = Math.sin(a);
@@ -331,9 +357,18 @@ final class SequenceRenderer {
       for (int x = x0; x <= x1; x++) {
         double dx = x - c.cx();
         double dy = y - c.cy();
-        double u = (cos * dx + sin * dy) / c.rx();
         double v = (-sin * dx + cos * dy) / c.ry();
-        double d = Math.sqrt(u * u + v * v);
+        double u = (cos * dx + sin * dy) / c.rx() / Math.max(0.3, 1 + shape[4] * v);
+        double d2 = u * u + v * v;
+        double d = Math.sqrt(d2);
+        if (d > 1e-6) {
+          // cos 2φ, sin 2φ, cos 3φ, sin 3φ of the pixel's angle, without atan2.
+          double c2 = (u * u - v * v) / d2;
+          double s2 = 2 * u * v / d2;
+          double c3 = (u * u * u - 3 * u * v * v) / (d2 * d);
+          double s3 = (3 * u * u * v - v * v * v) / (d2 * d);
+          d /= 1 + shape[0] * c2 + shape[1] * s2 + shape[2] * c3 + shape[3] * s3;
+        }
         int i = y * SIZE + x;
         if (wall) {
           double outer = 1 + w / mean;
@@ -394,88 +429,88 @@ final class SequenceRenderer {
         for (double layer : layers) {
           double d = Math.abs(r - layer - 6 * Math.sin(theta * 0.08 + layer));
           if (d < 2.5) {
-            v = Math.max(v, 0.7 * (1 - d / 2.5) + v * 0.5);
+            v = Math.max(v, 0.45 * (1 - d / 2.5) + v * 0.5);
           }
         }
         if (lung && r > layers[0]) {
           // Pleura, then reverberation A-lines at multiples of its depth over dark lung.
           double pleura = layers[0];
-          v = 0.13 + 0.3 * (v - TISSUE);
+          v = 0.07 + 0.3 * (v - TISSUE);
           for (int k = 1; k <= 4; k++) {
             double d = Math.abs(r - pleura * (k + 1));
             if (d < 2) {
-              v = Math.max(v, (0.6 / k) * (1 - d / 2));
+              v = Math.max(v, (0.4 / k) * (1 - d / 2));
             }
           }
           if (Math.abs(r - pleura) < 2.5) {
-            v = 0.9;
+            v = 0.6;
           }
         }
         if (Math.abs(theta - ribAngle) < 7 && r > 40) {
-          v = r < 46 ? 0.85 : v * 0.3; // rib surface, then its acoustic shadow
+          v = r < 46 ? 0.6 : v * 0.35; // rib surface, then its acoustic shadow
         }
         echo[i] = (float) v;
       }
     }
     for (double[] vessel : vessels) {
       Chamber c = new Chamber(vessel[0], vessel[1], vessel[2], vessel[2] * 0.8, 0, 2, Role.VESSEL);
-      ellipse(echo, c, true);
-      ellipse(echo, c, false);
+      ellipse(echo, c, ROUND, true);
+      ellipse(echo, c, ROUND, false);
     }
   }
 
   /** Speckle, attenuation, gain, noise, log compression, sector mask, depth dots and marker. */
   private byte[] image(float[] echo) {
+    int[] sector = sectorPixels(site);
+    // Rayleigh speckle, correlated laterally by a running box sum over the site's speckle length.
     float[] speckle = new float[SIZE * SIZE];
-    for (int i = 0; i < speckle.length; i += 2) {
-      int bits = random.nextInt();
-      speckle[i] = RAYLEIGH[bits & 0xFFFF];
-      speckle[i + 1] = RAYLEIGH[bits >>> 16];
+    for (int i : sector) {
+      speckle[i] = RAYLEIGH[random.nextInt() & 0xFFFF];
     }
-    int half = site.speckleLength() / 2;
+    int len = site.speckleLength();
+    int half = len / 2;
+    // Averaging shrinks the spread; stretch it back so every site has speckle of similar contrast.
+    double stretch = Math.sqrt(len) * 0.8 / 1.2533;
     float[] blurred = new float[SIZE * SIZE];
     for (int y = 0; y < SIZE; y++) {
+      int row = y * SIZE;
+      double sum = 0;
+      for (int x = 0; x < Math.min(half, SIZE); x++) {
+        sum += speckle[row + x];
+      }
       for (int x = 0; x < SIZE; x++) {
-        double sum = 0;
-        int n = 0;
-        for (int k = -half; k <= half; k++) {
-          int xx = x + k;
-          if (xx >= 0 && xx < SIZE) {
-            sum += speckle[y * SIZE + xx];
-            n++;
-          }
+        if (x + half < SIZE) {
+          sum += speckle[row + x + half];
         }
-        // Averaging shrinks the spread; stretch it back so every site has speckle of similar contrast.
-        double mean = sum / n / 1.2533;
-        blurred[y * SIZE + x] = (float) (1 + (mean - 1) * Math.sqrt(n) * 0.8);
+        if (x - half - 1 >= 0) {
+          sum -= speckle[row + x - half - 1];
+        }
+        blurred[row + x] = (float) (1 + (sum / len * 1.2533 - 1.2533) * stretch);
       }
     }
     byte[] out = new byte[SIZE * SIZE];
-    for (int y = 0; y < SIZE; y++) {
-      for (int x = 0; x < SIZE; x++) {
-        int i = y * SIZE + x;
-        double r = radius[i];
-        double theta = angle[i];
-        double inside = clamp(Math.min(site.halfAngleDeg() - Math.abs(theta), (site.depth() - r) / 3) * 1.5 + 0.5)
-            * clamp((r - 6) / 3);
-        if (inside <= 0) {
-          continue;
-        }
-        double a = echo[i] * Math.max(0, blurred[i]) * gain * attenuation[i];
-        if (!Double.isNaN(shadowAngle) && Math.abs(theta - shadowAngle) < shadowWidth && r > 50) {
-          a *= 0.15;
-        }
-        for (double d : dropout) {
-          if (Math.abs(theta - d) < 4) {
-            a *= 0.4;
-          }
-        }
-        a += site.noise() * noiseBoost * HALF_NORMAL[random.nextInt() & 0xFFFF];
-        double pos = Math.max(0, Math.min(a, LUT_MAX)) * LUT_STEPS;
-        int k = (int) pos;
-        double v = (compression[k] + (pos - k) * (compression[k + 1] - compression[k])) * inside;
-        out[i] = (byte) Math.round(clamp(v) * 255);
+    double halfAngle = site.halfAngleDeg();
+    double depth = site.depth();
+    double noise = site.noise() * noiseBoost;
+    boolean shadow = !Double.isNaN(shadowAngle);
+    for (int i : sector) {
+      double r = radius[i];
+      double theta = angle[i];
+      double inside = clamp(Math.min(halfAngle - Math.abs(theta), (depth - r) / 3) * 1.5 + 0.5) * clamp((r - 6) / 3);
+      double a = echo[i] * Math.max(0, blurred[i]) * gain * attenuation[i];
+      if (shadow && r > 50 && Math.abs(theta - shadowAngle) < shadowWidth) {
+        a *= 0.15;
       }
+      for (double d : dropout) {
+        if (Math.abs(theta - d) < 4) {
+          a *= 0.4;
+        }
+      }
+      a += noise * HALF_NORMAL[random.nextInt() & 0xFFFF];
+      double pos = Math.max(0, Math.min(a, LUT_MAX)) * LUT_STEPS;
+      int k = (int) pos;
+      double v = (compression[k] + (pos - k) * (compression[k + 1] - compression[k])) * inside;
+      out[i] = (byte) Math.round(clamp(v) * 255);
     }
     overlay(out);
     return out;

@@ -35,7 +35,7 @@ record Site(
   static final Site A = new Site("site-A", 38, 236, 6, 1.00, 0.0032, 3, 30, 0.015, 25, false);
   static final Site B = new Site("site-B", 42, 226, 3, 1.08, 0.0042, 3, 38, 0.020, 20, false);
   static final Site C = new Site("site-C", 35, 242, 9, 0.93, 0.0028, 5, 26, 0.012, 30, true);
-  static final Site D = new Site("site-D", 45, 214, 0, 1.20, 0.0050, 1, 60, 0.025, 22, true);
+  static final Site D = new Site("site-D", 45, 214, 0, 1.12, 0.0050, 1, 45, 0.025, 22, true);
   static final Site E = new Site("site-E", 40, 248, 12, 0.82, 0.0062, 5, 20, 0.045, 35, false);
 
   static final List<Site> TRAINING = List.of(A, B, C);
