@@ -197,7 +197,7 @@ final class SequenceRenderer {
     for (int i = 0; i < dropout.length; i++) {
       dropout[i] = random.nextDouble(-site.halfAngleDeg(), site.halfAngleDeg());
     }
-    this.noiseBoost = poor ? random.nextDouble(2.5, 4) : 1;
+    this.noiseBoost = poor ? random.nextDouble(1.8, 3) : 1;
     this.gain = site.gain() * random.nextDouble(0.85, 1.15) * (poor ? random.nextDouble(0.6, 0.8) : 1);
     // Without an organ: tissue layers, perhaps lung with A-lines, a rib shadow, small vessels.
     this.layers = new double[2 + random.nextInt(3)];

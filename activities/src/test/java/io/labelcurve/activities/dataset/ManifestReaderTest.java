@@ -119,6 +119,16 @@ class ManifestReaderTest {
   }
 
   @Test
+  void refusesAPathThatLooksLikeAnAugmentedVariantId() throws IOException {
+    refused("image,label,sequence,split\na.png#v2,2CH,s1,train\n", "row 2", "#v");
+  }
+
+  @Test
+  void refusesAColumnNamedTwice() throws IOException {
+    refused("image,label,sequence,split,Label\na.png,2CH,s1,train,4CH\n", "row 1", "'label' twice");
+  }
+
+  @Test
   void refusesAnUnclosedQuote() throws IOException {
     refused("image,label,sequence,split\n\"a.png,2CH,s1,train\n", "row 2", "never closed");
   }
