@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The identity of a dataset's content: SHA-256 over its canonical manifest rows (sorted by image path;
- * every field, the row number left out so that re-ordering the file changes nothing) and every image's
- * bytes. It changes when any image byte, label, sequence, split, frame, patient or site changes.
+ * every field, the row number left out so that re-ordering the file changes nothing) followed by the
+ * SHA-256 of every image's bytes in the same order. It changes when any image byte, label, sequence, split, frame, patient or site changes.
  * Embeddings are cached under {@link #cacheKey()}, so a changed dataset is never served stale vectors.
  *
  * @param hex the SHA-256, 64 lower-case hex characters
@@ -47,18 +47,24 @@ public record DatasetDigest(String hex) {
       update(sha, r.patient());
       update(sha, r.site());
     }
-    for (ManifestRow r : rows) {
-      byte[] bytes;
-      try {
-        bytes = images.read(r.image());
-      } catch (IOException e) {
-        throw BadInputException.atRow(manifest.location(), r.rowNumber(),
-            "image " + r.image() + " cannot be read at " + images.describe(r.image()) + " (" + e + ")");
-      }
-      sha.update(ByteBuffer.allocate(8).putLong(bytes.length).array());
-      sha.update(bytes);
+    // Images are hashed one by one in parallel (reads from S3 are latency-bound), then their hashes
+    // enter the digest in canonical order, so the result does not depend on the thread schedule.
+    List<byte[]> imageHashes = rows.parallelStream().map(r -> imageHash(manifest, images, r)).toList();
+    for (byte[] h : imageHashes) {
+      sha.update(h);
     }
     return new DatasetDigest(HexFormat.of().formatHex(sha.digest()));
+  }
+
+  private static byte[] imageHash(Manifest manifest, ImageSource images, ManifestRow r) {
+    byte[] bytes;
+    try {
+      bytes = images.read(r.image());
+    } catch (IOException e) {
+      throw BadInputException.atRow(manifest.location(), r.rowNumber(),
+          "image " + r.image() + " cannot be read at " + images.describe(r.image()) + " (" + e + ")");
+    }
+    return sha256().digest(bytes);
   }
 
   /** Length-prefixed, so that field boundaries are part of what is hashed ("ab","c" differs from "a","bc"). */
