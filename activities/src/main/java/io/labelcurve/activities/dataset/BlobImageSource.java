@@ -18,6 +18,12 @@ public final class BlobImageSource implements ImageSource {
     this.keyPrefix = keyPrefix.isEmpty() || keyPrefix.endsWith("/") ? keyPrefix : keyPrefix + "/";
   }
 
+  /** The images of the manifest at {@code manifestKey}: those under the manifest's own folder. */
+  public static BlobImageSource besides(BlobStore store, String manifestKey) {
+    int slash = manifestKey.lastIndexOf('/');
+    return new BlobImageSource(store, slash < 0 ? "" : manifestKey.substring(0, slash + 1));
+  }
+
   public String keyPrefix() {
     return keyPrefix;
   }
