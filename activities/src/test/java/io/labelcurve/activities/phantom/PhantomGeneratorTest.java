@@ -16,15 +16,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PhantomGeneratorTest {
-  @TempDir Path dir;
+  @TempDir static Path dir;
+  /** Generated once for all tests (generation is the slow part): a and b with seed 7, c with seed 8. */
+  static PhantomGenerator.Summary a, b, c;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    a = PhantomGenerator.generate(dir.resolve("a"), 7, PhantomGenerator.Scale.TINY);
+    b = PhantomGenerator.generate(dir.resolve("b"), 7, PhantomGenerator.Scale.TINY);
+    c = PhantomGenerator.generate(dir.resolve("c"), 8, PhantomGenerator.Scale.TINY);
+  }
 
   @Test
   void tinyIsAValidDatasetShapedLikeThePapers() throws Exception {
-    PhantomGenerator.Summary s = PhantomGenerator.generate(dir.resolve("a"), 42, PhantomGenerator.Scale.TINY);
+    PhantomGenerator.Summary s = a;
     Manifest m = ManifestReader.read(s.manifest());
     assertEquals(s.totalImages(), m.rows().size());
     assertEquals(PhantomGenerator.classes(), m.classes());
@@ -45,9 +55,6 @@ class PhantomGeneratorTest {
 
   @Test
   void sameSeedSameBytesOtherSeedOtherBytes() throws Exception {
-    PhantomGenerator.Summary a = PhantomGenerator.generate(dir.resolve("a"), 7, PhantomGenerator.Scale.TINY);
-    PhantomGenerator.Summary b = PhantomGenerator.generate(dir.resolve("b"), 7, PhantomGenerator.Scale.TINY);
-    PhantomGenerator.Summary c = PhantomGenerator.generate(dir.resolve("c"), 8, PhantomGenerator.Scale.TINY);
     assertArrayEquals(Files.readAllBytes(a.manifest()), Files.readAllBytes(b.manifest()));
     Manifest m = ManifestReader.read(a.manifest());
     for (int i : new int[] {0, m.rows().size() / 2, m.rows().size() - 1}) {
