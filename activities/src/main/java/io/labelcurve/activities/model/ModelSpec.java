@@ -106,6 +106,16 @@ public record ModelSpec(
         paramsM, finetuneLr, licence, provenance, architecture, seed, source);
   }
 
+  /** The same model with another normalisation (one value per channel). */
+  public ModelSpec withNormalization(float[] mean, float[] std) {
+    if (mean.length != input.channels() || std.length != input.channels()) {
+      throw new IllegalArgumentException("mean and std need " + input.channels() + " values");
+    }
+    return new ModelSpec(id, description, format, file, sha256, input,
+        new Normalization(mean.clone(), std.clone()), embeddingDim, paramsM, finetuneLr, licence,
+        provenance, architecture, seed, source);
+  }
+
   /**
    * The preprocessing as one canonical line; part of the model digest and of the embeddings'
    * manifest. Changing how {@code Preprocessor} works must change {@code prep=v1} here.
