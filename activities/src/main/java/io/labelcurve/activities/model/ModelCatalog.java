@@ -162,7 +162,8 @@ public final class ModelCatalog {
     String identity;
     if (spec.builtin()) {
       identity = "builtin arch=" + spec.architecture() + " seed=" + BuiltinModels.seedOf(spec)
-          + " blocks=djl-resnetv1-basic(18,34)/bottleneck(50) init=kaiming-normal-fan-in/java.util.Random/v1";
+          + " blocks=djl-resnetv1-basic(18,34)/bottleneck(50)"
+          + " init=kaiming-normal-fan-in/java.util.Random/v1";
     } else {
       Path file = modelFile(spec);
       String sha = fileSha256(file);
