@@ -1,0 +1,300 @@
+package io.labelcurve.activities.embed;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.image.GreyImage;
+import io.labelcurve.activities.npy.Npy;
+import io.labelcurve.activities.storage.BlobStore;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeds a list of image ids into the shared cache:
+ * {@code {prefix}part-NNNNN.npy} (float32, rows in id order) and {@code part-NNNNN.ids.txt}
+ * (one id a line), then {@code manifest.json}.
+ *
+ * <p>Cache and resume: a shard counts as stored when its ids file is there, and the ids file is
+ * written after the npy, so a half-written shard is never taken as done. Stored shards are not
+ * computed again (the ids in their file are checked against the expected ones, except for
+ * shards up to {@link ExtractionJob#resumeAfterShard()}); when the manifest is there and matches
+ * (same ids, shard size, dimension), nothing is read at all.
+ *
+ * <p>Pipeline: decoding threads load and preprocess the images of up to two batches ahead while
+ * the calling thread runs the encoder on the current one and stores finished shards.
+ */
+public final class EmbeddingExtractor {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddingExtractor.class);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  public static final String MANIFEST = "manifest.json";
+  private static final int PREFETCH_BATCHES = 2;
+
+  private EmbeddingExtractor() {}
+
+  /** {@code embeddings/{modelKey}/{datasetDigest}/{split}/}. */
+  public static String prefix(String modelKey, String datasetDigest, String split) {
+    for (String part : List.of(modelKey, datasetDigest, split)) {
+      if (part.isEmpty() || part.contains("/")) {
+        throw new IllegalArgumentException("not a key segment: '" + part + "'");
+      }
+    }
+    return "embeddings/" + modelKey + "/" + datasetDigest + "/" + split + "/";
+  }
+
+  /** {@code part-NNNNN.npy}. */
+  public static String npyName(int shard) {
+    return String.format(Locale.ROOT, "part-%05d.npy", shard);
+  }
+
+  /** {@code part-NNNNN.ids.txt}. */
+  public static String idsName(int shard) {
+    return String.format(Locale.ROOT, "part-%05d.ids.txt", shard);
+  }
+
+  /** SHA-256 of ids, each followed by a newline. */
+  public static String idsSha256(List<String> ids) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (String id : ids) {
+        md.update(id.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) '\n');
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The manifest under a prefix when it says that these ids are all stored (same ids in the same
+   * order, dimension, shard size); empty otherwise.
+   */
+  public static Optional<EmbeddingManifest> complete(BlobStore store, String prefix,
+      List<String> ids, int dim, int shardSize) throws IOException {
+    Optional<EmbeddingManifest> m = EmbeddingReader.manifest(store, prefix);
+    if (m.isPresent()) {
+      EmbeddingManifest x = m.get();
+      if (x.count() == ids.size() && x.dim() == dim && x.shardSize() == shardSize
+          && x.idsSha256().equals(idsSha256(ids))) {
+        return m;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Runs a job; see the class comment. */
+  public static ExtractionResult run(ExtractionJob job) throws IOException {
+    long start = System.nanoTime();
+    BlobStore store = job.store();
+    String prefix = job.prefix();
+    List<String> ids = job.ids();
+    int dim = job.encoder().dim();
+    int shards = job.shards();
+    for (String id : ids) {
+      if (id.indexOf('\n') >= 0 || id.indexOf('\r') >= 0) {
+        throw new BadInputException("image id " + id.strip() + " contains a line break");
+      }
+    }
+    long storageNanos = 0;
+
+    long t = System.nanoTime();
+    Optional<EmbeddingManifest> done = complete(store, prefix, ids, dim, job.shardSize());
+    storageNanos += System.nanoTime() - t;
+    if (done.isPresent()) {
+      log.info("{}: all {} embeddings cached", prefix, ids.size());
+      return new ExtractionResult(prefix, ids.size(), 0, ids.size(), shards, dim,
+          job.encoder().params(), 0, 0, storageNanos / 1e9, (System.nanoTime() - start) / 1e9);
+    }
+
+    // Which shards are stored: ids file present (written after the npy) and the right ids.
+    t = System.nanoTime();
+    Set<String> keys = new HashSet<>(store.list(prefix));
+    boolean[] stored = new boolean[shards];
+    int fromCache = 0;
+    for (int s = 0; s < shards; s++) {
+      if (!keys.contains(prefix + npyName(s)) || !keys.contains(prefix + idsName(s))) {
+        continue;
+      }
+      List<String> expected = shardIds(job, s);
+      if (s > job.resumeAfterShard()) {
+        List<String> got = EmbeddingReader.readIds(store, prefix + idsName(s));
+        if (!got.equals(expected)) {
+          log.warn("{}{} holds other ids than expected; computing it again", prefix, idsName(s));
+          continue;
+        }
+      }
+      stored[s] = true;
+      fromCache += expected.size();
+    }
+    storageNanos += System.nanoTime() - t;
+
+    List<Batch> batches = new ArrayList<>();
+    for (int s = 0; s < shards; s++) {
+      if (stored[s]) {
+        continue;
+      }
+      List<String> sIds = shardIds(job, s);
+      for (int off = 0; off < sIds.size(); off += job.batchSize()) {
+        batches.add(new Batch(s, off, sIds.subList(off, Math.min(sIds.size(),
+            off + job.batchSize()))));
+      }
+    }
+
+    LongAdder decodeNanos = new LongAdder();
+    long inferNanos = 0;
+    int computed = 0;
+    AtomicInteger threadNo = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(job.decodeThreads(), r -> {
+      Thread th = new Thread(r, "embed-decode-" + threadNo.incrementAndGet());
+      th.setDaemon(true);
+      return th;
+    });
+    Deque<Pending> window = new ArrayDeque<>();
+    try {
+      int next = 0;
+      float[][] shardRows = null;
+      int current = -1;
+      while (next < batches.size() || !window.isEmpty()) {
+        while (next < batches.size() && window.size() <= PREFETCH_BATCHES) {
+          window.add(submit(batches.get(next++), job, pool, decodeNanos));
+        }
+        Pending p = window.poll();
+        List<float[]> inputs = p.await();
+        long ti = System.nanoTime();
+        float[][] emb = job.encoder().embed(inputs);
+        inferNanos += System.nanoTime() - ti;
+        computed += emb.length;
+        if (p.batch().shard() != current) {
+          current = p.batch().shard();
+          shardRows = new float[shardIds(job, current).size()][];
+        }
+        System.arraycopy(emb, 0, shardRows, p.batch().offset(), emb.length);
+        if (p.batch().offset() + emb.length == shardRows.length) {
+          long tw = System.nanoTime();
+          store.put(prefix + npyName(current), Npy.floatsToBytes(shardRows, dim));
+          store.put(prefix + idsName(current), idsBytes(shardIds(job, current)));
+          storageNanos += System.nanoTime() - tw;
+          stored[current] = true;
+          shardRows = null;
+          job.listener().onShardDone(doneThrough(stored));
+        }
+      }
+    } finally {
+      for (Pending p : window) {
+        p.cancel();
+      }
+      pool.shutdownNow();
+    }
+
+    t = System.nanoTime();
+    EmbeddingManifest manifest = new EmbeddingManifest(job.model(), job.modelDigest(),
+        job.datasetDigest(), job.split(), job.preprocessor().spec().preprocessing(), ids.size(),
+        dim, job.shardSize(), shards, idsSha256(ids), job.encoder().params());
+    store.put(prefix + MANIFEST, JSON.writeValueAsBytes(manifest));
+    storageNanos += System.nanoTime() - t;
+
+    ExtractionResult r = new ExtractionResult(prefix, ids.size(), computed, fromCache, shards, dim,
+        job.encoder().params(), decodeNanos.sum() / 1e9, inferNanos / 1e9, storageNanos / 1e9,
+        (System.nanoTime() - start) / 1e9);
+    log.info("{}: {} computed, {} cached, {} shards, {} img/s (decode {} s over threads, "
+            + "inference {} s, storage {} s)", prefix, computed, fromCache, shards,
+        String.format(Locale.ROOT, "%.1f", r.imagesPerSecond()),
+        String.format(Locale.ROOT, "%.2f", r.decodeSeconds()),
+        String.format(Locale.ROOT, "%.2f", r.inferenceSeconds()),
+        String.format(Locale.ROOT, "%.2f", r.storageSeconds()));
+    return r;
+  }
+
+  private record Batch(int shard, int offset, List<String> ids) {}
+
+  private record Pending(Batch batch, List<CompletableFuture<float[]>> images) {
+    List<float[]> await() throws IOException {
+      List<float[]> out = new ArrayList<>(images.size());
+      for (int i = 0; i < images.size(); i++) {
+        try {
+          out.add(images.get(i).get());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while decoding images");
+        } catch (ExecutionException | CompletionException e) {
+          Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+          String id = batch.ids().get(i);
+          if (c instanceof BadInputException b) {
+            throw b;
+          }
+          if (c instanceof IOException io) {
+            throw new IOException("image " + id + ": " + io.getMessage(), io);
+          }
+          throw new IllegalStateException("image " + id + ": " + c, c);
+        }
+      }
+      return out;
+    }
+
+    void cancel() {
+      images.forEach(f -> f.cancel(true));
+    }
+  }
+
+  private static Pending submit(Batch b, ExtractionJob job, ExecutorService pool,
+      LongAdder decodeNanos) {
+    List<CompletableFuture<float[]>> fs = new ArrayList<>(b.ids().size());
+    for (String id : b.ids()) {
+      fs.add(CompletableFuture.supplyAsync(() -> {
+        long t0 = System.nanoTime();
+        try {
+          GreyImage img = job.loader().load(id);
+          return job.preprocessor().apply(img);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          decodeNanos.add(System.nanoTime() - t0);
+        }
+      }, pool));
+    }
+    return new Pending(b, fs);
+  }
+
+  private static List<String> shardIds(ExtractionJob job, int shard) {
+    int from = shard * job.shardSize();
+    return job.ids().subList(from, Math.min(job.ids().size(), from + job.shardSize()));
+  }
+
+  private static int doneThrough(boolean[] stored) {
+    int k = -1;
+    while (k + 1 < stored.length && stored[k + 1]) {
+      k++;
+    }
+    return k;
+  }
+
+  private static byte[] idsBytes(List<String> ids) {
+    StringBuilder sb = new StringBuilder(ids.size() * 32);
+    for (String id : ids) {
+      sb.append(id).append('\n');
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+}

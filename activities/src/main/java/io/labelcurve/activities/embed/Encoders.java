@@ -1,0 +1,240 @@
+package io.labelcurve.activities.embed;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.jni.JniUtils;
+import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.model.BuiltinModels;
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens {@link Encoder}s on DJL's PyTorch engine: TorchScript files of the catalog, or the
+ * built-in ResNets.
+ *
+ * <p>Threads: PyTorch's intra-op pool is process-wide. By default it is left as PyTorch sets it
+ * (one thread per core); {@link #setIntraOpThreads} or the system property
+ * {@code labelcurve.torch.threads} (environment {@code LABELCURVE_TORCH_THREADS}) sets it, e.g. to
+ * leave cores to image decoding.
+ */
+public final class Encoders {
+  private static final Logger log = LoggerFactory.getLogger(Encoders.class);
+  public static final String ENGINE = "PyTorch";
+  private static volatile boolean threadsApplied;
+
+  private Encoders() {}
+
+  /** The engine's default device (a GPU when there is one, else the CPU). */
+  public static Device defaultDevice() {
+    return engine().defaultDevice();
+  }
+
+  /** Sets PyTorch's intra-op threads for the whole process. */
+  public static synchronized void setIntraOpThreads(int threads) {
+    engine();
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    JniUtils.setNumThreads(threads);
+    threadsApplied = true;
+  }
+
+  /** PyTorch's intra-op threads now. */
+  public static int intraOpThreads() {
+    engine();
+    return JniUtils.getNumThreads();
+  }
+
+  /** Opens a catalog model (its file resolved in its folder). */
+  public static Encoder open(ModelCatalog catalog, ModelSpec spec, Device device) {
+    return open(spec, catalog.folder(spec.id()).orElse(null), device);
+  }
+
+  /**
+   * Opens an encoder and checks, on one blank image, that it gives {@code embedding_dim} values,
+   * so that a wrong model.json is refused before any real work.
+   *
+   * @param modelFolder the folder of its model.json (ignored for a built-in)
+   * @param device null for {@link #defaultDevice()}
+   */
+  public static Encoder open(ModelSpec spec, Path modelFolder, Device device) {
+    Engine engine = engine();
+    applyThreadSetting();
+    Device dev = device == null ? engine.defaultDevice() : device;
+    DjlEncoder enc = spec.builtin() ? builtin(spec, dev) : torchScript(spec, modelFolder, dev);
+    try {
+      int c = spec.input().channels();
+      int s = spec.input().size();
+      enc.embed(List.of(new float[c * s * s]));
+    } catch (RuntimeException e) {
+      enc.close();
+      throw e;
+    }
+    return enc;
+  }
+
+  private static DjlEncoder torchScript(ModelSpec spec, Path folder, Device device) {
+    if (folder == null && !Path.of(spec.file()).isAbsolute()) {
+      throw new IllegalArgumentException(spec.id() + ": a relative file needs the model folder");
+    }
+    Path file = spec.resolveFile(folder == null ? Path.of("") : folder);
+    if (!Files.isRegularFile(file)) {
+      throw new BadInputException(spec.source() + ": field 'file' names " + file
+          + ", which does not exist");
+    }
+    Model model = Model.newInstance(spec.id(), device, ENGINE);
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      model.load(dir, file.getFileName().toString(), Map.of("mapLocation", "true"));
+    } catch (IOException | MalformedModelException | EngineException e) {
+      model.close();
+      throw new BadInputException(spec.source() + ": field 'file' (" + file
+          + ") cannot be loaded as TorchScript by PyTorch " + Engine.getEngine(ENGINE).getVersion()
+          + ": " + e.getMessage() + "; export it with torch.jit.trace or torch.jit.script", e);
+    }
+    Block block = model.getBlock();
+    return new DjlEncoder(spec, model, block, device, countParams(block));
+  }
+
+  /**
+   * A ResNet of DJL's {@code ResNetV1} blocks without its classifier (it ends in the global
+   * average pool and the flatten), weights Kaiming-normal (fan-in, {@code N(0, 2/fan_in)}) from
+   * {@link Random} seeded per parameter by (seed, parameter name): the same numbers on every
+   * machine and engine.
+   *
+   * <p>ResNet-18 and -34 are assembled from {@link ResNetV1#residualUnit} basic blocks (two 3×3
+   * convolutions), as in He et al. and torchvision (11.2 M parameters for ResNet-18): DJL's
+   * {@code ResNetV1.builder().setNumLayers(18)} builds bottleneck units at a quarter of the width
+   * instead (0.9 M parameters). ResNet-50 is {@code ResNetV1}'s own (bottleneck) network.
+   */
+  private static DjlEncoder builtin(ModelSpec spec, Device device) {
+    int layers = BuiltinModels.layersOf(spec.architecture());
+    int c = spec.input().channels();
+    int s = spec.input().size();
+    if (s < 32) {
+      throw new BadInputException(spec.source() + ": field 'input.size' is " + s + "; "
+          + spec.architecture() + " needs at least 32");
+    }
+    SequentialBlock trunk = new SequentialBlock();
+    if (layers >= 50) {
+      SequentialBlock full = ResNetV1.builder()
+          .setImageShape(new Shape(c, s, s))
+          .setNumLayers(layers)
+          .setOutSize(1)
+          .build();
+      List<Block> children = full.getChildren().values();
+      // ResNetV1 ends with: global average pool, batch flatten, Linear(outSize), batch flatten.
+      trunk.addAll(children.subList(0, children.size() - 2));
+    } else {
+      basicResnet(trunk, layers == 18 ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3});
+    }
+    Model model = Model.newInstance(spec.id(), device, ENGINE);
+    try {
+      model.setBlock(trunk);
+      trunk.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, c, s, s));
+      long seed = BuiltinModels.seedOf(spec);
+      for (var p : trunk.getParameters()) {
+        Parameter param = p.getValue();
+        if (param.getType() != Parameter.Type.WEIGHT) {
+          continue;
+        }
+        Shape shape = param.getArray().getShape();
+        long fanIn = shape.size() / shape.get(0);
+        double sd = Math.sqrt(2.0 / fanIn);
+        Random r = new Random(seed * 1_000_003L + p.getKey().hashCode());
+        float[] v = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (r.nextGaussian() * sd);
+        }
+        param.getArray().set(v);
+      }
+      trunk.freezeParameters(true);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return new DjlEncoder(spec, model, trunk, device, countParams(trunk));
+  }
+
+  /** ImageNet stem, four stages of basic residual units (64, 128, 256, 512), global pool. */
+  private static void basicResnet(SequentialBlock net, int[] units) {
+    float momentum = 0.9f;
+    net.add(Conv2d.builder().setKernelShape(new Shape(7, 7)).setFilters(64)
+            .optStride(new Shape(2, 2)).optPadding(new Shape(3, 3)).optBias(false).build())
+        .add(BatchNorm.builder().optEpsilon(1e-5f).optMomentum(momentum).build())
+        .add(Activation.reluBlock())
+        .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+    int[] filters = {64, 128, 256, 512};
+    for (int stage = 0; stage < 4; stage++) {
+      int stride = stage == 0 ? 1 : 2;
+      net.add(ResNetV1.residualUnit(filters[stage], new Shape(stride, stride), stage == 0, false,
+          momentum));
+      for (int u = 1; u < units[stage]; u++) {
+        net.add(ResNetV1.residualUnit(filters[stage], new Shape(1, 1), true, false, momentum));
+      }
+    }
+    net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+  }
+
+  private static long countParams(Block block) {
+    long n = 0;
+    for (var p : block.getParameters()) {
+      Parameter param = p.getValue();
+      if (param.isInitialized()) {
+        n += param.getArray().getShape().size();
+      } else if (param.getShape() != null) {
+        n += param.getShape().size();
+      }
+    }
+    return n;
+  }
+
+  private static Engine engine() {
+    try {
+      return Engine.getEngine(ENGINE);
+    } catch (IllegalArgumentException | EngineException e) {
+      throw new IllegalStateException("DJL's PyTorch engine is not available: " + e.getMessage()
+          + " (the pytorch-native-cpu jar, or a GPU build, must be on the classpath)", e);
+    }
+  }
+
+  private static void applyThreadSetting() {
+    if (threadsApplied) {
+      return;
+    }
+    String v = System.getProperty("labelcurve.torch.threads",
+        System.getenv("LABELCURVE_TORCH_THREADS"));
+    if (v != null && !v.isBlank()) {
+      try {
+        setIntraOpThreads(Integer.parseInt(v.trim()));
+        log.info("PyTorch intra-op threads: {}", v.trim());
+      } catch (NumberFormatException e) {
+        throw new BadInputException("labelcurve.torch.threads / LABELCURVE_TORCH_THREADS is '"
+            + v + "'; expected a positive integer");
+      }
+    }
+    threadsApplied = true;
+  }
+}

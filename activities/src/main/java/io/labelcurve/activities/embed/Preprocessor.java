@@ -1,0 +1,153 @@
+package io.labelcurve.activities.embed;
+
+import io.labelcurve.activities.image.GreyImage;
+import io.labelcurve.activities.model.ModelSpec;
+
+/**
+ * Turns the protocol's 256×256 grey image into one encoder input, CHW float32:
+ * resize to {@code input.resize} (box filter when shrinking, as PyTorch's {@code area}
+ * interpolation; bilinear with half-pixel centres when enlarging; nothing when equal), centre crop
+ * {@code input.size} (offset rounded half-to-even, as torchvision), grey repeated to
+ * {@code input.channels}, then {@code (x - mean[c]) / std[c]}. Thread-safe and allocation-light:
+ * the resampling weights are computed once per source size.
+ */
+public final class Preprocessor {
+  private final ModelSpec spec;
+  private final int channels;
+  private final int size;
+  private final int resize;
+  private final float[] mean;
+  private final float[] invStd;
+  private volatile Weights cached;
+
+  /** Per output index (of the crop window) the source indices and weights of one axis. */
+  private record Axis(int[][] index, float[][] weight) {}
+
+  private record Weights(int width, int height, Axis x, Axis y) {}
+
+  public Preprocessor(ModelSpec spec) {
+    this.spec = spec;
+    this.channels = spec.input().channels();
+    this.size = spec.input().size();
+    this.resize = spec.input().resize();
+    this.mean = spec.normalization().mean().clone();
+    this.invStd = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      invStd[c] = 1f / spec.normalization().std()[c];
+    }
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public int channels() {
+    return channels;
+  }
+
+  /** Side of the square input. */
+  public int size() {
+    return size;
+  }
+
+  /** Values of one input: {@code channels * size * size}. */
+  public int length() {
+    return channels * size * size;
+  }
+
+  /** The encoder input of an image, CHW. */
+  public float[] apply(GreyImage image) {
+    Weights w = weights(image.width(), image.height());
+    float[] src = image.pixels();
+    int srcW = image.width();
+    // Horizontal pass over the source rows the crop needs, then the vertical pass.
+    int y0 = w.y().index()[0][0];
+    int[] lastRow = w.y().index()[size - 1];
+    int y1 = lastRow[lastRow.length - 1];
+    float[][] rows = new float[y1 - y0 + 1][size];
+    for (int sy = y0; sy <= y1; sy++) {
+      float[] h = rows[sy - y0];
+      int base = sy * srcW;
+      for (int ox = 0; ox < size; ox++) {
+        int[] xi = w.x().index()[ox];
+        float[] xw = w.x().weight()[ox];
+        float s = 0f;
+        for (int j = 0; j < xi.length; j++) {
+          s += src[base + xi[j]] * xw[j];
+        }
+        h[ox] = s;
+      }
+    }
+    int plane = size * size;
+    float[] out = new float[channels * plane];
+    float[] rowBuf = new float[size];
+    for (int oy = 0; oy < size; oy++) {
+      int[] yi = w.y().index()[oy];
+      float[] yw = w.y().weight()[oy];
+      java.util.Arrays.fill(rowBuf, 0f);
+      for (int k = 0; k < yi.length; k++) {
+        float[] h = rows[yi[k] - y0];
+        float wk = yw[k];
+        for (int ox = 0; ox < size; ox++) {
+          rowBuf[ox] += h[ox] * wk;
+        }
+      }
+      for (int c = 0; c < channels; c++) {
+        int base = c * plane + oy * size;
+        float m = mean[c];
+        float is = invStd[c];
+        for (int ox = 0; ox < size; ox++) {
+          out[base + ox] = (rowBuf[ox] - m) * is;
+        }
+      }
+    }
+    return out;
+  }
+
+  private Weights weights(int width, int height) {
+    Weights w = cached;
+    if (w == null || w.width() != width || w.height() != height) {
+      w = new Weights(width, height, axis(width), axis(height));
+      cached = w;
+    }
+    return w;
+  }
+
+  /** One axis from {@code in} source pixels: resize to {@link #resize}, keep the centre crop. */
+  private Axis axis(int in) {
+    int offset = (int) Math.rint((resize - size) / 2.0);
+    int[][] index = new int[size][];
+    float[][] weight = new float[size][];
+    double scale = (double) in / resize;
+    for (int o = 0; o < size; o++) {
+      int i = o + offset;
+      if (in == resize) {
+        index[o] = new int[] {i};
+        weight[o] = new float[] {1f};
+      } else if (scale > 1) {
+        // Box filter: the source interval [i*scale, (i+1)*scale), weighted by overlap.
+        double lo = i * scale;
+        double hi = (i + 1) * scale;
+        int first = (int) Math.floor(lo);
+        int last = Math.min(in - 1, (int) Math.ceil(hi) - 1);
+        int n = last - first + 1;
+        index[o] = new int[n];
+        weight[o] = new float[n];
+        for (int k = 0; k < n; k++) {
+          int s = first + k;
+          double overlap = Math.min(hi, s + 1) - Math.max(lo, s);
+          index[o][k] = s;
+          weight[o][k] = (float) (overlap / scale);
+        }
+      } else {
+        double x = Math.max(0, (i + 0.5) * scale - 0.5);
+        int x0 = Math.min((int) Math.floor(x), in - 1);
+        int x1 = Math.min(x0 + 1, in - 1);
+        float t = (float) (x - x0);
+        index[o] = new int[] {x0, x1};
+        weight[o] = new float[] {1f - t, t};
+      }
+    }
+    return new Axis(index, weight);
+  }
+}

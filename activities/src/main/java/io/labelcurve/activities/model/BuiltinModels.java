@@ -1,0 +1,76 @@
+package io.labelcurve.activities.model;
+
+import java.util.List;
+
+/**
+ * Encoders that need no file: DJL's {@code ResNetV1} blocks with weights drawn from a fixed seed.
+ *
+ * <p>{@code random-resnet18} is the "random features" baseline: an untrained ResNet-18 (basic
+ * residual units of DJL's {@code ResNetV1}, 11.2 M parameters as torchvision's), weights
+ * Kaiming-normal (fan-in) from {@link java.util.Random} seeded per parameter from the model's seed,
+ * batch norm at its identity statistics, the globally pooled 512-d feature. It shows how much of a
+ * pretrained encoder's accuracy comes from its training rather than from the probe. Its
+ * normalisation is mean 0.5, std 0.25 on every channel: it centres the [0, 1] grey levels, there
+ * being no training data whose statistics would be the right ones.
+ *
+ * <p>Another input size or seed is another catalog folder with {@code "format": "builtin"}, e.g.
+ * {@code {"id": "random-resnet18-s7", "format": "builtin", "architecture": "resnet18", "seed": 7,
+ * "input": {"channels": 3, "size": 112, "resize": 128}, "normalization": {"mean": 0.5, "std": 0.25},
+ * "embedding_dim": 512}}.
+ */
+public final class BuiltinModels {
+  public static final String RANDOM_RESNET18 = "random-resnet18";
+  public static final List<String> ARCHITECTURES = List.of("resnet18", "resnet34", "resnet50");
+  public static final long DEFAULT_SEED = 42L;
+
+  private BuiltinModels() {}
+
+  /** The pooled feature's size of an architecture, or -1 when it is not built in. */
+  public static int dimOf(String architecture) {
+    if (architecture == null) {
+      return -1;
+    }
+    return switch (architecture) {
+      case "resnet18", "resnet34" -> 512;
+      case "resnet50" -> 2048;
+      default -> -1;
+    };
+  }
+
+  /** ResNetV1's {@code numLayers} of an architecture. */
+  public static int layersOf(String architecture) {
+    return Integer.parseInt(architecture.substring("resnet".length()));
+  }
+
+  /** The seed a built-in spec uses. */
+  public static long seedOf(ModelSpec spec) {
+    return spec.seed() == null ? DEFAULT_SEED : spec.seed();
+  }
+
+  /** The built-in models, in catalog order. */
+  public static List<ModelSpec> all() {
+    return List.of(randomResnet18());
+  }
+
+  public static ModelSpec randomResnet18() {
+    return new ModelSpec(
+        RANDOM_RESNET18,
+        "Untrained ResNet-18 (DJL ResNetV1 blocks), weights from a fixed seed: the random-features"
+            + " baseline. 512-d globally pooled feature.",
+        ModelSpec.BUILTIN,
+        null,
+        null,
+        new ModelSpec.Input(3, 224, 256),
+        new ModelSpec.Normalization(new float[] {0.5f, 0.5f, 0.5f},
+            new float[] {0.25f, 0.25f, 0.25f}),
+        512,
+        11.18,
+        1.0e-3,
+        "Apache-2.0 (DJL model-zoo architecture; no trained weights)",
+        "built in: ai.djl.basicmodelzoo.cv.classification.ResNetV1, numLayers 18, seed "
+            + DEFAULT_SEED,
+        "resnet18",
+        DEFAULT_SEED,
+        "<built-in>");
+  }
+}

@@ -1,0 +1,337 @@
+package io.labelcurve.activities.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.BadInputException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One encoder of the catalog, as its folder's {@code model.json} describes it.
+ *
+ * <p>Required: {@code id} (equal to the folder's name; lower-case letters, digits, {@code . _ -}),
+ * {@code format} ({@code torchscript}, or {@code builtin} for an architecture built in DJL),
+ * {@code file} (TorchScript file, relative to the folder, absolute, or a {@code file:} URI; not for
+ * {@code builtin}), {@code input.channels}, {@code input.size}, {@code normalization.mean},
+ * {@code normalization.std} (one value, or one per channel), {@code embedding_dim}. Optional:
+ * {@code input.resize} (default 256: the protocol's image side; the image is resized to it, then
+ * centre-cropped to {@code size}), {@code sha256} (of the file; checked), {@code description},
+ * {@code params_m}, {@code finetune_lr}, {@code licence}, {@code provenance}, and for
+ * {@code builtin} {@code architecture} ({@code resnet18}, {@code resnet34}, {@code resnet50}) and
+ * {@code seed}. Any other field is refused, so that a typo does not silently fall back to a default.
+ *
+ * @param source the model.json it was read from, or {@code <built-in>}; for messages
+ */
+public record ModelSpec(
+    String id,
+    String description,
+    String format,
+    String file,
+    String sha256,
+    Input input,
+    Normalization normalization,
+    int embeddingDim,
+    Double paramsM,
+    Double finetuneLr,
+    String licence,
+    String provenance,
+    String architecture,
+    Long seed,
+    String source) {
+
+  public static final String TORCHSCRIPT = "torchscript";
+  public static final String BUILTIN = "builtin";
+  /** The side of the protocol's grey images, which preprocessing starts from. */
+  public static final int BASE_SIZE = 256;
+
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> TOP = Set.of(
+      "id", "description", "format", "file", "sha256", "input", "normalization", "embedding_dim",
+      "params_m", "finetune_lr", "licence", "provenance", "architecture", "seed");
+  private static final Set<String> INPUT = Set.of("channels", "size", "resize");
+  private static final Set<String> NORM = Set.of("mean", "std");
+
+  /**
+   * @param channels channels the encoder takes (grey is repeated to them)
+   * @param size side of the square centre crop the encoder sees
+   * @param resize side the 256×256 image is resized to before the crop
+   */
+  public record Input(int channels, int size, int resize) {}
+
+  /** Per-channel mean and standard deviation, each of {@code channels} values. */
+  public record Normalization(float[] mean, float[] std) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Normalization n && Arrays.equals(mean, n.mean) && Arrays.equals(std, n.std);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
+    }
+
+    @Override
+    public String toString() {
+      return "mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std);
+    }
+  }
+
+  public boolean builtin() {
+    return BUILTIN.equals(format);
+  }
+
+  /** Parameter count from {@code params_m}, or -1 when the catalog does not say. */
+  public long declaredParams() {
+    return paramsM == null ? -1 : Math.round(paramsM * 1e6);
+  }
+
+  /**
+   * The same model at another input size (a compute preset's choice): crop {@code size} of an
+   * image resized to {@code resize}. Its {@link ModelCatalog#digest(ModelSpec) digest} differs.
+   */
+  public ModelSpec withInput(int size, int resize) {
+    Input in = new Input(input.channels(), size, resize);
+    check(in, source);
+    return new ModelSpec(id, description, format, file, sha256, in, normalization, embeddingDim,
+        paramsM, finetuneLr, licence, provenance, architecture, seed, source);
+  }
+
+  /** The same model with another normalisation (one value per channel). */
+  public ModelSpec withNormalization(float[] mean, float[] std) {
+    if (mean.length != input.channels() || std.length != input.channels()) {
+      throw new IllegalArgumentException("mean and std need " + input.channels() + " values");
+    }
+    return new ModelSpec(id, description, format, file, sha256, input,
+        new Normalization(mean.clone(), std.clone()), embeddingDim, paramsM, finetuneLr, licence,
+        provenance, architecture, seed, source);
+  }
+
+  /**
+   * The preprocessing as one canonical line; part of the model digest and of the embeddings'
+   * manifest. Changing how {@code Preprocessor} works must change {@code prep=v1} here.
+   */
+  public String preprocessing() {
+    return String.format(Locale.ROOT, "prep=v1 base=%d resize=%d crop=%d channels=%d %s",
+        BASE_SIZE, input.resize(), input.size(), input.channels(), normalization);
+  }
+
+  /** Reads and checks one {@code model.json}. */
+  public static ModelSpec read(Path modelJson) {
+    String where = modelJson.toString();
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readAllBytes(modelJson));
+    } catch (IOException e) {
+      throw new BadInputException(where + ": cannot read it as JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new BadInputException(where + ": expected a JSON object");
+    }
+    ModelSpec spec = parse(root, where);
+    Path folder = modelJson.toAbsolutePath().getParent();
+    if (folder != null && folder.getFileName() != null
+        && !folder.getFileName().toString().equals(spec.id())) {
+      throw new BadInputException(where + ": field 'id' is '" + spec.id()
+          + "' but the folder is '" + folder.getFileName() + "'; name the folder after the id");
+    }
+    return spec;
+  }
+
+  /** Parses a model.json tree; {@code where} names it in messages. */
+  public static ModelSpec parse(JsonNode root, String where) {
+    unknown(root, TOP, "", where);
+    String id = text(root, "id", true, where);
+    if (!ID.matcher(id).matches()) {
+      throw new BadInputException(where + ": field 'id' is '" + id
+          + "'; use 1-64 lower-case letters, digits, '.', '_' or '-' (it becomes part of bucket keys)");
+    }
+    String format = text(root, "format", true, where);
+    if (!TORCHSCRIPT.equals(format) && !BUILTIN.equals(format)) {
+      throw new BadInputException(where + ": field 'format' is '" + format + "'; expected '"
+          + TORCHSCRIPT + "' (a TorchScript file) or '" + BUILTIN + "'");
+    }
+    boolean builtin = BUILTIN.equals(format);
+    String file = text(root, "file", !builtin, where);
+    String sha = text(root, "sha256", false, where);
+    if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
+      throw new BadInputException(where + ": field 'sha256' is not 64 hex digits");
+    }
+    String architecture = text(root, "architecture", builtin, where);
+    if (architecture != null && !builtin) {
+      throw new BadInputException(where + ": field 'architecture' is only for format 'builtin'");
+    }
+    if (builtin && BuiltinModels.dimOf(architecture) < 0) {
+      throw new BadInputException(where + ": field 'architecture' is '" + architecture
+          + "'; built in are " + BuiltinModels.ARCHITECTURES);
+    }
+    Long seed = root.has("seed") ? (long) integer(root, "seed", where, Integer.MIN_VALUE) : null;
+
+    JsonNode in = object(root, "input", where);
+    unknown(in, INPUT, "input.", where);
+    int channels = integer(in, "channels", "input.", where, 1);
+    int size = integer(in, "size", "input.", where, 1);
+    int resize = in.has("resize") ? integer(in, "resize", "input.", where, 1) : BASE_SIZE;
+    Input input = new Input(channels, size, resize);
+    check(input, where);
+
+    JsonNode norm = object(root, "normalization", where);
+    unknown(norm, NORM, "normalization.", where);
+    float[] mean = floats(norm, "mean", channels, where);
+    float[] std = floats(norm, "std", channels, where);
+    for (float s : std) {
+      if (!(s > 0)) {
+        throw new BadInputException(where + ": field 'normalization.std' has a value <= 0");
+      }
+    }
+    int dim = integer(root, "embedding_dim", "", where, 1);
+    if (builtin && dim != BuiltinModels.dimOf(architecture)) {
+      throw new BadInputException(where + ": field 'embedding_dim' is " + dim + " but "
+          + architecture + " gives " + BuiltinModels.dimOf(architecture));
+    }
+    return new ModelSpec(id, text(root, "description", false, where), format, file, sha,
+        input, new Normalization(mean, std), dim, number(root, "params_m", where),
+        number(root, "finetune_lr", where), text(root, "licence", false, where),
+        text(root, "provenance", false, where), architecture, seed, where);
+  }
+
+  /**
+   * Where the model file is: {@code file} resolved against the model's folder. Only local files
+   * (relative, absolute, {@code file:} URIs) are supported.
+   */
+  public Path resolveFile(Path folder) {
+    if (file == null) {
+      throw new IllegalStateException(id + " has no file (format " + format + ")");
+    }
+    if (file.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !file.matches("^[a-zA-Z]:\\\\.*")) {
+      URI uri = URI.create(file);
+      if ("file".equals(uri.getScheme())) {
+        return Path.of(uri);
+      }
+      throw new BadInputException(source + ": field 'file' is '" + file + "'; only local files "
+          + "are supported for now: download it next to model.json and give its relative path");
+    }
+    Path p = Path.of(file);
+    return p.isAbsolute() ? p : folder.resolve(p).normalize();
+  }
+
+  private static void check(Input in, String where) {
+    if (in.channels() != 1 && in.channels() != 3) {
+      throw new BadInputException(where + ": field 'input.channels' is " + in.channels()
+          + "; expected 1 or 3");
+    }
+    if (in.size() > in.resize()) {
+      throw new BadInputException(where + ": field 'input.size' (" + in.size()
+          + ") is larger than 'input.resize' (" + in.resize() + "); the crop must fit the image");
+    }
+    if (in.resize() > 4 * BASE_SIZE) {
+      throw new BadInputException(where + ": field 'input.resize' (" + in.resize()
+          + ") is over " + 4 * BASE_SIZE);
+    }
+  }
+
+  private static void unknown(JsonNode node, Set<String> known, String path, String where) {
+    List<String> bad = new ArrayList<>();
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!known.contains(f)) {
+        bad.add(path + f);
+      }
+    }
+    if (!bad.isEmpty()) {
+      throw new BadInputException(where + ": unknown field" + (bad.size() > 1 ? "s " : " ")
+          + bad + "; known fields are " + known.stream().sorted().map(k -> path + k).toList());
+    }
+  }
+
+  private static String text(JsonNode node, String field, boolean required, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadInputException(where + ": missing required field '" + field + "'");
+      }
+      return null;
+    }
+    if (!v.isTextual() || (required && v.asText().isBlank())) {
+      throw new BadInputException(where + ": field '" + field + "' must be a non-empty string");
+    }
+    return v.asText();
+  }
+
+  private static JsonNode object(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new BadInputException(where + ": missing required field '" + field + "'");
+    }
+    if (!v.isObject()) {
+      throw new BadInputException(where + ": field '" + field + "' must be an object");
+    }
+    return v;
+  }
+
+  private static int integer(JsonNode node, String field, String where, int min) {
+    return integer(node, field, "", where, min);
+  }
+
+  private static int integer(JsonNode node, String field, String path, String where, int min) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      throw new BadInputException(where + ": missing required field '" + path + field + "'");
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min) {
+      throw new BadInputException(where + ": field '" + path + field + "' must be an integer"
+          + (min > Integer.MIN_VALUE ? " >= " + min : "") + ", got " + v);
+    }
+    return v.asInt();
+  }
+
+  private static Double number(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber() || v.asDouble() <= 0) {
+      throw new BadInputException(where + ": field '" + field + "' must be a positive number, got "
+          + v);
+    }
+    return v.asDouble();
+  }
+
+  private static float[] floats(JsonNode node, String field, int channels, String where) {
+    JsonNode v = node.get(field);
+    String name = "normalization." + field;
+    if (v == null || v.isNull()) {
+      throw new BadInputException(where + ": missing required field '" + name + "'");
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (v.isNumber()) {
+      items.add(v);
+    } else if (v.isArray()) {
+      v.forEach(items::add);
+    } else {
+      throw new BadInputException(where + ": field '" + name + "' must be a number or a list");
+    }
+    if (items.size() != 1 && items.size() != channels) {
+      throw new BadInputException(where + ": field '" + name + "' has " + items.size()
+          + " values; give 1 or one per channel (" + channels + ")");
+    }
+    float[] out = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      JsonNode x = items.get(items.size() == 1 ? 0 : c);
+      if (!x.isNumber()) {
+        throw new BadInputException(where + ": field '" + name + "' has a non-number " + x);
+      }
+      out[c] = (float) x.asDouble();
+    }
+    return out;
+  }
+}
