@@ -1,6 +1,5 @@
 package io.labelcurve.workflows.sweep;
 
-import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
@@ -71,42 +70,30 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     }
 
     phase = "cells";
-    List<Promise<CellResult>> inFlight = new ArrayList<>();
-    List<Cell> inFlightCells = new ArrayList<>();
+    // Each cell's promise is turned into one that never fails, so that waiting for "any" of a
+    // full window returns on a failed cell too; the outcome is recorded as the cell completes.
+    List<Promise<Void>> inFlight = new ArrayList<>();
     for (Cell cell : request.cells()) {
       while (inFlight.size() >= request.maxCellsInFlight()) {
         Promise.anyOf(inFlight).get();
-        collectFinished(inFlight, inFlightCells);
+        inFlight.removeIf(Promise::isCompleted);
       }
       inFlight.add(Async.function(probe::runProbeCell,
-          new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests)));
-      inFlightCells.add(cell);
-      running = inFlight.size();
+              new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests))
+          .handle((result, failure) -> {
+            if (failure == null) {
+              done++;
+            } else {
+              failed.put(cell.id(), rootMessage(failure));
+            }
+            running--;
+            return null;
+          }));
+      running++;
     }
-    while (!inFlight.isEmpty()) {
-      Promise.anyOf(inFlight).get();
-      collectFinished(inFlight, inFlightCells);
-    }
+    Promise.allOf(inFlight).get();
     phase = "done";
     return new ModelSweepResult(request.model(), done, failed, embedded, fromCache);
-  }
-
-  private void collectFinished(List<Promise<CellResult>> inFlight, List<Cell> cells) {
-    for (int i = inFlight.size() - 1; i >= 0; i--) {
-      Promise<CellResult> p = inFlight.get(i);
-      if (!p.isCompleted()) {
-        continue;
-      }
-      RuntimeException failure = p.getFailure();
-      if (failure == null) {
-        done++;
-      } else {
-        failed.put(cells.get(i).id(), rootMessage(failure));
-      }
-      inFlight.remove(i);
-      cells.remove(i);
-    }
-    running = inFlight.size();
   }
 
   private static String rootMessage(Throwable t) {

@@ -44,11 +44,10 @@ class SweepWorkflowTest {
       "abc123", List.of("a", "b"), "train", 40, 200, Map.of("a", 4, "b", 3),
       Map.of("T1", 10, "T2", 5));
 
+  // The extension gives the test server and a client; the workers are the real queues' own.
   @RegisterExtension
-  static final TestWorkflowExtension testWorkflow = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class)
-      .setDoNotStart(true)
-      .build();
+  static final TestWorkflowExtension testWorkflow =
+      TestWorkflowExtension.newBuilder().setDoNotStart(true).build();
 
   static SweepSpec spec(String id, List<Integer> imageSizes, int seeds) {
     return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1", "T2"),
@@ -116,9 +115,11 @@ class SweepWorkflowTest {
     }
   }
 
-  private static Recorder start(TestWorkflowEnvironment env, Worker worker, Set<String> failing) {
+  private static Recorder start(TestWorkflowEnvironment env, Worker unused, Set<String> failing) {
     Recorder recorder = new Recorder(failing);
-    worker.registerActivitiesImplementations(recorder);
+    Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
+    cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+    cpu.registerActivitiesImplementations(recorder);
     Worker gpu = env.newWorker("labelcurve-gpu");
     gpu.registerActivitiesImplementations(new EmbeddingOnly(recorder));
     env.start();
