@@ -1,0 +1,205 @@
+package io.labelcurve.activities.probe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.dataset.Manifest;
+import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.embed.EmbeddingReader.Embeddings;
+import io.labelcurve.activities.eval.Evaluator;
+import io.labelcurve.activities.eval.SplitEvaluation;
+import io.labelcurve.activities.results.CellRecord;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.Failures;
+import io.labelcurve.activities.runtime.Manifests;
+import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.activities.sampling.ImageSampler;
+import io.labelcurve.activities.sampling.SequenceSampler;
+import io.labelcurve.activities.sampling.Subset;
+import io.labelcurve.activities.sampling.TrainingPool;
+import io.labelcurve.activities.svm.LinearSvcModel;
+import io.labelcurve.activities.svm.LinearSvcParams;
+import io.labelcurve.activities.svm.LinearSvcTrainer;
+import io.labelcurve.workflows.activities.CellResult;
+import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ProbeActivities;
+import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.temporal.activity.Activity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** See {@link ProbeActivities}. */
+public final class ProbeActivitiesImpl implements ProbeActivities {
+  private static final ObjectMapper JSON = CellRecords.MAPPER;
+  private final ActivityContext context;
+  private final Manifests manifests;
+  private final EmbeddingMemo memo;
+
+  public ProbeActivitiesImpl(ActivityContext context, Manifests manifests) {
+    this.context = context;
+    this.manifests = manifests;
+    this.memo = new EmbeddingMemo(context.store(), 12);
+  }
+
+  @Override
+  public CellResult runProbeCell(ProbeCellRequest request) {
+    Instant start = Instant.now();
+    try {
+      CellResult r = Failures.call(() -> run(request));
+      if (!r.cached()) {
+        context.metrics().cellCompleted(request.sweepId(), request.cell().model(),
+            request.cell().adaptation(), Duration.between(start, Instant.now()));
+      }
+      return r;
+    } catch (RuntimeException e) {
+      context.metrics().cellFailed(request.sweepId(), request.cell().model());
+      throw e;
+    }
+  }
+
+  private CellResult run(ProbeCellRequest request) throws IOException {
+    Cell cell = request.cell();
+    String key = CellRecords.cellKey(request.sweepId(), cell.id());
+    // A cell that already finished (an earlier attempt, or a rerun of the sweep) is read back.
+    Optional<byte[]> existing = context.store().get(key);
+    if (existing.isPresent()) {
+      return toResult(JSON.readValue(existing.get(), CellRecord.class), key, true);
+    }
+
+    Manifest manifest = manifests.read(request.dataset().manifestUri());
+    List<String> classes = request.dataset().classes();
+    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
+    Embeddings train = memo.get(request.train().prefix());
+    if (!train.ids().equals(pool.entries().stream().map(e -> e.id()).toList())) {
+      throw new IllegalStateException("embeddings under " + request.train().prefix()
+          + " do not hold the training pool of " + request.dataset().manifestUri());
+    }
+
+    Subset subset;
+    Integer perClass = null;
+    int size;
+    if (SamplingSpec.IMAGE.equals(cell.sampling())) {
+      subset = ImageSampler.nested(pool, cell.seed()).subset(cell.size());
+      size = cell.size();
+    } else {
+      SequenceSampler sampler = SequenceSampler.nested(pool, cell.seed());
+      subset = sampler.subset(cell.size(), cell.capPerClass());
+      perClass = cell.size();
+      size = sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
+          .mapToInt(List::size).sum();
+    }
+    float[][] x = new float[subset.indices().length][];
+    int[] y = new int[x.length];
+    for (int i = 0; i < x.length; i++) {
+      int row = subset.indices()[i];
+      x[i] = train.vectors()[row];
+      y[i] = pool.get(row).classIndex();
+    }
+    Activity.getExecutionContext().heartbeat("training");
+
+    long t0 = System.nanoTime();
+    Classifier classifier = Classifier.train(x, y, classes.size(), context.svmThreads());
+    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+
+    Map<String, ManifestRow> rows = new HashMap<>();
+    for (ManifestRow r : manifest.rows()) {
+      rows.put(r.image(), r);
+    }
+    List<CellRecord.Score> scores = new ArrayList<>();
+    Map<String, Map<String, int[][]>> confusion = new LinkedHashMap<>();
+    long predictNanos = 0;
+    int predicted = 0;
+    double encoderMs = 0;
+    for (EmbeddingSet testSet : request.tests()) {
+      Embeddings test = memo.get(testSet.prefix());
+      int[] labels = new int[test.ids().size()];
+      List<String> sequences = new ArrayList<>(labels.length);
+      for (int i = 0; i < labels.length; i++) {
+        ManifestRow r = rows.get(test.ids().get(i));
+        labels[i] = classes.indexOf(r.label());
+        sequences.add(r.sequence());
+      }
+      long p0 = System.nanoTime();
+      double[][] s = classifier.scores(test.vectors());
+      predictNanos += System.nanoTime() - p0;
+      predicted += labels.length;
+      SplitEvaluation e = Evaluator.evaluate(testSet.split(), s, labels, sequences, classes.size());
+      scores.add(new CellRecord.Score(testSet.split(), "image", e.imageAccuracy(), e.images()));
+      scores.add(new CellRecord.Score(testSet.split(), "sequence", e.sequenceAccuracy(), e.sequences()));
+      confusion.put(testSet.split(), Map.of("image", e.imageConfusion(), "sequence", e.sequenceConfusion()));
+      encoderMs = Math.max(encoderMs, testSet.inferMsPerImage());
+    }
+    double inferMs = encoderMs + (predicted == 0 ? 0 : predictNanos / 1e6 / predicted);
+
+    String idsKey = CellRecords.idsKey(request.sweepId(), cell.id());
+    context.store().put(idsKey, (String.join("\n", subset.ids()) + "\n").getBytes(StandardCharsets.UTF_8));
+
+    Map<String, String> provenance = new LinkedHashMap<>(Provenance.worker());
+    provenance.put("dataset_digest", request.dataset().digest());
+    provenance.put("dataset", request.dataset().manifestUri());
+    provenance.put("train_embeddings", request.train().prefix());
+    provenance.put("classifier", classifier.describe());
+    provenance.put("finished", Instant.now().toString());
+    CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
+        cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), x.length, trainSeconds,
+        inferMs, request.train().params(), classes, scores, confusion, idsKey, provenance);
+    context.store().put(key, JSON.writeValueAsBytes(record));
+    return toResult(record, key, false);
+  }
+
+  private CellResult toResult(CellRecord r, String key, boolean cached) {
+    return new CellResult(r.cell(), context.store().uri(key), r.trainImages(), r.trainSeconds(),
+        r.scores().stream()
+            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
+            .toList(),
+        cached);
+  }
+
+  /**
+   * The linear SVM, or — when a tiny subset holds a single class, where LinearSVC refuses to
+   * train — the constant answer that class, so that the smallest sizes of a curve still have a
+   * point (recorded as such in the provenance).
+   */
+  private record Classifier(LinearSvcModel svm, int onlyClass, int numClasses) {
+    static Classifier train(float[][] x, int[] y, int numClasses, int threads) {
+      int first = y.length == 0 ? 0 : y[0];
+      boolean single = true;
+      for (int label : y) {
+        single &= label == first;
+      }
+      if (single) {
+        return new Classifier(null, first, numClasses);
+      }
+      LinearSvcModel m = new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(threads))
+          .train(x, y, numClasses);
+      return new Classifier(m, -1, numClasses);
+    }
+
+    double[][] scores(float[][] x) {
+      if (svm != null) {
+        return svm.decisionFunction(x);
+      }
+      double[][] s = new double[x.length][numClasses];
+      for (double[] row : s) {
+        java.util.Arrays.fill(row, -1);
+        row[onlyClass] = 1;
+      }
+      return s;
+    }
+
+    String describe() {
+      return svm == null
+          ? "constant (the subset holds one class)"
+          : "LinearSVC(C=1, squared hinge, L2, tol=1e-4, max_iter=1000, solver=" + svm.solver() + ")";
+    }
+  }
+}
