@@ -1,0 +1,128 @@
+package io.labelcurve.worker;
+
+import io.labelcurve.activities.metrics.LabelcurveMetrics;
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.storage.EmbeddedS3;
+import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.storage.S3Settings;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The embedded default: in one JVM, Temporal's Java test server on a port, S3Proxy over a local
+ * folder, the workflow worker and activity workers for both queues, and {@code /metrics}.
+ * Further {@code labelcurve worker} processes may join it (activities only).
+ *
+ * <p>What it is not: the test server keeps no state across a restart (a sweep running when the
+ * JVM stops is gone, its finished cells stay in the bucket and a re-start reuses them), has no
+ * UI and no visibility queries.
+ */
+public final class EmbeddedControlPlane implements AutoCloseable {
+  public static final String NAMESPACE = "default";
+
+  private final TestServer.PortBoundTestServer temporal;
+  private final EmbeddedS3 s3;
+  private final S3BlobStore store;
+  private final MetricsServer metrics;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient client;
+  private final WorkerRuntime workers;
+  private final ModelCatalog catalog;
+  private final int temporalPort;
+
+  private EmbeddedControlPlane(TestServer.PortBoundTestServer temporal, EmbeddedS3 s3,
+      S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs, WorkflowClient client,
+      WorkerRuntime workers, ModelCatalog catalog, int temporalPort) {
+    this.temporal = temporal;
+    this.s3 = s3;
+    this.store = store;
+    this.metrics = metrics;
+    this.stubs = stubs;
+    this.client = client;
+    this.workers = workers;
+    this.catalog = catalog;
+    this.temporalPort = temporalPort;
+  }
+
+  /**
+   * @param dataDir folder of the bucket (S3Proxy's filesystem store), e.g. {@code ~/.labelcurve}
+   * @param temporalPort Temporal's port (7233 by default)
+   * @param s3Port S3Proxy's port (0: a free one)
+   * @param metricsPort {@code /metrics} port (0: a free one)
+   * @param catalog the models the in-process workers load
+   * @param cpuSlots cells at once
+   */
+  public record Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
+      ModelCatalog catalog, int cpuSlots) {}
+
+  public static EmbeddedControlPlane start(Options o) throws IOException {
+    TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(o.temporalPort());
+    EmbeddedS3 s3 = null;
+    MetricsServer metrics = null;
+    try {
+      s3 = EmbeddedS3.start(o.dataDir().resolve("s3"), o.s3Port());
+      metrics = MetricsServer.start("127.0.0.1", o.metricsPort());
+      S3BlobStore store = S3BlobStore.connect(s3.settings(S3Settings.DEFAULT_BUCKET));
+      WorkflowServiceStubs stubs = new TemporalSettings("127.0.0.1:" + o.temporalPort(),
+          NAMESPACE, null, null, null, null).connect(metrics.temporalScope());
+      WorkflowClient client = WorkflowClient.newInstance(stubs,
+          WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
+      int threads = Runtime.getRuntime().availableProcessors();
+      ActivityContext context = new ActivityContext(store, o.catalog(),
+          new LabelcurveMetrics(metrics.registry()), threads);
+      WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
+          Set.of(WorkerRuntime.CPU_QUEUE, WorkerRuntime.GPU_QUEUE), true, o.cpuSlots(), 1, null));
+      return new EmbeddedControlPlane(temporal, s3, store, metrics, stubs, client, workers,
+          o.catalog(), o.temporalPort());
+    } catch (IOException | RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (s3 != null) {
+        s3.close();
+      }
+      temporal.close();
+      throw e;
+    }
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public S3BlobStore store() {
+    return store;
+  }
+
+  public ModelCatalog catalog() {
+    return catalog;
+  }
+
+  public String temporalAddress() {
+    return "127.0.0.1:" + temporalPort;
+  }
+
+  public EmbeddedS3 s3() {
+    return s3;
+  }
+
+  public MetricsServer metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    workers.close();
+    stubs.shutdown();
+    store.close();
+    s3.close();
+    metrics.close();
+    temporal.close();
+  }
+}

@@ -1,0 +1,127 @@
+package io.labelcurve.worker;
+
+import com.uber.m3.tally.Scope;
+import io.temporal.authorization.AuthorizationTokenSupplier;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Map;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * How to reach Temporal: address, namespace and TLS (mTLS client certificate or an API key), from
+ * flags or the environment, never from a spec. {@link #toString()} never prints the key.
+ *
+ * @param address {@code host:port}
+ * @param namespace Temporal namespace
+ * @param tlsCert PEM client certificate for mTLS, or null
+ * @param tlsKey PEM PKCS#8 client key for mTLS, or null
+ * @param tlsCa PEM CA bundle to trust, or null for the system's
+ * @param apiKey Temporal Cloud API key, or null; implies TLS
+ */
+public record TemporalSettings(
+    String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa, String apiKey) {
+
+  public static final String ENV_ADDRESS = "LABELCURVE_TEMPORAL_ADDRESS";
+  public static final String ENV_NAMESPACE = "LABELCURVE_TEMPORAL_NAMESPACE";
+  public static final String ENV_TLS_CERT = "LABELCURVE_TEMPORAL_TLS_CERT";
+  public static final String ENV_TLS_KEY = "LABELCURVE_TEMPORAL_TLS_KEY";
+  public static final String ENV_TLS_CA = "LABELCURVE_TEMPORAL_TLS_CA";
+  public static final String ENV_API_KEY = "LABELCURVE_TEMPORAL_API_KEY";
+
+  public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
+  public static final String DEFAULT_NAMESPACE = "default";
+
+  public static TemporalSettings fromEnvironment(Map<String, String> env) {
+    return new TemporalSettings(
+        env.getOrDefault(ENV_ADDRESS, DEFAULT_ADDRESS),
+        env.getOrDefault(ENV_NAMESPACE, DEFAULT_NAMESPACE),
+        path(env.get(ENV_TLS_CERT)), path(env.get(ENV_TLS_KEY)), path(env.get(ENV_TLS_CA)),
+        blankToNull(env.get(ENV_API_KEY)));
+  }
+
+  public TemporalSettings withAddress(String newAddress) {
+    return new TemporalSettings(newAddress, namespace, tlsCert, tlsKey, tlsCa, apiKey);
+  }
+
+  public TemporalSettings withNamespace(String newNamespace) {
+    return new TemporalSettings(address, newNamespace, tlsCert, tlsKey, tlsCa, apiKey);
+  }
+
+  public boolean tls() {
+    return tlsCert != null || apiKey != null || tlsCa != null;
+  }
+
+  /** Connects, reporting the SDK's metrics to {@code metrics} when it is not null. */
+  public WorkflowServiceStubs connect(Scope metrics) throws IOException {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
+        .setTarget(address);
+    if (metrics != null) {
+      options.setMetricsScope(metrics);
+    }
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new IllegalArgumentException(ENV_TLS_CERT + " and " + ENV_TLS_KEY
+            + " go together: mTLS needs both the client certificate and its key");
+      }
+      try (InputStream cert = Files.newInputStream(tlsCert);
+          InputStream key = Files.newInputStream(tlsKey)) {
+        SimpleSslContextBuilder ssl = SimpleSslContextBuilder.forPKCS8(cert, key);
+        if (tlsCa != null) {
+          ssl.setTrustManager(trustManager(tlsCa));
+        }
+        options.setSslContext(ssl.build());
+      }
+    } else if (tlsCa != null) {
+      options.setSslContext(SimpleSslContextBuilder.noKeyOrCertChain()
+          .setTrustManager(trustManager(tlsCa)).build());
+    }
+    if (apiKey != null) {
+      String key = apiKey;
+      options.addApiKey((AuthorizationTokenSupplier) () -> key);
+      if (tlsCert == null && tlsCa == null) {
+        options.setEnableHttps(true);
+      }
+    }
+    return WorkflowServiceStubs.newServiceStubs(options.build());
+  }
+
+  private static javax.net.ssl.TrustManager trustManager(Path ca) throws IOException {
+    try (InputStream in = Files.newInputStream(ca)) {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      return tmf.getTrustManagers()[0];
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot read the CA bundle " + ca + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path path(String v) {
+    return blankToNull(v) == null ? null : Path.of(v);
+  }
+
+  private static String blankToNull(String v) {
+    return v == null || v.isBlank() ? null : v;
+  }
+
+  @Override
+  public String toString() {
+    return "Temporal[" + address + ", namespace " + namespace
+        + (tlsCert != null ? ", mTLS" : tlsCa != null ? ", TLS" : "")
+        + (apiKey != null ? ", API key (hidden)" : "") + "]";
+  }
+}
