@@ -1,0 +1,65 @@
+package io.labelcurve.starter;
+
+import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.worker.TemporalSettings;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.IOException;
+import picocli.CommandLine.Option;
+
+/**
+ * Where Temporal and the bucket are: flags over environment variables
+ * ({@code LABELCURVE_TEMPORAL_*}, {@code LABELCURVE_S3_*}). Credentials only from the environment.
+ */
+final class ConnectionOptions {
+  @Option(names = "--temporal", description = "Temporal address host:port (env "
+      + TemporalSettings.ENV_ADDRESS + ", default " + TemporalSettings.DEFAULT_ADDRESS + ")")
+  String temporal;
+
+  @Option(names = "--namespace", description = "Temporal namespace (env "
+      + TemporalSettings.ENV_NAMESPACE + ", default default)")
+  String namespace;
+
+  @Option(names = "--s3-endpoint", description = "S3 endpoint URL (env " + S3Settings.ENV_ENDPOINT + ")")
+  String s3Endpoint;
+
+  @Option(names = "--bucket", description = "bucket (env " + S3Settings.ENV_BUCKET + ", default labelcurve)")
+  String bucket;
+
+  TemporalSettings temporalSettings() {
+    TemporalSettings s = TemporalSettings.fromEnvironment(System.getenv());
+    if (temporal != null) {
+      s = s.withAddress(temporal);
+    }
+    if (namespace != null) {
+      s = s.withNamespace(namespace);
+    }
+    return s;
+  }
+
+  S3Settings s3Settings() {
+    S3Settings s = S3Settings.fromEnvironment(System.getenv());
+    if (s3Endpoint != null || bucket != null) {
+      s = new S3Settings(s3Endpoint != null ? s3Endpoint : s.endpoint(), s.region(),
+          bucket != null ? bucket : s.bucket(), s.accessKey(), s.secretKey(), s.pathStyle(),
+          s.checksumsWhenRequired());
+    }
+    return s;
+  }
+
+  /** A client of the configured Temporal namespace; the caller shuts the stubs down. */
+  WorkflowClient client(WorkflowServiceStubs stubs) {
+    return WorkflowClient.newInstance(stubs,
+        WorkflowClientOptions.newBuilder().setNamespace(temporalSettings().namespace()).build());
+  }
+
+  WorkflowServiceStubs stubs() throws IOException {
+    return temporalSettings().connect(null);
+  }
+
+  S3BlobStore store() {
+    return S3BlobStore.connect(s3Settings());
+  }
+}

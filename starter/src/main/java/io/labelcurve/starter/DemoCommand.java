@@ -1,0 +1,100 @@
+package io.labelcurve.starter;
+
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.phantom.PhantomGenerator;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.SweepResult;
+import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.labelcurve.worker.EmbeddedControlPlane;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code labelcurve demo}: the whole path on the embedded default — a synthetic echo dataset, a
+ * linear-probe sweep of every model in the catalog plus the random-features baseline, and a table.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Generate a small synthetic echo dataset and run a linear-probe sweep on the embedded control plane.")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--out", paramLabel = "DIR", description = "where results.csv goes (default ./demo-out)")
+  Path out = Path.of("demo-out");
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "bucket and dataset folder (default ~/.labelcurve)")
+  Path dataDir;
+
+  @Option(names = "--scale", description = "phantom size: tiny, small (default) or medium")
+  String scale = "small";
+
+  @Option(names = "--seed", description = "phantom seed (default 7)")
+  long seed = 7;
+
+  @Option(names = "--seeds", description = "subset seeds per size (default 2)")
+  int seeds = 2;
+
+  @Option(names = "--port", description = "Temporal port (default 7233)")
+  int port = 7233;
+
+  @Mixin ModelOptions models;
+
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    Path dir = dataDir != null ? dataDir : UpCommand.defaultDataDir();
+    ModelCatalog catalog = models.catalog();
+    List<String> pretrained = catalog.ids().stream()
+        .filter(id -> !catalog.get(id).builtin()).toList();
+    if (pretrained.isEmpty()) {
+      System.out.println("No pretrained encoder in " + models.dir().toAbsolutePath()
+          + ": running the random-features baseline alone.\n  To add one, give --models DIR with a"
+          + " folder per model (model.json + TorchScript), e.g. --models ../shared/models,"
+          + " or export the paper's encoders with deploy/models/export.py.");
+    }
+    List<String> sweepModels = new ArrayList<>(pretrained);
+    sweepModels.add("random-resnet18");
+
+    PhantomGenerator.Scale phantomScale = PhantomGenerator.Scale.valueOf(scale.toUpperCase(Locale.ROOT));
+    Path data = dir.resolve("datasets").resolve("phantom-" + scale + "-s" + seed);
+    if (!Files.exists(data.resolve("manifest.csv"))) {
+      System.out.println("generating the " + scale + " echo phantom in " + data);
+      PhantomGenerator.generate(data, seed, phantomScale);
+    }
+
+    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
+        dir, port, 0, 0, catalog, 2))) {
+      String id = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      SweepSpec spec = new SweepSpec(id, data.resolve("manifest.csv").toString(), "train",
+          List.of("T1", "T2"), sweepModels, List.of("linear-probe"),
+          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(32, 128, 512, 0), false),
+              new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2, 4), false)),
+          seeds, "cpu-small", 2);
+      spec = SweepLauncher.prepare(spec, Path.of("."), catalog, plane.store(), System.out);
+      System.out.println("sweep " + id + ": " + sweepModels + ", metrics at " + plane.metrics().url());
+      SweepWorkflow sweep = SweepLauncher.start(plane.client(), spec);
+      SweepResult result = SweepStatusPrinter.await(plane.client(), id, sweepModels, System.out);
+
+      String csv = new String(plane.store().get(CellRecords.resultsKey(id)).orElseThrow(),
+          StandardCharsets.UTF_8);
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("results.csv"), csv);
+      System.out.println();
+      ResultsTable.print(csv, System.out);
+      System.out.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
+          result.cells(), result.cellsFailed(), result.imagesEmbedded(), result.imagesFromCache());
+      System.out.printf(Locale.ROOT, "results: %s (and %s)%ndone in %.0f s%n",
+          out.resolve("results.csv").toAbsolutePath(), result.resultsUri(), (System.nanoTime() - start) / 1e9);
+      return result.cellsFailed() == 0 ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.labelcurve.starter;
+
+import io.labelcurve.activities.storage.EmbeddedS3;
+import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.worker.EmbeddedControlPlane;
+import io.labelcurve.worker.TemporalSettings;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code labelcurve up}: the embedded control plane, until interrupted. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run the embedded control plane: Temporal test server, S3Proxy, workers, /metrics.")
+final class UpCommand implements Callable<Integer> {
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "bucket folder (default ~/.labelcurve)")
+  Path dataDir;
+
+  @Option(names = "--port", description = "Temporal port (default 7233)")
+  int port = 7233;
+
+  @Option(names = "--s3-port", description = "S3Proxy port (default 7280)")
+  int s3Port = 7280;
+
+  @Option(names = "--metrics-port", description = "Prometheus /metrics port (default 9464)")
+  int metricsPort = 9464;
+
+  @Option(names = "--cpu-slots", description = "cells at once (default 2)")
+  int cpuSlots = 2;
+
+  @Mixin ModelOptions models;
+
+  static Path defaultDataDir() {
+    return Path.of(System.getProperty("user.home"), ".labelcurve");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = dataDir != null ? dataDir : defaultDataDir();
+    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
+        dir, port, s3Port, metricsPort, models.catalog(), cpuSlots))) {
+      System.out.println("labelcurve is up (embedded: no persistence across restarts, no UI)");
+      System.out.println("  Temporal  " + plane.temporalAddress() + "  namespace " + EmbeddedControlPlane.NAMESPACE);
+      System.out.println("  S3        " + plane.s3().endpoint() + "  bucket " + S3Settings.DEFAULT_BUCKET
+          + "  folder " + dir.resolve("s3"));
+      System.out.println("  metrics   " + plane.metrics().url());
+      System.out.println("  models    " + plane.catalog().ids());
+      System.out.println("Join another activity worker with:");
+      System.out.println("  " + TemporalSettings.ENV_ADDRESS + "=" + plane.temporalAddress() + " "
+          + S3Settings.ENV_ENDPOINT + "=" + plane.s3().endpoint() + " "
+          + S3Settings.ENV_ACCESS_KEY + "=" + EmbeddedS3.ACCESS_KEY + " "
+          + S3Settings.ENV_SECRET_KEY + "=" + EmbeddedS3.SECRET_KEY + " \\");
+      System.out.println("    java -jar labelcurve.jar worker --queues labelcurve-gpu --no-workflows");
+      System.out.println("Stop with Ctrl-C.");
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    }
+    return 0;
+  }
+}

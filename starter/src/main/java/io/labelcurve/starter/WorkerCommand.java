@@ -1,0 +1,73 @@
+package io.labelcurve.starter;
+
+import ai.djl.Device;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.metrics.LabelcurveMetrics;
+import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.worker.MetricsServer;
+import io.labelcurve.worker.WorkerRuntime;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code labelcurve worker}: a worker process joining a Temporal server. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Run a worker that polls labelcurve task queues on a Temporal server.")
+final class WorkerCommand implements Callable<Integer> {
+  @Option(names = "--queues", split = ",", description = "task queues (default: both): "
+      + "labelcurve-cpu (workflows, SVM, evaluation), labelcurve-gpu (embedding)")
+  List<String> queues = WorkerRuntime.QUEUES;
+
+  @Option(names = "--no-workflows", negatable = false, description = "activities only: required "
+      + "when joining the embedded server, which keeps a dead worker's workflow tasks forever")
+  boolean noWorkflows;
+
+  @Option(names = "--cpu-slots", description = "CPU activities at once (default 2)")
+  int cpuSlots = 2;
+
+  @Option(names = "--gpus", description = "accelerators of this worker: GPU-queue activities at "
+      + "once (default 1; the first GPU when the CUDA engine is loaded, else the CPU)")
+  int gpus = 1;
+
+  @Option(names = "--metrics-port", description = "Prometheus /metrics port (default 9464, 0 = any)")
+  int metricsPort = 9464;
+
+  @Option(names = "--metrics-bind", description = "address /metrics binds to (default 0.0.0.0)")
+  String metricsBind = "0.0.0.0";
+
+  @Mixin ConnectionOptions connection;
+  @Mixin ModelOptions models;
+
+  @Override
+  public Integer call() throws Exception {
+    try (MetricsServer metrics = MetricsServer.start(metricsBind, metricsPort)) {
+      WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
+      WorkflowClient client = connection.client(stubs);
+      try (S3BlobStore store = connection.store()) {
+        ActivityContext context = new ActivityContext(store, models.catalog(),
+            new LabelcurveMetrics(metrics.registry()), Runtime.getRuntime().availableProcessors());
+        // The engine's default device: the first GPU when the CUDA build of libtorch is loaded.
+        Device device = Encoders.defaultDevice();
+        try (WorkerRuntime runtime = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
+            new LinkedHashSet<>(queues), !noWorkflows, cpuSlots, gpus, device))) {
+          System.out.println("worker polling " + queues + " on " + connection.temporalSettings()
+              + ", bucket " + store.uri("") + ", models " + context.catalog().ids()
+              + ", device " + device + ", metrics " + metrics.url());
+          CountDownLatch stop = new CountDownLatch(1);
+          Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+          stop.await();
+        }
+      } finally {
+        stubs.shutdown();
+      }
+    }
+    return 0;
+  }
+}
