@@ -59,11 +59,13 @@ final class SweepLauncher {
         new DatasetValidator(spec.trainSplit(), spec.testSplits()).validateOrThrow(manifest, images);
     report.warnings().forEach(w -> out.println("warning: " + w));
     DatasetDigest digest = DatasetDigest.of(manifest, images);
+    // Sizes against the pool before the upload: a bad spec costs nothing.
+    DatasetSummary summary = SpecChecks.summarise(manifest, uri == null ? manifest.location() : uri,
+        digest.cacheKey(), spec.trainSplit());
+    SpecChecks.checkAgainst(spec, summary);
     if (uri == null) {
       uri = upload(Path.of(manifest.location()), digest, store, out);
     }
-    DatasetSummary summary = SpecChecks.summarise(manifest, uri, digest.cacheKey(), spec.trainSplit());
-    SpecChecks.checkAgainst(spec, summary);
     return spec.withDataset(uri);
   }
 
