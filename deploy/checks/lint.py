@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Static checks of labelcurve's deployment files that no off-the-shelf tool here covers.
+
+Called by deploy/check.sh. Subcommands print one line per problem and exit 1 if any:
+  compose FILE.json        rules on the resolved compose model (`docker compose config` output)
+  dockerfile FILE...       hadolint-style rules (hadolint itself is not installable here)
+  k8s FILE.json            policy rules on rendered manifests (a JSON array of objects)
+  dashboard FILE OUT.yml   dashboard structure; writes its PromQL as a rules file for promtool
+  envexample FILE          every credential in deploy/env.example is left empty
+"""
+import json
+import re
+import sys
+
+problems = []
+
+
+def bad(msg):
+    problems.append(msg)
+    print("  problem: " + msg)
+
+
+def pinned(image):
+    if "@sha256:" in image:
+        return True
+    name, _, tag = image.rpartition(":")
+    return bool(name) and "/" not in tag and tag not in ("latest", "") and not tag.endswith("-latest")
+
+
+# ---------------------------------------------------------------------------------- compose --
+def mounts_of(svc):
+    """Volumes of a service in long form, whether `config` printed the short or long syntax."""
+    out = []
+    for v in svc.get("volumes") or []:
+        if isinstance(v, dict):
+            out.append({"type": v.get("type"), "source": v.get("source"), "target": v.get("target")})
+        else:
+            src, dst = v.split(":")[0], v.split(":")[1]
+            out.append({"type": "bind" if src.startswith(("/", ".", "~")) else "volume",
+                        "source": src, "target": dst})
+    return out
+
+
+def check_compose(path):
+    import yaml  # `docker-compose config` (v1) prints YAML, v2 can print JSON; YAML reads both
+    model = yaml.safe_load(open(path))
+    services = model.get("services", {})
+    declared_volumes = set((model.get("volumes") or {}).keys())
+    for name, svc in services.items():
+        image = svc.get("image", "")
+        if "build" not in svc and not pinned(image):
+            bad(f"compose {name}: image '{image}' is not pinned to a version")
+        one_shot = svc.get("restart") in ("no", False)
+        if not one_shot and "healthcheck" not in svc and name != "temporal-ui":
+            bad(f"compose {name}: long-running service without healthcheck")
+        for dep, cond in (svc.get("depends_on") or {}).items():
+            c = cond.get("condition") if isinstance(cond, dict) else None
+            if c not in ("service_healthy", "service_completed_successfully"):
+                bad(f"compose {name}: depends_on {dep} without a health/completion condition")
+        for port in svc.get("ports") or []:
+            host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).split(":")[0]
+            if host_ip in (None, "", "0.0.0.0") and "LABELCURVE_BIND_ADDR" not in str(port):
+                bad(f"compose {name}: port {port} published on all interfaces by default")
+        for vol in mounts_of(svc):
+            if vol["type"] == "volume" and vol["source"] not in declared_volumes:
+                bad(f"compose {name}: volume {vol['source']} is not a declared named volume")
+        env = svc.get("environment") or {}
+        for key, value in (env.items() if isinstance(env, dict) else []):
+            if re.search(r"(PASSWORD|SECRET|_PWD)", key) and value in (None, "", "changeme", "password", "minioadmin"):
+                bad(f"compose {name}: {key} has an empty or default value")
+    for svc_name, state_path in (("postgres", "/var/lib/postgresql/data"), ("minio", "/data"),
+                                 ("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana")):
+        if not any(m["type"] == "volume" and m["target"] == state_path
+                   for m in mounts_of(services.get(svc_name, {}))):
+            bad(f"compose {svc_name}: state at {state_path} is not on a named volume")
+    gpu = services.get("gpu-worker")
+    if gpu is None:
+        bad("compose: no gpu-worker service (run the check with --profile gpu)")
+    else:
+        if gpu.get("profiles") != ["gpu"]:
+            bad("compose gpu-worker: must be in profile 'gpu' only")
+        devices = (((gpu.get("deploy") or {}).get("resources") or {}).get("reservations") or {}).get("devices") or []
+        if not any("gpu" in (d.get("capabilities") or []) for d in devices):
+            bad("compose gpu-worker: no device reservation with capabilities [gpu]")
+    for w in ("cpu-worker", "gpu-worker"):
+        svc = services.get(w) or {}
+        grace = str(svc.get("stop_grace_period", ""))
+        if grace not in ("6m", "6m0s", "360s"):
+            bad(f"compose {w}: stop_grace_period {grace!r}, expected 6m (heartbeat grace)")
+        if not svc.get("read_only"):
+            bad(f"compose {w}: root filesystem not read-only")
+
+
+# ------------------------------------------------------------------------------- dockerfile --
+def check_dockerfile(path):
+    lines, cont = [], ""
+    for raw in open(path):
+        s = raw.rstrip("\n")
+        if s.lstrip().startswith("#") and not cont:
+            continue
+        if s.endswith("\\"):
+            cont += s[:-1] + " "
+            continue
+        lines.append((cont + s).strip())
+        cont = ""
+    lines = [l for l in lines if l]
+    stages, users, text = [], [], "\n".join(lines)
+    ignored = set(re.findall(r"hadolint ignore=([A-Z0-9,]+)", open(path).read()))
+    ignored = {c for group in ignored for c in group.split(",")}
+    args = {m.group(1): m.group(2) for m in re.finditer(r"^ARG (\w+)=(\S+)", text, re.M)}
+    for l in lines:
+        op = l.split()[0].upper()
+        if op == "FROM":
+            image = l.split()[1]
+            for k, v in args.items():
+                image = image.replace("${%s}" % k, v)
+            stages.append(image)
+            if not (pinned(image) or image in [s.split()[-1] for s in lines if s.upper().startswith("FROM") and " AS " in s.upper()]):
+                bad(f"{path}: DL3006/DL3007 FROM {image} is not pinned")
+        if op == "USER":
+            users.append(l.split()[1])
+        if op == "RUN":
+            if "apt-get install" in l and "--no-install-recommends" not in l:
+                bad(f"{path}: DL3015 apt-get install without --no-install-recommends")
+            if "apt-get install" in l and "-y" not in l.split():
+                bad(f"{path}: DL3014 apt-get install without -y")
+            if "apt-get install" in l and "rm -rf /var/lib/apt/lists" not in l:
+                bad(f"{path}: DL3009 apt lists not removed in the same RUN")
+            if "apt-get install" in l and "DL3008" not in ignored:
+                bad(f"{path}: DL3008 apt package versions not pinned (add a justified ignore)")
+            if re.search(r"\bsudo\b", l):
+                bad(f"{path}: DL3004 sudo in RUN")
+            if "|" in l.replace("||", "") and "pipefail" not in text:
+                bad(f"{path}: DL4006 pipe in RUN without SHELL -o pipefail")
+            if re.search(r"\bcd\s", l):
+                bad(f"{path}: DL3003 use WORKDIR instead of cd")
+        if op == "ADD" and "http" in l:
+            bad(f"{path}: DL3020 ADD of a URL (use curl with a checksum)")
+        if op in ("CMD", "ENTRYPOINT") and not l.split(None, 1)[1].startswith("["):
+            bad(f"{path}: DL3025 {op} not in JSON form")
+    if not users or users[-1] in ("root", "0", "0:0"):
+        bad(f"{path}: DL3002 last USER is root (or missing)")
+    for instr in ("HEALTHCHECK", "STOPSIGNAL"):
+        if not re.search(rf"^{instr}\s", text, re.M):
+            bad(f"{path}: no {instr}")
+    if "sha256sum -c" not in text and "download.pytorch.org" in text:
+        bad(f"{path}: downloaded archive not verified with sha256sum -c")
+
+
+# ------------------------------------------------------------------------------------- k8s --
+def check_k8s(path):
+    objs = json.load(open(path))
+    kinds = [o["kind"] for o in objs]
+    for need in ("Namespace", "ConfigMap", "Deployment", "Service"):
+        if need not in kinds:
+            bad(f"k8s: no {need}")
+    for o in objs:
+        name = f"{o['kind']}/{o['metadata'].get('name')}"
+        if o["kind"] == "Secret":
+            bad(f"k8s {name}: a Secret is part of the rendered manifests (keep secrets out of git)")
+        if o["kind"] == "ConfigMap":
+            for k in o.get("data", {}):
+                if re.search(r"(SECRET|PASSWORD|API_KEY|ACCESS_KEY|TLS_KEY)", k):
+                    bad(f"k8s {name}: secret-looking key {k} in a ConfigMap")
+        if o["kind"] != "Deployment":
+            continue
+        spec = o["spec"]["template"]["spec"]
+        ann = o["spec"]["template"]["metadata"].get("annotations", {})
+        if ann.get("prometheus.io/scrape") != "true":
+            bad(f"k8s {name}: no prometheus.io/scrape annotation")
+        if spec.get("terminationGracePeriodSeconds", 30) < 300:
+            bad(f"k8s {name}: terminationGracePeriodSeconds < 300 (heartbeat grace)")
+        psc = spec.get("securityContext", {})
+        if not psc.get("runAsNonRoot"):
+            bad(f"k8s {name}: pod not runAsNonRoot")
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for c in spec["containers"]:
+            sc = c.get("securityContext", {})
+            if not sc.get("readOnlyRootFilesystem"):
+                bad(f"k8s {name}/{c['name']}: root filesystem not read-only")
+            if sc.get("allowPrivilegeEscalation") is not False:
+                bad(f"k8s {name}/{c['name']}: allowPrivilegeEscalation not false")
+            for probe in ("readinessProbe", "livenessProbe"):
+                if c.get(probe, {}).get("httpGet", {}).get("path") != "/metrics":
+                    bad(f"k8s {name}/{c['name']}: {probe} is not an httpGet on /metrics")
+            mounts = {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+            if "emptyDir" not in volumes.get(mounts.get("/tmp"), {}):
+                bad(f"k8s {name}/{c['name']}: /tmp is not an emptyDir")
+            for e in c.get("env", []):
+                if re.search(r"(SECRET|API_KEY|PASSWORD)", e["name"]) and "value" in e:
+                    bad(f"k8s {name}: {e['name']} given as a literal value")
+            gpu = c.get("resources", {}).get("limits", {}).get("nvidia.com/gpu")
+            if "gpu" in o["metadata"]["name"]:
+                if str(gpu) != "1":
+                    bad(f"k8s {name}: GPU worker without nvidia.com/gpu: 1 limit")
+                if not spec.get("tolerations") or not spec.get("nodeSelector"):
+                    bad(f"k8s {name}: GPU worker without nodeSelector/tolerations")
+
+
+# ------------------------------------------------------------------------------- dashboard --
+KNOWN_PREFIXES = ("labelcurve_", "temporal_", "approximate_backlog_count", "up")
+
+
+def check_dashboard(path, rules_out):
+    import yaml
+    dash = json.load(open(path))
+    ids, exprs = set(), []
+    for p in dash["panels"]:
+        if p["id"] in ids:
+            bad(f"dashboard: duplicate panel id {p['id']}")
+        ids.add(p["id"])
+        if p["type"] == "row":
+            continue
+        if p.get("datasource", {}).get("uid") != "prometheus":
+            bad(f"dashboard panel '{p['title']}': datasource uid is not 'prometheus' (provisioned uid)")
+        if not p.get("targets"):
+            bad(f"dashboard panel '{p['title']}': no query")
+        for t in p.get("targets", []):
+            expr = t["expr"]
+            metrics = set(re.findall(r"\b([a-z_][a-z0-9_]*)\s*[{\[]", expr)) - {"by", "without", "on", "le"}
+            for m in metrics:
+                if not m.startswith(KNOWN_PREFIXES):
+                    bad(f"dashboard panel '{p['title']}': unknown metric {m}")
+            exprs.append((p["title"], expr))
+    ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yml"))
+    if not any(d.get("uid") == "prometheus" for d in ds["datasources"]):
+        bad("grafana datasource provisioning has no uid 'prometheus'")
+    subst = {"$__rate_interval": "5m", "$__range": "1h", "$sweep": ".*", "$__interval": "1m"}
+    rules = []
+    for i, (title, expr) in enumerate(exprs):
+        for k, v in subst.items():
+            expr = expr.replace(k, v)
+        if "$" in expr:
+            bad(f"dashboard panel '{title}': unresolved variable in {expr}")
+        rules.append({"record": f"dashboard:expr_{i}", "expr": expr})
+    yaml.safe_dump({"groups": [{"name": "dashboard-exprs", "rules": rules}]}, open(rules_out, "w"))
+    print(f"  {len(ids)} panels, {len(exprs)} queries written to {rules_out} for promtool")
+
+
+def check_envexample(path):
+    for line in open(path):
+        m = re.match(r"^([A-Z0-9_]+)=(.*)$", line.strip())
+        if m and re.search(r"(PASSWORD|SECRET)", m.group(1)) and m.group(2) != "":
+            bad(f"{path}: {m.group(1)} has a value; credentials must be left empty in the example")
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"compose": lambda: check_compose(args[0]),
+     "dockerfile": lambda: [check_dockerfile(a) for a in args],
+     "k8s": lambda: check_k8s(args[0]),
+     "dashboard": lambda: check_dashboard(args[0], args[1]),
+     "envexample": lambda: check_envexample(args[0])}[cmd]()
+    sys.exit(1 if problems else 0)
