@@ -1,6 +1,8 @@
 package io.labelcurve.starter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.spec.SpecReader;
 import io.labelcurve.activities.storage.S3BlobStore;
 import io.labelcurve.workflows.spec.SweepSpec;
@@ -43,10 +45,13 @@ final class SweepCommand {
       if (id != null) {
         spec = spec.withId(id);
       }
+      // Fields, models and preset are checked before connecting to anything.
+      ModelCatalog catalog = models.catalog();
+      SpecChecks.check(spec, catalog);
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         Path dir = specFile.toAbsolutePath().getParent();
-        spec = SweepLauncher.prepare(spec, dir, models.catalog(), store, System.out);
+        spec = SweepLauncher.prepare(spec, dir, catalog, store, System.out);
         WorkflowClient client = connection.client(stubs);
         SweepLauncher.start(client, spec);
         System.out.println("started sweep " + spec.id() + " (" + spec.models().size() + " models)");
