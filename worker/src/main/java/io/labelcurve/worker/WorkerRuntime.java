@@ -7,6 +7,7 @@ import io.labelcurve.activities.probe.ProbeActivitiesImpl;
 import io.labelcurve.activities.results.ResultActivitiesImpl;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Manifests;
+import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -58,6 +59,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   /** Registers and starts polling. */
   public static WorkerRuntime start(WorkflowClient client, ActivityContext context, Plan plan) {
+    context.metrics().registerModels(context.catalog().ids(), Provenance.version());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Manifests manifests = new Manifests(context.store());
     if (plan.queues().contains(CPU_QUEUE)) {

@@ -28,6 +28,19 @@ public final class LabelcurveMetrics {
     return new LabelcurveMetrics(new SimpleMeterRegistry());
   }
 
+  /**
+   * Registers the per-model series at zero and a {@code labelcurve_build_info} gauge, so that a
+   * fresh worker's {@code /metrics} already shows labelcurve's series (and rates start from 0).
+   */
+  public void registerModels(java.util.Collection<String> models, String version) {
+    registry.gauge("labelcurve.build.info", io.micrometer.core.instrument.Tags.of("version", version),
+        new AtomicLong(1));
+    for (String model : models) {
+      imagesEmbedded(model, 0);
+      embeddingsFromCache(model, 0);
+    }
+  }
+
   public MeterRegistry registry() {
     return registry;
   }
