@@ -38,17 +38,21 @@ final class DatasetCommand {
     @Option(names = "--scale", description = "tiny, small, medium or paper-like (default small)")
     String scale = "small";
 
+    /** The phantom scale a user named, or an error listing the scales. */
+    static PhantomGenerator.Scale scale(String name) {
+      try {
+        return PhantomGenerator.Scale.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new UserError("--scale " + name + ": use tiny, small, medium or paper-like");
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       if (!"phantom".equals(kind)) {
         throw new UserError("unknown generator '" + kind + "'; the only one is 'phantom'");
       }
-      PhantomGenerator.Scale s;
-      try {
-        s = PhantomGenerator.Scale.valueOf(scale.toUpperCase(Locale.ROOT).replace('-', '_'));
-      } catch (IllegalArgumentException e) {
-        throw new UserError("--scale " + scale + ": use tiny, small, medium or paper-like");
-      }
+      PhantomGenerator.Scale s = scale(scale);
       long t0 = System.nanoTime();
       PhantomGenerator.Summary summary = PhantomGenerator.generate(out, seed, s);
       System.out.printf(Locale.ROOT, "%d images in %.1f s: %s%ncontact sheet: %s%n",

@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
     List<String> sweepModels = new ArrayList<>(pretrained);
     sweepModels.add("random-resnet18");
 
-    PhantomGenerator.Scale phantomScale = PhantomGenerator.Scale.valueOf(scale.toUpperCase(Locale.ROOT));
+    PhantomGenerator.Scale phantomScale = DatasetCommand.Generate.scale(scale);
     Path data = dir.resolve("datasets").resolve("phantom-" + scale + "-s" + seed);
     if (!Files.exists(data.resolve("manifest.csv"))) {
       System.out.println("generating the " + scale + " echo phantom in " + data);

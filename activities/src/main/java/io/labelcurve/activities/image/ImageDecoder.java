@@ -38,24 +38,10 @@ public final class ImageDecoder {
    * @throws BadInputException when the bytes are not a readable PNG/JPEG or declare an absurd size
    */
   public static GreyImage decode(byte[] bytes, String describe) {
-    try (ImageInputStream in = open(bytes, describe)) {
-      ImageReader reader = readerFor(in, describe);
-      try {
-        reader.setInput(in, true, true);
-        checkSize(reader.getWidth(0), reader.getHeight(0), describe);
-        BufferedImage image = reader.read(0);
-        return toGrey(image);
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof BadInputException bad) {
-        throw bad;
-      }
-      throw new BadInputException(
-          describe + ": cannot decode the image (" + e.getMessage() + "); is it a valid PNG or JPEG?",
-          e);
-    }
+    return withReader(bytes, describe, "cannot decode the image", reader -> {
+      checkSize(reader.getWidth(0), reader.getHeight(0), describe);
+      return toGrey(reader.read(0));
+    });
   }
 
   /**
@@ -64,13 +50,24 @@ public final class ImageDecoder {
    * @throws BadInputException when the header is unreadable or the size absurd
    */
   public static Size checkHeader(byte[] bytes, String describe) {
+    return withReader(bytes, describe, "cannot read the image header", reader -> {
+      Size size = new Size(reader.getWidth(0), reader.getHeight(0));
+      checkSize(size.width(), size.height(), describe);
+      return size;
+    });
+  }
+
+  private interface ReaderWork<T> {
+    T apply(ImageReader reader) throws IOException;
+  }
+
+  /** Runs {@code work} on a reader of the bytes; any failure names the image and what failed. */
+  private static <T> T withReader(byte[] bytes, String describe, String failure, ReaderWork<T> work) {
     try (ImageInputStream in = open(bytes, describe)) {
       ImageReader reader = readerFor(in, describe);
       try {
         reader.setInput(in, true, true);
-        Size size = new Size(reader.getWidth(0), reader.getHeight(0));
-        checkSize(size.width(), size.height(), describe);
-        return size;
+        return work.apply(reader);
       } finally {
         reader.dispose();
       }
@@ -79,8 +76,7 @@ public final class ImageDecoder {
         throw bad;
       }
       throw new BadInputException(
-          describe + ": cannot read the image header (" + e.getMessage() + "); is it a valid PNG or JPEG?",
-          e);
+          describe + ": " + failure + " (" + e.getMessage() + "); is it a valid PNG or JPEG?", e);
     }
   }
 
