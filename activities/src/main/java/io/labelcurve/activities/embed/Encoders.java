@@ -6,6 +6,7 @@ import ai.djl.Model;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -130,6 +131,25 @@ public final class Encoders {
    * instead (0.9 M parameters). ResNet-50 is {@code ResNetV1}'s own (bottleneck) network.
    */
   private static DjlEncoder builtin(ModelSpec spec, Device device) {
+    Model model = Model.newInstance(spec.id(), device, ENGINE);
+    Block trunk;
+    try {
+      trunk = builtinTrunk(spec, model.getNDManager());
+      model.setBlock(trunk);
+      trunk.freezeParameters(true);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return new DjlEncoder(spec, model, trunk, device, countParams(trunk));
+  }
+
+  /**
+   * The built-in network of a spec, initialised in {@code manager} as described above
+   * (Kaiming-normal weights from the spec's seed); its parameters are left trainable. Finetuning
+   * uses it directly; {@link #open} freezes it.
+   */
+  public static Block builtinTrunk(ModelSpec spec, NDManager manager) {
     int layers = BuiltinModels.layersOf(spec.architecture());
     int c = spec.input().channels();
     int s = spec.input().size();
@@ -150,32 +170,24 @@ public final class Encoders {
     } else {
       basicResnet(trunk, layers == 18 ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3});
     }
-    Model model = Model.newInstance(spec.id(), device, ENGINE);
-    try {
-      model.setBlock(trunk);
-      trunk.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, c, s, s));
-      long seed = BuiltinModels.seedOf(spec);
-      for (var p : trunk.getParameters()) {
-        Parameter param = p.getValue();
-        if (param.getType() != Parameter.Type.WEIGHT) {
-          continue;
-        }
-        Shape shape = param.getArray().getShape();
-        long fanIn = shape.size() / shape.get(0);
-        double sd = Math.sqrt(2.0 / fanIn);
-        Random r = new Random(seed * 1_000_003L + p.getKey().hashCode());
-        float[] v = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = (float) (r.nextGaussian() * sd);
-        }
-        param.getArray().set(v);
+    trunk.initialize(manager, DataType.FLOAT32, new Shape(1, c, s, s));
+    long seed = BuiltinModels.seedOf(spec);
+    for (var p : trunk.getParameters()) {
+      Parameter param = p.getValue();
+      if (param.getType() != Parameter.Type.WEIGHT) {
+        continue;
       }
-      trunk.freezeParameters(true);
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
+      Shape shape = param.getArray().getShape();
+      long fanIn = shape.size() / shape.get(0);
+      double sd = Math.sqrt(2.0 / fanIn);
+      Random r = new Random(seed * 1_000_003L + p.getKey().hashCode());
+      float[] v = new float[Math.toIntExact(shape.size())];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (r.nextGaussian() * sd);
+      }
+      param.getArray().set(v);
     }
-    return new DjlEncoder(spec, model, trunk, device, countParams(trunk));
+    return trunk;
   }
 
   /** ImageNet stem, four stages of basic residual units (64, 128, 256, 512), global pool. */
@@ -198,7 +210,8 @@ public final class Encoders {
     net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
   }
 
-  private static long countParams(Block block) {
+  /** Parameters of a block (initialised arrays, else declared shapes). */
+  public static long countParams(Block block) {
     long n = 0;
     for (var p : block.getParameters()) {
       Parameter param = p.getValue();

@@ -1,0 +1,168 @@
+package io.labelcurve.activities.finetune;
+
+import io.labelcurve.activities.storage.BlobStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cell's checkpoints in the bucket: {@code sweeps/{id}/checkpoints/{cell}/step-NNNNNNN/} holding
+ * the files of one checkpoint, {@value #STATE} written last — a folder without it is an
+ * interrupted write and is never resumed from. The newest {@code keep} complete ones are kept.
+ * The finished model, when kept, is {@code …/final/}.
+ */
+public final class Checkpoints {
+  /** The file that marks a checkpoint complete; written after all the others. */
+  public static final String STATE = "state.json";
+  private static final Pattern STEP = Pattern.compile("step-(\\d{7,})/");
+
+  private final BlobStore store;
+  private final String prefix;
+  private final int keep;
+
+  /**
+   * @param prefix ends with {@code /}
+   * @param keep complete checkpoints to keep (at least 1)
+   */
+  public Checkpoints(BlobStore store, String prefix, int keep) {
+    if (!prefix.endsWith("/") || keep < 1) {
+      throw new IllegalArgumentException("prefix must end with / and keep be >= 1");
+    }
+    this.store = store;
+    this.prefix = prefix;
+    this.keep = keep;
+  }
+
+  /** {@code sweeps/{sweep}/checkpoints/{cell}/}. */
+  public static String prefix(String sweepId, String cellId) {
+    return "sweeps/" + sweepId + "/checkpoints/" + cellId + "/";
+  }
+
+  public BlobStore store() {
+    return store;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The folder key of a step's checkpoint. */
+  public String stepPrefix(long step) {
+    return prefix + String.format("step-%07d/", step);
+  }
+
+  /** The folder key of the kept final model. */
+  public String finalPrefix() {
+    return prefix + "final/";
+  }
+
+  /**
+   * Writes one checkpoint (the files, then {@code state}) and prunes the older ones.
+   *
+   * @return the checkpoint's URI, {@code s3://bucket/…/step-NNNNNNN/}
+   */
+  public String write(long step, Map<String, byte[]> files, byte[] state) throws IOException {
+    String dir = stepPrefix(step);
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      store.put(dir + f.getKey(), f.getValue());
+    }
+    store.put(dir + STATE, state);
+    prune();
+    return store.uri(dir);
+  }
+
+  /** Writes files under {@link #finalPrefix()}; returns its URI. */
+  public String writeFinal(Map<String, byte[]> files) throws IOException {
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      store.put(finalPrefix() + f.getKey(), f.getValue());
+    }
+    return store.uri(finalPrefix());
+  }
+
+  /** Steps of the complete checkpoints, ascending. */
+  public List<Long> completeSteps() throws IOException {
+    TreeSet<Long> steps = new TreeSet<>();
+    for (String key : store.list(prefix)) {
+      Matcher m = STEP.matcher(key.substring(prefix.length()));
+      if (m.lookingAt() && key.endsWith("/" + STATE)) {
+        steps.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return new ArrayList<>(steps);
+  }
+
+  /** The URI of the newest complete checkpoint, if any. */
+  public Optional<String> newest() throws IOException {
+    List<Long> steps = completeSteps();
+    return steps.isEmpty() ? Optional.empty()
+        : Optional.of(store.uri(stepPrefix(steps.get(steps.size() - 1))));
+  }
+
+  /** Whether a URI names a complete checkpoint of this cell. */
+  public boolean isComplete(String uri) throws IOException {
+    String dir = folderOf(uri);
+    return dir != null && store.exists(dir + STATE);
+  }
+
+  /** The files of a checkpoint, by name ({@value #STATE} included). */
+  public Map<String, byte[]> read(String uri) throws IOException {
+    String dir = folderOf(uri);
+    if (dir == null) {
+      throw new IllegalArgumentException(uri + " is not a checkpoint under " + store.uri(prefix));
+    }
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (String key : store.list(dir)) {
+      files.put(key.substring(dir.length()), store.get(key).orElseThrow());
+    }
+    if (!files.containsKey(STATE)) {
+      throw new IllegalStateException(uri + " is not a complete checkpoint (no " + STATE + ")");
+    }
+    return files;
+  }
+
+  /** Deletes all but the newest {@code keep} complete checkpoints, and older partial ones. */
+  public void prune() throws IOException {
+    List<Long> complete = completeSteps();
+    if (complete.isEmpty()) {
+      return;
+    }
+    long oldestKept = complete.get(Math.max(0, complete.size() - keep));
+    for (String key : store.list(prefix)) {
+      Matcher m = STEP.matcher(key.substring(prefix.length()));
+      if (m.lookingAt() && Long.parseLong(m.group(1)) < oldestKept) {
+        store.delete(key);
+      }
+    }
+  }
+
+  /** Deletes every checkpoint of the cell; the final model too unless {@code keepFinal}. */
+  public void deleteAll(boolean keepFinal) throws IOException {
+    for (String key : store.list(prefix)) {
+      if (!(keepFinal && key.startsWith(finalPrefix()))) {
+        store.delete(key);
+      }
+    }
+  }
+
+  private String folderOf(String uri) {
+    String key;
+    try {
+      key = uri.startsWith("s3://") ? store.keyOf(uri) : uri;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (!key.endsWith("/")) {
+      key = key + "/";
+    }
+    if (!key.startsWith(prefix) || !STEP.matcher(key.substring(prefix.length())).matches()) {
+      return null;
+    }
+    return key;
+  }
+}

@@ -1,0 +1,260 @@
+package io.labelcurve.activities.finetune;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.dataset.BlobImageSource;
+import io.labelcurve.activities.dataset.Manifest;
+import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.ImageLoader;
+import io.labelcurve.activities.embed.Preprocessor;
+import io.labelcurve.activities.eval.Evaluator;
+import io.labelcurve.activities.eval.SplitEvaluation;
+import io.labelcurve.activities.image.DatasetImages;
+import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.model.Preset;
+import io.labelcurve.activities.results.CellRecord;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.Failures;
+import io.labelcurve.activities.runtime.Manifests;
+import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.activities.sampling.ImageSampler;
+import io.labelcurve.activities.sampling.SequenceSampler;
+import io.labelcurve.activities.sampling.Subset;
+import io.labelcurve.activities.sampling.TrainingPool;
+import io.labelcurve.workflows.activities.CellResult;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
+import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.FinetuneSchedule;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * See {@link FinetuneActivities}. The checkpoint interval is {@link FinetuneConfig}'s
+ * {@code labelcurve.finetune.checkpointEvery} / {@code LABELCURVE_FINETUNE_CHECKPOINT_EVERY}
+ * (default {@value FinetuneConfig#DEFAULT_CHECKPOINT_EVERY} steps), or the constructor's.
+ */
+public final class FinetuneActivitiesImpl implements FinetuneActivities {
+  private static final ObjectMapper JSON = CellRecords.MAPPER;
+  /** Complete checkpoints kept per cell. */
+  public static final int KEEP_CHECKPOINTS = 2;
+
+  private final ActivityContext context;
+  private final Manifests manifests;
+  private final int checkpointEvery;
+  private final int loaderThreads;
+
+  public FinetuneActivitiesImpl(ActivityContext context, Manifests manifests) {
+    this(context, manifests,
+        FinetuneConfig.checkpointEveryFromEnvironment(FinetuneConfig.DEFAULT_CHECKPOINT_EVERY),
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
+  }
+
+  /**
+   * @param checkpointEvery steps between checkpoints
+   * @param loaderThreads threads loading the next batches
+   */
+  public FinetuneActivitiesImpl(ActivityContext context, Manifests manifests, int checkpointEvery,
+      int loaderThreads) {
+    this.context = context;
+    this.manifests = manifests;
+    this.checkpointEvery = checkpointEvery;
+    this.loaderThreads = loaderThreads;
+  }
+
+  @Override
+  public CellResult runFinetuneCell(FinetuneCellRequest request) {
+    Instant start = Instant.now();
+    ActivityExecutionContext ctx = Activity.getExecutionContext();
+    String resume = ctx.getHeartbeatDetails(String.class).filter(s -> !s.isBlank()).orElse(null);
+    TrainingListener heartbeat = new TrainingListener() {
+      private String last = resume == null ? "" : resume;
+
+      @Override
+      public void onStep(long step, long total, int epoch, double loss, double lr) {
+        ctx.heartbeat(last); // throttled by the SDK; also how a cancellation reaches us
+      }
+
+      @Override
+      public void onCheckpoint(long step, String uri) {
+        last = uri;
+        ctx.heartbeat(uri);
+      }
+    };
+    try {
+      CellResult r = Failures.call(() -> run(request, resume, heartbeat));
+      if (!r.cached()) {
+        context.metrics().cellCompleted(request.sweepId(), request.cell().model(),
+            request.cell().adaptation(), Duration.between(start, Instant.now()));
+      }
+      return r;
+    } catch (RuntimeException e) {
+      context.metrics().cellFailed(request.sweepId(), request.cell().model());
+      throw e;
+    }
+  }
+
+  /**
+   * The cell, outside Temporal: {@code resumeFrom} is a checkpoint URI (the last heartbeat's) or
+   * null, {@code listener} hears steps and checkpoints.
+   */
+  public CellResult run(FinetuneCellRequest request, String resumeFrom, TrainingListener listener)
+      throws IOException {
+    Cell cell = request.cell();
+    String key = CellRecords.cellKey(request.sweepId(), cell.id());
+    Optional<byte[]> existing = context.store().get(key);
+    if (existing.isPresent()) {
+      return toResult(JSON.readValue(existing.get(), CellRecord.class), key, true);
+    }
+    Preset preset = Preset.named(request.preset());
+    ModelSpec catalogSpec = context.catalog().get(cell.model());
+    if (catalogSpec.finetuneLr() == null) {
+      throw new BadInputException(catalogSpec.source() + ": model '" + cell.model()
+          + "' has no 'finetune_lr'; add the learning rate to finetune it with (Table 4 of the"
+          + " paper gives the foundation models')");
+    }
+    ModelSpec spec = preset.applyFinetune(catalogSpec);
+
+    Manifest manifest = manifests.read(request.dataset().manifestUri());
+    List<String> classes = request.dataset().classes();
+    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
+    Subset subset;
+    Integer perClass = null;
+    int size;
+    if (SamplingSpec.IMAGE.equals(cell.sampling())) {
+      subset = ImageSampler.nested(pool, cell.seed()).subset(cell.size());
+      size = cell.size();
+    } else {
+      SequenceSampler sampler = SequenceSampler.nested(pool, cell.seed());
+      subset = sampler.subset(cell.size(), cell.capPerClass());
+      perClass = cell.size();
+      size = sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
+          .mapToInt(List::size).sum();
+    }
+    int n = subset.size();
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = pool.get(subset.indices()[i]).classIndex();
+    }
+    int epochs = FinetuneSchedule.epochs(n, preset.finetuneSamples());
+    FinetuneConfig config = new FinetuneConfig(spec,
+        context.catalog().folder(spec.id()).orElse(null), classes.size(), spec.finetuneLr(),
+        preset.finetuneBatchSize(), epochs, cell.seed(), checkpointEvery, loaderThreads, null);
+    ImageLoader images = new DatasetImages(
+        BlobImageSource.besides(context.store(), manifests.keyOf(request.dataset().manifestUri())));
+    Checkpoints checkpoints = new Checkpoints(context.store(),
+        Checkpoints.prefix(request.sweepId(), cell.id()), KEEP_CHECKPOINTS);
+
+    FinetuneTrainer trainer = new FinetuneTrainer(config, images);
+    FinetuneRun run = trainer.train(subset.ids(), labels, checkpoints, resumeFrom, listener);
+    Map<String, ManifestRow> rows = new LinkedHashMap<>();
+    for (ManifestRow r : manifest.rows()) {
+      rows.put(r.image(), r);
+    }
+    List<CellRecord.Score> scores = new ArrayList<>();
+    Map<String, Map<String, int[][]>> confusion = new LinkedHashMap<>();
+    long params;
+    long inferNanos = 0;
+    int inferred = 0;
+    String finalUri = null;
+    try (FinetunedModel model = run.model()) {
+      params = model.params();
+      Preprocessor pre = trainer.preprocessor();
+      for (String split : request.testSplits()) {
+        List<ManifestRow> test = manifest.rowsOf(split);
+        int[] y = new int[test.size()];
+        List<String> sequences = new ArrayList<>(y.length);
+        double[][] s = new double[y.length][];
+        for (int from = 0; from < y.length; from += preset.finetuneBatchSize() * 4) {
+          int to = Math.min(y.length, from + preset.finetuneBatchSize() * 4);
+          List<float[]> chw = new ArrayList<>(to - from);
+          for (int i = from; i < to; i++) {
+            chw.add(pre.apply(images.load(test.get(i).image())));
+          }
+          long t0 = System.nanoTime();
+          double[][] batch = model.scores(chw);
+          inferNanos += System.nanoTime() - t0;
+          System.arraycopy(batch, 0, s, from, batch.length);
+        }
+        for (int i = 0; i < y.length; i++) {
+          y[i] = classes.indexOf(test.get(i).label());
+          sequences.add(test.get(i).sequence());
+        }
+        inferred += y.length;
+        SplitEvaluation e = Evaluator.evaluate(split, s, y, sequences, classes.size());
+        scores.add(new CellRecord.Score(split, "image", e.imageAccuracy(), e.images()));
+        scores.add(new CellRecord.Score(split, "sequence", e.sequenceAccuracy(), e.sequences()));
+        confusion.put(split, Map.of("image", e.imageConfusion(), "sequence",
+            e.sequenceConfusion()));
+        listener.onStep(run.totalSteps(), run.totalSteps(), epochs - 1, Double.NaN, 0);
+      }
+      if (request.keepFinalModel()) {
+        finalUri = checkpoints.writeFinal(model.weights());
+      }
+    }
+    double inferMs = inferred == 0 ? 0 : inferNanos / 1e6 / inferred;
+
+    String idsKey = CellRecords.idsKey(request.sweepId(), cell.id());
+    context.store().put(idsKey,
+        (String.join("\n", subset.ids()) + "\n").getBytes(StandardCharsets.UTF_8));
+    Map<String, String> provenance = new LinkedHashMap<>(Provenance.worker());
+    provenance.put("dataset_digest", request.dataset().digest());
+    provenance.put("dataset", request.dataset().manifestUri());
+    provenance.put("model_digest", context.catalog().digest(spec));
+    provenance.put("preset", preset.name());
+    provenance.put("input", spec.input().size() + " crop of " + spec.input().resize());
+    provenance.put("optimizer", String.format(Locale.ROOT, "AdamW(lr=%s, betas=(%s, %s), eps=%s,"
+        + " weight_decay=%s), linear decay to 0, no warm-up", spec.finetuneLr(), AdamW.BETA1,
+        AdamW.BETA2, AdamW.EPSILON, AdamW.WEIGHT_DECAY));
+    provenance.put("lr", String.valueOf(spec.finetuneLr()));
+    provenance.put("batch_size", String.valueOf(preset.finetuneBatchSize()));
+    provenance.put("epochs", String.valueOf(epochs));
+    provenance.put("steps", String.valueOf(run.totalSteps()));
+    provenance.put("samples_seen", String.valueOf(run.samplesSeen()));
+    if (preset.capsFinetuneSamples()) {
+      provenance.put("samples_cap", "cpu preset caps samples seen at " + preset.finetuneSamples()
+          + " (the paper: " + Preset.PAPER_FINETUNE_SAMPLES + ")");
+    }
+    provenance.put("final_loss", run.losses().length == 0 ? "resumed at the end"
+        : String.valueOf(run.losses()[run.losses().length - 1]));
+    if (run.resumedFrom() != null) {
+      provenance.put("resumed_from", run.resumedFrom());
+      provenance.put("resumed_at_step", String.valueOf(run.firstStep()));
+    }
+    provenance.put("checkpoint_every", String.valueOf(checkpointEvery));
+    provenance.put("checkpoint_seconds", String.format(Locale.ROOT, "%.3f",
+        run.checkpointSeconds()));
+    provenance.put("device", String.valueOf(Encoders.defaultDevice()));
+    if (finalUri != null) {
+      provenance.put("final_model", finalUri);
+    }
+    provenance.put("finished", Instant.now().toString());
+    CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
+        cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), n, run.trainSeconds(),
+        inferMs, params, classes, scores, confusion, idsKey, provenance);
+    context.store().put(key, JSON.writeValueAsBytes(record));
+    checkpoints.deleteAll(request.keepFinalModel());
+    return toResult(record, key, false);
+  }
+
+  private CellResult toResult(CellRecord r, String key, boolean cached) {
+    return new CellResult(r.cell(), context.store().uri(key), r.trainImages(), r.trainSeconds(),
+        r.scores().stream()
+            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
+            .toList(),
+        cached);
+  }
+}

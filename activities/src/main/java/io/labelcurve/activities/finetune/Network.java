@@ -1,0 +1,239 @@
+package io.labelcurve.activities.finetune;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.model.ModelSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The encoder with every weight trainable plus a linear head on its embedding, in one DJL model's
+ * manager. A TorchScript encoder is loaded with {@code trainParam} (its parameters require
+ * gradients) and checkpointed as a whole TorchScript module (parameters and buffers such as batch
+ * norm statistics); a built-in one is DJL blocks, checkpointed as an {@link NDList} of all its
+ * parameters (running statistics included).
+ */
+final class Network implements AutoCloseable {
+  static final String ENCODER_PT = "encoder.pt";
+  static final String ENCODER_PARAMS = "encoder.ndlist";
+  static final String HEAD_PARAMS = "head.ndlist";
+
+  private final ModelSpec spec;
+  private final Model model;
+  private final Block encoder;
+  private final Linear head;
+  private final Device device;
+
+  private Network(ModelSpec spec, Model model, Block encoder, Linear head, Device device) {
+    this.spec = spec;
+    this.model = model;
+    this.encoder = encoder;
+    this.head = head;
+    this.device = device;
+  }
+
+  /**
+   * Opens the encoder (from its file, or from a checkpoint's {@code encoder.pt} when given) and a
+   * head of {@code numClasses} outputs, initialised as {@code torch.nn.Linear} (uniform in
+   * ±1/√dim) from {@code seed}.
+   */
+  static Network open(ModelSpec spec, Path modelFolder, int numClasses, long seed, Device device,
+      byte[] checkpointModule) throws IOException {
+    Model model = Model.newInstance(spec.id() + "-finetune", device, Encoders.ENGINE);
+    try {
+      Block encoder;
+      if (spec.builtin()) {
+        encoder = Encoders.builtinTrunk(spec, model.getNDManager());
+        model.setBlock(encoder);
+      } else {
+        Path file = spec.resolveFile(modelFolder == null ? Path.of("") : modelFolder);
+        Path tmp = null;
+        try {
+          if (checkpointModule != null) {
+            tmp = Files.createTempDirectory("labelcurve-ckpt");
+            file = Files.write(tmp.resolve(ENCODER_PT), checkpointModule);
+          }
+          model.load(file.toAbsolutePath().getParent(), file.getFileName().toString(),
+              Map.of("trainParam", "true", "mapLocation", "true"));
+        } catch (MalformedModelException e) {
+          throw new BadInputException(spec.source() + ": " + file + " cannot be loaded as a "
+              + "trainable TorchScript module: " + e.getMessage(), e);
+        } finally {
+          if (tmp != null) {
+            Files.deleteIfExists(tmp.resolve(ENCODER_PT));
+            Files.deleteIfExists(tmp);
+          }
+        }
+        encoder = model.getBlock();
+        // The module may come back in eval mode; PtSymbolBlock believes it is in training mode.
+        JniUtils.enableTrainingMode((PtSymbolBlock) encoder);
+      }
+      for (Pair<String, Parameter> p : encoder.getParameters()) {
+        Parameter param = p.getValue();
+        if (param.requiresGradient()) {
+          param.getArray().setRequiresGradient(true);
+        }
+      }
+      Linear head = Linear.builder().setUnits(numClasses).build();
+      head.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.embeddingDim()));
+      Random r = new Random(seed * 0x9E3779B97F4A7C15L + 0x4EAD);
+      double bound = 1 / Math.sqrt(spec.embeddingDim());
+      for (Pair<String, Parameter> p : head.getParameters()) {
+        NDArray a = p.getValue().getArray();
+        float[] v = new float[Math.toIntExact(a.getShape().size())];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
+        }
+        a.set(v);
+        a.setRequiresGradient(true);
+      }
+      return new Network(spec, model, encoder, head, device);
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  NDManager manager() {
+    return model.getNDManager();
+  }
+
+  Device device() {
+    return device;
+  }
+
+  /** Names of the trainable arrays, encoder then head (the optimiser's and checkpoint's order). */
+  List<String> trainableNames() {
+    List<String> names = new ArrayList<>();
+    for (Pair<String, Parameter> p : encoder.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        names.add("encoder." + p.getKey());
+      }
+    }
+    for (Pair<String, Parameter> p : head.getParameters()) {
+      names.add("head." + p.getKey());
+    }
+    return names;
+  }
+
+  /** The trainable arrays, in {@link #trainableNames()} order. */
+  List<NDArray> trainable() {
+    List<NDArray> arrays = new ArrayList<>();
+    for (Pair<String, Parameter> p : encoder.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        arrays.add(p.getValue().getArray());
+      }
+    }
+    for (Pair<String, Parameter> p : head.getParameters()) {
+      arrays.add(p.getValue().getArray());
+    }
+    return arrays;
+  }
+
+  long params() {
+    return Encoders.countParams(encoder) + Encoders.countParams(head);
+  }
+
+  /** Class scores (logits) of a batch; arrays of the pass live in {@code m}. */
+  NDArray logits(NDManager m, NDArray x, boolean training) {
+    ParameterStore ps = new ParameterStore(m, false);
+    NDArray emb = encoder.forward(ps, new NDList(x), training).get(0);
+    long n = x.getShape().get(0);
+    if (emb.getShape().dimension() != 2) {
+      emb = emb.reshape(n, -1);
+    }
+    if (emb.getShape().get(1) != spec.embeddingDim()) {
+      throw new BadInputException(spec.source() + ": field 'embedding_dim' is "
+          + spec.embeddingDim() + " but the model gives " + emb.getShape());
+    }
+    return head.forward(ps, new NDList(emb), training).get(0);
+  }
+
+  /** The encoder and head weights as checkpoint files. */
+  Map<String, byte[]> save() {
+    byte[] enc;
+    String encName;
+    if (encoder instanceof PtSymbolBlock pt) {
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      JniUtils.writeModule(pt, bos, false);
+      enc = bos.toByteArray();
+      encName = ENCODER_PT;
+    } else {
+      enc = encode(encoder);
+      encName = ENCODER_PARAMS;
+    }
+    return Map.of(encName, enc, HEAD_PARAMS, encode(head));
+  }
+
+  /** Restores what {@link #save()} wrote (a TorchScript encoder is restored by {@link #open}). */
+  void restore(Map<String, byte[]> files, NDManager scratch) {
+    if (!(encoder instanceof PtSymbolBlock)) {
+      decodeInto(encoder, files.get(ENCODER_PARAMS), scratch);
+    }
+    decodeInto(head, files.get(HEAD_PARAMS), scratch);
+  }
+
+  private static byte[] encode(Block block) {
+    NDList list = new NDList();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      list.add(p.getValue().getArray());
+    }
+    return list.encode();
+  }
+
+  private static void decodeInto(Block block, byte[] bytes, NDManager scratch) {
+    if (bytes == null) {
+      throw new IllegalStateException("checkpoint lacks the parameters of a block");
+    }
+    NDList list = NDList.decode(scratch, bytes);
+    int i = 0;
+    boolean grad = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      for (Pair<String, Parameter> p : block.getParameters()) {
+        AdamW.copy(list.get(i++), p.getValue().getArray());
+      }
+    } finally {
+      JniUtils.setGradMode(grad);
+    }
+    if (i != list.size()) {
+      throw new IllegalStateException("checkpoint has " + list.size() + " arrays, block " + i);
+    }
+  }
+
+  /** Arrays held by the model's manager and its open sub-managers (for leak checks). */
+  int managedArrays() {
+    return model.getNDManager().getManagedArrays().size();
+  }
+
+  static Engine engine() {
+    return Engine.getEngine(Encoders.ENGINE);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
