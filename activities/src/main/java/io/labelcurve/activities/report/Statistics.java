@@ -88,7 +88,9 @@ public final class Statistics {
     }
     Mean m = mean(d);
     int n = d.length;
-    if (n < 2 || m.sd() == 0) {
+    // Accuracies are fractions k/n: differences equal on every seed leave only rounding noise,
+    // which would make t astronomically large (and Smile's incomplete beta fail to converge).
+    if (n < 2 || m.sd() <= 1e-12 * Math.max(1, Math.abs(m.mean()))) {
       return new Paired(n, m.mean(), m.low(), m.high(), Double.NaN, n - 1, Double.NaN,
           Double.NaN);
     }
