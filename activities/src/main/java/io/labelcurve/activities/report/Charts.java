@@ -54,7 +54,7 @@ public final class Charts {
     if (Math.abs(v - Math.rint(v)) < 1e-9) {
       return String.format(Locale.ROOT, "%,d", (long) Math.rint(v));
     }
-    return String.format(Locale.ROOT, "%.3g", v);
+    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v);
   }
 
   /** One panel: a line per model (the mean over seeds) with its shaded 95% interval. */
@@ -68,8 +68,9 @@ public final class Charts {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     chart.getStyler().setMarkerSize(7);
     // log2 axis: plot log2(x) and label the ticks with x.
-    chart.setCustomXAxisTickLabelsFormatter(v -> Math.abs(v - Math.rint(v)) < 1e-6
-        ? count(Math.pow(2, Math.rint(v))) : "");
+    chart.setCustomXAxisTickLabelsFormatter(v -> count(Math.pow(2, v)));
+    chart.getStyler().setXAxisTickMarkSpacingHint(45);
+    chart.getStyler().setXAxisDecimalPattern("0.##");
     double minY = 100;
     double minX = Double.MAX_VALUE;
     double maxX = -Double.MAX_VALUE;

@@ -101,6 +101,14 @@ class SweepReportTest {
       writeSweep(store, "syn", cells("syn"), true);
       Path out = dir.resolve("report");
       SweepReport.Summary summary = SweepReport.write(store, "syn", out, false);
+      // -Dreport.keep=DIR keeps a copy to look at.
+      if (System.getProperty("report.keep") != null) {
+        Path keep = Path.of(System.getProperty("report.keep"));
+        Files.createDirectories(keep);
+        for (Path f : summary.files()) {
+          Files.copy(f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
 
       assertFalse(summary.partial());
       assertEquals(30, summary.cells());
