@@ -65,7 +65,9 @@ public final class Charts {
     chart.setXAxisTitle(panel.xLabel());
     chart.setYAxisTitle("accuracy (%)");
     style(chart.getStyler());
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    // Under the plot: inside, it hid the lower curves of the demo.
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setMarkerSize(7);
     // log2 axis: plot log2(x) and label the ticks with x.
     chart.setCustomXAxisTickLabelsFormatter(v -> count(Math.pow(2, v)));
@@ -110,8 +112,11 @@ public final class Charts {
         band.setShowInLegend(false);
       }
       int seeds = c.points().stream().mapToInt(p -> p.mean().n()).max().orElse(1);
-      XYSeries line = chart.addSeries(c.model() + (seeds > 1 ? " (mean of " + seeds + " seeds)" : ""),
-          lx, mean);
+      if (seeds > 1) {
+        chart.setTitle(panel.split() + " · " + panel.level() + " level · mean of " + seeds
+            + " seeds, 95% CI");
+      }
+      XYSeries line = chart.addSeries(c.model(), lx, mean);
       line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
       line.setLineColor(colour);
       line.setMarkerColor(colour);
@@ -139,7 +144,7 @@ public final class Charts {
     chart.setYAxisTitle("accuracy (%)");
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     long maxParams = points.stream().mapToLong(TradeoffPoint::params).max().orElse(1);
     double maxMs = points.stream().mapToDouble(TradeoffPoint::msPerImage).max().orElse(1);
     double minAcc = points.stream().mapToDouble(TradeoffPoint::accuracy).min().orElse(0);
