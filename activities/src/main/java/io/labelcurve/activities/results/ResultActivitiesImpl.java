@@ -6,12 +6,17 @@ import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.activities.report.SweepReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** See {@link ResultActivities}. */
 public final class ResultActivitiesImpl implements ResultActivities {
@@ -45,6 +50,25 @@ public final class ResultActivitiesImpl implements ResultActivities {
       String key = CellRecords.resultsKey(sweepId);
       context.store().put(key, ResultsCsv.render(readCells(sweepId)).getBytes(StandardCharsets.UTF_8));
       return context.store().uri(key);
+    });
+  }
+
+  @Override
+  public String writeReport(String sweepId) {
+    return Failures.call(() -> {
+      Path dir = Files.createTempDirectory("labelcurve-report-");
+      try {
+        SweepReport.Summary summary = SweepReport.write(context.store(), sweepId, dir, false);
+        String prefix = CellRecords.sweepPrefix(sweepId) + "report/";
+        for (Path file : summary.files()) {
+          context.store().putFile(prefix + dir.relativize(file).toString().replace('\\', '/'), file);
+        }
+        return context.store().uri(prefix + "index.html");
+      } finally {
+        try (Stream<Path> walk = Files.walk(dir)) {
+          walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     });
   }
 

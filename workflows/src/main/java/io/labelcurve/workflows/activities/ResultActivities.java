@@ -21,4 +21,12 @@ public interface ResultActivities {
    */
   @ActivityMethod
   String writeResults(String sweepId);
+
+  /**
+   * Renders the sweep's report (learning curves, tables, trade-off, paired tests, provenance) and
+   * writes every file of it under {@code sweeps/{id}/report/}. Returns the URI of its
+   * {@code index.html}. Marked partial when cells are missing. Idempotent.
+   */
+  @ActivityMethod
+  String writeReport(String sweepId);
 }

@@ -1,0 +1,146 @@
+package io.labelcurve.activities.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.labelcurve.activities.results.CellRecord;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.results.ResultsCsv;
+import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.workflows.plan.SweepPlanner;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SweepSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a report is made of, read from the bucket: the rows of {@code results.csv} (or, while the
+ * sweep runs and there is none yet, the same rows rendered from the finished cells), the cells
+ * themselves (confusion matrices, provenance), and {@code spec.json} (the plan, to tell a partial
+ * sweep from a finished one).
+ *
+ * @param sweepId sweep id
+ * @param specDoc {@code spec.json} as a tree, or null when there is none
+ * @param rows one per cell × test split × level
+ * @param cells the finished cells
+ * @param resultsCsvPresent whether the sweep has written its {@code results.csv}
+ * @param plannedCells cells the spec plans, or -1 when it cannot be known (no spec.json)
+ */
+public record ReportData(String sweepId, JsonNode specDoc, List<Row> rows, List<CellRecord> cells,
+    boolean resultsCsvPresent, int plannedCells) {
+
+  /** One line of {@code results.csv}. */
+  public record Row(String cell, String model, String adaptation, String sampling, int size,
+      Integer perClass, int seed, int trainImages, String testSplit, String level, double accuracy,
+      int n, double trainSeconds, double inferMsPerImage, long params) {}
+
+  /** Whether the report shows a sweep that has not finished (or has failed cells). */
+  public boolean incomplete() {
+    return !resultsCsvPresent || (plannedCells >= 0 && cells.size() < plannedCells);
+  }
+
+  /** The spec, when {@code spec.json} is there. */
+  public Optional<SweepSpec> spec() {
+    return read("spec", SweepSpec.class);
+  }
+
+  public Optional<DatasetSummary> dataset() {
+    return read("dataset", DatasetSummary.class);
+  }
+
+  private <T> Optional<T> read(String field, Class<T> type) {
+    if (specDoc == null || !specDoc.has(field)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(CellRecords.MAPPER.treeToValue(specDoc.get(field), type));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Reads a sweep; fails when it has neither a spec nor a single cell. */
+  public static ReportData read(BlobStore store, String sweepId) throws IOException {
+    JsonNode spec = null;
+    Optional<byte[]> specBytes = store.get(CellRecords.specKey(sweepId));
+    if (specBytes.isPresent()) {
+      spec = CellRecords.MAPPER.readTree(specBytes.get());
+    }
+    List<CellRecord> cells = new ArrayList<>();
+    for (String key : store.list(CellRecords.cellsPrefix(sweepId))) {
+      if (key.endsWith(".json")) {
+        cells.add(CellRecords.MAPPER.readValue(store.get(key).orElseThrow(), CellRecord.class));
+      }
+    }
+    if (spec == null && cells.isEmpty()) {
+      throw new IOException("no sweep '" + sweepId + "' in bucket " + store.bucket()
+          + ": neither " + CellRecords.specKey(sweepId) + " nor any cell under "
+          + CellRecords.cellsPrefix(sweepId));
+    }
+    Optional<byte[]> csv = store.get(CellRecords.resultsKey(sweepId));
+    String text = csv.map(b -> new String(b, StandardCharsets.UTF_8))
+        .orElseGet(() -> ResultsCsv.render(cells));
+    ReportData partial = new ReportData(sweepId, spec, parse(text), cells, csv.isPresent(), -1);
+    int planned = -1;
+    Optional<SweepSpec> s = partial.spec();
+    Optional<DatasetSummary> d = partial.dataset();
+    if (s.isPresent() && d.isPresent()) {
+      planned = SweepPlanner.plan(s.get(), d.get()).size();
+    }
+    return new ReportData(sweepId, spec, partial.rows(), cells, csv.isPresent(), planned);
+  }
+
+  /** Parses {@code results.csv} (header {@link ResultsCsv#HEADER}; later columns ignored). */
+  public static List<Row> parse(String csv) {
+    List<Row> rows = new ArrayList<>();
+    String[] lines = csv.split("\r?\n");
+    if (lines.length == 0 || !lines[0].startsWith(ResultsCsv.HEADER)) {
+      throw new IllegalArgumentException("results.csv does not start with the header " + ResultsCsv.HEADER);
+    }
+    for (int i = 1; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      List<String> f = fields(lines[i]);
+      if (f.size() < 16) {
+        throw new IllegalArgumentException("results.csv line " + (i + 1) + " has " + f.size()
+            + " fields, expected 16");
+      }
+      rows.add(new Row(f.get(1), f.get(2), f.get(3), f.get(4), Integer.parseInt(f.get(5)),
+          f.get(6).isEmpty() ? null : Integer.valueOf(f.get(6)), Integer.parseInt(f.get(7)),
+          Integer.parseInt(f.get(8)), f.get(9), f.get(10), Double.parseDouble(f.get(11)),
+          Integer.parseInt(f.get(12)), Double.parseDouble(f.get(13)), Double.parseDouble(f.get(14)),
+          Long.parseLong(f.get(15))));
+    }
+    return rows;
+  }
+
+  private static List<String> fields(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cur.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    out.add(cur.toString());
+    return out;
+  }
+}

@@ -1,0 +1,529 @@
+package io.labelcurve.activities.report;
+
+import static io.labelcurve.activities.report.Html.esc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labelcurve.activities.results.CellRecord;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.knowm.xchart.BubbleChart;
+import org.knowm.xchart.XYChart;
+
+/**
+ * A sweep's report: one self-contained {@code index.html} (charts inlined as PNG data URIs, no
+ * external JS or CSS), the charts as PNG and SVG, and the tables as CSV — the learning curves with
+ * 95% bands (Figures 1–4 of the paper), the full-data table (Table 3), the trade-off (Figure 5),
+ * labels needed to reach a target, crossings, paired comparisons, confusion matrices and
+ * provenance.
+ */
+public final class SweepReport {
+  /** Accuracies the labels-to-target table asks for. */
+  public static final double[] TARGETS = {0.70, 0.80, 0.90, 0.95};
+
+  /**
+   * @param index the HTML file
+   * @param files every file written, index included
+   * @param cells finished cells
+   * @param plannedCells cells the spec plans (-1 when unknown)
+   * @param partial whether the report is marked partial
+   */
+  public record Summary(Path index, List<Path> files, int cells, int plannedCells, boolean partial) {}
+
+  private SweepReport() {}
+
+  /**
+   * Reads a sweep from the bucket and writes its report into {@code outDir}. The report is marked
+   * partial when {@code partial} is set or when the sweep has no {@code results.csv} yet or fewer
+   * cells than its plan.
+   */
+  public static Summary write(BlobStore store, String sweepId, Path outDir, boolean partial)
+      throws IOException {
+    ReportData data = ReportData.read(store, sweepId);
+    return write(data, store, outDir, partial || data.incomplete());
+  }
+
+  static Summary write(ReportData data, BlobStore store, Path outDir, boolean partial)
+      throws IOException {
+    Files.createDirectories(outDir);
+    List<Path> files = new ArrayList<>();
+    List<String> models = models(data);
+    Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(data.rows());
+    StringBuilder body = new StringBuilder();
+
+    // --- status
+    String status = String.format(Locale.ROOT, "%d of %s planned cells finished",
+        data.cells().size(), data.plannedCells() >= 0 ? String.valueOf(data.plannedCells()) : "?");
+    if (partial) {
+      body.append("<div class=\"partial\" id=\"partial\">PARTIAL RESULTS: ").append(esc(status))
+          .append(data.resultsCsvPresent() ? "" : "; the sweep has not written results.csv yet")
+          .append(". Curves, tables and tests below cover only the finished cells.</div>\n");
+    } else {
+      body.append("<div class=\"complete\">Complete: ").append(esc(status)).append(".</div>\n");
+    }
+
+    // --- learning curves, one figure per adaptation × sampling
+    body.append("<h2 id=\"curves\">Learning curves</h2>\n<p>Accuracy against labelled training data on a"
+        + " log2 axis, one line per model. With several seeds the line is the mean and the shaded band"
+        + " its t-based 95% confidence interval; sequence sampling counts sequences per class (all"
+        + " frames and augmented variants of each).</p>\n");
+    Map<String, Map<Curves.Panel, List<Curves.Curve>>> byFigure = new LinkedHashMap<>();
+    panels.forEach((p, c) -> byFigure.computeIfAbsent(p.adaptation() + "|" + p.sampling(),
+        k -> new LinkedHashMap<>()).put(p, c));
+    List<List<String>> curveRows = new ArrayList<>();
+    for (Map<Curves.Panel, List<Curves.Curve>> figure : byFigure.values()) {
+      Curves.Panel first = figure.keySet().iterator().next();
+      String base = "curves-" + slug(first.adaptation()) + "-" + slug(first.sampling());
+      // Panels ordered split by split, image level then sequence level, two to a row.
+      List<XYChart> charts = Charts.curvePanels(figure, models);
+      String title = first.adaptation() + ", " + first.sampling() + " sampling";
+      Charts.writePanels(title, charts, 2, outDir, base);
+      files.add(outDir.resolve(base + ".png"));
+      files.add(outDir.resolve(base + ".svg"));
+      body.append(figure(outDir, base, title + ": accuracy against "
+          + (first.sampling().equals("sequence") ? "sequences per class" : "training images")
+          + " per test split and level (" + seedsText(figure) + ")"));
+      figure.forEach((p, curves) -> curves.forEach(c -> c.points().forEach(pt -> curveRows.add(List.of(
+          p.adaptation(), p.sampling(), p.split(), p.level(), c.model(), num(pt.x()),
+          String.valueOf(pt.size()), String.valueOf(pt.mean().n()), pct(pt.mean().mean()),
+          pt.mean().hasInterval() ? pct(pt.mean().low()) : "",
+          pt.mean().hasInterval() ? pct(pt.mean().high()) : "")))));
+    }
+    files.add(csv(outDir, "curves.csv", List.of("adaptation", "sampling", "test_split", "level",
+        "model", "x", "size", "seeds", "mean_accuracy_pct", "ci95_low_pct", "ci95_high_pct"), curveRows));
+
+    // --- full-data table (Table 3)
+    Map<String, List<ReportData.Row>> full = fullData(data);
+    List<String> splits = data.rows().stream().map(ReportData.Row::testSplit).distinct().sorted().toList();
+    List<String> levels = List.of("image", "sequence");
+    body.append("<h2 id=\"full\">Full training data (the paper's Table 3)</h2>\n");
+    if (full.isEmpty()) {
+      body.append("<p class=\"na\">No full-data cell has finished yet.</p>\n");
+    } else {
+      List<String> header = new ArrayList<>(List.of("model", "adaptation", "training images", "seeds"));
+      splits.forEach(s -> levels.forEach(l -> header.add(s + " " + l)));
+      header.addAll(List.of("inference ms/image", "parameters"));
+      List<List<String>> html = new ArrayList<>();
+      List<List<String>> rowsCsv = new ArrayList<>();
+      full.forEach((key, rs) -> {
+        List<String> h = new ArrayList<>();
+        List<String> c = new ArrayList<>();
+        ReportData.Row r0 = rs.get(0);
+        int seeds = (int) rs.stream().map(ReportData.Row::seed).distinct().count();
+        Stream.of(r0.model(), r0.adaptation(), String.valueOf(r0.trainImages()), String.valueOf(seeds))
+            .forEach(v -> { h.add(esc(v)); c.add(v); });
+        for (String s : splits) {
+          for (String l : levels) {
+            double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals(l))
+                .mapToDouble(ReportData.Row::accuracy).toArray();
+            Statistics.Mean m = Statistics.mean(acc);
+            h.add(acc.length == 0 ? "–" : pct(m.mean()) + "%"
+                + (m.hasInterval() ? " ± " + pct(m.halfWidth()) : ""));
+            c.add(acc.length == 0 ? "" : pct(m.mean()));
+          }
+        }
+        double ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(Double.NaN);
+        h.add(String.format(Locale.ROOT, "%.2f", ms));
+        c.add(String.format(Locale.ROOT, "%.4f", ms));
+        h.add(String.format(Locale.ROOT, "%.1fM", r0.params() / 1e6));
+        c.add(String.valueOf(r0.params()));
+        html.add(h);
+        rowsCsv.add(c);
+      });
+      body.append("<p>Accuracy of every model trained on the whole training pool, per test split, at image"
+          + " level and at sequence level (majority vote); ± is the 95% half-width across seeds.</p>\n");
+      body.append(Html.table(header, html, "full"));
+      List<String> csvHeader = header.stream().map(x -> x.replace(' ', '_').replace("/", "_per_")).toList();
+      files.add(csv(outDir, "full-data.csv", csvHeader, rowsCsv));
+
+      // --- trade-off (Figure 5), image level, one panel per split
+      List<BubbleChart> tradeCharts = new ArrayList<>();
+      for (String s : splits) {
+        List<Charts.TradeoffPoint> pts = new ArrayList<>();
+        full.forEach((key, rs) -> {
+          double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
+              .mapToDouble(ReportData.Row::accuracy).toArray();
+          if (acc.length > 0) {
+            pts.add(new Charts.TradeoffPoint(rs.get(0).model()
+                    + (adaptations(data).size() > 1 ? " " + rs.get(0).adaptation() : ""),
+                Statistics.mean(acc).mean(),
+                rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0),
+                rs.get(0).params()));
+          }
+        });
+        tradeCharts.add(Charts.tradeoff(s, "image", pts, models, 560, 440));
+      }
+      Charts.writePanels("Accuracy, speed and size (full training data)", tradeCharts, 2, outDir, "tradeoff");
+      files.add(outDir.resolve("tradeoff.png"));
+      files.add(outDir.resolve("tradeoff.svg"));
+      body.append("<h2 id=\"tradeoff\">Trade-off (the paper's Figure 5)</h2>\n")
+          .append(figure(outDir, "tradeoff", "Image-level accuracy on full training data against"
+              + " inference time per image (encoder and classifier); bubble area is proportional to"
+              + " the parameter count."));
+    }
+
+    // --- labels to reach a target, and crossings
+    body.append("<h2 id=\"decisions\">Labels needed and where models cross</h2>\n<p>From the mean"
+        + " curves, interpolated linearly in log2 of the size between the two points around the"
+        + " target; “≤ x” when the smallest size already reaches it, “not reached” when no size"
+        + " does.</p>\n");
+    List<String> th = new ArrayList<>(List.of("adaptation", "sampling", "test split", "level", "model"));
+    for (double t : TARGETS) {
+      th.add("to reach " + pct(t) + "%");
+    }
+    List<List<String>> reachRows = new ArrayList<>();
+    List<List<String>> crossRows = new ArrayList<>();
+    panels.forEach((p, curves) -> {
+      String unit = p.sampling().equals("sequence") ? " seq/class" : " images";
+      for (Curves.Curve c : curves) {
+        List<String> r = new ArrayList<>(List.of(p.adaptation(), p.sampling(), p.split(), p.level(), c.model()));
+        double[] xs = c.xs();
+        double[] ys = c.means();
+        for (double t : TARGETS) {
+          OptionalDouble x = Statistics.labelsToReach(xs, ys, t);
+          r.add(x.isEmpty() ? "not reached"
+              : (x.getAsDouble() == xs[0] && ys[0] >= t ? "≤ " : "≈ ") + num(x.getAsDouble()) + unit);
+        }
+        reachRows.add(r);
+      }
+      for (int i = 0; i < curves.size(); i++) {
+        for (int j = i + 1; j < curves.size(); j++) {
+          Curves.Curve a = curves.get(i);
+          Curves.Curve b = curves.get(j);
+          double[][] common = Curves.common(a, b);
+          for (Statistics.Crossing x : Statistics.crossings(common[0], common[1], common[2])) {
+            String winner = x.aOvertakes() ? a.model() : b.model();
+            String loser = x.aOvertakes() ? b.model() : a.model();
+            crossRows.add(List.of(p.adaptation(), p.sampling(), p.split(), p.level(), winner, loser,
+                "≈ " + num(x.x()) + unit));
+          }
+        }
+      }
+    });
+    body.append(Html.table(th, escape(reachRows), "reach"));
+    files.add(csv(outDir, "labels-to-target.csv", th.stream().map(SweepReport::slug).toList(), reachRows));
+    List<String> ch = List.of("adaptation", "sampling", "test split", "level", "overtakes", "model overtaken", "at");
+    body.append("<h3>Crossings</h3>\n");
+    body.append(crossRows.isEmpty() ? "<p>No two mean curves cross on the sizes run: the order of the"
+        + " models is the same at every size.</p>\n" : Html.table(ch, escape(crossRows), "cross"));
+    files.add(csv(outDir, "crossings.csv", ch.stream().map(SweepReport::slug).toList(), crossRows));
+
+    // --- paired comparisons
+    List<String> ph = List.of("adaptation", "sampling", "test split", "level", "size", "model A",
+        "model B", "seeds", "A − B (points)", "95% CI", "t", "p", "Cohen's dz", "verdict");
+    List<List<String>> pairRows = paired(panels);
+    body.append("<h2 id=\"paired\">Paired comparisons across seeds</h2>\n<p>For each size, the two models"
+        + " were trained on the same subsets (same seed, same sampled ids): a paired t-test on their"
+        + " accuracies (two-sided, α = 0.05, not corrected for the number of comparisons). A verdict"
+        + " needs at least 2 seeds.</p>\n");
+    body.append(pairRows.isEmpty() ? "<p class=\"na\">No size has two models with at least 2 seeds in"
+        + " common.</p>\n" : Html.table(ph, pairRows.stream().map(r -> {
+          List<String> e = new ArrayList<>(escape(List.of(r)).get(0));
+          if (r.get(13).contains(" beats ")) {
+            e.set(13, "<span class=\"sig\">" + esc(r.get(13)) + "</span>");
+          }
+          return e;
+        }).toList(), "paired"));
+    files.add(csv(outDir, "paired.csv", ph.stream().map(SweepReport::slug).toList(), pairRows));
+
+    // --- confusion matrices
+    body.append("<h2 id=\"confusion\">Confusion matrices (full training data)</h2>\n<p>Rows: true class;"
+        + " columns: predicted; summed over seeds.</p>\n");
+    files.add(confusion(data, full, outDir, body));
+
+    // --- provenance
+    body.append("<h2 id=\"provenance\">Provenance</h2>\n");
+    files.add(provenance(data, store, outDir, body));
+
+    Path index = outDir.resolve("index.html");
+    String html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<title>labelcurve report: " + esc(data.sweepId()) + (partial ? " (partial)" : "") + "</title>"
+        + "<style>" + Html.STYLE + "</style></head><body>\n"
+        + "<h1>labelcurve report: " + esc(data.sweepId()) + "</h1>\n"
+        + "<p class=\"small\">generated " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+        + " by labelcurve " + esc(Provenance.version()) + " · models: " + esc(String.join(", ", models))
+        + " · <a href=\"#curves\">curves</a> · <a href=\"#full\">full data</a> · <a href=\"#tradeoff\">trade-off</a>"
+        + " · <a href=\"#decisions\">labels needed</a> · <a href=\"#paired\">paired tests</a>"
+        + " · <a href=\"#confusion\">confusion</a> · <a href=\"#provenance\">provenance</a></p>\n"
+        + body + "</body></html>\n";
+    Files.writeString(index, html, StandardCharsets.UTF_8);
+    files.add(0, index);
+    return new Summary(index, List.copyOf(files), data.cells().size(), data.plannedCells(), partial);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  private static List<List<String>> paired(Map<Curves.Panel, List<Curves.Curve>> panels) {
+    List<List<String>> rows = new ArrayList<>();
+    panels.forEach((p, curves) -> {
+      for (int i = 0; i < curves.size(); i++) {
+        for (int j = i + 1; j < curves.size(); j++) {
+          for (Curves.Point pa : curves.get(i).points()) {
+            for (Curves.Point pb : curves.get(j).points()) {
+              if (pa.x() != pb.x()) {
+                continue;
+              }
+              Set<Integer> seeds = new TreeSet<>(pa.bySeed().keySet());
+              seeds.retainAll(pb.bySeed().keySet());
+              if (seeds.size() < 2) {
+                continue;
+              }
+              double[] a = seeds.stream().mapToDouble(s -> pa.bySeed().get(s)).toArray();
+              double[] b = seeds.stream().mapToDouble(s -> pb.bySeed().get(s)).toArray();
+              Statistics.Paired t = Statistics.paired(a, b);
+              String ma = curves.get(i).model();
+              String mb = curves.get(j).model();
+              String unit = p.sampling().equals("sequence") ? " seq/class" : " images";
+              String verdict;
+              if (Double.isNaN(t.p())) {
+                verdict = t.meanDiff() == 0 ? "tie on every seed"
+                    : (t.meanDiff() > 0 ? ma : mb) + " ahead on every seed by the same margin (no test)";
+              } else if (t.p() < 0.05) {
+                verdict = (t.meanDiff() > 0 ? ma + " beats " + mb : mb + " beats " + ma)
+                    + " at " + num(pa.x()) + unit;
+              } else {
+                verdict = "no significant difference";
+              }
+              rows.add(List.of(p.adaptation(), p.sampling(), p.split(), p.level(), num(pa.x()) + unit, ma, mb,
+                  String.valueOf(t.n()), String.format(Locale.ROOT, "%+.1f", 100 * t.meanDiff()),
+                  Double.isNaN(t.low()) ? "" : String.format(Locale.ROOT, "[%+.1f, %+.1f]", 100 * t.low(), 100 * t.high()),
+                  Double.isNaN(t.t()) ? "" : String.format(Locale.ROOT, "%.2f", t.t()),
+                  Double.isNaN(t.p()) ? "n/a" : String.format(Locale.ROOT, "%.3g", t.p()),
+                  Double.isNaN(t.cohenDz()) ? "" : String.format(Locale.ROOT, "%.2f", t.cohenDz()),
+                  verdict));
+            }
+          }
+        }
+      }
+    });
+    return rows;
+  }
+
+  /** The full-data rows per model × adaptation: image sampling of the whole pool, else the largest size. */
+  static Map<String, List<ReportData.Row>> fullData(ReportData data) {
+    Map<String, List<ReportData.Row>> out = new TreeMap<>();
+    int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
+    Map<String, List<ReportData.Row>> byKey = data.rows().stream().collect(Collectors.groupingBy(
+        r -> r.model() + "|" + r.adaptation(), TreeMap::new, Collectors.toList()));
+    byKey.forEach((key, rs) -> {
+      List<ReportData.Row> image = rs.stream().filter(r -> r.sampling().equals("image")).toList();
+      List<ReportData.Row> pickFrom = image.isEmpty() ? rs : image;
+      int size = pickFrom.stream().anyMatch(r -> r.size() == pool) ? pool
+          : pickFrom.stream().mapToInt(ReportData.Row::size).max().orElse(-1);
+      String sampling = pickFrom.get(0).sampling();
+      out.put(key, pickFrom.stream().filter(r -> r.size() == size && r.sampling().equals(sampling)).toList());
+    });
+    return out;
+  }
+
+  private static Path confusion(ReportData data, Map<String, List<ReportData.Row>> full, Path outDir,
+      StringBuilder body) throws IOException {
+    Set<String> fullCells = full.values().stream().flatMap(List::stream).map(ReportData.Row::cell)
+        .collect(Collectors.toSet());
+    // model|adaptation → split → level → summed matrix
+    Map<String, Map<String, Map<String, int[][]>>> sums = new TreeMap<>();
+    Map<String, List<String>> classes = new LinkedHashMap<>();
+    for (CellRecord c : data.cells()) {
+      if (!fullCells.contains(c.cell()) || c.confusion() == null) {
+        continue;
+      }
+      String key = c.model() + "|" + c.adaptation();
+      classes.putIfAbsent(key, c.classes());
+      c.confusion().forEach((split, byLevel) -> byLevel.forEach((level, m) -> {
+        int[][] sum = sums.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(split, k -> new TreeMap<>())
+            .computeIfAbsent(level, k -> new int[m.length][m.length]);
+        for (int i = 0; i < m.length; i++) {
+          for (int j = 0; j < m[i].length; j++) {
+            sum[i][j] += m[i][j];
+          }
+        }
+      }));
+    }
+    List<List<String>> csvRows = new ArrayList<>();
+    if (sums.isEmpty()) {
+      body.append("<p class=\"na\">No full-data cell with confusion matrices yet.</p>\n");
+    }
+    sums.forEach((key, bySplit) -> {
+      List<String> cls = classes.get(key);
+      body.append("<h3>").append(esc(key.replace("|", ", "))).append("</h3>\n");
+      bySplit.forEach((split, byLevel) -> byLevel.forEach((level, m) -> {
+        body.append("<p><b>").append(esc(split)).append(", ").append(esc(level)).append(" level</b></p>\n");
+        List<String> header = new ArrayList<>(List.of("true \\ predicted"));
+        cls.forEach(x -> header.add(esc(x)));
+        List<List<String>> rows = new ArrayList<>();
+        int max = 1;
+        for (int[] row : m) {
+          for (int v : row) {
+            max = Math.max(max, v);
+          }
+        }
+        for (int i = 0; i < m.length; i++) {
+          List<String> r = new ArrayList<>();
+          r.add(esc(i < cls.size() ? cls.get(i) : String.valueOf(i)));
+          for (int j = 0; j < m[i].length; j++) {
+            int v = m[i][j];
+            int shade = 255 - (int) Math.round(150.0 * v / max);
+            String colour = i == j ? String.format("rgb(%d,%d,255)", shade, shade)
+                : String.format("rgb(255,%d,%d)", shade, shade);
+            r.add(v == 0 ? "<span class=\"na\">·</span>"
+                : "<span style=\"display:block;background:" + colour + "\">" + v + "</span>");
+            csvRows.add(List.of(key.split("\\|")[0], key.split("\\|")[1], split, level,
+                i < cls.size() ? cls.get(i) : String.valueOf(i),
+                j < cls.size() ? cls.get(j) : String.valueOf(j), String.valueOf(v)));
+          }
+          rows.add(r);
+        }
+        body.append(Html.table(header, rows, "conf"));
+      }));
+    });
+    return csv(outDir, "confusion.csv", List.of("model", "adaptation", "test_split", "level", "true",
+        "predicted", "count"), csvRows);
+  }
+
+  private static Path provenance(ReportData data, BlobStore store, Path outDir, StringBuilder body)
+      throws IOException {
+    ObjectNode doc = CellRecords.MAPPER.createObjectNode();
+    doc.put("sweep", data.sweepId());
+    doc.put("report_labelcurve_version", Provenance.version());
+    doc.put("cells_finished", data.cells().size());
+    doc.put("cells_planned", data.plannedCells());
+    doc.put("results_csv", data.resultsCsvPresent() ? store.uri(CellRecords.resultsKey(data.sweepId())) : null);
+    if (data.specDoc() != null) {
+      doc.set("spec_json", data.specDoc());
+    }
+    // Workers: the distinct machine descriptions the cells were computed on.
+    Set<Map<String, String>> workers = new LinkedHashSet<>();
+    Map<String, Set<String>> other = new TreeMap<>();
+    ObjectNode ids = doc.putObject("sampled_ids");
+    for (CellRecord c : data.cells().stream().sorted(io.labelcurve.activities.results.ResultsCsv.ORDER).toList()) {
+      if (c.sampledIds() != null) {
+        ids.put(c.cell(), store.uri(c.sampledIds()));
+      }
+      if (c.provenance() != null) {
+        Map<String, String> w = new TreeMap<>();
+        c.provenance().forEach((k, v) -> {
+          if (Set.of("host", "os", "java", "processors", "max_memory_mib", "gpu", "device").contains(k)) {
+            w.put(k, v);
+          } else {
+            other.computeIfAbsent(k, x -> new TreeSet<>()).add(v);
+          }
+        });
+        workers.add(w);
+      }
+    }
+    doc.putPOJO("workers", workers);
+    doc.putPOJO("cell_provenance_values", other);
+    Path file = outDir.resolve("provenance.json");
+    Files.write(file, CellRecords.MAPPER.writeValueAsBytes(doc));
+
+    JsonNode spec = data.specDoc();
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("sweep", esc(data.sweepId())));
+    if (spec != null) {
+      rows.add(List.of("dataset", esc(spec.path("dataset").path("manifestUri").asText())));
+      rows.add(List.of("dataset digest", "<code>" + esc(spec.path("dataset").path("digest").asText()) + "</code>"));
+      List<String> keys = new ArrayList<>();
+      spec.path("model_keys").fields().forEachRemaining(e -> keys.add(esc(e.getKey()) + ": <code>"
+          + esc(e.getValue().asText()) + "</code>"));
+      rows.add(List.of("model digests (cache keys)", String.join("<br>", keys)));
+      rows.add(List.of("labelcurve version of the sweep", esc(spec.path("labelcurve_version").asText())));
+    } else {
+      rows.add(List.of("spec", "<span class=\"na\">no spec.json in the bucket</span>"));
+    }
+    rows.add(List.of("labelcurve version of this report", esc(Provenance.version())));
+    other.forEach((k, v) -> rows.add(List.of(esc(k), esc(String.join(", ", v)))));
+    rows.add(List.of("workers", workers.stream().map(w -> esc(w.toString())).collect(Collectors.joining("<br>"))));
+    rows.add(List.of("sampled ids", ids.size() + " files, one per cell, listed in <a href=\"provenance.json\">"
+        + "provenance.json</a> (e.g. <code>" + (ids.size() > 0 ? esc(ids.elements().next().asText()) : "") + "</code>)"));
+    body.append(Html.table(List.of("what", "value"), rows, "prov"));
+    if (spec != null && spec.has("spec")) {
+      body.append("<details><summary>spec</summary><pre>")
+          .append(esc(CellRecords.MAPPER.writeValueAsString(spec.get("spec")))).append("</pre></details>\n");
+    }
+    body.append("<p class=\"small\">Files next to this page: charts as PNG and SVG, tables as CSV"
+        + " (curves.csv, full-data.csv, labels-to-target.csv, crossings.csv, paired.csv, confusion.csv),"
+        + " provenance.json.</p>\n");
+    return file;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+
+  private static List<String> models(ReportData data) {
+    Set<String> out = new LinkedHashSet<>();
+    data.spec().ifPresent(s -> out.addAll(s.models()));
+    data.rows().forEach(r -> out.add(r.model()));
+    return List.copyOf(out);
+  }
+
+  private static Set<String> adaptations(ReportData data) {
+    return data.rows().stream().map(ReportData.Row::adaptation).collect(Collectors.toSet());
+  }
+
+  private static String seedsText(Map<Curves.Panel, List<Curves.Curve>> figure) {
+    int max = figure.values().stream().flatMap(List::stream).flatMap(c -> c.points().stream())
+        .mapToInt(p -> p.mean().n()).max().orElse(1);
+    return max > 1 ? "mean of up to " + max + " seeds, shaded 95% CI" : "one seed, no band";
+  }
+
+  private static String figure(Path dir, String base, String caption) throws IOException {
+    String png = Base64.getEncoder().encodeToString(Files.readAllBytes(dir.resolve(base + ".png")));
+    return "<figure><img alt=\"" + esc(caption) + "\" src=\"data:image/png;base64," + png + "\">"
+        + "<figcaption>" + esc(caption) + " · <a href=\"" + base + ".png\">PNG</a> · <a href=\""
+        + base + ".svg\">SVG</a></figcaption></figure>\n";
+  }
+
+  private static List<List<String>> escape(List<List<String>> rows) {
+    return rows.stream().map(r -> r.stream().map(Html::esc).toList()).toList();
+  }
+
+  private static Path csv(Path dir, String name, List<String> header, List<List<String>> rows)
+      throws IOException {
+    StringBuilder b = new StringBuilder(String.join(",", header.stream().map(SweepReport::field).toList()))
+        .append('\n');
+    rows.forEach(r -> b.append(String.join(",", r.stream().map(SweepReport::field).toList())).append('\n'));
+    Path file = dir.resolve(name);
+    Files.writeString(file, b, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private static String field(String v) {
+    return v.contains(",") || v.contains("\"") || v.contains("\n") ? '"' + v.replace("\"", "\"\"") + '"' : v;
+  }
+
+  static String slug(String s) {
+    return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+  }
+
+  private static String pct(double v) {
+    return String.format(Locale.ROOT, "%.1f", 100 * v);
+  }
+
+  private static String num(double v) {
+    if (Math.abs(v - Math.rint(v)) < 1e-9) {
+      return String.valueOf((long) Math.rint(v));
+    }
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2g", v);
+  }
+}
