@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "labelcurve", mixinStandardHelpOptions = true, versionProvider = Labelcurve.Version.class,
     description = "Which vision model, adapted how, gives the best accuracy for the labels you can afford.",
     subcommands = {DemoCommand.class, UpCommand.class, WorkerCommand.class, SweepCommand.class,
-        DatasetCommand.class, ModelsCommand.class, BenchCommand.class,
+        DatasetCommand.class, ModelsCommand.class, BenchCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Labelcurve {
 
