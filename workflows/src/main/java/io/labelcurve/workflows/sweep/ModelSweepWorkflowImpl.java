@@ -60,6 +60,7 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   private int done;
   private int failedCount;
   private int running;
+  private long images;
   private final Map<String, String> failureSample = new TreeMap<>();
   /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
   private final Map<String, String> failedThisRun = new LinkedHashMap<>();
@@ -110,6 +111,9 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
         embedded += s.computed();
         fromCache += s.fromCache();
       }
+    }
+    for (EmbeddingSet s : sets) {
+      images += s.images();
     }
     EmbeddingSet train = sets.isEmpty() ? null : sets.get(0);
     List<EmbeddingSet> tests = sets.isEmpty() ? List.of() : sets.subList(1, sets.size());
@@ -220,6 +224,6 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   @Override
   public SweepProgress progress() {
-    return new SweepProgress(phase, planned, done, failedCount, running);
+    return new SweepProgress(phase, planned, done, failedCount, running, images);
   }
 }
