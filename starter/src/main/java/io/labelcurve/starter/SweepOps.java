@@ -111,13 +111,20 @@ final class SweepOps {
   }
 
   static Status status(WorkflowClient client, BlobStore store, String sweepId) throws IOException {
-    Stored stored = require(store, sweepId);
-    List<Cell> planned = stored.cells();
-    Set<String> plannedIds = new LinkedHashSet<>();
-    planned.forEach(c -> plannedIds.add(c.id()));
     Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
     String state = d.map(x -> x.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""))
         .orElse("UNKNOWN");
+    Optional<Stored> maybe = read(store, sweepId);
+    if (maybe.isEmpty() && d.isPresent()) {
+      // Still validating its dataset: spec.json is written after; the workflow alone answers.
+      SweepProgress p = progress(client, sweepId, List.of());
+      return new Status(sweepId, state, p.phase(), p.cells(), p.done(), p.failed(), p.running(),
+          Math.max(0, p.left()), p.images(), null);
+    }
+    Stored stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
+    List<Cell> planned = stored.cells();
+    Set<String> plannedIds = new LinkedHashSet<>();
+    planned.forEach(c -> plannedIds.add(c.id()));
     if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       // This run's cells by queries; cells outside this run (a rerun) were finished before it.
       SweepProgress p = progress(client, sweepId, stored.spec().models());
