@@ -6,7 +6,6 @@ import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.spec.SpecReader;
 import io.labelcurve.activities.storage.S3BlobStore;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.labelcurve.workflows.sweep.SweepProgress;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -21,7 +20,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code labelcurve sweep …}: start sweeps and read their state. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, description = "Start sweeps and follow them.",
-    subcommands = {SweepCommand.Start.class, SweepCommand.Status.class})
+    subcommands = {SweepCommand.Start.class, SweepCommand.Status.class, SweepCommand.Watch.class,
+        SweepCommand.ListSweeps.class, SweepCommand.Cancel.class, SweepCommand.Rerun.class,
+        SweepCommand.Plan.class})
 final class SweepCommand {
 
   @Command(name = "start", mixinStandardHelpOptions = true,
@@ -35,6 +36,10 @@ final class SweepCommand {
 
     @Option(names = "--wait", description = "follow the sweep until it ends and print its results")
     boolean await;
+
+    @Option(names = "--search-attributes", description = "set the Labelcurve* search attributes"
+        + " (a real server where they are registered; env " + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
+    boolean searchAttributes;
 
     @Mixin ConnectionOptions connection;
     @Mixin ModelOptions models;
@@ -53,7 +58,8 @@ final class SweepCommand {
         Path dir = specFile.toAbsolutePath().getParent();
         spec = SweepLauncher.prepare(spec, dir, catalog, store, System.out);
         WorkflowClient client = connection.client(stubs);
-        SweepLauncher.start(client, spec);
+        SweepLauncher.start(client, new io.labelcurve.workflows.sweep.SweepRequest(spec, null,
+            searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
         System.out.println("started sweep " + spec.id() + " (" + spec.models().size() + " models)");
         if (await) {
           SweepResult r = SweepStatusPrinter.await(client, spec.id(), spec.models(), System.out);
@@ -70,13 +76,11 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Cells done, failed, running and left.")
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Cells done, failed, running and left; images embedded; ETA.")
   static final class Status implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "sweep id")
     String id;
-
-    @Option(names = "--models", split = ",", description = "the sweep's models, to count their cells")
-    List<String> sweepModels = List.of();
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
@@ -86,15 +90,90 @@ final class SweepCommand {
     @Override
     public Integer call() throws Exception {
       WorkflowServiceStubs stubs = connection.stubs();
-      try {
-        SweepProgress p = SweepStatusPrinter.progress(connection.client(stubs), id, sweepModels);
+      try (S3BlobStore store = connection.store()) {
+        SweepOps.Status s = SweepOps.status(connection.client(stubs), store, id);
+        System.out.println(json ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
+      } finally {
+        stubs.shutdown();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "watch", mixinStandardHelpOptions = true,
+      description = "A live progress bar, redrawn every second until the sweep ends.")
+  static final class Watch implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "sweep id")
+    String id;
+
+    @Option(names = "--interval", description = "seconds between redraws (default 1)")
+    double interval = 1;
+
+    @Mixin ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+      WorkflowServiceStubs stubs = connection.stubs();
+      try (S3BlobStore store = connection.store()) {
+        WorkflowClient client = connection.client(stubs);
+        boolean tty = System.console() != null;
+        String last = "";
+        while (true) {
+          SweepOps.Status s;
+          try {
+            s = SweepOps.status(client, store, id);
+          } catch (RuntimeException queryFailed) {
+            // A query can fail while a workflow task is in flight; the next one will answer.
+            Thread.sleep((long) (interval * 1000));
+            continue;
+          }
+          String line = SweepOps.bar(s, 40) + "  " + s.phase();
+          if (tty) {
+            System.out.print("\r" + line + "\u001b[K");
+            System.out.flush();
+          } else if (!line.equals(last)) {
+            System.out.println(line);
+          }
+          last = line;
+          if (!"RUNNING".equals(s.state())) {
+            if (tty) {
+              System.out.println();
+            }
+            System.out.println(SweepOps.line(s));
+            return s.failed() == 0 && s.left() == 0 ? 0 : 1;
+          }
+          Thread.sleep((long) (interval * 1000));
+        }
+      } finally {
+        stubs.shutdown();
+      }
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Every sweep in the bucket with its state.")
+  static final class ListSweeps implements Callable<Integer> {
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Mixin ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+      WorkflowServiceStubs stubs = connection.stubs();
+      try (S3BlobStore store = connection.store()) {
+        List<SweepOps.Status> all = SweepOps.list(connection.client(stubs), store);
         if (json) {
-          System.out.println(new ObjectMapper().writeValueAsString(Map.of("sweep", id,
-              "phase", p.phase(), "cells", p.cells(), "done", p.done(), "failed", p.failed(),
-              "running", p.running(), "left", p.left())));
+          System.out.println(JSON.writeValueAsString(all.stream().map(SweepOps::json).toList()));
+        } else if (all.isEmpty()) {
+          System.out.println("no sweeps in " + store.uri("sweeps/"));
         } else {
-          System.out.printf("sweep %s: %s, %d cells: %d done, %d failed, %d running, %d left%n",
-              id, p.phase(), p.cells(), p.done(), p.failed(), p.running(), p.left());
+          System.out.printf("%-32s %-10s %7s %7s %7s %7s%n", "sweep", "state", "cells", "done",
+              "failed", "left");
+          for (SweepOps.Status s : all) {
+            System.out.printf("%-32s %-10s %7d %7d %7d %7d%n", s.sweep(), s.state(), s.cells(),
+                s.done(), s.failed(), s.left());
+          }
         }
       } finally {
         stubs.shutdown();
@@ -102,4 +181,108 @@ final class SweepCommand {
       return 0;
     }
   }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true,
+      description = "Stop a sweep: no new cells; finished results stay and results.csv is written.")
+  static final class Cancel implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "sweep id")
+    String id;
+
+    @Mixin ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+      WorkflowServiceStubs stubs = connection.stubs();
+      try {
+        SweepOps.cancel(connection.client(stubs), id);
+        System.out.println("cancelling sweep " + id + ": no new cells start; cells in flight finish;"
+            + " 'labelcurve sweep rerun " + id + "' runs the rest later");
+      } finally {
+        stubs.shutdown();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rerun", mixinStandardHelpOptions = true,
+      description = "Run a sweep's failed and missing cells again under its id; finished cells are kept.")
+  static final class Rerun implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "sweep id")
+    String id;
+
+    @Option(names = "--failed-only", description = "only the cells that failed, not those never run")
+    boolean failedOnly;
+
+    @Option(names = "--wait", description = "follow the rerun until it ends")
+    boolean await;
+
+    @Option(names = "--search-attributes", description = "set the Labelcurve* search attributes"
+        + " (env " + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
+    boolean searchAttributes;
+
+    @Mixin ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+      WorkflowServiceStubs stubs = connection.stubs();
+      try (S3BlobStore store = connection.store()) {
+        WorkflowClient client = connection.client(stubs);
+        java.util.Set<String> cells = SweepOps.rerun(client, store, id, failedOnly,
+            searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
+        if (cells.isEmpty()) {
+          System.out.println("sweep " + id + ": nothing to rerun, every "
+              + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
+          return 0;
+        }
+        System.out.println("rerunning " + cells.size() + (failedOnly ? " failed" : " failed and missing")
+            + " cells of sweep " + id);
+        if (await) {
+          SweepResult r = SweepStatusPrinter.await(client, id,
+              SweepOps.require(store, id).spec().models(), System.out);
+          System.out.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
+          return r.cellsFailed() == 0 ? 0 : 1;
+        }
+      } finally {
+        stubs.shutdown();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "plan", mixinStandardHelpOptions = true,
+      description = "Print a sweep's cells, finetune epochs and a GPU-hour estimate; starts nothing.")
+  static final class Plan implements Callable<Integer> {
+    @Parameters(paramLabel = "SPEC", arity = "0..1", description = "sweep spec (YAML)")
+    Path specFile;
+
+    @Option(names = "--preset", description = "a built-in grid instead of a spec: paper")
+    String preset;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      SweepPlan.Plan plan;
+      if (preset != null) {
+        if (!PaperPreset.NAME.equals(preset)) {
+          throw new UserError("--preset: '" + preset + "' is not a preset; use paper");
+        }
+        plan = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true);
+      } else if (specFile != null) {
+        SweepSpec spec = SpecReader.read(specFile);
+        plan = SweepPlan.of(spec, LocalDataset.summaryOrPlaceholder(spec, specFile), false);
+      } else {
+        throw new UserError("give a SPEC or --preset paper");
+      }
+      if (json) {
+        System.out.println(JSON.writeValueAsString(plan));
+      } else {
+        SweepPlan.print(plan, System.out);
+      }
+      return 0;
+    }
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
 }

@@ -15,6 +15,8 @@ import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepSearchAttributes;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -86,17 +88,58 @@ final class SweepLauncher {
 
   /** Starts the sweep; refuses an id that is already running or finished on this server. */
   static SweepWorkflow start(WorkflowClient client, SweepSpec spec) {
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
+    return start(client, new SweepRequest(spec, null, searchAttributesFromEnvironment()));
+  }
+
+  /** Starts the sweep; refuses an id that is already running or finished on this server. */
+  static SweepWorkflow start(WorkflowClient client, SweepRequest request) {
+    SweepSpec spec = request.spec();
+    WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
         .setWorkflowId(spec.id())
         .setTaskQueue(SweepWorkflow.TASK_QUEUE)
         // A sweep id names its folder in the bucket: a second sweep under it would mix results.
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-        .build());
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE);
+    if (request.searchAttributes()) {
+      options.setTypedSearchAttributes(SweepSearchAttributes.ofSweep(spec));
+    }
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options.build());
     try {
-      WorkflowClient.start(sweep::run, spec);
+      WorkflowClient.start(sweep::run, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new UserError("a sweep with id '" + spec.id() + "' already exists; pick another --id");
+      throw new UserError("a sweep with id '" + spec.id() + "' already exists; pick another --id,"
+          + " or use 'labelcurve sweep rerun " + spec.id() + "' to run its failed and missing cells");
     }
     return sweep;
   }
+
+  /**
+   * Starts a rerun: a new run under the sweep's id that executes only {@code request.onlyCells()}.
+   * The one place a sweep id is reused, and only once the previous run has closed (a running
+   * sweep is refused: its cells are still being decided).
+   */
+  static SweepWorkflow rerun(WorkflowClient client, SweepRequest request) {
+    SweepSpec spec = request.spec();
+    WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
+        .setWorkflowId(spec.id())
+        .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+    if (request.searchAttributes()) {
+      options.setTypedSearchAttributes(SweepSearchAttributes.ofSweep(spec));
+    }
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options.build());
+    try {
+      WorkflowClient.start(sweep::run, request);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new UserError("sweep '" + spec.id() + "' is still running; wait for it or cancel it"
+          + " (labelcurve sweep cancel " + spec.id() + ") before a rerun");
+    }
+    return sweep;
+  }
+
+  /** {@code LABELCURVE_SEARCH_ATTRIBUTES=true}: set search attributes (a real server only). */
+  static boolean searchAttributesFromEnvironment() {
+    return Boolean.parseBoolean(System.getenv().getOrDefault(ENV_SEARCH_ATTRIBUTES, "false"));
+  }
+
+  static final String ENV_SEARCH_ATTRIBUTES = "LABELCURVE_SEARCH_ATTRIBUTES";
 }

@@ -20,23 +20,7 @@ final class SweepStatusPrinter {
 
   /** The sweep's phase and its models' cells summed. */
   static SweepProgress progress(WorkflowClient client, String sweepId, List<String> models) {
-    SweepProgress parent = client.newWorkflowStub(SweepWorkflow.class, sweepId).progress();
-    int done = 0;
-    int failed = 0;
-    int running = 0;
-    for (String m : models) {
-      try {
-        SweepProgress p = client.newWorkflowStub(ModelSweepWorkflow.class,
-            SweepWorkflowImpl.childId(sweepId, m)).progress();
-        done += p.done();
-        failed += p.failed();
-        running += p.running();
-      } catch (RuntimeException notStartedYet) {
-        // The child starts after validation; until then it has nothing to say.
-      }
-    }
-    return new SweepProgress(parent.phase(), parent.cells(), Math.max(done, parent.done()),
-        Math.max(failed, parent.failed()), running);
+    return SweepOps.progress(client, sweepId, models);
   }
 
   /** Prints progress until the sweep ends; returns its result or throws a {@link UserError}. */

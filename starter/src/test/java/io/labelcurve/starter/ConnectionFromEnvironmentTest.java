@@ -76,7 +76,7 @@ class ConnectionFromEnvironmentTest {
           "train", List.of("T1"), List.of("random-resnet18"), List.of("linear-probe"),
           List.of(new SamplingSpec("image", List.of(8), false)), 1, "cpu-small", 1);
       WorkflowClient.start(client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build())::run, spec);
+          .setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build())::run, io.labelcurve.workflows.sweep.SweepRequest.all(spec));
 
       Map<String, String> env = Map.of(
           TemporalSettings.ENV_ADDRESS, "127.0.0.1:" + port,

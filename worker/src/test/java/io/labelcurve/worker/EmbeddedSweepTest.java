@@ -88,7 +88,7 @@ class EmbeddedSweepTest {
   static SweepResult run(SweepSpec spec) {
     SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    return sweep.run(spec);
+    return sweep.run(io.labelcurve.workflows.sweep.SweepRequest.all(spec));
   }
 
   @Test

@@ -27,6 +27,11 @@ public final class CellRecords {
     return cellsPrefix(sweepId) + cellId + ".ids.txt";
   }
 
+  /** Where each model workflow run writes the cells that failed in it ({@code {model}.{run}.json}). */
+  public static String failuresPrefix(String sweepId) {
+    return sweepPrefix(sweepId) + "failures/";
+  }
+
   public static String resultsKey(String sweepId) {
     return sweepPrefix(sweepId) + "results.csv";
   }

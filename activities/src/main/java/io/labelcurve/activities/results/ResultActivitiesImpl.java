@@ -45,6 +45,15 @@ public final class ResultActivitiesImpl implements ResultActivities {
   }
 
   @Override
+  public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+    return Failures.call(() -> {
+      String key = CellRecords.failuresPrefix(sweepId) + part + ".json";
+      context.store().put(key, CellRecords.MAPPER.writeValueAsBytes(new java.util.TreeMap<>(failures)));
+      return context.store().uri(key);
+    });
+  }
+
+  @Override
   public String writeResults(String sweepId) {
     return Failures.call(() -> {
       String key = CellRecords.resultsKey(sweepId);

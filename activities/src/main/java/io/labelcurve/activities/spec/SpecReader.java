@@ -29,6 +29,7 @@ import java.util.Set;
  *   image: {sizes: [16, 64, 256, 0]}            # images, 0 = the whole pool
  *   sequence: {per_class: [1, 2, 4], cap_per_class: false}
  * seeds: 3
+ * seeds_per: {linear-probe/sequence: 20}   # optional, per adaptation/sampling
  * preset: cpu-small              # or paper
  * max_cells_in_flight: 4
  * </pre>
@@ -36,7 +37,7 @@ import java.util.Set;
 public final class SpecReader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP = Set.of("id", "dataset", "train_split", "test_splits",
-      "models", "adaptations", "sampling", "seeds", "preset", "max_cells_in_flight");
+      "models", "adaptations", "sampling", "seeds", "seeds_per", "preset", "max_cells_in_flight");
 
   private SpecReader() {}
 
@@ -113,11 +114,27 @@ public final class SpecReader {
     int seeds = integer(root, "seeds", 1, problems);
     String preset = text(root, "preset", "cpu-small", problems);
     int window = integer(root, "max_cells_in_flight", 4, problems);
+    // seeds_per: {"linear-probe/sequence": 20}; pairs not named use seeds.
+    java.util.Map<String, Integer> seedsPer = new java.util.TreeMap<>();
+    JsonNode per = root.get("seeds_per");
+    if (per != null && !per.isNull()) {
+      if (!per.isObject()) {
+        problems.add("seeds_per: give a map of adaptation/sampling to seeds, e.g. linear-probe/sequence: 20");
+      } else {
+        per.fields().forEachRemaining(e -> {
+          if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
+            problems.add("seeds_per." + e.getKey() + ": '" + e.getValue().asText() + "' is not an integer");
+          } else {
+            seedsPer.put(e.getKey(), e.getValue().intValue());
+          }
+        });
+      }
+    }
     if (!problems.isEmpty()) {
       throw new BadInputException(where + ": " + String.join("\n  ", problems));
     }
     return new SweepSpec(id, dataset, train, tests, models, adaptations, samplings, seeds, preset,
-        window);
+        window, seedsPer);
   }
 
   private static String text(JsonNode root, String field, String fallback, List<String> problems) {

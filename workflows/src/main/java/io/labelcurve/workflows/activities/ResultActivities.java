@@ -16,6 +16,14 @@ public interface ResultActivities {
       io.labelcurve.workflows.spec.DatasetSummary dataset);
 
   /**
+   * Writes {@code sweeps/{id}/failures/{part}.json}: the cells that failed in one run of a model's
+   * workflow, id → message, so that {@code sweep rerun --failed-only} finds them even after the
+   * embedded server restarted. Idempotent ({@code part} names the run).
+   */
+  @ActivityMethod
+  String writeFailures(String sweepId, String part, java.util.Map<String, String> failures);
+
+  /**
    * Reads every {@code sweeps/{id}/cells/*.json} and writes {@code sweeps/{id}/results.csv}, one
    * row per cell × test split × level, in cell order. Returns the CSV's URI.
    */

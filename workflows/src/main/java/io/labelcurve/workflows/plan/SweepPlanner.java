@@ -7,6 +7,7 @@ import io.labelcurve.workflows.spec.SweepSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -81,6 +82,15 @@ public final class SweepPlanner {
     if (spec.seeds() < 1) {
       problems.add(new SpecProblem("seeds", spec.seeds() + " must be at least 1"));
     }
+    for (Map.Entry<String, Integer> e : spec.seedsPer().entrySet()) {
+      if (e.getValue() == null || e.getValue() < 1) {
+        problems.add(new SpecProblem("seeds_per." + e.getKey(), e.getValue() + " must be at least 1"));
+      }
+      if (!e.getKey().matches("[a-z-]+/(image|sequence)")) {
+        problems.add(new SpecProblem("seeds_per." + e.getKey(),
+            "keys are adaptation/sampling, e.g. linear-probe/sequence"));
+      }
+    }
     if (spec.maxCellsInFlight() < 1) {
       problems.add(new SpecProblem("max_cells_in_flight", spec.maxCellsInFlight() + " must be at least 1"));
     }
@@ -136,7 +146,7 @@ public final class SweepPlanner {
       for (String adaptation : spec.adaptations()) {
         for (SamplingSpec s : spec.samplings()) {
           for (int size : resolvedSizes(s, dataset)) {
-            for (int seed = 0; seed < spec.seeds(); seed++) {
+            for (int seed = 0; seed < spec.seedsFor(adaptation, s.scheme()); seed++) {
               cells.add(new Cell(Cell.idOf(model, adaptation, s.scheme(), size, seed), model,
                   adaptation, s.scheme(), size, seed, s.capPerClass()));
             }

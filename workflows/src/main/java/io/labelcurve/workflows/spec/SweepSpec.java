@@ -1,6 +1,8 @@
 package io.labelcurve.workflows.spec;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a sweep computes: the grid model × adaptation × sampling × size × seed over one dataset.
@@ -19,6 +21,10 @@ import java.util.List;
  * @param seeds number of seeds per (sampling, size); seed i draws subsets with seed {@code i}
  * @param preset name of the compute preset (input size, batch size), e.g. {@code cpu-small}
  * @param maxCellsInFlight bound on the cells of one model that run at the same time
+ * @param seedsPer seeds of one (adaptation, sampling), keyed {@code adaptation/sampling}, e.g.
+ *     {@code linear-probe/sequence: 20}; a pair not named uses {@link #seeds}. Empty in specs
+ *     written before it existed, which keeps them valid and planning the same cells. The paper
+ *     used 20 seeds for linear probing with sequence sampling and 1 elsewhere.
  */
 public record SweepSpec(
     String id,
@@ -30,24 +36,45 @@ public record SweepSpec(
     List<SamplingSpec> samplings,
     int seeds,
     String preset,
-    int maxCellsInFlight) {
+    int maxCellsInFlight,
+    Map<String, Integer> seedsPer) {
 
   public SweepSpec {
     testSplits = List.copyOf(testSplits);
     models = List.copyOf(models);
     adaptations = List.copyOf(adaptations);
     samplings = List.copyOf(samplings);
+    // Sorted, so that the spec serialises the same way every time (it travels in history).
+    seedsPer = seedsPer == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(seedsPer));
+  }
+
+  /** A spec with one seed count for every (adaptation, sampling), as before {@code seeds_per}. */
+  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
+      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
+      String preset, int maxCellsInFlight) {
+    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
+        maxCellsInFlight, Map.of());
+  }
+
+  /** The key of {@link #seedsPer} for one adaptation and sampling scheme. */
+  public static String seedsKey(String adaptation, String sampling) {
+    return adaptation + "/" + sampling;
+  }
+
+  /** Seeds of the cells of one adaptation and sampling scheme. */
+  public int seedsFor(String adaptation, String sampling) {
+    return seedsPer.getOrDefault(seedsKey(adaptation, sampling), seeds);
   }
 
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
     return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight);
+        seeds, preset, maxCellsInFlight, seedsPer);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
     return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight);
+        seeds, preset, maxCellsInFlight, seedsPer);
   }
 }

@@ -1,23 +1,72 @@
 package io.labelcurve.workflows.sweep;
 
+import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SweepSpec;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
+ * The input of one run of a model's workflow. The cells are not carried: they are a pure function
+ * of (spec, dataset, model, onlyCells) through {@link SweepPlanner#plan}, so a continued run re-plans
+ * them and starts at {@link #cursor}. What is carried is small and bounded: counters, a sample of
+ * failure messages and the embedding sets (a few hundred bytes each), so that no embedding is
+ * requested again after continue-as-new.
+ *
  * @param sweepId the parent sweep
+ * @param spec the sweep's spec
  * @param model catalog model id
- * @param preset compute preset
  * @param dataset the validated dataset
- * @param testSplits splits every cell is evaluated on
- * @param cells this model's cells, in plan order
- * @param maxCellsInFlight bound on the cells running at once
+ * @param onlyCells the cells this sweep run executes, {@code null} for all
+ * @param cursor index (in {@link #cells()}) of the next cell to start
+ * @param progress counters of the runs before this one
+ * @param embeddings the training set's and then every test split's embeddings, once known; empty
+ *     before the first run embedded
  */
 public record ModelSweepRequest(
-    String sweepId, String model, String preset, DatasetSummary dataset, List<String> testSplits,
-    List<Cell> cells, int maxCellsInFlight) {
+    String sweepId, SweepSpec spec, String model, DatasetSummary dataset, Set<String> onlyCells,
+    int cursor, Counters progress, List<EmbeddingSet> embeddings) {
   public ModelSweepRequest {
-    testSplits = List.copyOf(testSplits);
-    cells = List.copyOf(cells);
+    onlyCells = onlyCells == null ? null : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(onlyCells));
+    embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
+    progress = progress == null ? Counters.ZERO : progress;
+  }
+
+  /** The first run of a model: nothing done, nothing embedded. */
+  public static ModelSweepRequest first(String sweepId, SweepSpec spec, String model,
+      DatasetSummary dataset, Set<String> onlyCells) {
+    return new ModelSweepRequest(sweepId, spec, model, dataset, onlyCells, 0, Counters.ZERO, List.of());
+  }
+
+  /** This model's cells of this sweep run, in plan order. */
+  public List<Cell> cells() {
+    return SweepPlanner.plan(spec, dataset).stream()
+        .filter(c -> c.model().equals(model))
+        .filter(c -> onlyCells == null || onlyCells.contains(c.id()))
+        .toList();
+  }
+
+  /**
+   * Counters carried through continue-as-new.
+   *
+   * @param done cells finished
+   * @param failed cells failed
+   * @param failureSample at most {@link ModelSweepWorkflowImpl#FAILURE_SAMPLE} cell id → message;
+   *     every failed id is also written to {@code sweeps/{id}/failures/} for a rerun
+   * @param imagesEmbedded images the embedding activities computed
+   * @param imagesFromCache images found in the embedding cache
+   * @param runs runs of this workflow so far (1 + continue-as-new count)
+   */
+  public record Counters(int done, int failed, Map<String, String> failureSample,
+      int imagesEmbedded, int imagesFromCache, int runs) {
+    public static final Counters ZERO = new Counters(0, 0, Map.of(), 0, 0, 0);
+
+    public Counters {
+      failureSample = failureSample == null ? Map.of()
+          : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(failureSample));
+    }
   }
 }

@@ -6,13 +6,16 @@ import java.util.Map;
 /**
  * @param model catalog model id
  * @param cellsDone cells that finished (computed now or found in the bucket)
- * @param failedCells id → failure message of each cell that failed
+ * @param cellsFailed cells that failed
+ * @param failedCells id → failure message of failed cells: all of them when few, a bounded sample
+ *     otherwise (every failed id is in {@code sweeps/{id}/failures/})
  * @param imagesEmbedded images this run embedded
  * @param imagesFromCache images whose embeddings were already in the cache
+ * @param runs workflow runs it took (continue-as-new)
  */
 public record ModelSweepResult(
-    String model, int cellsDone, Map<String, String> failedCells, int imagesEmbedded,
-    int imagesFromCache) {
+    String model, int cellsDone, int cellsFailed, Map<String, String> failedCells,
+    int imagesEmbedded, int imagesFromCache, int runs) {
   public ModelSweepResult {
     failedCells = Map.copyOf(failedCells);
   }

@@ -5,98 +5,210 @@ import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** See {@link ModelSweepWorkflow}. */
+/**
+ * See {@link ModelSweepWorkflow}.
+ *
+ * <p>History stays bounded by continue-as-new: a run starts at most {@link #CELLS_PER_RUN} cells,
+ * and stops starting cells once its history passes {@link #HISTORY_EVENTS_PER_RUN} events (or the
+ * server suggests continuing), whichever comes first. It then lets the window drain, writes the ids
+ * of the cells that failed in it, and continues as new with a cursor and counters; the next run
+ * re-plans the cells deterministically and starts at the cursor.
+ */
 public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
+  /**
+   * A cell costs about 3 events (scheduled, started, completed) plus its share of workflow tasks
+   * (3 events each, one task per few completions): 500 cells are about 2,000–3,000 events, a
+   * third of Temporal's 10,240-event warning limit (and far under its 51,200 hard limit), and the
+   * replay of such a run is cheap when a worker picks the workflow up cold.
+   */
+  static final int CELLS_PER_RUN = 500;
+  /**
+   * The event budget of one run, for when cells are not the only thing in history (retries,
+   * embeddings, a wide window). Checked before each new cell; draining a window of up to 200 cells
+   * adds at most ~1,200 events, so a run ends well under 10,240.
+   */
+  static final int HISTORY_EVENTS_PER_RUN = 4_000;
+  /** Failure messages carried through continue-as-new and returned; every id goes to the bucket. */
+  static final int FAILURE_SAMPLE = 20;
+
   private final EmbeddingActivities embedding =
       Workflow.newActivityStub(EmbeddingActivities.class, ActivityOptionsCatalog.embedding());
   private final ProbeActivities probe =
       Workflow.newActivityStub(ProbeActivities.class, ActivityOptionsCatalog.probeCell());
+  private final ResultActivities results =
+      Workflow.newActivityStub(ResultActivities.class, ActivityOptionsCatalog.results());
 
   private String phase = "embedding";
   private int planned;
   private int done;
+  private int failedCount;
   private int running;
-  private final Map<String, String> failed = new LinkedHashMap<>();
+  private long images;
+  private final Map<String, String> failureSample = new TreeMap<>();
+  /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
+  private final Map<String, String> failedThisRun = new LinkedHashMap<>();
 
   @Override
   public ModelSweepResult run(ModelSweepRequest request) {
-    planned = request.cells().size();
+    List<Cell> cells = request.cells();
+    ModelSweepRequest.Counters before = request.progress();
+    planned = cells.size();
+    done = before.done();
+    failedCount = before.failed();
+    failureSample.putAll(before.failureSample());
     DatasetSummary dataset = request.dataset();
+    int embedded = before.imagesEmbedded();
+    int fromCache = before.imagesFromCache();
 
-    // Every split is embedded once, in parallel, before the cells that need it; the cache makes a
-    // split that another sweep already embedded cost nothing.
-    Promise<EmbeddingSet> trainPromise = Async.function(embedding::embed, new EmbedRequest(
-        dataset.manifestUri(), dataset.digest(), dataset.trainSplit(), true, request.model(),
-        request.preset()));
-    List<Promise<EmbeddingSet>> testPromises = new ArrayList<>();
-    for (String split : request.testSplits()) {
-      testPromises.add(Async.function(embedding::embed, new EmbedRequest(
-          dataset.manifestUri(), dataset.digest(), split, false, request.model(), request.preset())));
-    }
-    EmbeddingSet train;
-    List<EmbeddingSet> tests = new ArrayList<>();
-    try {
-      train = trainPromise.get();
-      for (Promise<EmbeddingSet> p : testPromises) {
-        tests.add(p.get());
+    List<EmbeddingSet> sets = request.embeddings();
+    if (sets.isEmpty() && request.cursor() < cells.size()) {
+      // Every split is embedded once, in parallel, before the cells that need it; the cache makes
+      // a split that another sweep already embedded cost nothing. A continued run carries them.
+      List<Promise<EmbeddingSet>> promises = new ArrayList<>();
+      promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
+          dataset.digest(), dataset.trainSplit(), true, request.model(), request.spec().preset())));
+      for (String split : request.spec().testSplits()) {
+        promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
+            dataset.digest(), split, false, request.model(), request.spec().preset())));
       }
-    } catch (ActivityFailure e) {
-      // Without embeddings no cell of this model can run: every cell is failed with the reason.
-      String reason = "embedding failed: " + rootMessage(e);
-      for (Cell c : request.cells()) {
-        failed.put(c.id(), reason);
+      List<EmbeddingSet> got = new ArrayList<>();
+      try {
+        for (Promise<EmbeddingSet> p : promises) {
+          got.add(p.get());
+        }
+      } catch (ActivityFailure e) {
+        if (CancellationScope.current().isCancelRequested()) {
+          throw new CanceledFailure("sweep cancelled while embedding " + request.model());
+        }
+        // Without embeddings no cell of this model can run: every cell fails with the reason.
+        String reason = "embedding failed: " + rootMessage(e);
+        for (Cell c : cells.subList(request.cursor(), cells.size())) {
+          fail(c.id(), reason);
+        }
+        writeFailures(request);
+        phase = "failed";
+        return result(request, embedded, fromCache, before.runs() + 1);
       }
-      phase = "failed";
-      return new ModelSweepResult(request.model(), 0, failed, 0, 0);
+      sets = got;
+      for (EmbeddingSet s : sets) {
+        embedded += s.computed();
+        fromCache += s.fromCache();
+      }
     }
-    int embedded = train.computed();
-    int fromCache = train.fromCache();
-    for (EmbeddingSet t : tests) {
-      embedded += t.computed();
-      fromCache += t.fromCache();
+    for (EmbeddingSet s : sets) {
+      images += s.images();
     }
+    EmbeddingSet train = sets.isEmpty() ? null : sets.get(0);
+    List<EmbeddingSet> tests = sets.isEmpty() ? List.of() : sets.subList(1, sets.size());
 
     phase = "cells";
+    int window = Math.max(1, request.spec().maxCellsInFlight());
     // Each cell's promise is turned into one that never fails, so that waiting for "any" of a
     // full window returns on a failed cell too; the outcome is recorded as the cell completes.
     List<Promise<Void>> inFlight = new ArrayList<>();
-    for (Cell cell : request.cells()) {
-      while (inFlight.size() >= request.maxCellsInFlight()) {
+    int next = request.cursor();
+    int startedThisRun = 0;
+    boolean cancelled = false;
+    while (next < cells.size()) {
+      if (CancellationScope.current().isCancelRequested()) {
+        cancelled = true;
+        break;
+      }
+      if (startedThisRun >= CELLS_PER_RUN
+          || Workflow.getInfo().getHistoryLength() > HISTORY_EVENTS_PER_RUN
+          || Workflow.getInfo().isContinueAsNewSuggested()) {
+        break;
+      }
+      if (inFlight.size() >= window) {
         Promise.anyOf(inFlight).get();
         inFlight.removeIf(Promise::isCompleted);
+        continue;
       }
+      Cell cell = cells.get(next++);
+      startedThisRun++;
+      running++;
       inFlight.add(Async.function(probe::runProbeCell,
               new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests))
           .handle((result, failure) -> {
+            running--;
             if (failure == null) {
               done++;
-            } else {
-              failed.put(cell.id(), rootMessage(failure));
+            } else if (!isCancellation(failure)) {
+              fail(cell.id(), rootMessage(failure));
             }
-            running--;
             return null;
           }));
-      running++;
     }
+    // The window drains before this run ends: a continued run must not lose a cell in flight.
     Promise.allOf(inFlight).get();
+    int runs = before.runs() + 1;
+    if (cancelled || CancellationScope.current().isCancelRequested()) {
+      // Finished cells are in the bucket already; only the failures of this run are left to say.
+      Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
+      phase = "cancelled";
+      throw new CanceledFailure("sweep " + request.sweepId() + " cancelled; " + done
+          + " cells of " + request.model() + " done");
+    }
+    writeFailures(request);
+    if (next < cells.size()) {
+      phase = "continuing";
+      ModelSweepRequest.Counters counters = new ModelSweepRequest.Counters(done, failedCount,
+          failureSample, embedded, fromCache, runs);
+      Workflow.continueAsNew(new ModelSweepRequest(request.sweepId(), request.spec(),
+          request.model(), dataset, request.onlyCells(), next, counters, sets));
+    }
     phase = "done";
-    return new ModelSweepResult(request.model(), done, failed, embedded, fromCache);
+    return result(request, embedded, fromCache, runs);
   }
 
-  private static String rootMessage(Throwable t) {
+  private ModelSweepResult result(ModelSweepRequest request, int embedded, int fromCache, int runs) {
+    return new ModelSweepResult(request.model(), done, failedCount, failureSample, embedded,
+        fromCache, runs);
+  }
+
+  private void fail(String cellId, String message) {
+    failedCount++;
+    failedThisRun.put(cellId, message);
+    if (failureSample.size() < FAILURE_SAMPLE) {
+      failureSample.put(cellId, message);
+    }
+  }
+
+  /** Writes this run's failed cells to {@code sweeps/{id}/failures/}, where a rerun finds them. */
+  private void writeFailures(ModelSweepRequest request) {
+    if (!failedThisRun.isEmpty()) {
+      results.writeFailures(request.sweepId(),
+          request.model() + "." + Workflow.getInfo().getRunId(), failedThisRun);
+    }
+  }
+
+  private static boolean isCancellation(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof CanceledFailure) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String rootMessage(Throwable t) {
     Throwable cause = t;
     while (cause.getCause() != null) {
       cause = cause.getCause();
@@ -112,6 +224,6 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   @Override
   public SweepProgress progress() {
-    return new SweepProgress(phase, planned, done, failed.size(), running);
+    return new SweepProgress(phase, planned, done, failedCount, running, images);
   }
 }

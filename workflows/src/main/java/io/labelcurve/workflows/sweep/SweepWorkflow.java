@@ -1,6 +1,5 @@
 package io.labelcurve.workflows.sweep;
 
-import io.labelcurve.workflows.spec.SweepSpec;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -19,9 +18,13 @@ public interface SweepWorkflow {
    * Runs the sweep to the end. Cells that fail are counted, not fatal: the sweep still writes the
    * results of every finished cell. A spec or dataset the user has to fix fails the workflow with
    * an {@code ApplicationFailure} of type {@code BadInput} before any embedding starts.
+   *
+   * <p>A rerun is a new run under the same id whose request names the cells to execute
+   * ({@link SweepRequest#onlyCells()}); cancelling stops new cells, writes the results of the
+   * finished ones and ends the workflow as cancelled.
    */
   @WorkflowMethod
-  SweepResult run(SweepSpec spec);
+  SweepResult run(SweepRequest request);
 
   /** Where the sweep is: its phase and the cells done, failed, running and left. */
   @QueryMethod

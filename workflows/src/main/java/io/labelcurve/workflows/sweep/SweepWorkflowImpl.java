@@ -8,7 +8,10 @@ import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -18,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** See {@link SweepWorkflow}. */
+/**
+ * See {@link SweepWorkflow}. Its own history is a few events per model (one child each), so it
+ * needs no continue-as-new; the children continue as new on their own.
+ */
 public class SweepWorkflowImpl implements SweepWorkflow {
   private final DatasetActivities dataset =
       Workflow.newActivityStub(DatasetActivities.class, ActivityOptionsCatalog.dataset());
@@ -28,7 +34,8 @@ public class SweepWorkflowImpl implements SweepWorkflow {
   private SweepProgress progress = SweepProgress.starting();
 
   @Override
-  public SweepResult run(SweepSpec spec) {
+  public SweepResult run(SweepRequest request) {
+    SweepSpec spec = request.spec();
     List<SpecProblem> shape = SweepPlanner.checkShape(spec);
     if (!shape.isEmpty()) {
       throw badSpec(shape);
@@ -38,21 +45,26 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     if (!against.isEmpty()) {
       throw badSpec(against);
     }
-    List<Cell> cells = SweepPlanner.plan(spec, summary);
+    List<Cell> cells = SweepPlanner.plan(spec, summary).stream()
+        .filter(c -> request.runs(c.id())).toList();
     progress = new SweepProgress("cells", cells.size(), 0, 0, 0);
     results.writeSpec(spec, summary);
 
-    Map<String, List<Cell>> byModel = cells.stream()
-        .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.toList()));
+    // One child per model with cells in this run; a rerun skips the models that are complete.
+    Map<String, Long> byModel = cells.stream()
+        .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.counting()));
     List<Promise<ModelSweepResult>> children = new ArrayList<>();
-    for (Map.Entry<String, List<Cell>> e : byModel.entrySet()) {
-      ModelSweepWorkflow child = Workflow.newChildWorkflowStub(ModelSweepWorkflow.class,
-          ChildWorkflowOptions.newBuilder()
-              .setWorkflowId(childId(spec.id(), e.getKey()))
-              .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-              .build());
-      children.add(Async.function(child::run, new ModelSweepRequest(spec.id(), e.getKey(),
-          spec.preset(), summary, spec.testSplits(), e.getValue(), spec.maxCellsInFlight())));
+    for (String model : byModel.keySet()) {
+      ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
+          .setWorkflowId(childId(spec.id(), model))
+          .setTaskQueue(SweepWorkflow.TASK_QUEUE);
+      if (request.searchAttributes()) {
+        options.setTypedSearchAttributes(SweepSearchAttributes.ofModel(spec, model));
+      }
+      ModelSweepWorkflow child =
+          Workflow.newChildWorkflowStub(ModelSweepWorkflow.class, options.build());
+      children.add(Async.function(child::run,
+          ModelSweepRequest.first(spec.id(), spec, model, summary, request.onlyCells())));
     }
 
     List<ModelSweepResult> models = new ArrayList<>();
@@ -60,14 +72,30 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     int failed = 0;
     int embedded = 0;
     int fromCache = 0;
+    boolean cancelled = false;
     for (Promise<ModelSweepResult> p : children) {
-      ModelSweepResult r = p.get();
-      models.add(r);
-      done += r.cellsDone();
-      failed += r.failedCells().size();
-      embedded += r.imagesEmbedded();
-      fromCache += r.imagesFromCache();
-      progress = new SweepProgress("cells", cells.size(), done, failed, 0);
+      try {
+        ModelSweepResult r = p.get();
+        models.add(r);
+        done += r.cellsDone();
+        failed += r.cellsFailed();
+        embedded += r.imagesEmbedded();
+        fromCache += r.imagesFromCache();
+        progress = new SweepProgress("cells", cells.size(), done, failed, 0);
+      } catch (ChildWorkflowFailure e) {
+        if (!(e.getCause() instanceof CanceledFailure)) {
+          throw e;
+        }
+        cancelled = true;
+      }
+    }
+    if (cancelled || CancellationScope.current().isCancelRequested()) {
+      // The results of the cells that finished are written even though the sweep was cancelled;
+      // a detached scope, because the workflow's own scope is cancelled.
+      progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
+      Workflow.newDetachedCancellationScope(() -> results.writeResults(spec.id())).run();
+      progress = new SweepProgress("cancelled", cells.size(), done, failed, 0);
+      throw new CanceledFailure("sweep " + spec.id() + " cancelled");
     }
     progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
     String csv = results.writeResults(spec.id());

@@ -108,6 +108,14 @@ class SweepWorkflowTest {
       return "s3://b/sweeps/" + spec.id() + "/spec.json";
     }
 
+    final Map<String, String> failuresWritten = new ConcurrentHashMap<>();
+
+    @Override
+    public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+      failuresWritten.putAll(failures);
+      return "s3://b/sweeps/" + sweepId + "/failures/" + part + ".json";
+    }
+
     @Override
     public String writeResults(String sweepId) {
       resultsWritten = true;
@@ -140,7 +148,7 @@ class SweepWorkflowTest {
     Recorder recorder = start(env, worker, Set.of());
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId("s1").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    SweepResult result = sweep.run(spec("s1", List.of(16, 32, 0), 2));
+    SweepResult result = sweep.run(SweepRequest.all(spec("s1", List.of(16, 32, 0), 2)));
 
     // 2 models x (3 image sizes + 2 sequence sizes) x 2 seeds
     assertEquals(20, result.cells());
@@ -163,7 +171,7 @@ class SweepWorkflowTest {
     Recorder recorder = start(env, worker, Set.of("m2.linear-probe.sequence-2.s0"));
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId("s2").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    SweepResult result = sweep.run(spec("s2", List.of(16), 1));
+    SweepResult result = sweep.run(SweepRequest.all(spec("s2", List.of(16), 1)));
     assertEquals(6, result.cells());
     assertEquals(5, result.cellsDone());
     assertEquals(1, result.cellsFailed());
@@ -171,6 +179,8 @@ class SweepWorkflowTest {
     assertEquals(List.of("m2.linear-probe.sequence-2.s0"), m2.failedCellIds());
     assertTrue(m2.failedCells().get("m2.linear-probe.sequence-2.s0").contains("boom"));
     assertTrue(recorder.resultsWritten, "results of the finished cells are still written");
+    assertEquals(Set.of("m2.linear-probe.sequence-2.s0"), recorder.failuresWritten.keySet(),
+        "the failed cell is written where a rerun finds it");
   }
 
   @Test
@@ -180,7 +190,7 @@ class SweepWorkflowTest {
     SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId("s3").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> sweep.run(spec("s3", List.of(16, 5000), 1)));
+        () -> sweep.run(SweepRequest.all(spec("s3", List.of(16, 5000), 1))));
     ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
     assertEquals("BadInput", cause.getType());
     assertTrue(cause.getOriginalMessage().contains("samplings[0].sizes[1]"), cause.getOriginalMessage());
@@ -195,9 +205,9 @@ class SweepWorkflowTest {
     WorkflowOptions options =
         WorkflowOptions.newBuilder().setWorkflowId("dup").setTaskQueue(SweepWorkflow.TASK_QUEUE).build();
     SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class, options);
-    WorkflowClient.start(first::run, spec("dup", List.of(16), 1));
+    WorkflowClient.start(first::run, SweepRequest.all(spec("dup", List.of(16), 1)));
     SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class, options);
     assertThrows(WorkflowExecutionAlreadyStarted.class,
-        () -> WorkflowClient.start(second::run, spec("dup", List.of(16), 1)));
+        () -> WorkflowClient.start(second::run, SweepRequest.all(spec("dup", List.of(16), 1))));
   }
 }

@@ -1,0 +1,76 @@
+package io.labelcurve.starter;
+
+import io.labelcurve.workflows.spec.Adaptations;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.labelcurve.workflows.spec.SweepSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The grid of the paper (reference/paper.md, reference/paper-protocol.json) as a spec, and the
+ * paper's own numbers to check a plan against.
+ *
+ * <ul>
+ *   <li>Models: Table 1's six; both adaptations (§4.6, §4.7: "the same selection of models, the
+ *       same sampling schemes and the same amounts of training data").
+ *   <li>Image sizes: the paper states no list; Table 5 starts at 256 and goes on by doubling ("16384
+ *       and upwards"), and Figures 1 and 3 run on a log2 axis up to the whole pool. We use
+ *       2^8 … 2^21 (2,097,152 ≤ the 2.87 M training images of Table 2). <b>Assumed</b>, not stated.
+ *   <li>Sequence sizes: Table 6, 1 … 128 sequences per class.
+ *   <li>Seeds: 20 for linear probing with sequence sampling, 1 otherwise (§4.6).
+ * </ul>
+ */
+final class PaperPreset {
+  static final String NAME = "paper";
+  static final List<String> MODELS =
+      List.of("vitmae", "dinov2", "clip", "echoclip", "medimageinsight", "resnet50");
+  static final List<Integer> IMAGE_SIZES =
+      IntStream.rangeClosed(8, 21).mapToObj(e -> 1 << e).toList();
+  static final List<Integer> SEQUENCE_SIZES = List.of(1, 2, 4, 8, 16, 32, 64, 128);
+
+  /** Table 5: epochs per image-sampled training set size. */
+  static final Map<Integer, Integer> TABLE5 = orderedMap(
+      256, 64, 512, 32, 1024, 16, 2048, 8, 4096, 4, 8192, 2, 16384, 1);
+  /** Table 6: epochs per sequences per class. */
+  static final Map<Integer, Integer> TABLE6 = orderedMap(
+      1, 5, 2, 3, 4, 2, 8, 1, 16, 1, 32, 1, 64, 1, 128, 1);
+
+  /** Table 2: training sequences per class. */
+  static final Map<String, Integer> TRAIN_SEQUENCES = orderedMap(
+      "2CH", 1033, "4CH", 1433, "A-5CH", 354, "A-RV", 347, "APLAX", 775, "NO-ORGAN", 305,
+      "P-SAX", 904, "PLAX", 844, "SAX-AV", 828, "SUBCOSTAL", 171);
+  /** Table 2: training images, summed over classes. */
+  static final int TRAIN_IMAGES = 2_871_574;
+  /** Table 2: test images of T1 and T2. */
+  static final Map<String, Integer> TEST_IMAGES = Map.of("T1", 5_120, "T2", 329);
+
+  private PaperPreset() {}
+
+  static SweepSpec spec() {
+    return new SweepSpec(NAME, "paper://echo-view-recognition", "train", List.of("T1", "T2"),
+        MODELS, List.of(Adaptations.LINEAR_PROBE, Adaptations.FINETUNE),
+        List.of(new SamplingSpec(SamplingSpec.IMAGE, IMAGE_SIZES, false),
+            new SamplingSpec(SamplingSpec.SEQUENCE, SEQUENCE_SIZES, false)),
+        1, "paper", 8,
+        Map.of(SweepSpec.seedsKey(Adaptations.LINEAR_PROBE, SamplingSpec.SEQUENCE), 20));
+  }
+
+  /** What planning needs of the paper's dataset (Table 2); no bucket involved. */
+  static DatasetSummary dataset() {
+    return new DatasetSummary("paper://echo-view-recognition", "paper",
+        List.copyOf(TRAIN_SEQUENCES.keySet()), "train", TRAIN_IMAGES, TRAIN_IMAGES,
+        TRAIN_SEQUENCES, TEST_IMAGES);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, V> Map<K, V> orderedMap(Object... kv) {
+    Map<K, V> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((K) kv[i], (V) kv[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+}

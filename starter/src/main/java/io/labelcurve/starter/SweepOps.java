@@ -1,0 +1,292 @@
+package io.labelcurve.starter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.SweepPlanner;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
+import io.labelcurve.workflows.sweep.SweepProgress;
+import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowStub;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The operations on existing sweeps (status, list, cancel, rerun). What a sweep asked for and what
+ * it finished is read from the bucket ({@code sweeps/{id}/spec.json}, {@code cells/},
+ * {@code failures/}), so that they work after the embedded server restarted and without a
+ * visibility API; what is running now is read by queries on the workflows.
+ */
+final class SweepOps {
+  private SweepOps() {}
+
+  /** What the sweep asked for, as its workflow stored it. */
+  record Stored(SweepSpec spec, DatasetSummary dataset) {
+    List<Cell> cells() {
+      return SweepPlanner.plan(spec, dataset);
+    }
+  }
+
+  /**
+   * The state of a sweep over all its runs.
+   *
+   * @param state the workflow's status ({@code RUNNING}, {@code COMPLETED}, {@code CANCELED},
+   *     {@code FAILED}, …) or {@code UNKNOWN} when the server does not know it (restarted)
+   * @param phase the running sweep's phase, else the state
+   * @param cells planned cells of the sweep
+   * @param done finished cells (their results are in the bucket)
+   * @param failed cells that failed and were not finished since
+   * @param running cells in flight
+   * @param left cells not finished, failed or running
+   * @param images images with embeddings ready (running sweeps only; 0 otherwise)
+   * @param etaSeconds time left at the current run's cell rate; null when unknown
+   */
+  record Status(String sweep, String state, String phase, int cells, int done, int failed,
+      int running, int left, long images, Double etaSeconds) {}
+
+  static Optional<Stored> read(BlobStore store, String sweepId) throws IOException {
+    Optional<byte[]> bytes = store.get(CellRecords.specKey(sweepId));
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode doc = CellRecords.MAPPER.readTree(bytes.get());
+    return Optional.of(new Stored(CellRecords.MAPPER.treeToValue(doc.get("spec"), SweepSpec.class),
+        CellRecords.MAPPER.treeToValue(doc.get("dataset"), DatasetSummary.class)));
+  }
+
+  static Stored require(BlobStore store, String sweepId) throws IOException {
+    return read(store, sweepId).orElseThrow(() -> new UserError("no sweep '" + sweepId + "' in "
+        + store.uri(CellRecords.sweepPrefix(sweepId)) + " (it writes spec.json once its dataset"
+        + " is checked); see 'labelcurve sweep list'"));
+  }
+
+  /** Ids of the cells whose result is in the bucket. */
+  static Set<String> finished(BlobStore store, String sweepId) throws IOException {
+    String prefix = CellRecords.cellsPrefix(sweepId);
+    Set<String> ids = new TreeSet<>();
+    for (String key : store.list(prefix)) {
+      if (key.endsWith(".json")) {
+        ids.add(key.substring(prefix.length(), key.length() - ".json".length()));
+      }
+    }
+    return ids;
+  }
+
+  /** Every cell a run recorded as failed (id → message), finished or not since. */
+  static Map<String, String> recordedFailures(BlobStore store, String sweepId) throws IOException {
+    Map<String, String> failures = new TreeMap<>();
+    for (String key : store.list(CellRecords.failuresPrefix(sweepId))) {
+      if (key.endsWith(".json")) {
+        JsonNode doc = CellRecords.MAPPER.readTree(store.get(key).orElseThrow());
+        doc.fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asText()));
+      }
+    }
+    return failures;
+  }
+
+  static Optional<WorkflowExecutionDescription> describe(WorkflowClient client, String sweepId) {
+    try {
+      return Optional.of(client.newUntypedWorkflowStub(sweepId).describe());
+    } catch (RuntimeException notFound) {
+      return Optional.empty();
+    }
+  }
+
+  static Status status(WorkflowClient client, BlobStore store, String sweepId) throws IOException {
+    Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
+    String state = d.map(x -> x.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""))
+        .orElse("UNKNOWN");
+    Optional<Stored> maybe = read(store, sweepId);
+    if (maybe.isEmpty() && d.isPresent()) {
+      // Still validating its dataset: spec.json is written after; the workflow alone answers.
+      SweepProgress p = progress(client, sweepId, List.of());
+      return new Status(sweepId, state, p.phase(), p.cells(), p.done(), p.failed(), p.running(),
+          Math.max(0, p.left()), p.images(), null);
+    }
+    Stored stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
+    List<Cell> planned = stored.cells();
+    Set<String> plannedIds = new LinkedHashSet<>();
+    planned.forEach(c -> plannedIds.add(c.id()));
+    if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      // This run's cells by queries; cells outside this run (a rerun) were finished before it.
+      SweepProgress p = progress(client, sweepId, stored.spec().models());
+      int outside = p.cells() == 0 ? 0 : planned.size() - p.cells();
+      int done = outside + p.done();
+      int left = Math.max(0, planned.size() - done - p.failed() - p.running());
+      Double eta = null;
+      Instant started = d.get().getStartTime();
+      if (p.done() > 0 && started != null) {
+        double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+        eta = seconds / p.done() * (left + p.running());
+      }
+      return new Status(sweepId, state, p.phase(), planned.size(), done, p.failed(), p.running(),
+          left, p.images(), eta);
+    }
+    Set<String> done = finished(store, sweepId);
+    done.retainAll(plannedIds);
+    Set<String> failed = new TreeSet<>(recordedFailures(store, sweepId).keySet());
+    failed.retainAll(plannedIds);
+    failed.removeAll(done);
+    int left = planned.size() - done.size() - failed.size();
+    return new Status(sweepId, state, state.toLowerCase(java.util.Locale.ROOT), planned.size(),
+        done.size(), failed.size(), 0, left, 0, left == 0 ? 0.0 : null);
+  }
+
+  /** The running sweep's phase and its models' cells summed (this run's cells). */
+  static SweepProgress progress(WorkflowClient client, String sweepId, List<String> models) {
+    SweepProgress parent = client.newWorkflowStub(SweepWorkflow.class, sweepId).progress();
+    String parentRun = describe(client, sweepId).map(x -> x.getExecution().getRunId()).orElse("");
+    int done = 0;
+    int failed = 0;
+    int running = 0;
+    long images = 0;
+    for (String m : models) {
+      String childId = SweepWorkflowImpl.childId(sweepId, m);
+      try {
+        WorkflowExecutionDescription child = client.newUntypedWorkflowStub(childId).describe();
+        // A child of an earlier run (before a rerun) must not be counted in this one.
+        if (child.getParentExecution() == null
+            || !parentRun.equals(child.getParentExecution().getRunId())) {
+          continue;
+        }
+        SweepProgress p = client.newWorkflowStub(ModelSweepWorkflow.class, childId).progress();
+        done += p.done();
+        failed += p.failed();
+        running += p.running();
+        images += p.images();
+      } catch (RuntimeException notStartedYet) {
+        // The child starts after validation; until then it has nothing to say.
+      }
+    }
+    return new SweepProgress(parent.phase(), parent.cells(), Math.max(done, parent.done()),
+        Math.max(failed, parent.failed()), running, images);
+  }
+
+  /** Every sweep with a spec.json in the bucket, each with its status. */
+  static List<Status> list(WorkflowClient client, BlobStore store) throws IOException {
+    Set<String> ids = new TreeSet<>();
+    for (String key : store.list("sweeps/")) {
+      if (key.endsWith("/spec.json")) {
+        String rest = key.substring("sweeps/".length(), key.length() - "/spec.json".length());
+        if (!rest.contains("/")) {
+          ids.add(rest);
+        }
+      }
+    }
+    List<Status> out = new ArrayList<>();
+    for (String id : ids) {
+      out.add(status(client, store, id));
+    }
+    return out;
+  }
+
+  /**
+   * The cells a rerun executes: failed (recorded in {@code failures/} and not finished since),
+   * plus, unless {@code failedOnly}, every planned cell without a result (never started, cancelled,
+   * lost with a restarted server).
+   */
+  static Set<String> cellsToRerun(BlobStore store, Stored stored, boolean failedOnly)
+      throws IOException {
+    String id = stored.spec().id();
+    Set<String> done = finished(store, id);
+    Set<String> failed = recordedFailures(store, id).keySet();
+    Set<String> cells = new TreeSet<>();
+    for (Cell c : stored.cells()) {
+      if (done.contains(c.id())) {
+        continue;
+      }
+      if (!failedOnly || failed.contains(c.id())) {
+        cells.add(c.id());
+      }
+    }
+    return cells;
+  }
+
+  /** Starts the rerun of a closed sweep; returns the cells it runs (empty: nothing to do). */
+  static Set<String> rerun(WorkflowClient client, BlobStore store, String sweepId, boolean failedOnly,
+      boolean searchAttributes) throws IOException {
+    Stored stored = require(store, sweepId);
+    Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
+    if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new UserError("sweep '" + sweepId + "' is still running; wait for it or cancel it"
+          + " (labelcurve sweep cancel " + sweepId + ") before a rerun");
+    }
+    Set<String> cells = cellsToRerun(store, stored, failedOnly);
+    if (!cells.isEmpty()) {
+      SweepLauncher.rerun(client, new SweepRequest(stored.spec(), cells, searchAttributes));
+    }
+    return cells;
+  }
+
+  /** Asks the sweep to stop: no new cells; cells in flight finish; results.csv is written. */
+  static void cancel(WorkflowClient client, String sweepId) {
+    Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
+    if (d.isEmpty()) {
+      throw new UserError("no sweep '" + sweepId + "' on this Temporal server");
+    }
+    if (d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new UserError("sweep '" + sweepId + "' is not running ("
+          + d.get().getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "") + ")");
+    }
+    WorkflowStub stub = client.newUntypedWorkflowStub(sweepId);
+    stub.cancel();
+  }
+
+  static Map<String, Object> json(Status s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sweep", s.sweep());
+    m.put("state", s.state());
+    m.put("phase", s.phase());
+    m.put("cells", s.cells());
+    m.put("done", s.done());
+    m.put("failed", s.failed());
+    m.put("running", s.running());
+    m.put("left", s.left());
+    m.put("images_embedded", s.images());
+    m.put("eta_seconds", s.etaSeconds() == null ? null : Math.round(s.etaSeconds()));
+    return m;
+  }
+
+  static String line(Status s) {
+    return String.format(java.util.Locale.ROOT,
+        "sweep %s: %s (%s), %d cells: %d done, %d failed, %d running, %d left; %d images embedded; ETA %s",
+        s.sweep(), s.state(), s.phase(), s.cells(), s.done(), s.failed(), s.running(), s.left(),
+        s.images(), eta(s.etaSeconds()));
+  }
+
+  static String eta(Double seconds) {
+    if (seconds == null) {
+      return "unknown";
+    }
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+        : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+  }
+
+  /** A one-line progress bar. */
+  static String bar(Status s, int width) {
+    double f = s.cells() == 0 ? 0 : (double) (s.done() + s.failed()) / s.cells();
+    int filled = (int) Math.round(f * width);
+    return String.format(java.util.Locale.ROOT, "[%s%s] %3.0f%% %d/%d done, %d failed, %d running, ETA %s",
+        "#".repeat(filled), ".".repeat(width - filled), f * 100, s.done(), s.cells(), s.failed(),
+        s.running(), eta(s.etaSeconds()));
+  }
+}

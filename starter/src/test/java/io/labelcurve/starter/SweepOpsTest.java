@@ -1,0 +1,274 @@
+package io.labelcurve.starter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.storage.EmbeddedS3;
+import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.workflows.activities.CellResult;
+import io.labelcurve.workflows.activities.DatasetActivities;
+import io.labelcurve.workflows.activities.EmbedRequest;
+import io.labelcurve.workflows.activities.EmbeddingActivities;
+import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ProbeActivities;
+import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.activities.ResultActivities;
+import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.SweepPlanner;
+import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
+import io.labelcurve.workflows.sweep.SweepResult;
+import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rerun, duplicate start and cancel through the real workflows and the real CLI code, on a
+ * port-bound Temporal test server and S3Proxy. The activities are small in-test ones that write
+ * cell files to the bucket as the real ones do, fail chosen cells once, and record what ran.
+ */
+class SweepOpsTest {
+  static final DatasetSummary DATASET = new DatasetSummary("s3://labelcurve/datasets/d/manifest.csv",
+      "abc", List.of("a", "b"), "train", 100, 1000, Map.of("a", 5, "b", 5), Map.of("T1", 10));
+
+  @TempDir Path dir;
+  TestServer.PortBoundTestServer server;
+  EmbeddedS3 s3;
+  S3BlobStore store;
+  WorkflowServiceStubs stubs;
+  WorkflowClient client;
+  WorkerFactory factory;
+  Fake fake;
+  int port;
+
+  /** Activities that write what the real ones write, minus the computing. */
+  final class Fake implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
+    final Set<String> failOnce = ConcurrentHashMap.newKeySet();
+    final Map<String, Integer> runs = new ConcurrentHashMap<>();
+    volatile long cellMillis;
+
+    @Override
+    public DatasetSummary prepare(SweepSpec spec) {
+      return DATASET;
+    }
+
+    @Override
+    public EmbeddingSet embed(EmbedRequest r) {
+      return new EmbeddingSet("e/", r.model(), r.split(), 10, 1, 8, 10, 0, 1, 1.0);
+    }
+
+    @Override
+    public CellResult runProbeCell(ProbeCellRequest r) {
+      String id = r.cell().id();
+      runs.merge(id, 1, Integer::sum);
+      if (failOnce.remove(id)) {
+        throw ApplicationFailure.newNonRetryableFailure("chosen to fail: " + id, "Test");
+      }
+      try {
+        Thread.sleep(cellMillis);
+        store.put(CellRecords.cellKey(r.sweepId(), id), "{}".getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return new CellResult(id, "s3://x", 1, 0, List.of(), false);
+    }
+
+    @Override
+    public String writeSpec(SweepSpec spec, DatasetSummary dataset) {
+      try {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("spec", spec);
+        doc.put("dataset", dataset);
+        store.put(CellRecords.specKey(spec.id()), CellRecords.MAPPER.writeValueAsBytes(doc));
+        return store.uri(CellRecords.specKey(spec.id()));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+      try {
+        String key = CellRecords.failuresPrefix(sweepId) + part + ".json";
+        store.put(key, CellRecords.MAPPER.writeValueAsBytes(new java.util.TreeMap<>(failures)));
+        return store.uri(key);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String writeResults(String sweepId) {
+      try {
+        int n = SweepOps.finished(store, sweepId).size();
+        store.put(CellRecords.resultsKey(sweepId), ("cells," + n + "\n").getBytes(StandardCharsets.UTF_8));
+        return store.uri(CellRecords.resultsKey(sweepId));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    port = freePort();
+    server = TestServer.createPortBoundServer(port);
+    s3 = EmbeddedS3.start(dir.resolve("s3"), 0);
+    store = S3BlobStore.connect(s3.settings(S3Settings.DEFAULT_BUCKET));
+    // The CLI takes S3 credentials from the environment (the AWS SDK's default chain).
+    System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
+    stubs = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    client = WorkflowClient.newInstance(stubs,
+        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    factory = WorkerFactory.newInstance(client);
+    fake = new Fake();
+    var cpu = factory.newWorker(SweepWorkflow.TASK_QUEUE,
+        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
+    cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+    cpu.registerActivitiesImplementations(fake);
+    factory.newWorker("labelcurve-gpu").registerActivitiesImplementations((EmbeddingActivities) fake::embed);
+    factory.start();
+  }
+
+  @AfterEach
+  void stop() {
+    factory.shutdownNow();
+    stubs.shutdownNow();
+    store.close();
+    s3.close();
+    server.close();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static SweepSpec spec(String id, int seeds, int window) {
+    return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1"), List.of("m1", "m2"),
+        List.of("linear-probe"), List.of(new SamplingSpec("image", List.of(8, 16, 32), false),
+            new SamplingSpec("sequence", List.of(1, 2), false)),
+        seeds, "cpu-small", window, Map.of("linear-probe/sequence", seeds + 1));
+  }
+
+  String[] cli(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of("--temporal", "127.0.0.1:" + port, "--s3-endpoint", s3.endpoint(),
+        "--bucket", S3Settings.DEFAULT_BUCKET));
+    return all.toArray(String[]::new);
+  }
+
+  SweepResult await(String id) throws Exception {
+    return client.newUntypedWorkflowStub(id).getResult(60, TimeUnit.SECONDS, SweepResult.class);
+  }
+
+  @Test
+  void rerunFailedOnlyRunsExactlyTheFailedCellsAndCompletesTheSweep() throws Exception {
+    SweepSpec spec = spec("rr", 2, 3);
+    List<String> planned = SweepPlanner.plan(spec, DATASET).stream().map(Cell::id).toList();
+    assertEquals(2 * (3 * 2 + 2 * 3), planned.size(), "seeds_per gives sequence cells 3 seeds");
+    Set<String> chosen = new TreeSet<>(List.of(planned.get(1), planned.get(7), planned.get(20)));
+    fake.failOnce.addAll(chosen);
+    SweepLauncher.start(client, spec);
+    SweepResult first = await("rr");
+    assertEquals(planned.size() - 3, first.cellsDone());
+    assertEquals(3, first.cellsFailed());
+
+    // Through the CLI, as a user would, with connection flags only.
+    Map<String, Integer> before = Map.copyOf(fake.runs);
+    assertEquals(0, Labelcurve.run(cli("sweep", "rerun", "rr", "--failed-only")));
+    SweepResult second = await("rr");
+    assertEquals(3, second.cells());
+    assertEquals(3, second.cellsDone());
+    assertEquals(0, second.cellsFailed());
+    for (String id : planned) {
+      int expected = chosen.contains(id) ? 2 : 1;
+      assertEquals(expected, fake.runs.get(id), id + " ran " + fake.runs.get(id) + " times");
+    }
+    assertEquals(before.keySet(), fake.runs.keySet());
+    SweepOps.Status status = SweepOps.status(client, store, "rr");
+    assertEquals(planned.size(), status.done());
+    assertEquals(0, status.failed());
+    assertEquals(0, status.left());
+    // Nothing left: a second rerun starts nothing.
+    assertEquals(Set.of(), SweepOps.rerun(client, store, "rr", false, false));
+  }
+
+  @Test
+  void theSameSweepIdIsRefusedAndCancelStopsNewCellsKeepingFinishedOnes() throws Exception {
+    fake.cellMillis = 150;
+    SweepSpec spec = spec("cx", 3, 1);
+    int planned = SweepPlanner.plan(spec, DATASET).size();
+    SweepLauncher.start(client, spec);
+    UserError dup = assertThrows(UserError.class, () -> SweepLauncher.start(client, spec));
+    assertTrue(dup.getMessage().contains("already exists"), dup.getMessage());
+
+    // Let some cells finish, then cancel through the CLI.
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (SweepOps.finished(store, "cx").size() < 3 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "cx")));
+    WorkflowStub stub = client.newUntypedWorkflowStub("cx");
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> stub.getResult(60, TimeUnit.SECONDS, SweepResult.class));
+    assertInstanceOf(CanceledFailure.class, e.getCause());
+    int ranAtCancel = fake.runs.size();
+    Thread.sleep(1000);
+    assertEquals(ranAtCancel, fake.runs.size(), "no cell starts after the cancel");
+    assertTrue(ranAtCancel < planned, ranAtCancel + " of " + planned + " cells ran");
+    Set<String> finished = SweepOps.finished(store, "cx");
+    assertTrue(finished.size() >= 3, "finished results stay: " + finished);
+    String csv = new String(store.get(CellRecords.resultsKey("cx")).orElseThrow(), StandardCharsets.UTF_8);
+    assertEquals("cells," + finished.size() + "\n", csv, "results.csv has what finished");
+    SweepOps.Status status = SweepOps.status(client, store, "cx");
+    assertEquals("CANCELED", status.state());
+    assertEquals(finished.size(), status.done());
+
+    // Starting it again is still refused; a rerun runs only the missing cells.
+    assertThrows(UserError.class, () -> SweepLauncher.start(client, spec));
+    fake.cellMillis = 0;
+    Set<String> rerun = SweepOps.rerun(client, store, "cx", false, false);
+    assertEquals(planned - finished.size(), rerun.size());
+    assertFalse(rerun.stream().anyMatch(finished::contains));
+    SweepResult r = await("cx");
+    assertEquals(rerun.size(), r.cellsDone());
+    assertEquals(planned, SweepOps.finished(store, "cx").size());
+    assertTrue(fake.runs.values().stream().allMatch(n -> n == 1), "no finished cell ran twice");
+  }
+}
