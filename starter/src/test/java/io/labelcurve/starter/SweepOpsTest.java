@@ -75,6 +75,8 @@ class SweepOpsTest {
 
   /** Activities that write what the real ones write, minus the computing. */
   final class Fake implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
+    final java.util.concurrent.atomic.AtomicInteger reportsWritten =
+        new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> failOnce = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> runs = new ConcurrentHashMap<>();
     volatile long cellMillis;
@@ -127,6 +129,12 @@ class SweepOpsTest {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
+    }
+
+    @Override
+    public String writeReport(String sweepId) {
+      reportsWritten.incrementAndGet();
+      return store.uri("sweeps/" + sweepId + "/report/index.html");
     }
 
     @Override

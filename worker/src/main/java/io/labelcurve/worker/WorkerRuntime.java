@@ -3,6 +3,7 @@ package io.labelcurve.worker;
 import ai.djl.Device;
 import io.labelcurve.activities.dataset.DatasetActivitiesImpl;
 import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
 import io.labelcurve.activities.probe.ProbeActivitiesImpl;
 import io.labelcurve.activities.results.ResultActivitiesImpl;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -79,7 +80,8 @@ public final class WorkerRuntime implements AutoCloseable {
           .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
           .build());
       gpu.registerActivitiesImplementations(
-          new EmbeddingActivitiesImpl(context, manifests, plan.device()));
+          new EmbeddingActivitiesImpl(context, manifests, plan.device()),
+          new FinetuneActivitiesImpl(context, manifests));
     }
     factory.start();
     log.info("polling {} (workflows: {}) with {} CPU and {} GPU slots", plan.queues(),

@@ -6,8 +6,8 @@ import java.util.List;
 public final class Adaptations {
   public static final String LINEAR_PROBE = "linear-probe";
   public static final String FINETUNE = "finetune";
-  /** The adaptations this version can run; {@code finetune} is planned but not yet executed. */
-  public static final List<String> SUPPORTED = List.of(LINEAR_PROBE);
+  /** The adaptations this version runs. */
+  public static final List<String> SUPPORTED = List.of(LINEAR_PROBE, FINETUNE);
 
   private Adaptations() {}
 }

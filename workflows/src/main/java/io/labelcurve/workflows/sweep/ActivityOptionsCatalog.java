@@ -88,4 +88,26 @@ final class ActivityOptionsCatalog {
             .build())
         .build();
   }
+
+  /**
+   * A finetune cell trains a whole encoder: minutes on a GPU, up to hours for the paper's largest
+   * models and subsets. It heartbeats at every step with the URI of its newest checkpoint, so a
+   * killed worker is noticed after the heartbeat timeout (longer than the slowest step, model
+   * loading included) and the retry continues from that checkpoint. Training is idempotent per
+   * checkpoint, so retries are safe; a model that cannot be finetuned fails as BadInput.
+   */
+  static ActivityOptions finetuneCell() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(GPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofHours(48))
+        .setHeartbeatTimeout(Duration.ofMinutes(10))
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(10))
+            .setBackoffCoefficient(2)
+            .setMaximumInterval(Duration.ofMinutes(5))
+            .setMaximumAttempts(10)
+            .setDoNotRetry(BAD_INPUT)
+            .build())
+        .build();
+  }
 }

@@ -1,12 +1,16 @@
 package io.labelcurve.workflows.sweep;
 
+import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.EmbedRequest;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.spec.Adaptations;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -52,6 +56,8 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       Workflow.newActivityStub(EmbeddingActivities.class, ActivityOptionsCatalog.embedding());
   private final ProbeActivities probe =
       Workflow.newActivityStub(ProbeActivities.class, ActivityOptionsCatalog.probeCell());
+  private final FinetuneActivities finetune =
+      Workflow.newActivityStub(FinetuneActivities.class, ActivityOptionsCatalog.finetuneCell());
   private final ResultActivities results =
       Workflow.newActivityStub(ResultActivities.class, ActivityOptionsCatalog.results());
 
@@ -78,7 +84,10 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     int fromCache = before.imagesFromCache();
 
     List<EmbeddingSet> sets = request.embeddings();
-    if (sets.isEmpty() && request.cursor() < cells.size()) {
+    // Only linear-probe cells read embeddings; a finetune-only model embeds nothing.
+    boolean probes = cells.subList(request.cursor(), cells.size()).stream()
+        .anyMatch(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()));
+    if (sets.isEmpty() && probes) {
       // Every split is embedded once, in parallel, before the cells that need it; the cache makes
       // a split that another sweep already embedded cost nothing. A continued run carries them.
       List<Promise<EmbeddingSet>> promises = new ArrayList<>();
@@ -144,8 +153,12 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       Cell cell = cells.get(next++);
       startedThisRun++;
       running++;
-      inFlight.add(Async.function(probe::runProbeCell,
-              new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests))
+      Promise<CellResult> outcome = Adaptations.FINETUNE.equals(cell.adaptation())
+          ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(request.sweepId(),
+              cell, dataset, request.spec().preset(), request.spec().testSplits(), false))
+          : Async.function(probe::runProbeCell,
+              new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests));
+      inFlight.add(outcome
           .handle((result, failure) -> {
             running--;
             if (failure == null) {

@@ -99,6 +99,8 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     }
     progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
     String csv = results.writeResults(spec.id());
+    progress = new SweepProgress("writing report", cells.size(), done, failed, 0);
+    results.writeReport(spec.id());
     progress = new SweepProgress("done", cells.size(), done, failed, 0);
     return new SweepResult(spec.id(), cells.size(), done, failed, csv, embedded, fromCache, models);
   }

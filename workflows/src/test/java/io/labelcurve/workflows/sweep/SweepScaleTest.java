@@ -56,6 +56,8 @@ class SweepScaleTest {
   /** Activities that do nothing but count: the orchestration is what is measured. */
   static final class Trivial implements DatasetActivities, EmbeddingActivities, ProbeActivities,
       ResultActivities {
+    final java.util.concurrent.atomic.AtomicInteger reportsWritten =
+        new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> runsPerCell = new ConcurrentHashMap<>();
 
@@ -85,6 +87,12 @@ class SweepScaleTest {
     @Override
     public String writeFailures(String sweepId, String part, Map<String, String> failures) {
       return "s3://b/sweeps/" + sweepId + "/failures/" + part + ".json";
+    }
+
+    @Override
+    public String writeReport(String sweepId) {
+      reportsWritten.incrementAndGet();
+      return "s3://b/sweeps/" + sweepId + "/report/index.html";
     }
 
     @Override

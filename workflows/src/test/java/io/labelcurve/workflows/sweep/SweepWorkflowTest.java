@@ -10,6 +10,8 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -60,7 +62,10 @@ class SweepWorkflowTest {
   /** Records calls; fails the cells whose id is in {@code failing}. */
   static final class Recorder implements DatasetActivities, EmbeddingActivities, ProbeActivities,
       ResultActivities {
+    final java.util.concurrent.atomic.AtomicInteger reportsWritten =
+        new java.util.concurrent.atomic.AtomicInteger();
     final List<EmbedRequest> embeds = new CopyOnWriteArrayList<>();
+    final List<String> finetuned = new CopyOnWriteArrayList<>();
     final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
     final AtomicInteger concurrent = new AtomicInteger();
     final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -117,6 +122,12 @@ class SweepWorkflowTest {
     }
 
     @Override
+    public String writeReport(String sweepId) {
+      reportsWritten.incrementAndGet();
+      return "s3://b/sweeps/" + sweepId + "/report/index.html";
+    }
+
+    @Override
     public String writeResults(String sweepId) {
       resultsWritten = true;
       return "s3://b/sweeps/" + sweepId + "/results.csv";
@@ -135,11 +146,38 @@ class SweepWorkflowTest {
   }
 
   /** The GPU queue serves only embedding, as a GPU worker does. */
-  record EmbeddingOnly(Recorder r) implements EmbeddingActivities {
+  /** The GPU queue: embedding and finetuning, as a GPU worker serves them. */
+  record EmbeddingOnly(Recorder r) implements EmbeddingActivities, FinetuneActivities {
     @Override
     public EmbeddingSet embed(EmbedRequest request) {
       return r.embed(request);
     }
+
+    @Override
+    public CellResult runFinetuneCell(FinetuneCellRequest request) {
+      r.finetuned.add(request.cell().id());
+      return new CellResult(request.cell().id(), "s3://b/f", request.cell().size(), 1.0,
+          List.of(new CellResult.SplitScore("T1", "image", 0.9, 10)), false);
+    }
+  }
+
+  @Test
+  void finetuneCellsGoToTheFinetuneActivityAndNeedNoEmbeddings(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec probeAndFinetune = spec("ft", List.of(16), 1);
+    probeAndFinetune = new SweepSpec("ft", probeAndFinetune.dataset(), "train",
+        probeAndFinetune.testSplits(), List.of("m1"), List.of("finetune"),
+        probeAndFinetune.samplings(), 1, "cpu-small", 3);
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("ft").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepResult result = sweep.run(SweepRequest.all(probeAndFinetune));
+    // 1 image size + 2 sequence sizes, one seed, finetune only
+    assertEquals(3, result.cellsDone());
+    assertEquals(Set.of("m1.finetune.image-16.s0", "m1.finetune.sequence-1.s0",
+        "m1.finetune.sequence-2.s0"), Set.copyOf(recorder.finetuned));
+    assertTrue(recorder.cellsRun.isEmpty(), "no probe cell");
+    assertTrue(recorder.embeds.isEmpty(), "a finetune-only sweep embeds nothing");
   }
 
   @Test
@@ -161,6 +199,7 @@ class SweepWorkflowTest {
     assertEquals(6, recorder.embeds.size());
     assertEquals(2, recorder.embeds.stream().filter(EmbedRequest::withVariants).count());
     assertTrue(recorder.resultsWritten);
+    assertEquals(1, recorder.reportsWritten.get(), "the report is written when the sweep ends");
     assertEquals("s3://b/sweeps/s1/results.csv", result.resultsUri());
     assertEquals(2, result.models().size());
   }
