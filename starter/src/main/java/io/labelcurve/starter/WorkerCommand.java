@@ -1,6 +1,7 @@
 package io.labelcurve.starter;
 
 import ai.djl.Device;
+import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -42,11 +43,21 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--metrics-bind", description = "address /metrics binds to (default 0.0.0.0)")
   String metricsBind = "0.0.0.0";
 
+  @Option(names = "--shard-size", description = "images per embedding shard (default: env "
+      + EmbeddingActivitiesImpl.SHARD_SIZE_ENV + ", else 1024): what a killed worker loses at most")
+  Integer shardSize;
+
   @Mixin ConnectionOptions connection;
   @Mixin ModelOptions models;
 
   @Override
   public Integer call() throws Exception {
+    if (shardSize != null) {
+      if (shardSize < 1) {
+        throw new UserError("--shard-size must be >= 1");
+      }
+      System.setProperty(EmbeddingActivitiesImpl.SHARD_SIZE_PROPERTY, String.valueOf(shardSize));
+    }
     try (MetricsServer metrics = MetricsServer.start(metricsBind, metricsPort)) {
       WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
       WorkflowClient client = connection.client(stubs);

@@ -42,8 +42,11 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(GPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(24))
-        // Longer than the slowest shard (1024 images on a 2-core CPU take about a minute).
-        .setHeartbeatTimeout(Duration.ofMinutes(5))
+        // The extraction heartbeats after every encoder batch (same shard position) as well as
+        // after every shard, so this needs to cover one batch (64 images at 224 px through a
+        // ViT-B on 2 CPU cores: about 15 s), not a whole shard. 60 s finds a killed worker within
+        // a minute; the retry resumes after the last finished shard.
+        .setHeartbeatTimeout(Duration.ofSeconds(60))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(5))
             .setBackoffCoefficient(2)
