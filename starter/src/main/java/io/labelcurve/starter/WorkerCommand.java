@@ -2,7 +2,7 @@ package io.labelcurve.starter;
 
 import ai.djl.Device;
 import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
-import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.DevicePool;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.storage.S3BlobStore;
@@ -64,13 +64,21 @@ final class WorkerCommand implements Callable<Integer> {
       try (S3BlobStore store = connection.store()) {
         ActivityContext context = new ActivityContext(store, models.catalog(),
             new LabelcurveMetrics(metrics.registry()), Runtime.getRuntime().availableProcessors());
-        // The engine's default device: the first GPU when the CUDA build of libtorch is loaded.
-        Device device = Encoders.defaultDevice();
+        // The first --gpus GPUs when the CUDA build of libtorch is loaded, one GPU-queue activity
+        // on each; else the CPU (docs/GPU.md).
+        DevicePool pool = DevicePool.detect(gpus);
+        if (!pool.devices().get(0).isGpu() && queues.contains(WorkerRuntime.GPU_QUEUE)) {
+          System.out.println("no GPU visible to libtorch: embedding runs on the CPU (docs/GPU.md)");
+        } else if (pool.devices().size() < gpus) {
+          throw new UserError("--gpus " + gpus + " but libtorch sees " + pool.devices().size()
+              + " GPU(s)");
+        }
+        Device device = null;
         try (WorkerRuntime runtime = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
             new LinkedHashSet<>(queues), !noWorkflows, cpuSlots, gpus, device))) {
           System.out.println("worker polling " + queues + " on " + connection.temporalSettings()
               + ", bucket " + store.uri("") + ", models " + context.catalog().ids()
-              + ", device " + device + ", metrics " + metrics.url());
+              + ", devices " + pool + ", metrics " + metrics.url());
           CountDownLatch stop = new CountDownLatch(1);
           Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
           stop.await();

@@ -38,12 +38,18 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
 
   private final ActivityContext context;
   private final Manifests manifests;
-  private final Device device;
+  private final DevicePool devices;
   private final int shardSize;
 
-  /** Shards of {@link #configuredShardSize()} images. */
+  /**
+   * Shards of {@link #configuredShardSize()} images.
+   *
+   * @param device the device every extraction runs on; null: the engine's GPUs, one per running
+   *     activity ({@link DevicePool#detect}), or the CPU when there is none
+   */
   public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, Device device) {
-    this(context, manifests, device, configuredShardSize());
+    this(context, manifests, device == null ? null : DevicePool.shared(device),
+        configuredShardSize());
   }
 
   /**
@@ -51,14 +57,14 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    *     bucket. Part of what a cached set must match (its manifest records it): a worker with
    *     another shard size computes the set again under the same prefix.
    */
-  public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, Device device,
+  public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, DevicePool devices,
       int shardSize) {
     if (shardSize < 1) {
       throw new IllegalArgumentException("shard size must be >= 1, got " + shardSize);
     }
     this.context = context;
     this.manifests = manifests;
-    this.device = device;
+    this.devices = devices;
     this.shardSize = shardSize;
   }
 
@@ -132,6 +138,14 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
     String manifestKey = manifests.keyOf(request.manifestUri());
     ExtractionResult result;
+    DevicePool pool = devicePool();
+    Device device;
+    try {
+      device = pool.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
+    }
     try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
       ExtractionJob job = ExtractionJob.builder()
           .ids(ids)
@@ -159,13 +173,15 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           })
           .build();
       result = EmbeddingExtractor.run(job);
+    } finally {
+      pool.release(device);
     }
     context.metrics().imagesEmbedded(request.model(), result.computed());
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
     Timing timing = result.computed() > 0
         ? new Timing(result.inferMsPerImage(), result.imagesPerSecond(), result.params(),
-            String.valueOf(device == null ? Encoders.defaultDevice() : device))
+            String.valueOf(device))
         : readTiming(prefix);
     if (result.computed() > 0) {
       context.store().put(prefix + TIMING, JSON.writeValueAsBytes(timing));
@@ -175,6 +191,23 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     return new EmbeddingSet(prefix, request.model(), request.split(), result.count(),
         result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
         timing == null ? 0 : timing.inferMsPerImage());
+  }
+
+  private volatile DevicePool detected;
+
+  private DevicePool devicePool() {
+    if (devices != null) {
+      return devices;
+    }
+    if (detected == null) {
+      synchronized (this) {
+        if (detected == null) {
+          detected = DevicePool.detect(Integer.MAX_VALUE);
+          log.info("embedding devices: {}", detected);
+        }
+      }
+    }
+    return detected;
   }
 
   private Timing readTiming(String prefix) throws IOException {
