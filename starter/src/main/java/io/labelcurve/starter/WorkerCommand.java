@@ -1,7 +1,8 @@
 package io.labelcurve.starter;
 
 import ai.djl.Device;
-import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.embed.DevicePool;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.storage.S3BlobStore;
@@ -42,24 +43,42 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--metrics-bind", description = "address /metrics binds to (default 0.0.0.0)")
   String metricsBind = "0.0.0.0";
 
+  @Option(names = "--shard-size", description = "images per embedding shard (default: env "
+      + EmbeddingActivitiesImpl.SHARD_SIZE_ENV + ", else 1024): what a killed worker loses at most")
+  Integer shardSize;
+
   @Mixin ConnectionOptions connection;
   @Mixin ModelOptions models;
 
   @Override
   public Integer call() throws Exception {
+    if (shardSize != null) {
+      if (shardSize < 1) {
+        throw new UserError("--shard-size must be >= 1");
+      }
+      System.setProperty(EmbeddingActivitiesImpl.SHARD_SIZE_PROPERTY, String.valueOf(shardSize));
+    }
     try (MetricsServer metrics = MetricsServer.start(metricsBind, metricsPort)) {
       WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
       WorkflowClient client = connection.client(stubs);
       try (S3BlobStore store = connection.store()) {
         ActivityContext context = new ActivityContext(store, models.catalog(),
             new LabelcurveMetrics(metrics.registry()), Runtime.getRuntime().availableProcessors());
-        // The engine's default device: the first GPU when the CUDA build of libtorch is loaded.
-        Device device = Encoders.defaultDevice();
+        // The first --gpus GPUs when the CUDA build of libtorch is loaded, one GPU-queue activity
+        // on each; else the CPU (docs/GPU.md).
+        DevicePool pool = DevicePool.detect(gpus);
+        if (!pool.devices().get(0).isGpu() && queues.contains(WorkerRuntime.GPU_QUEUE)) {
+          System.out.println("no GPU visible to libtorch: embedding runs on the CPU (docs/GPU.md)");
+        } else if (pool.devices().size() < gpus) {
+          throw new UserError("--gpus " + gpus + " but libtorch sees " + pool.devices().size()
+              + " GPU(s)");
+        }
+        Device device = null;
         try (WorkerRuntime runtime = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
             new LinkedHashSet<>(queues), !noWorkflows, cpuSlots, gpus, device))) {
           System.out.println("worker polling " + queues + " on " + connection.temporalSettings()
               + ", bucket " + store.uri("") + ", models " + context.catalog().ids()
-              + ", device " + device + ", metrics " + metrics.url());
+              + ", devices " + pool + ", metrics " + metrics.url());
           CountDownLatch stop = new CountDownLatch(1);
           Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
           stop.await();

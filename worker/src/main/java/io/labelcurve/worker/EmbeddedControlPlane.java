@@ -57,9 +57,23 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    * @param metricsPort {@code /metrics} port (0: a free one)
    * @param catalog the models the in-process workers load
    * @param cpuSlots cells at once
+   * @param queues the task queues the in-process activity workers poll (the workflow worker is
+   *     always in-process, on the CPU queue); leave out {@link WorkerRuntime#GPU_QUEUE} when
+   *     separate {@code labelcurve worker} processes do the embedding
    */
   public record Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
-      ModelCatalog catalog, int cpuSlots) {}
+      ModelCatalog catalog, int cpuSlots, Set<String> queues) {
+    public Options {
+      queues = Set.copyOf(queues);
+    }
+
+    /** In-process workers for both queues. */
+    public Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
+        ModelCatalog catalog, int cpuSlots) {
+      this(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots,
+          Set.of(WorkerRuntime.CPU_QUEUE, WorkerRuntime.GPU_QUEUE));
+    }
+  }
 
   public static EmbeddedControlPlane start(Options o) throws IOException {
     TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(o.temporalPort());
@@ -77,7 +91,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       ActivityContext context = new ActivityContext(store, o.catalog(),
           new LabelcurveMetrics(metrics.registry()), threads);
       WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
-          Set.of(WorkerRuntime.CPU_QUEUE, WorkerRuntime.GPU_QUEUE), true, o.cpuSlots(), 1, null));
+          union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null));
       return new EmbeddedControlPlane(temporal, s3, store, metrics, stubs, client, workers,
           o.catalog(), o.temporalPort());
     } catch (IOException | RuntimeException e) {
@@ -90,6 +104,12 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       temporal.close();
       throw e;
     }
+  }
+
+  private static Set<String> union(Set<String> a, String b) {
+    Set<String> s = new java.util.HashSet<>(a);
+    s.add(b);
+    return s;
   }
 
   public WorkflowClient client() {

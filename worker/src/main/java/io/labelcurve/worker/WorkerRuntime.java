@@ -78,6 +78,10 @@ public final class WorkerRuntime implements AutoCloseable {
     if (plan.queues().contains(GPU_QUEUE)) {
       Worker gpu = factory.newWorker(GPU_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
+          // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s of
+          // 60 s); the extraction's details are its resume position, so send them every 5 s:
+          // a killed worker's retry then loses at most the shards of the last 5 s.
+          .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
           .build());
       gpu.registerActivitiesImplementations(
           new EmbeddingActivitiesImpl(context, manifests, plan.device()),

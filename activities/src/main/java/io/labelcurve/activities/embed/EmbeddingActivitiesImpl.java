@@ -2,6 +2,7 @@ package io.labelcurve.activities.embed;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
@@ -30,15 +31,66 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Encoder timing of a cached set, so that a cell served from cache still reports a speed. */
   static final String TIMING = "timing.json";
+  /** System property for the shard size (set by {@code labelcurve worker --shard-size}). */
+  public static final String SHARD_SIZE_PROPERTY = "labelcurve.embed.shardSize";
+  /** Environment variable for the shard size, when the system property is not set. */
+  public static final String SHARD_SIZE_ENV = "LABELCURVE_EMBED_SHARD_SIZE";
 
   private final ActivityContext context;
   private final Manifests manifests;
-  private final Device device;
+  private final DevicePool devices;
+  private final int shardSize;
 
+  /**
+   * Shards of {@link #configuredShardSize()} images.
+   *
+   * @param device the device every extraction runs on; null: the engine's GPUs, one per running
+   *     activity ({@link DevicePool#detect}), or the CPU when there is none
+   */
   public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, Device device) {
+    this(context, manifests, device == null ? null : DevicePool.shared(device),
+        configuredShardSize());
+  }
+
+  /**
+   * @param shardSize images per shard: what a killed worker loses at most, and one object in the
+   *     bucket. Part of what a cached set must match (its manifest records it): a worker with
+   *     another shard size computes the set again under the same prefix.
+   */
+  public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, DevicePool devices,
+      int shardSize) {
+    if (shardSize < 1) {
+      throw new IllegalArgumentException("shard size must be >= 1, got " + shardSize);
+    }
     this.context = context;
     this.manifests = manifests;
-    this.device = device;
+    this.devices = devices;
+    this.shardSize = shardSize;
+  }
+
+  /**
+   * The shard size from the system property {@value #SHARD_SIZE_PROPERTY}, else the environment
+   * variable {@value #SHARD_SIZE_ENV}, else {@link ExtractionJob#DEFAULT_SHARD_SIZE}.
+   */
+  public static int configuredShardSize() {
+    String v = System.getProperty(SHARD_SIZE_PROPERTY, System.getenv(SHARD_SIZE_ENV));
+    if (v == null || v.isBlank()) {
+      return ExtractionJob.DEFAULT_SHARD_SIZE;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new BadInputException(SHARD_SIZE_PROPERTY + " / " + SHARD_SIZE_ENV + " is '" + v
+        + "'; expected a positive integer (images per embedding shard)");
+  }
+
+  public int shardSize() {
+    return shardSize;
   }
 
   /** Encoder speed recorded next to a set of embeddings. */
@@ -68,7 +120,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
 
     // Everything cached: answer without loading the model at all.
     Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(
-        context.store(), prefix, ids, spec.embeddingDim(), ExtractionJob.DEFAULT_SHARD_SIZE);
+        context.store(), prefix, ids, spec.embeddingDim(), shardSize);
     if (cached.isPresent()) {
       context.metrics().embeddingsFromCache(request.model(), ids.size());
       Timing timing = readTiming(prefix);
@@ -86,6 +138,14 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
     String manifestKey = manifests.keyOf(request.manifestUri());
     ExtractionResult result;
+    DevicePool pool = devicePool();
+    Device device;
+    try {
+      device = pool.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
+    }
     try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
       ExtractionJob job = ExtractionJob.builder()
           .ids(ids)
@@ -95,18 +155,33 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           .prefix(prefix)
           .provenance(request.model(), context.catalog().digest(spec), request.datasetDigest(),
               request.split())
+          .shardSize(shardSize)
           .batchSize(preset.batchSize())
           .resumeAfterShard(resumeAfter)
-          .listener(activity::heartbeat)
+          .listener(new ShardListener() {
+            @Override
+            public void onShardDone(int doneThrough) {
+              activity.heartbeat(doneThrough);
+            }
+
+            // Also after every batch (same position), so that the heartbeat timeout need only
+            // cover one batch, not a whole shard (Temporal throttles what it sends).
+            @Override
+            public void onBatchDone(int doneThrough) {
+              activity.heartbeat(doneThrough);
+            }
+          })
           .build();
       result = EmbeddingExtractor.run(job);
+    } finally {
+      pool.release(device);
     }
     context.metrics().imagesEmbedded(request.model(), result.computed());
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
     Timing timing = result.computed() > 0
         ? new Timing(result.inferMsPerImage(), result.imagesPerSecond(), result.params(),
-            String.valueOf(device == null ? Encoders.defaultDevice() : device))
+            String.valueOf(device))
         : readTiming(prefix);
     if (result.computed() > 0) {
       context.store().put(prefix + TIMING, JSON.writeValueAsBytes(timing));
@@ -116,6 +191,23 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     return new EmbeddingSet(prefix, request.model(), request.split(), result.count(),
         result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
         timing == null ? 0 : timing.inferMsPerImage());
+  }
+
+  private volatile DevicePool detected;
+
+  private DevicePool devicePool() {
+    if (devices != null) {
+      return devices;
+    }
+    if (detected == null) {
+      synchronized (this) {
+        if (detected == null) {
+          detected = DevicePool.detect(Integer.MAX_VALUE);
+          log.info("embedding devices: {}", detected);
+        }
+      }
+    }
+    return detected;
   }
 
   private Timing readTiming(String prefix) throws IOException {

@@ -125,7 +125,7 @@ public final class EmbeddingExtractor {
     if (done.isPresent()) {
       log.info("{}: all {} embeddings cached", prefix, ids.size());
       return new ExtractionResult(prefix, ids.size(), 0, ids.size(), shards, dim,
-          job.encoder().params(), 0, 0, storageNanos / 1e9, (System.nanoTime() - start) / 1e9);
+          job.encoder().params(), 0, 0, 0, storageNanos / 1e9, (System.nanoTime() - start) / 1e9);
     }
 
     // Which shards are stored: ids file present (written after the npy) and the right ids.
@@ -163,6 +163,7 @@ public final class EmbeddingExtractor {
     }
 
     LongAdder decodeNanos = new LongAdder();
+    LongAdder prepNanos = new LongAdder();
     long inferNanos = 0;
     int computed = 0;
     AtomicInteger threadNo = new AtomicInteger();
@@ -178,7 +179,7 @@ public final class EmbeddingExtractor {
       int current = -1;
       while (next < batches.size() || !window.isEmpty()) {
         while (next < batches.size() && window.size() <= PREFETCH_BATCHES) {
-          window.add(submit(batches.get(next++), job, pool, decodeNanos));
+          window.add(submit(batches.get(next++), job, pool, decodeNanos, prepNanos));
         }
         Pending p = window.poll();
         List<float[]> inputs = p.await();
@@ -199,6 +200,8 @@ public final class EmbeddingExtractor {
           stored[current] = true;
           shardRows = null;
           job.listener().onShardDone(doneThrough(stored));
+        } else {
+          job.listener().onBatchDone(doneThrough(stored));
         }
       }
     } finally {
@@ -216,12 +219,14 @@ public final class EmbeddingExtractor {
     storageNanos += System.nanoTime() - t;
 
     ExtractionResult r = new ExtractionResult(prefix, ids.size(), computed, fromCache, shards, dim,
-        job.encoder().params(), decodeNanos.sum() / 1e9, inferNanos / 1e9, storageNanos / 1e9,
+        job.encoder().params(), decodeNanos.sum() / 1e9, prepNanos.sum() / 1e9, inferNanos / 1e9, storageNanos / 1e9,
         (System.nanoTime() - start) / 1e9);
     log.info("{}: {} computed, {} cached, {} shards, {} img/s (decode {} s over threads, "
-            + "inference {} s, storage {} s)", prefix, computed, fromCache, shards,
+            + "preprocessing {} s over threads, inference {} s, storage {} s)", prefix, computed,
+        fromCache, shards,
         String.format(Locale.ROOT, "%.1f", r.imagesPerSecond()),
         String.format(Locale.ROOT, "%.2f", r.decodeSeconds()),
+        String.format(Locale.ROOT, "%.2f", r.preprocessSeconds()),
         String.format(Locale.ROOT, "%.2f", r.inferenceSeconds()),
         String.format(Locale.ROOT, "%.2f", r.storageSeconds()));
     return r;
@@ -259,18 +264,24 @@ public final class EmbeddingExtractor {
   }
 
   private static Pending submit(Batch b, ExtractionJob job, ExecutorService pool,
-      LongAdder decodeNanos) {
+      LongAdder decodeNanos, LongAdder prepNanos) {
     List<CompletableFuture<float[]>> fs = new ArrayList<>(b.ids().size());
     for (String id : b.ids()) {
       fs.add(CompletableFuture.supplyAsync(() -> {
         long t0 = System.nanoTime();
+        GreyImage img;
         try {
-          GreyImage img = job.loader().load(id);
-          return job.preprocessor().apply(img);
+          img = job.loader().load(id);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         } finally {
           decodeNanos.add(System.nanoTime() - t0);
+        }
+        long t1 = System.nanoTime();
+        try {
+          return job.preprocessor().apply(img);
+        } finally {
+          prepNanos.add(System.nanoTime() - t1);
         }
       }, pool));
     }

@@ -68,9 +68,15 @@ public final class Encoders {
     return JniUtils.getNumThreads();
   }
 
-  /** Opens a catalog model (its file resolved in its folder). */
+  /**
+   * Opens a catalog model: its file resolved in its folder, or a remote one downloaded into the
+   * catalog's cache (once) and checked.
+   */
   public static Encoder open(ModelCatalog catalog, ModelSpec spec, Device device) {
-    return open(spec, catalog.folder(spec.id()).orElse(null), device);
+    if (spec.builtin()) {
+      return open(spec, null, device);
+    }
+    return openFile(spec, catalog.modelFile(spec), device);
   }
 
   /**
@@ -81,10 +87,21 @@ public final class Encoders {
    * @param device null for {@link #defaultDevice()}
    */
   public static Encoder open(ModelSpec spec, Path modelFolder, Device device) {
+    if (spec.builtin()) {
+      return openFile(spec, null, device);
+    }
+    if (modelFolder == null && !Path.of(spec.file()).isAbsolute()) {
+      throw new IllegalArgumentException(spec.id() + ": a relative file needs the model folder");
+    }
+    return openFile(spec, spec.resolveFile(modelFolder == null ? Path.of("") : modelFolder),
+        device);
+  }
+
+  private static Encoder openFile(ModelSpec spec, Path file, Device device) {
     Engine engine = engine();
     applyThreadSetting();
     Device dev = device == null ? engine.defaultDevice() : device;
-    DjlEncoder enc = spec.builtin() ? builtin(spec, dev) : torchScript(spec, modelFolder, dev);
+    DjlEncoder enc = spec.builtin() ? builtin(spec, dev) : torchScript(spec, file, dev);
     try {
       int c = spec.input().channels();
       int s = spec.input().size();
@@ -96,11 +113,7 @@ public final class Encoders {
     return enc;
   }
 
-  private static DjlEncoder torchScript(ModelSpec spec, Path folder, Device device) {
-    if (folder == null && !Path.of(spec.file()).isAbsolute()) {
-      throw new IllegalArgumentException(spec.id() + ": a relative file needs the model folder");
-    }
-    Path file = spec.resolveFile(folder == null ? Path.of("") : folder);
+  private static DjlEncoder torchScript(ModelSpec spec, Path file, Device device) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(spec.source() + ": field 'file' names " + file
           + ", which does not exist");

@@ -10,14 +10,17 @@ package io.labelcurve.activities.embed;
  * @param shards number of shards
  * @param dim embedding size
  * @param params the encoder's parameter count
- * @param decodeSeconds image loading and preprocessing, summed over the decoding threads
+ * @param decodeSeconds image loading (reading and decoding the file, the 256×256 grey image),
+ *     summed over the decoding threads
+ * @param preprocessSeconds preprocessing (resize, crop, channels, normalisation), summed over the
+ *     decoding threads
  * @param inferenceSeconds time in the encoder
  * @param storageSeconds time writing shards and the manifest
  * @param wallSeconds the whole call
  */
 public record ExtractionResult(
     String prefix, int count, int computed, int fromCache, int shards, int dim, long params,
-    double decodeSeconds, double inferenceSeconds, double storageSeconds, double wallSeconds) {
+    double decodeSeconds, double preprocessSeconds, double inferenceSeconds, double storageSeconds, double wallSeconds) {
 
   /** Computed images per second of wall time (0 when nothing was computed). */
   public double imagesPerSecond() {

@@ -12,4 +12,12 @@ public interface ShardListener {
    * the extraction; what is stored stays valid.
    */
   void onShardDone(int doneThrough);
+
+  /**
+   * Called after each encoder batch that did not finish a shard, with the same
+   * {@code doneThrough} as the last {@link #onShardDone}: a heartbeat that says "still alive" while
+   * a large shard is computed on a slow device, so that the heartbeat timeout need not cover a
+   * whole shard. Default: nothing.
+   */
+  default void onBatchDone(int doneThrough) {}
 }

@@ -42,11 +42,31 @@ public final class ModelCatalog {
   private final Map<String, Entry> models;
   private final List<String> problems;
   private final Map<Path, FileHash> fileHashes = new ConcurrentHashMap<>();
+  private final ModelSources sources;
 
-  private ModelCatalog(Path dir, Map<String, Entry> models, List<String> problems) {
+  private ModelCatalog(Path dir, Map<String, Entry> models, List<String> problems,
+      ModelSources sources) {
     this.dir = dir;
     this.models = models;
     this.problems = List.copyOf(problems);
+    this.sources = sources;
+  }
+
+  /**
+   * The same models, fetching remote files through {@code sources} (another download cache, or a
+   * bucket for {@code s3://} files).
+   */
+  public ModelCatalog withSources(ModelSources sources) {
+    return new ModelCatalog(dir, models, problems, sources);
+  }
+
+  /** The same models, reading {@code s3://} model files from {@code store}. */
+  public ModelCatalog withStore(io.labelcurve.activities.storage.BlobStore store) {
+    return withSources(sources.withStore(store));
+  }
+
+  public ModelSources sources() {
+    return sources;
   }
 
   /** Only the built-in models. */
@@ -93,7 +113,7 @@ public final class ModelCatalog {
         }
         try {
           ModelSpec spec = ModelSpec.read(json);
-          if (!spec.builtin()) {
+          if (!spec.builtin() && !spec.remote()) {
             Path file = spec.resolveFile(folder);
             if (!Files.isRegularFile(file)) {
               throw new BadInputException(json + ": field 'file' names " + file
@@ -106,7 +126,8 @@ public final class ModelCatalog {
         }
       }
     }
-    return new ModelCatalog(dir, Collections.unmodifiableMap(models), problems);
+    return new ModelCatalog(dir, Collections.unmodifiableMap(models), problems,
+        ModelSources.defaults());
   }
 
   /** The catalog folder, or null for the built-ins only. */
@@ -138,11 +159,17 @@ public final class ModelCatalog {
     return Optional.ofNullable(entry(id).folder());
   }
 
-  /** The model file of a TorchScript model. */
+  /**
+   * The model file of a TorchScript model; a remote one ({@code https://}, {@code s3://}) is
+   * downloaded into the cache first (once) and checked against its {@code sha256}.
+   */
   public Path modelFile(ModelSpec spec) {
     Entry e = entry(spec.id());
     if (spec.builtin()) {
       throw new IllegalArgumentException(spec.id() + " is built in and has no file");
+    }
+    if (spec.remote()) {
+      return sources.fetch(spec.file(), spec.sha256(), spec.source());
     }
     return spec.resolveFile(e.folder());
   }
@@ -156,7 +183,8 @@ public final class ModelCatalog {
    * SHA-256 (hex) of what the model computes: for a TorchScript model its file's bytes and its
    * preprocessing, for a built-in its architecture, seed and preprocessing (input size included).
    * File hashes are cached per path, size and modification time. A file whose {@code sha256} in
-   * model.json disagrees is refused.
+   * model.json disagrees is refused. A remote file is identified by its declared {@code sha256}
+   * without downloading it (a download is checked against it).
    */
   public String digest(ModelSpec spec) {
     String identity;
@@ -164,6 +192,8 @@ public final class ModelCatalog {
       identity = "builtin arch=" + spec.architecture() + " seed=" + BuiltinModels.seedOf(spec)
           + " blocks=djl-resnetv1-basic(18,34)/bottleneck(50)"
           + " init=kaiming-normal-fan-in/java.util.Random/v1";
+    } else if (spec.remote()) {
+      identity = "torchscript sha256=" + spec.sha256().toLowerCase(java.util.Locale.ROOT);
     } else {
       Path file = modelFile(spec);
       String sha = fileSha256(file);

@@ -166,6 +166,17 @@ public record ModelSpec(
     if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
       throw new BadInputException(where + ": field 'sha256' is not 64 hex digits");
     }
+    if (file != null && hasScheme(file)) {
+      String scheme = file.substring(0, file.indexOf(':')).toLowerCase(Locale.ROOT);
+      if (!Set.of("file", "http", "https", "s3").contains(scheme)) {
+        throw new BadInputException(where + ": field 'file' is '" + file + "'; use a path, a "
+            + "file:, https:// or s3:// URI");
+      }
+      if (ModelSources.isRemote(file) && sha == null) {
+        throw new BadInputException(where + ": field 'sha256' is required when 'file' is a URI ("
+            + file + "): the download is checked against it");
+      }
+    }
     String architecture = text(root, "architecture", builtin, where);
     if (architecture != null && !builtin) {
       throw new BadInputException(where + ": field 'architecture' is only for format 'builtin'");
@@ -204,24 +215,33 @@ public record ModelSpec(
         text(root, "provenance", false, where), architecture, seed, where);
   }
 
+  /** Is the file a {@code https://}, {@code http://} or {@code s3://} URI (see {@link ModelSources})? */
+  public boolean remote() {
+    return file != null && ModelSources.isRemote(file);
+  }
+
   /**
-   * Where the model file is: {@code file} resolved against the model's folder. Only local files
-   * (relative, absolute, {@code file:} URIs) are supported.
+   * Where a local model file is: {@code file} resolved against the model's folder (relative,
+   * absolute, {@code file:} URI). A remote file is fetched by {@link ModelCatalog#modelFile}.
    */
   public Path resolveFile(Path folder) {
     if (file == null) {
       throw new IllegalStateException(id + " has no file (format " + format + ")");
     }
-    if (file.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !file.matches("^[a-zA-Z]:\\\\.*")) {
+    if (hasScheme(file)) {
       URI uri = URI.create(file);
       if ("file".equals(uri.getScheme())) {
         return Path.of(uri);
       }
-      throw new BadInputException(source + ": field 'file' is '" + file + "'; only local files "
-          + "are supported for now: download it next to model.json and give its relative path");
+      throw new IllegalStateException(source + ": field 'file' is '" + file + "', a remote file: "
+          + "ask the catalog for it (ModelCatalog.modelFile)");
     }
     Path p = Path.of(file);
     return p.isAbsolute() ? p : folder.resolve(p).normalize();
+  }
+
+  private static boolean hasScheme(String file) {
+    return file.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !file.matches("^[a-zA-Z]:\\\\.*");
   }
 
   private static void check(Input in, String where) {

@@ -7,6 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.labelcurve.activities.dataset.DatasetDigest;
+import io.labelcurve.activities.dataset.LocalImageSource;
+import io.labelcurve.activities.dataset.Manifest;
+import io.labelcurve.activities.dataset.ManifestReader;
+import io.labelcurve.activities.image.DatasetImages;
+import io.labelcurve.activities.phantom.PhantomGenerator;
+import java.awt.image.BufferedImage;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
@@ -192,6 +202,77 @@ class EmbeddingExtractorTest {
     assertNotEquals(before, after);
     assertNotEquals(before,
         EmbeddingExtractor.prefix(c.modelKey(spec.withInput(48, 64)), "ds1", "train"));
+  }
+
+  /**
+   * The cache key covers the dataset's content and the model file: after one image of the dataset
+   * changes, or the model file does, the same extraction stores new entries (everything computed
+   * again, nothing from the old ones), and the old entries stay as they were.
+   */
+  @Test
+  void aChangedDatasetOrModelFileGetsNewCacheEntries(@TempDir Path dir) throws IOException {
+    PhantomGenerator.Summary data = PhantomGenerator.generate(dir.resolve("phantom"), 11,
+        PhantomGenerator.Scale.TINY);
+    Manifest manifest = ManifestReader.read(data.manifest());
+    LocalImageSource images = LocalImageSource.besides(data.manifest());
+    List<String> t2 = EmbeddingActivitiesImpl.idsOf(manifest, "T2", false);
+    Path models = Files.createDirectories(dir.resolve("models/tiny-cnn"));
+    Path fixture = TestModels.fixtureCatalog().resolve("tiny-cnn");
+    Files.copy(fixture.resolve("model.json"), models.resolve("model.json"));
+    Path modelFile = models.resolve("encoder.pt");
+    Files.copy(fixture.resolve("encoder.pt"), modelFile);
+    ModelCatalog c = ModelCatalog.load(dir.resolve("models"));
+    ModelSpec spec = c.get("tiny-cnn");
+    InMemoryBlobStore store = new InMemoryBlobStore();
+
+    String d1 = DatasetDigest.of(manifest, images).cacheKey();
+    String p1 = EmbeddingExtractor.prefix(c.modelKey(spec), d1, "T2");
+    ExtractionResult first = extract(store, images, t2, p1);
+    assertEquals(t2.size(), first.computed());
+    assertEquals(t2.size(), extract(store, images, t2, p1).fromCache(), "same key: cached");
+    Map<String, byte[]> stored1 = snapshot(store, p1);
+
+    // One changed pixel of one image: another dataset digest, new entries.
+    Path png = images.root().resolve(t2.get(0));
+    BufferedImage img = ImageIO.read(png.toFile());
+    img.setRGB(0, 0, img.getRGB(0, 0) ^ 0x00ffffff);
+    ImageIO.write(img, "png", png.toFile());
+    String d2 = DatasetDigest.of(manifest, images).cacheKey();
+    assertNotEquals(d1, d2);
+    String p2 = EmbeddingExtractor.prefix(c.modelKey(spec), d2, "T2");
+    ExtractionResult second = extract(store, images, t2, p2);
+    assertEquals(t2.size(), second.computed());
+    assertEquals(0, second.fromCache());
+
+    // A changed model file: another model key, new entries.
+    Files.write(modelFile, new byte[] {0}, StandardOpenOption.APPEND);
+    Files.setLastModifiedTime(modelFile, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+    String p3 = EmbeddingExtractor.prefix(c.modelKey(spec), d2, "T2");
+    assertNotEquals(p2, p3);
+    ExtractionResult third = extract(store, images, t2, p3);
+    assertEquals(t2.size(), third.computed());
+    assertEquals(0, third.fromCache());
+
+    assertEquals(stored1.keySet(), snapshot(store, p1).keySet(), "old entries are kept");
+    Map<String, byte[]> now1 = snapshot(store, p1);
+    stored1.forEach((k, v) -> assertArrayEquals(v, now1.get(k), k));
+  }
+
+  private static ExtractionResult extract(InMemoryBlobStore store, LocalImageSource images,
+      List<String> ids, String prefix) throws IOException {
+    return EmbeddingExtractor.run(ExtractionJob.builder().ids(ids)
+        .loader(new DatasetImages(images)).encoder(encoder).store(store).prefix(prefix)
+        .provenance("tiny-cnn", "digest", "dataset", "T2").shardSize(SHARD).batchSize(4)
+        .build());
+  }
+
+  private static Map<String, byte[]> snapshot(InMemoryBlobStore store, String prefix)
+      throws IOException {
+    Map<String, byte[]> out = new TreeMap<>();
+    for (String k : store.list(prefix)) {
+      out.put(k, store.get(k).orElseThrow());
+    }
+    return out;
   }
 
   @Test

@@ -42,8 +42,13 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(GPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(24))
-        // Longer than the slowest shard (1024 images on a 2-core CPU take about a minute).
-        .setHeartbeatTimeout(Duration.ofMinutes(5))
+        // The extraction heartbeats after every encoder batch (same shard position) as well as
+        // after every shard, so this must cover one batch, not a whole shard (docs/BENCHMARKS.md,
+        // 2 shared CPU cores: ResNet-50 at 224 px 2.9-3.9 images/s, so a cpu-small batch of 16
+        // takes a few seconds and a paper batch of 64 about 20 s; a ViT-B, ~4x the FLOPs, needs
+        // about 80 s for 64 on such a CPU: run the paper preset on GPUs or bigger CPUs). 60 s
+        // finds a killed worker within a minute; the retry resumes after the last shard.
+        .setHeartbeatTimeout(Duration.ofSeconds(60))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(5))
             .setBackoffCoefficient(2)

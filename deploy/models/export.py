@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Export the paper's five foundation-model encoders as TorchScript, each with its model.json.
+
+    python3 deploy/models/export.py OUT_DIR [--models dinov2,vitmae,clip,echoclip,medimageinsight]
+                                            [--random-weights] [--check]
+
+Writes OUT_DIR/{id}/encoder.pt and OUT_DIR/{id}/model.json (the format of
+models/mobilenetv2-imagenet/model.json), ready for `labelcurve --models OUT_DIR`. Each encoder
+takes a float32 batch (N, 3, 224, 224), normalised with the model's own mean/std (model.json
+says which), and returns (N, D), the embedding the paper uses:
+
+| id              | source (Table 4)                          | embedding                        | D   |
+|-----------------|-------------------------------------------|----------------------------------|-----|
+| dinov2          | facebook/dinov2-base                      | pooler_output (final-norm CLS)   | 768 |
+| vitmae          | facebook/vit-mae-base, mask_ratio 0       | last_hidden_state[:, 0] (CLS)    | 768 |
+| clip            | openai/clip-vit-base-patch16              | image_embeds (projected)         | 512 |
+| echoclip        | mkaichristensen/echo-clip (open_clip)     | encode_image (projected)         | 512 |
+| medimageinsight | lion-ai/MedImageInsights (UniCL, DaViT)   | encode_image (projected)         | 768 |
+
+Values of model.json (embedding_dim, params_m, finetune_lr, normalisation) are Table 1 and
+Table 4 of the paper (reference/paper-protocol.json); params_m is also checked against the
+exported module (a difference over 5 % is reported: the paper counts whole models for the CLIPs).
+
+Run it where the Hugging Face hub is reachable (the weights are downloaded into the usual
+HF cache). `--random-weights` builds each architecture with random weights instead (no hub, no
+download; for checking the export path and the Java side; the vectors mean nothing): DINOv2,
+ViT-MAE and CLIP from transformers' configs, EchoCLIP from open_clip's `convnext_base` config
+(EchoCLIP's image tower, ConvNeXt-Base with a 512-d projection). MedImageInsight's architecture
+and configuration exist only in its hub repository's code, so it has no random-weights build
+(it is reported as not exported in that mode); `--medimageinsight-code DIR` points the normal
+mode at a local copy of that repository instead of downloading it. `--check` runs each traced module against the
+eager one on a random batch and reports the largest difference.
+
+Needs: torch, transformers (dinov2, vitmae, clip), open_clip_torch + timm (echoclip), and for
+medimageinsight the repository's requirements (timm, einops, fvcore...). A missing library
+stops the export of that model with a message saying which one to install.
+"""
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import sys
+
+try:
+    import torch
+    from torch import nn
+except ImportError as e:  # pragma: no cover
+    sys.exit(f"export.py needs PyTorch: {e}. Install torch (pip install torch, or Debian's "
+             "python3-torch), then run it again.")
+
+IMAGENET = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
+CLIP_NORM = {"mean": [0.48145466, 0.4578275, 0.40821073],
+             "std": [0.26862954, 0.26130258, 0.27577711]}
+
+# Table 1 (embedding_dim, params_m) and Table 4 (source, finetune lr, normalisation).
+MODELS = {
+    "dinov2": dict(source="facebook/dinov2-base", dim=768, params_m=86.6, lr=5e-6,
+                   norm=IMAGENET, licence="Apache-2.0",
+                   desc="DINOv2 ViT-B/14 (self-supervised, LVD-142M); pooled CLS embedding"),
+    "vitmae": dict(source="facebook/vit-mae-base", dim=768, params_m=85.8, lr=2e-4,
+                   norm=IMAGENET, licence="Apache-2.0 (CC-BY-NC-4.0 weights per the hub card)",
+                   desc="ViT-MAE base (masked autoencoder, ImageNet-1k), no masking; CLS embedding"),
+    "clip": dict(source="openai/clip-vit-base-patch16", dim=512, params_m=87.5, lr=1e-5,
+                 norm=CLIP_NORM, licence="MIT",
+                 desc="CLIP ViT-B/16 image tower with its projection; image embedding"),
+    "echoclip": dict(source="mkaichristensen/echo-clip", dim=512, params_m=88.1, lr=5e-5,
+                     norm=CLIP_NORM, licence="see the hub card of mkaichristensen/echo-clip",
+                     desc="EchoCLIP (CLIP on echocardiograms), ConvNeXt image tower with its "
+                          "projection; image embedding"),
+    "medimageinsight": dict(source="lion-ai/MedImageInsights", dim=768, params_m=360, lr=5e-6,
+                            norm=IMAGENET, licence="MIT (Microsoft MedImageInsight) per the hub card",
+                            desc="MedImageInsight (UniCL, DaViT image encoder, medical images); "
+                                 "projected image embedding"),
+}
+
+
+class MissingLibrary(Exception):
+    pass
+
+
+def need(module, pip_name, model_id):
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingLibrary(f"{model_id}: needs the Python package '{pip_name}' (import "
+                             f"{module} failed: {e}); install it (pip install {pip_name}) and "
+                             f"run again") from e
+
+
+# ---- the encoders: each returns (N, D) ---------------------------------------------------------
+
+class Dinov2Encoder(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        return self.m(pixel_values=x).pooler_output
+
+
+class VitMaeEncoder(nn.Module):
+    """ViT-MAE without masking: mask_ratio 0 and a fixed noise, so the patch order is the
+    identity and nothing random is traced."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+        self.patches = (m.config.image_size // m.config.patch_size) ** 2
+
+    def forward(self, x):
+        noise = torch.arange(self.patches, dtype=x.dtype, device=x.device)
+        noise = noise.unsqueeze(0).expand(x.shape[0], self.patches)
+        return self.m(pixel_values=x, noise=noise).last_hidden_state[:, 0]
+
+
+class ClipEncoder(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        return self.m(pixel_values=x).image_embeds
+
+
+class OpenClipImageEncoder(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.visual = m.visual
+
+    def forward(self, x):
+        return self.visual(x)
+
+
+class MedImageInsightEncoder(nn.Module):
+    def __init__(self, unicl):
+        super().__init__()
+        self.unicl = unicl
+
+    def forward(self, x):
+        return self.unicl.encode_image(x, norm=False)
+
+
+def build(model_id, random_weights, mii_code):
+    if model_id == "dinov2":
+        tf = need("transformers", "transformers", model_id)
+        if random_weights:
+            m = tf.Dinov2Model(tf.Dinov2Config())  # base: 768 wide, 12 layers, patch 14
+        else:
+            m = tf.Dinov2Model.from_pretrained(MODELS[model_id]["source"])
+        return Dinov2Encoder(m)
+    if model_id == "vitmae":
+        tf = need("transformers", "transformers", model_id)
+        if random_weights:
+            m = tf.ViTMAEModel(tf.ViTMAEConfig(mask_ratio=0.0))
+        else:
+            m = tf.ViTMAEModel.from_pretrained(MODELS[model_id]["source"], mask_ratio=0.0)
+        return VitMaeEncoder(m)
+    if model_id == "clip":
+        tf = need("transformers", "transformers", model_id)
+        if random_weights:
+            cfg = tf.CLIPVisionConfig(patch_size=16, image_size=224, projection_dim=512)
+            m = tf.CLIPVisionModelWithProjection(cfg)
+        else:
+            m = tf.CLIPVisionModelWithProjection.from_pretrained(MODELS[model_id]["source"])
+        return ClipEncoder(m)
+    if model_id == "echoclip":
+        need("timm", "timm", model_id)
+        oc = need("open_clip", "open_clip_torch", model_id)
+        if random_weights:
+            m = oc.create_model("convnext_base", pretrained=None)
+        else:
+            m = oc.create_model("hf-hub:" + MODELS[model_id]["source"])
+        return OpenClipImageEncoder(m)
+    if model_id == "medimageinsight":
+        if random_weights:
+            raise MissingLibrary("medimageinsight: no random-weights build: its architecture "
+                                 "(UniCL with a DaViT image encoder) and its configuration live "
+                                 "only in the hub repository lion-ai/MedImageInsights; export it "
+                                 "where the hub is reachable")
+        if mii_code is None:
+            hub = need("huggingface_hub", "huggingface_hub", model_id)
+            mii_code = hub.snapshot_download(MODELS[model_id]["source"])
+        sys.path.insert(0, mii_code)
+        mod = need("medimageinsightmodel", "the repository's requirements.txt", model_id)
+        # As the repository's README loads it; `.model` is the UniCL module.
+        wrapper = mod.MedImageInsight(model_dir=os.path.join(mii_code, "2024.09.27"),
+                                      vision_model_name="medimageinsigt-v1.0.0.pt",
+                                      language_model_name="language_model.pth")
+        wrapper.load_model()
+        return MedImageInsightEncoder(wrapper.model)
+    raise SystemExit(f"unknown model '{model_id}'; known: {', '.join(MODELS)}")
+
+
+def export(model_id, out, random_weights, check, mii_code):
+    info = MODELS[model_id]
+    enc = build(model_id, random_weights, mii_code).eval()
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        eager = enc(x)
+        if eager.shape != (2, info["dim"]):
+            raise SystemExit(f"{model_id}: the encoder gives {tuple(eager.shape)}, expected "
+                             f"(2, {info['dim']})")
+        traced = torch.jit.trace(enc, x, check_trace=False, strict=False)
+    folder = os.path.join(out, model_id)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "encoder.pt")
+    traced.save(path)
+    params = sum(p.numel() for p in enc.parameters()) / 1e6
+    if check:
+        reloaded = torch.jit.load(path)
+        with torch.no_grad():
+            x2 = torch.randn(3, 3, 224, 224)
+            diff = (reloaded(x2) - enc(x2)).abs().max().item()
+        print(f"{model_id}: traced vs eager max |diff| = {diff:.2e} on a batch of 3")
+    if abs(params - info["params_m"]) / info["params_m"] > 0.05:
+        print(f"{model_id}: note: the exported image encoder has {params:.1f} M parameters, "
+              f"Table 1 says {info['params_m']} M (the paper may count the whole model)")
+    with open(path, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    spec = {
+        "id": model_id,
+        "description": info["desc"] + (" -- RANDOM WEIGHTS (export.py --random-weights)"
+                                       if random_weights else ""),
+        "format": "torchscript",
+        "file": "encoder.pt",
+        "sha256": sha,
+        "input": {"channels": 3, "size": 224, "resize": 256},
+        "normalization": info["norm"],
+        "embedding_dim": info["dim"],
+        "params_m": info["params_m"],
+        "finetune_lr": info["lr"],
+        "licence": info["licence"],
+        "provenance": (f"deploy/models/export.py from {info['source']}"
+                       + (" architecture, random weights" if random_weights else " weights")
+                       + f"; torch {torch.__version__}; torch.jit.trace at 224x224"),
+    }
+    with open(os.path.join(folder, "model.json"), "w") as f:
+        json.dump(spec, f, indent=2)
+        f.write("\n")
+    print(f"{model_id}: wrote {path} ({params:.1f} M parameters, dim {info['dim']}, "
+          f"sha256 {sha[:12]}...)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Export the paper's encoders as TorchScript.")
+    ap.add_argument("out", help="catalog folder to write (one sub-folder per model)")
+    ap.add_argument("--models", default=",".join(MODELS),
+                    help=f"comma-separated subset of {','.join(MODELS)}")
+    ap.add_argument("--random-weights", action="store_true",
+                    help="build the architectures with random weights (no model hub)")
+    ap.add_argument("--check", action="store_true", help="compare traced and eager outputs")
+    ap.add_argument("--medimageinsight-code", metavar="DIR",
+                    help="a local copy of the hub repository lion-ai/MedImageInsights")
+    a = ap.parse_args()
+    ids = [m.strip() for m in a.models.split(",") if m.strip()]
+    unknown = [m for m in ids if m not in MODELS]
+    if unknown:
+        ap.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    failed = []
+    for model_id in ids:
+        try:
+            export(model_id, a.out, a.random_weights, a.check, a.medimageinsight_code)
+        except MissingLibrary as e:
+            print(f"error: {e}", file=sys.stderr)
+            failed.append(model_id)
+    if failed:
+        print(f"not exported: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+package io.labelcurve.starter;
+
+import io.labelcurve.activities.embed.EmbedBenchmark;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.model.ModelCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code labelcurve bench embed}: images per second from PNG files to stored embeddings, and the
+ * share of time in decode, preprocessing, inference and storage.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+    description = "Embed PNG files end to end (decode, preprocess, encoder, .npy shards in a local "
+        + "S3 bucket) and time it; deploy/models/bench_torch.py runs PyTorch on the same files.")
+final class BenchEmbedCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "catalog model id")
+  String model;
+
+  @Option(names = "--images", description = "images to embed (default 512)")
+  int images = 512;
+
+  @Option(names = "--batch", description = "images per encoder batch (default 32)")
+  int batch = 32;
+
+  @Option(names = "--threads", description = "PyTorch intra-op threads (default: all processors)")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--decode-threads", description = "threads decoding and preprocessing ahead of "
+      + "the encoder (default 2)")
+  int decodeThreads = 2;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "folder of the benchmark's PNG "
+      + "files (the synthetic phantom; generated when missing; default ./bench-embed-data)")
+  Path data = Path.of("bench-embed-data");
+
+  @Mixin ModelOptions models;
+
+  @Override
+  public Integer call() throws Exception {
+    if (images < 1 || batch < 1 || threads < 1 || decodeThreads < 1) {
+      throw new UserError("--images, --batch, --threads and --decode-threads must be >= 1");
+    }
+    ModelCatalog catalog = models.catalog();
+    catalog.get(model);
+    Encoders.setIntraOpThreads(threads);
+    List<String> ids = EmbedBenchmark.images(data, images);
+    Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
+    try {
+      System.out.println(EmbedBenchmark.run(catalog, model, data, ids, batch, decodeThreads,
+          bucket, null));
+    } finally {
+      try (var walk = Files.walk(bucket)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    System.out.println("images listed in " + data.resolve("images.txt") + " for "
+        + "deploy/models/bench_torch.py");
+    return 0;
+  }
+}

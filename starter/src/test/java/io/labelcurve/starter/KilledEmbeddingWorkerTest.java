@@ -1,0 +1,277 @@
+package io.labelcurve.starter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.labelcurve.activities.dataset.BlobImageSource;
+import io.labelcurve.activities.dataset.DatasetUploader;
+import io.labelcurve.activities.dataset.Manifest;
+import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.embed.EmbeddingExtractor;
+import io.labelcurve.activities.embed.EmbeddingReader;
+import io.labelcurve.activities.embed.Encoder;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.ExtractionJob;
+import io.labelcurve.activities.image.DatasetImages;
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.model.Preset;
+import io.labelcurve.activities.phantom.PhantomGenerator;
+import io.labelcurve.activities.runtime.Manifests;
+import io.labelcurve.activities.storage.EmbeddedS3;
+import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.worker.EmbeddedControlPlane;
+import io.labelcurve.worker.TemporalSettings;
+import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.workflows.spec.SamplingSpec;
+import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.SweepResult;
+import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.grpc.StatusRuntimeException;
+import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills the process of an embedding worker ({@code labelcurve worker --queues labelcurve-gpu
+ * --no-workflows}, a real separate JVM) in the middle of the training split's extraction, starts
+ * another one, and checks that the retry resumed after the last finished shard: shards stored
+ * before the kill are not written again (same bytes, same modification time), the second worker
+ * logs the heartbeat position it resumed after, and the stored embeddings equal an uninterrupted
+ * extraction's.
+ *
+ * <p>The embedded control plane's own workers poll only {@code labelcurve-cpu} (the workflow
+ * worker stays in the server's JVM, see DESIGN.md). The model is the built-in random ResNet-18 at
+ * the {@code cpu-small} preset, slow enough on a CPU (tens of images per second) to be killed
+ * mid-way; shards of 48 images. The worker is killed once the server holds a heartbeat saying
+ * shards 0..2 (or more) are stored. The retry starts once the killed attempt's heartbeat times
+ * out (60 s), so this test takes three to six minutes on 2 cores.
+ */
+class KilledEmbeddingWorkerTest {
+  static final String MODEL = "random-resnet18";
+  static final int SHARD = 48;
+
+  @TempDir Path dir;
+
+  @Test
+  void aKilledWorkersRetryResumesAfterTheLastShardAndGivesTheSameEmbeddings() throws Exception {
+    Path data = dir.resolve("data");
+    Path models = Files.createDirectories(dir.resolve("models"));
+    ModelCatalog catalog = ModelCatalog.load(models);
+    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
+        data, freePort(), 0, 0, catalog, 2, Set.of(WorkerRuntime.CPU_QUEUE)))) {
+      PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
+          PhantomGenerator.Scale.TINY);
+      String manifestKey = DatasetUploader.upload(phantom.manifest(), plane.store(),
+          "datasets/tiny/").manifestKey();
+      String manifestUri = plane.store().uri(manifestKey);
+      SweepSpec spec = new SweepSpec("killed-worker", manifestUri, "train", List.of("T1"),
+          List.of(MODEL), List.of("linear-probe"),
+          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)), 1, "cpu-small", 2);
+      SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
+          WorkflowOptions.newBuilder().setWorkflowId(spec.id())
+              .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+      WorkflowClient.start(sweep::run, spec);
+
+      Path log1 = dir.resolve("worker-1.log");
+      Process first = startWorker(plane, models, log1);
+      Map<String, Snapshot> beforeKill;
+      String trainPrefix;
+      try {
+        // Wait until the server holds a heartbeat of the training split's extraction that says
+        // shards 0..2 or more are stored (the test split has 2 shards, so it is the training
+        // split's), while the split is not finished; then kill the worker.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+        while (true) {
+          trainPrefix = trainPrefix(plane);
+          if (trainPrefix != null && plane.store().exists(trainPrefix + EmbeddingExtractor.MANIFEST)) {
+            fail("the training split finished before the worker could be killed; make the "
+                + "test's shards smaller or its model slower\n" + read(log1));
+          }
+          if (trainPrefix != null && heartbeatPosition(plane, spec.id()) >= 2) {
+            break;
+          }
+          assertTrue(first.isAlive(), () -> "worker 1 died: " + read(log1));
+          if (System.nanoTime() > deadline) {
+            fail("no heartbeat past shard 2 after 8 minutes\n" + read(log1));
+          }
+          Thread.sleep(200);
+        }
+        first.destroyForcibly();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+      } finally {
+        first.destroyForcibly();
+      }
+      beforeKill = snapshot(plane, data, trainPrefix);
+      assertFalse(beforeKill.isEmpty());
+
+      Path log2 = dir.resolve("worker-2.log");
+      Process second = startWorker(plane, models, log2);
+      SweepResult result;
+      try {
+        result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
+      } finally {
+        second.destroyForcibly();
+        second.waitFor(30, TimeUnit.SECONDS);
+      }
+      assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
+
+      // The retry resumed after the killed attempt's last heartbeat, not from zero …
+      String secondLog = read(log2);
+      Matcher m = Pattern.compile("train: resuming after shard (\\d+)").matcher(secondLog);
+      assertTrue(m.find(), secondLog);
+      int resumedAfter = Integer.parseInt(m.group(1));
+      assertTrue(resumedAfter >= 2, "resumed after shard " + resumedAfter);
+      for (int shard = 0; shard <= resumedAfter; shard++) {
+        assertTrue(beforeKill.containsKey(trainPrefix + EmbeddingExtractor.npyName(shard)));
+      }
+      // … and left the shards stored before the kill as they were.
+      Map<String, Snapshot> after = snapshot(plane, data, trainPrefix);
+      for (Map.Entry<String, Snapshot> e : beforeKill.entrySet()) {
+        assertEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " was written again");
+      }
+      assertTrue(after.size() > beforeKill.size(), "the retry stored the remaining shards");
+
+      // The stored embeddings equal an uninterrupted run's (same shards, same batches).
+      EmbeddingReader.Embeddings resumed = EmbeddingReader.read(plane.store(), trainPrefix);
+      Manifest manifest = new Manifests(plane.store()).read(manifestUri);
+      List<String> ids = EmbeddingActivitiesImpl.idsOf(manifest, "train", true);
+      ModelSpec modelSpec = Preset.CPU_SMALL.apply(catalog.get(MODEL));
+      try (Encoder encoder = Encoders.open(catalog, modelSpec, null)) {
+        EmbeddingExtractor.run(ExtractionJob.builder()
+            .ids(ids)
+            .loader(new DatasetImages(BlobImageSource.besides(plane.store(), manifestKey)))
+            .encoder(encoder)
+            .store(plane.store())
+            .prefix("reference/train/")
+            .provenance(MODEL, catalog.digest(modelSpec), "reference", "train")
+            .shardSize(SHARD)
+            .batchSize(Preset.CPU_SMALL.batchSize())
+            .build());
+      }
+      EmbeddingReader.Embeddings reference = EmbeddingReader.read(plane.store(), "reference/train/");
+      assertEquals(reference.ids(), resumed.ids());
+      assertEquals(ids.size(), resumed.vectors().length);
+      for (int i = 0; i < ids.size(); i++) {
+        assertArrayEquals(reference.vectors()[i], resumed.vectors()[i], 1e-5f, ids.get(i));
+      }
+    }
+  }
+
+  /** Size, modification time and bytes of a stored object. */
+  record Snapshot(long size, long mtime, int hash) {}
+
+  private static Map<String, Snapshot> snapshot(EmbeddedControlPlane plane, Path data,
+      String prefix) throws IOException {
+    Map<String, Snapshot> out = new LinkedHashMap<>();
+    for (String key : plane.store().list(prefix)) {
+      if (!key.contains("/part-")) {
+        continue;
+      }
+      // S3Proxy's filesystem store: {data}/s3/{bucket}/{key}.
+      Path file = data.resolve("s3").resolve(S3Settings.DEFAULT_BUCKET).resolve(key);
+      assertTrue(Files.isRegularFile(file), file.toString());
+      out.put(key, new Snapshot(Files.size(file), Files.getLastModifiedTime(file).toMillis(),
+          Arrays.hashCode(Files.readAllBytes(file))));
+    }
+    return out;
+  }
+
+  /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
+  private static int heartbeatPosition(EmbeddedControlPlane plane, String sweepId) {
+    DescribeWorkflowExecutionResponse r;
+    try {
+      r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(EmbeddedControlPlane.NAMESPACE)
+              .setExecution(WorkflowExecution.newBuilder()
+                  .setWorkflowId(SweepWorkflowImpl.childId(sweepId, MODEL)))
+              .build());
+    } catch (StatusRuntimeException e) {
+      return -1; // the child has not started yet
+    }
+    int best = -1;
+    for (PendingActivityInfo a : r.getPendingActivitiesList()) {
+      if (a.hasHeartbeatDetails()) {
+        Integer v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+            Optional.of(a.getHeartbeatDetails()), Integer.class, Integer.class);
+        if (v != null) {
+          best = Math.max(best, v);
+        }
+      }
+    }
+    return best;
+  }
+
+  private static String trainPrefix(EmbeddedControlPlane plane) throws IOException {
+    for (String key : plane.store().list("embeddings/")) {
+      int i = key.indexOf("/train/");
+      if (key.startsWith("embeddings/" + MODEL + "-") && i > 0) {
+        return key.substring(0, i + "/train/".length());
+      }
+    }
+    return null;
+  }
+
+  private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "io.labelcurve.starter.Labelcurve", "worker",
+        "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
+        "--shard-size", String.valueOf(SHARD),
+        "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
+        "--models", models.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
+    env.put(S3Settings.ENV_ENDPOINT, plane.s3().endpoint());
+    env.put(S3Settings.ENV_ACCESS_KEY, EmbeddedS3.ACCESS_KEY);
+    env.put(S3Settings.ENV_SECRET_KEY, EmbeddedS3.SECRET_KEY);
+    env.put("LABELCURVE_LOG_LEVEL", "INFO");
+    env.remove(EmbeddingActivitiesImpl.SHARD_SIZE_ENV);
+    return pb.start();
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(" + log + ": " + e.getMessage() + ")";
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+}
