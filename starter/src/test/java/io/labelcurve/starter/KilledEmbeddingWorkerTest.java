@@ -29,6 +29,7 @@ import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepResult;
+import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.grpc.StatusRuntimeException;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -96,7 +97,7 @@ class KilledEmbeddingWorkerTest {
       SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId(spec.id())
               .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-      WorkflowClient.start(sweep::run, spec);
+      WorkflowClient.start(sweep::run, SweepRequest.all(spec));
 
       Path log1 = dir.resolve("worker-1.log");
       Process first = startWorker(plane, models, log1);
