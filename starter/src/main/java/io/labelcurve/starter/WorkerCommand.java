@@ -62,7 +62,7 @@ final class WorkerCommand implements Callable<Integer> {
       WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
       WorkflowClient client = connection.client(stubs);
       try (S3BlobStore store = connection.store()) {
-        ActivityContext context = new ActivityContext(store, models.catalog(),
+        ActivityContext context = new ActivityContext(store, models.catalog().withStore(store),
             new LabelcurveMetrics(metrics.registry()), Runtime.getRuntime().availableProcessors());
         // The first --gpus GPUs when the CUDA build of libtorch is loaded, one GPU-queue activity
         // on each; else the CPU (docs/GPU.md).

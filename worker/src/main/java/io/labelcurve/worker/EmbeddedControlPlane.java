@@ -88,7 +88,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       WorkflowClient client = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
       int threads = Runtime.getRuntime().availableProcessors();
-      ActivityContext context = new ActivityContext(store, o.catalog(),
+      ActivityContext context = new ActivityContext(store, o.catalog().withStore(store),
           new LabelcurveMetrics(metrics.registry()), threads);
       WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
           union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null));
