@@ -93,23 +93,11 @@ final class SweepLauncher {
 
   /** Starts the sweep; refuses an id that is already running or finished on this server. */
   static SweepWorkflow start(WorkflowClient client, SweepRequest request) {
-    SweepSpec spec = request.spec();
-    WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
-        .setWorkflowId(spec.id())
-        .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-        // A sweep id names its folder in the bucket: a second sweep under it would mix results.
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE);
-    if (request.searchAttributes()) {
-      options.setTypedSearchAttributes(SweepSearchAttributes.ofSweep(spec));
-    }
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, options.build());
-    try {
-      WorkflowClient.start(sweep::run, request);
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new UserError("a sweep with id '" + spec.id() + "' already exists; pick another --id,"
-          + " or use 'labelcurve sweep rerun " + spec.id() + "' to run its failed and missing cells");
-    }
-    return sweep;
+    String id = request.spec().id();
+    // A sweep id names its folder in the bucket: a second sweep under it would mix results.
+    return startRun(client, request, WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+        "a sweep with id '" + id + "' already exists; pick another --id, or use 'labelcurve sweep"
+            + " rerun " + id + "' to run its failed and missing cells");
   }
 
   /**
@@ -118,11 +106,19 @@ final class SweepLauncher {
    * sweep is refused: its cells are still being decided).
    */
   static SweepWorkflow rerun(WorkflowClient client, SweepRequest request) {
+    String id = request.spec().id();
+    return startRun(client, request, WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        "sweep '" + id + "' is still running; wait for it or cancel it (labelcurve sweep cancel "
+            + id + ") before a rerun");
+  }
+
+  private static SweepWorkflow startRun(WorkflowClient client, SweepRequest request,
+      WorkflowIdReusePolicy reuse, String refusal) {
     SweepSpec spec = request.spec();
     WorkflowOptions.Builder options = WorkflowOptions.newBuilder()
         .setWorkflowId(spec.id())
         .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+        .setWorkflowIdReusePolicy(reuse);
     if (request.searchAttributes()) {
       options.setTypedSearchAttributes(SweepSearchAttributes.ofSweep(spec));
     }
@@ -130,8 +126,7 @@ final class SweepLauncher {
     try {
       WorkflowClient.start(sweep::run, request);
     } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new UserError("sweep '" + spec.id() + "' is still running; wait for it or cancel it"
-          + " (labelcurve sweep cancel " + spec.id() + ") before a rerun");
+      throw new UserError(refusal);
     }
     return sweep;
   }
