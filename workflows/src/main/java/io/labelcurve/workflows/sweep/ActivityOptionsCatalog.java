@@ -62,14 +62,13 @@ final class ActivityOptionsCatalog {
   /**
    * A probe cell loads embeddings, trains the SVM and evaluates: seconds to minutes (100k x 768
    * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so a few
-   * retries are safe; it heartbeats so that a lost worker is seen quickly. On cancel the workflow
-   * waits for the cell to finish or to see the cancellation at its next heartbeat, so that a
-   * cancelled sweep's results.csv is written after its last cell file, not before.
+   * retries are safe; it heartbeats so that a lost worker is seen quickly. Cells run in a detached
+   * scope: a cancelled sweep starts no new cell and waits for those in flight, so that its
+   * results.csv is written after its last cell file, not before.
    */
   static ActivityOptions probeCell() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(CPU_QUEUE)
-        .setCancellationType(io.temporal.activity.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setStartToCloseTimeout(Duration.ofHours(2))
         .setHeartbeatTimeout(Duration.ofMinutes(10))
         .setRetryOptions(RetryOptions.newBuilder()

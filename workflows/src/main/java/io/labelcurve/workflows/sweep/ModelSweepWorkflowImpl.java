@@ -153,11 +153,17 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       Cell cell = cells.get(next++);
       startedThisRun++;
       running++;
-      Promise<CellResult> outcome = Adaptations.FINETUNE.equals(cell.adaptation())
-          ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(request.sweepId(),
-              cell, dataset, request.spec().preset(), request.spec().testSplits(), false))
-          : Async.function(probe::runProbeCell,
-              new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests));
+      // A cell runs in a detached scope: cancelling the sweep stops new cells (checked above) and
+      // lets those in flight finish, without cancel requests racing their completion.
+      List<Promise<CellResult>> started = new ArrayList<>(1);
+      Workflow.newDetachedCancellationScope(() -> started.add(
+          Adaptations.FINETUNE.equals(cell.adaptation())
+              ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(
+                  request.sweepId(), cell, dataset, request.spec().preset(),
+                  request.spec().testSplits(), false))
+              : Async.function(probe::runProbeCell,
+                  new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests)))).run();
+      Promise<CellResult> outcome = started.get(0);
       inFlight.add(outcome
           .handle((result, failure) -> {
             running--;
