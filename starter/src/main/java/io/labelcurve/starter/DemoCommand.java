@@ -90,12 +90,20 @@ final class DemoCommand implements Callable<Integer> {
           StandardCharsets.UTF_8);
       Files.createDirectories(out);
       Files.writeString(out.resolve("results.csv"), csv);
+      // The sweep wrote its report to the bucket as it ended; a copy goes next to results.csv.
+      String reportPrefix = CellRecords.sweepPrefix(id) + "report/";
+      for (String key : plane.store().list(reportPrefix)) {
+        Path target = out.resolve("report").resolve(key.substring(reportPrefix.length()));
+        Files.createDirectories(target.getParent());
+        Files.write(target, plane.store().get(key).orElseThrow());
+      }
       System.out.println();
       ResultsTable.print(csv, System.out);
       System.out.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
           result.cells(), result.cellsFailed(), result.imagesEmbedded(), result.imagesFromCache());
-      System.out.printf(Locale.ROOT, "results: %s (and %s)%ndone in %.0f s%n",
-          out.resolve("results.csv").toAbsolutePath(), result.resultsUri(), (System.nanoTime() - start) / 1e9);
+      System.out.printf(Locale.ROOT, "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
+          out.resolve("results.csv").toAbsolutePath(), result.resultsUri(),
+          out.resolve("report/index.html").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
       return result.cellsFailed() == 0 ? 0 : 1;
     }
   }
