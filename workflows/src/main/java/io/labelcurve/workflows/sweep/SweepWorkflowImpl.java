@@ -7,6 +7,7 @@ import io.labelcurve.workflows.plan.SpecProblem;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -100,7 +101,14 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
     String csv = results.writeResults(spec.id());
     progress = new SweepProgress("writing report", cells.size(), done, failed, 0);
-    results.writeReport(spec.id());
+    try {
+      results.writeReport(spec.id());
+    } catch (ActivityFailure e) {
+      // The results are written; a report that cannot be drawn must not fail the sweep.
+      // 'labelcurve report ID' draws it again from the bucket.
+      Workflow.getLogger(SweepWorkflowImpl.class).warn("report of sweep {} not written: {}",
+          spec.id(), e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+    }
     progress = new SweepProgress("done", cells.size(), done, failed, 0);
     return new SweepResult(spec.id(), cells.size(), done, failed, csv, embedded, fromCache, models);
   }
