@@ -104,7 +104,10 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(GPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(48))
-        .setHeartbeatTimeout(Duration.ofMinutes(10))
+        // The trainer heartbeats at every step (a CPU step of mobilenet took ~5.5 s under load);
+        // loading the model comes before the first heartbeat and takes seconds. 2 minutes leaves
+        // ample room and lets a killed worker's retry start soon (KilledFinetuneWorkerTest).
+        .setHeartbeatTimeout(Duration.ofMinutes(2))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(10))
             .setBackoffCoefficient(2)
