@@ -19,8 +19,7 @@ import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
-import io.labelcurve.activities.sampling.ImageSampler;
-import io.labelcurve.activities.sampling.SequenceSampler;
+import io.labelcurve.activities.sampling.CellSample;
 import io.labelcurve.activities.sampling.Subset;
 import io.labelcurve.activities.sampling.TrainingPool;
 import io.labelcurve.workflows.activities.CellResult;
@@ -28,7 +27,6 @@ import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.plan.FinetuneSchedule;
-import io.labelcurve.workflows.spec.SamplingSpec;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -137,19 +135,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     Manifest manifest = manifests.read(request.dataset().manifestUri());
     List<String> classes = request.dataset().classes();
     TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
-    Subset subset;
-    Integer perClass = null;
-    int size;
-    if (SamplingSpec.IMAGE.equals(cell.sampling())) {
-      subset = ImageSampler.nested(pool, cell.seed()).subset(cell.size());
-      size = cell.size();
-    } else {
-      SequenceSampler sampler = SequenceSampler.nested(pool, cell.seed());
-      subset = sampler.subset(cell.size(), cell.capPerClass());
-      perClass = cell.size();
-      size = sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
-          .mapToInt(List::size).sum();
-    }
+    CellSample sample = CellSample.of(pool, cell);
+    Subset subset = sample.subset();
+    Integer perClass = sample.perClass();
+    int size = sample.size();
     int n = subset.size();
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {

@@ -12,8 +12,7 @@ import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
-import io.labelcurve.activities.sampling.ImageSampler;
-import io.labelcurve.activities.sampling.SequenceSampler;
+import io.labelcurve.activities.sampling.CellSample;
 import io.labelcurve.activities.sampling.Subset;
 import io.labelcurve.activities.sampling.TrainingPool;
 import io.labelcurve.activities.svm.LinearSvcModel;
@@ -24,7 +23,6 @@ import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.plan.Cell;
-import io.labelcurve.workflows.spec.SamplingSpec;
 import io.temporal.activity.Activity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,19 +82,10 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
           + " do not hold the training pool of " + request.dataset().manifestUri());
     }
 
-    Subset subset;
-    Integer perClass = null;
-    int size;
-    if (SamplingSpec.IMAGE.equals(cell.sampling())) {
-      subset = ImageSampler.nested(pool, cell.seed()).subset(cell.size());
-      size = cell.size();
-    } else {
-      SequenceSampler sampler = SequenceSampler.nested(pool, cell.seed());
-      subset = sampler.subset(cell.size(), cell.capPerClass());
-      perClass = cell.size();
-      size = sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
-          .mapToInt(List::size).sum();
-    }
+    CellSample sample = CellSample.of(pool, cell);
+    Subset subset = sample.subset();
+    Integer perClass = sample.perClass();
+    int size = sample.size();
     float[][] x = new float[subset.indices().length][];
     int[] y = new int[x.length];
     for (int i = 0; i < x.length; i++) {
