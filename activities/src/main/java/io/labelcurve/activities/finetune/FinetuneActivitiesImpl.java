@@ -115,7 +115,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     String key = CellRecords.cellKey(request.sweepId(), cell.id());
     Optional<byte[]> existing = context.store().get(key);
     if (existing.isPresent()) {
-      return toResult(JSON.readValue(existing.get(), CellRecord.class), key, true);
+      return CellRecords.toResult(JSON.readValue(existing.get(), CellRecord.class),
+          context.store().uri(key), true);
     }
     Preset preset = Preset.named(request.preset());
     ModelSpec catalogSpec = context.catalog().get(cell.model());
@@ -242,14 +243,6 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         inferMs, params, classes, scores, confusion, idsKey, provenance);
     context.store().put(key, JSON.writeValueAsBytes(record));
     checkpoints.deleteAll(request.keepFinalModel());
-    return toResult(record, key, false);
-  }
-
-  private CellResult toResult(CellRecord r, String key, boolean cached) {
-    return new CellResult(r.cell(), context.store().uri(key), r.trainImages(), r.trainSeconds(),
-        r.scores().stream()
-            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
-            .toList(),
-        cached);
+    return CellRecords.toResult(record, context.store().uri(key), false);
   }
 }

@@ -70,7 +70,8 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     // A cell that already finished (an earlier attempt, or a rerun of the sweep) is read back.
     Optional<byte[]> existing = context.store().get(key);
     if (existing.isPresent()) {
-      return toResult(JSON.readValue(existing.get(), CellRecord.class), key, true);
+      return CellRecords.toResult(JSON.readValue(existing.get(), CellRecord.class),
+          context.store().uri(key), true);
     }
 
     Manifest manifest = manifests.read(request.dataset().manifestUri());
@@ -142,15 +143,7 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
         cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), x.length, trainSeconds,
         inferMs, request.train().params(), classes, scores, confusion, idsKey, provenance);
     context.store().put(key, JSON.writeValueAsBytes(record));
-    return toResult(record, key, false);
-  }
-
-  private CellResult toResult(CellRecord r, String key, boolean cached) {
-    return new CellResult(r.cell(), context.store().uri(key), r.trainImages(), r.trainSeconds(),
-        r.scores().stream()
-            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
-            .toList(),
-        cached);
+    return CellRecords.toResult(record, context.store().uri(key), false);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.labelcurve.activities.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.labelcurve.workflows.activities.CellResult;
 
 /** Where a sweep's cells are stored, and how they are read and written. */
 public final class CellRecords {
@@ -38,5 +39,14 @@ public final class CellRecords {
 
   public static String specKey(String sweepId) {
     return sweepPrefix(sweepId) + "spec.json";
+  }
+
+  /** The small result a workflow receives of a stored cell. */
+  public static CellResult toResult(CellRecord r, String uri, boolean cached) {
+    return new CellResult(r.cell(), uri, r.trainImages(), r.trainSeconds(),
+        r.scores().stream()
+            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
+            .toList(),
+        cached);
   }
 }
