@@ -3,20 +3,14 @@ package io.labelcurve.activities.embed;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.jni.JniUtils;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.model.BuiltinModels;
@@ -133,15 +127,12 @@ public final class Encoders {
   }
 
   /**
-   * A ResNet of DJL's {@code ResNetV1} blocks without its classifier (it ends in the global
+   * A built-in ResNet without its classifier (it ends in the global
    * average pool and the flatten), weights Kaiming-normal (fan-in, {@code N(0, 2/fan_in)}) from
    * {@link Random} seeded per parameter by (seed, parameter name): the same numbers on every
    * machine and engine.
    *
-   * <p>ResNet-18 and -34 are assembled from {@link ResNetV1#residualUnit} basic blocks (two 3×3
-   * convolutions), as in He et al. and torchvision (11.2 M parameters for ResNet-18): DJL's
-   * {@code ResNetV1.builder().setNumLayers(18)} builds bottleneck units at a quarter of the width
-   * instead (0.9 M parameters). ResNet-50 is {@code ResNetV1}'s own (bottleneck) network.
+   * <p>The networks are {@link ResNets}' (torchvision's layouts, from DJL blocks).
    */
   private static DjlEncoder builtin(ModelSpec spec, Device device) {
     Model model = Model.newInstance(spec.id(), device, ENGINE);
@@ -170,19 +161,7 @@ public final class Encoders {
       throw new BadInputException(spec.source() + ": field 'input.size' is " + s + "; "
           + spec.architecture() + " needs at least 32");
     }
-    SequentialBlock trunk = new SequentialBlock();
-    if (layers >= 50) {
-      SequentialBlock full = ResNetV1.builder()
-          .setImageShape(new Shape(c, s, s))
-          .setNumLayers(layers)
-          .setOutSize(1)
-          .build();
-      List<Block> children = full.getChildren().values();
-      // ResNetV1 ends with: global average pool, batch flatten, Linear(outSize), batch flatten.
-      trunk.addAll(children.subList(0, children.size() - 2));
-    } else {
-      basicResnet(trunk, layers == 18 ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3});
-    }
+    SequentialBlock trunk = layers >= 50 ? ResNets.resnet50() : ResNets.basic(layers);
     trunk.initialize(manager, DataType.FLOAT32, new Shape(1, c, s, s));
     long seed = BuiltinModels.seedOf(spec);
     for (var p : trunk.getParameters()) {
@@ -201,26 +180,6 @@ public final class Encoders {
       param.getArray().set(v);
     }
     return trunk;
-  }
-
-  /** ImageNet stem, four stages of basic residual units (64, 128, 256, 512), global pool. */
-  private static void basicResnet(SequentialBlock net, int[] units) {
-    float momentum = 0.9f;
-    net.add(Conv2d.builder().setKernelShape(new Shape(7, 7)).setFilters(64)
-            .optStride(new Shape(2, 2)).optPadding(new Shape(3, 3)).optBias(false).build())
-        .add(BatchNorm.builder().optEpsilon(1e-5f).optMomentum(momentum).build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
-    int[] filters = {64, 128, 256, 512};
-    for (int stage = 0; stage < 4; stage++) {
-      int stride = stage == 0 ? 1 : 2;
-      net.add(ResNetV1.residualUnit(filters[stage], new Shape(stride, stride), stage == 0, false,
-          momentum));
-      for (int u = 1; u < units[stage]; u++) {
-        net.add(ResNetV1.residualUnit(filters[stage], new Shape(1, 1), true, false, momentum));
-      }
-    }
-    net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
   }
 
   /** Parameters of a block (initialised arrays, else declared shapes). */

@@ -126,12 +126,6 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
           + " paper gives the foundation models')");
     }
     ModelSpec spec = preset.applyFinetune(catalogSpec);
-    if ("resnet50".equals(spec.architecture()) && !Encoders.defaultDevice().isGpu()) {
-      // libtorch 2.7.1's oneDNN dies with SIGFPE in the backward pass of the built-in ResNet-50's
-      // strided 1x1 convolutions on CPU (measured here); failing the cell beats killing the JVM.
-      throw new BadInputException("model '" + cell.model() + "': finetuning the built-in ResNet-50"
-          + " crashes libtorch 2.7.1 on CPU; run its finetune cells on a GPU worker");
-    }
 
     Manifest manifest = manifests.read(request.dataset().manifestUri());
     List<String> classes = request.dataset().classes();

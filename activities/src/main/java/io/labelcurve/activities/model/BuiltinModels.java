@@ -3,7 +3,7 @@ package io.labelcurve.activities.model;
 import java.util.List;
 
 /**
- * Encoders that need no file: DJL's {@code ResNetV1} blocks with weights drawn from a fixed seed.
+ * Encoders that need no file: ResNets of DJL blocks with weights drawn from a fixed seed.
  *
  * <p>{@code random-resnet18} is the "random features" baseline: an untrained ResNet-18 (basic
  * residual units of DJL's {@code ResNetV1}, 11.2 M parameters as torchvision's), weights
@@ -63,16 +63,17 @@ public final class BuiltinModels {
   }
 
   /**
-   * The paper's task-specific baseline (§3.2.1): a ResNet-50 (DJL {@code ResNetV1}, bottleneck
-   * units) trained from scratch, supervised, by a finetune cell — the same cells, subsets and
-   * evaluation as the foundation models. As an encoder (a probe cell) it is an untrained
-   * ResNet-50, random features of 2048 dimensions. Learning rate: {@link #RESNET50_SCRATCH_LR}.
+   * The paper's task-specific baseline (§3.2.1): a ResNet-50 (torchvision's layout from DJL
+   * blocks, see {@code ResNets}) trained from scratch, supervised, by a finetune cell — the same
+   * cells, subsets and evaluation as the foundation models. As an encoder (a probe cell) it is an
+   * untrained ResNet-50, random features of 2048 dimensions. Learning rate: {@link #RESNET50_SCRATCH_LR}.
    */
   public static ModelSpec resnet50Scratch() {
     return new ModelSpec(
         RESNET50_SCRATCH,
-        "ResNet-50 (DJL ResNetV1 bottleneck blocks) from a seeded random init, trained from scratch"
-            + " by finetune cells: the paper's task-specific supervised baseline. 2048-d feature.",
+        "ResNet-50 (torchvision's layout, from DJL blocks) from a seeded random init, trained from"
+            + " scratch by finetune cells: the paper's task-specific supervised baseline. 2048-d"
+            + " feature.",
         ModelSpec.BUILTIN,
         null,
         null,
@@ -83,7 +84,7 @@ public final class BuiltinModels {
         23.5,
         RESNET50_SCRATCH_LR,
         "Apache-2.0 (DJL model-zoo architecture; no trained weights)",
-        "built in: ai.djl.basicmodelzoo.cv.classification.ResNetV1, numLayers 50, seed "
+        "built in: io.labelcurve.activities.embed.ResNets.resnet50 (torchvision v1.5 layout), seed "
             + DEFAULT_SEED + "; finetune lr " + RESNET50_SCRATCH_LR + " (AdamW, see BuiltinModels)",
         "resnet50",
         DEFAULT_SEED,

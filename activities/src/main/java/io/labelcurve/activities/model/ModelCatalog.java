@@ -189,9 +189,13 @@ public final class ModelCatalog {
   public String digest(ModelSpec spec) {
     String identity;
     if (spec.builtin()) {
+      // ResNet-50 moved from DJL's ResNetV1 to torchvision's layout: a new identity. The basic
+      // ResNets did not change, so their line (and the vectors cached under it) stays.
+      String blocks = "resnet50".equals(spec.architecture())
+          ? "torchvision-v1.5-bottleneck/subsampled-projection"
+          : "djl-resnetv1-basic(18,34)/bottleneck(50)";
       identity = "builtin arch=" + spec.architecture() + " seed=" + BuiltinModels.seedOf(spec)
-          + " blocks=djl-resnetv1-basic(18,34)/bottleneck(50)"
-          + " init=kaiming-normal-fan-in/java.util.Random/v1";
+          + " blocks=" + blocks + " init=kaiming-normal-fan-in/java.util.Random/v1";
     } else if (spec.remote()) {
       identity = "torchscript sha256=" + spec.sha256().toLowerCase(java.util.Locale.ROOT);
     } else {

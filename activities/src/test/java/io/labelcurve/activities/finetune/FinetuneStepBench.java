@@ -32,11 +32,9 @@ class FinetuneStepBench {
   @Test
   void secondsPerStep() throws Exception {
     Preset p = Preset.CPU_SMALL;
-    // -Dbench.models=a,b picks models. resnet50-scratch's backward pass at input 96 crashed the
-    // JVM (SIGFPE in oneDNN's brgemm 1x1 strided conv backward-data heuristic) on this machine's
-    // CPU: see docs/BENCHMARKS.md.
+    // -Dbench.models=a,b picks models.
     List<String> models = new ArrayList<>(List.of(System.getProperty("bench.models",
-        "tiny-cnn,mobilenetv2-imagenet").split(",")));
+        "tiny-cnn,mobilenetv2-imagenet,resnet50-scratch").split(",")));
     Path shared = TestModels.sharedModels();
     ModelCatalog fixture = ModelCatalog.load(TestModels.fixtureCatalog());
     ModelCatalog sharedCatalog = Files.isDirectory(shared) ? ModelCatalog.load(shared) : null;
@@ -65,12 +63,13 @@ class FinetuneStepBench {
           t[(int) step] = System.nanoTime();
         }
       });
+      long params = run.model().params();
       run.model().close();
       double first = (t[1] - t[0]) / 1e9;
       double rest = (t[batches] - t[1]) / 1e9 / (batches - 1);
       System.out.printf(Locale.ROOT, "BENCH %s input %d batch %d: first step %.2f s, then %.3f s/step"
           + " (%.1f ms/image), params %d%n", id, spec.input().size(), p.finetuneBatchSize(), first,
-          rest, rest * 1000 / p.finetuneBatchSize(), run.model().params());
+          rest, rest * 1000 / p.finetuneBatchSize(), params);
     }
   }
 }
