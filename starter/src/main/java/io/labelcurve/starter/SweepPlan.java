@@ -1,6 +1,8 @@
 package io.labelcurve.starter;
 
+import io.labelcurve.activities.model.Preset;
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.FinetuneSchedule;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.Adaptations;
 import io.labelcurve.workflows.spec.DatasetSummary;
@@ -51,23 +53,34 @@ final class SweepPlan {
   record Estimate(double embeddingGpuHours, double finetuneGpuHours, double totalGpuHours,
       String source) {}
 
-  record Plan(String sweep, int cells, Map<String, Integer> cellsPerModel, List<Group> groups,
-      List<Epochs> finetuneEpochs, Estimate estimate, List<String> notes) {}
+  record Plan(String sweep, String preset, int finetuneSamples, int cells,
+      Map<String, Integer> cellsPerModel, List<Group> groups, List<Epochs> finetuneEpochs,
+      Estimate estimate, List<String> notes) {}
 
   private SweepPlan() {}
 
+  /** The paper's epochs of a cell of {@code images} training images. */
   static int epochs(int images) {
-    return images <= 0 ? 1 : Math.max(1, (MIN_SAMPLES_SEEN + images - 1) / images);
+    return FinetuneSchedule.epochs(Math.max(1, images), MIN_SAMPLES_SEEN);
   }
 
-  /** Training images of a cell: its size (image) or sequences per class × classes × 330. */
+  /**
+   * Training images of a cell: its size (image) or sequences per class × classes × 330; size 0
+   * (all) is the whole training pool.
+   */
   static int images(String sampling, int size, DatasetSummary dataset) {
+    if (size <= 0) {
+      return dataset.trainPoolImages();
+    }
     return SamplingSpec.IMAGE.equals(sampling)
         ? size
         : size * Math.max(1, dataset.classes().size()) * IMAGES_PER_SEQUENCE;
   }
 
   static Plan of(SweepSpec spec, DatasetSummary dataset, boolean paper) {
+    // A preset changes how many samples a finetune cell sees (cpu-small: 1024), so its epochs.
+    Preset preset = spec.preset() == null ? Preset.PAPER : Preset.named(spec.preset());
+    int samples = preset.finetuneSamples();
     List<Cell> cells = SweepPlanner.plan(spec, dataset);
     Map<String, Integer> perModel = new LinkedHashMap<>();
     Map<String, List<Cell>> byGroup = new LinkedHashMap<>();
@@ -91,7 +104,8 @@ final class SweepPlan {
           Integer fromPaper = !paper ? null : SamplingSpec.IMAGE.equals(s.scheme())
               ? (size >= 16_384 ? Integer.valueOf(1) : PaperPreset.TABLE5.get(size))
               : PaperPreset.TABLE6.get(size);
-          epochs.add(new Epochs(s.scheme(), size, n, epochs(n), fromPaper));
+          epochs.add(new Epochs(s.scheme(), size, n,
+              FinetuneSchedule.epochs(Math.max(1, n), samples), fromPaper));
         }
       }
     }
@@ -105,7 +119,8 @@ final class SweepPlan {
     for (Cell c : cells) {
       if (Adaptations.FINETUNE.equals(c.adaptation())) {
         int n = images(c.sampling(), c.size(), dataset);
-        finetuneSeconds += (double) n * epochs(n) / (inferRate(c.model()) * TRAIN_FRACTION_OF_INFER)
+        finetuneSeconds += (double) n * FinetuneSchedule.epochs(Math.max(1, n), samples)
+            / (inferRate(c.model()) * TRAIN_FRACTION_OF_INFER)
             + testImages / inferRate(c.model());
       }
     }
@@ -114,8 +129,10 @@ final class SweepPlan {
         "ESTIMATE from assumed rates (SweepPlan.INFER_IMAGES_PER_S, not measured here); linear-probe"
             + " SVMs run on CPU and are not counted");
     List<String> notes = new ArrayList<>();
-    if (spec.adaptations().contains(Adaptations.FINETUNE)) {
-      notes.add("finetune cells are planned; this version does not execute them yet");
+    if (spec.adaptations().contains(Adaptations.FINETUNE) && samples != MIN_SAMPLES_SEEN) {
+      notes.add("preset " + preset.name() + ": finetune cells see at least " + samples
+          + " samples, not the paper's " + MIN_SAMPLES_SEEN + ", at inputs of at most "
+          + preset.finetuneMaxInput() + " px; the results say so");
     }
     if (paper) {
       notes.add("image sizes 2^8..2^21: assumed (the paper states the log2 axis and Table 5's"
@@ -123,7 +140,8 @@ final class SweepPlan {
       notes.add("sequence sets: k x 10 classes x " + IMAGES_PER_SEQUENCE + " images (paper: 'about"
           + " 300'; 328..409 reproduce Table 6, 300 would give 6 epochs at k=1)");
     }
-    return new Plan(spec.id(), cells.size(), perModel, groups, epochs, estimate, notes);
+    return new Plan(spec.id(), preset.name(), samples, cells.size(), perModel, groups, epochs,
+        estimate, notes);
   }
 
   static double inferRate(String model) {
@@ -132,11 +150,13 @@ final class SweepPlan {
 
   static void print(Plan p, PrintStream out) {
     out.printf(Locale.ROOT, "sweep %s: %d cells%n", p.sweep(), p.cells());
-    out.printf(Locale.ROOT, "%n%-18s %-13s %-9s %6s %6s  %s%n", "model", "adaptation", "sampling",
-        "seeds", "cells", "sizes");
+    int width = Math.max(5, p.groups().stream().mapToInt(g -> g.model().length()).max().orElse(0));
+    String row = "%-" + width + "s %-13s %-9s %6s %6s  %s%n";
+    out.printf(Locale.ROOT, "%n" + row, "model", "adaptation", "sampling", "seeds", "cells",
+        "sizes");
     for (Group g : p.groups()) {
-      out.printf(Locale.ROOT, "%-18s %-13s %-9s %6d %6d  %s%n", g.model(), g.adaptation(),
-          g.sampling(), g.seeds(), g.cells(), compact(g.sizes()));
+      out.printf(Locale.ROOT, row, g.model(), g.adaptation(), g.sampling(), g.seeds(), g.cells(),
+          compact(g.sizes()));
     }
     Map<String, Integer> perAdaptation = new TreeMap<>();
     p.groups().forEach(g -> perAdaptation.merge(g.adaptation() + " x " + g.sampling(), g.cells(), Integer::sum));
@@ -144,7 +164,8 @@ final class SweepPlan {
     perAdaptation.forEach((k, v) -> out.printf(Locale.ROOT, "  %-28s %6d cells%n", k, v));
     out.printf(Locale.ROOT, "  %-28s %6d cells%n", "total", p.cells());
     if (!p.finetuneEpochs().isEmpty()) {
-      out.printf(Locale.ROOT, "%nfinetune epochs, max(1, ceil(%d / images)):%n", MIN_SAMPLES_SEEN);
+      out.printf(Locale.ROOT, "%nfinetune epochs (preset %s), max(1, ceil(%d / images)):%n",
+          p.preset(), p.finetuneSamples());
       out.printf(Locale.ROOT, "  %-9s %8s %10s %7s %7s%n", "sampling", "size", "images", "epochs", "paper");
       for (Epochs e : p.finetuneEpochs()) {
         String paper = e.paper() == null ? "" : e.paper() + (e.paper() == e.epochs() ? " ok" : " DIFFERS");

@@ -50,4 +50,23 @@ class SweepPlanTest {
     SweepPlan.Plan plan = SweepPlan.of(per, PaperPreset.dataset(), false);
     assertEquals(2 + 20, plan.cells());
   }
+
+  @Test
+  void aCpuPresetPlansItsOwnEpochsAndAllMeansThePool() {
+    String spec = "id: ft\ndataset: d/manifest.csv\ntrain_split: train\ntest_splits: [T1]\n"
+        + "models: [m]\nadaptations: [finetune]\nsampling:\n  image: {sizes: [16, 256, 0]}\n"
+        + "seeds: 1\npreset: cpu-small\n";
+    SweepPlan.Plan plan = SweepPlan.of(SpecReader.parse("ft.yaml", spec), PaperPreset.dataset(),
+        false);
+    assertEquals(1024, plan.finetuneSamples());
+    Map<Integer, Integer> epochsBySize = new java.util.TreeMap<>();
+    Map<Integer, Integer> imagesBySize = new java.util.TreeMap<>();
+    for (SweepPlan.Epochs e : plan.finetuneEpochs()) {
+      epochsBySize.put(e.size(), e.epochs());
+      imagesBySize.put(e.size(), e.images());
+    }
+    assertEquals(Map.of(0, 1, 16, 64, 256, 4), epochsBySize);
+    assertEquals(PaperPreset.dataset().trainPoolImages(), imagesBySize.get(0));
+    assertTrue(plan.notes().stream().anyMatch(n -> n.contains("1024")), plan.notes().toString());
+  }
 }
