@@ -7,6 +7,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,7 +60,28 @@ final class ConnectionOptions {
     return temporalSettings().connect(null);
   }
 
+  /** The bucket; a bucket that cannot be reached is a {@link UserError} saying what to set. */
   S3BlobStore store() {
-    return S3BlobStore.connect(s3Settings());
+    S3Settings s = s3Settings();
+    try {
+      return S3BlobStore.connect(s);
+    } catch (SdkClientException e) {
+      throw new UserError("cannot reach bucket '" + s.bucket() + "' at "
+          + (s.endpoint() == null ? "AWS S3 (" + S3Settings.ENV_ENDPOINT + " is not set)"
+              : s.endpoint()) + ": " + firstLine(e.getMessage())
+          + "\n  for a local `labelcurve up`, set what it prints: " + S3Settings.ENV_ENDPOINT
+          + ", " + S3Settings.ENV_ACCESS_KEY + " and " + S3Settings.ENV_SECRET_KEY
+          + "; for a cluster, those of its .env (README, 'Run on a cluster')");
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    int cut = message.indexOf(" from any of the providers");
+    cut = cut > 0 ? cut : message.indexOf(" : [");
+    String m = cut > 0 ? message.substring(0, cut) : message;
+    return m.length() > 300 ? m.substring(0, 300) + "…" : m;
   }
 }

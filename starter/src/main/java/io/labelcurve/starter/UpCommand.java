@@ -47,12 +47,14 @@ final class UpCommand implements Callable<Integer> {
           + "  folder " + dir.resolve("s3"));
       System.out.println("  metrics   " + plane.metrics().url());
       System.out.println("  models    " + plane.catalog().ids());
-      System.out.println("Join another activity worker with:");
-      System.out.println("  " + TemporalSettings.ENV_ADDRESS + "=" + plane.temporalAddress() + " "
-          + S3Settings.ENV_ENDPOINT + "=" + plane.s3().endpoint() + " "
-          + S3Settings.ENV_ACCESS_KEY + "=" + EmbeddedS3.ACCESS_KEY + " "
-          + S3Settings.ENV_SECRET_KEY + "=" + EmbeddedS3.SECRET_KEY + " \\");
-      System.out.println("    java -jar labelcurve.jar worker --queues labelcurve-gpu --no-workflows");
+      System.out.println("Point labelcurve commands (sweep, report, worker) in another shell at it:");
+      System.out.println("  export " + TemporalSettings.ENV_ADDRESS + "=" + plane.temporalAddress()
+          + " " + S3Settings.ENV_ENDPOINT + "=" + plane.s3().endpoint() + " \\");
+      System.out.println("    " + S3Settings.ENV_ACCESS_KEY + "=" + EmbeddedS3.ACCESS_KEY + " "
+          + S3Settings.ENV_SECRET_KEY + "=" + EmbeddedS3.SECRET_KEY);
+      System.out.println("  ./labelcurve sweep start SPEC --wait");
+      System.out.println("  ./labelcurve worker --queues labelcurve-gpu --no-workflows   # another"
+          + " activity worker");
       System.out.println("Stop with Ctrl-C.");
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

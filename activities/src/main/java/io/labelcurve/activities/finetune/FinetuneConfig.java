@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param batchSize images per step (the last batch of an epoch may be shorter)
  * @param epochs passes over the training images
  * @param seed seeds the head's init, each epoch's data order and PyTorch's generator per step
- * @param checkpointEvery steps between checkpoints (one is also written at every epoch's end)
+ * @param checkpointEvery steps between checkpoints (one is also written at the end of every epoch
+ *     of at least this many steps)
  * @param loaderThreads threads loading and preprocessing the next batches while a step runs
  * @param device null for the engine's default (a GPU when there is one)
  */

@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * Every step's arrays live in one sub-manager, closed at the end of the step, so memory stays flat.
  *
  * <p>Checkpoints ({@link Checkpoints}) are written every {@code checkpointEvery} steps and at the
- * end of every epoch: weights (and batch-norm statistics), AdamW's moments and step, the epoch,
+ * end of every epoch of at least {@code checkpointEvery} steps (a small cell's epochs are a step or
+ * two: a checkpoint after each would write the whole model and AdamW's moments, 280 MB for a
+ * ResNet-50, every step, to protect less work than K steps): weights (and batch-norm statistics), AdamW's moments and step, the epoch,
  * the position in its order and the seeds ({@link CheckpointState}). {@link #train} given a
  * checkpoint continues from it: its first step is the checkpoint's step + 1, and on a CPU the run
  * ends with the same weights, bit for bit, as one that was never interrupted (PyTorch's CPU kernels
@@ -203,7 +205,8 @@ public final class FinetuneTrainer {
           losses[Math.toIntExact(step - done - 1)] = loss;
           listener.onStep(step, total, epoch, loss, lr);
           boolean epochEnd = b == stepsPerEpoch - 1;
-          if (checkpoints != null && (step % config.checkpointEvery() == 0 || epochEnd)) {
+          if (checkpoints != null && (step % config.checkpointEvery() == 0
+              || epochEnd && stepsPerEpoch >= config.checkpointEvery())) {
             long w0 = System.nanoTime();
             CheckpointState cs = new CheckpointState(STATE_VERSION, fingerprint, step, total,
                 epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, stepsPerEpoch, config.seed(),

@@ -146,7 +146,8 @@ class FinetuneTrainerTest {
 
   @Test
   void resumingFromACheckpointEqualsAnUninterruptedRun() throws Exception {
-    // 3 epochs of 5 steps; checkpoints every 3 steps and at each epoch's end: 3, 5, 6, 9, 10, ...
+    // 3 epochs of 5 steps; checkpoints every 3 steps and at each epoch's end (an epoch is at least
+    // 3 steps long): 3, 5, 6, 9, 10, ...
     FinetuneConfig cfg = config(3, 3);
     float[] uninterrupted;
     double[] lossesUninterrupted;
@@ -208,6 +209,25 @@ class FinetuneTrainerTest {
     }
     ckpt.deleteAll(false);
     assertTrue(store.list(ckpt.prefix()).isEmpty());
+  }
+
+  @Test
+  void epochsShorterThanTheIntervalGetNoCheckpointOfTheirOwn() throws Exception {
+    // 3 epochs of 5 steps, a checkpoint every 6 steps: only 6 and 12, not each epoch's end.
+    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-short"), 5);
+    List<Long> steps = new ArrayList<>();
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(config(3, 6), images)
+        .train(ids, labels, ckpt, null, new TrainingListener() {
+          @Override
+          public void onCheckpoint(long step, String uri) {
+            steps.add(step);
+          }
+        }))) {
+      assertEquals(15, run.losses().length);
+    }
+    assertEquals(List.of(6L, 12L), steps);
+    assertEquals(List.of(6L, 12L), ckpt.completeSteps());
+    ckpt.deleteAll(false);
   }
 
   @Test

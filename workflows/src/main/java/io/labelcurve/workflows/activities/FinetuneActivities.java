@@ -20,8 +20,8 @@ public interface FinetuneActivities {
    *
    * <p>Idempotent: when the cell's result already exists it is read back, not recomputed.
    *
-   * <p>Durable: every K steps and at the end of each epoch a checkpoint (weights, optimizer
-   * state, step, data-order position, seeds) is written under
+   * <p>Durable: every K steps and at the end of each epoch of K steps or more a checkpoint
+   * (weights, optimizer state, step, data-order position, seeds) is written under
    * {@code sweeps/{sweep}/checkpoints/{cell}/step-NNNNNNN/}, and the activity heartbeats that
    * checkpoint's URI (a {@code String}). A retry — on any worker — reads the last heartbeat's
    * URI (else the newest complete checkpoint in the bucket) and continues from it: its first
