@@ -14,6 +14,7 @@ import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepSearchAttributes;
@@ -58,7 +59,10 @@ final class SweepLauncher {
       uri = null;
     }
     ValidationReport report =
-        new DatasetValidator(spec.trainSplit(), spec.testSplits()).validateOrThrow(manifest, images);
+        new DatasetValidator(spec.trainSplit(), spec.testSplits())
+            .sequenceSampling(spec.samplings().stream()
+                .anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
+            .validateOrThrow(manifest, images);
     report.warnings().forEach(w -> out.println("warning: " + w));
     DatasetDigest digest = DatasetDigest.of(manifest, images);
     // Sizes against the pool before the upload: a bad spec costs nothing.

@@ -6,6 +6,7 @@ import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,10 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
     Manifest manifest = manifests.read(spec.dataset());
     ImageSource images = BlobImageSource.besides(context.store(), manifests.keyOf(spec.dataset()));
     ValidationReport report =
-        new DatasetValidator(spec.trainSplit(), spec.testSplits()).validateOrThrow(manifest, images);
+        new DatasetValidator(spec.trainSplit(), spec.testSplits())
+            .sequenceSampling(spec.samplings().stream()
+                .anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
+            .validateOrThrow(manifest, images);
     report.warnings().forEach(w -> log.warn("{}", w));
     DatasetSummary summary = SpecChecks.summarise(manifest, spec.dataset(),
         DatasetDigest.of(manifest, images).cacheKey(), spec.trainSplit());

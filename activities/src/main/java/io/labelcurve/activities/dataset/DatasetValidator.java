@@ -44,6 +44,7 @@ public final class DatasetValidator {
   private final String trainSplit;
   private final List<String> testSplits;
   private final ImageCheck imageCheck;
+  private final boolean sequenceSampling;
 
   /** Checks images' headers. */
   public DatasetValidator(String trainSplit, List<String> testSplits) {
@@ -51,9 +52,23 @@ public final class DatasetValidator {
   }
 
   public DatasetValidator(String trainSplit, List<String> testSplits, ImageCheck imageCheck) {
+    this(trainSplit, testSplits, imageCheck, true);
+  }
+
+  private DatasetValidator(String trainSplit, List<String> testSplits, ImageCheck imageCheck,
+      boolean sequenceSampling) {
     this.trainSplit = Objects.requireNonNull(trainSplit, "trainSplit");
     this.testSplits = List.copyOf(testSplits);
     this.imageCheck = Objects.requireNonNull(imageCheck, "imageCheck");
+    this.sequenceSampling = sequenceSampling;
+  }
+
+  /**
+   * This validator for a sweep that does or does not sample sequences: without sequence sampling
+   * a class's few training sequences limit nothing, and are not warned about.
+   */
+  public DatasetValidator sequenceSampling(boolean used) {
+    return new DatasetValidator(trainSplit, testSplits, imageCheck, used);
   }
 
   /** Everything found; never throws for a problem of the dataset. */
@@ -137,7 +152,7 @@ public final class DatasetValidator {
       }
     }
     manifest.sequencesPerClass(trainSplit).forEach((label, sequences) -> {
-      if (sequences < FEW_SEQUENCES) {
+      if (sequenceSampling && sequences < FEW_SEQUENCES) {
         warnings.add(loc + ": class '" + label + "' has only " + sequences + " sequence"
             + (sequences == 1 ? "" : "s") + " in training split '" + trainSplit
             + "'; balanced sequence sampling cannot go beyond " + sequences + " per class");

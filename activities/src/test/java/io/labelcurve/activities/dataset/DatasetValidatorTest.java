@@ -60,6 +60,9 @@ class DatasetValidatorTest {
     ValidationReport report = VALIDATOR.validateOrThrow(dataset(GOOD), images());
     assertTrue(report.ok());
     assertTrue(report.warnings().stream().anyMatch(w -> w.contains("only 2 sequences")), report.warnings().toString());
+    ValidationReport imageOnly = VALIDATOR.sequenceSampling(false).validateOrThrow(dataset(GOOD), images());
+    assertTrue(imageOnly.warnings().stream().noneMatch(w -> w.contains("sequences")),
+        "a sweep without sequence sampling is not warned about few sequences: " + imageOnly.warnings());
   }
 
   @Test
