@@ -28,8 +28,10 @@ ViT-MAE and CLIP from transformers' configs, EchoCLIP from open_clip's `convnext
 (EchoCLIP's image tower, ConvNeXt-Base with a 512-d projection). MedImageInsight's architecture
 and configuration exist only in its hub repository's code, so it has no random-weights build
 (it is reported as not exported in that mode); `--medimageinsight-code DIR` points the normal
-mode at a local copy of that repository instead of downloading it. `--check` runs each traced module against the
-eager one on a random batch and reports the largest difference.
+mode at a local copy of that repository instead of downloading it. `--check` runs each traced
+module against the eager one on a seeded random batch, reports the largest difference, and leaves
+the batch and the eager embeddings beside the model (check-input.npy, check-output.npy): there
+`labelcurve models check ID` runs the batch through DJL's libtorch and compares.
 
 Needs: torch, transformers (dinov2, vitmae, clip), open_clip_torch + timm (echoclip), and for
 medimageinsight the repository's requirements (timm, einops, fvcore...). A missing library
@@ -75,6 +77,17 @@ MODELS = {
 }
 
 
+OTHER_SIZES = (160, 96)
+CHECK_INPUT = "check-input.npy"
+CHECK_OUTPUT = "check-output.npy"
+
+
+def save_rows(path, t):
+    """A 2-D tensor as a float32 .npy file."""
+    import numpy as np  # transformers, timm and open_clip need it too
+    np.save(path, t.detach().to(torch.float32).contiguous().numpy().astype("<f4"))
+
+
 class MissingLibrary(Exception):
     pass
 
@@ -101,26 +114,32 @@ class Dinov2Encoder(nn.Module):
 
 class VitMaeEncoder(nn.Module):
     """ViT-MAE without masking: mask_ratio 0 and a fixed noise, so the patch order is the
-    identity and nothing random is traced."""
+    identity and nothing random is traced. The noise and the position embeddings follow the
+    input's size, so the traced module also takes the CPU presets' smaller inputs."""
 
     def __init__(self, m):
         super().__init__()
         self.m = m
-        self.patches = (m.config.image_size // m.config.patch_size) ** 2
+        self.patch = m.config.patch_size
 
     def forward(self, x):
-        noise = torch.arange(self.patches, dtype=x.dtype, device=x.device)
-        noise = noise.unsqueeze(0).expand(x.shape[0], self.patches)
-        return self.m(pixel_values=x, noise=noise).last_hidden_state[:, 0]
+        patches = (x.shape[2] // self.patch) * (x.shape[3] // self.patch)
+        noise = torch.arange(patches, dtype=x.dtype, device=x.device)
+        noise = noise.unsqueeze(0).expand(x.shape[0], patches)
+        return self.m(pixel_values=x, noise=noise,
+                      interpolate_pos_encoding=True).last_hidden_state[:, 0]
 
 
 class ClipEncoder(nn.Module):
+    """Position embeddings interpolated to the input's size (a no-op at 224), so that the traced
+    module also takes the CPU presets' smaller inputs."""
+
     def __init__(self, m):
         super().__init__()
         self.m = m
 
     def forward(self, x):
-        return self.m(pixel_values=x).image_embeds
+        return self.m(pixel_values=x, interpolate_pos_encoding=True).image_embeds
 
 
 class OpenClipImageEncoder(nn.Module):
@@ -210,9 +229,25 @@ def export(model_id, out, random_weights, check, mii_code):
     if check:
         reloaded = torch.jit.load(path)
         with torch.no_grad():
-            x2 = torch.randn(3, 3, 224, 224)
-            diff = (reloaded(x2) - enc(x2)).abs().max().item()
+            x2 = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(7))
+            want = enc(x2)
+            diff = (reloaded(x2) - want).abs().max().item()
         print(f"{model_id}: traced vs eager max |diff| = {diff:.2e} on a batch of 3")
+        # labelcurve's CPU presets shrink inputs (cpu-small: 160 to embed, 96 to finetune); a
+        # module traced with shapes baked in fails there or, worse, computes something else.
+        for size in OTHER_SIZES:
+            xs = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(size))
+            try:
+                with torch.no_grad():
+                    d = (reloaded(xs) - enc(xs)).abs().max().item()
+                print(f"{model_id}: at {size}x{size} traced vs eager max |diff| = {d:.2e}")
+            except Exception as e:  # noqa: BLE001 - any failure means: 224 only
+                print(f"{model_id}: WARNING: the traced module fails at {size}x{size} "
+                      f"({type(e).__name__}); use it with the paper preset only")
+        # The batch and the eager output, for `labelcurve models check ID`: it runs the same
+        # batch through DJL's libtorch and compares (another PyTorch version than this one).
+        save_rows(os.path.join(folder, CHECK_INPUT), x2.reshape(3, -1))
+        save_rows(os.path.join(folder, CHECK_OUTPUT), want)
     if abs(params - info["params_m"]) / info["params_m"] > 0.05:
         print(f"{model_id}: note: the exported image encoder has {params:.1f} M parameters, "
               f"Table 1 says {info['params_m']} M (the paper may count the whole model)")

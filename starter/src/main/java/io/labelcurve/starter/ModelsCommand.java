@@ -2,13 +2,17 @@ package io.labelcurve.starter;
 
 import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.ExportCheck;
 import io.labelcurve.activities.embed.Preprocessor;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.model.Preset;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +51,10 @@ final class ModelsCommand {
     @Option(names = "--batch", description = "images in the batch (default 8)")
     int batch = 8;
 
+    @Option(names = "--preset", description = "run it at a preset's input size too (e.g."
+        + " cpu-small: 160 px to embed, 96 px to finetune); the exporter check stays at its own")
+    String preset;
+
     @Mixin ModelOptions models;
 
     @Override
@@ -62,6 +70,17 @@ final class ModelsCommand {
         }
         inputs.add(pre.apply(new GreyImage(256, 256, px)));
       }
+      if (preset != null) {
+        Preset p = Preset.named(preset);
+        for (ModelSpec shrunk : List.of(p.apply(spec), p.applyFinetune(spec))) {
+          if (shrunk.input().size() != spec.input().size()) {
+            try (Encoder e = Encoders.open(catalog, shrunk, null)) {
+              System.out.printf(Locale.ROOT, "%s: takes the %s preset's %d px input (dim %d)%n",
+                  id, p.name(), shrunk.input().size(), e.dim());
+            }
+          }
+        }
+      }
       try (Encoder encoder = Encoders.open(catalog, spec, null)) {
         encoder.embed(inputs);
         long t0 = System.nanoTime();
@@ -69,8 +88,24 @@ final class ModelsCommand {
         double ms = (System.nanoTime() - t0) / 1e6 / batch;
         System.out.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d, %s)%n",
             id, out[0].length, encoder.params() / 1e6, ms, batch, Encoders.defaultDevice());
+        Optional<Path> folder = catalog.folder(id);
+        Optional<ExportCheck.Result> check = folder.flatMap(f -> ExportCheck.run(encoder, f));
+        if (check.isEmpty()) {
+          if (spec.builtin()) {
+            return 0;
+          }
+          System.out.println("  no exporter check beside it (" + ExportCheck.INPUT + ", "
+              + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them)");
+          return 0;
+        }
+        ExportCheck.Result r = check.get();
+        System.out.printf(Locale.ROOT, "  exporter check: %d images, max |PyTorch %s - exporter| ="
+            + " %.2e: %s%n", r.rows(), Encoders.engineVersion(), r.maxAbsDiff(), r.close()
+            ? "matches (rtol " + ExportCheck.RTOL + ", atol " + ExportCheck.ATOL + ")"
+            : "DIFFERS beyond rtol " + ExportCheck.RTOL + ", atol " + ExportCheck.ATOL
+                + ": this engine does not compute what the exporter did");
+        return r.close() ? 0 : 1;
       }
-      return 0;
     }
   }
 }

@@ -46,6 +46,11 @@ public final class Encoders {
     return engine().defaultDevice();
   }
 
+  /** The version of DJL's libtorch, e.g. {@code 2.7.1}. */
+  public static String engineVersion() {
+    return engine().getVersion();
+  }
+
   /** Sets PyTorch's intra-op threads for the whole process. */
   public static synchronized void setIntraOpThreads(int threads) {
     engine();
@@ -96,10 +101,21 @@ public final class Encoders {
     applyThreadSetting();
     Device dev = device == null ? engine.defaultDevice() : device;
     DjlEncoder enc = spec.builtin() ? builtin(spec, dev) : torchScript(spec, file, dev);
+    int c = spec.input().channels();
+    int s = spec.input().size();
     try {
-      int c = spec.input().channels();
-      int s = spec.input().size();
       enc.embed(List.of(new float[c * s * s]));
+    } catch (EngineException e) {
+      enc.close();
+      // Most often a module traced with its input size baked in (a ViT exported without
+      // position-embedding interpolation) given a preset's smaller input.
+      throw new BadInputException(spec.source() + ": model '" + spec.id() + "'" + (file == null
+          ? "" : " (" + file + ")") + " fails on a " + c + "x" + s + "x" + s + " input, the size"
+          + " its 'input' and the sweep's preset give it (CPU presets shrink inputs to at most"
+          + " 160 px to embed, 96 px to finetune). A TorchScript module traced at one size may"
+          + " take only that size: export it to follow the input's size (deploy/models/export.py"
+          + " does), or run it with the paper preset. PyTorch said: " + firstLine(e.getMessage()),
+          e);
     } catch (RuntimeException e) {
       enc.close();
       throw e;
@@ -180,6 +196,16 @@ public final class Encoders {
       param.getArray().set(v);
     }
     return trunk;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    String[] lines = message.strip().split("\n");
+    // TorchScript errors end with the actual error after the serialized traceback.
+    String last = lines[lines.length - 1].strip();
+    return last.length() > 300 ? last.substring(0, 300) + "…" : last;
   }
 
   /** Parameters of a block (initialised arrays, else declared shapes). */

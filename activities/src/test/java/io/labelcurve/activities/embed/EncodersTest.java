@@ -169,4 +169,22 @@ class EncodersTest {
         () -> Encoders.open(catalog, catalog.get("tiny-cnn"), Device.cpu()));
     assertTrue(e.getMessage().contains("TorchScript"), e.getMessage());
   }
+
+  /** A module traced with its size baked in, given a smaller input by a preset. */
+  @Test
+  void aModelThatTakesOnlyItsOwnSizeIsRefusedWithTheSizeAndTheFix() throws Exception {
+    Path folder = Path.of(getClass().getResource("/fixed-size/fixed64/model.json").toURI())
+        .getParent();
+    ModelCatalog catalog = ModelCatalog.load(folder.getParent());
+    ModelSpec spec = catalog.get("fixed64");
+    try (Encoder enc = Encoders.open(spec, folder, Device.cpu())) {
+      assertEquals(4, enc.dim());
+    }
+    ModelSpec smaller = spec.withInput(48, 48);
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Encoders.open(smaller, folder, Device.cpu()));
+    assertTrue(e.getMessage().contains("'fixed64'") && e.getMessage().contains("3x48x48")
+        && e.getMessage().contains("encoder.pt") && e.getMessage().contains("paper preset"),
+        e.getMessage());
+  }
 }

@@ -61,8 +61,12 @@ class FinetuneStepBench {
       labels[i] = i % 10;
     }
     ids.forEach(FinetuneStepBench::image);
+    // -Dbench.catalog=DIR: the models of another catalog (e.g. deploy/models/export.py's).
+    String other = System.getProperty("bench.catalog");
+    ModelCatalog otherCatalog = other == null ? null : ModelCatalog.load(Path.of(other));
     for (String id : models) {
-      ModelCatalog c = fixture.contains(id) && !id.equals("mobilenetv2-imagenet") ? fixture
+      ModelCatalog c = otherCatalog != null && otherCatalog.contains(id) ? otherCatalog
+          : fixture.contains(id) && !id.equals("mobilenetv2-imagenet") ? fixture
           : sharedCatalog == null ? ModelCatalog.builtinOnly() : sharedCatalog;
       ModelSpec spec = p.applyFinetune(c.get(id));
       FinetuneConfig cfg = new FinetuneConfig(spec, c.folder(id).orElse(null), 10,
