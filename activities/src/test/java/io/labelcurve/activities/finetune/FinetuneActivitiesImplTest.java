@@ -155,4 +155,27 @@ class FinetuneActivitiesImplTest {
     env.close();
     System.out.println("tiny-cnn finetune, cpu-small, T1 image accuracy at 16/128: " + t1);
   }
+
+  @Test
+  void aSequenceSampledCellTrainsOnWholeSequencesOfEveryClass() throws Exception {
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    Cell cell = new Cell(Cell.idOf("tiny-cnn", "finetune", "sequence", 1, 0), "tiny-cnn",
+        "finetune", "sequence", 1, 0, false);
+    CellResult r = stub(env, 1000).runFinetuneCell(new FinetuneCellRequest("seq", cell, dataset,
+        "cpu-small", List.of("T1", "T2"), false));
+    env.close();
+    CellRecord rec = new ObjectMapper().readValue(
+        store.get(CellRecords.cellKey("seq", r.cellId())).orElseThrow(), CellRecord.class);
+    assertEquals(Integer.valueOf(1), rec.perClass());
+    assertEquals("sequence", rec.sampling());
+    // One training sequence of each class, every frame with its 4 augmented variants.
+    List<String> ids = List.of(new String(store.get(CellRecords.idsKey("seq", r.cellId()))
+        .orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).strip().split("\n"));
+    assertEquals(r.trainImages(), ids.size());
+    assertEquals(0, ids.size() % 5, "frames x (1 + 4 variants): " + ids.size());
+    assertTrue(ids.size() >= 5 * dataset.classes().size(), ids.size() + " images");
+    assertEquals(String.valueOf(Math.max(1, (1024 + ids.size() - 1) / ids.size())),
+        rec.provenance().get("epochs"));
+    assertEquals(4, r.scores().size());
+  }
 }
