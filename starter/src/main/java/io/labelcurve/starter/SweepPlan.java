@@ -22,8 +22,6 @@ import java.util.TreeMap;
  * hours.
  */
 final class SweepPlan {
-  /** The paper's finetuning budget: every model sees at least 2^14 samples (§4.4, Appendix). */
-  static final int MIN_SAMPLES_SEEN = 16_384;
   /**
    * Images per sampled sequence (all frames with their augmented variants). The paper says "about
    * 300" (§4.6); with exactly 300, one sequence per class (3,000 images) would get
@@ -58,11 +56,6 @@ final class SweepPlan {
       Estimate estimate, List<String> notes) {}
 
   private SweepPlan() {}
-
-  /** The paper's epochs of a cell of {@code images} training images. */
-  static int epochs(int images) {
-    return FinetuneSchedule.epochs(Math.max(1, images), MIN_SAMPLES_SEEN);
-  }
 
   /**
    * Training images of a cell: its size (image) or sequences per class × classes × 330; size 0
@@ -129,9 +122,9 @@ final class SweepPlan {
         "ESTIMATE from assumed rates (SweepPlan.INFER_IMAGES_PER_S, not measured here); linear-probe"
             + " SVMs run on CPU and are not counted");
     List<String> notes = new ArrayList<>();
-    if (spec.adaptations().contains(Adaptations.FINETUNE) && samples != MIN_SAMPLES_SEEN) {
+    if (spec.adaptations().contains(Adaptations.FINETUNE) && samples != FinetuneSchedule.PAPER_SAMPLES) {
       notes.add("preset " + preset.name() + ": finetune cells see at least " + samples
-          + " samples, not the paper's " + MIN_SAMPLES_SEEN + ", at inputs of at most "
+          + " samples, not the paper's " + FinetuneSchedule.PAPER_SAMPLES + ", at inputs of at most "
           + preset.finetuneMaxInput() + " px; the results say so");
     }
     if (paper) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.labelcurve.activities.spec.SpecReader;
+import io.labelcurve.workflows.plan.FinetuneSchedule;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ class SweepPlanTest {
       assertEquals(e.paper(), e.epochs(), e.sampling() + " " + e.size());
     }
     Map<Integer, Integer> table5 = PaperPreset.TABLE5;
-    table5.forEach((n, epochs) -> assertEquals(epochs, SweepPlan.epochs(n), "Table 5 at " + n));
+    table5.forEach((n, epochs) -> assertEquals(epochs, FinetuneSchedule.epochs(n), "Table 5 at " + n));
     assertEquals(22, plan.finetuneEpochs().size());
     assertTrue(plan.estimate().totalGpuHours() > 0);
 

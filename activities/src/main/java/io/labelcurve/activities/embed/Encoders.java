@@ -114,7 +114,7 @@ public final class Encoders {
           + " its 'input' and the sweep's preset give it (CPU presets shrink inputs to at most"
           + " 160 px to embed, 96 px to finetune). A TorchScript module traced at one size may"
           + " take only that size: export it to follow the input's size (deploy/models/export.py"
-          + " does), or run it with the paper preset. PyTorch said: " + firstLine(e.getMessage()),
+          + " does), or run it with the paper preset. PyTorch said: " + lastLine(e.getMessage()),
           e);
     } catch (RuntimeException e) {
       enc.close();
@@ -198,7 +198,7 @@ public final class Encoders {
     return trunk;
   }
 
-  private static String firstLine(String message) {
+  private static String lastLine(String message) {
     if (message == null) {
       return "(no message)";
     }

@@ -16,7 +16,7 @@ import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
-import io.labelcurve.activities.runtime.Failures;
+import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.sampling.CellSample;
@@ -31,7 +31,6 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +74,6 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
 
   @Override
   public CellResult runFinetuneCell(FinetuneCellRequest request) {
-    Instant start = Instant.now();
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     String resume = ctx.getHeartbeatDetails(String.class).filter(s -> !s.isBlank()).orElse(null);
     TrainingListener heartbeat = new TrainingListener() {
@@ -92,17 +90,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         ctx.heartbeat(uri);
       }
     };
-    try {
-      CellResult r = Failures.call(() -> run(request, resume, heartbeat));
-      if (!r.cached()) {
-        context.metrics().cellCompleted(request.sweepId(), request.cell().model(),
-            request.cell().adaptation(), Duration.between(start, Instant.now()));
-      }
-      return r;
-    } catch (RuntimeException e) {
-      context.metrics().cellFailed(request.sweepId(), request.cell().model());
-      throw e;
-    }
+    return CellAttempts.run(context.metrics(), request.sweepId(), request.cell(),
+        () -> run(request, resume, heartbeat));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.labelcurve.activities.model;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.workflows.plan.FinetuneSchedule;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ import java.util.List;
 public record Preset(String name, int maxInput, int batchSize, int finetuneSamples,
     int finetuneMaxInput, int finetuneBatchSize) {
   /** The paper's minimum number of samples seen when finetuning (§4.4). */
-  public static final int PAPER_FINETUNE_SAMPLES = 16384;
+  public static final int PAPER_FINETUNE_SAMPLES = FinetuneSchedule.PAPER_SAMPLES;
 
   /** The paper: 256×256, centre crop 224 (the model's own input), batches for a GPU. */
   public static final Preset PAPER = new Preset("paper", 0, 64, PAPER_FINETUNE_SAMPLES, 0, 8);

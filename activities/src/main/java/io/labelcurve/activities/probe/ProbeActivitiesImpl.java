@@ -9,7 +9,7 @@ import io.labelcurve.activities.eval.SplitEvaluation;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
-import io.labelcurve.activities.runtime.Failures;
+import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.sampling.CellSample;
@@ -26,7 +26,6 @@ import io.labelcurve.workflows.plan.Cell;
 import io.temporal.activity.Activity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,18 +49,8 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
 
   @Override
   public CellResult runProbeCell(ProbeCellRequest request) {
-    Instant start = Instant.now();
-    try {
-      CellResult r = Failures.call(() -> run(request));
-      if (!r.cached()) {
-        context.metrics().cellCompleted(request.sweepId(), request.cell().model(),
-            request.cell().adaptation(), Duration.between(start, Instant.now()));
-      }
-      return r;
-    } catch (RuntimeException e) {
-      context.metrics().cellFailed(request.sweepId(), request.cell().model());
-      throw e;
-    }
+    return CellAttempts.run(context.metrics(), request.sweepId(), request.cell(),
+        () -> run(request));
   }
 
   private CellResult run(ProbeCellRequest request) throws IOException {

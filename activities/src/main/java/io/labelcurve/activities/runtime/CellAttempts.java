@@ -1,0 +1,34 @@
+package io.labelcurve.activities.runtime;
+
+import io.labelcurve.activities.metrics.LabelcurveMetrics;
+import io.labelcurve.workflows.activities.CellResult;
+import io.labelcurve.workflows.plan.Cell;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+
+/** One attempt at a cell, as probe and finetune activities run it. */
+public final class CellAttempts {
+  private CellAttempts() {}
+
+  /**
+   * Runs {@code body} under {@link Failures#call} and counts the attempt: a computed cell is
+   * completed (with its wall time), a cell read back from the bucket is not counted again, and any
+   * failure is a failed attempt.
+   */
+  public static CellResult run(LabelcurveMetrics metrics, String sweepId, Cell cell,
+      Callable<CellResult> body) {
+    Instant start = Instant.now();
+    try {
+      CellResult r = Failures.call(body);
+      if (!r.cached()) {
+        metrics.cellCompleted(sweepId, cell.model(), cell.adaptation(),
+            Duration.between(start, Instant.now()));
+      }
+      return r;
+    } catch (RuntimeException e) {
+      metrics.cellFailed(sweepId, cell.model());
+      throw e;
+    }
+  }
+}
