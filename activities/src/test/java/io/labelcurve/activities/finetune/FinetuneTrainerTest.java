@@ -244,9 +244,12 @@ class FinetuneTrainerTest {
 
   @Test
   void noArrayLeaksOverManySteps() throws Exception {
-    // 40 images, batch 4: 10 steps an epoch; 12 epochs = 120 steps.
+    // 40 images, batch 20: 2 steps an epoch; 60 epochs = 120 steps. A batch's input alone is
+    // ~1 MB, so keeping one input a step alive grows native memory by ~75 MB over the 100 steps
+    // measured (seen with the input detached from its manager); without a leak it wanders within
+    // about +-10 MB.
     FinetuneConfig cfg = new FinetuneConfig(spec, catalog.folder("tiny-cnn").orElseThrow(),
-        classes.size(), 1e-3, 4, 12, 1, 1000, 1, Device.cpu());
+        classes.size(), 1e-3, 20, 60, 1, 1000, 1, Device.cpu());
     List<Integer> counts = new ArrayList<>();
     long[] rss = new long[2];
     FinetuneTrainer trainer = new FinetuneTrainer(cfg, images);
@@ -257,10 +260,10 @@ class FinetuneTrainerTest {
           counts.add(trainer.managedArrays());
         }
         if (step == 20) {
-          rss[0] = rssKb();
+          rss[0] = NativeRss.kib();
         }
         if (step == 120) {
-          rss[1] = rssKb();
+          rss[1] = NativeRss.kib();
         }
       }
     });
@@ -275,22 +278,15 @@ class FinetuneTrainerTest {
     assertEquals(12, counts.size());
     // Every 10 steps the same number of live arrays under the model's manager.
     assertEquals(1, counts.stream().distinct().count(), "arrays per 10 steps: " + counts);
-    if (rss[0] > 0) {
-      assertTrue(rss[1] - rss[0] < 64 * 1024, "RSS grew by " + (rss[1] - rss[0]) + " KiB");
+    // Native memory only: the JVM's first writes to heap pages it committed earlier grow VmRSS by
+    // ~110 MB over these steps when this test runs alone (it failed CI that way).
+    if (rss[0] > 0 && rss[1] > 0) {
+      assertTrue(rss[1] - rss[0] < 32 * 1024,
+          "native memory grew by " + (rss[1] - rss[0]) + " KiB over 100 steps");
+    } else {
+      System.err.println("noArrayLeaksOverManySteps: no /proc/self/smaps heap run here; "
+          + "native memory not checked, array counts only");
     }
-  }
-
-  static long rssKb() {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (Exception e) {
-      // not Linux
-    }
-    return 0;
   }
 
   static FinetuneRunCloser closeable(FinetuneRun run) {
