@@ -22,8 +22,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
 import io.temporal.worker.WorkerFactory;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,26 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ConnectionFromEnvironmentTest {
   @TempDir Path dir;
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Process labelcurve(Map<String, String> env, Path log, String... args) throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Labelcurve.class.getName()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    return pb.start();
-  }
-
   @Test
   void workerAndCliConnectWithSettingsFromTheEnvironment() throws Exception {
-    int port = freePort();
+    int port = LabelcurveProcesses.freePort();
     try (TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port);
         EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0)) {
       WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
@@ -87,7 +68,8 @@ class ConnectionFromEnvironmentTest {
 
       // The CLI finds the sweep through the environment's address and namespace.
       Path statusLog = dir.resolve("status.log");
-      Process status = labelcurve(env, statusLog, "sweep", "status", spec.id(), "--json");
+      Process status = LabelcurveProcesses.start(statusLog, env,
+          List.of("sweep", "status", spec.id(), "--json"));
       assertTrue(status.waitFor(60, TimeUnit.SECONDS));
       String out = java.nio.file.Files.readString(statusLog, StandardCharsets.UTF_8);
       assertEquals(0, status.exitValue(), out);
@@ -95,9 +77,9 @@ class ConnectionFromEnvironmentTest {
 
       // A worker process configured only by the environment picks up the sweep's first activity:
       // the dataset is not in its bucket, and the sweep fails with the worker's own message.
-      Process worker = labelcurve(env, dir.resolve("worker.log"), "worker", "--queues",
-          "labelcurve-cpu", "--no-workflows", "--metrics-port", "0",
-          "--models", dir.toString());
+      Process worker = LabelcurveProcesses.start(dir.resolve("worker.log"), env,
+          List.of("worker", "--queues", "labelcurve-cpu", "--no-workflows", "--metrics-port", "0",
+              "--models", dir.toString()));
       try {
         WorkflowStub stub = client.newUntypedWorkflowStub(spec.id());
         WorkflowFailedException e = assertThrows(WorkflowFailedException.class,

@@ -21,37 +21,26 @@ import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.runtime.Manifests;
-import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
-import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.grpc.StatusRuntimeException;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflow.v1.PendingActivityInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,7 +74,7 @@ class KilledEmbeddingWorkerTest {
     Path models = Files.createDirectories(dir.resolve("models"));
     ModelCatalog catalog = ModelCatalog.load(models);
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        data, freePort(), 0, 0, catalog, 2, Set.of(WorkerRuntime.CPU_QUEUE)))) {
+        data, LabelcurveProcesses.freePort(), 0, 0, catalog, 2, Set.of(WorkerRuntime.CPU_QUEUE)))) {
       PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
           PhantomGenerator.Scale.TINY);
       String manifestKey = DatasetUploader.upload(phantom.manifest(), plane.store(),
@@ -205,28 +194,8 @@ class KilledEmbeddingWorkerTest {
 
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
   private static int heartbeatPosition(EmbeddedControlPlane plane, String sweepId) {
-    DescribeWorkflowExecutionResponse r;
-    try {
-      r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-          DescribeWorkflowExecutionRequest.newBuilder()
-              .setNamespace(EmbeddedControlPlane.NAMESPACE)
-              .setExecution(WorkflowExecution.newBuilder()
-                  .setWorkflowId(SweepWorkflowImpl.childId(sweepId, MODEL)))
-              .build());
-    } catch (StatusRuntimeException e) {
-      return -1; // the child has not started yet
-    }
-    int best = -1;
-    for (PendingActivityInfo a : r.getPendingActivitiesList()) {
-      if (a.hasHeartbeatDetails()) {
-        Integer v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
-            Optional.of(a.getHeartbeatDetails()), Integer.class, Integer.class);
-        if (v != null) {
-          best = Math.max(best, v);
-        }
-      }
-    }
-    return best;
+    return LabelcurveProcesses.pendingHeartbeats(plane, SweepWorkflowImpl.childId(sweepId, MODEL),
+        Integer.class).stream().mapToInt(Integer::intValue).max().orElse(-1);
   }
 
   private static String trainPrefix(EmbeddedControlPlane plane) throws IOException {
@@ -241,38 +210,16 @@ class KilledEmbeddingWorkerTest {
 
   private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "io.labelcurve.starter.Labelcurve", "worker",
+    Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
+    env.put(EmbeddingActivitiesImpl.SHARD_SIZE_ENV, null); // --shard-size decides
+    return LabelcurveProcesses.start(log, env, List.of("worker",
         "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
         "--shard-size", String.valueOf(SHARD),
         "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
         "--models", models.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
-    env.put(S3Settings.ENV_ENDPOINT, plane.s3().endpoint());
-    env.put(S3Settings.ENV_ACCESS_KEY, EmbeddedS3.ACCESS_KEY);
-    env.put(S3Settings.ENV_SECRET_KEY, EmbeddedS3.SECRET_KEY);
-    env.put("LABELCURVE_LOG_LEVEL", "INFO");
-    env.remove(EmbeddingActivitiesImpl.SHARD_SIZE_ENV);
-    return pb.start();
   }
 
   private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(" + log + ": " + e.getMessage() + ")";
-    }
+    return LabelcurveProcesses.read(log);
   }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
 }

@@ -20,10 +20,7 @@ import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
-import io.labelcurve.activities.storage.EmbeddedS3;
-import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
-import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.plan.Cell;
@@ -34,22 +31,14 @@ import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
-import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflow.v1.PendingActivityInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.converter.DefaultDataConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -95,7 +84,7 @@ class KilledFinetuneWorkerTest {
     }
     ModelCatalog catalog = ModelCatalog.load(models);
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        data, KilledEmbeddingWorkerTest.freePort(), 0, 0, catalog, 2,
+        data, LabelcurveProcesses.freePort(), 0, 0, catalog, 2,
         Set.of(WorkerRuntime.CPU_QUEUE)))) {
       PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
           PhantomGenerator.Scale.TINY);
@@ -230,27 +219,8 @@ class KilledFinetuneWorkerTest {
 
   /** The checkpoint URI the server holds as the pending finetune's heartbeat, or null. */
   private static String heartbeat(EmbeddedControlPlane plane, String sweepId) {
-    DescribeWorkflowExecutionResponse r;
-    try {
-      r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-          DescribeWorkflowExecutionRequest.newBuilder()
-              .setNamespace(EmbeddedControlPlane.NAMESPACE)
-              .setExecution(WorkflowExecution.newBuilder()
-                  .setWorkflowId(SweepWorkflowImpl.childId(sweepId, MODEL)))
-              .build());
-    } catch (StatusRuntimeException e) {
-      return null; // the child has not started yet
-    }
-    for (PendingActivityInfo a : r.getPendingActivitiesList()) {
-      if (a.hasHeartbeatDetails()) {
-        String v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
-            Optional.of(a.getHeartbeatDetails()), String.class, String.class);
-        if (v != null && !v.isBlank()) {
-          return v;
-        }
-      }
-    }
-    return null;
+    return LabelcurveProcesses.pendingHeartbeats(plane, SweepWorkflowImpl.childId(sweepId, MODEL),
+        String.class).stream().filter(v -> !v.isBlank()).findFirst().orElse(null);
   }
 
   private static List<String> safeList(EmbeddedControlPlane plane, String prefix) {
@@ -263,31 +233,16 @@ class KilledFinetuneWorkerTest {
 
   private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "io.labelcurve.starter.Labelcurve", "worker",
+    Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
+    env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
+    env.put("LABELCURVE_TORCH_THREADS", "1");
+    return LabelcurveProcesses.start(log, env, List.of("worker",
         "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
         "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
         "--models", models.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
-    env.put(S3Settings.ENV_ENDPOINT, plane.s3().endpoint());
-    env.put(S3Settings.ENV_ACCESS_KEY, EmbeddedS3.ACCESS_KEY);
-    env.put(S3Settings.ENV_SECRET_KEY, EmbeddedS3.SECRET_KEY);
-    env.put("LABELCURVE_LOG_LEVEL", "INFO");
-    env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
-    env.put("LABELCURVE_TORCH_THREADS", "1");
-    return pb.start();
   }
 
   private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(" + log + ": " + e.getMessage() + ")";
-    }
+    return LabelcurveProcesses.read(log);
   }
 }

@@ -39,7 +39,6 @@ import io.temporal.testserver.TestServer;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -151,7 +150,7 @@ class SweepOpsTest {
 
   @BeforeEach
   void start() throws IOException {
-    port = freePort();
+    port = LabelcurveProcesses.freePort();
     server = TestServer.createPortBoundServer(port);
     s3 = EmbeddedS3.start(dir.resolve("s3"), 0);
     store = S3BlobStore.connect(s3.settings(S3Settings.DEFAULT_BUCKET));
@@ -179,12 +178,6 @@ class SweepOpsTest {
     store.close();
     s3.close();
     server.close();
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   static SweepSpec spec(String id, int seeds, int window) {

@@ -1,0 +1,105 @@
+package io.labelcurve.starter;
+
+import io.grpc.StatusRuntimeException;
+import io.labelcurve.activities.storage.EmbeddedS3;
+import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.worker.EmbeddedControlPlane;
+import io.labelcurve.worker.TemporalSettings;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code labelcurve} in a JVM of its own, for the tests that kill a worker process or connect one
+ * through the environment alone, and what the server says of the activities it runs.
+ */
+final class LabelcurveProcesses {
+  private LabelcurveProcesses() {}
+
+  /**
+   * Starts {@code labelcurve ARGS} on this test's class path, stdout and stderr into {@code log}.
+   * An {@code env} entry with a null value removes that variable from the inherited environment.
+   */
+  static Process start(Path log, Map<String, String> env, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Labelcurve.class.getName()));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Map<String, String> environment = pb.environment();
+    env.forEach((k, v) -> {
+      if (v == null) {
+        environment.remove(k);
+      } else {
+        environment.put(k, v);
+      }
+    });
+    return pb.start();
+  }
+
+  /** The variables that point a process at the embedded plane's Temporal server and S3Proxy. */
+  static Map<String, String> connectedTo(EmbeddedControlPlane plane) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
+    env.put(S3Settings.ENV_ENDPOINT, plane.s3().endpoint());
+    env.put(S3Settings.ENV_ACCESS_KEY, EmbeddedS3.ACCESS_KEY);
+    env.put(S3Settings.ENV_SECRET_KEY, EmbeddedS3.SECRET_KEY);
+    env.put("LABELCURVE_LOG_LEVEL", "INFO");
+    return env;
+  }
+
+  /**
+   * The heartbeat details the server holds for the pending activities of workflow {@code id},
+   * each decoded as {@code type}; empty while the workflow has not started.
+   */
+  static <T> List<T> pendingHeartbeats(EmbeddedControlPlane plane, String id, Class<T> type) {
+    DescribeWorkflowExecutionResponse r;
+    try {
+      r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace(EmbeddedControlPlane.NAMESPACE)
+              .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+              .build());
+    } catch (StatusRuntimeException e) {
+      return List.of();
+    }
+    List<T> out = new ArrayList<>();
+    for (PendingActivityInfo a : r.getPendingActivitiesList()) {
+      if (a.hasHeartbeatDetails()) {
+        T v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+            Optional.of(a.getHeartbeatDetails()), type, type);
+        if (v != null) {
+          out.add(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A process's log, or a line saying why it could not be read (for failure messages). */
+  static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(" + log + ": " + e.getMessage() + ")";
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
