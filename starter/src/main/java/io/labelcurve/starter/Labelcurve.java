@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "Which vision model, adapted how, gives the best accuracy for the labels you can afford.",
     subcommands = {DemoCommand.class, UpCommand.class, WorkerCommand.class, SweepCommand.class,
         DatasetCommand.class, ModelsCommand.class, BenchCommand.class, ReportCommand.class,
+        SearchAttributesCommand.class,
         CommandLine.HelpCommand.class})
 public final class Labelcurve {
 

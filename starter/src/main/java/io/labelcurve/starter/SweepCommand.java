@@ -38,7 +38,8 @@ final class SweepCommand {
     boolean await;
 
     @Option(names = "--search-attributes", description = "set the Labelcurve* search attributes"
-        + " (a real server where they are registered; env " + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
+        + " (registered first with `search-attributes register`; env "
+        + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
     boolean searchAttributes;
 
     @Mixin ConnectionOptions connection;

@@ -135,7 +135,7 @@ final class SweepLauncher {
     return sweep;
   }
 
-  /** {@code LABELCURVE_SEARCH_ATTRIBUTES=true}: set search attributes (a real server only). */
+  /** {@code LABELCURVE_SEARCH_ATTRIBUTES=true}: set search attributes (registered on the namespace). */
   static boolean searchAttributesFromEnvironment() {
     return Boolean.parseBoolean(System.getenv().getOrDefault(ENV_SEARCH_ATTRIBUTES, "false"));
   }

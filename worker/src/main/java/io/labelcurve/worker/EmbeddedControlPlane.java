@@ -87,6 +87,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
           NAMESPACE, null, null, null, null).connect(metrics.temporalScope());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
+      // So that sweeps may carry them here as on a cluster (the test server keeps no index, but
+      // rejects a workflow whose attributes it does not know).
+      SearchAttributeRegistration.register(stubs, NAMESPACE);
       int threads = Runtime.getRuntime().availableProcessors();
       ActivityContext context = new ActivityContext(store, o.catalog().withStore(store),
           new LabelcurveMetrics(metrics.registry()), threads);

@@ -11,10 +11,15 @@ import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
+import io.labelcurve.workflows.sweep.SweepSearchAttributes;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -128,11 +133,27 @@ class EmbeddedSweepTest {
         "augmented variants are part of the image pool");
 
     // A second sweep over the same data computes no embedding and leaves the cache untouched.
+    // It carries the search attributes, as a sweep started with --search-attributes does.
     Map<Path, FileTime> before = cacheFiles();
-    SweepResult second = run(spec("tiny-2", List.of("tiny-cnn"), List.of(32)));
+    SweepSpec secondSpec = spec("tiny-2", List.of("tiny-cnn"), List.of(32));
+    SweepResult second = plane.client().newWorkflowStub(SweepWorkflow.class, WorkflowOptions
+            .newBuilder().setWorkflowId(secondSpec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .setTypedSearchAttributes(SweepSearchAttributes.ofSweep(secondSpec)).build())
+        .run(new SweepRequest(secondSpec, null, true));
     assertEquals(0, second.imagesEmbedded());
     assertEquals(first.imagesEmbedded(), second.imagesFromCache());
     assertEquals(before, cacheFiles());
+    SearchAttributes ofSweep = plane.client().newUntypedWorkflowStub("tiny-2").describe()
+        .getTypedSearchAttributes();
+    assertEquals("tiny-2", ofSweep.get(SweepSearchAttributes.SWEEP));
+    assertEquals(List.of("tiny-cnn"), ofSweep.get(SweepSearchAttributes.MODEL));
+    assertEquals(List.of("linear-probe"), ofSweep.get(SweepSearchAttributes.ADAPTATION));
+    assertEquals(List.of("image", "sequence"), ofSweep.get(SweepSearchAttributes.SAMPLING));
+    SearchAttributes ofModel = plane.client()
+        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("tiny-2", "tiny-cnn")).describe()
+        .getTypedSearchAttributes();
+    assertEquals("tiny-2", ofModel.get(SweepSearchAttributes.SWEEP));
+    assertEquals(List.of("tiny-cnn"), ofModel.get(SweepSearchAttributes.MODEL));
 
     // Both kinds of series are on /metrics.
     String metrics = HttpClient.newHttpClient().send(
@@ -142,6 +163,16 @@ class EmbeddedSweepTest {
     assertTrue(metrics.contains("labelcurve_cells_completed_total"), "labelcurve's own series");
     assertTrue(metrics.contains("labelcurve_images_embedded_total"));
     assertTrue(metrics.contains("labelcurve_embeddings_from_cache_total"));
+  }
+
+  @Test
+  void theSearchAttributesAreRegisteredAtStartAndRegisteringAgainChangesNothing() {
+    Map<String, SearchAttributeRegistration.Outcome> again = SearchAttributeRegistration.register(
+        plane.client().getWorkflowServiceStubs(), EmbeddedControlPlane.NAMESPACE);
+    assertEquals(SweepSearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList(),
+        List.copyOf(again.keySet()));
+    assertTrue(again.values().stream()
+        .allMatch(o -> o == SearchAttributeRegistration.Outcome.ALREADY_THERE), again::toString);
   }
 
   @Test

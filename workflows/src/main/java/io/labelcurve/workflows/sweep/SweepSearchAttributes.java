@@ -7,10 +7,12 @@ import io.temporal.common.SearchAttributes;
 import java.util.List;
 
 /**
- * The search attributes of sweep and model workflows, to filter them in the Temporal UI of a real
- * server ({@code LabelcurveModel = "dinov2"}). They must be registered on the namespace first (see
- * docs/CLUSTER.md); the embedded test server rejects unregistered ones, so they are only set when a
- * run asks for them ({@code --search-attributes} or {@code LABELCURVE_SEARCH_ATTRIBUTES=true}).
+ * The search attributes of sweep and model workflows, to filter them in the Temporal UI
+ * ({@code LabelcurveModel = "dinov2"}). A server rejects a workflow that carries attributes its
+ * namespace does not know, so they are set only when a run asks for them ({@code
+ * --search-attributes} or {@code LABELCURVE_SEARCH_ATTRIBUTES=true}) and must be registered first:
+ * {@code labelcurve search-attributes register} (docs/CLUSTER.md). The embedded control plane
+ * registers them itself.
  */
 public final class SweepSearchAttributes {
   public static final SearchAttributeKey<String> SWEEP = SearchAttributeKey.forKeyword("LabelcurveSweep");
@@ -20,6 +22,9 @@ public final class SweepSearchAttributes {
       SearchAttributeKey.forKeywordList("LabelcurveAdaptation");
   public static final SearchAttributeKey<List<String>> SAMPLING =
       SearchAttributeKey.forKeywordList("LabelcurveSampling");
+
+  /** Every attribute above, in the order they are registered. */
+  public static final List<SearchAttributeKey<?>> ALL = List.of(SWEEP, MODEL, ADAPTATION, SAMPLING);
 
   private SweepSearchAttributes() {}
 
