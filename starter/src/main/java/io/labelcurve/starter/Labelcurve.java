@@ -1,7 +1,10 @@
 package io.labelcurve.starter;
 
 import io.labelcurve.activities.BadInputException;
+import io.grpc.Status;
 import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.worker.TemporalSettings;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,11 +38,30 @@ public final class Labelcurve {
         cmd.getErr().println("error: " + u.getMessage());
         return 2;
       }
+      Optional<Status> down = TemporalErrors.unreachable(e);
+      if (down.isPresent()) {
+        cmd.getErr().println("error: no Temporal server answers at " + temporalAddress(parsed)
+            + ": " + down.get().getCode() + (down.get().getDescription() == null ? ""
+                : " (" + down.get().getDescription() + ")")
+            + "\n  is `labelcurve up` or the cluster running? set "
+            + TemporalSettings.ENV_ADDRESS + " or --temporal (README, 'Commands')");
+        return 2;
+      }
       cmd.getErr().println("error: " + e);
       e.printStackTrace(cmd.getErr());
       return 1;
     });
     return cli.execute(args);
+  }
+
+  /** The address a command used: its --temporal, else the environment's, else the default. */
+  private static String temporalAddress(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult leaf = parsed;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    String flag = leaf.matchedOptionValue("--temporal", null);
+    return flag != null ? flag : TemporalSettings.fromEnvironment(System.getenv()).address();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

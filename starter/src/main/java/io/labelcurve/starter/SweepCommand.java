@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -119,12 +120,25 @@ final class SweepCommand {
         WorkflowClient client = connection.client(stubs);
         boolean tty = System.console() != null;
         String last = "";
+        long downSince = -1;
         while (true) {
           SweepOps.Status s;
           try {
             s = SweepOps.status(client, store, id);
+            downSince = -1;
+          } catch (UserError noSuchSweep) {
+            throw noSuchSweep;
           } catch (RuntimeException queryFailed) {
-            // A query can fail while a workflow task is in flight; the next one will answer.
+            // A query can fail while a workflow task is in flight; the next one will answer. A
+            // server that goes away is waited for (a restart) up to a minute; one that never
+            // answered is an error at once.
+            if (TemporalErrors.unreachable(queryFailed).isPresent()) {
+              long now = System.nanoTime();
+              downSince = downSince < 0 ? now : downSince;
+              if (last.isEmpty() || now - downSince > TimeUnit.SECONDS.toNanos(60)) {
+                throw queryFailed;
+              }
+            }
             Thread.sleep((long) (interval * 1000));
             continue;
           }

@@ -10,6 +10,7 @@ import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepProgress;
 import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -105,8 +106,12 @@ final class SweepOps {
   static Optional<WorkflowExecutionDescription> describe(WorkflowClient client, String sweepId) {
     try {
       return Optional.of(client.newUntypedWorkflowStub(sweepId).describe());
-    } catch (RuntimeException notFound) {
-      return Optional.empty();
+    } catch (RuntimeException e) {
+      // Only "no such workflow" means no sweep; an unreachable server must not read as one.
+      if (TemporalErrors.notFound(e)) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
@@ -147,7 +152,19 @@ final class SweepOps {
     failed.removeAll(done);
     int left = planned.size() - done.size() - failed.size();
     return new Status(sweepId, state, state.toLowerCase(java.util.Locale.ROOT), planned.size(),
-        done.size(), failed.size(), 0, left, 0, left == 0 ? 0.0 : null);
+        done.size(), failed.size(), 0, left, imagesOfLastRun(client, d), left == 0 ? 0.0 : null);
+  }
+
+  /** A completed run's images embedded, from its result in the history; 0 for other states. */
+  private static long imagesOfLastRun(WorkflowClient client,
+      Optional<WorkflowExecutionDescription> d) {
+    if (d.isEmpty()
+        || d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      return 0;
+    }
+    return client.newUntypedWorkflowStub(d.get().getExecution().getWorkflowId(),
+        Optional.of(d.get().getExecution().getRunId()), Optional.empty())
+        .getResult(SweepResult.class).imagesEmbedded();
   }
 
   /** The running sweep's phase and its models' cells summed (this run's cells). */
@@ -174,6 +191,9 @@ final class SweepOps {
         images += p.images();
       } catch (RuntimeException notStartedYet) {
         // The child starts after validation; until then it has nothing to say.
+        if (TemporalErrors.unreachable(notStartedYet).isPresent()) {
+          throw notStartedYet;
+        }
       }
     }
     return new SweepProgress(parent.phase(), parent.cells(), Math.max(done, parent.done()),

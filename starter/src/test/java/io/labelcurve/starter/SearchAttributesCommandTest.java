@@ -71,14 +71,6 @@ class SearchAttributesCommandTest {
     }
   }
 
-  @Test
-  void anUnreachableServerIsNamedWithWhatToSet() throws Exception {
-    Run r = cli("search-attributes", "register", "--temporal", "127.0.0.1:1");
-    assertEquals(2, r.code, r.err);
-    assertTrue(r.err.contains("127.0.0.1:1") && r.err.contains("UNAVAILABLE")
-        && r.err.contains("LABELCURVE_TEMPORAL_ADDRESS"), r.err);
-  }
-
   private static void start(WorkflowClient client, SweepSpec spec, String id) {
     WorkflowStub stub = client.newUntypedWorkflowStub("SweepWorkflow", WorkflowOptions.newBuilder()
         .setWorkflowId(id).setTaskQueue(SweepWorkflow.TASK_QUEUE)

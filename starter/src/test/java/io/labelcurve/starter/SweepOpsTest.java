@@ -226,6 +226,9 @@ class SweepOpsTest {
     assertEquals(planned.size(), status.done());
     assertEquals(0, status.failed());
     assertEquals(0, status.left());
+    // A finished sweep's images are its last run's, read from that run's result.
+    assertTrue(second.imagesEmbedded() > 0);
+    assertEquals(second.imagesEmbedded(), status.images());
     // Nothing left: a second rerun starts nothing.
     assertEquals(Set.of(), SweepOps.rerun(client, store, "rr", false, false));
   }
