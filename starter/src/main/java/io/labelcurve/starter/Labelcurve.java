@@ -1,7 +1,7 @@
 package io.labelcurve.starter;
 
-import io.labelcurve.activities.BadInputException;
 import io.grpc.Status;
+import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.worker.TemporalSettings;
 import java.util.Optional;
@@ -44,7 +44,7 @@ public final class Labelcurve {
             + ": " + down.get().getCode() + (down.get().getDescription() == null ? ""
                 : " (" + down.get().getDescription() + ")")
             + "\n  is `labelcurve up` or the cluster running? set "
-            + TemporalSettings.ENV_ADDRESS + " or --temporal (README, 'Commands')");
+            + TemporalSettings.ENV_ADDRESS + " or --temporal (README, 'The CLI')");
         return 2;
       }
       cmd.getErr().println("error: " + e);
