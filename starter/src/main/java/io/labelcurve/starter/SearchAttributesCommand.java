@@ -35,13 +35,14 @@ final class SearchAttributesCommand {
             + " takes sweeps started with --search-attributes");
         return 0;
       } catch (StatusRuntimeException e) {
+        if (TemporalErrors.unreachable(e).isPresent()) {
+          throw e; // the CLI's handler says it for every command
+        }
         throw new UserError("cannot register search attributes on namespace '"
             + settings.namespace() + "' at " + settings.address() + ": " + e.getStatus().getCode()
             + (e.getStatus().getDescription() == null ? "" : " (" + e.getStatus().getDescription()
                 + ")")
             + switch (e.getStatus().getCode()) {
-              case UNAVAILABLE, DEADLINE_EXCEEDED -> "\n  is the server running? set "
-                  + TemporalSettings.ENV_ADDRESS + " or --temporal";
               case PERMISSION_DENIED, UNAUTHENTICATED -> "\n  registering needs an admin of the"
                   + " namespace; ask one to run this command or the `temporal operator"
                   + " search-attribute create` lines in docs/CLUSTER.md";

@@ -90,34 +90,19 @@ class KilledEmbeddingWorkerTest {
 
       Path log1 = dir.resolve("worker-1.log");
       Process first = startWorker(plane, models, log1);
-      Map<String, Snapshot> beforeKill;
-      String trainPrefix;
-      try {
-        // Wait until the server holds a heartbeat of the training split's extraction that says
-        // shards 0..2 or more are stored (the test split has 2 shards, so it is the training
-        // split's), while the split is not finished; then kill the worker.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
-        while (true) {
-          trainPrefix = trainPrefix(plane);
-          if (trainPrefix != null && plane.store().exists(trainPrefix + EmbeddingExtractor.MANIFEST)) {
-            fail("the training split finished before the worker could be killed; make the "
-                + "test's shards smaller or its model slower\n" + read(log1));
-          }
-          if (trainPrefix != null && heartbeatPosition(plane, spec.id()) >= 2) {
-            break;
-          }
-          assertTrue(first.isAlive(), () -> "worker 1 died: " + read(log1));
-          if (System.nanoTime() > deadline) {
-            fail("no heartbeat past shard 2 after 8 minutes\n" + read(log1));
-          }
-          Thread.sleep(200);
-        }
-        first.destroyForcibly();
-        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-      } finally {
-        first.destroyForcibly();
-      }
-      beforeKill = snapshot(plane, data, trainPrefix);
+      // Wait until the server holds a heartbeat of the training split's extraction that says
+      // shards 0..2 or more are stored (the test split has 2 shards, so it is the training
+      // split's), while the split is not finished; then kill the worker.
+      String trainPrefix = LabelcurveProcesses.killWhen(first, log1, 8, 200,
+          "heartbeat past shard 2", () -> {
+            String p = trainPrefix(plane);
+            if (p != null && plane.store().exists(p + EmbeddingExtractor.MANIFEST)) {
+              fail("the training split finished before the worker could be killed; make the "
+                  + "test's shards smaller or its model slower\n" + read(log1));
+            }
+            return p != null && heartbeatPosition(plane, spec.id()) >= 2 ? p : null;
+          });
+      Map<String, Snapshot> beforeKill = snapshot(plane, data, trainPrefix);
       assertFalse(beforeKill.isEmpty());
 
       Path log2 = dir.resolve("worker-2.log");

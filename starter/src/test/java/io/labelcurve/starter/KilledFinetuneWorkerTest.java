@@ -101,31 +101,17 @@ class KilledFinetuneWorkerTest {
 
       Path log1 = dir.resolve("worker-1.log");
       Process first = startWorker(plane, models, log1);
-      String heartbeat;
       String checkpointsPrefix = "sweeps/" + spec.id() + "/checkpoints/";
-      try {
-        // Wait until the server holds a heartbeat naming a complete checkpoint, then kill.
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (true) {
-          if (!plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty()) {
-            fail("the cell finished before the worker could be killed\n" + read(log1));
-          }
-          heartbeat = heartbeat(plane, spec.id());
-          if (heartbeat != null && plane.store().exists(
-              plane.store().keyOf(heartbeat) + Checkpoints.STATE)) {
-            break;
-          }
-          assertTrue(first.isAlive(), () -> "worker 1 died: " + read(log1));
-          if (System.nanoTime() > deadline) {
-            fail("no heartbeat naming a complete checkpoint after 4 minutes\n" + read(log1));
-          }
-          Thread.sleep(100);
-        }
-        first.destroyForcibly();
-        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-      } finally {
-        first.destroyForcibly();
-      }
+      // Wait until the server holds a heartbeat naming a complete checkpoint, then kill.
+      String heartbeat = LabelcurveProcesses.killWhen(first, log1, 4, 100,
+          "heartbeat naming a complete checkpoint", () -> {
+            if (!plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty()) {
+              fail("the cell finished before the worker could be killed\n" + read(log1));
+            }
+            String h = heartbeat(plane, spec.id());
+            return h != null && plane.store().exists(plane.store().keyOf(h) + Checkpoints.STATE)
+                ? h : null;
+          });
       long heartbeatStep = stepOf(heartbeat);
       String cellPrefix = plane.store().keyOf(heartbeat);
       cellPrefix = cellPrefix.substring(0, cellPrefix.length() - "step-0000000/".length());

@@ -1,5 +1,8 @@
 package io.labelcurve.starter;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.grpc.StatusRuntimeException;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
@@ -19,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code labelcurve} in a JVM of its own, for the tests that kill a worker process or connect one
@@ -47,6 +51,40 @@ final class LabelcurveProcesses {
       }
     });
     return pb.start();
+  }
+
+  /** What a test waits for before it kills a worker: non-null when the moment has come. */
+  @FunctionalInterface
+  interface Probe<T> {
+    /** The value to go on with, or null to wait; may {@code fail} when the moment has passed. */
+    T poll() throws Exception;
+  }
+
+  /**
+   * Polls {@code probe} every {@code pollMillis} until it returns a value, then kills {@code
+   * worker} (SIGKILL, no shutdown hooks) and returns that value. Fails when the worker dies first
+   * or nothing comes within {@code minutes} ("no WAITING_FOR after N minutes", with its log).
+   */
+  static <T> T killWhen(Process worker, Path log, int minutes, long pollMillis,
+      String waitingFor, Probe<T> probe) throws Exception {
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
+      while (true) {
+        T value = probe.poll();
+        if (value != null) {
+          worker.destroyForcibly();
+          assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
+          return value;
+        }
+        assertTrue(worker.isAlive(), () -> "worker died: " + read(log));
+        if (System.nanoTime() > deadline) {
+          fail("no " + waitingFor + " after " + minutes + " minutes\n" + read(log));
+        }
+        Thread.sleep(pollMillis);
+      }
+    } finally {
+      worker.destroyForcibly();
+    }
   }
 
   /** The variables that point a process at the embedded plane's Temporal server and S3Proxy. */
