@@ -3,11 +3,13 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.ExportCheck;
+import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.Preprocessor;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,16 +45,18 @@ final class ModelsCommand {
   }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Load a model, run one batch, print its dimension, parameters and ms per image.")
+      description = "Load a model, run one batch, print its dimension, parameters and ms per image;"
+          + " check its numbers: batch 1 against the workers' batch sizes, and against the"
+          + " exporter's PyTorch reference where one lies beside it.")
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Option(names = "--batch", description = "images in the batch (default 8)")
+    @Option(names = "--batch", description = "images in the timed batch (default 8)")
     int batch = 8;
 
-    @Option(names = "--preset", description = "run it at a preset's input size too (e.g."
-        + " cpu-small: 160 px to embed, 96 px to finetune); the exporter check stays at its own")
+    @Option(names = "--preset", description = "also check it at a preset's input sizes and batch"
+        + " sizes (e.g. cpu-small: 160 px to embed in batches of 16, 96 px to finetune)")
     String preset;
 
     @Mixin ModelOptions models;
@@ -61,7 +65,55 @@ final class ModelsCommand {
     public Integer call() {
       ModelCatalog catalog = models.catalog();
       ModelSpec spec = catalog.get(id);
-      Preprocessor pre = new Preprocessor(spec);
+      Optional<Path> folder = catalog.folder(id);
+      String device = String.valueOf(Encoders.defaultDevice());
+      System.out.println("numerics: " + TorchRuntime.numerics().describe());
+      boolean right = true;
+      try (Encoder encoder = Encoders.open(catalog, spec, null)) {
+        List<float[]> inputs = timingInputs(new Preprocessor(spec), batch);
+        encoder.embed(inputs);
+        long t0 = System.nanoTime();
+        float[][] out = encoder.embed(inputs);
+        double ms = (System.nanoTime() - t0) / 1e6 / batch;
+        System.out.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d,"
+            + " %s)%n", id, out[0].length, encoder.params() / 1e6, ms, batch, device);
+        right &= printCanary(spec, encoder, folder, Preset.PAPER.batchSize(), device);
+      }
+      if (preset != null) {
+        Preset p = Preset.named(preset);
+        right &= checkShrunk(catalog, folder, p.apply(spec), p.batchSize(), "embed", device);
+        right &= checkShrunk(catalog, folder, p.applyFinetune(spec), p.finetuneBatchSize(),
+            "finetune", device);
+      }
+      if (folder.isPresent() && !spec.builtin() && !ExportCheck.present(folder.get())) {
+        System.out.println("  no PyTorch reference beside it (" + ExportCheck.INPUT + ", "
+            + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them); batch"
+            + " invariance alone was checked");
+      }
+      return right ? 0 : 1;
+    }
+
+    private static boolean checkShrunk(ModelCatalog catalog, Optional<Path> folder,
+        ModelSpec shrunk, int batch, String use, String device) {
+      try (Encoder e = Encoders.open(catalog, shrunk, null)) {
+        System.out.printf(Locale.ROOT, "%s: takes the %d px input it is given to %s (dim %d)%n",
+            shrunk.id(), shrunk.input().size(), use, e.dim());
+        return printCanary(shrunk, e, folder, batch, device);
+      }
+    }
+
+    /** The canary a worker runs before it takes work, printed; false when it failed. */
+    private static boolean printCanary(ModelSpec spec, Encoder encoder, Optional<Path> folder,
+        int batch, String device) {
+      NumericsCanary.Report r = NumericsCanary.run(spec, encoder::embed, folder, batch, device,
+          () -> { });
+      System.out.printf(Locale.ROOT, "  numerics at %d px, batch %d: %s: %s%n",
+          spec.input().size(), batch, r.summary(), r.passed() ? "ok"
+              : "WRONG: this engine does not compute what PyTorch does; a worker refuses it");
+      return r.passed();
+    }
+
+    private static List<float[]> timingInputs(Preprocessor pre, int batch) {
       List<float[]> inputs = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
         float[] px = new float[256 * 256];
@@ -70,42 +122,7 @@ final class ModelsCommand {
         }
         inputs.add(pre.apply(new GreyImage(256, 256, px)));
       }
-      if (preset != null) {
-        Preset p = Preset.named(preset);
-        for (ModelSpec shrunk : List.of(p.apply(spec), p.applyFinetune(spec))) {
-          if (shrunk.input().size() != spec.input().size()) {
-            try (Encoder e = Encoders.open(catalog, shrunk, null)) {
-              System.out.printf(Locale.ROOT, "%s: takes the %s preset's %d px input (dim %d)%n",
-                  id, p.name(), shrunk.input().size(), e.dim());
-            }
-          }
-        }
-      }
-      try (Encoder encoder = Encoders.open(catalog, spec, null)) {
-        encoder.embed(inputs);
-        long t0 = System.nanoTime();
-        float[][] out = encoder.embed(inputs);
-        double ms = (System.nanoTime() - t0) / 1e6 / batch;
-        System.out.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d, %s)%n",
-            id, out[0].length, encoder.params() / 1e6, ms, batch, Encoders.defaultDevice());
-        Optional<Path> folder = catalog.folder(id);
-        Optional<ExportCheck.Result> check = folder.flatMap(f -> ExportCheck.run(encoder, f));
-        if (check.isEmpty()) {
-          if (spec.builtin()) {
-            return 0;
-          }
-          System.out.println("  no exporter check beside it (" + ExportCheck.INPUT + ", "
-              + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them)");
-          return 0;
-        }
-        ExportCheck.Result r = check.get();
-        System.out.printf(Locale.ROOT, "  exporter check: %d images, max |PyTorch %s - exporter| ="
-            + " %.2e: %s%n", r.rows(), Encoders.engineVersion(), r.maxAbsDiff(), r.close()
-            ? "matches (rtol " + ExportCheck.RTOL + ", atol " + ExportCheck.ATOL + ")"
-            : "DIFFERS beyond rtol " + ExportCheck.RTOL + ", atol " + ExportCheck.ATOL
-                + ": this engine does not compute what the exporter did");
-        return r.close() ? 0 : 1;
-      }
+      return inputs;
     }
   }
 }

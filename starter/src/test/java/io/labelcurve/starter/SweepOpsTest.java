@@ -87,7 +87,7 @@ class SweepOpsTest {
 
     @Override
     public EmbeddingSet embed(EmbedRequest r) {
-      return new EmbeddingSet("e/", r.model(), r.split(), 10, 1, 8, 10, 0, 1, 1.0);
+      return new EmbeddingSet("e/", r.model(), r.split(), 10, 1, 8, 10, 0, 1, 1.0, "test");
     }
 
     @Override

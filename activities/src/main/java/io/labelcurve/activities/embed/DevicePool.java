@@ -1,7 +1,7 @@
 package io.labelcurve.activities.embed;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -40,8 +40,7 @@ public final class DevicePool {
    * shared CPU when it sees none.
    */
   public static DevicePool detect(int max) {
-    Encoders.defaultDevice(); // loads the engine
-    int gpus = Math.min(max, Engine.getEngine(Encoders.ENGINE).getGpuCount());
+    int gpus = Math.min(max, TorchRuntime.engine().getGpuCount());
     if (gpus <= 0) {
       return shared(Device.cpu());
     }

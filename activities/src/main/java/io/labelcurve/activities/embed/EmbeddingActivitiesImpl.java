@@ -14,6 +14,7 @@ import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.sampling.PoolEntry;
 import io.labelcurve.activities.sampling.TrainingPool;
+import io.labelcurve.activities.torch.TorchRuntime;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
@@ -93,8 +94,13 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     return shardSize;
   }
 
-  /** Encoder speed recorded next to a set of embeddings. */
-  record Timing(double inferMsPerImage, double imagesPerSecond, long params, String device) {}
+  /**
+   * Encoder speed recorded next to a set of embeddings, and the numerics it was computed under
+   * (engine, oneDNN setting, CPU, the canary's result), so that a cell served from cache still
+   * reports both.
+   */
+  record Timing(double inferMsPerImage, double imagesPerSecond, long params, String device,
+      String numerics) {}
 
   @Override
   public EmbeddingSet embed(EmbedRequest request) {
@@ -116,7 +122,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     Manifest manifest = manifests.read(request.manifestUri());
     List<String> ids = idsOf(manifest, request.split(), request.withVariants());
     String modelKey = context.catalog().modelKey(spec);
-    String prefix = EmbeddingExtractor.prefix(modelKey, request.datasetDigest(), request.split());
+    // Vectors of another engine version or oneDNN setting are never reused (issue 12).
+    String prefix = EmbeddingExtractor.prefix(modelKey, TorchRuntime.numerics().cacheTag(),
+        request.datasetDigest(), request.split());
 
     // Everything cached: answer without loading the model at all.
     Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(
@@ -127,7 +135,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       log.info("{} {}: {} embeddings from cache", request.model(), request.split(), ids.size());
       return new EmbeddingSet(prefix, request.model(), request.split(), ids.size(),
           cached.get().shards(), cached.get().dim(), 0, ids.size(), cached.get().params(),
-          timing == null ? 0 : timing.inferMsPerImage());
+          timing == null ? 0 : timing.inferMsPerImage(),
+          timing == null ? null : timing.numerics());
     }
 
     ActivityExecutionContext activity = Activity.getExecutionContext();
@@ -146,7 +155,11 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for a device");
     }
+    NumericsCanary.Report canary;
     try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
+      // Before the first real batch: are this worker's numbers right at this batch size?
+      canary = NumericsCanary.verify(encoder, context.catalog().folder(spec.id()),
+          preset.batchSize(), String.valueOf(device), () -> activity.heartbeat(resumeAfter));
       ExtractionJob job = ExtractionJob.builder()
           .ids(ids)
           .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey)))
@@ -181,7 +194,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
     Timing timing = result.computed() > 0
         ? new Timing(result.inferMsPerImage(), result.imagesPerSecond(), result.params(),
-            String.valueOf(device))
+            String.valueOf(device), canary.provenance())
         : readTiming(prefix);
     if (result.computed() > 0) {
       context.store().put(prefix + TIMING, JSON.writeValueAsBytes(timing));
@@ -190,7 +203,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
         result.computed(), String.format("%.1f", result.imagesPerSecond()), result.fromCache());
     return new EmbeddingSet(prefix, request.model(), request.split(), result.count(),
         result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
-        timing == null ? 0 : timing.inferMsPerImage());
+        timing == null ? 0 : timing.inferMsPerImage(),
+        timing == null ? canary.provenance() : timing.numerics());
   }
 
   private volatile DevicePool detected;

@@ -53,14 +53,19 @@ public final class EmbeddingExtractor {
 
   private EmbeddingExtractor() {}
 
-  /** {@code embeddings/{modelKey}/{datasetDigest}/{split}/}. */
-  public static String prefix(String modelKey, String datasetDigest, String split) {
-    for (String part : List.of(modelKey, datasetDigest, split)) {
+  /**
+   * {@code embeddings/{modelKey}/{engineTag}/{datasetDigest}/{split}/}: the engine tag
+   * ({@link io.labelcurve.activities.torch.TorchRuntime.Numerics#cacheTag()}) keeps vectors of
+   * another engine version or numerics setting apart.
+   */
+  public static String prefix(String modelKey, String engineTag, String datasetDigest,
+      String split) {
+    for (String part : List.of(modelKey, engineTag, datasetDigest, split)) {
       if (part.isEmpty() || part.contains("/")) {
         throw new IllegalArgumentException("not a key segment: '" + part + "'");
       }
     }
-    return "embeddings/" + modelKey + "/" + datasetDigest + "/" + split + "/";
+    return "embeddings/" + modelKey + "/" + engineTag + "/" + datasetDigest + "/" + split + "/";
   }
 
   /** {@code part-NNNNN.npy}. */

@@ -16,6 +16,7 @@ import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.model.BuiltinModels;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Encoders {
   private static final Logger log = LoggerFactory.getLogger(Encoders.class);
-  public static final String ENGINE = "PyTorch";
+  private static final String ENGINE = TorchRuntime.ENGINE;
   private static volatile boolean threadsApplied;
 
   private Encoders() {}
@@ -135,7 +136,7 @@ public final class Encoders {
     } catch (IOException | MalformedModelException | EngineException e) {
       model.close();
       throw new BadInputException(spec.source() + ": field 'file' (" + file
-          + ") cannot be loaded as TorchScript by PyTorch " + Engine.getEngine(ENGINE).getVersion()
+          + ") cannot be loaded as TorchScript by PyTorch " + engine().getVersion()
           + ": " + e.getMessage() + "; export it with torch.jit.trace or torch.jit.script", e);
     }
     Block block = model.getBlock();
@@ -223,12 +224,7 @@ public final class Encoders {
   }
 
   private static Engine engine() {
-    try {
-      return Engine.getEngine(ENGINE);
-    } catch (IllegalArgumentException | EngineException e) {
-      throw new IllegalStateException("DJL's PyTorch engine is not available: " + e.getMessage()
-          + " (the pytorch-native-cpu jar, or a GPU build, must be on the classpath)", e);
-    }
+    return TorchRuntime.engine();
   }
 
   private static void applyThreadSetting() {

@@ -2,11 +2,14 @@ package io.labelcurve.activities.finetune;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.NumericsCheckFailedException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.ImageLoader;
+import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.Preprocessor;
 import io.labelcurve.activities.eval.Evaluator;
 import io.labelcurve.activities.eval.SplitEvaluation;
@@ -137,6 +140,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     Checkpoints checkpoints = new Checkpoints(context.store(),
         Checkpoints.prefix(request.sweepId(), cell.id()), KEEP_CHECKPOINTS);
 
+    String device = String.valueOf(Encoders.defaultDevice());
+    int evalBatch = preset.finetuneBatchSize() * 4;
+    NumericsCanary.Report encoderCanary = encoderCanary(spec, preset.finetuneBatchSize(), device);
+
     FinetuneTrainer trainer = new FinetuneTrainer(config, images);
     FinetuneRun run = trainer.train(subset.ids(), labels, checkpoints, resumeFrom, listener);
     Map<String, ManifestRow> rows = new LinkedHashMap<>();
@@ -149,16 +156,18 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     long inferNanos = 0;
     int inferred = 0;
     String finalUri = null;
+    NumericsCanary.Report evalCanary;
     try (FinetunedModel model = run.model()) {
       params = model.params();
+      evalCanary = evaluationCanary(model, evalBatch, device);
       Preprocessor pre = trainer.preprocessor();
       for (String split : request.testSplits()) {
         List<ManifestRow> test = manifest.rowsOf(split);
         int[] y = new int[test.size()];
         List<String> sequences = new ArrayList<>(y.length);
         double[][] s = new double[y.length][];
-        for (int from = 0; from < y.length; from += preset.finetuneBatchSize() * 4) {
-          int to = Math.min(y.length, from + preset.finetuneBatchSize() * 4);
+        for (int from = 0; from < y.length; from += evalBatch) {
+          int to = Math.min(y.length, from + evalBatch);
           List<float[]> chw = new ArrayList<>(to - from);
           for (int i = from; i < to; i++) {
             chw.add(pre.apply(images.load(test.get(i).image())));
@@ -216,7 +225,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     provenance.put("checkpoint_every", String.valueOf(checkpointEvery));
     provenance.put("checkpoint_seconds", String.format(Locale.ROOT, "%.3f",
         run.checkpointSeconds()));
-    provenance.put("device", String.valueOf(Encoders.defaultDevice()));
+    provenance.put("device", device);
+    provenance.put("numerics_encoder", encoderCanary.provenance());
+    provenance.put("numerics_evaluation", evalCanary.summary());
     if (finalUri != null) {
       provenance.put("final_model", finalUri);
     }
@@ -227,5 +238,41 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     context.store().put(key, JSON.writeValueAsBytes(record));
     checkpoints.deleteAll(request.keepFinalModel());
     return CellRecords.toResult(record, context.store().uri(key), false);
+  }
+
+  /**
+   * The pretrained encoder's canary at the training batch size, before any step (once per model
+   * and worker): the kernels that training runs forward are the ones it checks.
+   */
+  private NumericsCanary.Report encoderCanary(ModelSpec spec, int batch, String device) {
+    try (Encoder encoder = Encoders.open(context.catalog(), spec, null)) {
+      return NumericsCanary.verify(encoder, context.catalog().folder(spec.id()), batch, device,
+          () -> { });
+    }
+  }
+
+  /**
+   * The finetuned model's evaluation path at its evaluation batch size against batch 1 (its
+   * weights are new, so there is no reference and nothing to remember across cells).
+   */
+  private static NumericsCanary.Report evaluationCanary(FinetunedModel model, int batch,
+      String device) {
+    NumericsCanary.Report report = NumericsCanary.run(model.spec(),
+        chw -> toFloats(model.scores(chw)), Optional.empty(), batch, device, () -> { });
+    if (!report.passed()) {
+      throw new NumericsCheckFailedException(report.failure());
+    }
+    return report;
+  }
+
+  private static float[][] toFloats(double[][] rows) {
+    float[][] out = new float[rows.length][];
+    for (int r = 0; r < rows.length; r++) {
+      out[r] = new float[rows[r].length];
+      for (int c = 0; c < rows[r].length; c++) {
+        out[r][c] = (float) rows[r][c];
+      }
+    }
+    return out;
   }
 }

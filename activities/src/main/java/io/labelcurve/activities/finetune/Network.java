@@ -19,6 +19,7 @@ import ai.djl.util.Pair;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ final class Network implements AutoCloseable {
    */
   static Network open(ModelSpec spec, Path modelFolder, int numClasses, long seed, Device device,
       byte[] checkpointModule) throws IOException {
-    Model model = Model.newInstance(spec.id() + "-finetune", device, Encoders.ENGINE);
+    Model model = Model.newInstance(spec.id() + "-finetune", device, engine().getEngineName());
     try {
       Block encoder;
       if (spec.builtin()) {
@@ -229,7 +230,7 @@ final class Network implements AutoCloseable {
   }
 
   static Engine engine() {
-    return Engine.getEngine(Encoders.ENGINE);
+    return TorchRuntime.engine();
   }
 
   @Override

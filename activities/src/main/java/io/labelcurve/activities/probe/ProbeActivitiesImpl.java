@@ -126,6 +126,9 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     provenance.put("dataset_digest", request.dataset().digest());
     provenance.put("dataset", request.dataset().manifestUri());
     provenance.put("train_embeddings", request.train().prefix());
+    if (request.train().numerics() != null) {
+      provenance.put("embedding_numerics", request.train().numerics());
+    }
     provenance.put("classifier", classifier.describe());
     provenance.put("finished", Instant.now().toString());
     CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingExtractorTest {
   private static final int N = 50;
   private static final int SHARD = 8;
-  private static final String PREFIX = EmbeddingExtractor.prefix("tiny-cnn-0123456789ab", "ds1",
+  private static final String PREFIX = EmbeddingExtractor.prefix("tiny-cnn-0123456789ab", "engine", "ds1",
       "train");
   private static ModelCatalog catalog;
   private static Encoder encoder;
@@ -194,14 +194,14 @@ class EmbeddingExtractorTest {
     Files.copy(fixture.resolve("encoder.pt"), file);
     ModelCatalog c = ModelCatalog.load(dir);
     ModelSpec spec = c.get("tiny-cnn");
-    String before = EmbeddingExtractor.prefix(c.modelKey(spec), "ds1", "train");
+    String before = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", "ds1", "train");
     assertTrue(before.startsWith("embeddings/tiny-cnn-"), before);
     Files.write(file, new byte[] {0}, StandardOpenOption.APPEND);
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
-    String after = EmbeddingExtractor.prefix(c.modelKey(spec), "ds1", "train");
+    String after = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", "ds1", "train");
     assertNotEquals(before, after);
     assertNotEquals(before,
-        EmbeddingExtractor.prefix(c.modelKey(spec.withInput(48, 64)), "ds1", "train"));
+        EmbeddingExtractor.prefix(c.modelKey(spec.withInput(48, 64)), "engine", "ds1", "train"));
   }
 
   /**
@@ -226,7 +226,7 @@ class EmbeddingExtractorTest {
     InMemoryBlobStore store = new InMemoryBlobStore();
 
     String d1 = DatasetDigest.of(manifest, images).cacheKey();
-    String p1 = EmbeddingExtractor.prefix(c.modelKey(spec), d1, "T2");
+    String p1 = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", d1, "T2");
     ExtractionResult first = extract(store, images, t2, p1);
     assertEquals(t2.size(), first.computed());
     assertEquals(t2.size(), extract(store, images, t2, p1).fromCache(), "same key: cached");
@@ -239,7 +239,7 @@ class EmbeddingExtractorTest {
     ImageIO.write(img, "png", png.toFile());
     String d2 = DatasetDigest.of(manifest, images).cacheKey();
     assertNotEquals(d1, d2);
-    String p2 = EmbeddingExtractor.prefix(c.modelKey(spec), d2, "T2");
+    String p2 = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", d2, "T2");
     ExtractionResult second = extract(store, images, t2, p2);
     assertEquals(t2.size(), second.computed());
     assertEquals(0, second.fromCache());
@@ -247,7 +247,7 @@ class EmbeddingExtractorTest {
     // A changed model file: another model key, new entries.
     Files.write(modelFile, new byte[] {0}, StandardOpenOption.APPEND);
     Files.setLastModifiedTime(modelFile, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
-    String p3 = EmbeddingExtractor.prefix(c.modelKey(spec), d2, "T2");
+    String p3 = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", d2, "T2");
     assertNotEquals(p2, p3);
     ExtractionResult third = extract(store, images, t2, p3);
     assertEquals(t2.size(), third.computed());

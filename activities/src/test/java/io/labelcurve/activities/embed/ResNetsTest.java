@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -19,6 +18,7 @@ import ai.djl.training.ParameterStore;
 import io.labelcurve.activities.model.BuiltinModels;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
+import io.labelcurve.activities.torch.TorchRuntime;
 import org.junit.jupiter.api.Test;
 
 class ResNetsTest {
@@ -26,7 +26,7 @@ class ResNetsTest {
   /** The rewrite ResNets makes of a down-sampling shortcut computes what the strided 1×1 does. */
   @Test
   void subsampledOneByOneEqualsStridedOneByOne() {
-    try (NDManager m = NDManager.newBaseManager(Encoders.ENGINE)) {
+    try (NDManager m = NDManager.newBaseManager(TorchRuntime.engine().getEngineName())) {
       Conv2d strided = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6)
           .optStride(new Shape(2, 2)).optBias(false).build();
       Conv2d plain = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6)
@@ -50,7 +50,7 @@ class ResNetsTest {
 
   @Test
   void resnet50HasTorchvisionsParameterCountAndFeature() {
-    try (NDManager m = NDManager.newBaseManager(Encoders.ENGINE)) {
+    try (NDManager m = NDManager.newBaseManager(TorchRuntime.engine().getEngineName())) {
       Block net = ResNets.resnet50();
       net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
       // torchvision.models.resnet50(): 25,557,032 parameters, of which fc holds 2048*1000 + 1000.
@@ -74,14 +74,14 @@ class ResNetsTest {
     ModelSpec spec = Preset.CPU_SMALL.applyFinetune(BuiltinModels.resnet50Scratch());
     int s = spec.input().size();
     int batch = Preset.CPU_SMALL.finetuneBatchSize();
-    try (NDManager m = NDManager.newBaseManager(Encoders.ENGINE)) {
+    try (NDManager m = NDManager.newBaseManager(TorchRuntime.engine().getEngineName())) {
       Block net = Encoders.builtinTrunk(spec, m);
       for (Parameter p : net.getParameters().values()) {
         if (p.requiresGradient()) {
           p.getArray().setRequiresGradient(true);
         }
       }
-      try (GradientCollector gc = Engine.getEngine(Encoders.ENGINE).newGradientCollector()) {
+      try (GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
         NDArray x = m.randomNormal(new Shape(batch, 3, s, s));
         NDArray emb = net.forward(new ParameterStore(m, false), new NDList(x), true)
             .singletonOrThrow();

@@ -69,7 +69,7 @@ class SweepScaleTest {
     @Override
     public EmbeddingSet embed(EmbedRequest r) {
       return new EmbeddingSet("e/" + r.model() + "/" + r.split() + "/", r.model(), r.split(), 10, 1,
-          8, 10, 0, 1, 1.0);
+          8, 10, 0, 1, 1.0, "test");
     }
 
     @Override

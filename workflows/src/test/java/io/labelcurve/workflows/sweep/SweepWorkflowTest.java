@@ -86,7 +86,7 @@ class SweepWorkflowTest {
       embeds.add(r);
       int n = r.withVariants() ? 200 : DATASET.testImages().get(r.split());
       return new EmbeddingSet("embeddings/" + r.model() + "/" + r.split() + "/", r.model(),
-          r.split(), n, 1, 8, n, 0, 1000, 1.0);
+          r.split(), n, 1, 8, n, 0, 1000, 1.0, "test");
     }
 
     @Override
