@@ -30,8 +30,10 @@ and configuration exist only in its hub repository's code, so it has no random-w
 (it is reported as not exported in that mode); `--medimageinsight-code DIR` points the normal
 mode at a local copy of that repository instead of downloading it. `--check` runs each traced
 module against the eager one on a seeded random batch, reports the largest difference, and leaves
-the batch and the eager embeddings beside the model (check-input.npy, check-output.npy): there
-`labelcurve models check ID` runs the batch through DJL's libtorch and compares.
+a seeded batch of 8 and the eager embedding of each image computed alone beside the model
+(check-input.npy, check-output.npy), after checking that batches of 2 and 8 give the same here:
+every labelcurve worker compares DJL's libtorch with them at batch 1 and at its own batch size
+before it uses the model (its numerics canary), and `labelcurve models check ID` shows the same.
 
 Needs: torch, transformers (dinov2, vitmae, clip), open_clip_torch + timm (echoclip), and for
 medimageinsight the repository's requirements (timm, einops, fvcore...). A missing library
@@ -244,10 +246,24 @@ def export(model_id, out, random_weights, check, mii_code):
             except Exception as e:  # noqa: BLE001 - any failure means: 224 only
                 print(f"{model_id}: WARNING: the traced module fails at {size}x{size} "
                       f"({type(e).__name__}); use it with the paper preset only")
-        # The batch and the eager output, for `labelcurve models check ID`: it runs the same
-        # batch through DJL's libtorch and compares (another PyTorch version than this one).
-        save_rows(os.path.join(folder, CHECK_INPUT), x2.reshape(3, -1))
-        save_rows(os.path.join(folder, CHECK_OUTPUT), want)
+        # The reference for labelcurve's numerics canary: each image's embedding computed
+        # alone (batch 1). The canary compares DJL's libtorch at batch 1 and at the workers'
+        # batch sizes with it (another PyTorch version than this one; issue 12: a oneDNN kernel
+        # gave other numbers in batches than alone). So it must hold at every batch size here.
+        x8 = torch.randn(8, 3, 224, 224, generator=torch.Generator().manual_seed(7))
+        with torch.no_grad():
+            single = torch.cat([enc(x8[i:i + 1]) for i in range(len(x8))])
+            for batch in (2, 8):
+                together = torch.cat([enc(x8[i:i + batch]) for i in range(0, len(x8), batch)])
+                d = (together - single).abs().max().item()
+                print(f"{model_id}: batch {batch} vs batch 1 max |diff| = {d:.2e}")
+                if not torch.allclose(together, single, rtol=1e-4, atol=1e-5):
+                    raise SystemExit(f"{model_id}: this PyTorch ({torch.__version__}) gives other"
+                                     f" embeddings at batch {batch} than at batch 1 (max |diff|"
+                                     f" {d:.2e}); it cannot serve as the reference. Try another"
+                                     f" PyTorch build, or ONEDNN_MAX_CPU_ISA=AVX2 on CPU")
+        save_rows(os.path.join(folder, CHECK_INPUT), x8.reshape(8, -1))
+        save_rows(os.path.join(folder, CHECK_OUTPUT), single)
     if abs(params - info["params_m"]) / info["params_m"] > 0.05:
         print(f"{model_id}: note: the exported image encoder has {params:.1f} M parameters, "
               f"Table 1 says {info['params_m']} M (the paper may count the whole model)")

@@ -3,6 +3,7 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.embed.EmbedBenchmark;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +50,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
     ModelCatalog catalog = models.catalog();
     catalog.get(model);
     Encoders.setIntraOpThreads(threads);
+    // The oneDNN cap changes which kernels run: say which one these numbers are for.
+    System.out.println("numerics: " + TorchRuntime.numerics().describe());
     List<String> ids = EmbedBenchmark.images(data, images);
     Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
     try {

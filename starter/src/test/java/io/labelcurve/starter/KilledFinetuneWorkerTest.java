@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.dataset.ManifestReader;
+import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.finetune.Checkpoints;
 import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
 import io.labelcurve.activities.finetune.FinetuneConfig;
@@ -134,7 +135,9 @@ class KilledFinetuneWorkerTest {
       SweepResult result;
       CellRecord reference;
       try {
-        // While the killed attempt's heartbeat times out: the same cell, uninterrupted, here.
+        // While the killed attempt's heartbeat times out: the same cell, uninterrupted, here,
+        // with the worker's one intra-op thread (LABELCURVE_TORCH_THREADS=1 there).
+        Encoders.setIntraOpThreads(1);
         reference = reference(plane, catalog, phantom, manifestUri);
         result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
       } finally {

@@ -23,22 +23,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Opens {@link Encoder}s on DJL's PyTorch engine: TorchScript files of the catalog, or the
  * built-in ResNets.
  *
- * <p>Threads: PyTorch's intra-op pool is process-wide. By default it is left as PyTorch sets it
- * (one thread per core); {@link #setIntraOpThreads} or the system property
- * {@code labelcurve.torch.threads} (environment {@code LABELCURVE_TORCH_THREADS}) sets it, e.g. to
- * leave cores to image decoding.
+ * <p>Threads: PyTorch's intra-op pool is process-wide; {@link TorchRuntime} applies the
+ * configured count when the engine starts, {@link #setIntraOpThreads} changes it later.
  */
 public final class Encoders {
-  private static final Logger log = LoggerFactory.getLogger(Encoders.class);
   private static final String ENGINE = TorchRuntime.ENGINE;
-  private static volatile boolean threadsApplied;
 
   private Encoders() {}
 
@@ -59,7 +53,6 @@ public final class Encoders {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     JniUtils.setNumThreads(threads);
-    threadsApplied = true;
   }
 
   /** PyTorch's intra-op threads now. */
@@ -99,7 +92,6 @@ public final class Encoders {
 
   private static Encoder openFile(ModelSpec spec, Path file, Device device) {
     Engine engine = engine();
-    applyThreadSetting();
     Device dev = device == null ? engine.defaultDevice() : device;
     DjlEncoder enc = spec.builtin() ? builtin(spec, dev) : torchScript(spec, file, dev);
     int c = spec.input().channels();
@@ -225,23 +217,5 @@ public final class Encoders {
 
   private static Engine engine() {
     return TorchRuntime.engine();
-  }
-
-  private static void applyThreadSetting() {
-    if (threadsApplied) {
-      return;
-    }
-    String v = System.getProperty("labelcurve.torch.threads",
-        System.getenv("LABELCURVE_TORCH_THREADS"));
-    if (v != null && !v.isBlank()) {
-      try {
-        setIntraOpThreads(Integer.parseInt(v.trim()));
-        log.info("PyTorch intra-op threads: {}", v.trim());
-      } catch (NumberFormatException e) {
-        throw new BadInputException("labelcurve.torch.threads / LABELCURVE_TORCH_THREADS is '"
-            + v + "'; expected a positive integer");
-      }
-    }
-    threadsApplied = true;
   }
 }

@@ -234,8 +234,11 @@ public final class FinetuneTrainer {
     }
   }
 
-  /** One step: forward, softmax cross-entropy, backward, AdamW; all temporaries in one manager. */
-  private static double step(Network net, AdamW optimizer, Batch bt, int c, int s, long step,
+  /**
+   * One step: forward, softmax cross-entropy, backward, AdamW; all temporaries in one manager.
+   * FinetuneReferenceTest takes these steps against PyTorch's.
+   */
+  static double step(Network net, AdamW optimizer, Batch bt, int c, int s, long step,
       Device device) {
     JniUtils.setSeed(mix(bt.seed, step));
     try (NDManager m = net.manager().newSubManager(device)) {
@@ -261,7 +264,7 @@ public final class FinetuneTrainer {
   }
 
   /** One batch, preprocessed: inputs, one-hot labels. */
-  private record Batch(int n, int k, float[] x, float[] onehot, long seed) {}
+  record Batch(int n, int k, float[] x, float[] onehot, long seed) {}
 
   private Batch load(int[] order, int b, List<String> ids, int[] labels) throws IOException {
     int from = b * config.batchSize();

@@ -159,8 +159,13 @@ final class Network implements AutoCloseable {
 
   /** Class scores (logits) of a batch; arrays of the pass live in {@code m}. */
   NDArray logits(NDManager m, NDArray x, boolean training) {
-    ParameterStore ps = new ParameterStore(m, false);
-    NDArray emb = encoder.forward(ps, new NDList(x), training).get(0);
+    return head.forward(new ParameterStore(m, false), new NDList(embeddings(m, x, training)),
+        training).get(0);
+  }
+
+  /** The encoder's output of a batch, one row per image; arrays of the pass live in {@code m}. */
+  NDArray embeddings(NDManager m, NDArray x, boolean training) {
+    NDArray emb = encoder.forward(new ParameterStore(m, false), new NDList(x), training).get(0);
     long n = x.getShape().get(0);
     if (emb.getShape().dimension() != 2) {
       emb = emb.reshape(n, -1);
@@ -169,7 +174,7 @@ final class Network implements AutoCloseable {
       throw new BadInputException(spec.source() + ": field 'embedding_dim' is "
           + spec.embeddingDim() + " but the model gives " + emb.getShape());
     }
-    return head.forward(ps, new NDList(emb), training).get(0);
+    return emb;
   }
 
   /** The encoder and head weights as checkpoint files. */

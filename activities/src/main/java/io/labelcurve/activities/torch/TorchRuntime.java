@@ -2,12 +2,14 @@ package io.labelcurve.activities.torch;
 
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
+import ai.djl.pytorch.jni.JniUtils;
 import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.labelcurve.activities.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +48,10 @@ public final class TorchRuntime {
   public static final String ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
   /** The highest oneDNN level below AVX-512: measured right on this project's AVX-512 machines. */
   public static final String DEFAULT_MAX_ISA = "AVX2_VNNI_2";
+  /** System property with PyTorch's intra-op thread count. */
+  public static final String THREADS_PROPERTY = "labelcurve.torch.threads";
+  /** Environment variable with PyTorch's intra-op thread count, when the property is not set. */
+  public static final String THREADS_ENV = "LABELCURVE_TORCH_THREADS";
   private static final String LIBTORCH_CPU = "libtorch_cpu.so";
   /** {@code std::string at::get_mkldnn_version()}, exported by libtorch_cpu. */
   private static final String MKLDNN_VERSION_SYMBOL = "_ZN2at18get_mkldnn_versionB5cxx11Ev";
@@ -62,15 +68,18 @@ public final class TorchRuntime {
   public static synchronized Engine engine() {
     if (engine == null) {
       IsaCap cap = applyIsaCap();
+      Engine started;
       try {
-        engine = Engine.getEngine(ENGINE);
+        started = Engine.getEngine(ENGINE);
       } catch (IllegalArgumentException | EngineException e) {
         throw new IllegalStateException("DJL's PyTorch engine is not available: "
             + e.getMessage() + " (the pytorch-native-cpu jar, or a GPU build, must be on the"
             + " classpath)", e);
       }
-      numerics = new Numerics(ENGINE, engine.getVersion(), oneDnnVersion(), cap.value(),
+      applyThreadSetting();
+      numerics = new Numerics(ENGINE, started.getVersion(), oneDnnVersion(), cap.value(),
           cap.source(), CpuInfo.read());
+      engine = started;
       log.info("PyTorch {} ready: {}", engine.getVersion(), numerics.describe());
     }
     return engine;
@@ -80,6 +89,32 @@ public final class TorchRuntime {
   public static synchronized Numerics numerics() {
     engine();
     return numerics;
+  }
+
+  /**
+   * PyTorch's intra-op threads from the system property {@value #THREADS_PROPERTY} (environment
+   * {@value #THREADS_ENV}), e.g. to leave cores to image decoding; unset: PyTorch's default (one
+   * per core). Applied here, where every path into libtorch passes, so that embedding and
+   * finetuning run with the same count (a finetune resumed in another process is then bit-exact
+   * on a CPU).
+   */
+  private static void applyThreadSetting() {
+    String v = System.getProperty(THREADS_PROPERTY, System.getenv(THREADS_ENV));
+    if (v == null || v.isBlank()) {
+      return;
+    }
+    int threads;
+    try {
+      threads = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      threads = 0;
+    }
+    if (threads < 1) {
+      throw new BadInputException(THREADS_PROPERTY + " / " + THREADS_ENV + " is '" + v
+          + "'; expected a positive integer");
+    }
+    JniUtils.setNumThreads(threads);
+    log.info("PyTorch intra-op threads: {}", threads);
   }
 
   private record IsaCap(String value, String source) {}
