@@ -30,6 +30,13 @@ import java.util.stream.Collectors;
  * needs no continue-as-new; the children continue as new on their own.
  */
 public final class SweepWorkflowImpl implements SweepWorkflow {
+  /**
+   * The {@link Workflow#getVersion} change id of the child-id scheme: {@link
+   * Workflow#DEFAULT_VERSION} joins sweep and model with a dot ({@link #legacyChildId}), {@link
+   * #CHILD_ID_UNAMBIGUOUS} with a slash ({@link #childId}).
+   */
+  static final String CHILD_ID_CHANGE = "child-id-separator";
+  static final int CHILD_ID_UNAMBIGUOUS = 1;
   /** The failure type of a sweep that ended failed because a model workflow failed. */
   public static final String MODEL_FAILED = "ModelWorkflowFailed";
   /** A failed model's reason is one line: a query result and a failure message, not a log. */
@@ -105,10 +112,12 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
   private List<Promise<Void>> startChildren(SweepRequest request, DatasetSummary summary,
       Set<String> modelIds) {
     SweepSpec spec = request.spec();
+    boolean unambiguousIds = Workflow.getVersion(CHILD_ID_CHANGE, Workflow.DEFAULT_VERSION,
+        CHILD_ID_UNAMBIGUOUS) == CHILD_ID_UNAMBIGUOUS;
     List<Promise<Void>> outcomes = new ArrayList<>();
     for (String model : modelIds) {
       ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
-          .setWorkflowId(childId(spec.id(), model))
+          .setWorkflowId(unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
           .setTaskQueue(SweepWorkflow.TASK_QUEUE)
           // The sweep closes only after every child has closed, so this matters only when the
           // sweep is terminated (by an operator, or a reset): a cancel request lets each model
@@ -208,8 +217,22 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     return progress;
   }
 
-  /** The id of a sweep's child workflow for one model: deterministic, so never duplicated. */
+  /**
+   * The id of a sweep's child workflow for one model: deterministic, so never duplicated, and
+   * unambiguous: a sweep id cannot hold a {@code /} ({@link SweepPlanner#checkShape}, checked
+   * before any child starts), so the first {@code /} splits the id back into sweep and model
+   * whatever the model id holds. Sweeps started before {@link #CHILD_ID_CHANGE} keep
+   * {@link #legacyChildId} (their replay must start the same children).
+   */
   public static String childId(String sweepId, String model) {
+    return sweepId + "/" + model;
+  }
+
+  /**
+   * The ids of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as both ids may hold
+   * a dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code a.b.c}).
+   */
+  public static String legacyChildId(String sweepId, String model) {
     return sweepId + "." + model;
   }
 

@@ -308,4 +308,30 @@ class SweepWorkflowTest {
     assertEquals(result.failedModels(), progress.failedModels());
     assertEquals(3, progress.done());
   }
+
+  @Test
+  void childIdsOfSweepsWhoseIdsJoinTheSameWayDoNotCollide(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    // 'a' + 'b.c' and 'a.b' + 'c' were both 'a.b.c' when ids were joined with a dot.
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec base = spec("x", List.of(16), 1);
+    SweepSpec a = new SweepSpec("a", base.dataset(), "train", base.testSplits(), List.of("b.c"),
+        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
+    SweepSpec ab = new SweepSpec("a.b", base.dataset(), "train", base.testSplits(), List.of("c"),
+        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
+    SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("a").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("a.b").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    WorkflowClient.start(first::run, SweepRequest.all(a));
+    WorkflowClient.start(second::run, SweepRequest.all(ab));
+    assertEquals(3, client.newUntypedWorkflowStub("a").getResult(SweepResult.class).cellsDone());
+    assertEquals(3, client.newUntypedWorkflowStub("a.b").getResult(SweepResult.class).cellsDone());
+
+    assertEquals("a", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a", "b.c"))
+        .describe().getParentExecution().getWorkflowId());
+    assertEquals("a.b", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
+        .describe().getParentExecution().getWorkflowId());
+    assertEquals(6, recorder.cellsRun.size());
+  }
 }
