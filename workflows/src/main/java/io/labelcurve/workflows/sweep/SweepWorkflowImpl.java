@@ -93,6 +93,8 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     String csv = results.writeResults(spec.id());
     progress = tally("writing report");
     writeReport(spec.id());
+    // Children close in any order; the result lists them in the spec's.
+    models.sort(java.util.Comparator.comparingInt(m -> spec.models().indexOf(m.model())));
     SweepResult result = new SweepResult(spec.id(), planned, done, failed, csv, embedded,
         fromCache, models, failedModels);
     if (!failedModels.isEmpty()) {
