@@ -196,8 +196,9 @@ final class SweepOps {
         }
       }
     }
+    // A failed model workflow is known to the sweep only; keep it and its reason.
     return new SweepProgress(parent.phase(), parent.cells(), Math.max(done, parent.done()),
-        Math.max(failed, parent.failed()), running, images);
+        Math.max(failed, parent.failed()), running, images, parent.failedModels());
   }
 
   /** Every sweep with a spec.json in the bucket, each with its status. */

@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * of the cells that failed in it, and continues as new with a cursor and counters; the next run
  * re-plans the cells deterministically and starts at the cursor.
  */
-public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
+public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   /**
    * A cell costs about 3 events (scheduled, started, completed) plus its share of workflow tasks
    * (3 events each, one task per few completions): 500 cells are about 2,000–3,000 events, a
@@ -51,6 +51,9 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   static final int HISTORY_EVENTS_PER_RUN = 4_000;
   /** Failure messages carried through continue-as-new and returned; every id goes to the bucket. */
   static final int FAILURE_SAMPLE = 20;
+
+  /** Cells one run starts at most: {@link #CELLS_PER_RUN}, lower in tests only. */
+  private final int cellsPerRun;
 
   private final EmbeddingActivities embedding =
       Workflow.newActivityStub(EmbeddingActivities.class, ActivityOptionsCatalog.embedding());
@@ -70,6 +73,20 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   private final Map<String, String> failureSample = new TreeMap<>();
   /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
   private final Map<String, String> failedThisRun = new LinkedHashMap<>();
+
+  /** The implementation workers register. */
+  public ModelSweepWorkflowImpl() {
+    this(CELLS_PER_RUN);
+  }
+
+  /**
+   * For tests that need continue-as-new after a few cells (the replay histories): registered
+   * through a factory, and replayed with the same value, since the point where a run continues
+   * as new is part of its history.
+   */
+  ModelSweepWorkflowImpl(int cellsPerRun) {
+    this.cellsPerRun = cellsPerRun;
+  }
 
   @Override
   public ModelSweepResult run(ModelSweepRequest request) {
@@ -140,7 +157,7 @@ public class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
         cancelled = true;
         break;
       }
-      if (startedThisRun >= CELLS_PER_RUN
+      if (startedThisRun >= cellsPerRun
           || Workflow.getInfo().getHistoryLength() > HISTORY_EVENTS_PER_RUN
           || Workflow.getInfo().isContinueAsNewSuggested()) {
         break;

@@ -19,6 +19,12 @@ public interface SweepWorkflow {
    * results of every finished cell. A spec or dataset the user has to fix fails the workflow with
    * an {@code ApplicationFailure} of type {@code BadInput} before any embedding starts.
    *
+   * <p>A model workflow that fails (a bug, a bookkeeping activity out of retries) fails only its
+   * model: the sweep waits for every other model to finish, writes results.csv and the report of
+   * all that finished, and only then fails with an {@code ApplicationFailure} of type {@link
+   * SweepWorkflowImpl#MODEL_FAILED} that names each failed model and why, and whose details are
+   * the {@link SweepResult} (with {@link SweepResult#failedModels()}).
+   *
    * <p>A rerun is a new run under the same id whose request names the cells to execute
    * ({@link SweepRequest#onlyCells()}); cancelling stops new cells, writes the results of the
    * finished ones and ends the workflow as cancelled.
@@ -26,7 +32,11 @@ public interface SweepWorkflow {
   @WorkflowMethod
   SweepResult run(SweepRequest request);
 
-  /** Where the sweep is: its phase and the cells done, failed, running and left. */
+  /**
+   * Where the sweep is: its phase, the cells done and failed of the models that finished, and
+   * each failed model with its reason ({@link SweepProgress#failedModels()}) as soon as it fails.
+   * Answers after the sweep closed too, failed or not.
+   */
   @QueryMethod
   SweepProgress progress();
 }

@@ -11,6 +11,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -20,19 +21,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * See {@link SweepWorkflow}. Its own history is a few events per model (one child each), so it
  * needs no continue-as-new; the children continue as new on their own.
  */
-public class SweepWorkflowImpl implements SweepWorkflow {
+public final class SweepWorkflowImpl implements SweepWorkflow {
+  /**
+   * The {@link Workflow#getVersion} change id of the child-id scheme: {@link
+   * Workflow#DEFAULT_VERSION} joins sweep and model with a dot ({@link #legacyChildId}), {@link
+   * #CHILD_ID_UNAMBIGUOUS} with a slash ({@link #childId}).
+   */
+  static final String CHILD_ID_CHANGE = "child-id-separator";
+  static final int CHILD_ID_UNAMBIGUOUS = 1;
+  /** The failure type of a sweep that ended failed because a model workflow failed. */
+  public static final String MODEL_FAILED = "ModelWorkflowFailed";
+  /** A failed model's reason is one line: a query result and a failure message, not a log. */
+  static final int REASON_CHARS = 300;
+
   private final DatasetActivities dataset =
       Workflow.newActivityStub(DatasetActivities.class, ActivityOptionsCatalog.dataset());
   private final ResultActivities results =
       Workflow.newActivityStub(ResultActivities.class, ActivityOptionsCatalog.results());
 
   private SweepProgress progress = SweepProgress.starting();
+  // The tally of the children that closed so far, updated as each closes.
+  private int planned;
+  private int done;
+  private int failed;
+  private int embedded;
+  private int fromCache;
+  private boolean cancelled;
+  private final List<ModelSweepResult> models = new ArrayList<>();
+  private final Map<String, String> failedModels = new TreeMap<>();
 
   @Override
   public SweepResult run(SweepRequest request) {
@@ -48,69 +72,146 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     }
     List<Cell> cells = SweepPlanner.plan(spec, summary).stream()
         .filter(c -> request.runs(c.id())).toList();
-    progress = new SweepProgress("cells", cells.size(), 0, 0, 0);
+    planned = cells.size();
+    progress = tally("cells");
     results.writeSpec(spec, summary);
 
     // One child per model with cells in this run; a rerun skips the models that are complete.
     Map<String, Long> byModel = cells.stream()
         .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.counting()));
-    List<Promise<ModelSweepResult>> children = new ArrayList<>();
-    for (String model : byModel.keySet()) {
+    Promise.allOf(startChildren(request, summary, byModel.keySet())).get();
+
+    if (cancelled || CancellationScope.current().isCancelRequested()) {
+      // The results of the cells that finished are written even though the sweep was cancelled;
+      // a detached scope, because the workflow's own scope is cancelled.
+      progress = tally("writing results");
+      Workflow.newDetachedCancellationScope(() -> results.writeResults(spec.id())).run();
+      progress = tally("cancelled");
+      throw new CanceledFailure("sweep " + spec.id() + " cancelled");
+    }
+    progress = tally("writing results");
+    String csv = results.writeResults(spec.id());
+    progress = tally("writing report");
+    writeReport(spec.id());
+    // Children close in any order; the result lists them in the spec's.
+    models.sort(java.util.Comparator.comparingInt(m -> spec.models().indexOf(m.model())));
+    SweepResult result = new SweepResult(spec.id(), planned, done, failed, csv, embedded,
+        fromCache, models, failedModels);
+    if (!failedModels.isEmpty()) {
+      // Only now, with every other model finished and its cells in results.csv and the report.
+      progress = tally("failed");
+      throw modelsFailed(result);
+    }
+    progress = tally("done");
+    return result;
+  }
+
+  /**
+   * Starts one child per model and returns, per child, a promise that completes (never fails)
+   * once the child has closed and its outcome is tallied: a result, a cancellation or a failure
+   * with its reason. Waiting for all of them waits for every model, whatever its siblings do.
+   */
+  private List<Promise<Void>> startChildren(SweepRequest request, DatasetSummary summary,
+      Set<String> modelIds) {
+    SweepSpec spec = request.spec();
+    boolean unambiguousIds = Workflow.getVersion(CHILD_ID_CHANGE, Workflow.DEFAULT_VERSION,
+        CHILD_ID_UNAMBIGUOUS) == CHILD_ID_UNAMBIGUOUS;
+    List<Promise<Void>> outcomes = new ArrayList<>();
+    for (String model : modelIds) {
       ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
-          .setWorkflowId(childId(spec.id(), model))
-          .setTaskQueue(SweepWorkflow.TASK_QUEUE);
+          .setWorkflowId(unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
+          .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+          // The sweep closes only after every child has closed, so this matters only when the
+          // sweep is terminated (by an operator, or a reset): a cancel request lets each model
+          // stop starting cells, finish those in flight and record its failures, where TERMINATE
+          // would cut cells off mid-write and ABANDON would leave models running for days that
+          // no sweep waits for. A rerun started before they drained finds their ids taken and
+          // reports those models as failed; it does not run a cell twice.
+          .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL);
       if (request.searchAttributes()) {
         options.setTypedSearchAttributes(SweepSearchAttributes.ofModel(spec, model));
       }
       ModelSweepWorkflow child =
           Workflow.newChildWorkflowStub(ModelSweepWorkflow.class, options.build());
-      children.add(Async.function(child::run,
-          ModelSweepRequest.first(spec.id(), spec, model, summary, request.onlyCells())));
+      Promise<ModelSweepResult> run = Async.function(child::run,
+          ModelSweepRequest.first(spec.id(), spec, model, summary, request.onlyCells()));
+      outcomes.add(run.handle((result, failure) -> {
+        record(spec.id(), model, result, failure);
+        return null;
+      }));
     }
+    return outcomes;
+  }
 
-    List<ModelSweepResult> models = new ArrayList<>();
-    int done = 0;
-    int failed = 0;
-    int embedded = 0;
-    int fromCache = 0;
-    boolean cancelled = false;
-    for (Promise<ModelSweepResult> p : children) {
-      try {
-        ModelSweepResult r = p.get();
-        models.add(r);
-        done += r.cellsDone();
-        failed += r.cellsFailed();
-        embedded += r.imagesEmbedded();
-        fromCache += r.imagesFromCache();
-        progress = new SweepProgress("cells", cells.size(), done, failed, 0);
-      } catch (ChildWorkflowFailure e) {
-        if (!(e.getCause() instanceof CanceledFailure)) {
-          throw e;
-        }
-        cancelled = true;
+  /** Tallies one closed child; called on the workflow thread as each child closes. */
+  private void record(String sweepId, String model, ModelSweepResult result,
+      RuntimeException failure) {
+    if (failure == null) {
+      models.add(result);
+      done += result.cellsDone();
+      failed += result.cellsFailed();
+      embedded += result.imagesEmbedded();
+      fromCache += result.imagesFromCache();
+    } else if (failure instanceof ChildWorkflowFailure
+        && failure.getCause() instanceof CanceledFailure) {
+      cancelled = true;
+    } else {
+      failedModels.put(model, reason(failure));
+      Workflow.getLogger(SweepWorkflowImpl.class).warn("model workflow {} of sweep {} failed: {}",
+          model, sweepId, failedModels.get(model));
+    }
+    progress = tally(progress.phase());
+  }
+
+  /** The report is the last step; one that cannot be drawn must not fail the sweep. */
+  private void writeReport(String sweepId) {
+    try {
+      results.writeReport(sweepId);
+    } catch (ActivityFailure e) {
+      // The results are written; 'labelcurve report ID' draws the report again from the bucket.
+      Workflow.getLogger(SweepWorkflowImpl.class).warn("report of sweep {} not written: {}",
+          sweepId, e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+    }
+  }
+
+  private SweepProgress tally(String phase) {
+    return new SweepProgress(phase, planned, done, failed, 0, 0, failedModels);
+  }
+
+  /**
+   * Why a model workflow failed, in one short line: the activity that gave up (when one did) and
+   * the innermost message. Cut to {@link #REASON_CHARS}, as it travels in query results and in
+   * the sweep's failure.
+   */
+  static String reason(Throwable failure) {
+    String activity = null;
+    for (Throwable c = failure; c != null && activity == null; c = c.getCause()) {
+      if (c instanceof ActivityFailure af) {
+        activity = af.getActivityType();
       }
     }
-    if (cancelled || CancellationScope.current().isCancelRequested()) {
-      // The results of the cells that finished are written even though the sweep was cancelled;
-      // a detached scope, because the workflow's own scope is cancelled.
-      progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
-      Workflow.newDetachedCancellationScope(() -> results.writeResults(spec.id())).run();
-      progress = new SweepProgress("cancelled", cells.size(), done, failed, 0);
-      throw new CanceledFailure("sweep " + spec.id() + " cancelled");
+    String root = ModelSweepWorkflowImpl.rootMessage(failure);
+    if (root == null || root.isBlank() || root.equals("null")) {
+      Throwable last = failure;
+      while (last.getCause() != null) {
+        last = last.getCause();
+      }
+      root = last.getClass().getSimpleName();
     }
-    progress = new SweepProgress("writing results", cells.size(), done, failed, 0);
-    String csv = results.writeResults(spec.id());
-    progress = new SweepProgress("writing report", cells.size(), done, failed, 0);
-    try {
-      results.writeReport(spec.id());
-    } catch (ActivityFailure e) {
-      // The results are written; a report that cannot be drawn must not fail the sweep.
-      // 'labelcurve report ID' draws it again from the bucket.
-      Workflow.getLogger(SweepWorkflowImpl.class).warn("report of sweep {} not written: {}",
-          spec.id(), e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-    }
-    progress = new SweepProgress("done", cells.size(), done, failed, 0);
-    return new SweepResult(spec.id(), cells.size(), done, failed, csv, embedded, fromCache, models);
+    String reason = activity == null ? root : activity + ": " + root;
+    return reason.length() <= REASON_CHARS ? reason : reason.substring(0, REASON_CHARS - 1) + "…";
+  }
+
+  /** The sweep's own failure: names every failed model and why, and carries the result. */
+  private static ApplicationFailure modelsFailed(SweepResult result) {
+    String which = result.failedModels().entrySet().stream()
+        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+        .collect(Collectors.joining("; "));
+    String message = "sweep " + result.sweepId() + ": the model workflow of " + which + " failed;"
+        + " the other models ran to the end and " + result.resultsUri() + " holds the "
+        + result.cellsDone() + " cells that finished; once the cause is fixed, 'labelcurve sweep"
+        + " rerun " + result.sweepId() + "' runs the cells left.";
+    return ApplicationFailure.newNonRetryableFailure(message, MODEL_FAILED, result);
   }
 
   @Override
@@ -118,8 +219,22 @@ public class SweepWorkflowImpl implements SweepWorkflow {
     return progress;
   }
 
-  /** The id of a sweep's child workflow for one model: deterministic, so never duplicated. */
+  /**
+   * The id of a sweep's child workflow for one model: deterministic, so never duplicated, and
+   * unambiguous: a sweep id cannot hold a {@code /} ({@link SweepPlanner#checkShape}, checked
+   * before any child starts), so the first {@code /} splits the id back into sweep and model
+   * whatever the model id holds. Sweeps started before {@link #CHILD_ID_CHANGE} keep
+   * {@link #legacyChildId} (their replay must start the same children).
+   */
   public static String childId(String sweepId, String model) {
+    return sweepId + "/" + model;
+  }
+
+  /**
+   * The ids of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as both ids may hold
+   * a dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code a.b.c}).
+   */
+  public static String legacyChildId(String sweepId, String model) {
     return sweepId + "." + model;
   }
 

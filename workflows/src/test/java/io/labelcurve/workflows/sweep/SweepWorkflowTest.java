@@ -1,6 +1,7 @@
 package io.labelcurve.workflows.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -31,6 +33,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,6 +75,11 @@ class SweepWorkflowTest {
     final AtomicInteger maxConcurrent = new AtomicInteger();
     final Set<String> failing;
     volatile boolean resultsWritten;
+    /** Models whose failure list cannot be written, for good: their model workflow fails. */
+    volatile Set<String> brokenBookkeeping = Set.of();
+    /** The cells of this model wait until a broken bookkeeping call has happened. */
+    volatile String waitsForBreakage;
+    final CountDownLatch broke = new CountDownLatch(1);
 
     Recorder(Set<String> failing) {
       this.failing = failing;
@@ -95,6 +104,9 @@ class SweepWorkflowTest {
       maxConcurrent.accumulateAndGet(now, Math::max);
       try {
         Thread.sleep(20);
+        if (r.cell().model().equals(waitsForBreakage) && !broke.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("no model workflow failed");
+        }
         if (failing.contains(r.cell().id())) {
           throw ApplicationFailure.newNonRetryableFailure("boom " + r.cell().id(), "Test");
         }
@@ -117,6 +129,10 @@ class SweepWorkflowTest {
 
     @Override
     public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+      if (brokenBookkeeping.stream().anyMatch(m -> part.startsWith(m + "."))) {
+        broke.countDown();
+        throw ApplicationFailure.newNonRetryableFailure("S3 unavailable", "Test");
+      }
       failuresWritten.putAll(failures);
       return "s3://b/sweeps/" + sweepId + "/failures/" + part + ".json";
     }
@@ -248,5 +264,74 @@ class SweepWorkflowTest {
     SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class, options);
     assertThrows(WorkflowExecutionAlreadyStarted.class,
         () -> WorkflowClient.start(second::run, SweepRequest.all(spec("dup", List.of(16), 1))));
+  }
+
+  @Test
+  void aFailedModelWorkflowFailsTheSweepOnlyAfterTheOtherModelsFinished(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    // m2 fails a cell and then cannot write its failure list: its model workflow fails. m1's cells
+    // are held until that happened, so they are in flight when m2 fails.
+    Recorder recorder = start(env, worker, Set.of("m2.linear-probe.sequence-2.s0"));
+    recorder.brokenBookkeeping = Set.of("m2");
+    recorder.waitsForBreakage = "m1";
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("s4").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> sweep.run(SweepRequest.all(spec("s4", List.of(16), 1))));
+
+    ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals(SweepWorkflowImpl.MODEL_FAILED, cause.getType());
+    String message = cause.getOriginalMessage();
+    assertTrue(message.contains("m2 (WriteFailures: S3 unavailable)"), message);
+    assertFalse(message.contains("m1 ("), message);
+    SweepResult result = cause.getDetails().get(SweepResult.class);
+    assertEquals(Map.of("m2", "WriteFailures: S3 unavailable"), result.failedModels());
+    assertEquals(6, result.cells());
+    assertEquals(3, result.cellsDone(), "m1's three cells; m2 returned no counts");
+    assertEquals(List.of("m1"), result.models().stream().map(ModelSweepResult::model).toList());
+    assertEquals("s3://b/sweeps/s4/results.csv", result.resultsUri());
+
+    // m1 ran to the end instead of being terminated with its cells in flight ...
+    assertTrue(recorder.cellsRun.containsAll(Set.of("m1.linear-probe.image-16.s0",
+        "m1.linear-probe.sequence-1.s0", "m1.linear-probe.sequence-2.s0")), recorder.cellsRun.toString());
+    assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, client
+        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m1")).describe().getStatus());
+    assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, client
+        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m2")).describe().getStatus());
+    // ... and what finished is in results.csv and the report.
+    assertTrue(recorder.resultsWritten, "results.csv written although a model failed");
+    assertEquals(1, recorder.reportsWritten.get(), "the report too");
+
+    // What 'sweep status' reads: the failed model and why, after the sweep closed.
+    SweepProgress progress = client.newWorkflowStub(SweepWorkflow.class, "s4").progress();
+    assertEquals("failed", progress.phase());
+    assertEquals(result.failedModels(), progress.failedModels());
+    assertEquals(3, progress.done());
+  }
+
+  @Test
+  void childIdsOfSweepsWhoseIdsJoinTheSameWayDoNotCollide(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    // 'a' + 'b.c' and 'a.b' + 'c' were both 'a.b.c' when ids were joined with a dot.
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec base = spec("x", List.of(16), 1);
+    SweepSpec a = new SweepSpec("a", base.dataset(), "train", base.testSplits(), List.of("b.c"),
+        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
+    SweepSpec ab = new SweepSpec("a.b", base.dataset(), "train", base.testSplits(), List.of("c"),
+        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
+    SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("a").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("a.b").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    WorkflowClient.start(first::run, SweepRequest.all(a));
+    WorkflowClient.start(second::run, SweepRequest.all(ab));
+    assertEquals(3, client.newUntypedWorkflowStub("a").getResult(SweepResult.class).cellsDone());
+    assertEquals(3, client.newUntypedWorkflowStub("a.b").getResult(SweepResult.class).cellsDone());
+
+    assertEquals("a", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a", "b.c"))
+        .describe().getParentExecution().getWorkflowId());
+    assertEquals("a.b", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
+        .describe().getParentExecution().getWorkflowId());
+    assertEquals(6, recorder.cellsRun.size());
   }
 }
