@@ -59,9 +59,10 @@ final class SweepOps {
    * @param left cells not finished, failed or running
    * @param images images with embeddings ready (running sweeps only; 0 otherwise)
    * @param etaSeconds time left at the current run's cell rate; null when unknown
+   * @param failedModels model id → why its model workflow failed (the last run's)
    */
   record Status(String sweep, String state, String phase, int cells, int done, int failed,
-      int running, int left, long images, Double etaSeconds) {}
+      int running, int left, long images, Double etaSeconds, Map<String, String> failedModels) {}
 
   static Optional<Stored> read(BlobStore store, String sweepId) throws IOException {
     Optional<byte[]> bytes = store.get(CellRecords.specKey(sweepId));
@@ -124,7 +125,7 @@ final class SweepOps {
       // Still validating its dataset: spec.json is written after; the workflow alone answers.
       SweepProgress p = progress(client, sweepId, List.of());
       return new Status(sweepId, state, p.phase(), p.cells(), p.done(), p.failed(), p.running(),
-          Math.max(0, p.left()), p.images(), null);
+          Math.max(0, p.left()), p.images(), null, p.failedModels());
     }
     Stored stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
     List<Cell> planned = stored.cells();
@@ -143,7 +144,7 @@ final class SweepOps {
         eta = seconds / p.done() * (left + p.running());
       }
       return new Status(sweepId, state, p.phase(), planned.size(), done, p.failed(), p.running(),
-          left, p.images(), eta);
+          left, p.images(), eta, p.failedModels());
     }
     Set<String> done = finished(store, sweepId);
     done.retainAll(plannedIds);
@@ -152,7 +153,22 @@ final class SweepOps {
     failed.removeAll(done);
     int left = planned.size() - done.size() - failed.size();
     return new Status(sweepId, state, state.toLowerCase(java.util.Locale.ROOT), planned.size(),
-        done.size(), failed.size(), 0, left, imagesOfLastRun(client, d), left == 0 ? 0.0 : null);
+        done.size(), failed.size(), 0, left, imagesOfLastRun(client, d), left == 0 ? 0.0 : null,
+        failedModelsOfLastRun(client, d));
+  }
+
+  /**
+   * A failed run's failed models and why, from the sweep's progress query (it answers after the
+   * sweep closed); empty for other states.
+   */
+  private static Map<String, String> failedModelsOfLastRun(WorkflowClient client,
+      Optional<WorkflowExecutionDescription> d) {
+    if (d.isEmpty()
+        || d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+      return Map.of();
+    }
+    return client.newWorkflowStub(SweepWorkflow.class, d.get().getExecution().getWorkflowId())
+        .progress().failedModels();
   }
 
   /** A completed run's images embedded, from its result in the history; 0 for other states. */
@@ -283,6 +299,7 @@ final class SweepOps {
     m.put("left", s.left());
     m.put("images_embedded", s.images());
     m.put("eta_seconds", s.etaSeconds() == null ? null : Math.round(s.etaSeconds()));
+    m.put("failed_models", s.failedModels());
     return m;
   }
 
@@ -290,7 +307,10 @@ final class SweepOps {
     return String.format(java.util.Locale.ROOT,
         "sweep %s: %s (%s), %d cells: %d done, %d failed, %d running, %d left; %d images embedded; ETA %s",
         s.sweep(), s.state(), s.phase(), s.cells(), s.done(), s.failed(), s.running(), s.left(),
-        s.images(), eta(s.etaSeconds()));
+        s.images(), eta(s.etaSeconds()))
+        + s.failedModels().entrySet().stream()
+            .map(e -> "\n  model " + e.getKey() + " failed: " + e.getValue())
+            .collect(java.util.stream.Collectors.joining());
   }
 
   static String eta(Double seconds) {

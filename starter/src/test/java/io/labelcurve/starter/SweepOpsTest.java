@@ -77,6 +77,8 @@ class SweepOpsTest {
     final java.util.concurrent.atomic.AtomicInteger reportsWritten =
         new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> failOnce = ConcurrentHashMap.newKeySet();
+    /** Models whose failure list cannot be written, for good (their workflow fails). */
+    final Set<String> failuresUnwritable = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> runs = new ConcurrentHashMap<>();
     volatile long cellMillis;
 
@@ -121,6 +123,9 @@ class SweepOpsTest {
 
     @Override
     public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+      if (failuresUnwritable.stream().anyMatch(part::startsWith)) {
+        throw ApplicationFailure.newNonRetryableFailure("bucket unavailable", "Test");
+      }
       try {
         String key = CellRecords.failuresPrefix(sweepId) + part + ".json";
         store.put(key, CellRecords.MAPPER.writeValueAsBytes(new java.util.TreeMap<>(failures)));
@@ -231,6 +236,29 @@ class SweepOpsTest {
     assertEquals(second.imagesEmbedded(), status.images());
     // Nothing left: a second rerun starts nothing.
     assertEquals(Set.of(), SweepOps.rerun(client, store, "rr", false, false));
+  }
+
+  @Test
+  void statusNamesAFailedModelAndWhyWhileTheOtherModelsCellsAreAllDone() throws Exception {
+    SweepSpec spec = spec("fm", 1, 2);
+    List<String> planned = SweepPlanner.plan(spec, DATASET).stream().map(Cell::id).toList();
+    String m2Cell = planned.stream().filter(id -> id.startsWith("m2")).findFirst().orElseThrow();
+    fake.failOnce.add(m2Cell);
+    fake.failuresUnwritable.add("m2");
+    SweepLauncher.start(client, spec);
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, () -> await("fm"));
+    assertTrue(failed.getCause().getMessage().contains("m2"), failed.getCause().getMessage());
+
+    SweepOps.Status status = SweepOps.status(client, store, "fm");
+    assertEquals("FAILED", status.state());
+    assertEquals(Set.of("m2"), status.failedModels().keySet());
+    assertTrue(status.failedModels().get("m2").contains("bucket unavailable"),
+        status.failedModels().toString());
+    long m1Cells = planned.stream().filter(id -> id.startsWith("m1")).count();
+    assertTrue(status.done() >= m1Cells, status.toString());
+    String line = SweepOps.line(status);
+    assertTrue(line.contains("model m2 failed: ") && line.contains("bucket unavailable"), line);
+    assertEquals(status.failedModels(), SweepOps.json(status).get("failed_models"));
   }
 
   @Test
