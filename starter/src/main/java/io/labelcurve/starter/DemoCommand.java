@@ -5,6 +5,7 @@ import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepResult;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.worker.EmbeddedControlPlane;
@@ -101,6 +102,12 @@ final class DemoCommand implements Callable<Integer> {
       ResultsTable.print(csv, System.out);
       System.out.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
           result.cells(), result.cellsFailed(), result.imagesEmbedded(), result.imagesFromCache());
+      // Why they failed: one line per model and distinct message (a model's cells usually fail
+      // for one reason, e.g. a model file that cannot be loaded or numbers that are wrong).
+      for (ModelSweepResult m : result.models()) {
+        m.failedCells().values().stream().distinct().sorted().forEach(message -> System.out.printf(
+            Locale.ROOT, "  %s: %d cells failed: %s%n", m.model(), m.cellsFailed(), message));
+      }
       System.out.printf(Locale.ROOT, "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
           out.resolve("results.csv").toAbsolutePath(), result.resultsUri(),
           out.resolve("report/index.html").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
