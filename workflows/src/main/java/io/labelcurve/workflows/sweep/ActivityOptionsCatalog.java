@@ -7,28 +7,50 @@ import java.time.Duration;
 /**
  * Timeouts and retries of every activity, in one place, each with its reason. A failure of type
  * {@code BadInput} is never retried: the user has to change something.
+ *
+ * <p>Activities that need only the bucket (dataset preparation, probe cells, bookkeeping) are
+ * retried for a time, not a number of attempts: a multi-day sweep must ride out an S3 restart or
+ * outage of {@value #OUTAGE_MINUTES} minutes and more (issue 13: five attempts from 2 s gave up
+ * within half a minute and failed a whole model). Each has a schedule-to-close budget and no
+ * attempt limit, with backoff capped at {@link #MAX_BACKOFF}, so an outage costs at most that
+ * long after it ends. A failure of type {@code BadInput} or {@code NumericsCheckFailed} is
+ * non-retryable where it is raised, so bad input still fails at once.
  */
 final class ActivityOptionsCatalog {
   static final String BAD_INPUT = "BadInput";
   static final String CPU_QUEUE = "labelcurve-cpu";
   static final String GPU_QUEUE = "labelcurve-gpu";
+  /** The S3 outage every bucket-only activity must survive (issue 13). */
+  static final int OUTAGE_MINUTES = 15;
+  /** Longest wait between two attempts during an outage: the delay after the bucket is back. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
   private ActivityOptionsCatalog() {}
+
+  /** Retries for {@code budget}, backing off from {@code first} to {@link #MAX_BACKOFF}. */
+  private static RetryOptions untilBudget(Duration first) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(first)
+        .setBackoffCoefficient(2)
+        .setMaximumInterval(MAX_BACKOFF)
+        .setMaximumAttempts(0) // unlimited: the schedule-to-close budget ends the retries
+        .setDoNotRetry(BAD_INPUT)
+        .build();
+  }
 
   /**
    * Dataset preparation reads the manifest and hashes every image: seconds for a demo, tens of
    * minutes for a paper-sized dataset read from S3. It has no resumable position, so a lost worker
-   * is found by the start-to-close timeout; three attempts ride out a flaky bucket.
+   * is found by the start-to-close timeout. It runs in the sweep workflow itself, so giving up
+   * fails the whole sweep: retried for 6 hours (an S3 outage during validation, then the
+   * validation again), with a bad manifest failing at once as BadInput.
    */
   static ActivityOptions dataset() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(CPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(2))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(2))
-            .setMaximumAttempts(3)
-            .setDoNotRetry(BAD_INPUT)
-            .build())
+        .setScheduleToCloseTimeout(Duration.ofHours(6))
+        .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
         .build();
   }
 
@@ -71,25 +93,25 @@ final class ActivityOptionsCatalog {
         .setTaskQueue(CPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(2))
         .setHeartbeatTimeout(Duration.ofMinutes(10))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(2))
-            .setBackoffCoefficient(2)
-            .setMaximumAttempts(3)
-            .setDoNotRetry(BAD_INPUT)
-            .build())
+        // A cell needs only the bucket and the CPU: an outage of the bucket must not fail it.
+        // 4 hours covers two full-length attempts and the outage; a cell that keeps failing for
+        // another reason is failed then (and listed for 'sweep rerun').
+        .setScheduleToCloseTimeout(Duration.ofHours(4))
+        .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
         .build();
   }
 
-  /** Writing spec.json and results.csv reads and writes small objects: a minute is plenty. */
+  /**
+   * Writing spec.json, the failure lists, results.csv and the report reads and writes small
+   * objects: minutes at most for an attempt. A model workflow fails when one of them gives up, so
+   * they are retried for 2 hours, far past the outage to ride out.
+   */
   static ActivityOptions results() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(CPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofMinutes(30))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(2))
-            .setMaximumAttempts(5)
-            .setDoNotRetry(BAD_INPUT)
-            .build())
+        .setScheduleToCloseTimeout(Duration.ofHours(2))
+        .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
         .build();
   }
 

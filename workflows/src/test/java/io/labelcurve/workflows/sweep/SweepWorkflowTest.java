@@ -28,6 +28,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +81,10 @@ class SweepWorkflowTest {
     /** The cells of this model wait until a broken bookkeeping call has happened. */
     volatile String waitsForBreakage;
     final CountDownLatch broke = new CountDownLatch(1);
+    /** The bucket is down until this test-server time (ms): bucket activities fail, retryably. */
+    volatile long outageUntil;
+    volatile java.util.function.LongSupplier clock = () -> 0;
+    final AtomicInteger outageFailures = new AtomicInteger();
 
     Recorder(Set<String> failing) {
       this.failing = failing;
@@ -98,8 +103,18 @@ class SweepWorkflowTest {
           r.split(), n, 1, 8, n, 0, 1000, 1.0, "test");
     }
 
+    /** What the AWS SDK throws while S3 is down: a retryable failure. */
+    void bucket(String what) {
+      if (clock.getAsLong() < outageUntil) {
+        outageFailures.incrementAndGet();
+        throw ApplicationFailure.newFailure(what + ": Unable to execute HTTP request: Connect to"
+            + " 127.0.0.1:9000 failed: Connection refused", "SdkClientException");
+      }
+    }
+
     @Override
     public CellResult runProbeCell(ProbeCellRequest r) {
+      bucket("probe cell " + r.cell().id());
       int now = concurrent.incrementAndGet();
       maxConcurrent.accumulateAndGet(now, Math::max);
       try {
@@ -145,6 +160,7 @@ class SweepWorkflowTest {
 
     @Override
     public String writeResults(String sweepId) {
+      bucket("results.csv");
       resultsWritten = true;
       return "s3://b/sweeps/" + sweepId + "/results.csv";
     }
@@ -252,6 +268,29 @@ class SweepWorkflowTest {
     assertTrue(cause.getOriginalMessage().contains("200"), cause.getOriginalMessage());
     assertTrue(recorder.embeds.isEmpty(), "nothing was embedded");
     assertTrue(recorder.cellsRun.isEmpty());
+  }
+
+  @Test
+  void probeCellsAndBookkeepingRideOutATwentyMinuteBucketOutage(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    // From the first cell on, the bucket is down for 20 minutes of the test server's time (it
+    // skips ahead while the workflows wait for retries).
+    recorder.clock = env::currentTimeMillis;
+    recorder.outageUntil = env.currentTimeMillis() + Duration.ofMinutes(20).toMillis();
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("outage").setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .build());
+    SweepResult result = sweep.run(SweepRequest.all(spec("outage", List.of(16), 1)));
+
+    assertEquals(6, result.cells());
+    assertEquals(6, result.cellsDone(), "every cell, after the outage");
+    assertEquals(0, result.cellsFailed());
+    assertEquals(6, recorder.cellsRun.size());
+    assertTrue(recorder.resultsWritten);
+    assertTrue(recorder.outageFailures.get() >= 6, "each cell met the outage at least once: "
+        + recorder.outageFailures.get());
+    assertTrue(env.currentTimeMillis() >= recorder.outageUntil, "the outage was ridden out");
   }
 
   @Test
