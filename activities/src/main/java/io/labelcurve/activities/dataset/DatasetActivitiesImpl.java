@@ -1,6 +1,7 @@
 package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
@@ -24,7 +25,14 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
 
   @Override
   public DatasetSummary prepare(SweepSpec spec) {
-    return Failures.call(() -> summarise(spec));
+    return Failures.call(() -> {
+      // Validation hashes every image and reports no position: heartbeat throughout, so that a
+      // dead worker is seen within the heartbeat timeout, not the 2-hour start-to-close.
+      try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("validating " + spec.dataset(),
+          BackgroundHeartbeat.EVERY)) {
+        return summarise(spec);
+      }
+    });
   }
 
   private DatasetSummary summarise(SweepSpec spec) throws Exception {

@@ -10,6 +10,7 @@ import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.sampling.PoolEntry;
@@ -156,7 +157,10 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       throw new java.io.InterruptedIOException("interrupted while waiting for a device");
     }
     NumericsCanary.Report canary;
-    try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
+    // Fetching and loading the model reports no position of its own: heartbeat the resume
+    // position meanwhile, so that a remote model's download is not cut off by the timeout.
+    try (Encoder encoder = BackgroundHeartbeat.during(resumeAfter,
+        () -> Encoders.open(context.catalog(), spec, device))) {
       // Before the first real batch: are this worker's numbers right at this batch size?
       canary = NumericsCanary.verify(encoder, context.catalog().folder(spec.id()),
           preset.batchSize(), String.valueOf(device), () -> activity.heartbeat(resumeAfter));

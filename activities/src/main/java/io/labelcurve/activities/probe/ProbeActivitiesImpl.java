@@ -9,6 +9,7 @@ import io.labelcurve.activities.eval.SplitEvaluation;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
@@ -23,7 +24,6 @@ import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.plan.Cell;
-import io.temporal.activity.Activity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -62,7 +62,16 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
       return CellRecords.toResult(JSON.readValue(existing.get(), CellRecord.class),
           context.store().uri(key), true);
     }
+    // Reading the embeddings, training the SVM and evaluating report no position: heartbeat
+    // throughout, so that the heartbeat timeout can be short and the SVM still take hours.
+    try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("probe cell " + cell.id(),
+        BackgroundHeartbeat.EVERY)) {
+      return compute(request, key);
+    }
+  }
 
+  private CellResult compute(ProbeCellRequest request, String key) throws IOException {
+    Cell cell = request.cell();
     Manifest manifest = manifests.read(request.dataset().manifestUri());
     List<String> classes = request.dataset().classes();
     TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
@@ -83,7 +92,6 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
       x[i] = train.vectors()[row];
       y[i] = pool.get(row).classIndex();
     }
-    Activity.getExecutionContext().heartbeat("training");
 
     long t0 = System.nanoTime();
     Classifier classifier = Classifier.train(x, y, classes.size(), context.svmThreads());

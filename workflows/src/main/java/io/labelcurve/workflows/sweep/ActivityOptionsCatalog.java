@@ -40,8 +40,10 @@ final class ActivityOptionsCatalog {
 
   /**
    * Dataset preparation reads the manifest and hashes every image: seconds for a demo, tens of
-   * minutes for a paper-sized dataset read from S3. It has no resumable position, so a lost worker
-   * is found by the start-to-close timeout. It runs in the sweep workflow itself, so giving up
+   * minutes for a paper-sized dataset read from S3. It has no resumable position; it heartbeats
+   * from a background thread (BackgroundHeartbeat, every 10 s), so a lost worker is found within
+   * the 2-minute heartbeat timeout, not the 2-hour start-to-close. It runs in the sweep workflow
+   * itself, so giving up
    * fails the whole sweep: retried for 6 hours (an S3 outage during validation, then the
    * validation again), with a bad manifest failing at once as BadInput.
    */
@@ -49,6 +51,7 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(CPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(2))
+        .setHeartbeatTimeout(Duration.ofMinutes(2))
         .setScheduleToCloseTimeout(Duration.ofHours(6))
         .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
         .build();
@@ -83,7 +86,7 @@ final class ActivityOptionsCatalog {
 
   /**
    * A probe cell loads embeddings, trains the SVM and evaluates: seconds to minutes (100k x 768
-   * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so a few
+   * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so
    * retries are safe; it heartbeats so that a lost worker is seen quickly. Cells run in a detached
    * scope: a cancelled sweep starts no new cell and waits for those in flight, so that its
    * results.csv is written after its last cell file, not before.
@@ -92,7 +95,11 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(CPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(2))
-        .setHeartbeatTimeout(Duration.ofMinutes(10))
+        // The cell heartbeats from a background thread every 10 s while it reads embeddings,
+        // trains and evaluates (BackgroundHeartbeat), so 2 minutes find a dead worker soon
+        // without capping how long the SVM may train (before, one heartbeat before training
+        // made this timeout the SVM's limit).
+        .setHeartbeatTimeout(Duration.ofMinutes(2))
         // A cell needs only the bucket and the CPU: an outage of the bucket must not fail it.
         // 4 hours covers two full-length attempts and the outage; a cell that keeps failing for
         // another reason is failed then (and listed for 'sweep rerun').

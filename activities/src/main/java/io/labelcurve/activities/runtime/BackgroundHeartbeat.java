@@ -1,0 +1,79 @@
+package io.labelcurve.activities.runtime;
+
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Heartbeats an activity from a daemon thread while one long phase runs that has no position of
+ * its own to report (loading a model, training an SVM, evaluating, validating a dataset), so that
+ * the heartbeat timeout can be a couple of minutes — a dead worker is seen that soon — without
+ * capping how long the phase may take. The start-to-close timeout still caps a hung phase.
+ *
+ * <p>It sends fixed details: use it only where the activity's resumable position does not change
+ * during the phase, or a later heartbeat of an older position would overwrite a newer one. When a
+ * heartbeat says the activity is cancelled or its worker is shutting down, heartbeating stops and
+ * {@link #close()} throws that, so the activity ends at the phase's end.
+ *
+ * <pre>{@code
+ * try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("training", EVERY)) {
+ *   classifier = train(x, y);
+ * }
+ * }</pre>
+ */
+public final class BackgroundHeartbeat implements AutoCloseable {
+  /** Often enough for a heartbeat timeout of a minute or two (the SDK throttles what it sends). */
+  public static final Duration EVERY = Duration.ofSeconds(10);
+
+  private final ScheduledExecutorService timer;
+  private volatile ActivityCompletionException stopped;
+
+  private BackgroundHeartbeat(ActivityExecutionContext context, Object details, Duration every) {
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heartbeat-" + context.getInfo().getActivityType());
+      t.setDaemon(true);
+      return t;
+    });
+    long millis = every.toMillis();
+    timer.scheduleAtFixedRate(() -> beat(context, details), 0, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts heartbeating the current activity with {@code details} every {@code every}. */
+  public static BackgroundHeartbeat start(Object details, Duration every) {
+    return new BackgroundHeartbeat(Activity.getExecutionContext(), details, every);
+  }
+
+  /** {@code phase}'s value, computed while heartbeating {@code details}. */
+  public static <T> T during(Object details, java.util.function.Supplier<T> phase) {
+    try (BackgroundHeartbeat hb = start(details, EVERY)) {
+      return phase.get();
+    }
+  }
+
+  private void beat(ActivityExecutionContext context, Object details) {
+    try {
+      context.heartbeat(details);
+    } catch (ActivityCompletionException e) {
+      stopped = e;
+      timer.shutdown();
+    }
+  }
+
+  /**
+   * Stops heartbeating.
+   *
+   * @throws ActivityCompletionException when a heartbeat said the activity is cancelled or its
+   *     worker is shutting down: the activity must end now
+   */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    if (stopped != null) {
+      throw stopped;
+    }
+  }
+}
