@@ -77,9 +77,9 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     results.writeSpec(spec, summary);
 
     // One child per model with cells in this run; a rerun skips the models that are complete.
-    Map<String, Long> byModel = cells.stream()
-        .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.counting()));
-    Promise.allOf(startChildren(request, summary, byModel.keySet())).get();
+    Map<String, List<Cell>> byModel = cells.stream()
+        .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.toList()));
+    Promise.allOf(startChildren(request, summary, byModel)).get();
 
     if (cancelled || CancellationScope.current().isCancelRequested()) {
       // The results of the cells that finished are written even though the sweep was cancelled;
@@ -112,12 +112,12 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
    * with its reason. Waiting for all of them waits for every model, whatever its siblings do.
    */
   private List<Promise<Void>> startChildren(SweepRequest request, DatasetSummary summary,
-      Set<String> modelIds) {
+      Map<String, List<Cell>> cellsByModel) {
     SweepSpec spec = request.spec();
     boolean unambiguousIds = Workflow.getVersion(CHILD_ID_CHANGE, Workflow.DEFAULT_VERSION,
         CHILD_ID_UNAMBIGUOUS) == CHILD_ID_UNAMBIGUOUS;
     List<Promise<Void>> outcomes = new ArrayList<>();
-    for (String model : modelIds) {
+    for (String model : cellsByModel.keySet()) {
       ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
           .setWorkflowId(unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
           .setTaskQueue(SweepWorkflow.TASK_QUEUE)
@@ -133,8 +133,12 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
       }
       ModelSweepWorkflow child =
           Workflow.newChildWorkflowStub(ModelSweepWorkflow.class, options.build());
+      // A rerun's cell list goes to each model cut to that model's cells: the child's input
+      // (carried through every continue-as-new) grows with the model's cells, not the grid's.
+      Set<String> onlyCells = request.onlyCells() == null ? null : cellsByModel.get(model).stream()
+          .map(Cell::id).collect(Collectors.toCollection(java.util.TreeSet::new));
       Promise<ModelSweepResult> run = Async.function(child::run,
-          ModelSweepRequest.first(spec.id(), spec, model, summary, request.onlyCells()));
+          ModelSweepRequest.first(spec.id(), spec, model, summary, onlyCells));
       outcomes.add(run.handle((result, failure) -> {
         record(spec.id(), model, result, failure);
         return null;

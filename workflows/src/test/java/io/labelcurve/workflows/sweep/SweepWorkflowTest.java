@@ -16,6 +16,8 @@ import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
+import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
@@ -372,5 +374,35 @@ class SweepWorkflowTest {
     assertEquals("a.b", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
         .describe().getParentExecution().getWorkflowId());
     assertEquals(6, recorder.cellsRun.size());
+  }
+
+  @Test
+  void aRerunsCellListReachesEachModelCutToItsOwnCells(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec spec = spec("rr", List.of(16, 32), 1);
+    List<String> planned = SweepPlanner.plan(spec, DATASET).stream().map(Cell::id).toList();
+    String m1Cell = planned.stream().filter(id -> id.startsWith("m1.")).findFirst().orElseThrow();
+    List<String> m2Cells = planned.stream().filter(id -> id.startsWith("m2.")).limit(2).toList();
+    Set<String> only = new java.util.TreeSet<>(m2Cells);
+    only.add(m1Cell);
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("rr").setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .build());
+    assertEquals(3, sweep.run(new SweepRequest(spec, only, false)).cellsDone());
+    assertEquals(only, recorder.cellsRun);
+
+    assertEquals(Set.of(m1Cell), childInput(client, SweepWorkflowImpl.childId("rr", "m1"))
+        .onlyCells());
+    assertEquals(Set.copyOf(m2Cells), childInput(client, SweepWorkflowImpl.childId("rr", "m2"))
+        .onlyCells());
+  }
+
+  /** The request a child workflow was started with, from its history's first event. */
+  private static ModelSweepRequest childInput(WorkflowClient client, String childId) {
+    var started = client.fetchHistory(childId).getHistory().getEvents(0)
+        .getWorkflowExecutionStartedEventAttributes();
+    return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+        started.getInput().getPayloads(0), ModelSweepRequest.class, ModelSweepRequest.class);
   }
 }
