@@ -25,10 +25,14 @@ import java.util.Set;
  * @param progress counters of the runs before this one
  * @param embeddings the training set's and then every test split's embeddings, once known; empty
  *     before the first run embedded
+ * @param planDigest {@link #digestOf} the cells the first run planned, carried so that a continued
+ *     run whose re-plan differs (a planner change deployed mid-sweep) fails loudly instead of
+ *     resuming its cursor in another list, which would skip cells; null in a first run (and in
+ *     runs started before it was carried)
  */
 public record ModelSweepRequest(
     String sweepId, SweepSpec spec, String model, DatasetSummary dataset, Set<String> onlyCells,
-    int cursor, Counters progress, List<EmbeddingSet> embeddings) {
+    int cursor, Counters progress, List<EmbeddingSet> embeddings, String planDigest) {
   public ModelSweepRequest {
     onlyCells = onlyCells == null ? null : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(onlyCells));
     embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
@@ -38,7 +42,21 @@ public record ModelSweepRequest(
   /** The first run of a model: nothing done, nothing embedded. */
   public static ModelSweepRequest first(String sweepId, SweepSpec spec, String model,
       DatasetSummary dataset, Set<String> onlyCells) {
-    return new ModelSweepRequest(sweepId, spec, model, dataset, onlyCells, 0, Counters.ZERO, List.of());
+    return new ModelSweepRequest(sweepId, spec, model, dataset, onlyCells, 0, Counters.ZERO,
+        List.of(), null);
+  }
+
+  /** SHA-256 of the cells' ids in plan order: what a continued run must find again. */
+  public static String digestOf(List<Cell> cells) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (Cell c : cells) {
+        md.update((c.id() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /** This model's cells of this sweep run, in plan order. */

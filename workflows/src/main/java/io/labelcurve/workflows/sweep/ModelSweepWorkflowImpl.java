@@ -51,6 +51,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   static final int HISTORY_EVENTS_PER_RUN = 4_000;
   /** Failure messages carried through continue-as-new and returned; every id goes to the bucket. */
   static final int FAILURE_SAMPLE = 20;
+  /** The failure type of a continued run whose re-plan differs from the first run's. */
+  public static final String PLAN_CHANGED = "PlanChanged";
 
   /** Cells one run starts at most: {@link #CELLS_PER_RUN}, lower in tests only. */
   private final int cellsPerRun;
@@ -91,6 +93,16 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   @Override
   public ModelSweepResult run(ModelSweepRequest request) {
     List<Cell> cells = request.cells();
+    String planDigest = ModelSweepRequest.digestOf(cells);
+    if (request.planDigest() != null && !request.planDigest().equals(planDigest)) {
+      // The cursor indexes the first run's plan; in another plan it would skip or repeat cells.
+      throw ApplicationFailure.newNonRetryableFailure("model " + request.model() + " of sweep "
+          + request.sweepId() + ": its cells re-planned after continue-as-new differ from the"
+          + " plan it started with (" + cells.size() + " cells now; a planner change deployed"
+          + " while the sweep ran?); resuming at cell " + request.cursor() + " would skip or"
+          + " repeat cells. Finished cells are in the bucket: run 'labelcurve sweep rerun "
+          + request.sweepId() + "' to run the ones left under the new plan.", PLAN_CHANGED);
+    }
     ModelSweepRequest.Counters before = request.progress();
     planned = cells.size();
     done = before.done();
@@ -208,7 +220,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       ModelSweepRequest.Counters counters = new ModelSweepRequest.Counters(done, failedCount,
           failureSample, embedded, fromCache, runs);
       Workflow.continueAsNew(new ModelSweepRequest(request.sweepId(), request.spec(),
-          request.model(), dataset, request.onlyCells(), next, counters, sets));
+          request.model(), dataset, request.onlyCells(), next, counters, sets, planDigest));
     }
     phase = "done";
     return result(request, embedded, fromCache, runs);

@@ -398,6 +398,36 @@ class SweepWorkflowTest {
         .onlyCells());
   }
 
+  @Test
+  void aContinuedRunWhosePlanChangedFailsLoudlyInsteadOfSkippingCells(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec spec = spec("pin", List.of(16, 32), 1);
+    ModelSweepRequest first = ModelSweepRequest.first("pin", spec, "m1", DATASET, null);
+    // What a continued run carries when the plan it started with had other cells.
+    ModelSweepRequest continued = new ModelSweepRequest("pin", spec, "m1", DATASET, null, 2,
+        ModelSweepRequest.Counters.ZERO, List.of(), ModelSweepRequest.digestOf(
+            first.cells().subList(0, 3)));
+    ModelSweepWorkflow model = client.newWorkflowStub(ModelSweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(SweepWorkflowImpl.childId("pin", "m1"))
+            .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> model.run(continued));
+    ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertEquals(ModelSweepWorkflowImpl.PLAN_CHANGED, cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("would skip or repeat cells"),
+        cause.getOriginalMessage());
+    assertTrue(recorder.cellsRun.isEmpty(), "no cell ran under the changed plan");
+
+    // The same plan resumes.
+    ModelSweepRequest same = new ModelSweepRequest("pin", spec, "m1", DATASET, null, 2,
+        ModelSweepRequest.Counters.ZERO, List.of(), ModelSweepRequest.digestOf(first.cells()));
+    ModelSweepWorkflow again = client.newWorkflowStub(ModelSweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("pin-again")
+            .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    assertEquals(first.cells().size() - 2, again.run(same).cellsDone());
+  }
+
   /** The request a child workflow was started with, from its history's first event. */
   private static ModelSweepRequest childInput(WorkflowClient client, String childId) {
     var started = client.fetchHistory(childId).getHistory().getEvents(0)
