@@ -73,6 +73,20 @@ public final class EmbeddingExtractor {
     return String.format(Locale.ROOT, "part-%05d.npy", shard);
   }
 
+  /** {@code part-NNNNN.npy.sha256}: the shard's digest, written between its npy and its ids. */
+  public static String shaName(int shard) {
+    return String.format(Locale.ROOT, "part-%05d.npy.sha256", shard);
+  }
+
+  /** SHA-256 (hex) of bytes. */
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** {@code part-NNNNN.ids.txt}. */
   public static String idsName(int shard) {
     return String.format(Locale.ROOT, "part-%05d.ids.txt", shard);
@@ -102,11 +116,49 @@ public final class EmbeddingExtractor {
     if (m.isPresent()) {
       EmbeddingManifest x = m.get();
       if (x.count() == ids.size() && x.dim() == dim && x.shardSize() == shardSize
-          && x.idsSha256().equals(idsSha256(ids))) {
+          && x.idsSha256().equals(idsSha256(ids)) && shardsIntact(store, prefix, x)) {
         return m;
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether every shard's bytes have the digest the manifest recorded (a manifest without digests,
+   * from before they were recorded, is not trusted). Reads every shard: a cache hit costs a
+   * download of the set, a corrupt shard costs only itself (it is computed again).
+   */
+  private static boolean shardsIntact(BlobStore store, String prefix, EmbeddingManifest m)
+      throws IOException {
+    if (m.shardSha256() == null || m.shardSha256().size() != m.shards()) {
+      return false;
+    }
+    for (int s = 0; s < m.shards(); s++) {
+      Optional<byte[]> npy = store.get(prefix + npyName(s));
+      if (npy.isEmpty() || !sha256(npy.get()).equals(m.shardSha256().get(s))) {
+        log.warn("{}{} is missing or not what was stored (SHA-256 differs from the manifest's);"
+            + " computing it again", prefix, npyName(s));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A stored shard's digest when its npy has it, else empty (then it is computed again). */
+  private static Optional<String> intactDigest(BlobStore store, String prefix, int shard)
+      throws IOException {
+    Optional<byte[]> sha = store.get(prefix + shaName(shard));
+    Optional<byte[]> npy = store.get(prefix + npyName(shard));
+    if (sha.isEmpty() || npy.isEmpty()) {
+      return Optional.empty();
+    }
+    String want = new String(sha.get(), StandardCharsets.UTF_8).strip();
+    if (!sha256(npy.get()).equals(want)) {
+      log.warn("{}{} is not what was stored (truncated or overwritten: SHA-256 differs from {});"
+          + " computing it again", prefix, npyName(shard), shaName(shard));
+      return Optional.empty();
+    }
+    return Optional.of(want);
   }
 
   /** Runs a job; see the class comment. */
@@ -137,6 +189,7 @@ public final class EmbeddingExtractor {
     t = System.nanoTime();
     Set<String> keys = new HashSet<>(store.list(prefix));
     boolean[] stored = new boolean[shards];
+    String[] digests = new String[shards];
     int fromCache = 0;
     for (int s = 0; s < shards; s++) {
       if (!keys.contains(prefix + npyName(s)) || !keys.contains(prefix + idsName(s))) {
@@ -150,6 +203,12 @@ public final class EmbeddingExtractor {
           continue;
         }
       }
+      // Even a shard the heartbeat vouches for is checked: a truncated object is never used.
+      Optional<String> digest = intactDigest(store, prefix, s);
+      if (digest.isEmpty()) {
+        continue;
+      }
+      digests[s] = digest.get();
       stored[s] = true;
       fromCache += expected.size();
     }
@@ -199,7 +258,12 @@ public final class EmbeddingExtractor {
         System.arraycopy(emb, 0, shardRows, p.batch().offset(), emb.length);
         if (p.batch().offset() + emb.length == shardRows.length) {
           long tw = System.nanoTime();
-          store.put(prefix + npyName(current), Npy.floatsToBytes(shardRows, dim));
+          byte[] npy = Npy.floatsToBytes(shardRows, dim);
+          digests[current] = sha256(npy);
+          // npy, then its digest, then the ids: the ids mark the shard as written.
+          store.put(prefix + npyName(current), npy);
+          store.put(prefix + shaName(current),
+              digests[current].getBytes(StandardCharsets.UTF_8));
           store.put(prefix + idsName(current), idsBytes(shardIds(job, current)));
           storageNanos += System.nanoTime() - tw;
           stored[current] = true;
@@ -219,7 +283,8 @@ public final class EmbeddingExtractor {
     t = System.nanoTime();
     EmbeddingManifest manifest = new EmbeddingManifest(job.model(), job.modelDigest(),
         job.datasetDigest(), job.split(), job.preprocessor().spec().preprocessing(), ids.size(),
-        dim, job.shardSize(), shards, idsSha256(ids), job.encoder().params());
+        dim, job.shardSize(), shards, idsSha256(ids), job.encoder().params(),
+        List.of(digests));
     store.put(prefix + MANIFEST, JSON.writeValueAsBytes(manifest));
     storageNanos += System.nanoTime() - t;
 

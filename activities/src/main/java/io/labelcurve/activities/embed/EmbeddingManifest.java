@@ -17,8 +17,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param shards number of shards {@code part-00000} …
  * @param idsSha256 SHA-256 of the ids in order, each followed by {@code \n}
  * @param params the encoder's parameter count
+ * @param shardSha256 SHA-256 of each {@code part-NNNNN.npy}, in shard order: a shard whose bytes
+ *     differ (truncated, overwritten) is never used; null in manifests written before it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EmbeddingManifest(
     String model, String modelDigest, String datasetDigest, String split, String preprocessing,
-    int count, int dim, int shardSize, int shards, String idsSha256, long params) {}
+    int count, int dim, int shardSize, int shards, String idsSha256, long params,
+    java.util.List<String> shardSha256) {}

@@ -1,9 +1,9 @@
 package io.labelcurve.activities.embed;
 
+import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.npy.Npy;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +44,18 @@ public final class EmbeddingReader {
     int row = 0;
     for (int s = 0; s < m.shards(); s++) {
       List<String> shardIds = readIds(store, prefix + EmbeddingExtractor.idsName(s));
-      float[][] rows;
-      try (InputStream in = store.open(prefix + EmbeddingExtractor.npyName(s))) {
-        rows = Npy.readFloats(in);
+      String key = prefix + EmbeddingExtractor.npyName(s);
+      byte[] bytes = store.get(key).orElseThrow(() -> new IOException("no " + store.uri(key)));
+      if (m.shardSha256() != null
+          && !EmbeddingExtractor.sha256(bytes).equals(m.shardSha256().get(s))) {
+        // Never use it; drop the set's manifest so that the next extraction computes it again.
+        store.delete(prefix + EmbeddingExtractor.MANIFEST);
+        throw new CorruptCacheException(store.uri(key) + " is not what was stored (" + bytes.length
+            + " bytes, SHA-256 differs from " + store.uri(prefix + EmbeddingExtractor.MANIFEST)
+            + "): truncated or overwritten. Its set is dropped from the cache; 'labelcurve sweep"
+            + " rerun SWEEP' embeds it again and runs the cells left");
       }
+      float[][] rows = Npy.readFloats(new java.io.ByteArrayInputStream(bytes));
       if (rows.length != shardIds.size() || (rows.length > 0 && rows[0].length != m.dim())) {
         throw new IOException(store.uri(prefix + EmbeddingExtractor.npyName(s)) + " has "
             + rows.length + " rows of " + (rows.length > 0 ? rows[0].length : 0)

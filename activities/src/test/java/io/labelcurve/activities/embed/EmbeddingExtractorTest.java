@@ -2,6 +2,7 @@ package io.labelcurve.activities.embed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
+import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
@@ -86,6 +88,39 @@ class EmbeddingExtractorTest {
     return ExtractionJob.builder().ids(ids).loader(loader).encoder(encoder).store(store)
         .prefix(PREFIX).provenance("tiny-cnn", "0123456789abcdef", "ds1", "train")
         .shardSize(SHARD).batchSize(3).decodeThreads(2);
+  }
+
+  @Test
+  void aTruncatedShardIsNeverUsedAndIsComputedAgain() throws IOException {
+    InMemoryBlobStore store = new InMemoryBlobStore();
+    EmbeddingExtractor.run(job(store, new Loader()).build());
+    float[][] before = EmbeddingReader.read(store, PREFIX).vectors();
+    String shard = PREFIX + EmbeddingExtractor.npyName(2);
+    byte[] whole = store.get(shard).orElseThrow();
+    store.put(shard, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+    // Read by a probe cell: refused, naming the shard, and dropped from the cache.
+    CorruptCacheException e = assertThrows(CorruptCacheException.class,
+        () -> EmbeddingReader.read(store, PREFIX));
+    assertTrue(e.getMessage().contains("part-00002.npy") && e.getMessage().contains("truncated"),
+        e.getMessage());
+    assertFalse(store.exists(PREFIX + EmbeddingExtractor.MANIFEST));
+
+    // The next extraction, even one resuming past that shard, computes it (and only it) again.
+    Loader loader = new Loader();
+    ExtractionResult r = EmbeddingExtractor.run(job(store, loader).resumeAfterShard(4).build());
+    assertEquals(SHARD, r.computed());
+    assertEquals(N - SHARD, r.fromCache());
+    assertEquals(Set.copyOf(ids.subList(2 * SHARD, 3 * SHARD)), loader.loaded);
+    float[][] after = EmbeddingReader.read(store, PREFIX).vectors();
+    for (int i = 0; i < N; i++) {
+      assertArrayEquals(before[i], after[i], 0f, "row " + i);
+    }
+
+    // A cache hit checks every shard too: a corrupt one is computed again, not served.
+    store.put(shard, java.util.Arrays.copyOf(whole, whole.length - 4));
+    ExtractionResult again = EmbeddingExtractor.run(job(store, new Loader()).build());
+    assertEquals(SHARD, again.computed());
   }
 
   @Test
