@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.dataset.DatasetDigest;
 import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
@@ -18,7 +19,6 @@ import java.awt.image.BufferedImage;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.imageio.ImageIO;
-import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
