@@ -51,6 +51,11 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   static final int HISTORY_EVENTS_PER_RUN = 4_000;
   /** Failure messages carried through continue-as-new and returned; every id goes to the bucket. */
   static final int FAILURE_SAMPLE = 20;
+  /**
+   * Failed cells per writeFailures call: at most about 200 KB of ids and messages (a message, e.g.
+   * a numerics check's, is up to a kilobyte), well inside Temporal's 2 MB payload limit.
+   */
+  static final int FAILURES_PER_WRITE = 200;
   /** The failure type of a continued run whose re-plan differs from the first run's. */
   public static final String PLAN_CHANGED = "PlanChanged";
 
@@ -239,11 +244,23 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     }
   }
 
-  /** Writes this run's failed cells to {@code sweeps/{id}/failures/}, where a rerun finds them. */
+  /**
+   * Writes this run's failed cells to {@code sweeps/{id}/failures/}, where a rerun finds them, in
+   * parts of at most {@value #FAILURES_PER_WRITE}: when extraction fails every cell of the run
+   * fails, and one activity input holding them all would grow with the grid towards Temporal's
+   * payload limit (2 MB). The first part keeps the name it always had.
+   */
   private void writeFailures(ModelSweepRequest request) {
-    if (!failedThisRun.isEmpty()) {
-      results.writeFailures(request.sweepId(),
-          request.model() + "." + Workflow.getInfo().getRunId(), failedThisRun);
+    List<Map.Entry<String, String>> all = new ArrayList<>(failedThisRun.entrySet());
+    String part = request.model() + "." + Workflow.getInfo().getRunId();
+    for (int from = 0; from < all.size(); from += FAILURES_PER_WRITE) {
+      Map<String, String> chunk = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e
+          : all.subList(from, Math.min(all.size(), from + FAILURES_PER_WRITE))) {
+        chunk.put(e.getKey(), e.getValue());
+      }
+      int k = from / FAILURES_PER_WRITE;
+      results.writeFailures(request.sweepId(), k == 0 ? part : part + "." + k, chunk);
     }
   }
 

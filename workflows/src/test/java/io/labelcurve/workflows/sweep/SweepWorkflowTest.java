@@ -87,6 +87,8 @@ class SweepWorkflowTest {
     volatile long outageUntil;
     volatile java.util.function.LongSupplier clock = () -> 0;
     final AtomicInteger outageFailures = new AtomicInteger();
+    /** The size of every writeFailures call, when a test wants them. */
+    volatile List<Integer> writtenParts;
 
     Recorder(Set<String> failing) {
       this.failing = failing;
@@ -151,6 +153,9 @@ class SweepWorkflowTest {
         throw ApplicationFailure.newNonRetryableFailure("S3 unavailable", "Test");
       }
       failuresWritten.putAll(failures);
+      if (writtenParts != null) {
+        writtenParts.add(failures.size());
+      }
       return "s3://b/sweeps/" + sweepId + "/failures/" + part + ".json";
     }
 
@@ -426,6 +431,27 @@ class SweepWorkflowTest {
         WorkflowOptions.newBuilder().setWorkflowId("pin-again")
             .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
     assertEquals(first.cells().size() - 2, again.run(same).cellsDone());
+  }
+
+  @Test
+  void failedCellsAreWrittenInBoundedParts(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    SweepSpec spec = spec("many", List.of(8, 16, 32, 64, 128), 90);
+    Set<String> m1Cells = new java.util.TreeSet<>(SweepPlanner.plan(spec, DATASET).stream()
+        .map(Cell::id).filter(id -> id.startsWith("m1.")).toList());
+    Recorder recorder = start(env, worker, m1Cells);
+    recorder.writtenParts = new CopyOnWriteArrayList<>();
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId("many").setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .build());
+    SweepResult result = sweep.run(SweepRequest.all(spec));
+    assertEquals(m1Cells.size(), result.cellsFailed());
+    assertTrue(m1Cells.size() > ModelSweepWorkflowImpl.FAILURES_PER_WRITE, "more than one part");
+    assertEquals(m1Cells, recorder.failuresWritten.keySet(), "every failed cell, once");
+    assertTrue(recorder.writtenParts.size() >= 2, recorder.writtenParts.toString());
+    assertTrue(recorder.writtenParts.stream()
+        .allMatch(n -> n <= ModelSweepWorkflowImpl.FAILURES_PER_WRITE),
+        recorder.writtenParts.toString());
   }
 
   /** The request a child workflow was started with, from its history's first event. */
