@@ -228,6 +228,7 @@ public final class FinetuneTrainer {
               listener.onCheckpoint(step, last);
             } catch (StopTraining stop) {
               // This step's checkpoint is complete already.
+              log.info("stopped after step {} of {} on request; checkpoint {}", step, total, last);
               throw new TrainingStopped(step, total, last, stop);
             }
           }
