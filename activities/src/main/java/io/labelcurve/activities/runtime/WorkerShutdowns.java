@@ -8,7 +8,7 @@ import java.time.Duration;
  * How a long activity ends its attempt when its worker drains. In the Java SDK, once the worker
  * factory is shut down every {@code heartbeat()} throws {@code ActivityWorkerShutdownException};
  * finetuning and extraction then save their position and throw {@link #failure}: a retryable
- * failure, so that Temporal hands the activity to another worker now instead of after the
+ * failure, so that Temporal hands the activity to another worker soon instead of after the
  * heartbeat timeout (2 minutes for a finetune cell), with the position as the retry's start.
  */
 public final class WorkerShutdowns {
@@ -16,11 +16,13 @@ public final class WorkerShutdowns {
   public static final String TYPE = "WorkerShutdown";
   /**
    * When the retry may start. The draining worker's pollers stop only after the SDK has shut its
-   * heartbeat executor down (it waits up to 5 s for it): a retry offered sooner could be taken by
-   * the draining worker itself and end again at its first heartbeat. 5 s is still below the retry
-   * policies' first backoff (finetuning 10 s, doubling per attempt), which would otherwise apply.
+   * heartbeat executor down, which it waits up to 5 s for (a drain measured 5.0 s): a retry
+   * offered within that window can be handed to the draining worker's last poll and be lost until
+   * the heartbeat timeout (seen in DrainedFinetuneWorkerTest with 5 s here). Three times the
+   * window, and still far below the 2-minute heartbeat timeout; it also replaces the policies'
+   * backoff, which doubles with every attempt (finetuning: 10 s, 20 s, 40 s…).
    */
-  public static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+  public static final Duration RETRY_DELAY = Duration.ofSeconds(15);
 
   private WorkerShutdowns() {}
 

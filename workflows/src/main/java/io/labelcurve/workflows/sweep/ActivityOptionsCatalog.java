@@ -108,7 +108,7 @@ final class ActivityOptionsCatalog {
         // loading the model comes before the first heartbeat and takes seconds. 2 minutes leaves
         // ample room and lets a killed worker's retry start soon (KilledFinetuneWorkerTest). A
         // drained worker's attempt does not wait for it: it checkpoints and fails at once with a
-        // WorkerShutdown failure whose own 5 s retry delay replaces the backoff below
+        // WorkerShutdown failure whose own 15 s retry delay replaces the backoff below
         // (DrainedFinetuneWorkerTest).
         .setHeartbeatTimeout(Duration.ofMinutes(2))
         .setRetryOptions(RetryOptions.newBuilder()
