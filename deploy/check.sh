@@ -108,7 +108,7 @@ if ensure kubectl kubectl && kubectl kustomize --help >/dev/null 2>&1; then
 else
   echo "== kubectl not installable: validating the raw manifest files instead of the kustomize output"
   skipped+=("kustomize build")
-  cat deploy/k8s/{namespace,serviceaccount,configmap,pvc-models,deployment-cpu-worker,deployment-gpu-worker,service}.yaml \
+  cat deploy/k8s/{namespace,serviceaccount,configmap,pvc-models,deployment-cpu-worker,deployment-gpu-worker,pdb-cpu-worker,service}.yaml \
       deploy/k8s/components/servicemonitor/servicemonitor.yaml | sed 's/^\(apiVersion\)/---\n\1/' >"$WORK/k8s.yaml"
 fi
 if [ -s "$WORK/k8s.yaml" ]; then

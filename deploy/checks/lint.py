@@ -41,6 +41,35 @@ def mounts_of(svc):
     return out
 
 
+# A worker's SIGTERM drain: --drain-seconds (WorkerRuntime.DEFAULT_DRAIN_SECONDS when absent),
+# then up to 10 s for interrupted activities, then the JVM's exit. The grace period before the
+# SIGKILL must cover it all.
+DEFAULT_DRAIN_SECONDS = 60
+DRAIN_MARGIN_SECONDS = 20
+
+
+def drain_seconds(args):
+    args = [str(a) for a in (args or [])]
+    for i, a in enumerate(args):
+        if a == "--drain-seconds" and i + 1 < len(args):
+            return int(args[i + 1])
+        if a.startswith("--drain-seconds="):
+            return int(a.split("=", 1)[1])
+    return DEFAULT_DRAIN_SECONDS
+
+
+def duration_seconds(text):
+    """Compose durations: 90s, 1m30s, 6m, 1h, or plain seconds."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s|us)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 0.000001}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
 def check_compose(path):
     import yaml  # `docker-compose config` (v1) prints YAML, v2 can print JSON; YAML reads both
     model = yaml.safe_load(open(path))
@@ -84,9 +113,12 @@ def check_compose(path):
             bad("compose gpu-worker: no device reservation with capabilities [gpu]")
     for w in ("cpu-worker", "gpu-worker"):
         svc = services.get(w) or {}
-        grace = str(svc.get("stop_grace_period", ""))
-        if grace not in ("6m", "6m0s", "360s"):
-            bad(f"compose {w}: stop_grace_period {grace!r}, expected 6m (heartbeat grace)")
+        grace = duration_seconds(svc.get("stop_grace_period", "10s"))
+        command = svc.get("command")
+        drain = drain_seconds(command.split() if isinstance(command, str) else command)
+        if grace is None or grace < drain + DRAIN_MARGIN_SECONDS:
+            bad(f"compose {w}: stop_grace_period {svc.get('stop_grace_period')!r} shorter than"
+                f" the drain ({drain} s) + {DRAIN_MARGIN_SECONDS} s")
         if not svc.get("read_only"):
             bad(f"compose {w}: root filesystem not read-only")
 
@@ -151,7 +183,7 @@ def check_dockerfile(path):
 def check_k8s(path):
     objs = json.load(open(path))
     kinds = [o["kind"] for o in objs]
-    for need in ("Namespace", "ConfigMap", "Deployment", "Service"):
+    for need in ("Namespace", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget"):
         if need not in kinds:
             bad(f"k8s: no {need}")
     for o in objs:
@@ -168,8 +200,12 @@ def check_k8s(path):
         ann = o["spec"]["template"]["metadata"].get("annotations", {})
         if ann.get("prometheus.io/scrape") != "true":
             bad(f"k8s {name}: no prometheus.io/scrape annotation")
-        if spec.get("terminationGracePeriodSeconds", 30) < 300:
-            bad(f"k8s {name}: terminationGracePeriodSeconds < 300 (heartbeat grace)")
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        for c in spec["containers"]:
+            drain = drain_seconds(c.get("args"))
+            if grace < drain + DRAIN_MARGIN_SECONDS:
+                bad(f"k8s {name}: terminationGracePeriodSeconds {grace} shorter than the drain"
+                    f" ({drain} s) + {DRAIN_MARGIN_SECONDS} s")
         psc = spec.get("securityContext", {})
         if not psc.get("runAsNonRoot"):
             bad(f"k8s {name}: pod not runAsNonRoot")

@@ -4,7 +4,9 @@ import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.TemporalSettings;
+import io.labelcurve.worker.WorkerRuntime;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,6 +32,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--cpu-slots", description = "cells at once (default 2)")
   int cpuSlots = 2;
 
+  @Option(names = "--drain-seconds", description = "on Ctrl-C or SIGTERM: seconds running "
+      + "activities get to finish or checkpoint before the server stops (default "
+      + WorkerRuntime.DEFAULT_DRAIN_SECONDS + ")")
+  int drainSeconds = WorkerRuntime.DEFAULT_DRAIN_SECONDS;
+
   @Mixin ModelOptions models;
 
   static Path defaultDataDir() {
@@ -38,6 +45,9 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (drainSeconds < 0) {
+      throw new UserError("--drain-seconds must be >= 0");
+    }
     Path dir = dataDir != null ? dataDir : defaultDataDir();
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
         dir, port, s3Port, metricsPort, models.catalog(), cpuSlots))) {
@@ -56,9 +66,17 @@ final class UpCommand implements Callable<Integer> {
       System.out.println("  ./labelcurve worker --queues labelcurve-gpu --no-workflows   # another"
           + " activity worker");
       System.out.println("Stop with Ctrl-C.");
-      CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-      stop.await();
+      // Ctrl-C or SIGTERM: drain the in-process workers while the server and the bucket are up
+      // (finished cells and checkpoints stay in the bucket; a re-started sweep reuses them), then
+      // stop everything. The hook does it all and blocks: the JVM halts when its hooks return.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("stopping: draining for up to " + drainSeconds + " s");
+        plane.drain(Duration.ofSeconds(drainSeconds));
+        plane.close();
+        System.out.println("stopped");
+        System.out.flush();
+      }, "labelcurve-drain"));
+      new CountDownLatch(1).await();
     }
     return 0;
   }

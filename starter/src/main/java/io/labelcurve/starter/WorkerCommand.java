@@ -10,7 +10,9 @@ import io.labelcurve.worker.MetricsServer;
 import io.labelcurve.worker.WorkerRuntime;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,6 +49,12 @@ final class WorkerCommand implements Callable<Integer> {
       + EmbeddingActivitiesImpl.SHARD_SIZE_ENV + ", else 1024): what a killed worker loses at most")
   Integer shardSize;
 
+  @Option(names = "--drain-seconds", description = "on SIGTERM or Ctrl-C: seconds running "
+      + "activities get to finish before they are interrupted (default "
+      + WorkerRuntime.DEFAULT_DRAIN_SECONDS + "); finetuning and extraction checkpoint and hand "
+      + "over to another worker at once. The orchestrator's grace period must be longer")
+  int drainSeconds = WorkerRuntime.DEFAULT_DRAIN_SECONDS;
+
   @Mixin ConnectionOptions connection;
   @Mixin ModelOptions models;
 
@@ -57,6 +65,9 @@ final class WorkerCommand implements Callable<Integer> {
         throw new UserError("--shard-size must be >= 1");
       }
       System.setProperty(EmbeddingActivitiesImpl.SHARD_SIZE_PROPERTY, String.valueOf(shardSize));
+    }
+    if (drainSeconds < 0) {
+      throw new UserError("--drain-seconds must be >= 0");
     }
     try (MetricsServer metrics = MetricsServer.start(metricsBind, metricsPort)) {
       WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
@@ -79,14 +90,26 @@ final class WorkerCommand implements Callable<Integer> {
           System.out.println("worker polling " + queues + " on " + connection.temporalSettings()
               + ", bucket " + store.uri("") + ", models " + context.catalog().ids()
               + ", devices " + pool + ", metrics " + metrics.url());
-          CountDownLatch stop = new CountDownLatch(1);
-          Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-          stop.await();
+          // SIGTERM (a rollout, docker stop) or Ctrl-C: drain. The hook itself drains and blocks
+          // until done, because the JVM halts as soon as its hooks return; this thread stays
+          // parked, so the client and the bucket stay open for the activities' last writes.
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(runtime), "labelcurve-drain"));
+          new CountDownLatch(1).await();
         }
       } finally {
         stubs.shutdown();
       }
     }
     return 0;
+  }
+
+  private void drain(WorkerRuntime runtime) {
+    long t0 = System.nanoTime();
+    System.out.println("stopping: draining " + runtime.runningActivities() + " activities for up"
+        + " to " + drainSeconds + " s (finetuning and extraction checkpoint and hand over)");
+    boolean clean = runtime.drain(Duration.ofSeconds(drainSeconds));
+    System.out.println(String.format(Locale.ROOT, "drained in %.1f s%s",
+        (System.nanoTime() - t0) / 1e9, clean ? "" : "; activities still running were interrupted"));
+    System.out.flush();
   }
 }

@@ -185,7 +185,7 @@ class KilledFinetuneWorkerTest {
   }
 
   /** The cell trained uninterrupted in this JVM, into sweep {@code reference}. */
-  private static CellRecord reference(EmbeddedControlPlane plane, ModelCatalog catalog,
+  static CellRecord reference(EmbeddedControlPlane plane, ModelCatalog catalog,
       PhantomGenerator.Summary phantom, String manifestUri) throws IOException {
     DatasetSummary dataset = SpecChecks.summarise(ManifestReader.read(phantom.manifest()),
         manifestUri, "reference", "train");

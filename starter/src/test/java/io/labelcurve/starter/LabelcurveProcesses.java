@@ -68,22 +68,33 @@ final class LabelcurveProcesses {
   static <T> T killWhen(Process worker, Path log, int minutes, long pollMillis,
       String waitingFor, Probe<T> probe) throws Exception {
     try {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
-      while (true) {
-        T value = probe.poll();
-        if (value != null) {
-          worker.destroyForcibly();
-          assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
-          return value;
-        }
-        assertTrue(worker.isAlive(), () -> "worker died: " + read(log));
-        if (System.nanoTime() > deadline) {
-          fail("no " + waitingFor + " after " + minutes + " minutes\n" + read(log));
-        }
-        Thread.sleep(pollMillis);
-      }
+      T value = await(worker, log, minutes, pollMillis, waitingFor, probe);
+      worker.destroyForcibly();
+      assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
+      return value;
     } finally {
       worker.destroyForcibly();
+    }
+  }
+
+  /**
+   * Polls {@code probe} every {@code pollMillis} until it returns a value, and returns it, leaving
+   * {@code worker} running. Fails when the worker dies first or nothing comes within {@code
+   * minutes}.
+   */
+  static <T> T await(Process worker, Path log, int minutes, long pollMillis, String waitingFor,
+      Probe<T> probe) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
+    while (true) {
+      T value = probe.poll();
+      if (value != null) {
+        return value;
+      }
+      assertTrue(worker.isAlive(), () -> "worker died: " + read(log));
+      if (System.nanoTime() > deadline) {
+        fail("no " + waitingFor + " after " + minutes + " minutes\n" + read(log));
+      }
+      Thread.sleep(pollMillis);
     }
   }
 
@@ -103,6 +114,21 @@ final class LabelcurveProcesses {
    * each decoded as {@code type}; empty while the workflow has not started.
    */
   static <T> List<T> pendingHeartbeats(EmbeddedControlPlane plane, String id, Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (PendingActivityInfo a : pendingActivities(plane, id)) {
+      if (a.hasHeartbeatDetails()) {
+        T v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+            Optional.of(a.getHeartbeatDetails()), type, type);
+        if (v != null) {
+          out.add(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The pending activities of workflow {@code id}; empty while it has not started. */
+  static List<PendingActivityInfo> pendingActivities(EmbeddedControlPlane plane, String id) {
     DescribeWorkflowExecutionResponse r;
     try {
       r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
@@ -113,17 +139,7 @@ final class LabelcurveProcesses {
     } catch (StatusRuntimeException e) {
       return List.of();
     }
-    List<T> out = new ArrayList<>();
-    for (PendingActivityInfo a : r.getPendingActivitiesList()) {
-      if (a.hasHeartbeatDetails()) {
-        T v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
-            Optional.of(a.getHeartbeatDetails()), type, type);
-        if (v != null) {
-          out.add(v);
-        }
-      }
-    }
-    return out;
+    return r.getPendingActivitiesList();
   }
 
   /** A process's log, or a line saying why it could not be read (for failure messages). */

@@ -139,9 +139,20 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Drains the in-process workers ({@link WorkerRuntime#drain}): what they run checkpoints or
+   * finishes while the server and the bucket are still up, so that a re-started sweep reuses it.
+   * Blocks; {@link #close} after it does not drain again.
+   */
+  public boolean drain(java.time.Duration period) {
+    return workers.drain(period);
+  }
+
   @Override
   public void close() {
-    workers.close();
+    // 30 s as before the drain existed: a test that closes the plane has awaited its sweep, and a
+    // server about to stop cannot hand a retry to anyone anyway.
+    workers.drain(java.time.Duration.ofSeconds(30));
     stubs.shutdown();
     store.close();
     s3.close();

@@ -15,26 +15,54 @@ import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The workers of one process: which task queues it polls, what it registers on each and how many
  * tasks it runs at once. Holds no domain logic: it wires the activity implementations to Temporal.
+ *
+ * <p>{@link #drain} (and {@link #close}) is how the process goes: it stops polling, gives running
+ * activities a drain period, then interrupts what is left. In the Java SDK, {@code
+ * WorkerFactory.shutdown()} makes every later {@code heartbeat()} throw {@code
+ * ActivityWorkerShutdownException}: the activities that heartbeat (finetuning, extraction) see the
+ * drain at their next step or batch, checkpoint and end their attempt with a retryable failure so
+ * that the retry starts at once on another worker; those that do not heartbeat (bookkeeping, a
+ * probe cell past its last heartbeat) run to their end within the period.
  */
 public final class WorkerRuntime implements AutoCloseable {
   public static final String CPU_QUEUE = "labelcurve-cpu";
   public static final String GPU_QUEUE = "labelcurve-gpu";
   public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE);
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+  /**
+   * The default drain period, in seconds. Heartbeating activities leave within one step or batch
+   * plus a checkpoint write (a CPU finetune step of mobilenet took ~5.5 s under load, a paper batch
+   * of ResNet-50 on 2 CPU cores ~20 s, a ResNet-50 checkpoint is 280 MB to upload); what does not
+   * heartbeat is bookkeeping (seconds) or a probe cell's SVM (seconds to minutes). 60 s covers all
+   * but the largest probe cells, whose retry is idempotent. Kubernetes' and compose's grace
+   * periods must be longer (deploy/: 90 s), or the kernel's SIGKILL ends the drain early.
+   */
+  public static final int DEFAULT_DRAIN_SECONDS = 60;
+  /**
+   * After the drain period, how long interrupted activities get to send their failure before the
+   * process goes on exiting: a reply is one RPC; more would only eat into the grace period.
+   */
+  private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(10);
 
   private final WorkerFactory factory;
+  private final InFlightActivities inFlight;
+  private boolean drained;
 
-  private WorkerRuntime(WorkerFactory factory) {
+  private WorkerRuntime(WorkerFactory factory, InFlightActivities inFlight) {
     this.factory = factory;
+    this.inFlight = inFlight;
   }
 
   /**
@@ -61,7 +89,10 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Registers and starts polling. */
   public static WorkerRuntime start(WorkflowClient client, ActivityContext context, Plan plan) {
     context.metrics().registerModels(context.catalog().ids(), Provenance.version());
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    InFlightActivities inFlight = new InFlightActivities();
+    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(inFlight)
+        .build());
     Manifests manifests = new Manifests(context.store());
     if (plan.queues().contains(CPU_QUEUE)) {
       Worker cpu = factory.newWorker(CPU_QUEUE, WorkerOptions.newBuilder()
@@ -91,13 +122,49 @@ public final class WorkerRuntime implements AutoCloseable {
     log.info("polling {} (workflows: {}) with {} CPU and {} GPU slots", plan.queues(),
         plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE), plan.cpuSlots(),
         plan.gpuSlots());
-    return new WorkerRuntime(factory);
+    return new WorkerRuntime(factory, inFlight);
   }
 
+  /** Activities running in this process now. */
+  public int runningActivities() {
+    return inFlight.count();
+  }
+
+  /**
+   * Stops polling, lets the running activities end within {@code period}, then interrupts those
+   * still running ({@code shutdownNow}) and waits up to 10 s more for them. Blocks until done, so
+   * that a JVM shutdown hook may call it (the JVM exits when its hooks return). A second call
+   * waits for the first and returns.
+   *
+   * @return whether every activity ended within {@code period}
+   */
+  public synchronized boolean drain(Duration period) {
+    if (drained) {
+      return true;
+    }
+    drained = true;
+    long t0 = System.nanoTime();
+    List<String> running = inFlight.describe();
+    log.info("draining {} activities for up to {} s{}", running.size(), period.toSeconds(),
+        running.isEmpty() ? "" : ": " + String.join(", ", running));
+    factory.shutdown();
+    factory.awaitTermination(period.toMillis(), TimeUnit.MILLISECONDS);
+    boolean clean = factory.isTerminated();
+    if (!clean) {
+      log.warn("{} activities still running after the {} s drain, interrupting them: {}",
+          inFlight.count(), period.toSeconds(), String.join(", ", inFlight.describe()));
+      factory.shutdownNow();
+      factory.awaitTermination(INTERRUPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    log.info("drained in {} s ({} activities left{})",
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
+        inFlight.count(), clean ? "" : ", interrupted");
+    return clean;
+  }
+
+  /** {@link #drain} with the default period, unless drained already. */
   @Override
   public void close() {
-    // Let running activities finish their current shard or cell before the process goes.
-    factory.shutdown();
-    factory.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    drain(Duration.ofSeconds(DEFAULT_DRAIN_SECONDS));
   }
 }

@@ -13,6 +13,7 @@ import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.runtime.Manifests;
+import io.labelcurve.activities.runtime.WorkerShutdowns;
 import io.labelcurve.activities.sampling.PoolEntry;
 import io.labelcurve.activities.sampling.TrainingPool;
 import io.labelcurve.activities.torch.TorchRuntime;
@@ -21,6 +22,7 @@ import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityWorkerShutdownException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -103,9 +105,27 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   record Timing(double inferMsPerImage, double imagesPerSecond, long params, String device,
       String numerics) {}
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the worker drains, the next heartbeat (after every batch) throws {@code
+   * ActivityWorkerShutdownException}: the attempt ends there with a retryable {@link
+   * WorkerShutdowns#failure}, its last heartbeat naming the last finished shard, so that the retry
+   * starts at once elsewhere and loses at most the shard in progress.
+   */
   @Override
   public EmbeddingSet embed(EmbedRequest request) {
-    return Failures.call(() -> run(request));
+    return Failures.call(() -> {
+      try {
+        return run(request);
+      } catch (ActivityWorkerShutdownException e) {
+        log.info("{} {}: worker shutting down; the retry resumes after the last finished shard",
+            request.model(), request.split());
+        throw WorkerShutdowns.failure("worker shutting down: extraction of " + request.model()
+            + " " + request.split() + " stopped between batches; the retry resumes after the"
+            + " last finished shard", e);
+      }
+    });
   }
 
   /** The ids a split embeds, in the canonical order their shards hold them. */

@@ -2,6 +2,7 @@ package io.labelcurve.activities.finetune;
 
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,10 +17,17 @@ import java.util.regex.Pattern;
  * the files of one checkpoint, {@value #STATE} written last — a folder without it is an
  * interrupted write and is never resumed from. The newest {@code keep} complete ones are kept.
  * The finished model, when kept, is {@code …/final/}.
+ *
+ * <p>{@value #HANDOVER} names the checkpoint an attempt wrote when its worker drained: the SDK
+ * refuses heartbeats once the worker shuts down, so that checkpoint cannot reach the retry as
+ * heartbeat details; {@link #resumePoint} gives it to the retry when it is newer than the last
+ * heartbeat's.
  */
 public final class Checkpoints {
   /** The file that marks a checkpoint complete; written after all the others. */
   public static final String STATE = "state.json";
+  /** The object naming the checkpoint written at a worker's drain (a URI, UTF-8). */
+  public static final String HANDOVER = "handover.txt";
   private static final Pattern STEP = Pattern.compile("step-(\\d{7,})/");
 
   private final BlobStore store;
@@ -75,6 +83,32 @@ public final class Checkpoints {
     store.put(dir + STATE, state);
     prune();
     return store.uri(dir);
+  }
+
+  /** Records {@code uri} as the checkpoint a drained attempt hands over to its retry. */
+  public void writeHandover(String uri) throws IOException {
+    store.put(prefix + HANDOVER, uri.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Where a retry resumes, given the last heartbeat's checkpoint URI (or null): the handed-over
+   * checkpoint when it is complete and of a later step, else {@code heartbeat} (the trainer falls
+   * back to the newest complete checkpoint when that one is gone). A killed worker hands nothing
+   * over, so its retry resumes from its heartbeat as before.
+   */
+  public String resumePoint(String heartbeat) throws IOException {
+    Optional<byte[]> handover = store.get(prefix + HANDOVER);
+    if (handover.isEmpty()) {
+      return heartbeat;
+    }
+    String uri = new String(handover.get(), StandardCharsets.UTF_8).trim();
+    if (!isComplete(uri)) {
+      return heartbeat;
+    }
+    if (heartbeat != null && folderOf(heartbeat) != null && stepOf(heartbeat) >= stepOf(uri)) {
+      return heartbeat;
+    }
+    return uri;
   }
 
   /** Writes files under {@link #finalPrefix()}; returns its URI. */
@@ -148,6 +182,16 @@ public final class Checkpoints {
         store.delete(key);
       }
     }
+  }
+
+  /** The step of a checkpoint URI of this cell. */
+  private long stepOf(String uri) {
+    String dir = folderOf(uri);
+    Matcher m = STEP.matcher(dir.substring(prefix.length()));
+    if (!m.lookingAt()) {
+      throw new IllegalArgumentException(uri + " is not a checkpoint under " + store.uri(prefix));
+    }
+    return Long.parseLong(m.group(1));
   }
 
   private String folderOf(String uri) {

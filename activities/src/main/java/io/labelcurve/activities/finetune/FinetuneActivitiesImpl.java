@@ -22,6 +22,7 @@ import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.activities.runtime.WorkerShutdowns;
 import io.labelcurve.activities.sampling.CellSample;
 import io.labelcurve.activities.sampling.Subset;
 import io.labelcurve.activities.sampling.TrainingPool;
@@ -32,6 +33,7 @@ import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.plan.FinetuneSchedule;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityWorkerShutdownException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -46,6 +48,10 @@ import java.util.Optional;
  * See {@link FinetuneActivities}. The checkpoint interval is {@link FinetuneConfig}'s
  * {@code labelcurve.finetune.checkpointEvery} / {@code LABELCURVE_FINETUNE_CHECKPOINT_EVERY}
  * (default {@value FinetuneConfig#DEFAULT_CHECKPOINT_EVERY} steps), or the constructor's.
+ *
+ * <p>When the worker drains, a cell still training checkpoints the step it is at and ends its
+ * attempt with a retryable {@link WorkerShutdowns#failure}; the retry, on another worker, resumes
+ * from that checkpoint ({@link Checkpoints#resumePoint}). A cell in its evaluation finishes.
  */
 public final class FinetuneActivitiesImpl implements FinetuneActivities {
   private static final ObjectMapper JSON = CellRecords.MAPPER;
@@ -78,23 +84,66 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
   @Override
   public CellResult runFinetuneCell(FinetuneCellRequest request) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
-    String resume = ctx.getHeartbeatDetails(String.class).filter(s -> !s.isBlank()).orElse(null);
-    TrainingListener heartbeat = new TrainingListener() {
-      private String last = resume == null ? "" : resume;
+    String heartbeat = ctx.getHeartbeatDetails(String.class).filter(s -> !s.isBlank()).orElse(null);
+    Checkpoints checkpoints = new Checkpoints(context.store(),
+        Checkpoints.prefix(request.sweepId(), request.cell().id()), KEEP_CHECKPOINTS);
+    TrainingListener listener = new TrainingListener() {
+      private String last = heartbeat == null ? "" : heartbeat;
+      private long total;
+      private boolean draining;
 
       @Override
-      public void onStep(long step, long total, int epoch, double loss, double lr) {
-        ctx.heartbeat(last); // throttled by the SDK; also how a cancellation reaches us
+      public void onStart(long firstStep, long totalSteps, String resumedFrom) {
+        total = totalSteps;
+      }
+
+      @Override
+      public void onStep(long step, long totalSteps, int epoch, double loss, double lr) {
+        beat(last, step, totalSteps); // throttled by the SDK; also how a cancellation reaches us
       }
 
       @Override
       public void onCheckpoint(long step, String uri) {
         last = uri;
-        ctx.heartbeat(uri);
+        beat(uri, step, total);
+      }
+
+      /**
+       * Once the worker drains, heartbeat() throws ActivityWorkerShutdownException. While steps
+       * remain, stop: the trainer checkpoints this step and the attempt hands over to a retry
+       * elsewhere. Past the last step only the evaluation is left, one pass over the test splits:
+       * let it finish within the drain period (its heartbeats can no longer be sent).
+       */
+      private void beat(String details, long step, long totalSteps) {
+        if (draining) {
+          return;
+        }
+        try {
+          ctx.heartbeat(details);
+        } catch (ActivityWorkerShutdownException e) {
+          if (step < totalSteps) {
+            throw new StopTraining(e);
+          }
+          draining = true;
+        }
       }
     };
-    return CellAttempts.run(context.metrics(), request.sweepId(), request.cell(),
-        () -> run(request, resume, heartbeat));
+    return CellAttempts.run(context.metrics(), request.sweepId(), request.cell(), () -> {
+      // A drained attempt's checkpoint, when newer than the last heartbeat's (which is all the
+      // server could be told before the worker refused heartbeats).
+      String resume = checkpoints.resumePoint(heartbeat);
+      try {
+        return run(request, resume, listener);
+      } catch (TrainingStopped stopped) {
+        if (stopped.checkpoint() != null) {
+          checkpoints.writeHandover(stopped.checkpoint());
+        }
+        throw WorkerShutdowns.failure("worker shutting down: stopped after step "
+            + stopped.step() + " of " + stopped.totalSteps() + "; the retry resumes from "
+            + (stopped.checkpoint() != null ? stopped.checkpoint() : "its last checkpoint"),
+            stopped);
+      }
+    });
   }
 
   /**

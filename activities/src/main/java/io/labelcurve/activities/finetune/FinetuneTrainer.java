@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * ends with the same weights, bit for bit, as one that was never interrupted (PyTorch's CPU kernels
  * are deterministic for a fixed thread count; on a GPU, cuDNN's may not be).
  *
+ * <p>A listener that throws {@link StopTraining} stops the run resumably: a checkpoint of the step
+ * just taken is written and {@link TrainingStopped} thrown (a draining worker's hand-over).
+ *
  * <p>PyTorch's generator is process-wide and re-seeded before every step: run one finetuning at a
  * time per process (the GPU queue's one activity per GPU does).
  */
@@ -203,19 +206,31 @@ public final class FinetuneTrainer {
           double loss = step(net, optimizer, bt, c, s, step, device);
           seconds += (System.nanoTime() - t0) / 1e9;
           losses[Math.toIntExact(step - done - 1)] = loss;
-          listener.onStep(step, total, epoch, loss, lr);
           boolean epochEnd = b == stepsPerEpoch - 1;
+          try {
+            listener.onStep(step, total, epoch, loss, lr);
+          } catch (StopTraining stop) {
+            // Asked to stop (the worker drains): save this step at once, so that the retry
+            // elsewhere loses nothing, and say where it is.
+            String uri = checkpoints == null ? null : checkpoint(checkpoints, net, optimizer,
+                state(fingerprint, step, total, epoch, b, stepsPerEpoch, epochEnd, optimizer,
+                    loss, seconds, names));
+            log.info("stopped after step {} of {} on request; checkpoint {}", step, total, uri);
+            throw new TrainingStopped(step, total, uri, stop);
+          }
           if (checkpoints != null && (step % config.checkpointEvery() == 0
               || epochEnd && stepsPerEpoch >= config.checkpointEvery())) {
             long w0 = System.nanoTime();
-            CheckpointState cs = new CheckpointState(STATE_VERSION, fingerprint, step, total,
-                epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, stepsPerEpoch, config.seed(),
-                "SplittableRandom(seed ^ " + Long.toHexString(ORDER_SALT) + "), split() per epoch",
-                "torch manual_seed(mix(seed, step)) before each step", config.learningRate(),
-                optimizer.nextLearningRate(), loss, seconds, names, Instant.now().toString());
-            last = checkpoint(checkpoints, net, optimizer, cs);
+            last = checkpoint(checkpoints, net, optimizer, state(fingerprint, step, total, epoch,
+                b, stepsPerEpoch, epochEnd, optimizer, loss, seconds, names));
             checkpointSeconds += (System.nanoTime() - w0) / 1e9;
-            listener.onCheckpoint(step, last);
+            try {
+              listener.onCheckpoint(step, last);
+            } catch (StopTraining stop) {
+              // This step's checkpoint is complete already.
+              log.info("stopped after step {} of {} on request; checkpoint {}", step, total, last);
+              throw new TrainingStopped(step, total, last, stop);
+            }
           }
         }
       }
@@ -254,6 +269,20 @@ public final class FinetuneTrainer {
       optimizer.update(m);
       return loss;
     }
+  }
+
+  /**
+   * What a checkpoint after step {@code step} (the {@code b}-th of epoch {@code epoch}) records: an
+   * epoch's last step resumes at the next epoch's start.
+   */
+  private CheckpointState state(String fingerprint, long step, long total, int epoch, int b,
+      int stepsPerEpoch, boolean epochEnd, AdamW optimizer, double loss, double seconds,
+      List<String> names) {
+    return new CheckpointState(STATE_VERSION, fingerprint, step, total,
+        epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, stepsPerEpoch, config.seed(),
+        "SplittableRandom(seed ^ " + Long.toHexString(ORDER_SALT) + "), split() per epoch",
+        "torch manual_seed(mix(seed, step)) before each step", config.learningRate(),
+        optimizer.nextLearningRate(), loss, seconds, names, Instant.now().toString());
   }
 
   private String checkpoint(Checkpoints checkpoints, Network net, AdamW optimizer,

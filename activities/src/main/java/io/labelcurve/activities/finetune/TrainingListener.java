@@ -2,7 +2,8 @@ package io.labelcurve.activities.finetune;
 
 /**
  * Hears a finetuning run's progress on the training thread. A listener that throws stops the run
- * (the newest checkpoint stays; that is how tests simulate a killed worker).
+ * (the newest checkpoint stays; that is how tests simulate a killed worker); one that throws {@link
+ * StopTraining} from {@code onStep} or {@code onCheckpoint} has the step checkpointed first.
  */
 public interface TrainingListener {
   TrainingListener NONE = new TrainingListener() {};

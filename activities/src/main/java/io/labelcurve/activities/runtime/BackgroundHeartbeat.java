@@ -3,6 +3,7 @@ package io.labelcurve.activities.runtime;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.client.ActivityWorkerShutdownException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It sends fixed details: use it only where the activity's resumable position does not change
  * during the phase, or a later heartbeat of an older position would overwrite a newer one. When a
- * heartbeat says the activity is cancelled or its worker is shutting down, heartbeating stops and
- * {@link #close()} throws that, so the activity ends at the phase's end.
+ * heartbeat says the activity is cancelled, heartbeating stops and {@link #close()} throws that,
+ * so the activity ends at the phase's end. When it says the worker is shutting down (a drain),
+ * heartbeating stops and the phase may still finish and the activity complete within the drain
+ * period: its result is not thrown away.
  *
  * <pre>{@code
  * try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("training", EVERY)) {
@@ -66,13 +69,13 @@ public final class BackgroundHeartbeat implements AutoCloseable {
   /**
    * Stops heartbeating.
    *
-   * @throws ActivityCompletionException when a heartbeat said the activity is cancelled or its
-   *     worker is shutting down: the activity must end now
+   * @throws ActivityCompletionException when a heartbeat said the activity is cancelled: the
+   *     activity must end now
    */
   @Override
   public void close() {
     timer.shutdownNow();
-    if (stopped != null) {
+    if (stopped != null && !(stopped instanceof ActivityWorkerShutdownException)) {
       throw stopped;
     }
   }

@@ -14,7 +14,7 @@ public final class CellAttempts {
   /**
    * Runs {@code body} under {@link Failures#call} and counts the attempt: a computed cell is
    * completed (with its wall time), a cell read back from the bucket is not counted again, and any
-   * failure is a failed attempt.
+   * failure but a drained worker's hand-over ({@link WorkerShutdowns}) is a failed attempt.
    */
   public static CellResult run(LabelcurveMetrics metrics, String sweepId, Cell cell,
       Callable<CellResult> body) {
@@ -27,7 +27,9 @@ public final class CellAttempts {
       }
       return r;
     } catch (RuntimeException e) {
-      metrics.cellFailed(sweepId, cell.model());
+      if (!WorkerShutdowns.isWorkerShutdown(e)) {
+        metrics.cellFailed(sweepId, cell.model());
+      }
       throw e;
     }
   }

@@ -212,6 +212,64 @@ class FinetuneTrainerTest {
   }
 
   @Test
+  void aStopRequestCheckpointsTheStepAndItsHandoverIsResumedFromBitForBit() throws Exception {
+    // 3 epochs of 5 steps, checkpoints every 3 steps and at epoch ends: 3, 5, 6, 9, ...
+    FinetuneConfig cfg = config(3, 3);
+    float[] uninterrupted;
+    double[] lossesUninterrupted;
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images).train(ids, labels))) {
+      uninterrupted = flatScores(run.model());
+      lossesUninterrupted = run.losses();
+    }
+    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-drain"), 2);
+    List<String> heartbeats = new ArrayList<>();
+    // The worker drains during step 8: between the checkpoints of steps 6 and 9.
+    TrainingStopped stopped = assertThrows(TrainingStopped.class, () ->
+        new FinetuneTrainer(cfg, images).train(ids, labels, ckpt, null, new TrainingListener() {
+          @Override
+          public void onStep(long step, long total, int epoch, double loss, double lr) {
+            if (step == 8) {
+              throw new StopTraining(new IllegalStateException("worker shutting down"));
+            }
+          }
+
+          @Override
+          public void onCheckpoint(long step, String uri) {
+            heartbeats.add(uri);
+          }
+        }));
+    assertEquals(8, stopped.step());
+    assertEquals(15, stopped.totalSteps());
+    assertTrue(stopped.checkpoint().endsWith("/checkpoints/cell-drain/step-0000008/"),
+        stopped.checkpoint());
+    assertEquals(List.of(6L, 8L), ckpt.completeSteps());
+    String heartbeat = heartbeats.get(heartbeats.size() - 1);
+    assertTrue(heartbeat.endsWith("/step-0000006/"), heartbeat);
+
+    // Without a handover the retry resumes from its heartbeat, as after a kill; with one, from
+    // the newer checkpoint it names.
+    assertEquals(heartbeat, ckpt.resumePoint(heartbeat));
+    ckpt.writeHandover(stopped.checkpoint());
+    assertEquals(stopped.checkpoint(), ckpt.resumePoint(heartbeat));
+    assertEquals(stopped.checkpoint(), ckpt.resumePoint(null));
+
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
+        .train(ids, labels, ckpt, ckpt.resumePoint(heartbeat), TrainingListener.NONE))) {
+      assertEquals(9, run.firstStep(), "first resumed step is the stop's step + 1");
+      assertEquals(stopped.checkpoint(), run.resumedFrom());
+      assertArrayEquals(uninterrupted, flatScores(run.model()));
+      for (int i = 0; i < 7; i++) {
+        assertEquals(lossesUninterrupted[8 + i], run.losses()[i], 0.0, "loss of step " + (9 + i));
+      }
+    }
+    // A handover whose checkpoint has been pruned since is ignored.
+    String later = ckpt.newest().orElseThrow();
+    assertEquals(later, ckpt.resumePoint(later));
+    ckpt.deleteAll(false);
+    assertTrue(store.list(ckpt.prefix()).isEmpty(), "the handover goes with the checkpoints");
+  }
+
+  @Test
   void epochsShorterThanTheIntervalGetNoCheckpointOfTheirOwn() throws Exception {
     // 3 epochs of 5 steps, a checkpoint every 6 steps: only 6 and 12, not each epoch's end.
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-short"), 5);

@@ -135,7 +135,10 @@ final class ActivityOptionsCatalog {
         .setStartToCloseTimeout(Duration.ofHours(48))
         // The trainer heartbeats at every step (a CPU step of mobilenet took ~5.5 s under load);
         // loading the model comes before the first heartbeat and takes seconds. 2 minutes leaves
-        // ample room and lets a killed worker's retry start soon (KilledFinetuneWorkerTest).
+        // ample room and lets a killed worker's retry start soon (KilledFinetuneWorkerTest). A
+        // drained worker's attempt does not wait for it: it checkpoints and fails at once with a
+        // WorkerShutdown failure whose own 15 s retry delay replaces the backoff below
+        // (DrainedFinetuneWorkerTest).
         .setHeartbeatTimeout(Duration.ofMinutes(2))
         .setRetryOptions(RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(10))
