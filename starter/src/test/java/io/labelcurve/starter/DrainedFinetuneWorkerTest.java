@@ -1,5 +1,7 @@
 package io.labelcurve.starter;
 
+import static io.labelcurve.starter.KilledFinetuneWorkerTest.startWorker;
+import static io.labelcurve.starter.KilledFinetuneWorkerTest.stepOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +12,6 @@ import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.finetune.Checkpoints;
 import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
-import io.labelcurve.activities.finetune.FinetuneConfig;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
@@ -39,8 +40,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +62,6 @@ class DrainedFinetuneWorkerTest {
   static final int CHECKPOINT_EVERY = KilledFinetuneWorkerTest.CHECKPOINT_EVERY;
   /** The first worker's drain period: it must exit well within it. */
   static final int DRAIN_SECONDS = 30;
-  static final Pattern STEP = Pattern.compile("/step-(\\d{7,})/$");
 
   @TempDir Path dir;
 
@@ -98,7 +96,8 @@ class DrainedFinetuneWorkerTest {
       String cellsPrefix = "sweeps/" + spec.id() + "/cells/";
 
       Path log1 = dir.resolve("worker-1.log");
-      Process first = startWorker(plane, models, log1);
+      Process first = startWorker(plane, models, log1, "--drain-seconds",
+          String.valueOf(DRAIN_SECONDS));
       Process second = null;
       try {
         // Training has checkpointed and the server has heard of it: the moment of a rollout.
@@ -123,7 +122,8 @@ class DrainedFinetuneWorkerTest {
         CompletableFuture<Long> exited =
             first.onExit().thenApply(p -> System.nanoTime());
         first.destroy(); // SIGTERM
-        second = startWorker(plane, models, dir.resolve("worker-2.log"));
+        second = startWorker(plane, models,
+            dir.resolve("worker-2.log"), "--drain-seconds", String.valueOf(DRAIN_SECONDS));
         long secondPid = second.pid();
 
         // The retry's start: the first pending attempt (>= 2) started by the second worker (the
@@ -223,24 +223,6 @@ class DrainedFinetuneWorkerTest {
         }
       }
     }
-  }
-
-  private static long stepOf(String checkpointUri) {
-    Matcher m = STEP.matcher(checkpointUri);
-    assertTrue(m.find(), checkpointUri);
-    return Long.parseLong(m.group(1));
-  }
-
-  private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
-      throws IOException {
-    Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
-    env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
-    env.put("LABELCURVE_TORCH_THREADS", "1");
-    return LabelcurveProcesses.start(log, env, List.of("worker",
-        "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
-        "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
-        "--drain-seconds", String.valueOf(DRAIN_SECONDS),
-        "--models", models.toString()));
   }
 
   private static String read(Path log) {

@@ -200,7 +200,7 @@ class KilledFinetuneWorkerTest {
         CellRecords.cellKey("reference", cell.id())).orElseThrow(), CellRecord.class);
   }
 
-  private static long stepOf(String checkpointUri) {
+  static long stepOf(String checkpointUri) {
     Matcher m = STEP.matcher(checkpointUri);
     assertTrue(m.find(), checkpointUri);
     return Long.parseLong(m.group(1));
@@ -220,15 +220,22 @@ class KilledFinetuneWorkerTest {
     }
   }
 
-  private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
+  /**
+   * A GPU-queue worker in its own JVM with one intra-op thread and a checkpoint every {@value
+   * #CHECKPOINT_EVERY} steps; {@code more} are further worker flags (DrainedFinetuneWorkerTest's
+   * drain period).
+   */
+  static Process startWorker(EmbeddedControlPlane plane, Path models, Path log, String... more)
       throws IOException {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
     env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
     env.put("LABELCURVE_TORCH_THREADS", "1");
-    return LabelcurveProcesses.start(log, env, List.of("worker",
+    List<String> args = new java.util.ArrayList<>(List.of("worker",
         "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
         "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
         "--models", models.toString()));
+    args.addAll(List.of(more));
+    return LabelcurveProcesses.start(log, env, args);
   }
 
   private static String read(Path log) {

@@ -144,17 +144,23 @@ class FinetuneTrainerTest {
     assertArrayEquals(a, b);
   }
 
+  /** Scores and losses of a run that was never stopped: what a resumed run must equal. */
+  private record Uninterrupted(float[] scores, double[] losses) {}
+
+  private Uninterrupted uninterrupted(FinetuneConfig cfg) throws Exception {
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images).train(ids, labels))) {
+      return new Uninterrupted(flatScores(run.model()), run.losses());
+    }
+  }
+
   @Test
   void resumingFromACheckpointEqualsAnUninterruptedRun() throws Exception {
     // 3 epochs of 5 steps; checkpoints every 3 steps and at each epoch's end (an epoch is at least
     // 3 steps long): 3, 5, 6, 9, 10, ...
     FinetuneConfig cfg = config(3, 3);
-    float[] uninterrupted;
-    double[] lossesUninterrupted;
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images).train(ids, labels))) {
-      uninterrupted = flatScores(run.model());
-      lossesUninterrupted = run.losses();
-    }
+    Uninterrupted reference = uninterrupted(cfg);
+    float[] uninterrupted = reference.scores();
+    double[] lossesUninterrupted = reference.losses();
 
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-a"), 2);
     List<String> heartbeats = new ArrayList<>();
@@ -215,12 +221,9 @@ class FinetuneTrainerTest {
   void aStopRequestCheckpointsTheStepAndItsHandoverIsResumedFromBitForBit() throws Exception {
     // 3 epochs of 5 steps, checkpoints every 3 steps and at epoch ends: 3, 5, 6, 9, ...
     FinetuneConfig cfg = config(3, 3);
-    float[] uninterrupted;
-    double[] lossesUninterrupted;
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images).train(ids, labels))) {
-      uninterrupted = flatScores(run.model());
-      lossesUninterrupted = run.losses();
-    }
+    Uninterrupted reference = uninterrupted(cfg);
+    float[] uninterrupted = reference.scores();
+    double[] lossesUninterrupted = reference.losses();
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-drain"), 2);
     List<String> heartbeats = new ArrayList<>();
     // The worker drains during step 8: between the checkpoints of steps 6 and 9.
