@@ -3,7 +3,10 @@ package io.labelcurve.activities.finetune;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +14,20 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cell's checkpoints in the bucket: {@code sweeps/{id}/checkpoints/{cell}/step-NNNNNNN/} holding
  * the files of one checkpoint, {@value #STATE} written last — a folder without it is an
  * interrupted write and is never resumed from. The newest {@code keep} complete ones are kept.
  * The finished model, when kept, is {@code …/final/}.
+ *
+ * <p>Each checkpoint also holds {@value #DIGESTS} (written after its files, before {@value
+ * #STATE}): the SHA-256 of every file, in {@code sha256sum}'s format. A file that is missing,
+ * truncated or changed since makes the checkpoint unusable: {@link #load} skips it for the next
+ * older intact one (or none: training starts over) and says so, instead of loading a damaged model
+ * or failing the cell. Checkpoints written before digests existed are loaded unchecked.
  *
  * <p>{@value #HANDOVER} names the checkpoint an attempt wrote when its worker drained: the SDK
  * refuses heartbeats once the worker shuts down, so that checkpoint cannot reach the retry as
@@ -28,6 +39,9 @@ public final class Checkpoints {
   public static final String STATE = "state.json";
   /** The object naming the checkpoint written at a worker's drain (a URI, UTF-8). */
   public static final String HANDOVER = "handover.txt";
+  /** The SHA-256 of each file of the checkpoint, one {@code "<hex>  <name>"} line per file. */
+  public static final String DIGESTS = "files.sha256";
+  private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
   private static final Pattern STEP = Pattern.compile("step-(\\d{7,})/");
 
   private final BlobStore store;
@@ -77,9 +91,13 @@ public final class Checkpoints {
    */
   public String write(long step, Map<String, byte[]> files, byte[] state) throws IOException {
     String dir = stepPrefix(step);
+    StringBuilder digests = new StringBuilder();
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       store.put(dir + f.getKey(), f.getValue());
+      digests.append(sha256(f.getValue())).append("  ").append(f.getKey()).append('\n');
     }
+    digests.append(sha256(state)).append("  ").append(STATE).append('\n');
+    store.put(dir + DIGESTS, digests.toString().getBytes(StandardCharsets.UTF_8));
     store.put(dir + STATE, state);
     prune();
     return store.uri(dir);
@@ -144,7 +162,76 @@ public final class Checkpoints {
     return dir != null && store.exists(dir + STATE);
   }
 
-  /** The files of a checkpoint, by name ({@value #STATE} included). */
+  /** A checkpoint read back whole and checked against its digests. */
+  public record Loaded(String uri, Map<String, byte[]> files) {}
+
+  /**
+   * The checkpoint to resume from: {@code preferred} (a URI, e.g. the last heartbeat's; may be
+   * null) when it is complete and intact, else the newest complete and intact one, else empty.
+   * Each checkpoint passed over is logged with the reason.
+   */
+  public Optional<Loaded> load(String preferred) throws IOException {
+    List<String> candidates = new ArrayList<>();
+    if (preferred != null) {
+      if (isComplete(preferred)) {
+        candidates.add(preferred);
+      } else {
+        log.warn("checkpoint {} is not complete; using the newest complete one", preferred);
+      }
+    }
+    List<Long> steps = completeSteps();
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      String uri = store.uri(stepPrefix(steps.get(i)));
+      if (!candidates.contains(uri)) {
+        candidates.add(uri);
+      }
+    }
+    for (String uri : candidates) {
+      Map<String, byte[]> files = read(uri);
+      Optional<String> damage = damageOf(files);
+      if (damage.isEmpty()) {
+        return Optional.of(new Loaded(uri, files));
+      }
+      log.warn("checkpoint {} is damaged ({}); not resuming from it", uri, damage.get());
+    }
+    return Optional.empty();
+  }
+
+  /** Why a checkpoint's files do not match its digests, or empty when they do (or it has none). */
+  static Optional<String> damageOf(Map<String, byte[]> files) {
+    byte[] listing = files.get(DIGESTS);
+    if (listing == null) {
+      return Optional.empty(); // written before digests existed
+    }
+    for (String line : new String(listing, StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      int sep = line.indexOf("  ");
+      if (sep < 0) {
+        return Optional.of(DIGESTS + " has a malformed line: " + line);
+      }
+      String name = line.substring(sep + 2);
+      byte[] bytes = files.get(name);
+      if (bytes == null) {
+        return Optional.of(name + " is missing");
+      }
+      if (!sha256(bytes).equals(line.substring(0, sep))) {
+        return Optional.of(name + " (" + bytes.length + " bytes) differs from its SHA-256");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+
+  /** The files of a checkpoint, by name ({@value #STATE} included), unchecked. */
   public Map<String, byte[]> read(String uri) throws IOException {
     String dir = folderOf(uri);
     if (dir == null) {

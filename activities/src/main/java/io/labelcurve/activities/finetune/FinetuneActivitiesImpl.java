@@ -19,6 +19,7 @@ import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
@@ -87,8 +88,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     String heartbeat = ctx.getHeartbeatDetails(String.class).filter(s -> !s.isBlank()).orElse(null);
     Checkpoints checkpoints = new Checkpoints(context.store(),
         Checkpoints.prefix(request.sweepId(), request.cell().id()), KEEP_CHECKPOINTS);
+    Object heartbeatLock = new Object();
     TrainingListener listener = new TrainingListener() {
-      private String last = heartbeat == null ? "" : heartbeat;
+      private volatile String last = heartbeat == null ? "" : heartbeat;
       private long total;
       private boolean draining;
 
@@ -108,6 +110,11 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         beat(uri, step, total);
       }
 
+      @Override
+      public String position() {
+        return last;
+      }
+
       /**
        * Once the worker drains, heartbeat() throws ActivityWorkerShutdownException. While steps
        * remain, stop: the trainer checkpoints this step and the attempt hands over to a retry
@@ -119,7 +126,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
           return;
         }
         try {
-          ctx.heartbeat(details);
+          synchronized (heartbeatLock) {
+            ctx.heartbeat(details);
+          }
         } catch (ActivityWorkerShutdownException e) {
           if (step < totalSteps) {
             throw new StopTraining(e);
@@ -132,7 +141,12 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
       // A drained attempt's checkpoint, when newer than the last heartbeat's (which is all the
       // server could be told before the worker refused heartbeats).
       String resume = checkpoints.resumePoint(heartbeat);
-      try {
+      // Steps heartbeat on their own; the background beats cover what has no steps (loading the
+      // encoder and its canary, loading the model to train, evaluating the test splits) so the
+      // heartbeat timeout can stay at two minutes however long those take. They send the last
+      // checkpoint under the same lock as the step beats: never an older one after a newer.
+      try (BackgroundHeartbeat hb = BackgroundHeartbeat.tracking(heartbeatLock,
+          listener::position, BackgroundHeartbeat.EVERY)) {
         return run(request, resume, listener);
       } catch (TrainingStopped stopped) {
         if (stopped.checkpoint() != null) {

@@ -103,8 +103,10 @@ public final class FinetuneTrainer {
    *
    * @param checkpoints where checkpoints go; null for none
    * @param resumeFrom a checkpoint URI to continue from (e.g. the last heartbeat's); null to use
-   *     the newest complete one of {@code checkpoints}, if any. A checkpoint of other settings or
-   *     data (its fingerprint differs) is ignored with a warning, and training starts over.
+   *     the newest complete one of {@code checkpoints}, if any. A damaged checkpoint (a file that
+   *     does not match its digest) is passed over for the next older intact one. A checkpoint of
+   *     other settings or data (its fingerprint differs) is ignored with a warning, and training
+   *     starts over.
    */
   public FinetuneRun train(List<String> ids, int[] labels, Checkpoints checkpoints,
       String resumeFrom, TrainingListener listener) throws IOException {
@@ -128,16 +130,10 @@ public final class FinetuneTrainer {
     CheckpointState state = null;
     String resumedFrom = null;
     if (checkpoints != null) {
-      String uri = resumeFrom;
-      if (uri == null || !checkpoints.isComplete(uri)) {
-        if (uri != null) {
-          log.warn("checkpoint {} is not complete; using the newest complete one", uri);
-        }
-        Optional<String> newest = checkpoints.newest();
-        uri = newest.orElse(null);
-      }
-      if (uri != null) {
-        Map<String, byte[]> files = checkpoints.read(uri);
+      Optional<Checkpoints.Loaded> loaded = checkpoints.load(resumeFrom);
+      if (loaded.isPresent()) {
+        String uri = loaded.get().uri();
+        Map<String, byte[]> files = loaded.get().files();
         CheckpointState s = JSON.readValue(files.get(Checkpoints.STATE), CheckpointState.class);
         if (s.version() == STATE_VERSION && fingerprint.equals(s.fingerprint())
             && s.totalSteps() == total) {

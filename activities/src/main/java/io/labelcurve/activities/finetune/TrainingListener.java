@@ -16,4 +16,12 @@ public interface TrainingListener {
 
   /** After a checkpoint is complete in the bucket. */
   default void onCheckpoint(long step, String uri) {}
+
+  /**
+   * The position a heartbeat sent now would carry (the newest checkpoint's URI, or what this
+   * attempt resumed from); empty when there is none. Read from another thread.
+   */
+  default String position() {
+    return "";
+  }
 }

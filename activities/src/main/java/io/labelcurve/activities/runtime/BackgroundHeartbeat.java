@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Heartbeats an activity from a daemon thread while one long phase runs that has no position of
@@ -35,31 +36,47 @@ public final class BackgroundHeartbeat implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private volatile ActivityCompletionException stopped;
 
-  private BackgroundHeartbeat(ActivityExecutionContext context, Object details, Duration every) {
+  private BackgroundHeartbeat(ActivityExecutionContext context, Object lock,
+      Supplier<?> details, Duration every) {
     timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "heartbeat-" + context.getInfo().getActivityType());
       t.setDaemon(true);
       return t;
     });
     long millis = every.toMillis();
-    timer.scheduleAtFixedRate(() -> beat(context, details), 0, millis, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(() -> beat(context, lock, details), 0, millis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Starts heartbeating the current activity with {@code details} every {@code every}. */
   public static BackgroundHeartbeat start(Object details, Duration every) {
-    return new BackgroundHeartbeat(Activity.getExecutionContext(), details, every);
+    return new BackgroundHeartbeat(Activity.getExecutionContext(), new Object(), () -> details,
+        every);
+  }
+
+  /**
+   * Starts heartbeating the current activity every {@code every} with its current position, for
+   * an activity that also heartbeats positions of its own (a finetune cell's checkpoints): each
+   * beat reads {@code position} and sends it while holding {@code lock}, and the activity sends
+   * its own heartbeats holding the same lock after updating the position, so that a background
+   * beat never sends an older position after the activity sent a newer one.
+   */
+  public static BackgroundHeartbeat tracking(Object lock, Supplier<?> position, Duration every) {
+    return new BackgroundHeartbeat(Activity.getExecutionContext(), lock, position, every);
   }
 
   /** {@code phase}'s value, computed while heartbeating {@code details}. */
-  public static <T> T during(Object details, java.util.function.Supplier<T> phase) {
+  public static <T> T during(Object details, Supplier<T> phase) {
     try (BackgroundHeartbeat hb = start(details, EVERY)) {
       return phase.get();
     }
   }
 
-  private void beat(ActivityExecutionContext context, Object details) {
+  private void beat(ActivityExecutionContext context, Object lock, Supplier<?> details) {
     try {
-      context.heartbeat(details);
+      synchronized (lock) {
+        context.heartbeat(details.get());
+      }
     } catch (ActivityCompletionException e) {
       stopped = e;
       timer.shutdown();

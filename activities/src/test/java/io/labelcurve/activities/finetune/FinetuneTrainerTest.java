@@ -273,6 +273,62 @@ class FinetuneTrainerTest {
   }
 
   @Test
+  void aTruncatedCheckpointIsPassedOverForTheOlderIntactOneAndNeverLoaded() throws Exception {
+    FinetuneConfig cfg = config(3, 3);
+    float[] uninterrupted = uninterrupted(cfg).scores();
+    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-truncated"), 2);
+    // Killed at step 8: checkpoints 5 and 6 are kept, the heartbeat names 6.
+    assertThrows(IllegalStateException.class, () ->
+        new FinetuneTrainer(cfg, images).train(ids, labels, ckpt, null, new TrainingListener() {
+          @Override
+          public void onStep(long step, long total, int epoch, double loss, double lr) {
+            if (step == 8) {
+              throw new IllegalStateException("worker killed");
+            }
+          }
+        }));
+    assertEquals(List.of(5L, 6L), ckpt.completeSteps());
+    String step6 = store.uri(ckpt.stepPrefix(6));
+    String largest = largestFile(ckpt.stepPrefix(6));
+    byte[] whole = store.get(largest).orElseThrow();
+    store.put(largest, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
+        .train(ids, labels, ckpt, step6, TrainingListener.NONE))) {
+      assertEquals(store.uri(ckpt.stepPrefix(5)), run.resumedFrom(), "the intact older one");
+      assertEquals(6, run.firstStep());
+      assertArrayEquals(uninterrupted, flatScores(run.model()));
+    }
+
+    // With every checkpoint damaged, training starts over rather than load one of them.
+    for (long step : ckpt.completeSteps()) {
+      String file = largestFile(ckpt.stepPrefix(step));
+      store.put(file, java.util.Arrays.copyOf(store.get(file).orElseThrow(), 10));
+    }
+    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
+        .train(ids, labels, ckpt, null, TrainingListener.NONE))) {
+      assertEquals(1, run.firstStep());
+      assertEquals(null, run.resumedFrom());
+      assertArrayEquals(uninterrupted, flatScores(run.model()));
+    }
+    ckpt.deleteAll(false);
+  }
+
+  /** The key of the largest file of a checkpoint folder (the weights). */
+  private static String largestFile(String folder) throws Exception {
+    String largest = null;
+    long size = -1;
+    for (String key : store.list(folder)) {
+      long n = store.get(key).orElseThrow().length;
+      if (n > size) {
+        size = n;
+        largest = key;
+      }
+    }
+    return largest;
+  }
+
+  @Test
   void epochsShorterThanTheIntervalGetNoCheckpointOfTheirOwn() throws Exception {
     // 3 epochs of 5 steps, a checkpoint every 6 steps: only 6 and 12, not each epoch's end.
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-short"), 5);

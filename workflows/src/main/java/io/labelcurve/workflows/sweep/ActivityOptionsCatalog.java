@@ -133,9 +133,11 @@ final class ActivityOptionsCatalog {
     return ActivityOptions.newBuilder()
         .setTaskQueue(GPU_QUEUE)
         .setStartToCloseTimeout(Duration.ofHours(48))
-        // The trainer heartbeats at every step (a CPU step of mobilenet took ~5.5 s under load);
-        // loading the model comes before the first heartbeat and takes seconds. 2 minutes leaves
-        // ample room and lets a killed worker's retry start soon (KilledFinetuneWorkerTest). A
+        // The trainer heartbeats at every step (a CPU step of mobilenet took ~5.5 s under load),
+        // and a background thread every 10 s through what has no steps (loading the encoder and
+        // the model, evaluating the test splits), so a step, not the cell, must fit in the
+        // timeout. 2 minutes leaves room for a slow step and lets a killed worker's retry start
+        // soon (KilledFinetuneWorkerTest). A
         // drained worker's attempt does not wait for it: it checkpoints and fails at once with a
         // WorkerShutdown failure whose own 15 s retry delay replaces the backoff below
         // (DrainedFinetuneWorkerTest).
