@@ -102,7 +102,7 @@ final class LabelcurveProcesses {
   static Map<String, String> connectedTo(EmbeddedControlPlane plane) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
-    env.put(S3Settings.ENV_ENDPOINT, plane.s3().endpoint());
+    env.put(S3Settings.ENV_ENDPOINT, plane.s3Endpoint());
     env.put(S3Settings.ENV_ACCESS_KEY, EmbeddedS3.ACCESS_KEY);
     env.put(S3Settings.ENV_SECRET_KEY, EmbeddedS3.SECRET_KEY);
     env.put("LABELCURVE_LOG_LEVEL", "INFO");

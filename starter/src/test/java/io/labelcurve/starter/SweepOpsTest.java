@@ -15,6 +15,8 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -73,7 +75,8 @@ class SweepOpsTest {
   int port;
 
   /** Activities that write what the real ones write, minus the computing. */
-  final class Fake implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
+  final class Fake implements DatasetActivities, EmbeddingActivities, ProbeActivities,
+      ResultActivities, FinetuneActivities {
     final java.util.concurrent.atomic.AtomicInteger reportsWritten =
         new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> failOnce = ConcurrentHashMap.newKeySet();
@@ -104,6 +107,32 @@ class SweepOpsTest {
         store.put(CellRecords.cellKey(r.sweepId(), id), "{}".getBytes(StandardCharsets.UTF_8));
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);
+      }
+      return new CellResult(id, "s3://x", 1, 0, List.of(), false);
+    }
+
+    /** Finetune cells in flight now; a finetune cell takes {@link #finetuneMillis}. */
+    final java.util.concurrent.atomic.AtomicInteger finetunesInFlight =
+        new java.util.concurrent.atomic.AtomicInteger();
+    volatile long finetuneMillis;
+
+    @Override
+    public CellResult runFinetuneCell(FinetuneCellRequest r) {
+      String id = r.cell().id();
+      runs.merge(id, 1, Integer::sum);
+      finetunesInFlight.incrementAndGet();
+      try {
+        // Heartbeats as the trainer's steps do: a cancellation of the cell would reach it here.
+        long end = System.currentTimeMillis() + finetuneMillis;
+        while (System.currentTimeMillis() < end) {
+          io.temporal.activity.Activity.getExecutionContext().heartbeat(id);
+          Thread.sleep(50);
+        }
+        store.put(CellRecords.cellKey(r.sweepId(), id), "{}".getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        finetunesInFlight.decrementAndGet();
       }
       return new CellResult(id, "s3://x", 1, 0, List.of(), false);
     }
@@ -172,7 +201,10 @@ class SweepOpsTest {
         WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
     cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
     cpu.registerActivitiesImplementations(fake);
-    factory.newWorker("labelcurve-gpu").registerActivitiesImplementations((EmbeddingActivities) fake::embed);
+    var gpu = factory.newWorker("labelcurve-gpu",
+        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
+    gpu.registerActivitiesImplementations((EmbeddingActivities) fake::embed,
+        (FinetuneActivities) fake::runFinetuneCell);
     factory.start();
   }
 
@@ -302,5 +334,88 @@ class SweepOpsTest {
     assertEquals(rerun.size(), r.cellsDone());
     assertEquals(planned, SweepOps.finished(store, "cx").size());
     assertTrue(fake.runs.values().stream().allMatch(n -> n == 1), "no finished cell ran twice");
+  }
+
+  @Test
+  void aRerunWhileRunningIsRefusedAndTwoRacingRerunsStartOneRunWithNoCellTwice()
+      throws Exception {
+    fake.cellMillis = 100;
+    SweepSpec spec = spec("race", 2, 1);
+    int planned = SweepPlanner.plan(spec, DATASET).size();
+    SweepLauncher.start(client, spec);
+    while (SweepOps.finished(store, "race").isEmpty()) {
+      Thread.sleep(20);
+    }
+    // While it runs: refused, through the CLI as well (an error exit; the sweep is untouched).
+    UserError running = assertThrows(UserError.class,
+        () -> SweepOps.rerun(client, store, "race", false, false));
+    assertTrue(running.getMessage().contains("still running"), running.getMessage());
+    org.junit.jupiter.api.Assertions.assertNotEquals(0,
+        Labelcurve.run(cli("sweep", "rerun", "race")));
+    assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "race")));
+    assertThrows(WorkflowFailedException.class, () -> await("race"));
+    int finishedAtCancel = SweepOps.finished(store, "race").size();
+    assertTrue(finishedAtCancel < planned, finishedAtCancel + " of " + planned);
+
+    // Two users rerun at the same moment: one run starts, the other is refused.
+    fake.cellMillis = 0;
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      outcomes.add(two.submit(() -> {
+        together.await();
+        try {
+          return SweepOps.rerun(client, store, "race", false, false);
+        } catch (UserError e) {
+          return e;
+        }
+      }));
+    }
+    List<Object> results = new java.util.ArrayList<>();
+    for (var f : outcomes) {
+      results.add(f.get(60, TimeUnit.SECONDS));
+    }
+    two.shutdown();
+    long refused = results.stream().filter(UserError.class::isInstance).count();
+    // Both may also succeed one after the other when the first run ends before the second
+    // starts; then the second finds its cells finished and runs none again (read back).
+    assertTrue(refused <= 1, results.toString());
+    SweepResult last = await("race");
+    assertEquals(0, last.cellsFailed());
+    assertEquals(planned, SweepOps.finished(store, "race").size());
+    assertTrue(fake.runs.values().stream().allMatch(n -> n == 1),
+        "no cell ran twice: " + fake.runs);
+    assertEquals(planned, fake.runs.size());
+  }
+
+  @Test
+  void cancelDuringFinetuneLetsTheCellFinishOnceAndTheRerunRunsOnlyTheRest() throws Exception {
+    fake.finetuneMillis = 1_500;
+    SweepSpec spec = new SweepSpec("ftc", DATASET.manifestUri(), "train", List.of("T1"),
+        List.of("m1"), List.of("finetune"),
+        List.of(new SamplingSpec("image", List.of(8, 16, 32), false)), 2, "cpu-small", 2);
+    int planned = SweepPlanner.plan(spec, DATASET).size();
+    SweepLauncher.start(client, spec);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (fake.finetunesInFlight.get() == 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(fake.finetunesInFlight.get() > 0, "a finetune cell is in flight");
+    assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "ftc")));
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> await("ftc"));
+    assertInstanceOf(CanceledFailure.class, e.getCause());
+    Set<String> finished = SweepOps.finished(store, "ftc");
+    assertEquals(fake.runs.keySet(), finished,
+        "the cells in flight at the cancel finished and were recorded");
+    assertTrue(finished.size() < planned, finished.size() + " of " + planned);
+
+    fake.finetuneMillis = 0;
+    Set<String> rerun = SweepOps.rerun(client, store, "ftc", false, false);
+    assertFalse(rerun.stream().anyMatch(finished::contains));
+    await("ftc");
+    assertEquals(planned, SweepOps.finished(store, "ftc").size());
+    assertTrue(fake.runs.values().stream().allMatch(n -> n == 1),
+        "no finetune cell ran twice: " + fake.runs);
   }
 }

@@ -28,6 +28,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
 
   private final TestServer.PortBoundTestServer temporal;
   private final EmbeddedS3 s3;
+  private final String s3Endpoint;
   private final S3BlobStore store;
   private final MetricsServer metrics;
   private final WorkflowServiceStubs stubs;
@@ -37,10 +38,11 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   private final int temporalPort;
 
   private EmbeddedControlPlane(TestServer.PortBoundTestServer temporal, EmbeddedS3 s3,
-      S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs, WorkflowClient client,
+      String s3Endpoint, S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs, WorkflowClient client,
       WorkerRuntime workers, ModelCatalog catalog, int temporalPort) {
     this.temporal = temporal;
     this.s3 = s3;
+    this.s3Endpoint = s3Endpoint;
     this.store = store;
     this.metrics = metrics;
     this.stubs = stubs;
@@ -76,13 +78,29 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   }
 
   public static EmbeddedControlPlane start(Options o) throws IOException {
+    return start(o, null);
+  }
+
+  /**
+   * The plane on a bucket of another S3 API, e.g. an S3Proxy or MinIO in a process of its own
+   * (the outage tests stop it); no S3Proxy starts here and {@link #s3()} is null. {@code
+   * Options.s3Port} is unused.
+   */
+  public static EmbeddedControlPlane startOn(Options o, S3Settings bucket) throws IOException {
+    return start(o, java.util.Objects.requireNonNull(bucket));
+  }
+
+  private static EmbeddedControlPlane start(Options o, S3Settings external) throws IOException {
     TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(o.temporalPort());
     EmbeddedS3 s3 = null;
     MetricsServer metrics = null;
     try {
-      s3 = EmbeddedS3.start(o.dataDir().resolve("s3"), o.s3Port());
+      if (external == null) {
+        s3 = EmbeddedS3.start(o.dataDir().resolve("s3"), o.s3Port());
+      }
       metrics = MetricsServer.start("127.0.0.1", o.metricsPort());
-      S3BlobStore store = S3BlobStore.connect(s3.settings(S3Settings.DEFAULT_BUCKET));
+      S3Settings bucket = external != null ? external : s3.settings(S3Settings.DEFAULT_BUCKET);
+      S3BlobStore store = S3BlobStore.connect(bucket);
       WorkflowServiceStubs stubs = new TemporalSettings("127.0.0.1:" + o.temporalPort(),
           NAMESPACE, null, null, null, null).connect(metrics.temporalScope());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
@@ -95,8 +113,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
           new LabelcurveMetrics(metrics.registry()), threads);
       WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
           union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null));
-      return new EmbeddedControlPlane(temporal, s3, store, metrics, stubs, client, workers,
-          o.catalog(), o.temporalPort());
+      return new EmbeddedControlPlane(temporal, s3, bucket.endpoint(), store, metrics, stubs,
+          client, workers, o.catalog(), o.temporalPort());
     } catch (IOException | RuntimeException e) {
       if (metrics != null) {
         metrics.close();
@@ -131,8 +149,14 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     return "127.0.0.1:" + temporalPort;
   }
 
+  /** The S3Proxy this plane started; null when it runs on another bucket ({@link #startOn}). */
   public EmbeddedS3 s3() {
     return s3;
+  }
+
+  /** The endpoint of the plane's bucket, whoever serves it. */
+  public String s3Endpoint() {
+    return s3Endpoint;
   }
 
   public MetricsServer metrics() {
@@ -155,7 +179,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     workers.drain(java.time.Duration.ofSeconds(30));
     stubs.shutdown();
     store.close();
-    s3.close();
+    if (s3 != null) {
+      s3.close();
+    }
     metrics.close();
     temporal.close();
   }

@@ -27,6 +27,33 @@ class BackgroundHeartbeatTest {
     String run(long millis, boolean heartbeat);
   }
 
+  @ActivityInterface
+  public interface MovingPhase {
+    /** Heartbeats position "a" in the background, moves to "b" half-way. */
+    @ActivityMethod
+    String move(long millis);
+  }
+
+  static final class MovingPhaseImpl implements MovingPhase {
+    @Override
+    public String move(long millis) {
+      Object lock = new Object();
+      java.util.concurrent.atomic.AtomicReference<String> position =
+          new java.util.concurrent.atomic.AtomicReference<>("a");
+      try (BackgroundHeartbeat hb = BackgroundHeartbeat.tracking(lock, position::get,
+          Duration.ofMillis(50))) {
+        Thread.sleep(millis / 2);
+        synchronized (lock) {
+          position.set("b");
+        }
+        Thread.sleep(millis / 2);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return "done";
+    }
+  }
+
   static final class LongPhaseImpl implements LongPhase {
     @Override
     public String run(long millis, boolean heartbeat) {
@@ -87,5 +114,21 @@ class BackgroundHeartbeatTest {
     assertTrue(beats.stream().allMatch(b -> b >= t0 && b <= t1));
     Thread.sleep(300);
     assertEquals(atEnd, beats.size(), "no heartbeat after the phase");
+  }
+
+  @Test
+  void aTrackingHeartbeatSendsTheCurrentPositionAndNeverAnOlderOneAfterIt() {
+    List<String> details = new CopyOnWriteArrayList<>();
+    env.setActivityHeartbeatListener(String.class, details::add);
+    env.registerActivitiesImplementations(new MovingPhaseImpl());
+    MovingPhase phase = env.newActivityStub(MovingPhase.class, OPTIONS);
+    assertEquals("done", phase.move(1_500));
+    assertTrue(details.size() >= 4, details.toString());
+    assertEquals("a", details.get(0));
+    assertEquals("b", details.get(details.size() - 1));
+    int firstB = details.indexOf("b");
+    assertTrue(firstB > 0, details.toString());
+    assertTrue(details.subList(firstB, details.size()).stream().allMatch("b"::equals),
+        "no older position after the newer one: " + details);
   }
 }
