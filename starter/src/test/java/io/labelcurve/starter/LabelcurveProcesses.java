@@ -36,9 +36,15 @@ final class LabelcurveProcesses {
    * An {@code env} entry with a null value removes that variable from the inherited environment.
    */
   static Process start(Path log, Map<String, String> env, List<String> args) throws IOException {
+    return startMain(Labelcurve.class, log, env, args);
+  }
+
+  /** Starts {@code main}'s {@code main(ARGS)} on this test's class path, as {@link #start}. */
+  static Process startMain(Class<?> main, Path log, Map<String, String> env, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Labelcurve.class.getName()));
+        "-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
