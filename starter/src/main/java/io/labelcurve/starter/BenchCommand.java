@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code labelcurve bench …}: measurements that are too long for tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to docs/BENCHMARKS.md).",
-    subcommands = {BenchCommand.Svm.class, BenchEmbedCommand.class})
+    subcommands = {BenchCommand.Svm.class, BenchEmbedCommand.class, BenchLoadCommand.class})
 final class BenchCommand {
 
   @Command(name = "svm", mixinStandardHelpOptions = true,

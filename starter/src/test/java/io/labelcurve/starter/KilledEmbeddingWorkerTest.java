@@ -158,6 +158,94 @@ class KilledEmbeddingWorkerTest {
     }
   }
 
+  /**
+   * SIGTERM instead of SIGKILL, with a second worker already polling: the drained worker ends the
+   * extraction between two batches and exits, and the retry resumes on the other worker within
+   * seconds, after the shards stored before the SIGTERM — not after the 60 s heartbeat timeout that
+   * a killed worker's retry waits for.
+   */
+  @Test
+  void aDrainedWorkersExtractionIsResumedOnTheOtherWorkerWithinSeconds() throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    ModelCatalog catalog = ModelCatalog.load(models);
+    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
+        dir.resolve("data"), LabelcurveProcesses.freePort(), 0, 0, catalog, 2,
+        Set.of(WorkerRuntime.CPU_QUEUE)))) {
+      PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
+          PhantomGenerator.Scale.TINY);
+      String manifestUri = plane.store().uri(DatasetUploader.upload(phantom.manifest(),
+          plane.store(), "datasets/tiny/").manifestKey());
+      SweepSpec spec = new SweepSpec("drained-worker", manifestUri, "train", List.of("T1"),
+          List.of(MODEL), List.of("linear-probe"),
+          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)), 1, "cpu-small", 2);
+      SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
+          WorkflowOptions.newBuilder().setWorkflowId(spec.id())
+              .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+      Map<Long, Process> workers = new LinkedHashMap<>();
+      Map<Long, Path> logs = new LinkedHashMap<>();
+      try {
+        for (int i = 1; i <= 2; i++) {
+          Path log = dir.resolve("worker-" + i + ".log");
+          Process p = startWorker(plane, models, log);
+          workers.put(p.pid(), p);
+          logs.put(p.pid(), log);
+        }
+        WorkflowClient.start(sweep::run, SweepRequest.all(spec));
+        // The worker holding the training split's extraction, once it has stored shards 0..2.
+        String model = SweepWorkflowImpl.childId(spec.id(), MODEL);
+        Process any = workers.values().iterator().next();
+        long pid = LabelcurveProcesses.await(any, logs.get(any.pid()), 8, 200,
+            "heartbeat past shard 2", () -> {
+              for (var a : LabelcurveProcesses.pendingActivities(plane, model)) {
+                String prefix = trainPrefix(plane);
+                if (prefix != null && plane.store().exists(prefix + EmbeddingExtractor.MANIFEST)) {
+                  fail("the training split finished before the worker could be stopped");
+                }
+                // Shards 0..2 stored: only the training split has that many (the test split 2).
+                if (prefix != null && a.hasHeartbeatDetails() && positionOf(a) >= 2) {
+                  String identity = a.getLastWorkerIdentity();
+                  long p = Long.parseLong(identity.substring(0, identity.indexOf('@')));
+                  if (workers.containsKey(p)) {
+                    return p;
+                  }
+                }
+              }
+              return null;
+            });
+        Process drained = workers.get(pid);
+        Process other = workers.values().stream().filter(p -> p != drained).findFirst()
+            .orElseThrow();
+        Path otherLog = logs.get(other.pid());
+        long sigterm = System.nanoTime();
+        drained.destroy(); // SIGTERM
+        assertTrue(drained.waitFor(60, TimeUnit.SECONDS), read(logs.get(pid)));
+        double exitSeconds = (System.nanoTime() - sigterm) / 1e9;
+        Pattern resumed = Pattern.compile("train: resuming after shard (\\d+)");
+        int after = LabelcurveProcesses.await(other, otherLog, 2, 100, "the resumed extraction",
+            () -> {
+              Matcher m = resumed.matcher(read(otherLog));
+              return m.find() ? Integer.parseInt(m.group(1)) : null;
+            });
+        double retrySeconds = (System.nanoTime() - sigterm) / 1e9;
+        System.out.printf("drained worker exited %.1f s after SIGTERM; the other resumed after"
+            + " shard %d %.1f s after it%n", exitSeconds, after, retrySeconds);
+        assertTrue(read(logs.get(pid)).contains("drained"), read(logs.get(pid)));
+        assertTrue(after >= 2, "resumed after shard " + after);
+        // A killed worker's retry starts after the 60 s heartbeat timeout at the earliest.
+        assertTrue(retrySeconds < 50, "retry " + retrySeconds + " s after the SIGTERM");
+
+        SweepResult result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES,
+            SweepResult.class);
+        assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
+      } finally {
+        for (Process p : workers.values()) {
+          p.destroyForcibly();
+          p.waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
   /** Size, modification time and bytes of a stored object. */
   record Snapshot(long size, long mtime, int hash) {}
 
@@ -175,6 +263,13 @@ class KilledEmbeddingWorkerTest {
           Arrays.hashCode(Files.readAllBytes(file))));
     }
     return out;
+  }
+
+  /** An embedding activity's heartbeat detail: the shards stored through. */
+  private static int positionOf(io.temporal.api.workflow.v1.PendingActivityInfo a) {
+    Integer v = io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+        0, java.util.Optional.of(a.getHeartbeatDetails()), Integer.class, Integer.class);
+    return v == null ? -1 : v;
   }
 
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */

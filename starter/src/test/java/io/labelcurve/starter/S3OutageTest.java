@@ -127,7 +127,7 @@ class S3OutageTest {
   }
 
   private static SweepSpec spec(String id, String manifest) {
-    return new SweepSpec(id, manifest, "train", List.of("T1", "T2"), List.of(MODEL),
+    return new SweepSpec(id, manifest, "train", List.of("T1"), List.of(MODEL),
         List.of("linear-probe"), List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16, 32, 64),
             false), new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2), false)), 4,
         "cpu-small", 2);
@@ -149,7 +149,8 @@ class S3OutageTest {
   }
 
   private static boolean isClosed(EmbeddedControlPlane plane, String id) {
-    return plane.client().newUntypedWorkflowStub(id).describe().getStatus().getNumber() != 1;
+    return plane.client().newUntypedWorkflowStub(id).describe().getStatus()
+        != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
 
   /** The highest attempt any activity of the workflow's current run completed or failed on. */

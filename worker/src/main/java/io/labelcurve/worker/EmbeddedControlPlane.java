@@ -61,7 +61,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    * @param cpuSlots cells at once
    * @param queues the task queues the in-process activity workers poll (the workflow worker is
    *     always in-process, on the CPU queue); leave out {@link WorkerRuntime#GPU_QUEUE} when
-   *     separate {@code labelcurve worker} processes do the embedding
+   *     separate {@code labelcurve worker} processes do the embedding, and both when they do all
+   *     the activities
    */
   public record Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
       ModelCatalog catalog, int cpuSlots, Set<String> queues) {
@@ -112,7 +113,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       ActivityContext context = new ActivityContext(store, o.catalog().withStore(store),
           new LabelcurveMetrics(metrics.registry()), threads);
       WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
-          union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null));
+          union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null,
+          o.queues().contains(WorkerRuntime.CPU_QUEUE)));
       return new EmbeddedControlPlane(temporal, s3, bucket.endpoint(), store, metrics, stubs,
           client, workers, o.catalog(), o.temporalPort());
     } catch (IOException | RuntimeException e) {

@@ -74,8 +74,16 @@ public final class WorkerRuntime implements AutoCloseable {
    * @param cpuSlots activities at once on the CPU queue (each SVM uses {@code svmThreads})
    * @param gpuSlots activities at once on the GPU queue: one per accelerator
    * @param device the accelerator the GPU queue's encoders run on (null: the engine's default)
+   * @param cpuActivities run the CPU queue's activities; off for a process that runs only the
+   *     workflows while separate worker processes run every activity (the load benchmark)
    */
-  public record Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots, Device device) {
+  public record Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots,
+      Device device, boolean cpuActivities) {
+    /** A plan that runs the activities of every queue it polls. */
+    public Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots, Device device) {
+      this(queues, workflows, cpuSlots, gpuSlots, device, true);
+    }
+
     public Plan {
       queues = Set.copyOf(queues);
       for (String q : queues) {
@@ -101,10 +109,12 @@ public final class WorkerRuntime implements AutoCloseable {
       if (plan.workflows()) {
         cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
       }
-      cpu.registerActivitiesImplementations(
-          new DatasetActivitiesImpl(context, manifests),
-          new ProbeActivitiesImpl(context, manifests),
-          new ResultActivitiesImpl(context));
+      if (plan.cpuActivities()) {
+        cpu.registerActivitiesImplementations(
+            new DatasetActivitiesImpl(context, manifests),
+            new ProbeActivitiesImpl(context, manifests),
+            new ResultActivitiesImpl(context));
+      }
     }
     if (plan.queues().contains(GPU_QUEUE)) {
       Worker gpu = factory.newWorker(GPU_QUEUE, WorkerOptions.newBuilder()
