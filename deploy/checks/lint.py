@@ -261,7 +261,7 @@ def check_dashboard(path, rules_out):
     ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yml"))
     if not any(d.get("uid") == "prometheus" for d in ds["datasources"]):
         bad("grafana datasource provisioning has no uid 'prometheus'")
-    subst = {"$__rate_interval": "5m", "$__range": "1h", "$sweep": ".*", "$__interval": "1m"}
+    subst = {"$__rate_interval": "5m", "$__range": "1h", "$model": ".*", "$__interval": "1m"}
     rules = []
     for i, (title, expr) in enumerate(exprs):
         for k, v in subst.items():
