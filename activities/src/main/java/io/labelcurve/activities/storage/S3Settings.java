@@ -26,19 +26,33 @@ public record S3Settings(
   public static final String ENV_BUCKET = "LABELCURVE_S3_BUCKET";
   public static final String ENV_ACCESS_KEY = "LABELCURVE_S3_ACCESS_KEY";
   public static final String ENV_SECRET_KEY = "LABELCURVE_S3_SECRET_KEY";
+  /**
+   * A file holding the secret key (compose {@code secrets:}, a Kubernetes Secret volume): the
+   * key then never passes through an environment variable or a shell.
+   */
+  public static final String ENV_SECRET_KEY_FILE = "LABELCURVE_S3_SECRET_KEY_FILE";
+  /** A file holding the access key id, for symmetry with {@link #ENV_SECRET_KEY_FILE}. */
+  public static final String ENV_ACCESS_KEY_FILE = "LABELCURVE_S3_ACCESS_KEY_FILE";
   public static final String ENV_PATH_STYLE = "LABELCURVE_S3_PATH_STYLE";
   public static final String ENV_CHECKSUMS_WHEN_REQUIRED = "LABELCURVE_S3_CHECKSUMS_WHEN_REQUIRED";
 
   public static final String DEFAULT_BUCKET = "labelcurve";
 
-  /** Settings from the environment; unset values take defaults that suit S3Proxy/MinIO. */
+  /**
+   * Settings from the environment; unset values take defaults that suit S3Proxy/MinIO. A key may
+   * come from a file ({@value #ENV_SECRET_KEY_FILE}, {@value #ENV_ACCESS_KEY_FILE}) instead of
+   * the variable itself, not both.
+   *
+   * @throws io.labelcurve.activities.BadInputException naming the variable and the file when
+   *     both are set or the file cannot be read (never the key)
+   */
   public static S3Settings fromEnvironment(Map<String, String> env) {
     return new S3Settings(
         env.get(ENV_ENDPOINT),
         env.getOrDefault(ENV_REGION, "us-east-1"),
         env.getOrDefault(ENV_BUCKET, DEFAULT_BUCKET),
-        env.get(ENV_ACCESS_KEY),
-        env.get(ENV_SECRET_KEY),
+        SecretFiles.valueOrFile(env, ENV_ACCESS_KEY, ENV_ACCESS_KEY_FILE),
+        SecretFiles.valueOrFile(env, ENV_SECRET_KEY, ENV_SECRET_KEY_FILE),
         Boolean.parseBoolean(env.getOrDefault(ENV_PATH_STYLE, "true")),
         Boolean.parseBoolean(env.getOrDefault(ENV_CHECKSUMS_WHEN_REQUIRED, "true")));
   }
