@@ -6,7 +6,9 @@ Called by deploy/check.sh. Subcommands print one line per problem and exit 1 if 
   dockerfile FILE...       hadolint-style rules (hadolint itself is not installable here)
   k8s FILE.json            policy rules on rendered manifests (a JSON array of objects)
   dashboard FILE OUT.yml   dashboard structure; writes its PromQL as a rules file for promtool
-  envexample FILE          every credential in deploy/env.example is left empty
+  envexample FILE          no secret in deploy/env.example (secrets are files)
+  tls FILE                 the TLS overlay merged over the base: mTLS to Temporal, S3 over TLS
+  policies RW.json RO.json the MinIO policies: bucket-only, explicit, read-only really read-only
 """
 import json
 import re
@@ -79,7 +81,7 @@ def check_compose(path):
         image = svc.get("image", "")
         if "build" not in svc and not pinned(image):
             bad(f"compose {name}: image '{image}' is not pinned to a version")
-        one_shot = svc.get("restart") in ("no", False)
+        one_shot = svc.get("restart") in ("no", False) or str(svc.get("restart")).startswith("on-failure")
         if not one_shot and "healthcheck" not in svc and name != "temporal-ui":
             bad(f"compose {name}: long-running service without healthcheck")
         for dep, cond in (svc.get("depends_on") or {}).items():
@@ -94,9 +96,7 @@ def check_compose(path):
             if vol["type"] == "volume" and vol["source"] not in declared_volumes:
                 bad(f"compose {name}: volume {vol['source']} is not a declared named volume")
         env = svc.get("environment") or {}
-        for key, value in (env.items() if isinstance(env, dict) else []):
-            if re.search(r"(PASSWORD|SECRET|_PWD)", key) and value in (None, "", "changeme", "password", "minioadmin"):
-                bad(f"compose {name}: {key} has an empty or default value")
+        check_secret_env(name, env, svc)
     for svc_name, state_path in (("postgres", "/var/lib/postgresql/data"), ("minio", "/data"),
                                  ("prometheus", "/prometheus"), ("grafana", "/var/lib/grafana")):
         if not any(m["type"] == "volume" and m["target"] == state_path
@@ -121,6 +121,86 @@ def check_compose(path):
                 f" the drain ({drain} s) + {DRAIN_MARGIN_SECONDS} s")
         if not svc.get("read_only"):
             bad(f"compose {w}: root filesystem not read-only")
+
+
+def secret_names(svc):
+    return {(x.get("source") if isinstance(x, dict) else x) for x in svc.get("secrets") or []}
+
+
+def check_secret_env(name, env, svc):
+    """Secrets are files: no variable carries one, and every /run/secrets/X used is mounted."""
+    for key, value in (env.items() if isinstance(env, dict) else []):
+        if re.search(r"(PASSWORD|SECRET|_PWD|API_KEY)", key) and not key.endswith("FILE"):
+            bad(f"compose {name}: {key} carries a secret in the environment; use {key}_FILE"
+                " and a compose secret")
+        m = re.match(r"^/run/secrets/([A-Za-z0-9_.-]+)$", str(value or ""))
+        if m and m.group(1) not in secret_names(svc):
+            bad(f"compose {name}: {key} reads /run/secrets/{m.group(1)} but the service does"
+                " not mount that secret")
+
+
+def check_tls(path):
+    """The TLS overlay merged over the base: mTLS to Temporal, S3 over TLS, for every client."""
+    import yaml
+    model = yaml.safe_load(open(path))
+    services = model.get("services", {})
+    t = services.get("temporal", {}).get("environment") or {}
+    for key in ("TEMPORAL_TLS_FRONTEND_CERT", "TEMPORAL_TLS_FRONTEND_KEY",
+                "TEMPORAL_TLS_CLIENT1_CA_CERT", "TEMPORAL_TLS_SERVER_CERT",
+                "TEMPORAL_TLS_SERVER_KEY", "TEMPORAL_TLS_SERVER_CA_CERT"):
+        if not t.get(key):
+            bad(f"tls temporal: {key} not set")
+    if str(t.get("TEMPORAL_TLS_REQUIRE_CLIENT_AUTH")).lower() != "true":
+        bad("tls temporal: TEMPORAL_TLS_REQUIRE_CLIENT_AUTH is not true (no mutual TLS)")
+    for name, svc in services.items():
+        env = svc.get("environment") or {}
+        check_secret_env(name, env, svc)
+        if name == "temporal":
+            continue
+        if "LABELCURVE_TEMPORAL_ADDRESS" in env:
+            for k in ("LABELCURVE_TEMPORAL_TLS_CERT", "LABELCURVE_TEMPORAL_TLS_KEY",
+                      "LABELCURVE_TEMPORAL_TLS_CA"):
+                if not env.get(k):
+                    bad(f"tls {name}: talks to Temporal without {k}")
+        if "TEMPORAL_ADDRESS" in env:
+            for k in ("TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"):
+                if not env.get(k):
+                    bad(f"tls {name}: talks to Temporal without {k}")
+        endpoint = env.get("LABELCURVE_S3_ENDPOINT")
+        if endpoint is not None:
+            if not str(endpoint).startswith("https://"):
+                bad(f"tls {name}: LABELCURVE_S3_ENDPOINT {endpoint} is not https")
+            if not env.get("LABELCURVE_S3_CA"):
+                bad(f"tls {name}: S3 over TLS without LABELCURVE_S3_CA")
+        if "MINIO_URL" in env and not str(env["MINIO_URL"]).startswith("https://"):
+            bad(f"tls {name}: MINIO_URL {env['MINIO_URL']} is not https")
+    minio = services.get("minio", {})
+    targets = {x.get("target") for x in minio.get("secrets") or [] if isinstance(x, dict)}
+    command = minio.get("command") or []
+    if "--certs-dir" not in command:
+        bad("tls minio: no --certs-dir")
+    else:
+        certs = command[command.index("--certs-dir") + 1]
+        rel = certs.replace("/run/secrets/", "")
+        for f in ("public.crt", "private.key"):
+            if f"{rel}/{f}" not in targets and f"{certs}/{f}" not in targets:
+                bad(f"tls minio: {certs}/{f} is not mounted from a secret")
+
+
+def check_policies(rw_path, ro_path):
+    """The MinIO policies: the read-only one can list and read, nothing else."""
+    for path in (rw_path, ro_path):
+        doc = json.load(open(path))
+        for st in doc["Statement"]:
+            for r in st["Resource"]:
+                if not r.startswith("arn:aws:s3:::BUCKET"):
+                    bad(f"{path}: resource {r} outside the labelcurve bucket")
+            if st["Effect"] != "Allow" or any("*" in a for a in st["Action"]):
+                bad(f"{path}: statement {st.get('Sid')} is not an explicit Allow list")
+    ro = json.load(open(ro_path))
+    actions = {a for st in ro["Statement"] for a in st["Action"]}
+    if actions != {"s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject"}:
+        bad(f"{ro_path}: read-only policy allows {sorted(actions)}")
 
 
 # ------------------------------------------------------------------------------- dockerfile --
@@ -275,9 +355,10 @@ def check_dashboard(path, rules_out):
 
 def check_envexample(path):
     for line in open(path):
-        m = re.match(r"^([A-Z0-9_]+)=(.*)$", line.strip())
-        if m and re.search(r"(PASSWORD|SECRET)", m.group(1)) and m.group(2) != "":
-            bad(f"{path}: {m.group(1)} has a value; credentials must be left empty in the example")
+        m = re.match(r"^#?([A-Z0-9_]+)=(.*)$", line.strip())
+        if m and re.search(r"(PASSWORD|SECRET|_PWD|API_KEY)", m.group(1)):
+            bad(f"{path}: {m.group(1)}: secrets are files (deploy/make-secrets.sh), never .env"
+                " variables")
 
 
 if __name__ == "__main__":
@@ -286,5 +367,7 @@ if __name__ == "__main__":
      "dockerfile": lambda: [check_dockerfile(a) for a in args],
      "k8s": lambda: check_k8s(args[0]),
      "dashboard": lambda: check_dashboard(args[0], args[1]),
-     "envexample": lambda: check_envexample(args[0])}[cmd]()
+     "envexample": lambda: check_envexample(args[0]),
+     "tls": lambda: check_tls(args[0]),
+     "policies": lambda: check_policies(args[0], args[1])}[cmd]()
     sys.exit(1 if problems else 0)
