@@ -131,11 +131,21 @@ cat >"$WORK/overlay/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [$rel]
-components: [$rel/components/temporal-mtls, $rel/components/temporal-api-key, $rel/components/servicemonitor]
+components: [$rel/components/temporal-mtls, $rel/components/temporal-api-key, $rel/components/servicemonitor,
+             $rel/components/gpu-autoscaling]
+YAML
+mkdir -p "$WORK/overlay-irsa"
+cat >"$WORK/overlay-irsa/kustomization.yaml" <<YAML
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [$rel]
+components: [$rel/components/s3-web-identity]
 YAML
 if ensure kubectl kubectl && kubectl kustomize --help >/dev/null 2>&1; then
   check "kustomize build (base)" bash -c 'kubectl kustomize deploy/k8s > "$0"' "$WORK/base.yaml"
   check "kustomize build (all components)" bash -c 'kubectl kustomize "$1" > "$0"' "$WORK/k8s.yaml" "$WORK/overlay"
+  check "kustomize build (S3 by web identity)" bash -c 'kubectl kustomize "$1" > "$0"' "$WORK/k8s-irsa.yaml" "$WORK/overlay-irsa"
+  check "kustomize build (models fill Job)" bash -c 'kubectl kustomize deploy/k8s/models-fill > "$0"' "$WORK/k8s-fill.yaml"
 else
   echo "== kubectl not installable: validating the raw manifest files instead of the kustomize output"
   skipped+=("kustomize build")
@@ -143,19 +153,28 @@ else
       deploy/k8s/components/servicemonitor/servicemonitor.yaml | sed 's/^\(apiVersion\)/---\n\1/' >"$WORK/k8s.yaml"
 fi
 if [ -s "$WORK/k8s.yaml" ]; then
-  yaml2json "$WORK/k8s.yaml" >"$WORK/k8s.json"
-  check "k8s policy (non-root, read-only fs, probes, grace, GPU, no secrets)" \
+  for r in k8s k8s-irsa k8s-fill; do [ -s "$WORK/$r.yaml" ] && yaml2json "$WORK/$r.yaml" >"$WORK/$r.json"; done
+  check "k8s policy (non-root, read-only fs, probes, grace, GPU, required S3 secret, NetworkPolicy, KEDA, models PVC)" \
     "$PY" deploy/checks/lint.py k8s "$WORK/k8s.json"
-  # Schema validation with the Kubernetes OpenAPI schemas of the npm package kubernetes-models.
+  [ -s "$WORK/k8s-irsa.json" ] && check "k8s policy with S3 by web identity (no Secret referenced)" \
+    "$PY" deploy/checks/lint.py k8s-irsa "$WORK/k8s-irsa.json"
+  [ -s "$WORK/k8s-fill.json" ] && check "k8s models fill Job (writes the PVC the workers read)" \
+    "$PY" deploy/checks/lint.py k8s-fill "$WORK/k8s-fill.json" "$WORK/k8s.json"
+  # Schema validation with the Kubernetes OpenAPI schemas of the npm package kubernetes-models
+  # (and its prometheus-operator and KEDA CRD packages).
   if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
-    if [ ! -d "$CACHE/node/node_modules/kubernetes-models" ]; then
+    if [ ! -d "$CACHE/node/node_modules/@kubernetes-models/keda" ]; then
       mkdir -p "$CACHE/node"
       (cd "$CACHE/node" && npm install --silent --no-audit --no-fund --no-save \
-         kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 >/dev/null 2>&1) || true
+         kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 \
+         @kubernetes-models/keda@2.0.0 >/dev/null 2>&1) || true
     fi
-    if [ -d "$CACHE/node/node_modules/kubernetes-models" ]; then
+    if [ -d "$CACHE/node/node_modules/@kubernetes-models/keda" ]; then
       cp deploy/checks/k8s-validate.mjs "$CACHE/node/"
-      check "k8s schema validation (kubernetes-models)" node "$CACHE/node/k8s-validate.mjs" "$WORK/k8s.json"
+      for r in k8s k8s-irsa k8s-fill; do
+        [ -s "$WORK/$r.json" ] && check "k8s schema validation of $r (kubernetes-models)" \
+          node "$CACHE/node/k8s-validate.mjs" "$WORK/$r.json"
+      done
     else skip "k8s schema validation" "npm install kubernetes-models failed"; fi
   else skip "k8s schema validation" "node/npm not available"; fi
   check "k8s secret templates parse" "$PY" -c \

@@ -5,6 +5,8 @@ Called by deploy/check.sh. Subcommands print one line per problem and exit 1 if 
   compose FILE.json        rules on the resolved compose model (`docker compose config` output)
   dockerfile FILE...       hadolint-style rules (hadolint itself is not installable here)
   k8s FILE.json            policy rules on rendered manifests (a JSON array of objects)
+  k8s-irsa FILE.json       the same with components/s3-web-identity: no Secret referenced
+  k8s-fill JOB.json K8S.json  the models fill Job writes the PVC the workers mount read-only
   dashboard FILE OUT.yml   dashboard structure; writes its PromQL as a rules file for promtool
   envexample FILE          no secret in deploy/env.example (secrets are files)
   tls FILE                 the TLS overlay merged over the base: mTLS to Temporal, S3 over TLS
@@ -303,7 +305,8 @@ def check_k8s(path):
             if "emptyDir" not in volumes.get(mounts.get("/tmp"), {}):
                 bad(f"k8s {name}/{c['name']}: /tmp is not an emptyDir")
             for e in c.get("env", []):
-                if re.search(r"(SECRET|API_KEY|PASSWORD)", e["name"]) and "value" in e:
+                if re.search(r"(SECRET|API_KEY|PASSWORD)", e["name"]) and "value" in e \
+                        and not e["name"].endswith("_FILE"):
                     bad(f"k8s {name}: {e['name']} given as a literal value")
             gpu = c.get("resources", {}).get("limits", {}).get("nvidia.com/gpu")
             if "gpu" in o["metadata"]["name"]:
@@ -311,6 +314,98 @@ def check_k8s(path):
                     bad(f"k8s {name}: GPU worker without nvidia.com/gpu: 1 limit")
                 if not spec.get("tolerations") or not spec.get("nodeSelector"):
                     bad(f"k8s {name}: GPU worker without nodeSelector/tolerations")
+
+
+def worker_deployments(objs):
+    return [o for o in objs if o["kind"] == "Deployment"
+            and o["metadata"]["name"] in ("labelcurve-cpu-worker", "labelcurve-gpu-worker")]
+
+
+def check_k8s_extra(objs):
+    """Issue 17: required S3 Secret as a file, NetworkPolicy, KEDA to zero, fillable models PVC."""
+    kinds = {o["kind"] for o in objs}
+    for need in ("NetworkPolicy", "ScaledObject", "PersistentVolumeClaim"):
+        if need not in kinds:
+            bad(f"k8s: no {need} (render with every component)")
+    for o in worker_deployments(objs):
+        name = o["metadata"]["name"]
+        spec = o["spec"]["template"]["spec"]
+        for c in spec["containers"]:
+            for ef in c.get("envFrom", []):
+                if "secretRef" in ef and ef["secretRef"].get("optional"):
+                    bad(f"k8s {name}: optional secretRef {ef['secretRef']['name']}: a missing"
+                        " Secret starts the worker without credentials")
+            env = {e["name"]: e for e in c.get("env", [])}
+            key = env.get("LABELCURVE_S3_ACCESS_KEY", {}).get("valueFrom", {}).get("secretKeyRef", {})
+            if key.get("name") != "labelcurve-s3" or key.get("optional"):
+                bad(f"k8s {name}: LABELCURVE_S3_ACCESS_KEY not from the required Secret labelcurve-s3")
+            if "LABELCURVE_S3_SECRET_KEY" in env:
+                bad(f"k8s {name}: the S3 secret key is in the environment; mount it as a file")
+            path = env.get("LABELCURVE_S3_SECRET_KEY_FILE", {}).get("value", "")
+            mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
+            vols = {v["name"]: v for v in spec.get("volumes", [])}
+            mount = mounts.get(path.rsplit("/", 1)[0])
+            if not mount or vols.get(mount["name"], {}).get("secret", {}).get("secretName") != "labelcurve-s3":
+                bad(f"k8s {name}: LABELCURVE_S3_SECRET_KEY_FILE {path!r} is not in a mount of Secret labelcurve-s3")
+            models = mounts.get("/models")
+            if not models or not models.get("readOnly"):
+                bad(f"k8s {name}: /models not mounted read-only")
+    for o in objs:
+        name = f"{o['kind']}/{o['metadata'].get('name')}"
+        if o["kind"] == "PersistentVolumeClaim" and o["metadata"]["name"] == "labelcurve-models":
+            modes = set(o["spec"].get("accessModes", []))
+            if not {"ReadOnlyMany", "ReadWriteOnce"} <= modes:
+                bad(f"k8s {name}: access modes {sorted(modes)}: the fill Job writes it"
+                    " (ReadWriteOnce), the workers read it on many nodes (ReadOnlyMany)")
+        if o["kind"] == "ScaledObject":
+            sp = o["spec"]
+            if sp["scaleTargetRef"]["name"] != "labelcurve-gpu-worker" or sp.get("minReplicaCount") != 0:
+                bad(f"k8s {name}: must scale labelcurve-gpu-worker from 0")
+            trig = [t for t in sp["triggers"] if t["type"] == "temporal"]
+            if not trig or trig[0]["metadata"].get("taskQueue") != "labelcurve-gpu" \
+                    or trig[0]["metadata"].get("queueTypes") != "activity":
+                bad(f"k8s {name}: no temporal trigger on the activity tasks of labelcurve-gpu")
+        if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "labelcurve-workers":
+            ports = {p["port"] for r in o["spec"].get("ingress", []) for p in r.get("ports", [])}
+            if ports != {9464}:
+                bad(f"k8s {name}: ingress other than /metrics (9464): {sorted(ports)}")
+            if "Egress" not in o["spec"].get("policyTypes", []):
+                bad(f"k8s {name}: egress not restricted")
+
+
+def check_k8s_irsa(path):
+    objs = json.load(open(path))
+    text = json.dumps(objs)
+    if "labelcurve-s3" in text:
+        bad("k8s (web identity): Secret labelcurve-s3 is still referenced")
+    sa = [o for o in objs if o["kind"] == "ServiceAccount"]
+    if not sa or "eks.amazonaws.com/role-arn" not in (sa[0]["metadata"].get("annotations") or {}):
+        bad("k8s (web identity): the ServiceAccount carries no role")
+    for o in worker_deployments(objs):
+        if o["spec"]["template"]["spec"].get("serviceAccountName") != sa[0]["metadata"]["name"]:
+            bad(f"k8s {o['metadata']['name']}: not on the annotated ServiceAccount")
+
+
+def check_k8s_fill(path, workers_path):
+    objs, workers = json.load(open(path)), json.load(open(workers_path))
+    jobs = [o for o in objs if o["kind"] == "Job"]
+    if len(jobs) != 1:
+        bad("k8s models-fill: expected one Job")
+        return
+    spec = jobs[0]["spec"]["template"]["spec"]
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"]
+              for v in spec.get("volumes", []) if "persistentVolumeClaim" in v}
+    mounts = {m["mountPath"]: m for c in spec["containers"] for m in c.get("volumeMounts", [])}
+    m = mounts.get("/models")
+    if not m or m.get("readOnly") or claims.get(m["name"]) != "labelcurve-models":
+        bad("k8s models-fill: the Job does not mount PVC labelcurve-models read-write at /models")
+    if jobs[0]["metadata"].get("namespace") != "labelcurve":
+        bad("k8s models-fill: not in namespace labelcurve")
+    if not spec.get("securityContext", {}).get("runAsNonRoot"):
+        bad("k8s models-fill: not runAsNonRoot")
+    pvcs = [o for o in workers if o["kind"] == "PersistentVolumeClaim"]
+    if not any(p["metadata"]["name"] == "labelcurve-models" for p in pvcs):
+        bad("k8s models-fill: the workers' manifests have no PVC labelcurve-models")
 
 
 # ------------------------------------------------------------------------------- dashboard --
@@ -365,7 +460,9 @@ if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"compose": lambda: check_compose(args[0]),
      "dockerfile": lambda: [check_dockerfile(a) for a in args],
-     "k8s": lambda: check_k8s(args[0]),
+     "k8s": lambda: (check_k8s(args[0]), check_k8s_extra(json.load(open(args[0])))),
+     "k8s-irsa": lambda: (check_k8s(args[0]), check_k8s_irsa(args[0])),
+     "k8s-fill": lambda: check_k8s_fill(args[0], args[1]),
      "dashboard": lambda: check_dashboard(args[0], args[1]),
      "envexample": lambda: check_envexample(args[0]),
      "tls": lambda: check_tls(args[0]),
