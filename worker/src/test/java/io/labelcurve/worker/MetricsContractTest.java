@@ -184,6 +184,8 @@ class MetricsContractTest {
         }
       }
     }
+    System.out.printf("metrics contract: %d queries, %d series of the workers checked%n",
+        queries().size(), checked.size());
     assertTrue(problems.isEmpty(), String.join("\n", problems));
     // The contract is not vacuous: it covers labelcurve's series and the SDK's.
     assertTrue(checked.containsAll(List.of("labelcurve_cells_completed_total",
