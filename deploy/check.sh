@@ -132,7 +132,7 @@ apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [$rel]
 components: [$rel/components/temporal-mtls, $rel/components/temporal-api-key, $rel/components/servicemonitor,
-             $rel/components/gpu-autoscaling]
+             $rel/components/gpu-autoscaling, $rel/components/gpu-autoscaling-mtls]
 YAML
 mkdir -p "$WORK/overlay-irsa"
 cat >"$WORK/overlay-irsa/kustomization.yaml" <<YAML

@@ -362,9 +362,18 @@ def check_k8s_extra(objs):
             if sp["scaleTargetRef"]["name"] != "labelcurve-gpu-worker" or sp.get("minReplicaCount") != 0:
                 bad(f"k8s {name}: must scale labelcurve-gpu-worker from 0")
             trig = [t for t in sp["triggers"] if t["type"] == "temporal"]
+            auth = {t.get("authenticationRef", {}).get("name") for t in trig} - {None}
+            tas = {x["metadata"]["name"] for x in objs if x["kind"] == "TriggerAuthentication"}
+            if not auth <= tas:
+                bad(f"k8s {name}: authenticationRef {sorted(auth - tas)} not rendered")
             if not trig or trig[0]["metadata"].get("taskQueue") != "labelcurve-gpu" \
                     or trig[0]["metadata"].get("queueTypes") != "activity":
                 bad(f"k8s {name}: no temporal trigger on the activity tasks of labelcurve-gpu")
+        if o["kind"] == "TriggerAuthentication":
+            params = {r["parameter"]: r for r in o["spec"].get("secretTargetRef", [])}
+            if set(params) != {"ca", "cert", "key"} or any(
+                    r["name"] != "labelcurve-temporal-tls" for r in params.values()):
+                bad(f"k8s {name}: not the ca/cert/key of Secret labelcurve-temporal-tls")
         if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "labelcurve-workers":
             ports = {p["port"] for r in o["spec"].get("ingress", []) for p in r.get("ports", [])}
             if ports != {9464}:
