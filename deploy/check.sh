@@ -28,7 +28,7 @@ ensure() {  # ensure COMMAND DEBIAN_PACKAGE: installs the package when the comma
   command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then return 1; fi
   if [ $apt_updated = 0 ]; then apt-get update -qq >/dev/null 2>&1 || true; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "$2" \
     >"$WORK/apt-$2.log" 2>&1 || { tail -5 "$WORK/apt-$2.log"; return 1; }
   command -v "$1" >/dev/null 2>&1
 }
@@ -43,11 +43,15 @@ yaml2json() { "$PY" -c 'import sys,yaml,json; json.dump([d for d in yaml.safe_lo
 
 # ---- shell scripts -------------------------------------------------------------------------------
 if ensure shellcheck shellcheck; then
-  check "shellcheck deploy/*.sh" shellcheck deploy/check.sh deploy/minio/setup.sh
+  check "shellcheck deploy/**.sh" shellcheck deploy/check.sh deploy/minio/setup.sh \
+    deploy/make-secrets.sh deploy/make-tls.sh deploy/temporal/setup-schema.sh \
+    deploy/temporal/create-namespace.sh
 else skip "shellcheck" "shellcheck not installable"; fi
 
-# ---- env.example: every credential left empty -----------------------------------------------------
-check "env.example has no credentials" "$PY" deploy/checks/lint.py envexample deploy/env.example
+# ---- env.example: no secret at all (secrets are files) ------------------------------------------
+check "env.example has no secret" "$PY" deploy/checks/lint.py envexample deploy/env.example
+check "MinIO policies (bucket only; read-only lists and reads)" "$PY" deploy/checks/lint.py \
+  policies deploy/minio/labelcurve-rw.json deploy/minio/labelcurve-ro.json
 
 # ---- docker compose ------------------------------------------------------------------------------
 COMPOSE=()
@@ -55,18 +59,45 @@ if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose)
 elif ensure docker-compose docker-compose; then COMPOSE=(docker-compose); fi
 if [ ${#COMPOSE[@]} -gt 0 ]; then
   echo "   using: $("${COMPOSE[@]}" version 2>/dev/null | head -1)"
-  # Fill the example's empty credentials with throw-away values: only the syntax is checked.
-  sed -E 's/^([A-Z0-9_]*(PASSWORD|SECRET_KEY))=$/\1=check-only-not-a-secret/' deploy/env.example >"$WORK/env"
-  check "compose config (default profile)" \
-    "${COMPOSE[@]}" --project-directory . --env-file "$WORK/env" -f docker-compose.yml config -q
+  # The example as shipped holds every required setting and no secret; the secret files and the
+  # TLS material are made in a throw-away folder by the scripts a user runs.
+  cp deploy/env.example "$WORK/env"
+  echo "LABELCURVE_TLS_DIR=$WORK/tls" >>"$WORK/env"
+  base=("${COMPOSE[@]}" --project-directory . --env-file "$WORK/env" -f docker-compose.yml)
+  check "compose config (default profile)" "${base[@]}" config -q
   check "compose config (profile gpu)" bash -c '"$@" > "'"$WORK"'/compose.yml"' _ \
-    "${COMPOSE[@]}" --project-directory . --env-file "$WORK/env" -f docker-compose.yml --profile gpu config
-  check "compose rules (pins, healthchecks, volumes, gpu profile)" \
+    "${base[@]}" --profile gpu config
+  check "compose rules (pins, healthchecks, volumes, gpu profile, secrets as files)" \
     "$PY" deploy/checks/lint.py compose "$WORK/compose.yml"
-  # The example as shipped (credentials empty) must be refused: nothing runs on defaults.
-  check "compose refuses empty credentials" bash -c \
-    '! "$@" >/dev/null 2>&1' _ "${COMPOSE[@]}" --project-directory . --env-file deploy/env.example -f docker-compose.yml config -q
+  check "compose config (TLS overlay, profile gpu)" bash -c '"$@" > "'"$WORK"'/compose-tls.yml"' _ \
+    "${base[@]}" -f deploy/compose/tls.yml --profile gpu config
+  check "TLS overlay rules (mTLS to Temporal for every client, S3 over TLS)" \
+    "$PY" deploy/checks/lint.py tls "$WORK/compose-tls.yml"
+  check "TLS overlay keeps the base's rules" "$PY" deploy/checks/lint.py compose "$WORK/compose-tls.yml"
+  # A required setting missing from .env is refused: nothing starts half-configured.
+  grep -v '^LABELCURVE_S3_ACCESS_KEY=' deploy/env.example >"$WORK/env-missing"
+  check "compose refuses a missing required setting" bash -c \
+    '! "$@" >/dev/null 2>&1' _ "${COMPOSE[@]}" --project-directory . --env-file "$WORK/env-missing" -f docker-compose.yml config -q
 else skip "docker compose" "neither 'docker compose' nor docker-compose installable"; fi
+
+# ---- secret and TLS material made by the scripts a user runs -----------------------------------------
+check "make-secrets.sh: 0700 folder, 0444 non-empty files, idempotent" bash -c '
+  bash deploy/make-secrets.sh "$0/secrets" >/dev/null && before=$(cat "$0"/secrets/*) &&
+  bash deploy/make-secrets.sh "$0/secrets" >/dev/null && [ "$before" = "$(cat "$0"/secrets/*)" ] &&
+  [ "$(stat -c %a "$0/secrets")" = 700 ] && [ "$(ls "$0/secrets" | wc -l)" = 5 ] &&
+  for f in "$0"/secrets/*; do [ -s "$f" ] && [ "$(stat -c %a "$f")" = 444 ] || exit 1; done' "$WORK"
+if command -v openssl >/dev/null 2>&1; then
+  check "make-tls.sh: certificates chain to the CA, keys match, SANs for the compose names" bash -c '
+    LABELCURVE_TLS_DIR="$0/tls" bash deploy/make-tls.sh other-host.example 10.1.2.3 >/dev/null &&
+    cd "$0/tls" && openssl verify -CAfile ca.pem temporal.pem minio.pem client.pem >/dev/null &&
+    for n in temporal minio client; do
+      [ "$(openssl x509 -in $n.pem -noout -pubkey)" = "$(openssl pkey -in $n-key.pem -pubout)" ] || exit 1
+    done &&
+    openssl x509 -in temporal.pem -noout -ext subjectAltName | grep -q "DNS:temporal, .*DNS:other-host.example, IP Address:10.1.2.3" &&
+    openssl x509 -in minio.pem -noout -ext subjectAltName | grep -q "DNS:minio" &&
+    openssl x509 -in client.pem -noout -ext extendedKeyUsage | grep -q "TLS Web Client Authentication" &&
+    head -1 client-key.pem | grep -q "BEGIN PRIVATE KEY" && [ "$(stat -c %a ca-key.pem)" = 400 ]' "$WORK"
+else skip "make-tls.sh" "openssl not installed"; fi
 
 # ---- Dockerfiles (hadolint is not packaged for Debian; the same rules, by lint.py) -----------------
 if command -v hadolint >/dev/null 2>&1; then
@@ -100,11 +131,21 @@ cat >"$WORK/overlay/kustomization.yaml" <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [$rel]
-components: [$rel/components/temporal-mtls, $rel/components/temporal-api-key, $rel/components/servicemonitor]
+components: [$rel/components/temporal-mtls, $rel/components/temporal-api-key, $rel/components/servicemonitor,
+             $rel/components/gpu-autoscaling, $rel/components/gpu-autoscaling-mtls]
+YAML
+mkdir -p "$WORK/overlay-irsa"
+cat >"$WORK/overlay-irsa/kustomization.yaml" <<YAML
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [$rel]
+components: [$rel/components/s3-web-identity]
 YAML
 if ensure kubectl kubectl && kubectl kustomize --help >/dev/null 2>&1; then
   check "kustomize build (base)" bash -c 'kubectl kustomize deploy/k8s > "$0"' "$WORK/base.yaml"
   check "kustomize build (all components)" bash -c 'kubectl kustomize "$1" > "$0"' "$WORK/k8s.yaml" "$WORK/overlay"
+  check "kustomize build (S3 by web identity)" bash -c 'kubectl kustomize "$1" > "$0"' "$WORK/k8s-irsa.yaml" "$WORK/overlay-irsa"
+  check "kustomize build (models fill Job)" bash -c 'kubectl kustomize deploy/k8s/models-fill > "$0"' "$WORK/k8s-fill.yaml"
 else
   echo "== kubectl not installable: validating the raw manifest files instead of the kustomize output"
   skipped+=("kustomize build")
@@ -112,19 +153,28 @@ else
       deploy/k8s/components/servicemonitor/servicemonitor.yaml | sed 's/^\(apiVersion\)/---\n\1/' >"$WORK/k8s.yaml"
 fi
 if [ -s "$WORK/k8s.yaml" ]; then
-  yaml2json "$WORK/k8s.yaml" >"$WORK/k8s.json"
-  check "k8s policy (non-root, read-only fs, probes, grace, GPU, no secrets)" \
+  for r in k8s k8s-irsa k8s-fill; do [ -s "$WORK/$r.yaml" ] && yaml2json "$WORK/$r.yaml" >"$WORK/$r.json"; done
+  check "k8s policy (non-root, read-only fs, probes, grace, GPU, required S3 secret, NetworkPolicy, KEDA, models PVC)" \
     "$PY" deploy/checks/lint.py k8s "$WORK/k8s.json"
-  # Schema validation with the Kubernetes OpenAPI schemas of the npm package kubernetes-models.
+  [ -s "$WORK/k8s-irsa.json" ] && check "k8s policy with S3 by web identity (no Secret referenced)" \
+    "$PY" deploy/checks/lint.py k8s-irsa "$WORK/k8s-irsa.json"
+  [ -s "$WORK/k8s-fill.json" ] && check "k8s models fill Job (writes the PVC the workers read)" \
+    "$PY" deploy/checks/lint.py k8s-fill "$WORK/k8s-fill.json" "$WORK/k8s.json"
+  # Schema validation with the Kubernetes OpenAPI schemas of the npm package kubernetes-models
+  # (and its prometheus-operator and KEDA CRD packages).
   if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
-    if [ ! -d "$CACHE/node/node_modules/kubernetes-models" ]; then
+    if [ ! -d "$CACHE/node/node_modules/@kubernetes-models/keda" ]; then
       mkdir -p "$CACHE/node"
       (cd "$CACHE/node" && npm install --silent --no-audit --no-fund --no-save \
-         kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 >/dev/null 2>&1) || true
+         kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 \
+         @kubernetes-models/keda@2.0.0 >/dev/null 2>&1) || true
     fi
-    if [ -d "$CACHE/node/node_modules/kubernetes-models" ]; then
+    if [ -d "$CACHE/node/node_modules/@kubernetes-models/keda" ]; then
       cp deploy/checks/k8s-validate.mjs "$CACHE/node/"
-      check "k8s schema validation (kubernetes-models)" node "$CACHE/node/k8s-validate.mjs" "$WORK/k8s.json"
+      for r in k8s k8s-irsa k8s-fill; do
+        [ -s "$WORK/$r.json" ] && check "k8s schema validation of $r (kubernetes-models)" \
+          node "$CACHE/node/k8s-validate.mjs" "$WORK/$r.json"
+      done
     else skip "k8s schema validation" "npm install kubernetes-models failed"; fi
   else skip "k8s schema validation" "node/npm not available"; fi
   check "k8s secret templates parse" "$PY" -c \

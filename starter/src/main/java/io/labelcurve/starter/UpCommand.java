@@ -29,6 +29,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--metrics-port", description = "Prometheus /metrics port (default 9464)")
   int metricsPort = 9464;
 
+  @Option(names = "--listen", paramLabel = "ADDRESS", description = "address Temporal, S3Proxy "
+      + "and /metrics listen on (default 127.0.0.1: the embedded Temporal server has no "
+      + "authentication); 0.0.0.0 only for workers on other machines, behind a firewall")
+  String listen = EmbeddedControlPlane.Options.LOOPBACK;
+
   @Option(names = "--cpu-slots", description = "cells at once (default 2)")
   int cpuSlots = 2;
 
@@ -50,7 +55,7 @@ final class UpCommand implements Callable<Integer> {
     }
     Path dir = dataDir != null ? dataDir : defaultDataDir();
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        dir, port, s3Port, metricsPort, models.catalog(), cpuSlots))) {
+        dir, port, s3Port, metricsPort, models.catalog(), cpuSlots).listeningOn(listen))) {
       System.out.println("labelcurve is up (embedded: no persistence across restarts, no UI)");
       System.out.println("  Temporal  " + plane.temporalAddress() + "  namespace " + EmbeddedControlPlane.NAMESPACE);
       System.out.println("  S3        " + plane.s3().endpoint() + "  bucket " + S3Settings.DEFAULT_BUCKET

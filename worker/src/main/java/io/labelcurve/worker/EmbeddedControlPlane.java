@@ -9,7 +9,6 @@ import io.labelcurve.activities.storage.S3Settings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -26,7 +25,7 @@ import java.util.Set;
 public final class EmbeddedControlPlane implements AutoCloseable {
   public static final String NAMESPACE = "default";
 
-  private final TestServer.PortBoundTestServer temporal;
+  private final TemporalTestServer temporal;
   private final EmbeddedS3 s3;
   private final String s3Endpoint;
   private final S3BlobStore store;
@@ -37,8 +36,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   private final ModelCatalog catalog;
   private final int temporalPort;
 
-  private EmbeddedControlPlane(TestServer.PortBoundTestServer temporal, EmbeddedS3 s3,
-      String s3Endpoint, S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs, WorkflowClient client,
+  private EmbeddedControlPlane(TemporalTestServer temporal, EmbeddedS3 s3,
+      String s3Endpoint, S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs,
+      WorkflowClient client,
       WorkerRuntime workers, ModelCatalog catalog, int temporalPort) {
     this.temporal = temporal;
     this.s3 = s3;
@@ -63,11 +63,28 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    *     always in-process, on the CPU queue); leave out {@link WorkerRuntime#GPU_QUEUE} when
    *     separate {@code labelcurve worker} processes do the embedding, and both when they do all
    *     the activities
+   * @param listen the address Temporal, S3Proxy and /metrics listen on: loopback by default, so
+   *     that nothing on the network reaches an unauthenticated server; {@code 0.0.0.0} (or one
+   *     interface's address) only for workers on other machines, behind a firewall
    */
   public record Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
-      ModelCatalog catalog, int cpuSlots, Set<String> queues) {
+      ModelCatalog catalog, int cpuSlots, Set<String> queues, String listen) {
+    public static final String LOOPBACK = "127.0.0.1";
+
     public Options {
       queues = Set.copyOf(queues);
+    }
+
+    /** On loopback. */
+    public Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
+        ModelCatalog catalog, int cpuSlots, Set<String> queues) {
+      this(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues, LOOPBACK);
+    }
+
+    /** These options listening on {@code address}. */
+    public Options listeningOn(String address) {
+      return new Options(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues,
+          address);
     }
 
     /** In-process workers for both queues. */
@@ -92,14 +109,14 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   }
 
   private static EmbeddedControlPlane start(Options o, S3Settings external) throws IOException {
-    TestServer.PortBoundTestServer temporal = TestServer.createPortBoundServer(o.temporalPort());
+    TemporalTestServer temporal = TemporalTestServer.start(o.listen(), o.temporalPort());
     EmbeddedS3 s3 = null;
     MetricsServer metrics = null;
     try {
       if (external == null) {
-        s3 = EmbeddedS3.start(o.dataDir().resolve("s3"), o.s3Port());
+        s3 = EmbeddedS3.start(o.dataDir().resolve("s3"), o.s3Port(), o.listen());
       }
-      metrics = MetricsServer.start("127.0.0.1", o.metricsPort());
+      metrics = MetricsServer.start(o.listen(), o.metricsPort());
       S3Settings bucket = external != null ? external : s3.settings(S3Settings.DEFAULT_BUCKET);
       S3BlobStore store = S3BlobStore.connect(bucket);
       WorkflowServiceStubs stubs = new TemporalSettings("127.0.0.1:" + o.temporalPort(),

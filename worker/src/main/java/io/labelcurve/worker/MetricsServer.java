@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.util.Duration;
+import io.labelcurve.activities.metrics.LongHistograms;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
@@ -33,6 +34,8 @@ public final class MetricsServer implements AutoCloseable {
    */
   public static MetricsServer start(String bind, int port) throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Before any meter: the SDK's timers and labelcurve's get buckets up to a day.
+    registry.config().meterFilter(LongHistograms.filter());
     // Report the SDK's tally metrics every second: scrapes come every few seconds.
     Scope scope = new RootScopeBuilder()
         .reporter(new MicrometerClientStatsReporter(registry))

@@ -1,6 +1,7 @@
 package io.labelcurve.worker;
 
 import com.uber.m3.tally.Scope;
+import io.labelcurve.activities.storage.SecretFiles;
 import io.temporal.authorization.AuthorizationTokenSupplier;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -35,6 +36,8 @@ public record TemporalSettings(
   public static final String ENV_TLS_KEY = "LABELCURVE_TEMPORAL_TLS_KEY";
   public static final String ENV_TLS_CA = "LABELCURVE_TEMPORAL_TLS_CA";
   public static final String ENV_API_KEY = "LABELCURVE_TEMPORAL_API_KEY";
+  /** A file holding the API key (compose/Kubernetes secrets), instead of the variable. */
+  public static final String ENV_API_KEY_FILE = "LABELCURVE_TEMPORAL_API_KEY_FILE";
 
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
@@ -44,7 +47,7 @@ public record TemporalSettings(
         env.getOrDefault(ENV_ADDRESS, DEFAULT_ADDRESS),
         env.getOrDefault(ENV_NAMESPACE, DEFAULT_NAMESPACE),
         path(env.get(ENV_TLS_CERT)), path(env.get(ENV_TLS_KEY)), path(env.get(ENV_TLS_CA)),
-        blankToNull(env.get(ENV_API_KEY)));
+        SecretFiles.valueOrFile(env, ENV_API_KEY, ENV_API_KEY_FILE));
   }
 
   public TemporalSettings withAddress(String newAddress) {

@@ -2,6 +2,7 @@ package io.labelcurve.worker;
 
 import ai.djl.Device;
 import io.labelcurve.activities.dataset.DatasetActivitiesImpl;
+import io.labelcurve.activities.embed.DevicePool;
 import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
 import io.labelcurve.activities.probe.ProbeActivitiesImpl;
@@ -116,7 +117,17 @@ public final class WorkerRuntime implements AutoCloseable {
             new ResultActivitiesImpl(context));
       }
     }
+    if (plan.queues().contains(CPU_QUEUE)) {
+      context.metrics().workerDevice(CPU_QUEUE, "cpu");
+    }
     if (plan.queues().contains(GPU_QUEUE)) {
+      // Detected here, not at the first extraction, so that /metrics says from the start whether
+      // a GPU worker found its GPU (LabelcurveGpuWorkerOnCpu).
+      DevicePool devices = plan.device() != null
+          ? DevicePool.shared(plan.device()) : DevicePool.detect(Integer.MAX_VALUE);
+      for (Device d : devices.devices()) {
+        context.metrics().workerDevice(GPU_QUEUE, d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu");
+      }
       Worker gpu = factory.newWorker(GPU_QUEUE, WorkerOptions.newBuilder()
           .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
           // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s of
@@ -125,7 +136,8 @@ public final class WorkerRuntime implements AutoCloseable {
           .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
           .build());
       gpu.registerActivitiesImplementations(
-          new EmbeddingActivitiesImpl(context, manifests, plan.device()),
+          new EmbeddingActivitiesImpl(context, manifests, devices,
+              EmbeddingActivitiesImpl.configuredShardSize()),
           new FinetuneActivitiesImpl(context, manifests));
     }
     factory.start();

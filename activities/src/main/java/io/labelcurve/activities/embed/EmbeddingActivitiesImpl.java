@@ -207,13 +207,17 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
             public void onBatchDone(int doneThrough) {
               activity.heartbeat(doneThrough);
             }
+
+            @Override
+            public void onImagesEmbedded(int images) {
+              context.metrics().imagesEmbedded(request.model(), images);
+            }
           })
           .build();
       result = EmbeddingExtractor.run(job);
     } finally {
       pool.release(device);
     }
-    context.metrics().imagesEmbedded(request.model(), result.computed());
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
     Timing timing = result.computed() > 0

@@ -251,6 +251,7 @@ public final class EmbeddingExtractor {
         float[][] emb = job.encoder().embed(inputs);
         inferNanos += System.nanoTime() - ti;
         computed += emb.length;
+        job.listener().onImagesEmbedded(emb.length);
         if (p.batch().shard() != current) {
           current = p.batch().shard();
           shardRows = new float[shardIds(job, current).size()][];

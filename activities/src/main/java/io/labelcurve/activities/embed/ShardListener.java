@@ -20,4 +20,7 @@ public interface ShardListener {
    * whole shard. Default: nothing.
    */
   default void onBatchDone(int doneThrough) {}
+
+  /** Called after every encoder batch with the number of images it computed (for metrics). */
+  default void onImagesEmbedded(int images) {}
 }

@@ -14,7 +14,8 @@ public final class CellAttempts {
   /**
    * Runs {@code body} under {@link Failures#call} and counts the attempt: a computed cell is
    * completed (with its wall time), a cell read back from the bucket is not counted again, and any
-   * failure but a drained worker's hand-over ({@link WorkerShutdowns}) is a failed attempt.
+   * failure but a drained worker's hand-over ({@link WorkerShutdowns}) is a failed attempt (and a
+   * failed cell when it is the last attempt).
    */
   public static CellResult run(LabelcurveMetrics metrics, String sweepId, Cell cell,
       Callable<CellResult> body) {
@@ -22,13 +23,12 @@ public final class CellAttempts {
     try {
       CellResult r = Failures.call(body);
       if (!r.cached()) {
-        metrics.cellCompleted(sweepId, cell.model(), cell.adaptation(),
-            Duration.between(start, Instant.now()));
+        metrics.cellCompleted(cell.model(), cell.adaptation(), Duration.between(start, Instant.now()));
       }
       return r;
     } catch (RuntimeException e) {
       if (!WorkerShutdowns.isWorkerShutdown(e)) {
-        metrics.cellFailed(sweepId, cell.model());
+        metrics.cellAttemptFailed(cell.model(), cell.adaptation(), e);
       }
       throw e;
     }

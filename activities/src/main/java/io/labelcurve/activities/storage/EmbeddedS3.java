@@ -32,6 +32,14 @@ public final class EmbeddedS3 implements AutoCloseable {
 
   /** Starts S3Proxy on {@code 127.0.0.1:port} (0 picks a free port) serving {@code root}. */
   public static EmbeddedS3 start(Path root, int port) throws IOException {
+    return start(root, port, "127.0.0.1");
+  }
+
+  /**
+   * Starts S3Proxy on {@code address:port}: loopback unless workers on other machines need it
+   * ({@code labelcurve up --listen}).
+   */
+  public static EmbeddedS3 start(Path root, int port, String address) throws IOException {
     Files.createDirectories(root);
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", root.toAbsolutePath().toString());
@@ -40,7 +48,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         .build(BlobStoreContext.class);
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(context.getBlobStore())
-        .endpoint(URI.create("http://127.0.0.1:" + port))
+        .endpoint(URI.create("http://" + address + ":" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
         // The SDK's transfer manager sends headers S3Proxy does not know.
         .ignoreUnknownHeaders(true)

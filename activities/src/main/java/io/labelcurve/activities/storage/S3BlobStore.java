@@ -44,7 +44,9 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(settings.region()))
         // The URL-connection client keeps the jar small and needs no extra threads.
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .httpClientBuilder(settings.caBundle() == null ? UrlConnectionHttpClient.builder()
+            : UrlConnectionHttpClient.builder().tlsTrustManagersProvider(
+                PemTrust.provider(S3Settings.ENV_CA, settings.caBundle())))
         .forcePathStyle(settings.pathStyle());
     settings.endpointUri().ifPresent(builder::endpointOverride);
     if (settings.accessKey() != null && settings.secretKey() != null) {
