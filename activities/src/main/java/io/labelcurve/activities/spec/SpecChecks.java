@@ -33,6 +33,17 @@ public final class SpecChecks {
             + " (add a folder with model.json and the TorchScript file to the models folder)"));
       }
     }
+    if (spec.baseline() != null && !catalog.contains(spec.baseline())) {
+      problems.add(new SpecProblem("baseline", "unknown model '" + spec.baseline()
+          + "'; the catalog has " + catalog.ids() + " (the paper's is resnet50-scratch, built in)"));
+    }
+    for (int i = 0; i < spec.fullPoolFinetune().size(); i++) {
+      String id = spec.fullPoolFinetune().get(i);
+      if (!catalog.contains(id)) {
+        problems.add(new SpecProblem("full_pool_finetune[" + i + "]", "unknown model '" + id
+            + "'; the catalog has " + catalog.ids()));
+      }
+    }
     try {
       Preset.named(spec.preset());
     } catch (BadInputException e) {
