@@ -177,6 +177,10 @@ class FinetuneActivitiesImplTest {
     assertTrue(ids.size() >= 5 * dataset.classes().size(), ids.size() + " images");
     assertEquals("2", rec.provenance().get("epochs"));
     assertEquals("spec finetune_epochs", rec.provenance().get("epochs_from"));
+    // The HF Trainer's clipping by default; tiny-cnn has no finetune_head: torch.nn.Linear's.
+    assertEquals("1.0", rec.provenance().get("max_grad_norm"));
+    assertTrue(rec.provenance().get("head").contains("torch.nn.Linear init"),
+        rec.provenance().get("head"));
     assertEquals(String.valueOf(2 * ((ids.size() + 15) / 16)), rec.provenance().get("steps"),
         "2 epochs of batch 16");
     assertEquals(4, r.scores().size());
