@@ -11,11 +11,27 @@ says which), and returns (N, D), the embedding the paper uses:
 
 | id              | source (Table 4)                          | embedding                        | D   |
 |-----------------|-------------------------------------------|----------------------------------|-----|
-| dinov2          | facebook/dinov2-base                      | pooler_output (final-norm CLS)   | 768 |
+| dinov2          | facebook/dinov2-base-imagenet1k-1-layer   | pooler_output (final-norm CLS)   | 768 |
 | vitmae          | facebook/vit-mae-base, mask_ratio 0       | last_hidden_state[:, 0] (CLS)    | 768 |
 | clip            | openai/clip-vit-base-patch16              | image_embeds (projected)         | 512 |
 | echoclip        | mkaichristensen/echo-clip (open_clip)     | encode_image (projected)         | 512 |
 | medimageinsight | lion-ai/MedImageInsights (UniCL, DaViT)   | encode_image (projected)         | 768 |
+
+The finetune head (model.json's finetune_head; the paper finetuned with the HF Trainer) is the
+head of the model's transformers image-classification class where there is one, else a linear
+layer on the embedding; HF's classifiers start at normal(0, std) with a zero bias:
+
+| id              | the head reads                                            | class                          | init std |
+|-----------------|-----------------------------------------------------------|--------------------------------|----------|
+| dinov2          | concat(CLS, mean patch token), final norm (finetune-input.pt, 1536) | Dinov2ForImageClassification | 0.02 |
+| clip            | mean patch token of the last layer (finetune-input.pt, 768) | CLIPForImageClassification   | 768^-0.5 |
+| vitmae          | the CLS embedding (768)                                   | none in transformers           | 0.02     |
+| echoclip        | the projected image embedding (512)                       | none (an open_clip model)      | 0.02     |
+| medimageinsight | the projected image embedding (768)                       | none (UniCL code of the hub)   | 0.02     |
+
+Table 4's DINOv2 checkpoint is Dinov2ForImageClassification with a 1-layer ImageNet head; its
+backbone is exported and the head starts anew for the task's classes (as from_pretrained with
+another num_labels does).
 
 Values of model.json (embedding_dim, params_m, finetune_lr, normalisation) are Table 1 and
 Table 4 of the paper (reference/paper-protocol.json); params_m is also checked against the
@@ -59,24 +75,41 @@ CLIP_NORM = {"mean": [0.48145466, 0.4578275, 0.40821073],
 
 # Table 1 (embedding_dim, params_m) and Table 4 (source, finetune lr, normalisation).
 MODELS = {
-    "dinov2": dict(source="facebook/dinov2-base", dim=768, params_m=86.6, lr=5e-6,
-                   norm=IMAGENET, licence="Apache-2.0",
-                   desc="DINOv2 ViT-B/14 (self-supervised, LVD-142M); pooled CLS embedding"),
+    "dinov2": dict(source="facebook/dinov2-base-imagenet1k-1-layer", dim=768, params_m=86.6,
+                   lr=5e-6, norm=IMAGENET, licence="Apache-2.0",
+                   desc="DINOv2 ViT-B/14 (self-supervised, LVD-142M; the backbone of Table 4's "
+                        "checkpoint with a 1-layer ImageNet head); pooled CLS embedding",
+                   head=dict(dim=1536, init_std=0.02, hf_class="Dinov2ForImageClassification",
+                             description="concat(CLS token, mean of the patch tokens) after the "
+                                         "final layer norm")),
     "vitmae": dict(source="facebook/vit-mae-base", dim=768, params_m=85.8, lr=2e-4,
                    norm=IMAGENET, licence="Apache-2.0 (CC-BY-NC-4.0 weights per the hub card)",
-                   desc="ViT-MAE base (masked autoencoder, ImageNet-1k), no masking; CLS embedding"),
+                   desc="ViT-MAE base (masked autoencoder, ImageNet-1k), no masking; CLS embedding",
+                   head=dict(dim=None, init_std=0.02, hf_class=None,
+                             description="the CLS embedding (transformers has no ViT-MAE "
+                                         "image-classification class)")),
     "clip": dict(source="openai/clip-vit-base-patch16", dim=512, params_m=87.5, lr=1e-5,
                  norm=CLIP_NORM, licence="MIT",
-                 desc="CLIP ViT-B/16 image tower with its projection; image embedding"),
+                 desc="CLIP ViT-B/16 image tower with its projection; image embedding",
+                 head=dict(dim=768, init_std=768 ** -0.5, hf_class="CLIPForImageClassification",
+                           description="the mean of the patch tokens of the last layer (before "
+                                       "post_layernorm)")),
     "echoclip": dict(source="mkaichristensen/echo-clip", dim=512, params_m=88.1, lr=5e-5,
                      norm=CLIP_NORM, licence="see the hub card of mkaichristensen/echo-clip",
                      desc="EchoCLIP (CLIP on echocardiograms), ConvNeXt image tower with its "
-                          "projection; image embedding"),
+                          "projection; image embedding",
+                     head=dict(dim=None, init_std=0.02, hf_class=None,
+                               description="the projected image embedding (an open_clip model: "
+                                           "no transformers class)")),
     "medimageinsight": dict(source="lion-ai/MedImageInsights", dim=768, params_m=360, lr=5e-6,
                             norm=IMAGENET, licence="MIT (Microsoft MedImageInsight) per the hub card",
                             desc="MedImageInsight (UniCL, DaViT image encoder, medical images); "
-                                 "projected image embedding"),
+                                 "projected image embedding",
+                            head=dict(dim=None, init_std=0.02, hf_class=None,
+                                      description="the projected image embedding (UniCL code of "
+                                                  "the hub: no transformers class)")),
 }
+FINETUNE_INPUT = "finetune-input.pt"
 
 
 OTHER_SIZES = (160, 96)
@@ -112,6 +145,32 @@ class Dinov2Encoder(nn.Module):
 
     def forward(self, x):
         return self.m(pixel_values=x).pooler_output
+
+
+class Dinov2HeadInput(nn.Module):
+    """What Dinov2ForImageClassification's classifier reads: the CLS token and the mean of the
+    patch tokens of the final-norm sequence output, concatenated (2 x 768)."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        seq = self.m(pixel_values=x).last_hidden_state
+        return torch.cat([seq[:, 0], seq[:, 1:].mean(dim=1)], dim=1)
+
+
+class ClipHeadInput(nn.Module):
+    """What CLIPForImageClassification's classifier reads: the mean of the patch tokens of the
+    vision transformer's last hidden state (no post_layernorm, no projection), 768."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, x):
+        seq = self.m.vision_model(pixel_values=x, interpolate_pos_encoding=True).last_hidden_state
+        return seq[:, 1:].mean(dim=1)
 
 
 class VitMaeEncoder(nn.Module):
@@ -163,20 +222,22 @@ class MedImageInsightEncoder(nn.Module):
 
 
 def build(model_id, random_weights, mii_code):
+    """The encoder and, where the finetune head reads something else, the module that gives it."""
     if model_id == "dinov2":
         tf = need("transformers", "transformers", model_id)
         if random_weights:
             m = tf.Dinov2Model(tf.Dinov2Config())  # base: 768 wide, 12 layers, patch 14
         else:
-            m = tf.Dinov2Model.from_pretrained(MODELS[model_id]["source"])
-        return Dinov2Encoder(m)
+            # Table 4's checkpoint; its backbone (the ImageNet classifier is not the task's).
+            m = tf.Dinov2ForImageClassification.from_pretrained(MODELS[model_id]["source"]).dinov2
+        return Dinov2Encoder(m), Dinov2HeadInput(m)
     if model_id == "vitmae":
         tf = need("transformers", "transformers", model_id)
         if random_weights:
             m = tf.ViTMAEModel(tf.ViTMAEConfig(mask_ratio=0.0))
         else:
             m = tf.ViTMAEModel.from_pretrained(MODELS[model_id]["source"], mask_ratio=0.0)
-        return VitMaeEncoder(m)
+        return VitMaeEncoder(m), None
     if model_id == "clip":
         tf = need("transformers", "transformers", model_id)
         if random_weights:
@@ -184,7 +245,7 @@ def build(model_id, random_weights, mii_code):
             m = tf.CLIPVisionModelWithProjection(cfg)
         else:
             m = tf.CLIPVisionModelWithProjection.from_pretrained(MODELS[model_id]["source"])
-        return ClipEncoder(m)
+        return ClipEncoder(m), ClipHeadInput(m)
     if model_id == "echoclip":
         need("timm", "timm", model_id)
         oc = need("open_clip", "open_clip_torch", model_id)
@@ -192,7 +253,7 @@ def build(model_id, random_weights, mii_code):
             m = oc.create_model("convnext_base", pretrained=None)
         else:
             m = oc.create_model("hf-hub:" + MODELS[model_id]["source"])
-        return OpenClipImageEncoder(m)
+        return OpenClipImageEncoder(m), None
     if model_id == "medimageinsight":
         if random_weights:
             raise MissingLibrary("medimageinsight: no random-weights build: its architecture "
@@ -209,13 +270,48 @@ def build(model_id, random_weights, mii_code):
                                       vision_model_name="medimageinsigt-v1.0.0.pt",
                                       language_model_name="language_model.pth")
         wrapper.load_model()
-        return MedImageInsightEncoder(wrapper.model)
+        return MedImageInsightEncoder(wrapper.model), None
     raise SystemExit(f"unknown model '{model_id}'; known: {', '.join(MODELS)}")
+
+
+def export_head_input(model_id, head_input, folder, check):
+    """Traces the module the finetune head reads; returns its file name (None: the embedding)."""
+    if head_input is None:
+        return None
+    head_input = head_input.eval()
+    dim = MODELS[model_id]["head"]["dim"]
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        eager = head_input(x)
+        if eager.shape != (2, dim):
+            raise SystemExit(f"{model_id}: the finetune head's input is {tuple(eager.shape)}, "
+                             f"expected (2, {dim})")
+        traced = torch.jit.trace(head_input, x, check_trace=False, strict=False)
+    path = os.path.join(folder, FINETUNE_INPUT)
+    traced.save(path)
+    if check:
+        reloaded = torch.jit.load(path)
+        x2 = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(11))
+        with torch.no_grad():
+            diff = (reloaded(x2) - head_input(x2)).abs().max().item()
+        print(f"{model_id}: finetune head input, traced vs eager max |diff| = {diff:.2e}")
+    return FINETUNE_INPUT
+
+
+def finetune_head(info, file):
+    head = info["head"]
+    spec = {"init_std": head["init_std"], "description": head["description"]}
+    if file is not None:
+        spec = {"file": file, "dim": head["dim"], **spec}
+    if head["hf_class"]:
+        spec["hf_class"] = head["hf_class"]
+    return spec
 
 
 def export(model_id, out, random_weights, check, mii_code):
     info = MODELS[model_id]
-    enc = build(model_id, random_weights, mii_code).eval()
+    enc, head_input = build(model_id, random_weights, mii_code)
+    enc = enc.eval()
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
         eager = enc(x)
@@ -227,6 +323,7 @@ def export(model_id, out, random_weights, check, mii_code):
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "encoder.pt")
     traced.save(path)
+    head_file = export_head_input(model_id, head_input, folder, check)
     params = sum(p.numel() for p in enc.parameters()) / 1e6
     if check:
         reloaded = torch.jit.load(path)
@@ -281,6 +378,7 @@ def export(model_id, out, random_weights, check, mii_code):
         "embedding_dim": info["dim"],
         "params_m": info["params_m"],
         "finetune_lr": info["lr"],
+        "finetune_head": finetune_head(info, head_file),
         "licence": info["licence"],
         "provenance": (f"deploy/models/export.py from {info['source']}"
                        + (" architecture, random weights" if random_weights else " weights")

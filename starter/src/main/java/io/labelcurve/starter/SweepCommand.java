@@ -29,8 +29,15 @@ final class SweepCommand {
   @Command(name = "start", mixinStandardHelpOptions = true,
       description = "Check a spec and its dataset, upload a local dataset, and start the sweep.")
   static final class Start implements Callable<Integer> {
-    @Parameters(paramLabel = "SPEC", description = "sweep spec (YAML)")
+    @Parameters(paramLabel = "SPEC", arity = "0..1", description = "sweep spec (YAML)")
     Path specFile;
+
+    @Option(names = "--preset", description = "a built-in grid instead of a spec: paper (needs"
+        + " --dataset; the same grid as examples/paper-sweep.yaml)")
+    String preset;
+
+    @Option(names = "--dataset", description = "with --preset: the manifest.csv (or s3:// URI)")
+    String dataset;
 
     @Option(names = "--id", description = "sweep id (overrides the spec's)")
     String id;
@@ -48,7 +55,7 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      SweepSpec spec = SpecReader.read(specFile);
+      SweepSpec spec = presetOrSpec(preset, dataset, specFile);
       if (id != null) {
         spec = spec.withId(id);
       }
@@ -57,14 +64,15 @@ final class SweepCommand {
       SpecChecks.check(spec, catalog);
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
-        Path dir = specFile.toAbsolutePath().getParent();
+        Path dir = specFile != null ? specFile.toAbsolutePath().getParent()
+            : Path.of("").toAbsolutePath();
         spec = SweepLauncher.prepare(spec, dir, catalog, store, System.out);
         WorkflowClient client = connection.client(stubs);
         SweepLauncher.start(client, new io.labelcurve.workflows.sweep.SweepRequest(spec, null,
             searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
-        System.out.println("started sweep " + spec.id() + " (" + spec.models().size() + " models)");
+        System.out.println("started sweep " + spec.id() + " (" + spec.allModels().size() + " models)");
         if (await) {
-          SweepResult r = SweepStatusPrinter.await(client, spec.id(), spec.models(), System.out);
+          SweepResult r = SweepStatusPrinter.await(client, spec.id(), spec.allModels(), System.out);
           String csv = new String(store.get(store.keyOf(r.resultsUri())).orElseThrow(),
               java.nio.charset.StandardCharsets.UTF_8);
           ResultsTable.print(csv, System.out);
@@ -253,7 +261,7 @@ final class SweepCommand {
             + " cells of sweep " + id);
         if (await) {
           SweepResult r = SweepStatusPrinter.await(client, id,
-              SweepOps.require(store, id).spec().models(), System.out);
+              SweepOps.require(store, id).spec().allModels(), System.out);
           System.out.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
           return r.cellsFailed() == 0 ? 0 : 1;
         }
@@ -297,6 +305,30 @@ final class SweepCommand {
       }
       return 0;
     }
+  }
+
+  /** The spec of {@code sweep start}: a preset over {@code --dataset}, or the SPEC file. */
+  static SweepSpec presetOrSpec(String preset, String dataset, Path specFile) {
+    if (preset != null) {
+      if (!PaperPreset.NAME.equals(preset)) {
+        throw new UserError("--preset: '" + preset + "' is not a preset; use paper");
+      }
+      if (specFile != null) {
+        throw new UserError("give either a SPEC or --preset, not both");
+      }
+      if (dataset == null || dataset.isBlank()) {
+        throw new UserError("--preset paper needs --dataset: the path of a manifest.csv or an"
+            + " s3:// URI (splits train, T1 and T2)");
+      }
+      return PaperPreset.spec(dataset);
+    }
+    if (specFile == null) {
+      throw new UserError("give a SPEC or --preset paper --dataset MANIFEST");
+    }
+    if (dataset != null) {
+      throw new UserError("--dataset goes with --preset; a spec names its own dataset");
+    }
+    return SpecReader.read(specFile);
   }
 
   static final ObjectMapper JSON = new ObjectMapper();

@@ -133,7 +133,7 @@ final class SweepOps {
     planned.forEach(c -> plannedIds.add(c.id()));
     if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       // This run's cells by queries; cells outside this run (a rerun) were finished before it.
-      SweepProgress p = progress(client, sweepId, stored.spec().models());
+      SweepProgress p = progress(client, sweepId, stored.spec().allModels());
       int outside = p.cells() == 0 ? 0 : planned.size() - p.cells();
       int done = outside + p.done();
       int left = Math.max(0, planned.size() - done - p.failed() - p.running());

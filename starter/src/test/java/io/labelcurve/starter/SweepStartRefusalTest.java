@@ -68,4 +68,37 @@ class SweepStartRefusalTest {
     String err = refuse(GOOD + "preset: gpu-huge\n");
     assertTrue(err.contains("preset") && err.contains("gpu-huge"), err);
   }
+
+  @Test
+  void anUnknownBaselineOrWholePoolModelAndBadEpochsAreNamed() throws Exception {
+    String err = refuse(GOOD + "baseline: resnet51-scratch\nfull_pool_finetune: [resnet50-scratch,"
+        + " dinov9]\nfinetune_epochs: {sequence/1: 0}\n");
+    assertTrue(err.contains("baseline: unknown model 'resnet51-scratch'")
+        && err.contains("resnet50-scratch, built in"), err);
+    assertTrue(err.contains("full_pool_finetune[1]: unknown model 'dinov9'"), err);
+    assertTrue(err.contains("finetune_epochs.sequence/1: 0 must be at least 1"), err);
+  }
+
+  @Test
+  void thePaperPresetNeedsADatasetAndItsModels() throws Exception {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(2, Labelcurve.run("sweep", "start", "--preset", "paper", "--models",
+          dir.toString(), "--temporal", "127.0.0.1:1", "--s3-endpoint", "http://127.0.0.1:1"));
+      assertEquals(2, Labelcurve.run("sweep", "start", "--preset", "paper", "--dataset",
+          "d/manifest.csv", "--models", dir.toString(), "--temporal", "127.0.0.1:1",
+          "--s3-endpoint", "http://127.0.0.1:1"));
+    } finally {
+      System.setErr(err);
+    }
+    String text = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("--preset paper needs --dataset"), text);
+    // With no export in the catalog: the five foundation models are named; the baseline is built in.
+    for (String model : PaperPreset.MODELS) {
+      assertTrue(text.contains("unknown model '" + model + "'"), model + ": " + text);
+    }
+    assertTrue(!text.contains("baseline:"), text);
+  }
 }

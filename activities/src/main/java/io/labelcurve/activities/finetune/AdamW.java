@@ -21,6 +21,12 @@ import java.util.List;
  * plus the step — and {@link #state()} / {@link #restore} move it in and out of a checkpoint. The
  * learning rate comes from a DJL {@link Tracker} ({@link LinearDecay}).
  *
+ * <p>Before each update the gradients are clipped to a total L2 norm of at most
+ * {@code maxGradNorm}, as the HF Trainer does by default ({@code max_grad_norm=1.0}, through
+ * {@code torch.nn.utils.clip_grad_norm_}): with {@code total = ‖(‖g_1‖, …, ‖g_n‖)‖}, every gradient
+ * is multiplied by {@code maxGradNorm / (total + 1e-6)} when that is below 1. A {@code maxGradNorm}
+ * of 0 clips nothing.
+ *
  * <p>Not thread-safe: the training thread owns it.
  */
 public final class AdamW implements AutoCloseable {
@@ -29,23 +35,34 @@ public final class AdamW implements AutoCloseable {
   public static final double BETA2 = 0.999;
   public static final double EPSILON = 1e-8;
   public static final double WEIGHT_DECAY = 0.0;
+  /** {@code torch.nn.utils.clip_grad_norm_}'s guard against a zero norm. */
+  public static final double CLIP_EPSILON = 1e-6;
 
   private final Tracker learningRate;
   private final double weightDecay;
+  private final double maxGradNorm;
   private final NDManager manager;
   private final List<NDArray> weights;
   private final List<NDArray> m = new ArrayList<>();
   private final List<NDArray> v = new ArrayList<>();
   private long step;
+  private double lastGradNorm = Double.NaN;
 
   /**
    * @param weights the trainable parameters' arrays, in a fixed order (the checkpoint's)
+   * @param maxGradNorm the largest total gradient norm an update uses (0: no clipping)
    * @param manager a manager for the moments (closed with this optimiser)
    */
-  public AdamW(List<NDArray> weights, Tracker learningRate, double weightDecay, NDManager manager) {
+  public AdamW(List<NDArray> weights, Tracker learningRate, double weightDecay,
+      double maxGradNorm, NDManager manager) {
+    if (!(maxGradNorm >= 0)) {
+      throw new IllegalArgumentException("maxGradNorm must be >= 0 (0: no clipping), got "
+          + maxGradNorm);
+    }
     this.weights = List.copyOf(weights);
     this.learningRate = learningRate;
     this.weightDecay = weightDecay;
+    this.maxGradNorm = maxGradNorm;
     this.manager = manager;
     for (NDArray w : this.weights) {
       m.add(manager.zeros(w.getShape(), w.getDataType()));
@@ -56,6 +73,11 @@ public final class AdamW implements AutoCloseable {
   /** Updates done so far. */
   public long step() {
     return step;
+  }
+
+  /** The total gradient norm of the last update, before clipping (NaN before the first). */
+  public double lastGradNorm() {
+    return lastGradNorm;
   }
 
   /** The learning rate the next update uses. */
@@ -75,10 +97,19 @@ public final class AdamW implements AutoCloseable {
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false); // in-place updates of leaves that require grad
     try {
-      for (int i = 0; i < weights.size(); i++) {
-        NDArray w = weights.get(i);
+      List<NDArray> grads = new ArrayList<>(weights.size());
+      for (NDArray w : weights) {
         NDArray g = w.getGradient();
         g.attach(scratch);
+        grads.add(g);
+      }
+      double clip = clipFactor(grads);
+      for (int i = 0; i < weights.size(); i++) {
+        NDArray w = weights.get(i);
+        NDArray g = grads.get(i);
+        if (clip < 1) {
+          g = g.mul(clip);
+        }
         if (weightDecay != 0) {
           w.muli(1 - lr * weightDecay);
         }
@@ -95,6 +126,24 @@ public final class AdamW implements AutoCloseable {
     } finally {
       JniUtils.setGradMode(grad);
     }
+  }
+
+  /**
+   * The factor the gradients are multiplied by: {@code maxGradNorm / (total + 1e-6)} capped at 1,
+   * as {@code clip_grad_norm_} computes it (each gradient's norm in float32, then the norm of
+   * those norms).
+   */
+  private double clipFactor(List<NDArray> grads) {
+    double sumSquares = 0;
+    for (NDArray g : grads) {
+      float norm = g.norm().getFloat();
+      sumSquares += (double) norm * norm;
+    }
+    lastGradNorm = (float) Math.sqrt(sumSquares);
+    if (maxGradNorm == 0) {
+      return 1;
+    }
+    return Math.min(1, (float) (maxGradNorm / (lastGradNorm + CLIP_EPSILON)));
   }
 
   /** The moments, {@code m} of every weight then {@code v} of every weight (views, not copies). */

@@ -194,10 +194,13 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     for (int i = 0; i < n; i++) {
       labels[i] = pool.get(subset.indices()[i]).classIndex();
     }
-    int epochs = FinetuneSchedule.epochs(n, preset.finetuneSamples());
+    // The spec's explicit epochs (finetune_epochs, e.g. the paper's Table 6) win over the rule.
+    int epochs = request.epochs() != null ? request.epochs()
+        : FinetuneSchedule.epochs(n, preset.finetuneSamples());
     FinetuneConfig config = new FinetuneConfig(spec,
         context.catalog().folder(spec.id()).orElse(null), classes.size(), spec.finetuneLr(),
-        preset.finetuneBatchSize(), epochs, cell.seed(), checkpointEvery, loaderThreads, null);
+        preset.finetuneBatchSize(), epochs, cell.seed(), checkpointEvery, loaderThreads, null,
+        FinetuneConfig.maxGradNormFromEnvironment());
     ImageLoader images = new DatasetImages(
         BlobImageSource.besides(context.store(), manifests.keyOf(request.dataset().manifestUri())));
     Checkpoints checkpoints = new Checkpoints(context.store(),
@@ -271,8 +274,13 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         + " weight_decay=%s), linear decay to 0, no warm-up", spec.finetuneLr(), AdamW.BETA1,
         AdamW.BETA2, AdamW.EPSILON, AdamW.WEIGHT_DECAY));
     provenance.put("lr", String.valueOf(spec.finetuneLr()));
+    provenance.put("max_grad_norm", config.maxGradNorm() == 0 ? "0 (no clipping)"
+        : String.valueOf(config.maxGradNorm()));
+    provenance.put("head", Network.headDescription(spec));
     provenance.put("batch_size", String.valueOf(preset.finetuneBatchSize()));
     provenance.put("epochs", String.valueOf(epochs));
+    provenance.put("epochs_from", request.epochs() != null ? "spec finetune_epochs"
+        : "max(1, ceil(" + preset.finetuneSamples() + " / " + n + "))");
     provenance.put("steps", String.valueOf(run.totalSteps()));
     provenance.put("samples_seen", String.valueOf(run.samplesSeen()));
     if (preset.capsFinetuneSamples()) {

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@link FinetuneConfig} in, {@link #train} on labelled image ids, a {@link FinetunedModel} out.
  *
  * <p>The encoder (every weight trainable) and a linear head are trained with softmax
- * cross-entropy and {@link AdamW} (betas 0.9/0.999, eps 1e-8, no weight decay) under a
- * {@link LinearDecay} from the learning rate to 0 over all steps, no warm-up: the HF Trainer's
- * defaults. Each epoch visits the images in its own seeded order (the last batch may be short);
+ * cross-entropy and {@link AdamW} (betas 0.9/0.999, eps 1e-8, no weight decay, gradients
+ * clipped to a total norm of {@code maxGradNorm}, 1.0 by default) under a {@link LinearDecay} from
+ * the learning rate to 0 over all steps, no warm-up: the HF Trainer's defaults. Each epoch visits the images in its own seeded order (the last batch may be short);
  * the next batches are loaded and preprocessed on {@code loaderThreads} threads while a step runs.
  * Every step's arrays live in one sub-manager, closed at the end of the step, so memory stays flat.
  *
@@ -153,7 +153,7 @@ public final class FinetuneTrainer {
     boolean ok = false;
     current = net;
     try (AdamW optimizer = new AdamW(net.trainable(), new LinearDecay(config.learningRate(), total),
-        AdamW.WEIGHT_DECAY, net.manager().newSubManager(device))) {
+        AdamW.WEIGHT_DECAY, config.maxGradNorm(), net.manager().newSubManager(device))) {
       long done = 0;
       double seconds = 0;
       List<String> names = net.trainableNames();
@@ -351,7 +351,9 @@ public final class FinetuneTrainer {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update((config.spec().id() + "\n" + config.spec().preprocessing() + "\n"
           + config.numClasses() + " " + config.learningRate() + " " + config.batchSize() + " "
-          + config.epochs() + " " + config.seed() + "\n").getBytes(StandardCharsets.UTF_8));
+          + config.epochs() + " " + config.seed() + "\n"
+          // A checkpoint of a run without clipping (before it existed) is not resumed with it.
+          + "max_grad_norm " + config.maxGradNorm() + "\n").getBytes(StandardCharsets.UTF_8));
       for (String id : ids) {
         md.update((id + "\n").getBytes(StandardCharsets.UTF_8));
       }

@@ -30,8 +30,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The encoder with every weight trainable plus a linear head on its embedding, in one DJL model's
- * manager. A TorchScript encoder is loaded with {@code trainParam} (its parameters require
+ * The encoder with every weight trainable plus a linear head, in one DJL model's manager. The head
+ * is the model's {@link ModelSpec.FinetuneHead} where model.json gives one (HF's image-classification
+ * head: what it reads, e.g. DINOv2's concat(CLS, mean patch token) from a module of its own, and
+ * normal(0, std) weights with a zero bias), else a linear layer on the embedding initialised as
+ * {@code torch.nn.Linear}. A TorchScript encoder is loaded with {@code trainParam} (its parameters require
  * gradients) and checkpointed as a whole TorchScript module (parameters and buffers such as batch
  * norm statistics); a built-in one is DJL blocks, checkpointed as an {@link NDList} of all its
  * parameters (running statistics included).
@@ -56,9 +59,9 @@ final class Network implements AutoCloseable {
   }
 
   /**
-   * Opens the encoder (from its file, or from a checkpoint's {@code encoder.pt} when given) and a
-   * head of {@code numClasses} outputs, initialised as {@code torch.nn.Linear} (uniform in
-   * ±1/√dim) from {@code seed}.
+   * Opens the encoder (from its file — the finetune head's module when model.json names one — or
+   * from a checkpoint's {@code encoder.pt} when given) and a head of {@code numClasses} outputs,
+   * initialised from {@code seed} as {@link #headDescription} says.
    */
   static Network open(ModelSpec spec, Path modelFolder, int numClasses, long seed, Device device,
       byte[] checkpointModule) throws IOException {
@@ -69,7 +72,10 @@ final class Network implements AutoCloseable {
         encoder = Encoders.builtinTrunk(spec, model.getNDManager());
         model.setBlock(encoder);
       } else {
-        Path file = spec.resolveFile(modelFolder == null ? Path.of("") : modelFolder);
+        Path folder = modelFolder == null ? Path.of("") : modelFolder;
+        Path file = spec.finetuneHead() != null && spec.finetuneHead().file() != null
+            ? folder.resolve(spec.finetuneHead().file()).normalize()
+            : spec.resolveFile(folder);
         Path tmp = null;
         try {
           if (checkpointModule != null) {
@@ -98,23 +104,48 @@ final class Network implements AutoCloseable {
         }
       }
       Linear head = Linear.builder().setUnits(numClasses).build();
-      head.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.embeddingDim()));
-      Random r = new Random(seed * 0x9E3779B97F4A7C15L + 0x4EAD);
-      double bound = 1 / Math.sqrt(spec.embeddingDim());
-      for (Pair<String, Parameter> p : head.getParameters()) {
-        NDArray a = p.getValue().getArray();
-        float[] v = new float[Math.toIntExact(a.getShape().size())];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
-        }
-        a.set(v);
-        a.setRequiresGradient(true);
-      }
+      head.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.headInputDim()));
+      initHead(head, spec, seed);
       return new Network(spec, model, encoder, head, device);
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
     }
+  }
+
+  /**
+   * The head's start: HF's classifiers draw weights from normal(0, std) and zero the bias
+   * (DINOv2's {@code trunc_normal_} at ±2 is the same at std 0.02); {@code torch.nn.Linear} draws
+   * both uniform in ±1/√dim. Seeded, so that a cell's head is the same on every attempt.
+   */
+  private static void initHead(Linear head, ModelSpec spec, long seed) {
+    Random r = new Random(seed * 0x9E3779B97F4A7C15L + 0x4EAD);
+    ModelSpec.FinetuneHead h = spec.finetuneHead();
+    double bound = 1 / Math.sqrt(spec.headInputDim());
+    for (Pair<String, Parameter> p : head.getParameters()) {
+      NDArray a = p.getValue().getArray();
+      boolean bias = a.getShape().dimension() == 1;
+      float[] v = new float[Math.toIntExact(a.getShape().size())];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = h == null ? (float) ((r.nextDouble() * 2 - 1) * bound)
+            : bias ? 0f : (float) (r.nextGaussian() * h.initStd());
+      }
+      a.set(v);
+      a.setRequiresGradient(true);
+    }
+  }
+
+  /** What the head reads and how it starts, for a result's provenance. */
+  static String headDescription(ModelSpec spec) {
+    ModelSpec.FinetuneHead h = spec.finetuneHead();
+    if (h == null) {
+      return "linear on the embedding (" + spec.embeddingDim() + "), torch.nn.Linear init"
+          + " (uniform in ±1/sqrt(dim), bias too)";
+    }
+    return "linear on " + (h.description() != null ? h.description()
+        : h.file() != null ? "the output of " + h.file() : "the embedding") + " (" + h.dim()
+        + "), weights normal(0, " + h.initStd() + "), bias 0"
+        + (h.hfClass() != null ? "; as " + h.hfClass() : "; no HF image-classification class");
   }
 
   NDManager manager() {
@@ -170,9 +201,10 @@ final class Network implements AutoCloseable {
     if (emb.getShape().dimension() != 2) {
       emb = emb.reshape(n, -1);
     }
-    if (emb.getShape().get(1) != spec.embeddingDim()) {
-      throw new BadInputException(spec.source() + ": field 'embedding_dim' is "
-          + spec.embeddingDim() + " but the model gives " + emb.getShape());
+    if (emb.getShape().get(1) != spec.headInputDim()) {
+      throw new BadInputException(spec.source() + ": field '" + (spec.finetuneHead() != null
+          ? "finetune_head.dim" : "embedding_dim") + "' is " + spec.headInputDim()
+          + " but the model gives " + emb.getShape());
     }
     return emb;
   }

@@ -88,7 +88,8 @@ public final class BuiltinModels {
             + DEFAULT_SEED + "; finetune lr " + RESNET50_SCRATCH_LR + " (AdamW, see BuiltinModels)",
         "resnet50",
         DEFAULT_SEED,
-        "<built-in>");
+        "<built-in>",
+        null);
   }
 
   public static ModelSpec randomResnet18() {
@@ -110,6 +111,7 @@ public final class BuiltinModels {
             + DEFAULT_SEED,
         "resnet18",
         DEFAULT_SEED,
-        "<built-in>");
+        "<built-in>",
+        null);
   }
 }

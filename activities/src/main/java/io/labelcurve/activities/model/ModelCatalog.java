@@ -120,6 +120,11 @@ public final class ModelCatalog {
                   + ", which does not exist");
             }
           }
+          if (spec.finetuneHead() != null && spec.finetuneHead().file() != null
+              && !Files.isRegularFile(folder.resolve(spec.finetuneHead().file()))) {
+            throw new BadInputException(json + ": field 'finetune_head.file' names "
+                + folder.resolve(spec.finetuneHead().file()) + ", which does not exist");
+          }
           models.put(spec.id(), new Entry(spec, folder));
         } catch (BadInputException e) {
           problems.add(e.getMessage());

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * centre-cropped to {@code size}), {@code sha256} (of the file; checked), {@code description},
  * {@code params_m}, {@code finetune_lr}, {@code licence}, {@code provenance}, and for
  * {@code builtin} {@code architecture} ({@code resnet18}, {@code resnet34}, {@code resnet50}) and
- * {@code seed}. Any other field is refused, so that a typo does not silently fall back to a default.
+ * {@code seed}, and {@code finetune_head} ({@link FinetuneHead}: what the finetune head reads and
+ * how it starts). Any other field is refused, so that a typo does not silently fall back to a default.
  *
  * @param source the model.json it was read from, or {@code <built-in>}; for messages
  */
@@ -46,7 +47,8 @@ public record ModelSpec(
     String provenance,
     String architecture,
     Long seed,
-    String source) {
+    String source,
+    FinetuneHead finetuneHead) {
 
   public static final String TORCHSCRIPT = "torchscript";
   public static final String BUILTIN = "builtin";
@@ -57,7 +59,10 @@ public record ModelSpec(
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> TOP = Set.of(
       "id", "description", "format", "file", "sha256", "input", "normalization", "embedding_dim",
-      "params_m", "finetune_lr", "licence", "provenance", "architecture", "seed");
+      "params_m", "finetune_lr", "licence", "provenance", "architecture", "seed",
+      "finetune_head");
+  private static final Set<String> HEAD = Set.of("file", "dim", "init_std", "hf_class",
+      "description");
   private static final Set<String> INPUT = Set.of("channels", "size", "resize");
   private static final Set<String> NORM = Set.of("mean", "std");
 
@@ -86,6 +91,28 @@ public record ModelSpec(
     }
   }
 
+  /**
+   * The linear head finetuning puts on the encoder, as HF's image-classification class of the model
+   * defines it where transformers has one ({@code model.json}'s {@code finetune_head}). Without it
+   * the head reads the embedding and starts as {@code torch.nn.Linear} does (uniform in ±1/√dim,
+   * bias too): models that are not the paper's, and the built-in ResNets.
+   *
+   * @param file a TorchScript module (relative to the model's folder) that gives the head's input
+   *     and is finetuned in place of the encoder, e.g. DINOv2's concat(CLS, mean patch token); null
+   *     when the head reads the encoder's embedding
+   * @param dim width of the head's input ({@code embedding_dim} when {@code file} is null)
+   * @param initStd the head's weights start as normal(0, initStd), its bias as 0
+   * @param hfClass the transformers class whose head this is, or null where there is none
+   * @param description what the head reads, in words
+   */
+  public record FinetuneHead(String file, int dim, double initStd, String hfClass,
+      String description) {}
+
+  /** The width of the finetune head's input. */
+  public int headInputDim() {
+    return finetuneHead != null ? finetuneHead.dim() : embeddingDim;
+  }
+
   public boolean builtin() {
     return BUILTIN.equals(format);
   }
@@ -103,7 +130,7 @@ public record ModelSpec(
     Input in = new Input(input.channels(), size, resize);
     check(in, source);
     return new ModelSpec(id, description, format, file, sha256, in, normalization, embeddingDim,
-        paramsM, finetuneLr, licence, provenance, architecture, seed, source);
+        paramsM, finetuneLr, licence, provenance, architecture, seed, source, finetuneHead);
   }
 
   /** The same model with another normalisation (one value per channel). */
@@ -113,7 +140,7 @@ public record ModelSpec(
     }
     return new ModelSpec(id, description, format, file, sha256, input,
         new Normalization(mean.clone(), std.clone()), embeddingDim, paramsM, finetuneLr, licence,
-        provenance, architecture, seed, source);
+        provenance, architecture, seed, source, finetuneHead);
   }
 
   /**
@@ -212,7 +239,35 @@ public record ModelSpec(
     return new ModelSpec(id, text(root, "description", false, where), format, file, sha,
         input, new Normalization(mean, std), dim, number(root, "params_m", where),
         number(root, "finetune_lr", where), text(root, "licence", false, where),
-        text(root, "provenance", false, where), architecture, seed, where);
+        text(root, "provenance", false, where), architecture, seed, where,
+        finetuneHead(root, dim, builtin, where));
+  }
+
+  private static FinetuneHead finetuneHead(JsonNode root, int embeddingDim, boolean builtin,
+      String where) {
+    if (!root.has("finetune_head") || root.get("finetune_head").isNull()) {
+      return null;
+    }
+    JsonNode h = object(root, "finetune_head", where);
+    unknown(h, HEAD, "finetune_head.", where);
+    String file = text(h, "file", false, where);
+    if (file != null && (builtin || hasScheme(file))) {
+      throw new BadInputException(where + ": field 'finetune_head.file' must be a path beside"
+          + " the model (a TorchScript module), not for a built-in or a URI");
+    }
+    int dim = h.has("dim") ? integer(h, "dim", "finetune_head.", where, 1) : embeddingDim;
+    if (file == null && dim != embeddingDim) {
+      throw new BadInputException(where + ": field 'finetune_head.dim' is " + dim + " but the"
+          + " head reads the embedding (" + embeddingDim + "); name the module that gives "
+          + dim + " values in 'finetune_head.file'");
+    }
+    Double std = number(h, "init_std", where);
+    if (std == null) {
+      throw new BadInputException(where + ": missing required field 'finetune_head.init_std'"
+          + " (HF's classifiers start at normal(0, 0.02))");
+    }
+    return new FinetuneHead(file, dim, std, text(h, "hf_class", false, where),
+        text(h, "description", false, where));
   }
 
   /** Is the file a {@code https://}, {@code http://} or {@code s3://} URI (see {@link ModelSources})? */

@@ -9,6 +9,7 @@ import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,8 +69,10 @@ public final class SweepReport {
       throws IOException {
     Files.createDirectories(outDir);
     List<Path> files = new ArrayList<>();
-    List<String> models = models(data);
-    Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(data.rows());
+    // The paper's baseline curve in the linear-probe panels; random features labelled as such.
+    List<ReportData.Row> curveRows0 = BaselineCurves.rows(data);
+    List<String> models = BaselineCurves.labels(models(data), curveRows0);
+    Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(curveRows0);
     StringBuilder body = new StringBuilder();
 
     // --- status
@@ -117,11 +120,12 @@ public final class SweepReport {
     Map<String, List<ReportData.Row>> full = fullData(data);
     List<String> splits = data.rows().stream().map(ReportData.Row::testSplit).distinct().sorted().toList();
     List<String> levels = List.of("image", "sequence");
-    body.append("<h2 id=\"full\">Full training data (the paper's Table 3)</h2>\n");
+    body.append(fullDataHeading(data));
     if (full.isEmpty()) {
       body.append("<p class=\"na\">No full-data cell has finished yet.</p>\n");
     } else {
-      List<String> header = new ArrayList<>(List.of("model", "adaptation", "training images", "seeds"));
+      List<String> header = new ArrayList<>(List.of("model", "adaptation", "training images",
+          "training data", "seeds"));
       splits.forEach(s -> levels.forEach(l -> header.add(s + " " + l)));
       header.addAll(List.of("inference ms/image", "parameters"));
       List<List<String>> html = new ArrayList<>();
@@ -131,7 +135,8 @@ public final class SweepReport {
         List<String> c = new ArrayList<>();
         ReportData.Row r0 = rs.get(0);
         int seeds = (int) rs.stream().map(ReportData.Row::seed).distinct().count();
-        Stream.of(r0.model(), r0.adaptation(), String.valueOf(r0.trainImages()), String.valueOf(seeds))
+        Stream.of(r0.model(), r0.adaptation(), String.valueOf(r0.trainImages()),
+                trainingData(data, r0), String.valueOf(seeds))
             .forEach(v -> { h.add(esc(v)); c.add(v); });
         for (String s : splits) {
           for (String l : levels) {
@@ -151,8 +156,10 @@ public final class SweepReport {
         html.add(h);
         rowsCsv.add(c);
       });
-      body.append("<p>Accuracy of every model trained on the whole training pool, per test split, at image"
-          + " level and at sequence level (majority vote); ± is the 95% half-width across seeds.</p>\n");
+      body.append("<p>Accuracy per model and adaptation on the most training data it has, per test"
+          + " split, at image level and at sequence level (majority vote); ± is the 95% half-width"
+          + " across seeds. The column “training data” says whether that is the whole training pool"
+          + " or only the largest size the sweep ran.</p>\n");
       body.append(Html.table(header, html, "full"));
       List<String> csvHeader = header.stream().map(x -> x.replace(' ', '_').replace("/", "_per_")).toList();
       files.add(csv(outDir, "full-data.csv", csvHeader, rowsCsv));
@@ -321,6 +328,42 @@ public final class SweepReport {
     return rows;
   }
 
+  /**
+   * The heading of the full-data section, and what it holds: the paper's Table 3 is its four models
+   * finetuned on the whole training pool, so the section says "Table 3" only when the sweep planned
+   * such cells ({@code full_pool_finetune}) and names those it has.
+   */
+  static String fullDataHeading(ReportData data) {
+    List<String> table3 = data.spec().map(SweepSpec::fullPoolFinetune).orElse(List.of());
+    int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
+    if (table3.isEmpty()) {
+      return "<h2 id=\"full\">Most training data per model</h2>\n<p>This sweep planned no"
+          + " whole-pool finetune cells (<code>full_pool_finetune</code>), so this is not the"
+          + " paper's Table 3: rows at the whole pool say so, the others are the largest size run."
+          + "</p>\n";
+    }
+    Set<String> finished = data.rows().stream()
+        .filter(r -> r.adaptation().equals("finetune") && r.sampling().equals("image")
+            && r.size() == pool && table3.contains(r.model()))
+        .map(ReportData.Row::model).collect(Collectors.toCollection(java.util.TreeSet::new));
+    return "<h2 id=\"full\">Full training data (the paper's Table 3)</h2>\n<p>Table 3's cells: "
+        + esc(String.join(", ", table3)) + " finetuned on the whole training pool ("
+        + pool + " images, augmented variants included); " + finished.size() + " of "
+        + table3.size() + " finished" + (finished.size() < table3.size() ? " (missing: "
+        + esc(String.join(", ", table3.stream().filter(m -> !finished.contains(m)).toList())) + ")"
+        : "") + ". The other rows are the most data each other model and adaptation has.</p>\n";
+  }
+
+  /** "whole pool" for a row on every training image, else what fraction of the pool it is. */
+  static String trainingData(ReportData data, ReportData.Row row) {
+    int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
+    if (row.sampling().equals("image") && row.size() == pool) {
+      return "whole pool";
+    }
+    return pool > 0 ? String.format(Locale.ROOT, "largest size run: %.1f%% of the pool",
+        100.0 * row.trainImages() / pool) : "largest size run";
+  }
+
   /** The full-data rows per model × adaptation: image sampling of the whole pool, else the largest size. */
   static Map<String, List<ReportData.Row>> fullData(ReportData data) {
     Map<String, List<ReportData.Row>> out = new TreeMap<>();
@@ -472,7 +515,7 @@ public final class SweepReport {
 
   private static List<String> models(ReportData data) {
     Set<String> out = new LinkedHashSet<>();
-    data.spec().ifPresent(s -> out.addAll(s.models()));
+    data.spec().ifPresent(s -> out.addAll(s.allModels()));
     data.rows().forEach(r -> out.add(r.model()));
     return List.copyOf(out);
   }

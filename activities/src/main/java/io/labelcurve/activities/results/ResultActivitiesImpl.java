@@ -33,7 +33,7 @@ public final class ResultActivitiesImpl implements ResultActivities {
       doc.put("spec", spec);
       doc.put("dataset", dataset);
       Map<String, String> models = new LinkedHashMap<>();
-      for (String m : spec.models()) {
+      for (String m : spec.allModels()) {
         models.put(m, context.catalog().modelKey(m));
       }
       doc.put("model_keys", models);

@@ -33,12 +33,32 @@ public final class SpecChecks {
             + " (add a folder with model.json and the TorchScript file to the models folder)"));
       }
     }
+    if (spec.baseline() != null) {
+      finetunable(spec.baseline(), "baseline", catalog, problems);
+    }
+    for (int i = 0; i < spec.fullPoolFinetune().size(); i++) {
+      finetunable(spec.fullPoolFinetune().get(i), "full_pool_finetune[" + i + "]", catalog,
+          problems);
+    }
     try {
       Preset.named(spec.preset());
     } catch (BadInputException e) {
       problems.add(new SpecProblem("preset", e.getMessage().replaceFirst("^preset: ", "")));
     }
     throwIfAny(problems);
+  }
+
+  /** A model the spec finetunes by name: in the catalog, with a learning rate to finetune at. */
+  private static void finetunable(String id, String field, ModelCatalog catalog,
+      List<SpecProblem> problems) {
+    if (!catalog.contains(id)) {
+      problems.add(new SpecProblem(field, "unknown model '" + id + "'; the catalog has "
+          + catalog.ids() + (field.equals("baseline")
+              ? " (the paper's baseline is resnet50-scratch, built in)" : "")));
+    } else if (catalog.get(id).finetuneLr() == null) {
+      problems.add(new SpecProblem(field, "model '" + id + "' has no 'finetune_lr' in "
+          + catalog.get(id).source() + "; it cannot be finetuned"));
+    }
   }
 
   /** The spec against its dataset: splits, sizes against the pool, sequences per class. */

@@ -30,6 +30,9 @@ import java.util.Set;
  *   sequence: {per_class: [1, 2, 4], cap_per_class: false}
  * seeds: 3
  * seeds_per: {linear-probe/sequence: 20}   # optional, per adaptation/sampling
+ * baseline: resnet50-scratch     # optional: finetuned at every size/sampling/seed of the grid
+ * full_pool_finetune: [resnet50-scratch]    # optional: finetuned on the whole pool (Table 3)
+ * finetune_epochs: {sequence/1: 5}          # optional: epochs instead of the rule
  * preset: cpu-small              # or paper
  * max_cells_in_flight: 4
  * </pre>
@@ -37,7 +40,8 @@ import java.util.Set;
 public final class SpecReader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP = Set.of("id", "dataset", "train_split", "test_splits",
-      "models", "adaptations", "sampling", "seeds", "seeds_per", "preset", "max_cells_in_flight");
+      "models", "adaptations", "sampling", "seeds", "seeds_per", "preset", "max_cells_in_flight",
+      "baseline", "full_pool_finetune", "finetune_epochs");
 
   private SpecReader() {}
 
@@ -130,11 +134,37 @@ public final class SpecReader {
         });
       }
     }
+    String baseline = root.has("baseline") ? text(root, "baseline", null, problems) : null;
+    List<String> fullPool = root.has("full_pool_finetune")
+        ? strings(root, "full_pool_finetune", problems) : List.of();
+    java.util.Map<String, Integer> epochs = integerMap(root, "finetune_epochs",
+        "sampling/size to epochs, e.g. sequence/1: 5", problems);
     if (!problems.isEmpty()) {
       throw new BadInputException(where + ": " + String.join("\n  ", problems));
     }
     return new SweepSpec(id, dataset, train, tests, models, adaptations, samplings, seeds, preset,
-        window, seedsPer);
+        window, seedsPer, baseline, fullPool, epochs);
+  }
+
+  private static java.util.Map<String, Integer> integerMap(JsonNode root, String field,
+      String what, List<String> problems) {
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (!node.isObject()) {
+      problems.add(field + ": give a map of " + what);
+      return out;
+    }
+    node.fields().forEachRemaining(e -> {
+      if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
+        problems.add(field + "." + e.getKey() + ": '" + e.getValue().asText() + "' is not an integer");
+      } else {
+        out.put(e.getKey(), e.getValue().intValue());
+      }
+    });
+    return out;
   }
 
   private static String text(JsonNode root, String field, String fallback, List<String> problems) {

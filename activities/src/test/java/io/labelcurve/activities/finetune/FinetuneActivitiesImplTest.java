@@ -157,12 +157,13 @@ class FinetuneActivitiesImplTest {
   }
 
   @Test
-  void aSequenceSampledCellTrainsOnWholeSequencesOfEveryClass() throws Exception {
+  void aSequenceSampledCellTrainsOnWholeSequencesOfEveryClassForTheSpecsEpochs() throws Exception {
     TestActivityEnvironment env = TestActivityEnvironment.newInstance();
     Cell cell = new Cell(Cell.idOf("tiny-cnn", "finetune", "sequence", 1, 0), "tiny-cnn",
         "finetune", "sequence", 1, 0, false);
+    // The spec's finetune_epochs (as the paper's Table 6) instead of the rule.
     CellResult r = stub(env, 1000).runFinetuneCell(new FinetuneCellRequest("seq", cell, dataset,
-        "cpu-small", List.of("T1", "T2"), false));
+        "cpu-small", List.of("T1", "T2"), false, 2));
     env.close();
     CellRecord rec = new ObjectMapper().readValue(
         store.get(CellRecords.cellKey("seq", r.cellId())).orElseThrow(), CellRecord.class);
@@ -174,8 +175,14 @@ class FinetuneActivitiesImplTest {
     assertEquals(r.trainImages(), ids.size());
     assertEquals(0, ids.size() % 5, "frames x (1 + 4 variants): " + ids.size());
     assertTrue(ids.size() >= 5 * dataset.classes().size(), ids.size() + " images");
-    assertEquals(String.valueOf(Math.max(1, (1024 + ids.size() - 1) / ids.size())),
-        rec.provenance().get("epochs"));
+    assertEquals("2", rec.provenance().get("epochs"));
+    assertEquals("spec finetune_epochs", rec.provenance().get("epochs_from"));
+    // The HF Trainer's clipping by default; tiny-cnn has no finetune_head: torch.nn.Linear's.
+    assertEquals("1.0", rec.provenance().get("max_grad_norm"));
+    assertTrue(rec.provenance().get("head").contains("torch.nn.Linear init"),
+        rec.provenance().get("head"));
+    assertEquals(String.valueOf(2 * ((ids.size() + 15) / 16)), rec.provenance().get("steps"),
+        "2 epochs of batch 16");
     assertEquals(4, r.scores().size());
   }
 }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * initialisation, batch and labels; forward, cross-entropy, backward, AdamW and the linear decay.
  * The tiny CNN's every parameter is compared; the real MobileNetV2 (issue 12: its kernels were
  * wrong at batch sizes above one on AVX-512) by its losses, its head and its embeddings after the
- * steps.
+ * steps. {@code tiny-cnn-hfhead} adds the HF Trainer's gradient clipping (active in every step:
+ * the fixture's norms are above its limit) and a head that reads its own module (DINOv2's
+ * concat(CLS, mean patch token) in shape), parameter for parameter too.
  */
 class FinetuneReferenceTest {
   private static final Path FIXTURES = resource("/finetune-reference");
@@ -49,6 +51,66 @@ class FinetuneReferenceTest {
   }
 
   @Test
+  void clippedStepsThroughAHeadModuleEqualPyTorchsParameterForParameter() throws Exception {
+    // The model's encoder is tiny-cnn's; its head reads head-input.pt (32 values per image).
+    ModelCatalog catalog = ModelCatalog.load(FIXTURES);
+    ModelSpec spec = catalog.get("tiny-cnn-hfhead");
+    assertEquals(16, spec.embeddingDim());
+    assertEquals(32, spec.headInputDim());
+    float[] norms = fixture("tiny-cnn-hfhead-grad-norms")[0];
+    double maxNorm = norms[norms.length - 1];
+    for (int i = 0; i < norms.length - 1; i++) {
+      assertTrue(norms[i] > maxNorm, "clipping is active in step " + (i + 1) + ": PyTorch's norm "
+          + norms[i] + " is above " + maxNorm);
+    }
+    Stepped s = takeSteps(catalog, "tiny-cnn-hfhead", 3, 1e-2, maxNorm,
+        TestModels.fixtureCatalog().resolve("tiny-cnn"));
+    try (s) {
+      for (int i = 0; i < s.gradNorms.length; i++) {
+        assertEquals(norms[i], s.gradNorms[i], 1e-4 * norms[i], "total gradient norm of step "
+            + (i + 1) + " before clipping");
+      }
+      float[][] want = fixture("tiny-cnn-hfhead-params-after");
+      List<NDArray> trainable = s.net.trainable();
+      assertEquals(want.length + 2, trainable.size(), "module parameters and the head's two");
+      for (int i = 0; i < want.length; i++) {
+        float[] got = trainable.get(i).toFloatArray();
+        assertClose("parameter " + i, java.util.Arrays.copyOf(want[i], got.length), got, 1e-4,
+            1e-6);
+      }
+    }
+  }
+
+  @Test
+  void aHeadAsHfsStartsAtNormalWithZeroBias() throws Exception {
+    ModelCatalog catalog = ModelCatalog.load(FIXTURES);
+    ModelSpec spec = catalog.get("tiny-cnn-hfhead");
+    try (Network net = Network.open(spec, catalog.folder(spec.id()).orElseThrow(), 10, 7,
+        Device.cpu(), null)) {
+      List<NDArray> t = net.trainable();
+      float[] w = t.get(t.size() - 2).toFloatArray();
+      float[] b = t.get(t.size() - 1).toFloatArray();
+      assertEquals(10 * 32, w.length);
+      for (float v : b) {
+        assertEquals(0f, v, "bias starts at 0");
+      }
+      double sum = 0;
+      double squares = 0;
+      for (float v : w) {
+        sum += v;
+        squares += (double) v * v;
+      }
+      double mean = sum / w.length;
+      double sd = Math.sqrt(squares / w.length - mean * mean);
+      // 320 draws of normal(0, 0.02): the sample sd is within 15% of 0.02 with probability > 0.99.
+      assertEquals(0.02, sd, 0.003, "weights' spread");
+      assertEquals(0, mean, 0.004, "weights' mean");
+      assertTrue(Network.headDescription(spec).contains("normal(0, 0.02), bias 0"),
+          Network.headDescription(spec));
+    }
+  }
+
+  @Test
   void mobileNetStepsAtBatchEightEqualPyTorchs() throws Exception {
     Path shared = TestModels.sharedModels();
     assumeTrue(Files.isRegularFile(shared.resolve("mobilenetv2-imagenet").resolve(
@@ -59,12 +121,21 @@ class FinetuneReferenceTest {
     }
   }
 
-  /** The steps, checked for losses, head and embeddings after them; the network left open. */
   private static Stepped takeSteps(ModelCatalog catalog, String id, int steps, double lr)
       throws Exception {
+    return takeSteps(catalog, id, steps, lr, 0, catalog.folder(id).orElseThrow());
+  }
+
+  /**
+   * The steps, checked for losses, head and embeddings after them; the network left open.
+   * Gradients clipped at {@code maxGradNorm} (0: not clipped); the batch is {@code inputs}' check
+   * input.
+   */
+  private static Stepped takeSteps(ModelCatalog catalog, String id, int steps, double lr,
+      double maxGradNorm, Path inputFolder) throws Exception {
     ModelSpec spec = catalog.get(id);
     Path folder = catalog.folder(id).orElseThrow();
-    float[][] inputs = Npy.readFloats(Files.newInputStream(folder.resolve(ExportCheck.INPUT)));
+    float[][] inputs = Npy.readFloats(Files.newInputStream(inputFolder.resolve(ExportCheck.INPUT)));
     float[] labels = fixture(id + "-labels")[0];
     float[][] headInit = fixture(id + "-head-init");
     int n = inputs.length;
@@ -82,11 +153,13 @@ class FinetuneReferenceTest {
     try {
       setHead(net, headInit);
       double[] losses = new double[steps];
+      double[] gradNorms = new double[steps];
       try (AdamW optimizer = new AdamW(net.trainable(), new LinearDecay(lr, steps),
-          AdamW.WEIGHT_DECAY, net.manager().newSubManager(device))) {
+          AdamW.WEIGHT_DECAY, maxGradNorm, net.manager().newSubManager(device))) {
         for (int step = 1; step <= steps; step++) {
           losses[step - 1] = FinetuneTrainer.step(net, optimizer,
               new FinetuneTrainer.Batch(n, k, x, onehot, 1), c, size, step, device);
+          gradNorms[step - 1] = optimizer.lastGradNorm();
         }
       }
       float[] wantLosses = fixture(id + "-losses")[0];
@@ -110,20 +183,20 @@ class FinetuneReferenceTest {
           // a wrong forward or backward lands far outside 0.01 and a cosine of 0.99999.
           float[] want = flatten(fixture(id + "-embeddings-after"));
           assertClose(id + " embeddings after the steps", want, emb, ExportCheck.RTOL, 0.01);
-          assertCosines(id + " embeddings after the steps", want, emb, spec.embeddingDim(),
+          assertCosines(id + " embeddings after the steps", want, emb, spec.headInputDim(),
               0.99999);
         } finally {
           JniUtils.setGradMode(grad);
         }
       }
-      return new Stepped(net, n);
+      return new Stepped(net, n, gradNorms);
     } catch (Exception | AssertionError e) {
       net.close();
       throw e;
     }
   }
 
-  private record Stepped(Network net, int images) implements AutoCloseable {
+  private record Stepped(Network net, int images, double[] gradNorms) implements AutoCloseable {
     @Override
     public void close() {
       net.close();

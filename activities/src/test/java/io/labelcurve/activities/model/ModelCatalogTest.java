@@ -75,6 +75,36 @@ class ModelCatalogTest {
     assertBad(dir, GOOD.replace("encoder.pt", "missing.pt"), "file");
     assertBad(dir, GOOD.replace("encoder.pt", "https://example.org/e.pt"), "file");
     assertBad(dir, "{not json", "JSON");
+    // finetune_head: a head on the embedding has its width; a module of its own must be there.
+    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"dim\": 16,"
+        + " \"init_std\": 0.02}, \"finetune_lr\""), "finetune_head.dim");
+    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"dim\": 8},"
+        + " \"finetune_lr\""), "finetune_head.init_std");
+    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"init_std\": 0.02,"
+        + " \"bias\": 0}, \"finetune_lr\""), "finetune_head.bias");
+    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"file\": \"head.pt\","
+        + " \"dim\": 16, \"init_std\": 0.02}, \"finetune_lr\""), "finetune_head.file");
+  }
+
+  @Test
+  void aFinetuneHeadIsReadAndWithoutOneTheHeadReadsTheEmbedding(@TempDir Path dir)
+      throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("m1"));
+    Files.write(folder.resolve("encoder.pt"), new byte[] {1, 2, 3});
+    Files.write(folder.resolve("head.pt"), new byte[] {4, 5, 6});
+    Files.writeString(folder.resolve("model.json"), GOOD.replace("\"finetune_lr\"",
+        "\"finetune_head\": {\"file\": \"head.pt\", \"dim\": 16, \"init_std\": 0.02,"
+            + " \"hf_class\": \"Dinov2ForImageClassification\"}, \"finetune_lr\""));
+    ModelSpec spec = ModelCatalog.load(dir).get("m1");
+    assertEquals(new ModelSpec.FinetuneHead("head.pt", 16, 0.02, "Dinov2ForImageClassification",
+        null), spec.finetuneHead());
+    assertEquals(16, spec.headInputDim());
+    assertEquals(8, spec.embeddingDim());
+    assertEquals(spec.finetuneHead(), spec.withInput(96, 110).finetuneHead(), "kept by a preset");
+    Files.writeString(folder.resolve("model.json"), GOOD);
+    ModelSpec plain = ModelCatalog.load(dir).get("m1");
+    assertEquals(null, plain.finetuneHead());
+    assertEquals(8, plain.headInputDim());
   }
 
   private static void assertBad(Path dir, String json, String field) throws IOException {

@@ -17,6 +17,7 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.labelcurve.workflows.plan.Cell;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,12 @@ class SweepReportTest {
 
   static CellRecord cell(String sweep, String model, String sampling, int size, Integer perClass,
       int trainImages, int seed) {
-    String id = model + "-linear-probe-" + sampling + "-" + size + "-s" + seed;
+    return cell(sweep, model + "-linear-probe-" + sampling + "-" + size + "-s" + seed, model,
+        "linear-probe", sampling, size, perClass, trainImages, seed);
+  }
+
+  static CellRecord cell(String sweep, String id, String model, String adaptation, String sampling,
+      int size, Integer perClass, int trainImages, int seed) {
     List<CellRecord.Score> scores = new ArrayList<>();
     Map<String, Map<String, int[][]>> confusion = new LinkedHashMap<>();
     for (String split : List.of("T1", "T2")) {
@@ -66,7 +72,7 @@ class SweepReportTest {
             .put(level, new int[][] {{9, 1, 0}, {0, 8, 2}, {1, 0, 9}});
       }
     }
-    return new CellRecord(sweep, id, model, "linear-probe", sampling, size, perClass, seed,
+    return new CellRecord(sweep, id, model, adaptation, sampling, size, perClass, seed,
         trainImages, 0.5, "strong".equals(model) ? 12.0 : 3.0, "strong".equals(model) ? 86_000_000L : 11_000_000L,
         CLASSES, scores, confusion, CellRecords.idsKey(sweep, id),
         Map.of("host", "worker-1", "processors", "2", "solver", "dual-cd"));
@@ -74,10 +80,15 @@ class SweepReportTest {
 
   static void writeSweep(BlobStore store, String sweep, List<CellRecord> cells, boolean results)
       throws Exception {
-    SweepSpec spec = new SweepSpec(sweep, "s3://bkt/datasets/x/manifest.csv", "train",
+    writeSweep(store, new SweepSpec(sweep, "s3://bkt/datasets/x/manifest.csv", "train",
         List.of("T1", "T2"), List.of("strong", "weak"), List.of("linear-probe"),
         List.of(new SamplingSpec("image", List.of(32, 128, 0), false),
-            new SamplingSpec("sequence", List.of(1, 2), false)), 3, "cpu-small", 2);
+            new SamplingSpec("sequence", List.of(1, 2), false)), 3, "cpu-small", 2), cells, results);
+  }
+
+  static void writeSweep(BlobStore store, SweepSpec spec, List<CellRecord> cells, boolean results)
+      throws Exception {
+    String sweep = spec.id();
     DatasetSummary ds = new DatasetSummary("s3://bkt/datasets/x/manifest.csv", "d1g3st", CLASSES,
         "train", 128, POOL, Map.of("A", 3, "B", 3, "C", 3), Map.of("T1", 30, "T2", 30));
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -133,10 +144,14 @@ class SweepReportTest {
       // Table 3: the full-data cells are the whole pool (512 images); strong at T1 image level,
       // mean over seeds 0..2 of 0.35 + 0.07·9 = 0.98 capped at 0.95.
       List<String> full = Files.readAllLines(out.resolve("full-data.csv"));
-      assertEquals("model,adaptation,training_images,seeds,T1_image,T1_sequence,T2_image,T2_sequence,"
-          + "inference_ms_per_image,parameters", full.get(0));
-      assertEquals("strong,linear-probe,512,3,95.0,97.0,80.0,82.0,12.0000,86000000", full.get(1));
-      assertEquals("weak,linear-probe,512,3,85.0,87.0,70.0,72.0,3.0000,11000000", full.get(2));
+      assertEquals("model,adaptation,training_images,training_data,seeds,T1_image,T1_sequence,"
+          + "T2_image,T2_sequence,inference_ms_per_image,parameters", full.get(0));
+      assertEquals("strong,linear-probe,512,whole pool,3,95.0,97.0,80.0,82.0,12.0000,86000000",
+          full.get(1));
+      assertEquals("weak,linear-probe,512,whole pool,3,85.0,87.0,70.0,72.0,3.0000,11000000",
+          full.get(2));
+      assertTrue(html.contains("Most training data per model"), "no Table 3 cells planned");
+      assertFalse(html.contains("the paper's Table 3</h2>"));
 
       // Curves: the band is the t interval of 3 seeds ±1 point: half-width t(0.975,2)·0.01/√3.
       List<String> curves = Files.readAllLines(out.resolve("curves.csv"));
@@ -184,6 +199,55 @@ class SweepReportTest {
       writeSweep(store, "failed", cells("failed").subList(1, 30), true);
       assertTrue(ReportData.read(store, "failed").incomplete());
       assertTrue(SweepReport.write(store, "failed", dir.resolve("f"), false).partial());
+    }
+  }
+
+  @Test
+  void theBaselineIsDrawnInTheLinearProbePanelsAndTable3SaysWhatItHolds() throws Exception {
+    try (EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0);
+        S3BlobStore store = S3BlobStore.connect(s3.settings("bkt"))) {
+      String base = "resnet50-scratch";
+      SweepSpec spec = new SweepSpec("paperlike", "s3://bkt/datasets/x/manifest.csv", "train",
+          List.of("T1", "T2"), List.of("strong", base), List.of("linear-probe"),
+          List.of(new SamplingSpec("image", List.of(32, 128), false)), 2, "cpu-small", 2,
+          Map.of(), base, List.of("strong", base), Map.of());
+      List<CellRecord> cells = new ArrayList<>();
+      for (int seed = 0; seed < 2; seed++) {
+        for (int size : List.of(32, 128)) {
+          cells.add(cell("paperlike", "strong", "image", size, null, size, seed));
+          cells.add(cell("paperlike", base, "image", size, null, size, seed)); // random features
+          cells.add(cell("paperlike", Cell.idOf(base, "finetune", "image", size, seed), base,
+              "finetune", "image", size, null, size, seed));
+        }
+      }
+      cells.add(cell("paperlike", Cell.idOf(base, "finetune", "image", POOL, 0), base, "finetune",
+          "image", POOL, null, POOL, 0));
+      writeSweep(store, spec, cells, true);
+      Path out = dir.resolve("paperlike");
+      SweepReport.Summary summary = SweepReport.write(store, "paperlike", out, false);
+      // Planned: 2 models x 2 sizes x 2 seeds, the baseline's 4, Table 3's 2; strong's is missing.
+      assertEquals(14, summary.plannedCells());
+      assertEquals(13, summary.cells());
+
+      String curves = Files.readString(out.resolve("curves.csv"));
+      assertTrue(curves.contains("linear-probe,image,T1,image,resnet50-scratch (trained: baseline),"
+          + "32,32,2,"), curves);
+      assertTrue(curves.contains("linear-probe,image,T1,image,resnet50-scratch (random features:"
+          + " extra),32,32,2,"), curves);
+      // The whole-pool cell is Table 3's, not a point of the baseline curve.
+      assertFalse(curves.contains("linear-probe,image,T1,image,resnet50-scratch (trained: baseline),"
+          + "512"), curves);
+      assertTrue(curves.contains("finetune,image,T1,image,resnet50-scratch,512,512,1,"), curves);
+
+      String html = Files.readString(out.resolve("index.html"));
+      assertTrue(html.contains("Full training data (the paper&#39;s Table 3)")
+          || html.contains("Full training data (the paper's Table 3)"), html);
+      assertTrue(html.contains("1 of 2 finished (missing: strong)"), html);
+      List<String> full = Files.readAllLines(out.resolve("full-data.csv"));
+      assertTrue(full.contains("resnet50-scratch,finetune,512,whole pool,1,84.0,86.0,69.0,71.0,"
+          + "3.0000,11000000"), String.join("\n", full));
+      assertTrue(full.stream().anyMatch(l -> l.startsWith("strong,linear-probe,128,largest size run:"
+          + " 25.0% of the pool,")), String.join("\n", full));
     }
   }
 }

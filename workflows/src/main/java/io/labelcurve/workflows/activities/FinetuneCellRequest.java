@@ -15,11 +15,20 @@ import java.util.List;
  * @param testSplits the test splits to evaluate on, in the spec's order
  * @param keepFinalModel whether the finetuned weights stay in the bucket after the cell
  *     ({@code sweeps/{id}/checkpoints/{cell}/final/}); otherwise every checkpoint is deleted
+ * @param epochs the spec's explicit epochs for this cell's sampling and size ({@code
+ *     finetune_epochs}, e.g. the paper's Table 6), or null for the rule max(1, ceil(samples / n));
+ *     null in requests scheduled before the field existed
  */
 public record FinetuneCellRequest(
     String sweepId, Cell cell, DatasetSummary dataset, String preset, List<String> testSplits,
-    boolean keepFinalModel) {
+    boolean keepFinalModel, Integer epochs) {
   public FinetuneCellRequest {
     testSplits = List.copyOf(testSplits);
+  }
+
+  /** A request whose epochs follow the rule. */
+  public FinetuneCellRequest(String sweepId, Cell cell, DatasetSummary dataset, String preset,
+      List<String> testSplits, boolean keepFinalModel) {
+    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, null);
   }
 }

@@ -5,13 +5,12 @@ package io.labelcurve.workflows.plan;
  * every model sees at least 2^14 = 16384 samples, one epoch at the least.
  *
  * <p>Table 5 (image sampling) follows exactly: 256 images → 64 epochs … 16384 → 1. Table 6
- * (sequence sampling: 1, 2, 4, 8 … sequences per class → 5, 3, 2, 1 … epochs) follows from the
- * same ceil rule only if a sequence holds about 330–409 images with its augmented variants (10
- * classes): with exactly 300 (the text's "about 300"), 1 sequence per class gives 3000 images
- * and ceil(16384 / 3000) = 6, not 5; floor or rounding instead of ceil contradict the 2- and
- * 4-sequence columns (floor(16384 / 6000) = 2, not 3; round(16384 / 12000) = 1, not 2). So the
- * rule is ceil, and the paper's sequences were somewhat longer than 300 images. labelcurve applies
- * the rule to the cell's actual number of training images.
+ * (sequence sampling: 1, 2, 4, 8 … sequences per class → 5, 3, 2, 1 … epochs) does not follow from
+ * it with the paper's own data: Table 2's classes hold 269–628 images per sequence (its images over
+ * its sequences), so one sequence of each of the 10 classes is 4,299 images on average and the
+ * rule gives 4, 2, 1 epochs at 1, 2, 4 sequences per class. The workers apply the rule to a
+ * cell's actual number of training images unless the spec gives the epochs of that sampling and
+ * size ({@code finetune_epochs}); the paper's preset gives Table 6 there.
  */
 public final class FinetuneSchedule {
   /** The paper's minimum number of samples seen. */

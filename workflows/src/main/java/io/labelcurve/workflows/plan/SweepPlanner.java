@@ -91,6 +91,22 @@ public final class SweepPlanner {
             "keys are adaptation/sampling, e.g. linear-probe/sequence"));
       }
     }
+    if (spec.baseline() != null && !spec.baseline().matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      problems.add(new SpecProblem("baseline", "'" + spec.baseline() + "' is not a model id"));
+    }
+    if (new LinkedHashSet<>(spec.fullPoolFinetune()).size() != spec.fullPoolFinetune().size()) {
+      problems.add(new SpecProblem("full_pool_finetune", "a model is listed twice"));
+    }
+    for (Map.Entry<String, Integer> e : spec.finetuneEpochs().entrySet()) {
+      if (!e.getKey().matches("(image|sequence)/[1-9][0-9]*")) {
+        problems.add(new SpecProblem("finetune_epochs." + e.getKey(),
+            "keys are sampling/size as in the spec's sizes, e.g. sequence/1"));
+      }
+      if (e.getValue() == null || e.getValue() < 1) {
+        problems.add(new SpecProblem("finetune_epochs." + e.getKey(), e.getValue()
+            + " must be at least 1"));
+      }
+    }
     if (spec.maxCellsInFlight() < 1) {
       problems.add(new SpecProblem("max_cells_in_flight", spec.maxCellsInFlight() + " must be at least 1"));
     }
@@ -137,24 +153,73 @@ public final class SweepPlanner {
   }
 
   /**
-   * The cells of a spec, in a stable order (model, adaptation, sampling, size, seed). Sizes of 0
-   * resolve to the whole pool; duplicate resolved sizes are planned once.
+   * The cells of a spec, in a stable order: per model of {@link SweepSpec#allModels}, its
+   * model × adaptation × sampling × size × seed cells (model, adaptation, sampling, size, seed), then
+   * its {@link #baselineCells baseline cells}, then its {@link #fullPoolCell whole-pool cell}; a cell
+   * already planned is not planned again. Sizes of 0 resolve to the whole pool; duplicate resolved
+   * sizes are planned once. A spec without baseline or whole-pool models plans exactly the cells it
+   * planned before those fields existed (the plan digest of running sweeps depends on it).
    */
   public static List<Cell> plan(SweepSpec spec, DatasetSummary dataset) {
-    List<Cell> cells = new ArrayList<>();
-    for (String model : spec.models()) {
-      for (String adaptation : spec.adaptations()) {
-        for (SamplingSpec s : spec.samplings()) {
-          for (int size : resolvedSizes(s, dataset)) {
-            for (int seed = 0; seed < spec.seedsFor(adaptation, s.scheme()); seed++) {
-              cells.add(new Cell(Cell.idOf(model, adaptation, s.scheme(), size, seed), model,
-                  adaptation, s.scheme(), size, seed, s.capPerClass()));
+    Map<String, Cell> cells = new java.util.LinkedHashMap<>();
+    for (String model : spec.allModels()) {
+      if (spec.models().contains(model)) {
+        for (String adaptation : spec.adaptations()) {
+          for (SamplingSpec s : spec.samplings()) {
+            for (int size : resolvedSizes(s, dataset)) {
+              for (int seed = 0; seed < spec.seedsFor(adaptation, s.scheme()); seed++) {
+                add(cells, new Cell(Cell.idOf(model, adaptation, s.scheme(), size, seed), model,
+                    adaptation, s.scheme(), size, seed, s.capPerClass()));
+              }
             }
           }
         }
       }
+      if (model.equals(spec.baseline())) {
+        baselineCells(spec, dataset).forEach(c -> add(cells, c));
+      }
+      if (spec.fullPoolFinetune().contains(model)) {
+        add(cells, fullPoolCell(model, dataset));
+      }
     }
-    return cells;
+    return List.copyOf(cells.values());
+  }
+
+  private static void add(Map<String, Cell> cells, Cell cell) {
+    cells.putIfAbsent(cell.id(), cell);
+  }
+
+  /**
+   * The supervised baseline's cells: a finetune cell of {@link SweepSpec#baseline} at every
+   * sampling, size and seed of the linear-probe grid, and of the finetune grid when finetune is an
+   * adaptation (more seeds of the two where both have a size). In the paper's linear-probe figures
+   * the ResNet-50 curve is this model trained on each subset, so the report draws these cells there.
+   */
+  public static List<Cell> baselineCells(SweepSpec spec, DatasetSummary dataset) {
+    if (spec.baseline() == null) {
+      return List.of();
+    }
+    Map<String, Cell> cells = new java.util.LinkedHashMap<>();
+    for (SamplingSpec s : spec.samplings()) {
+      int seeds = 0;
+      for (String adaptation : spec.adaptations()) {
+        seeds = Math.max(seeds, spec.seedsFor(adaptation, s.scheme()));
+      }
+      for (int size : resolvedSizes(s, dataset)) {
+        for (int seed = 0; seed < seeds; seed++) {
+          add(cells, new Cell(Cell.idOf(spec.baseline(), Adaptations.FINETUNE, s.scheme(), size,
+              seed), spec.baseline(), Adaptations.FINETUNE, s.scheme(), size, seed, s.capPerClass()));
+        }
+      }
+    }
+    return List.copyOf(cells.values());
+  }
+
+  /** The paper's Table 3 cell of one model: finetuned on every image of the training pool, seed 0. */
+  public static Cell fullPoolCell(String model, DatasetSummary dataset) {
+    int pool = dataset.trainPoolImages();
+    return new Cell(Cell.idOf(model, Adaptations.FINETUNE, SamplingSpec.IMAGE, pool, 0), model,
+        Adaptations.FINETUNE, SamplingSpec.IMAGE, pool, 0, false);
   }
 
   static List<Integer> resolvedSizes(SamplingSpec s, DatasetSummary dataset) {

@@ -25,6 +25,16 @@ import java.util.TreeMap;
  *     {@code linear-probe/sequence: 20}; a pair not named uses {@link #seeds}. Empty in specs
  *     written before it existed, which keeps them valid and planning the same cells. The paper
  *     used 20 seeds for linear probing with sequence sampling and 1 elsewhere.
+ * @param baseline a supervised model trained from scratch (e.g. {@code resnet50-scratch}) that is
+ *     finetuned at every sampling, size and seed of the linear-probe grid (and of the finetune grid
+ *     when {@code finetune} is an adaptation): the paper's task-specific curve in its linear-probe
+ *     figures. Null when none; it need not be one of {@link #models}.
+ * @param fullPoolFinetune models finetuned once on the whole training pool (image sampling, all
+ *     images, seed 0): the paper's Table 3. Empty when none; they need not be in {@link #models}.
+ * @param finetuneEpochs epochs of the finetune cells of one sampling and size, keyed
+ *     {@code sampling/size} (size as in the spec: images, or sequences per class), instead of the
+ *     rule max(1, ceil(samples / n)); the paper's preset gives Table 6 here, which the rule does not
+ *     reproduce with Table 2's sequence sizes. Empty: the rule everywhere.
  */
 public record SweepSpec(
     String id,
@@ -37,7 +47,10 @@ public record SweepSpec(
     int seeds,
     String preset,
     int maxCellsInFlight,
-    Map<String, Integer> seedsPer) {
+    Map<String, Integer> seedsPer,
+    String baseline,
+    List<String> fullPoolFinetune,
+    Map<String, Integer> finetuneEpochs) {
 
   public SweepSpec {
     testSplits = List.copyOf(testSplits);
@@ -46,6 +59,18 @@ public record SweepSpec(
     samplings = List.copyOf(samplings);
     // Sorted, so that the spec serialises the same way every time (it travels in history).
     seedsPer = seedsPer == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(seedsPer));
+    baseline = baseline == null || baseline.isBlank() ? null : baseline;
+    fullPoolFinetune = fullPoolFinetune == null ? List.of() : List.copyOf(fullPoolFinetune);
+    finetuneEpochs = finetuneEpochs == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new TreeMap<>(finetuneEpochs));
+  }
+
+  /** A spec without a baseline, whole-pool cells or explicit epochs, as before those fields. */
+  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
+      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
+      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer) {
+    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
+        maxCellsInFlight, seedsPer, null, List.of(), Map.of());
   }
 
   /** A spec with one seed count for every (adaptation, sampling), as before {@code seeds_per}. */
@@ -53,12 +78,35 @@ public record SweepSpec(
       List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
       String preset, int maxCellsInFlight) {
     this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, Map.of());
+        maxCellsInFlight, Map.of(), null, List.of(), Map.of());
   }
 
   /** The key of {@link #seedsPer} for one adaptation and sampling scheme. */
   public static String seedsKey(String adaptation, String sampling) {
     return adaptation + "/" + sampling;
+  }
+
+  /** The key of {@link #finetuneEpochs} for one sampling scheme and spec size. */
+  public static String epochsKey(String sampling, int size) {
+    return sampling + "/" + size;
+  }
+
+  /** The spec's explicit epochs of finetune cells of this sampling and size, or null (the rule). */
+  public Integer finetuneEpochsFor(String sampling, int size) {
+    return finetuneEpochs.get(epochsKey(sampling, size));
+  }
+
+  /**
+   * Every model that has cells: {@link #models}, then the {@link #baseline}, then the
+   * {@link #fullPoolFinetune} models, each once, in that order.
+   */
+  public List<String> allModels() {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(models);
+    if (baseline != null) {
+      all.add(baseline);
+    }
+    all.addAll(fullPoolFinetune);
+    return List.copyOf(all);
   }
 
   /** Seeds of the cells of one adaptation and sampling scheme. */
@@ -69,12 +117,12 @@ public record SweepSpec(
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
     return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer);
+        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
     return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer);
+        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs);
   }
 }

@@ -194,7 +194,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
           Adaptations.FINETUNE.equals(cell.adaptation())
               ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(
                   request.sweepId(), cell, dataset, request.spec().preset(),
-                  request.spec().testSplits(), false))
+                  request.spec().testSplits(), false,
+                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size())))
               : Async.function(probe::runProbeCell,
                   new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests)))).run();
       Promise<CellResult> outcome = started.get(0);

@@ -30,7 +30,7 @@ public final class SweepSearchAttributes {
 
   /** The attributes of a sweep workflow: its id and every model, adaptation and sampling. */
   public static SearchAttributes ofSweep(SweepSpec spec) {
-    return of(spec, spec.models());
+    return of(spec, spec.allModels());
   }
 
   /** The attributes of one model's workflow. */

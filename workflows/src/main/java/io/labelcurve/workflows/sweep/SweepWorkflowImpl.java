@@ -94,7 +94,7 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     progress = tally("writing report");
     writeReport(spec.id());
     // Children close in any order; the result lists them in the spec's.
-    models.sort(java.util.Comparator.comparingInt(m -> spec.models().indexOf(m.model())));
+    models.sort(java.util.Comparator.comparingInt(m -> spec.allModels().indexOf(m.model())));
     SweepResult result = new SweepResult(spec.id(), planned, done, failed, csv, embedded,
         fromCache, models, failedModels);
     if (!failedModels.isEmpty()) {

@@ -64,4 +64,46 @@ class SweepPlannerTest {
     List<SpecProblem> problems = SweepPlanner.checkAgainst(s, DATASET);
     assertEquals("test_splits[1]", problems.get(0).field());
   }
+
+  @Test
+  void aBaselineIsTrainedAtEveryLinearProbeSizeAndSeedAndTable3CellsUseTheWholePool() {
+    List<SamplingSpec> samplings = List.of(new SamplingSpec("image", List.of(16, 64), false),
+        new SamplingSpec("sequence", List.of(1), false));
+    SweepSpec grid = new SweepSpec("x", "s3://b/d/manifest.csv", "train", List.of("T1"),
+        List.of("m"), List.of("linear-probe", "finetune"), samplings, 1, "paper", 4,
+        Map.of("linear-probe/sequence", 3));
+    SweepSpec withBaseline = new SweepSpec("x", "s3://b/d/manifest.csv", "train", List.of("T1"),
+        List.of("m"), List.of("linear-probe", "finetune"), samplings, 1, "paper", 4,
+        Map.of("linear-probe/sequence", 3), "r", List.of("m", "r"), Map.of("sequence/1", 5));
+    List<Cell> before = SweepPlanner.plan(grid, DATASET);
+    List<Cell> after = SweepPlanner.plan(withBaseline, DATASET);
+    // The grid's own cells come first and unchanged: the new fields only add cells.
+    assertEquals(before, after.subList(0, before.size()));
+    assertEquals(List.of("m.finetune.image-500.s0", "r.finetune.image-16.s0",
+        "r.finetune.image-64.s0", "r.finetune.sequence-1.s0", "r.finetune.sequence-1.s1",
+        "r.finetune.sequence-1.s2", "r.finetune.image-500.s0"),
+        after.subList(before.size(), after.size()).stream().map(Cell::id).toList());
+    assertEquals(List.of("m", "r"), withBaseline.allModels());
+    assertEquals(5, withBaseline.finetuneEpochsFor("sequence", 1));
+    assertEquals(null, withBaseline.finetuneEpochsFor("sequence", 2));
+  }
+
+  @Test
+  void aBaselineAlsoInTheGridAndAWholePoolSizeAreNotPlannedTwice() {
+    SweepSpec spec = new SweepSpec("x", "s3://b/d/manifest.csv", "train", List.of("T1"),
+        List.of("r"), List.of("finetune"), List.of(new SamplingSpec("image", List.of(16, 0), false)),
+        1, "paper", 4, Map.of(), "r", List.of("r"), Map.of());
+    assertEquals(List.of("r.finetune.image-16.s0", "r.finetune.image-500.s0"),
+        SweepPlanner.plan(spec, DATASET).stream().map(Cell::id).toList());
+  }
+
+  @Test
+  void badEpochKeysAndRepeatedWholePoolModelsAreNamed() {
+    SweepSpec bad = new SweepSpec("x", "s3://b/d/manifest.csv", "train", List.of("T1"),
+        List.of("m"), List.of("finetune"), List.of(new SamplingSpec("image", List.of(16), false)),
+        1, "paper", 4, Map.of(), "bad id!", List.of("m", "m"), Map.of("seq/1", 0));
+    List<String> fields = SweepPlanner.checkShape(bad).stream().map(SpecProblem::field).toList();
+    assertEquals(List.of("baseline", "full_pool_finetune", "finetune_epochs.seq/1",
+        "finetune_epochs.seq/1"), fields);
+  }
 }

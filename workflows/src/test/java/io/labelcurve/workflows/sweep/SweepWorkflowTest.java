@@ -73,6 +73,8 @@ class SweepWorkflowTest {
         new java.util.concurrent.atomic.AtomicInteger();
     final List<EmbedRequest> embeds = new CopyOnWriteArrayList<>();
     final List<String> finetuned = new CopyOnWriteArrayList<>();
+    /** Each finetune cell's explicit epochs, "rule" when the request carries none. */
+    final Map<String, String> finetuneEpochs = new java.util.concurrent.ConcurrentHashMap<>();
     final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
     final AtomicInteger concurrent = new AtomicInteger();
     final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -195,6 +197,8 @@ class SweepWorkflowTest {
     @Override
     public CellResult runFinetuneCell(FinetuneCellRequest request) {
       r.finetuned.add(request.cell().id());
+      r.finetuneEpochs.put(request.cell().id(),
+          request.epochs() == null ? "rule" : String.valueOf(request.epochs()));
       return new CellResult(request.cell().id(), "s3://b/f", request.cell().size(), 1.0,
           List.of(new CellResult.SplitScore("T1", "image", 0.9, 10)), false);
     }
@@ -217,6 +221,29 @@ class SweepWorkflowTest {
         "m1.finetune.sequence-2.s0"), Set.copyOf(recorder.finetuned));
     assertTrue(recorder.cellsRun.isEmpty(), "no probe cell");
     assertTrue(recorder.embeds.isEmpty(), "a finetune-only sweep embeds nothing");
+  }
+
+  @Test
+  void aBaselineAndTable3ModelsGetTheirOwnChildAndTheSpecsEpochsReachTheActivity(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+    Recorder recorder = start(env, worker, Set.of());
+    SweepSpec base = spec("paperlike", List.of(16), 1);
+    SweepSpec spec = new SweepSpec("paperlike", base.dataset(), "train", base.testSplits(),
+        List.of("m1"), List.of("linear-probe"), base.samplings(), 1, "cpu-small", 3,
+        Map.of("linear-probe/sequence", 2), "r", List.of("m1", "r"), Map.of("sequence/1", 5));
+    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId("paperlike").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepResult result = sweep.run(SweepRequest.all(spec));
+    int pool = DATASET.trainPoolImages();
+    // m1: probe image 16, sequence 1 and 2 x 2 seeds; its Table 3 cell; the baseline r at the
+    // same sizes and seeds, and its Table 3 cell.
+    assertEquals(5 + 1 + 5 + 1, result.cellsDone());
+    assertEquals(List.of("m1", "r"), result.models().stream().map(ModelSweepResult::model).toList());
+    assertEquals(Map.of("m1.finetune.image-" + pool + ".s0", "rule",
+        "r.finetune.image-16.s0", "rule",
+        "r.finetune.sequence-1.s0", "5", "r.finetune.sequence-1.s1", "5",
+        "r.finetune.sequence-2.s0", "rule", "r.finetune.sequence-2.s1", "rule",
+        "r.finetune.image-" + pool + ".s0", "rule"), recorder.finetuneEpochs);
   }
 
   @Test
