@@ -36,7 +36,7 @@ final class BenchCommand {
     @Override
     public Integer call() {
       System.out.println(SvmBenchmark.run(n, d, classes, seed, threads, save));
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 }

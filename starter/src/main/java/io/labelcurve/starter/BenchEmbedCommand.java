@@ -64,6 +64,6 @@ final class BenchEmbedCommand implements Callable<Integer> {
     }
     System.out.println("images listed in " + data.resolve("images.txt") + " for "
         + "deploy/models/bench_torch.py");
-    return 0;
+    return ExitCode.OK.code();
   }
 }

@@ -29,10 +29,26 @@ final class ModelsCommand {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "The models of the catalog.")
   static final class ListModels implements Callable<Integer> {
     @Mixin ModelOptions models;
+    @Mixin OutputOptions output;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
       ModelCatalog catalog = ModelCatalog.scan(models.dir());
+      if (output.json()) {
+        java.util.List<java.util.Map<String, Object>> rows = new ArrayList<>();
+        for (String id : catalog.ids()) {
+          ModelSpec s = catalog.get(id);
+          java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+          row.put("id", id);
+          row.put("format", s.format());
+          row.put("input", s.input().size());
+          row.put("dim", s.embeddingDim());
+          row.put("key", catalog.modelKey(s));
+          rows.add(row);
+        }
+        output.printJson(java.util.Map.of("models", rows, "problems", catalog.problems()));
+        return (catalog.problems().isEmpty() ? ExitCode.OK : ExitCode.BAD_INPUT).code();
+      }
       System.out.printf("%-24s %-11s %6s %9s  %s%n", "id", "format", "input", "dim", "key");
       for (String id : catalog.ids()) {
         ModelSpec s = catalog.get(id);
@@ -40,7 +56,7 @@ final class ModelsCommand {
             s.embeddingDim(), catalog.modelKey(s));
       }
       catalog.problems().forEach(p -> System.out.println("problem: " + p));
-      return catalog.problems().isEmpty() ? 0 : 2;
+      return (catalog.problems().isEmpty() ? ExitCode.OK : ExitCode.BAD_INPUT).code();
     }
   }
 
@@ -90,7 +106,7 @@ final class ModelsCommand {
             + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them); batch"
             + " invariance alone was checked");
       }
-      return right ? 0 : 1;
+      return (right ? ExitCode.OK : ExitCode.NUMERICS_WRONG).code();
     }
 
     private static boolean checkShrunk(ModelCatalog catalog, Optional<Path> folder,

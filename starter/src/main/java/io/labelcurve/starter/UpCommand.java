@@ -48,6 +48,9 @@ final class UpCommand implements Callable<Integer> {
     if (drainSeconds < 0) {
       throw new UserError("--drain-seconds must be >= 0");
     }
+    PortCheck.requireFree(port, "the embedded Temporal server", "--port");
+    PortCheck.requireFree(s3Port, "S3Proxy", "--s3-port");
+    PortCheck.requireFree(metricsPort, "/metrics", "--metrics-port");
     Path dir = dataDir != null ? dataDir : defaultDataDir();
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
         dir, port, s3Port, metricsPort, models.catalog(), cpuSlots))) {
@@ -78,6 +81,6 @@ final class UpCommand implements Callable<Integer> {
       }, "labelcurve-drain"));
       new CountDownLatch(1).await();
     }
-    return 0;
+    return ExitCode.OK.code();
   }
 }

@@ -20,4 +20,11 @@ public interface ShardListener {
    * whole shard. Default: nothing.
    */
   default void onBatchDone(int doneThrough) {}
+
+  /**
+   * Called before {@link #onShardDone} or {@link #onBatchDone} after every encoder batch, and once
+   * before the first batch: {@code imagesDone} of the split's {@code images} have embeddings
+   * (cached shards included), {@code computed} of them by this run. Default: nothing.
+   */
+  default void onProgress(int imagesDone, int images, int computed) {}
 }
