@@ -186,7 +186,7 @@ final class SweepCommand {
           String embedding = EmbeddingProgress.line(s.embedding());
           if (tty) {
             // Two lines while models embed: the bar, and under it the embedding line.
-            System.out.print("\r" + line + "\u001b[K"
+            System.out.print("\r" + line + "\u001b[J"
                 + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
             System.out.flush();
           } else if (!(line + embedding).equals(last)) {
@@ -356,7 +356,22 @@ final class SweepCommand {
         plan = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true);
       } else if (specFile != null) {
         SweepSpec spec = SpecReader.read(specFile);
-        plan = SweepPlan.of(spec, LocalDataset.summaryOrPlaceholder(spec, specFile), false);
+        io.labelcurve.workflows.spec.DatasetSummary dataset =
+            LocalDataset.summaryOrPlaceholder(spec, specFile);
+        // What `sweep start` would refuse, refused here too: the spec's shape, and against a
+        // local dataset its splits and sizes (models are not checked: the plan may be for a
+        // cluster's catalog).
+        List<io.labelcurve.workflows.plan.SpecProblem> problems =
+            new java.util.ArrayList<>(io.labelcurve.workflows.plan.SweepPlanner.checkShape(spec));
+        if (!LocalDataset.PLACEHOLDER_DIGEST.equals(dataset.digest())) {
+          problems.addAll(io.labelcurve.workflows.plan.SweepPlanner.checkAgainst(spec, dataset));
+        }
+        if (!problems.isEmpty()) {
+          throw new io.labelcurve.activities.BadInputException(specFile + ": the sweep spec cannot"
+              + " run:\n  " + problems.stream().map(Object::toString)
+                  .collect(java.util.stream.Collectors.joining("\n  ")));
+        }
+        plan = SweepPlan.of(spec, dataset, false);
       } else {
         throw new UserError("give a SPEC or --preset paper");
       }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * oneDNN cap that labelcurve sets before libtorch loads, the shared MobileNetV2 is batch-invariant
  * and matches the exporter's PyTorch reference at the workers' batch size; with the cap lifted
  * ({@code ONEDNN_MAX_CPU_ISA=ALL}) on an AVX-512 CPU the check says the numbers are wrong and
- * exits 1. Each JVM starts libtorch afresh, which the setting needs.
+ * exits 5 (ExitCode.NUMERICS_WRONG). Each JVM starts libtorch afresh, which the setting needs.
  */
 class ModelsCheckNumericsTest {
 
@@ -61,7 +61,7 @@ class ModelsCheckNumericsTest {
     assumeTrue(Files.isDirectory(models().resolve("mobilenetv2-imagenet")), "needs " + models());
     assumeTrue(CpuInfo.read().avx512(), "the broken oneDNN kernels are AVX-512 ones");
     Run run = check(Map.of("ONEDNN_MAX_CPU_ISA", "ALL"));
-    assertEquals(1, run.exit(), run.output());
+    assertEquals(ExitCode.NUMERICS_WRONG.code(), run.exit(), run.output());
     assertTrue(run.output().contains("ONEDNN_MAX_CPU_ISA=ALL (environment)"), run.output());
     assertTrue(run.output().contains("(DIFFERS)") && run.output().contains("WRONG"),
         run.output());
