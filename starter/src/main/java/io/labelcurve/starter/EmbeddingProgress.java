@@ -43,8 +43,12 @@ final class EmbeddingProgress {
    * @param imagesPerSecond images computed per second by the running extractions (0 until one
    *     has heartbeated a computed batch)
    * @param etaSeconds time left at that rate; null when there is no rate yet
+   * @param state {@code embedding} (a rate is known), {@code loading} (an extraction started:
+   *     fetching the model, the numerics check, the first batch) or {@code queued} (waiting for a
+   *     worker's slot)
    */
-  record Model(String model, long done, long images, double imagesPerSecond, Double etaSeconds) {}
+  record Model(String model, long done, long images, double imagesPerSecond, Double etaSeconds,
+      String state) {}
 
   /** The phase a model workflow is in while it embeds ({@code ModelSweepWorkflowImpl}). */
   static final String EMBEDDING_PHASE = "embedding";
@@ -122,6 +126,7 @@ final class EmbeddingProgress {
     long images = 0;
     long done = 0;
     double rate = 0;
+    boolean started = false;
     for (Map.Entry<String, Scheduled> e : byActivity.entrySet()) {
       Scheduled s = e.getValue();
       long splitImages = s.training() ? dataset.trainPoolImages()
@@ -132,7 +137,12 @@ final class EmbeddingProgress {
         continue;
       }
       PendingActivityInfo a = pending.get(e.getKey());
-      if (a == null || !a.hasHeartbeatDetails()) {
+      if (a == null) {
+        continue;
+      }
+      started |= a.getState() != io.temporal.api.enums.v1.PendingActivityState
+          .PENDING_ACTIVITY_STATE_SCHEDULED;
+      if (!a.hasHeartbeatDetails()) {
         continue;
       }
       EmbedProgress p = converter.fromPayloads(0, Optional.of(a.getHeartbeatDetails()),
@@ -141,14 +151,17 @@ final class EmbeddingProgress {
         continue;
       }
       done += Math.min(splitImages, p.imagesDone());
-      double seconds = Duration.between(instant(a.getLastStartedTime()),
-          instant(a.getLastHeartbeatTime())).toMillis() / 1000.0;
+      // The worker's own clock over its batches; a heartbeat without it (seconds 0) falls back
+      // to the server's times, which also count the model's loading.
+      double seconds = p.seconds() > 0 ? p.seconds() : Duration.between(
+          instant(a.getLastStartedTime()), instant(a.getLastHeartbeatTime())).toMillis() / 1000.0;
       if (p.computed() > 0 && seconds > 0) {
         rate += p.computed() / seconds;
       }
     }
     Double eta = rate > 0 ? (images - done) / rate : null;
-    return Optional.of(new Model(model, done, images, rate, eta));
+    String state = rate > 0 ? "embedding" : started ? "loading" : "queued";
+    return Optional.of(new Model(model, done, images, rate, eta, state));
   }
 
   private static boolean isEmbed(String activityType) {
@@ -173,7 +186,7 @@ final class EmbeddingProgress {
       b.append(m.imagesPerSecond() > 0
           ? String.format(Locale.ROOT, ", %.1f img/s, ETA %s", m.imagesPerSecond(),
               SweepOps.eta(m.etaSeconds()))
-          : ", starting");
+          : "loading".equals(m.state()) ? ", loading the model" : ", queued");
     }
     return b.toString();
   }
@@ -183,6 +196,7 @@ final class EmbeddingProgress {
     j.put("model", m.model());
     j.put("images_done", m.done());
     j.put("images", m.images());
+    j.put("state", m.state());
     j.put("images_per_second", Math.round(m.imagesPerSecond() * 10) / 10.0);
     j.put("eta_seconds", m.etaSeconds() == null ? null : Math.round(m.etaSeconds()));
     return j;

@@ -199,10 +199,15 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           .listener(new ShardListener() {
             // The counts of the last batch travel with the position, for the CLI's progress line.
             private EmbedProgress counts = EmbedProgress.atShard(resumeAfter);
+            /** When the extraction proper began (the first onProgress, before any batch). */
+            private long startNanos = -1;
 
             @Override
             public void onProgress(int imagesDone, int images, int computed) {
-              counts = new EmbedProgress(counts.shardsDoneThrough(), imagesDone, images, computed);
+              long now = System.nanoTime();
+              startNanos = startNanos < 0 ? now : startNanos;
+              counts = new EmbedProgress(counts.shardsDoneThrough(), imagesDone, images, computed,
+                  (now - startNanos) / 1e9);
             }
 
             @Override
@@ -219,7 +224,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
 
             private EmbedProgress at(int doneThrough) {
               counts = new EmbedProgress(doneThrough, counts.imagesDone(), counts.images(),
-                  counts.computed());
+                  counts.computed(), counts.seconds());
               return counts;
             }
           })

@@ -19,12 +19,13 @@ class EmbedProgressTest {
 
   @Test
   void progressRoundTripsThroughTheDataConverter() {
-    EmbedProgress p = new EmbedProgress(3, 2_000, 2_450, 1_500);
+    EmbedProgress p = new EmbedProgress(3, 2_000, 2_450, 1_500, 60.0);
     Payloads payloads = CONVERTER.toPayloads(p).orElseThrow();
     EmbedProgress back = CONVERTER.fromPayloads(0, Optional.of(payloads), EmbedProgress.class,
         EmbedProgress.class);
     assertEquals(p, back);
     assertTrue(back.counted());
+    assertEquals(25.0, back.imagesPerSecond(), 1e-9);
   }
 
   @Test
@@ -34,5 +35,6 @@ class EmbedProgressTest {
         EmbedProgress.class);
     assertEquals(7, back.shardsDoneThrough());
     assertFalse(back.counted());
+    assertEquals(0.0, back.imagesPerSecond());
   }
 }
