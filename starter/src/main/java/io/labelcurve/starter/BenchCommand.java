@@ -4,6 +4,7 @@ import io.labelcurve.activities.svm.SvmBenchmark;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code labelcurve bench …}: measurements that are too long for tests. */
@@ -33,10 +34,22 @@ final class BenchCommand {
         description = "also write the data as .npy for activities/src/test/python/bench_sklearn_svm.py")
     Path save;
 
+    @Mixin OutputOptions output;
+
     @Override
-    public Integer call() {
-      System.out.println(SvmBenchmark.run(n, d, classes, seed, threads, save));
-      return 0;
+    public Integer call() throws Exception {
+      SvmBenchmark.Result result;
+      try {
+        result = SvmBenchmark.run(n, d, classes, seed, threads, save);
+      } catch (IllegalArgumentException e) {
+        throw new UserError("bench svm: " + e.getMessage());
+      }
+      if (output.json()) {
+        output.printJson(result);
+      } else {
+        System.out.println(result);
+      }
+      return ExitCode.OK.code();
     }
   }
 }

@@ -41,6 +41,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
   Path data = Path.of("bench-embed-data");
 
   @Mixin ModelOptions models;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
@@ -51,19 +52,25 @@ final class BenchEmbedCommand implements Callable<Integer> {
     catalog.get(model);
     Encoders.setIntraOpThreads(threads);
     // The oneDNN cap changes which kernels run: say which one these numbers are for.
-    System.out.println("numerics: " + TorchRuntime.numerics().describe());
+    java.io.PrintStream say = output.progress();
+    say.println("numerics: " + TorchRuntime.numerics().describe());
     List<String> ids = EmbedBenchmark.images(data, images);
     Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
     try {
-      System.out.println(EmbedBenchmark.run(catalog, model, data, ids, batch, decodeThreads,
-          bucket, null));
+      EmbedBenchmark.Result result = EmbedBenchmark.run(catalog, model, data, ids, batch,
+          decodeThreads, bucket, null);
+      if (output.json()) {
+        output.printJson(result);
+      } else {
+        System.out.println(result);
+      }
     } finally {
       try (var walk = Files.walk(bucket)) {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    System.out.println("images listed in " + data.resolve("images.txt") + " for "
+    say.println("images listed in " + data.resolve("images.txt") + " for "
         + "deploy/models/bench_torch.py");
-    return 0;
+    return ExitCode.OK.code();
   }
 }

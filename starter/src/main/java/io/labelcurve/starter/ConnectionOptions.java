@@ -56,8 +56,40 @@ final class ConnectionOptions {
         WorkflowClientOptions.newBuilder().setNamespace(temporalSettings().namespace()).build());
   }
 
+  /** Stubs of the configured server; a TLS setting that cannot work is a {@link UserError}. */
   WorkflowServiceStubs stubs() throws IOException {
-    return temporalSettings().connect(null);
+    try {
+      return temporalSettings().connect(null);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserError("Temporal TLS: no file " + e.getFile() + " (" + TemporalSettings.ENV_TLS_CERT
+          + ", " + TemporalSettings.ENV_TLS_KEY + ", " + TemporalSettings.ENV_TLS_CA
+          + " or Temporal's own TEMPORAL_TLS_* name it)");
+    }
+  }
+
+  /** The environment variable with the Temporal UI's base URL. */
+  static final String ENV_UI_URL = "LABELCURVE_UI_URL";
+  /** The UI of the compose file ({@code docker-compose.yml} publishes it on 8080). */
+  static final String DEFAULT_UI_URL = "http://localhost:8080";
+
+  /** The Temporal UI page of one workflow run ({@value #ENV_UI_URL}, default the compose UI). */
+  String uiUrl(String workflowId, String runId) {
+    String base = System.getenv().getOrDefault(ENV_UI_URL, "");
+    return uiUrl(base.isBlank() ? DEFAULT_UI_URL : base, temporalSettings().namespace(),
+        workflowId, runId);
+  }
+
+  static String uiUrl(String base, String namespace, String workflowId, String runId) {
+    String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    return b + "/namespaces/" + encode(namespace) + "/workflows/" + encode(workflowId) + "/"
+        + encode(runId);
+  }
+
+  private static String encode(String segment) {
+    return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   /** The bucket; a bucket that cannot be reached is a {@link UserError} saying what to set. */
@@ -71,7 +103,10 @@ final class ConnectionOptions {
               : s.endpoint()) + ": " + firstLine(e.getMessage())
           + "\n  for a local `labelcurve up`, set what it prints: " + S3Settings.ENV_ENDPOINT
           + ", " + S3Settings.ENV_ACCESS_KEY + " and " + S3Settings.ENV_SECRET_KEY
-          + "; for a cluster, those of its .env (README, 'Run on a cluster')");
+          + "; for a cluster, those of its .env (README, 'Run on a cluster')",
+          // No credentials anywhere is the user's to set; anything else is the bucket not answering.
+          String.valueOf(e.getMessage()).contains("credentials") ? ExitCode.BAD_INPUT
+              : ExitCode.UNREACHABLE);
     }
   }
 

@@ -38,6 +38,8 @@ final class DatasetCommand {
     @Option(names = "--scale", description = "tiny, small, medium or paper-like (default small)")
     String scale = "small";
 
+    @Mixin OutputOptions output;
+
     /** The phantom scale a user named, or an error listing the scales. */
     static PhantomGenerator.Scale scale(String name) {
       try {
@@ -55,10 +57,16 @@ final class DatasetCommand {
       PhantomGenerator.Scale s = scale(scale);
       long t0 = System.nanoTime();
       PhantomGenerator.Summary summary = PhantomGenerator.generate(out, seed, s);
+      if (output.json()) {
+        output.printJson(java.util.Map.of("images", summary.totalImages(),
+            "manifest", String.valueOf(summary.manifest()),
+            "contact_sheet", String.valueOf(summary.contactSheet())));
+        return ExitCode.OK.code();
+      }
       System.out.printf(Locale.ROOT, "%d images in %.1f s: %s%ncontact sheet: %s%n",
           summary.totalImages(), (System.nanoTime() - t0) / 1e9, summary.manifest(),
           summary.contactSheet());
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 
@@ -77,6 +85,8 @@ final class DatasetCommand {
     @Option(names = "--decode", description = "decode every image fully (default: headers only)")
     boolean decode;
 
+    @Mixin OutputOptions output;
+
     @Override
     public Integer call() throws Exception {
       Manifest m = ManifestReader.read(manifest);
@@ -86,11 +96,25 @@ final class DatasetCommand {
       ValidationReport report = new DatasetValidator(trainSplit, tests,
           decode ? DatasetValidator.ImageCheck.DECODE : DatasetValidator.ImageCheck.HEADER)
           .validateOrThrow(m, images);
+      String digest = DatasetDigest.of(m, images).hex();
+      if (output.json()) {
+        java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("manifest", manifest.toString());
+        json.put("images", m.rows().size());
+        json.put("classes", m.classes());
+        json.put("splits", m.splits());
+        json.put("train_split", trainSplit);
+        json.put("test_splits", tests);
+        json.put("warnings", report.warnings());
+        json.put("digest", digest);
+        output.printJson(json);
+        return ExitCode.OK.code();
+      }
       report.warnings().forEach(w -> System.out.println("warning: " + w));
       System.out.println(manifest + ": " + m.rows().size() + " images, classes " + m.classes()
           + ", splits " + m.splits() + "; train " + trainSplit + ", test " + tests);
-      System.out.println("digest " + DatasetDigest.of(m, images).hex());
-      return 0;
+      System.out.println("digest " + digest);
+      return ExitCode.OK.code();
     }
   }
 
@@ -104,6 +128,7 @@ final class DatasetCommand {
     String to;
 
     @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -122,9 +147,15 @@ final class DatasetCommand {
       new DatasetValidator("train", List.of()).validate(m, LocalImageSource.besides(manifest));
       try (S3BlobStore store = connection.store()) {
         DatasetUploader.Upload up = DatasetUploader.upload(manifest, store, prefix);
-        System.out.println("uploaded " + up.images() + " images; use dataset: " + store.uri(up.manifestKey()));
+        if (output.json()) {
+          output.printJson(java.util.Map.of("images", up.images(),
+              "dataset", store.uri(up.manifestKey())));
+        } else {
+          System.out.println("uploaded " + up.images() + " images; use dataset: "
+              + store.uri(up.manifestKey()));
+        }
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 }

@@ -48,16 +48,20 @@ final class DemoCommand implements Callable<Integer> {
   int port = 7233;
 
   @Mixin ModelOptions models;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
+    PortCheck.requireFree(port, "the embedded Temporal server", "--port");
+    // With -o json, stdout carries the final summary alone; progress goes to stderr.
+    java.io.PrintStream say = output.progress();
     Path dir = dataDir != null ? dataDir : UpCommand.defaultDataDir();
     ModelCatalog catalog = models.catalog();
     List<String> pretrained = catalog.ids().stream()
         .filter(id -> !catalog.get(id).builtin()).toList();
     if (pretrained.isEmpty()) {
-      System.out.println("No pretrained encoder in " + models.dir().toAbsolutePath()
+      say.println("No pretrained encoder in " + models.dir().toAbsolutePath()
           + ": running the random-features baseline alone.\n  To add one, give --models DIR with a"
           + " folder per model (model.json + TorchScript), e.g. --models ../shared/models,"
           + " or export the paper's encoders with deploy/models/export.py.");
@@ -68,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     PhantomGenerator.Scale phantomScale = DatasetCommand.Generate.scale(scale);
     Path data = dir.resolve("datasets").resolve("phantom-" + scale + "-s" + seed);
     if (!Files.exists(data.resolve("manifest.csv"))) {
-      System.out.println("generating the " + scale + " echo phantom in " + data);
+      say.println("generating the " + scale + " echo phantom in " + data);
       PhantomGenerator.generate(data, seed, phantomScale);
     }
 
@@ -82,10 +86,11 @@ final class DemoCommand implements Callable<Integer> {
           // The small phantom has classes with 2 training sequences (Table 2's imbalance): 4 per
           // class takes all of theirs, said so by cap_per_class.
           seeds, "cpu-small", 2);
-      spec = SweepLauncher.prepare(spec, Path.of("."), catalog, plane.store(), System.out);
-      System.out.println("sweep " + id + ": " + sweepModels + ", metrics at " + plane.metrics().url());
+      spec = SweepLauncher.prepare(spec, Path.of("."), catalog, plane.store(), say);
+      say.println("sweep " + id + ": " + sweepModels + ", metrics at " + plane.metrics().url());
       SweepWorkflow sweep = SweepLauncher.start(plane.client(), spec);
-      SweepResult result = SweepStatusPrinter.await(plane.client(), id, sweepModels, System.out);
+      SweepResult result = SweepStatusPrinter.await(plane.client(), plane.store(), id,
+          sweepModels, say);
 
       String csv = new String(plane.store().get(CellRecords.resultsKey(id)).orElseThrow(),
           StandardCharsets.UTF_8);
@@ -98,20 +103,30 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(target.getParent());
         Files.write(target, plane.store().get(key).orElseThrow());
       }
-      System.out.println();
-      ResultsTable.print(csv, System.out);
-      System.out.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
+      say.println();
+      ResultsTable.print(csv, say);
+      say.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
           result.cells(), result.cellsFailed(), result.imagesEmbedded(), result.imagesFromCache());
       // Why they failed: one line per model and distinct message (a model's cells usually fail
       // for one reason, e.g. a model file that cannot be loaded or numbers that are wrong).
       for (ModelSweepResult m : result.models()) {
-        m.failedCells().values().stream().distinct().sorted().forEach(message -> System.out.printf(
+        m.failedCells().values().stream().distinct().sorted().forEach(message -> say.printf(
             Locale.ROOT, "  %s: %d cells failed: %s%n", m.model(), m.cellsFailed(), message));
       }
-      System.out.printf(Locale.ROOT, "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
+      say.printf(Locale.ROOT, "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
           out.resolve("results.csv").toAbsolutePath(), result.resultsUri(),
           out.resolve("report/index.html").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
-      return result.cellsFailed() == 0 ? 0 : 1;
+      if (output.json()) {
+        java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("sweep", id);
+        json.put("models", sweepModels);
+        json.put("result", SweepCommand.resultJson(result));
+        json.put("results_csv", out.resolve("results.csv").toAbsolutePath().toString());
+        json.put("report", out.resolve("report/index.html").toAbsolutePath().toString());
+        json.put("seconds", Math.round((System.nanoTime() - start) / 1e9));
+        output.printJson(json);
+      }
+      return ExitCode.ofCells(result.cellsFailed()).code();
     }
   }
 }

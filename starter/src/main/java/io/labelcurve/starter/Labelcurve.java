@@ -1,10 +1,8 @@
 package io.labelcurve.starter;
 
-import io.grpc.Status;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.worker.TemporalSettings;
-import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,37 +19,61 @@ public final class Labelcurve {
     System.exit(run(args));
   }
 
-  /** Runs the CLI and returns its exit code (tests call this). */
+  /** Runs the CLI and returns its exit code, one of {@link ExitCode} (tests call this). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Labelcurve());
-    // A user's mistake gets its message, not a stack trace.
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // A user's mistake gets its message, not a stack trace; each kind of failure its exit code.
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      Throwable t = e;
-      while (t.getCause() != null && !(t instanceof BadInputException)) {
-        t = t.getCause();
+      ExitCode exit = exitCodeOf(e);
+      String message = switch (exit) {
+        case BAD_INPUT, SWEEP_FAILED, CELLS_FAILED, NUMERICS_WRONG, OK -> messageOf(e);
+        case UNREACHABLE -> TemporalErrors.unreachable(e)
+            .map(down -> "no Temporal server answers at " + temporalAddress(parsed) + ": "
+                + down.getCode() + (down.getDescription() == null ? ""
+                    : " (" + down.getDescription() + ")")
+                + "\n  is `labelcurve up` or the cluster running? set "
+                + TemporalSettings.ENV_ADDRESS + " (or TEMPORAL_ADDRESS) or --temporal"
+                + " (README, 'The CLI')")
+            .orElseGet(() -> messageOf(e));
+        case INTERNAL -> String.valueOf(e);
+      };
+      cmd.getErr().println("error: " + message);
+      if (exit == ExitCode.INTERNAL) {
+        e.printStackTrace(cmd.getErr());
       }
-      if (e instanceof BadInputException || t instanceof BadInputException) {
-        cmd.getErr().println("error: " + t.getMessage());
-        return 2;
-      }
-      if (e instanceof UserError u) {
-        cmd.getErr().println("error: " + u.getMessage());
-        return 2;
-      }
-      Optional<Status> down = TemporalErrors.unreachable(e);
-      if (down.isPresent()) {
-        cmd.getErr().println("error: no Temporal server answers at " + temporalAddress(parsed)
-            + ": " + down.get().getCode() + (down.get().getDescription() == null ? ""
-                : " (" + down.get().getDescription() + ")")
-            + "\n  is `labelcurve up` or the cluster running? set "
-            + TemporalSettings.ENV_ADDRESS + " or --temporal (README, 'The CLI')");
-        return 2;
-      }
-      cmd.getErr().println("error: " + e);
-      e.printStackTrace(cmd.getErr());
-      return 1;
+      return exit.code();
     });
     return cli.execute(args);
+  }
+
+  /** The exit code of an exception a command threw. */
+  static ExitCode exitCodeOf(Throwable e) {
+    if (badInput(e) != null) {
+      return ExitCode.BAD_INPUT;
+    }
+    if (e instanceof UserError u) {
+      return u.exit();
+    }
+    if (TemporalErrors.unreachable(e).isPresent()) {
+      return ExitCode.UNREACHABLE;
+    }
+    return ExitCode.INTERNAL;
+  }
+
+  private static String messageOf(Throwable e) {
+    BadInputException bad = badInput(e);
+    return bad != null ? bad.getMessage() : e.getMessage();
+  }
+
+  /** The BadInputException in {@code e}'s causes, or null. */
+  private static BadInputException badInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException b) {
+        return b;
+      }
+    }
+    return null;
   }
 
   /** The address a command used: its --temporal, else the environment's, else the default. */

@@ -14,6 +14,9 @@ import java.util.Map;
 final class LocalDataset {
   private LocalDataset() {}
 
+  /** The digest of the placeholder summary: no local manifest was read. */
+  static final String PLACEHOLDER_DIGEST = "unknown";
+
   /**
    * The summary of the spec's local manifest; for an {@code s3://} dataset (not read: planning
    * connects to nothing) a placeholder in which size 0 ("all") stays 0 and sequence sets count one
@@ -27,7 +30,7 @@ final class LocalDataset {
         return SpecChecks.summarise(manifest, manifest.location(), "local", spec.trainSplit());
       }
     }
-    return new DatasetSummary(spec.dataset(), "unknown", List.of(), spec.trainSplit(), 0, 0,
+    return new DatasetSummary(spec.dataset(), PLACEHOLDER_DIGEST, List.of(), spec.trainSplit(), 0, 0,
         Map.of(), Map.of());
   }
 }

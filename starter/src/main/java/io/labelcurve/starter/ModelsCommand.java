@@ -29,10 +29,30 @@ final class ModelsCommand {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "The models of the catalog.")
   static final class ListModels implements Callable<Integer> {
     @Mixin ModelOptions models;
+    @Mixin OutputOptions output;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+      if (models.models != null && !java.nio.file.Files.isDirectory(models.dir())) {
+        // Listing the built-in models alone would hide the typo.
+        throw new UserError("--models " + models.dir() + ": no such folder");
+      }
       ModelCatalog catalog = ModelCatalog.scan(models.dir());
+      if (output.json()) {
+        java.util.List<java.util.Map<String, Object>> rows = new ArrayList<>();
+        for (String id : catalog.ids()) {
+          ModelSpec s = catalog.get(id);
+          java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+          row.put("id", id);
+          row.put("format", s.format());
+          row.put("input", s.input().size());
+          row.put("dim", s.embeddingDim());
+          row.put("key", catalog.modelKey(s));
+          rows.add(row);
+        }
+        output.printJson(java.util.Map.of("models", rows, "problems", catalog.problems()));
+        return (catalog.problems().isEmpty() ? ExitCode.OK : ExitCode.BAD_INPUT).code();
+      }
       System.out.printf("%-24s %-11s %6s %9s  %s%n", "id", "format", "input", "dim", "key");
       for (String id : catalog.ids()) {
         ModelSpec s = catalog.get(id);
@@ -40,7 +60,7 @@ final class ModelsCommand {
             s.embeddingDim(), catalog.modelKey(s));
       }
       catalog.problems().forEach(p -> System.out.println("problem: " + p));
-      return catalog.problems().isEmpty() ? 0 : 2;
+      return (catalog.problems().isEmpty() ? ExitCode.OK : ExitCode.BAD_INPUT).code();
     }
   }
 
@@ -60,14 +80,22 @@ final class ModelsCommand {
     String preset;
 
     @Mixin ModelOptions models;
+    @Mixin OutputOptions output;
+
+    /** Text lines: stdout, or stderr when stdout carries the JSON. */
+    private java.io.PrintStream say = System.out;
+    /** Each numerics check, for -o json. */
+    private final List<java.util.Map<String, Object>> checks = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+      say = output.progress();
+      java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
       ModelCatalog catalog = models.catalog();
       ModelSpec spec = catalog.get(id);
       Optional<Path> folder = catalog.folder(id);
       String device = String.valueOf(Encoders.defaultDevice());
-      System.out.println("numerics: " + TorchRuntime.numerics().describe());
+      say.println("numerics: " + TorchRuntime.numerics().describe());
       boolean right = true;
       try (Encoder encoder = Encoders.open(catalog, spec, null)) {
         List<float[]> inputs = timingInputs(new Preprocessor(spec), batch);
@@ -75,8 +103,15 @@ final class ModelsCommand {
         long t0 = System.nanoTime();
         float[][] out = encoder.embed(inputs);
         double ms = (System.nanoTime() - t0) / 1e6 / batch;
-        System.out.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d,"
+        say.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d,"
             + " %s)%n", id, out[0].length, encoder.params() / 1e6, ms, batch, device);
+        json.put("model", id);
+        json.put("dim", out[0].length);
+        json.put("params", encoder.params());
+        json.put("ms_per_image", Math.round(ms * 100) / 100.0);
+        json.put("batch", batch);
+        json.put("device", device);
+        json.put("engine", TorchRuntime.numerics().describe());
         right &= printCanary(spec, encoder, folder, Preset.PAPER.batchSize(), device);
       }
       if (preset != null) {
@@ -86,30 +121,41 @@ final class ModelsCommand {
             "finetune", device);
       }
       if (folder.isPresent() && !spec.builtin() && !ExportCheck.present(folder.get())) {
-        System.out.println("  no PyTorch reference beside it (" + ExportCheck.INPUT + ", "
+        say.println("  no PyTorch reference beside it (" + ExportCheck.INPUT + ", "
             + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them); batch"
             + " invariance alone was checked");
       }
-      return right ? 0 : 1;
+      if (output.json()) {
+        json.put("numerics", checks);
+        json.put("numerics_ok", right);
+        output.printJson(json);
+      }
+      return (right ? ExitCode.OK : ExitCode.NUMERICS_WRONG).code();
     }
 
-    private static boolean checkShrunk(ModelCatalog catalog, Optional<Path> folder,
+    private boolean checkShrunk(ModelCatalog catalog, Optional<Path> folder,
         ModelSpec shrunk, int batch, String use, String device) {
       try (Encoder e = Encoders.open(catalog, shrunk, null)) {
-        System.out.printf(Locale.ROOT, "%s: takes the %d px input it is given to %s (dim %d)%n",
+        say.printf(Locale.ROOT, "%s: takes the %d px input it is given to %s (dim %d)%n",
             shrunk.id(), shrunk.input().size(), use, e.dim());
         return printCanary(shrunk, e, folder, batch, device);
       }
     }
 
     /** The canary a worker runs before it takes work, printed; false when it failed. */
-    private static boolean printCanary(ModelSpec spec, Encoder encoder, Optional<Path> folder,
+    private boolean printCanary(ModelSpec spec, Encoder encoder, Optional<Path> folder,
         int batch, String device) {
       NumericsCanary.Report r = NumericsCanary.run(spec, encoder::embed, folder, batch, device,
           () -> { });
-      System.out.printf(Locale.ROOT, "  numerics at %d px, batch %d: %s: %s%n",
+      say.printf(Locale.ROOT, "  numerics at %d px, batch %d: %s: %s%n",
           spec.input().size(), batch, r.summary(), r.passed() ? "ok"
               : "WRONG: this engine does not compute what PyTorch does; a worker refuses it");
+      java.util.Map<String, Object> check = new java.util.LinkedHashMap<>();
+      check.put("input", spec.input().size());
+      check.put("batch", batch);
+      check.put("summary", r.summary());
+      check.put("passed", r.passed());
+      checks.add(check);
       return r.passed();
     }
 

@@ -32,6 +32,7 @@ final class ReportCommand implements Callable<Integer> {
   Path dataDir;
 
   @Mixin ConnectionOptions connection;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
@@ -46,11 +47,21 @@ final class ReportCommand implements Callable<Integer> {
         summary = write(store);
       }
     }
+    if (output.json()) {
+      java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+      json.put("sweep", sweepId);
+      json.put("partial", summary.partial());
+      json.put("cells", summary.cells());
+      json.put("planned_cells", summary.plannedCells() >= 0 ? summary.plannedCells() : null);
+      json.put("index", summary.index().toAbsolutePath().toString());
+      output.printJson(json);
+      return ExitCode.OK.code();
+    }
     System.out.printf(Locale.ROOT, "%s report of sweep %s: %d of %s planned cells%n%s%n",
         summary.partial() ? "PARTIAL" : "complete", sweepId, summary.cells(),
         summary.plannedCells() >= 0 ? String.valueOf(summary.plannedCells()) : "?",
         summary.index().toAbsolutePath());
-    return 0;
+    return ExitCode.OK.code();
   }
 
   private SweepReport.Summary write(BlobStore store) throws Exception {

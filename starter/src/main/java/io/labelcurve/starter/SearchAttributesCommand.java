@@ -21,6 +21,7 @@ final class SearchAttributesCommand {
           + " `sweep start --search-attributes` is accepted.")
   static final class Register implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -29,11 +30,22 @@ final class SearchAttributesCommand {
       try {
         Map<String, SearchAttributeRegistration.Outcome> done =
             SearchAttributeRegistration.register(stubs, settings.namespace());
+        if (output.json()) {
+          java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+          json.put("namespace", settings.namespace());
+          json.put("address", settings.address());
+          java.util.Map<String, String> attributes = new java.util.TreeMap<>();
+          done.forEach((name, outcome) -> attributes.put(name, outcome.name().toLowerCase(
+              java.util.Locale.ROOT)));
+          json.put("attributes", attributes);
+          output.printJson(json);
+          return ExitCode.OK.code();
+        }
         done.forEach((name, outcome) -> System.out.println(name + ": "
             + (outcome == SearchAttributeRegistration.Outcome.ADDED ? "added" : "already there")));
         System.out.println("namespace " + settings.namespace() + " at " + settings.address()
             + " takes sweeps started with --search-attributes");
-        return 0;
+        return ExitCode.OK.code();
       } catch (StatusRuntimeException e) {
         if (TemporalErrors.unreachable(e).isPresent()) {
           throw e; // the CLI's handler says it for every command

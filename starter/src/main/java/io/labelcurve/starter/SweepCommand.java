@@ -9,7 +9,11 @@ import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.temporal.client.WorkflowStub;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,6 +56,7 @@ final class SweepCommand {
 
     @Mixin ConnectionOptions connection;
     @Mixin ModelOptions models;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -62,28 +67,61 @@ final class SweepCommand {
       // Fields, models and preset are checked before connecting to anything.
       ModelCatalog catalog = models.catalog();
       SpecChecks.check(spec, catalog);
+      PrintStream progress = output.progress();
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         Path dir = specFile != null ? specFile.toAbsolutePath().getParent()
             : Path.of("").toAbsolutePath();
-        spec = SweepLauncher.prepare(spec, dir, catalog, store, System.out);
+        spec = SweepLauncher.prepare(spec, dir, catalog, store, progress);
         WorkflowClient client = connection.client(stubs);
-        SweepLauncher.start(client, new io.labelcurve.workflows.sweep.SweepRequest(spec, null,
-            searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
-        System.out.println("started sweep " + spec.id() + " (" + spec.allModels().size() + " models)");
-        if (await) {
-          SweepResult r = SweepStatusPrinter.await(client, spec.id(), spec.allModels(), System.out);
-          String csv = new String(store.get(store.keyOf(r.resultsUri())).orElseThrow(),
-              java.nio.charset.StandardCharsets.UTF_8);
+        SweepWorkflow sweep = SweepLauncher.start(client,
+            new io.labelcurve.workflows.sweep.SweepRequest(spec, null,
+                searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
+        String runId = WorkflowStub.fromTyped(sweep).getExecution().getRunId();
+        String ui = connection.uiUrl(spec.id(), runId);
+        Map<String, Object> started = new LinkedHashMap<>();
+        started.put("sweep", spec.id());
+        started.put("workflow_id", spec.id());
+        started.put("run_id", runId);
+        started.put("namespace", connection.temporalSettings().namespace());
+        started.put("ui_url", ui);
+        started.put("models", spec.allModels());
+        progress.println("started sweep " + spec.id() + " (" + spec.allModels().size() + " models)"
+            + "\n  workflow id " + spec.id() + "\n  run id      " + runId
+            + "\n  Temporal UI " + ui + "   (" + ConnectionOptions.ENV_UI_URL + " sets the UI's address)");
+        if (!await) {
+          if (output.json()) {
+            output.printJson(started);
+          }
+          return ExitCode.OK.code();
+        }
+        SweepResult r = SweepStatusPrinter.await(client, store, spec.id(), spec.allModels(), progress);
+        String csv = new String(store.get(store.keyOf(r.resultsUri())).orElseThrow(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        if (output.json()) {
+          started.put("result", resultJson(r));
+          output.printJson(started);
+        } else {
           ResultsTable.print(csv, System.out);
           System.out.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
-          return r.cellsFailed() == 0 ? 0 : 1;
         }
+        return ExitCode.ofCells(r.cellsFailed()).code();
       } finally {
         stubs.shutdown();
       }
-      return 0;
     }
+  }
+
+  /** A finished sweep's result for {@code -o json}. */
+  static Map<String, Object> resultJson(SweepResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cells", r.cells());
+    m.put("cells_done", r.cellsDone());
+    m.put("cells_failed", r.cellsFailed());
+    m.put("images_embedded", r.imagesEmbedded());
+    m.put("images_from_cache", r.imagesFromCache());
+    m.put("results_uri", r.resultsUri());
+    return m;
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
@@ -92,8 +130,7 @@ final class SweepCommand {
     @Parameters(paramLabel = "ID", description = "sweep id")
     String id;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @Mixin OutputOptions output;
 
     @Mixin ConnectionOptions connection;
 
@@ -102,11 +139,11 @@ final class SweepCommand {
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         SweepOps.Status s = SweepOps.status(connection.client(stubs), store, id);
-        System.out.println(json ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
+        System.out.println(output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
       } finally {
         stubs.shutdown();
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 
@@ -120,13 +157,16 @@ final class SweepCommand {
     double interval = 1;
 
     @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         WorkflowClient client = connection.client(stubs);
-        boolean tty = System.console() != null;
+        // With -o json the bar goes to stderr and stdout gets the final status alone.
+        PrintStream out = output.progress();
+        boolean tty = System.console() != null && !output.json();
         String last = "";
         long downSince = -1;
         while (true) {
@@ -151,19 +191,29 @@ final class SweepCommand {
             continue;
           }
           String line = SweepOps.bar(s, 40) + "  " + s.phase();
+          String embedding = EmbeddingProgress.line(s.embedding());
           if (tty) {
-            System.out.print("\r" + line + "\u001b[K");
+            // Two lines while models embed: the bar, and under it the embedding line.
+            System.out.print("\r" + line + "\u001b[J"
+                + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
             System.out.flush();
-          } else if (!line.equals(last)) {
-            System.out.println(line);
+          } else if (!(line + embedding).equals(last)) {
+            out.println(line);
+            if (!embedding.isEmpty()) {
+              out.println("  " + embedding);
+            }
           }
-          last = line;
+          last = line + embedding;
           if (!"RUNNING".equals(s.state())) {
             if (tty) {
-              System.out.println();
+              System.out.println("\u001b[J");
             }
-            System.out.println(SweepOps.line(s));
-            return s.failed() == 0 && s.left() == 0 ? 0 : 1;
+            if (output.json()) {
+              output.printJson(SweepOps.json(s));
+            } else {
+              System.out.println(SweepOps.line(s));
+            }
+            return ExitCode.ofState(s.state(), s.failed(), s.left()).code();
           }
           Thread.sleep((long) (interval * 1000));
         }
@@ -176,8 +226,7 @@ final class SweepCommand {
   @Command(name = "list", mixinStandardHelpOptions = true,
       description = "Every sweep in the bucket with its state.")
   static final class ListSweeps implements Callable<Integer> {
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @Mixin OutputOptions output;
 
     @Mixin ConnectionOptions connection;
 
@@ -186,7 +235,7 @@ final class SweepCommand {
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         List<SweepOps.Status> all = SweepOps.list(connection.client(stubs), store);
-        if (json) {
+        if (output.json()) {
           System.out.println(JSON.writeValueAsString(all.stream().map(SweepOps::json).toList()));
         } else if (all.isEmpty()) {
           System.out.println("no sweeps in " + store.uri("sweeps/"));
@@ -201,7 +250,7 @@ final class SweepCommand {
       } finally {
         stubs.shutdown();
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 
@@ -212,18 +261,23 @@ final class SweepCommand {
     String id;
 
     @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
       WorkflowServiceStubs stubs = connection.stubs();
       try {
         SweepOps.cancel(connection.client(stubs), id);
-        System.out.println("cancelling sweep " + id + ": no new cells start; cells in flight finish;"
-            + " 'labelcurve sweep rerun " + id + "' runs the rest later");
+        if (output.json()) {
+          output.printJson(Map.of("sweep", id, "cancel_requested", true));
+        } else {
+          System.out.println("cancelling sweep " + id + ": no new cells start; cells in flight"
+              + " finish; 'labelcurve sweep rerun " + id + "' runs the rest later");
+        }
       } finally {
         stubs.shutdown();
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 
@@ -244,6 +298,7 @@ final class SweepCommand {
     boolean searchAttributes;
 
     @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -252,23 +307,39 @@ final class SweepCommand {
         WorkflowClient client = connection.client(stubs);
         java.util.Set<String> cells = SweepOps.rerun(client, store, id, failedOnly,
             searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
+        PrintStream progress = output.progress();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sweep", id);
+        json.put("cells", cells.size());
         if (cells.isEmpty()) {
-          System.out.println("sweep " + id + ": nothing to rerun, every "
+          progress.println("sweep " + id + ": nothing to rerun, every "
               + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
-          return 0;
+        } else {
+          String runId = client.newUntypedWorkflowStub(id).describe().getExecution().getRunId();
+          json.put("run_id", runId);
+          json.put("ui_url", connection.uiUrl(id, runId));
+          progress.println("rerunning " + cells.size()
+              + (failedOnly ? " failed" : " failed and missing") + " cells of sweep " + id
+              + "\n  run id      " + runId + "\n  Temporal UI " + json.get("ui_url"));
         }
-        System.out.println("rerunning " + cells.size() + (failedOnly ? " failed" : " failed and missing")
-            + " cells of sweep " + id);
-        if (await) {
-          SweepResult r = SweepStatusPrinter.await(client, id,
-              SweepOps.require(store, id).spec().allModels(), System.out);
-          System.out.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
-          return r.cellsFailed() == 0 ? 0 : 1;
+        if (await && !cells.isEmpty()) {
+          SweepResult r = SweepStatusPrinter.await(client, store, id,
+              SweepOps.require(store, id).spec().allModels(), progress);
+          json.put("result", resultJson(r));
+          progress.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; "
+              + r.resultsUri());
+          if (output.json()) {
+            output.printJson(json);
+          }
+          return ExitCode.ofCells(r.cellsFailed()).code();
+        }
+        if (output.json()) {
+          output.printJson(json);
         }
       } finally {
         stubs.shutdown();
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 
@@ -281,8 +352,7 @@ final class SweepCommand {
     @Option(names = "--preset", description = "a built-in grid instead of a spec: paper")
     String preset;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -294,16 +364,31 @@ final class SweepCommand {
         plan = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true);
       } else if (specFile != null) {
         SweepSpec spec = SpecReader.read(specFile);
-        plan = SweepPlan.of(spec, LocalDataset.summaryOrPlaceholder(spec, specFile), false);
+        io.labelcurve.workflows.spec.DatasetSummary dataset =
+            LocalDataset.summaryOrPlaceholder(spec, specFile);
+        // What `sweep start` would refuse, refused here too: the spec's shape, and against a
+        // local dataset its splits and sizes (models are not checked: the plan may be for a
+        // cluster's catalog).
+        List<io.labelcurve.workflows.plan.SpecProblem> problems =
+            new java.util.ArrayList<>(io.labelcurve.workflows.plan.SweepPlanner.checkShape(spec));
+        if (!LocalDataset.PLACEHOLDER_DIGEST.equals(dataset.digest())) {
+          problems.addAll(io.labelcurve.workflows.plan.SweepPlanner.checkAgainst(spec, dataset));
+        }
+        if (!problems.isEmpty()) {
+          throw new io.labelcurve.activities.BadInputException(specFile + ": the sweep spec cannot"
+              + " run:\n  " + problems.stream().map(Object::toString)
+                  .collect(java.util.stream.Collectors.joining("\n  ")));
+        }
+        plan = SweepPlan.of(spec, dataset, false);
       } else {
         throw new UserError("give a SPEC or --preset paper");
       }
-      if (json) {
+      if (output.json()) {
         System.out.println(JSON.writeValueAsString(plan));
       } else {
         SweepPlan.print(plan, System.out);
       }
-      return 0;
+      return ExitCode.OK.code();
     }
   }
 

@@ -60,9 +60,17 @@ final class SweepOps {
    * @param images images with embeddings ready (running sweeps only; 0 otherwise)
    * @param etaSeconds time left at the current run's cell rate; null when unknown
    * @param failedModels model id → why its model workflow failed (the last run's)
+   * @param embedding the models embedding now: images done of all, rate, ETA (running sweeps)
    */
   record Status(String sweep, String state, String phase, int cells, int done, int failed,
-      int running, int left, long images, Double etaSeconds, Map<String, String> failedModels) {}
+      int running, int left, long images, Double etaSeconds, Map<String, String> failedModels,
+      List<EmbeddingProgress.Model> embedding) {
+    Status(String sweep, String state, String phase, int cells, int done, int failed,
+        int running, int left, long images, Double etaSeconds, Map<String, String> failedModels) {
+      this(sweep, state, phase, cells, done, failed, running, left, images, etaSeconds,
+          failedModels, List.of());
+    }
+  }
 
   static Optional<Stored> read(BlobStore store, String sweepId) throws IOException {
     Optional<byte[]> bytes = store.get(CellRecords.specKey(sweepId));
@@ -144,7 +152,8 @@ final class SweepOps {
         eta = seconds / p.done() * (left + p.running());
       }
       return new Status(sweepId, state, p.phase(), planned.size(), done, p.failed(), p.running(),
-          left, p.images(), eta, p.failedModels());
+          left, p.images(), eta, p.failedModels(),
+          EmbeddingProgress.of(client, sweepId, stored.spec().models(), stored.dataset()));
     }
     Set<String> done = finished(store, sweepId);
     done.retainAll(plannedIds);
@@ -300,6 +309,7 @@ final class SweepOps {
     m.put("images_embedded", s.images());
     m.put("eta_seconds", s.etaSeconds() == null ? null : Math.round(s.etaSeconds()));
     m.put("failed_models", s.failedModels());
+    m.put("embedding", s.embedding().stream().map(EmbeddingProgress::json).toList());
     return m;
   }
 
@@ -308,6 +318,7 @@ final class SweepOps {
         "sweep %s: %s (%s), %d cells: %d done, %d failed, %d running, %d left; %d images embedded; ETA %s",
         s.sweep(), s.state(), s.phase(), s.cells(), s.done(), s.failed(), s.running(), s.left(),
         s.images(), eta(s.etaSeconds()))
+        + (s.embedding().isEmpty() ? "" : "\n  " + EmbeddingProgress.line(s.embedding()))
         + s.failedModels().entrySet().stream()
             .map(e -> "\n  model " + e.getKey() + " failed: " + e.getValue())
             .collect(java.util.stream.Collectors.joining());

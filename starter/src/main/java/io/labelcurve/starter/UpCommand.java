@@ -53,6 +53,9 @@ final class UpCommand implements Callable<Integer> {
     if (drainSeconds < 0) {
       throw new UserError("--drain-seconds must be >= 0");
     }
+    PortCheck.requireFree(port, "the embedded Temporal server", "--port");
+    PortCheck.requireFree(s3Port, "S3Proxy", "--s3-port");
+    PortCheck.requireFree(metricsPort, "/metrics", "--metrics-port");
     Path dir = dataDir != null ? dataDir : defaultDataDir();
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
         dir, port, s3Port, metricsPort, models.catalog(), cpuSlots).listeningOn(listen))) {
@@ -83,6 +86,6 @@ final class UpCommand implements Callable<Integer> {
       }, "labelcurve-drain"));
       new CountDownLatch(1).await();
     }
-    return 0;
+    return ExitCode.OK.code();
   }
 }

@@ -100,7 +100,7 @@ final class WorkerCommand implements Callable<Integer> {
         stubs.shutdown();
       }
     }
-    return 0;
+    return ExitCode.OK.code();
   }
 
   private void drain(WorkerRuntime runtime) {

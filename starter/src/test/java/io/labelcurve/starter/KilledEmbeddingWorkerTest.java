@@ -275,7 +275,8 @@ class KilledEmbeddingWorkerTest {
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
   private static int heartbeatPosition(EmbeddedControlPlane plane, String sweepId) {
     return LabelcurveProcesses.pendingHeartbeats(plane, SweepWorkflowImpl.childId(sweepId, MODEL),
-        Integer.class).stream().mapToInt(Integer::intValue).max().orElse(-1);
+        io.labelcurve.activities.embed.EmbedProgress.class).stream()
+        .mapToInt(io.labelcurve.activities.embed.EmbedProgress::shardsDoneThrough).max().orElse(-1);
   }
 
   private static String trainPrefix(EmbeddedControlPlane plane) throws IOException {

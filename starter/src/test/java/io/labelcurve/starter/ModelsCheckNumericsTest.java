@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * oneDNN cap that labelcurve sets before libtorch loads, the shared MobileNetV2 is batch-invariant
  * and matches the exporter's PyTorch reference at the workers' batch size; with the cap lifted
  * ({@code ONEDNN_MAX_CPU_ISA=ALL}) on an AVX-512 CPU the check says the numbers are wrong and
- * exits 1. Each JVM starts libtorch afresh, which the setting needs.
+ * exits 5 (ExitCode.NUMERICS_WRONG). Each JVM starts libtorch afresh, which the setting needs.
  */
 class ModelsCheckNumericsTest {
 
@@ -56,14 +56,23 @@ class ModelsCheckNumericsTest {
         && run.output().contains("(matches): ok"), run.output());
   }
 
+  /**
+   * Uncapped, the check's verdict and its exit code agree whatever the CPU computes; where the
+   * CPU's AVX-512 kernels are wrong (seen on the AMD EPYC of 2026-12-01: max |diff| 1.49), it must
+   * say so. Not every AVX-512 CPU has the defect: the AMD EPYC of 2026-12-02 (no AMX, no
+   * AVX512-FP16) computed the right numbers uncapped, and then only the agreement is checked —
+   * which is why every worker runs the canary instead of trusting the CPU's flags.
+   */
   @Test
-  void withoutTheCapAnAvx512CpuIsCaughtComputingWrongNumbers() throws Exception {
+  void withoutTheCapTheCheckCatchesWrongNumbersWhereTheCpuComputesThem() throws Exception {
     assumeTrue(Files.isDirectory(models().resolve("mobilenetv2-imagenet")), "needs " + models());
     assumeTrue(CpuInfo.read().avx512(), "the broken oneDNN kernels are AVX-512 ones");
     Run run = check(Map.of("ONEDNN_MAX_CPU_ISA", "ALL"));
-    assertEquals(1, run.exit(), run.output());
     assertTrue(run.output().contains("ONEDNN_MAX_CPU_ISA=ALL (environment)"), run.output());
-    assertTrue(run.output().contains("(DIFFERS)") && run.output().contains("WRONG"),
+    boolean differs = run.output().contains("(DIFFERS)");
+    assertEquals(differs ? ExitCode.NUMERICS_WRONG.code() : ExitCode.OK.code(), run.exit(),
         run.output());
+    assumeTrue(differs, "this CPU computes the right numbers without the cap; nothing to catch");
+    assertTrue(run.output().contains("WRONG"), run.output());
   }
 }

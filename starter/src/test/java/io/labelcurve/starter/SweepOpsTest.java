@@ -246,6 +246,10 @@ class SweepOpsTest {
     SweepResult first = await("rr");
     assertEquals(planned.size() - 3, first.cellsDone());
     assertEquals(3, first.cellsFailed());
+    // A sweep that ended with failed cells: watch exits 1, status reports it and exits 0.
+    assertEquals(ExitCode.CELLS_FAILED.code(), Labelcurve.run(cli("sweep", "watch", "rr",
+        "--interval", "0.1")));
+    assertEquals(ExitCode.OK.code(), Labelcurve.run(cli("sweep", "status", "rr", "-o", "json")));
 
     // Through the CLI, as a user would, with connection flags only.
     Map<String, Integer> before = Map.copyOf(fake.runs);
@@ -254,6 +258,8 @@ class SweepOpsTest {
     assertEquals(3, second.cells());
     assertEquals(3, second.cellsDone());
     assertEquals(0, second.cellsFailed());
+    assertEquals(ExitCode.OK.code(), Labelcurve.run(cli("sweep", "watch", "rr",
+        "--interval", "0.1")));
     for (String id : planned) {
       int expected = chosen.contains(id) ? 2 : 1;
       assertEquals(expected, fake.runs.get(id), id + " ran " + fake.runs.get(id) + " times");
@@ -291,6 +297,9 @@ class SweepOpsTest {
     String line = SweepOps.line(status);
     assertTrue(line.contains("model m2 failed: ") && line.contains("bucket unavailable"), line);
     assertEquals(status.failedModels(), SweepOps.json(status).get("failed_models"));
+    // A failed sweep: watch exits 4; a sweep that does not exist is bad input (2).
+    assertEquals(ExitCode.SWEEP_FAILED.code(), Labelcurve.run(cli("sweep", "watch", "fm")));
+    assertEquals(ExitCode.BAD_INPUT.code(), Labelcurve.run(cli("sweep", "status", "no-such")));
   }
 
   @Test
@@ -323,6 +332,8 @@ class SweepOpsTest {
     SweepOps.Status status = SweepOps.status(client, store, "cx");
     assertEquals("CANCELED", status.state());
     assertEquals(finished.size(), status.done());
+    // A cancelled sweep: watch exits 4, as a failed one.
+    assertEquals(ExitCode.SWEEP_FAILED.code(), Labelcurve.run(cli("sweep", "watch", "cx")));
 
     // Starting it again is still refused; a rerun runs only the missing cells.
     assertThrows(UserError.class, () -> SweepLauncher.start(client, spec));

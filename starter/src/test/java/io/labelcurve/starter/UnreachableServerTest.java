@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With no Temporal server at the address, commands say so and what to set, in one message and
- * exit code 2; in particular they do not answer as if the server had said "no such sweep".
+ * exit code 3 (ExitCode.UNREACHABLE); in particular they do not answer as if the server had said "no such sweep".
  */
 class UnreachableServerTest {
 
@@ -38,7 +38,7 @@ class UnreachableServerTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       int code = Labelcurve.run(args);
-      assertEquals(2, code, captured.toString(StandardCharsets.UTF_8));
+      assertEquals(ExitCode.UNREACHABLE.code(), code, captured.toString(StandardCharsets.UTF_8));
     } finally {
       System.setErr(err);
     }

@@ -39,15 +39,53 @@ public record TemporalSettings(
   /** A file holding the API key (compose/Kubernetes secrets), instead of the variable. */
   public static final String ENV_API_KEY_FILE = "LABELCURVE_TEMPORAL_API_KEY_FILE";
 
+  /**
+   * Temporal's own variables, read when the LABELCURVE_ one is not set, so that a shell set up for
+   * the {@code temporal} CLI or an SDK's environment configuration needs nothing more. For each
+   * setting: the envconfig name (Temporal's SDKs and current CLI) first, then the older CLI's.
+   */
+  public static final java.util.List<String> TEMPORAL_ADDRESS = java.util.List.of("TEMPORAL_ADDRESS");
+  public static final java.util.List<String> TEMPORAL_NAMESPACE = java.util.List.of("TEMPORAL_NAMESPACE");
+  public static final java.util.List<String> TEMPORAL_API_KEY = java.util.List.of("TEMPORAL_API_KEY");
+  public static final java.util.List<String> TEMPORAL_TLS_CERT =
+      java.util.List.of("TEMPORAL_TLS_CLIENT_CERT_PATH", "TEMPORAL_TLS_CERT");
+  public static final java.util.List<String> TEMPORAL_TLS_KEY =
+      java.util.List.of("TEMPORAL_TLS_CLIENT_KEY_PATH", "TEMPORAL_TLS_KEY");
+  public static final java.util.List<String> TEMPORAL_TLS_CA =
+      java.util.List.of("TEMPORAL_TLS_SERVER_CA_CERT_PATH", "TEMPORAL_TLS_CA");
+
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
 
+  /**
+   * Each setting from its {@code LABELCURVE_TEMPORAL_*} variable, else from Temporal's own
+   * ({@link #TEMPORAL_ADDRESS} …), else its default. A blank value counts as unset.
+   */
   public static TemporalSettings fromEnvironment(Map<String, String> env) {
+    String address = lookup(env, ENV_ADDRESS, TEMPORAL_ADDRESS);
+    String namespace = lookup(env, ENV_NAMESPACE, TEMPORAL_NAMESPACE);
     return new TemporalSettings(
-        env.getOrDefault(ENV_ADDRESS, DEFAULT_ADDRESS),
-        env.getOrDefault(ENV_NAMESPACE, DEFAULT_NAMESPACE),
-        path(env.get(ENV_TLS_CERT)), path(env.get(ENV_TLS_KEY)), path(env.get(ENV_TLS_CA)),
-        SecretFiles.valueOrFile(env, ENV_API_KEY, ENV_API_KEY_FILE));
+        address == null ? DEFAULT_ADDRESS : address,
+        namespace == null ? DEFAULT_NAMESPACE : namespace,
+        path(lookup(env, ENV_TLS_CERT, TEMPORAL_TLS_CERT)),
+        path(lookup(env, ENV_TLS_KEY, TEMPORAL_TLS_KEY)),
+        path(lookup(env, ENV_TLS_CA, TEMPORAL_TLS_CA)),
+        apiKey(env));
+  }
+
+  /** The API key: labelcurve's variable or its file, else Temporal's variable, else null. */
+  private static String apiKey(Map<String, String> env) {
+    String own = SecretFiles.valueOrFile(env, ENV_API_KEY, ENV_API_KEY_FILE);
+    return own != null ? own : lookup(env, ENV_API_KEY, TEMPORAL_API_KEY);
+  }
+
+  /** The first non-blank of {@code own} and then {@code fallbacks}, or null. */
+  static String lookup(Map<String, String> env, String own, java.util.List<String> fallbacks) {
+    String v = blankToNull(env.get(own));
+    for (int i = 0; v == null && i < fallbacks.size(); i++) {
+      v = blankToNull(env.get(fallbacks.get(i)));
+    }
+    return v;
   }
 
   public TemporalSettings withAddress(String newAddress) {
@@ -72,7 +110,8 @@ public record TemporalSettings(
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new IllegalArgumentException(ENV_TLS_CERT + " and " + ENV_TLS_KEY
-            + " go together: mTLS needs both the client certificate and its key");
+            + " (or " + TEMPORAL_TLS_CERT.get(0) + " and " + TEMPORAL_TLS_KEY.get(0)
+            + ") go together: mTLS needs both the client certificate and its key");
       }
       try (InputStream cert = Files.newInputStream(tlsCert);
           InputStream key = Files.newInputStream(tlsKey)) {

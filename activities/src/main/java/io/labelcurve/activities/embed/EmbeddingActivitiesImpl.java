@@ -162,7 +162,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
 
     ActivityExecutionContext activity = Activity.getExecutionContext();
     // The previous attempt's heartbeat says which shards it finished; resume behind them.
-    int resumeAfter = activity.getHeartbeatDetails(Integer.class).orElse(-1);
+    int resumeAfter = activity.getHeartbeatDetails(EmbedProgress.class)
+        .map(EmbedProgress::shardsDoneThrough).orElse(-1);
     if (resumeAfter >= 0) {
       log.info("{} {}: resuming after shard {}", request.model(), request.split(), resumeAfter);
     }
@@ -196,16 +197,35 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           .batchSize(preset.batchSize())
           .resumeAfterShard(resumeAfter)
           .listener(new ShardListener() {
+            // The counts of the last batch travel with the position, for the CLI's progress line.
+            private EmbedProgress counts = EmbedProgress.atShard(resumeAfter);
+            /** When the extraction proper began (the first onProgress, before any batch). */
+            private long startNanos = -1;
+
+            @Override
+            public void onProgress(int imagesDone, int images, int computed) {
+              long now = System.nanoTime();
+              startNanos = startNanos < 0 ? now : startNanos;
+              counts = new EmbedProgress(counts.shardsDoneThrough(), imagesDone, images, computed,
+                  (now - startNanos) / 1e9);
+            }
+
             @Override
             public void onShardDone(int doneThrough) {
-              activity.heartbeat(doneThrough);
+              activity.heartbeat(at(doneThrough));
             }
 
             // Also after every batch (same position), so that the heartbeat timeout need only
             // cover one batch, not a whole shard (Temporal throttles what it sends).
             @Override
             public void onBatchDone(int doneThrough) {
-              activity.heartbeat(doneThrough);
+              activity.heartbeat(at(doneThrough));
+            }
+
+            private EmbedProgress at(int doneThrough) {
+              counts = new EmbedProgress(doneThrough, counts.imagesDone(), counts.images(),
+                  counts.computed(), counts.seconds());
+              return counts;
             }
 
             @Override

@@ -226,6 +226,7 @@ public final class EmbeddingExtractor {
       }
     }
 
+    job.listener().onProgress(fromCache, ids.size(), 0);
     LongAdder decodeNanos = new LongAdder();
     LongAdder prepNanos = new LongAdder();
     long inferNanos = 0;
@@ -257,6 +258,7 @@ public final class EmbeddingExtractor {
           shardRows = new float[shardIds(job, current).size()][];
         }
         System.arraycopy(emb, 0, shardRows, p.batch().offset(), emb.length);
+        job.listener().onProgress(fromCache + computed, ids.size(), computed);
         if (p.batch().offset() + emb.length == shardRows.length) {
           long tw = System.nanoTime();
           byte[] npy = Npy.floatsToBytes(shardRows, dim);

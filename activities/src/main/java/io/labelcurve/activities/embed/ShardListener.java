@@ -23,4 +23,10 @@ public interface ShardListener {
 
   /** Called after every encoder batch with the number of images it computed (for metrics). */
   default void onImagesEmbedded(int images) {}
+  /**
+   * Called before {@link #onShardDone} or {@link #onBatchDone} after every encoder batch, and once
+   * before the first batch: {@code imagesDone} of the split's {@code images} have embeddings
+   * (cached shards included), {@code computed} of them by this run. Default: nothing.
+   */
+  default void onProgress(int imagesDone, int images, int computed) {}
 }

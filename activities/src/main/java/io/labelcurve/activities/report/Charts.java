@@ -57,6 +57,66 @@ public final class Charts {
     return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v);
   }
 
+  /**
+   * The x-axis label formatter of a learning curve: XChart (3.8.8) places ticks at round values of
+   * log2(size), which on a sequence chart gave 0.87, 1.1, 1.3 … around 1, 2 and 4 sequences per
+   * class, and it cannot be given tick positions. So its labels are blank (and its vertical grid
+   * lines off), and {@link #runSizeTicks} draws a tick and the label at each size that was run,
+   * after XChart painted the panel. The identity of this function marks such a chart.
+   */
+  private static final java.util.function.Function<Double, String> RUN_SIZE_AXIS = v -> " ";
+
+  /** The sizes a learning-curve chart holds (2 to the x of its points), in increasing order. */
+  static double[] runSizes(XYChart chart) {
+    java.util.TreeSet<Double> xs = new java.util.TreeSet<>();
+    for (XYSeries series : chart.getSeriesMap().values()) {
+      for (double x : series.getXData()) {
+        xs.add(x);
+      }
+    }
+    return xs.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /**
+   * Draws, on a painted learning-curve chart, a tick and the label of each run size under the
+   * plot (no grid line: drawn after the curves, it would cross them); a label that would overlap the one before it is left out (the last one, the
+   * largest size, always stays).
+   */
+  static void runSizeTicks(Graphics2D g, XYChart chart) {
+    double[] xs = runSizes(chart);
+    if (xs.length == 0) {
+      return;
+    }
+    double bottom = chart.getScreenYFromChart(chart.getStyler().getYAxisMin());
+    Font font = chart.getStyler().getAxisTickLabelsFont();
+    java.awt.FontMetrics fm = g.getFontMetrics(font);
+    List<double[]> spans = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (double x : xs) {
+      String label = count(Math.pow(2, x));
+      double sx = chart.getScreenXFromChart(x);
+      double half = fm.stringWidth(label) / 2.0;
+      spans.add(new double[] {sx - half, sx + half, sx});
+      labels.add(label);
+    }
+    g.setFont(font);
+    double lastRight = -Double.MAX_VALUE;
+    for (int i = 0; i < spans.size(); i++) {
+      double[] span = spans.get(i);
+      boolean last = i == spans.size() - 1;
+      boolean fits = span[0] > lastRight + 4
+          && (last || span[1] + 4 < spans.get(spans.size() - 1)[0]);
+      g.setColor(chart.getStyler().getAxisTickMarksColor());
+      g.drawLine((int) Math.round(span[2]), (int) Math.round(bottom), (int) Math.round(span[2]),
+          (int) Math.round(bottom + 4));
+      if (fits || last) {
+        g.setColor(chart.getStyler().getAxisTickLabelsColor());
+        g.drawString(labels.get(i), (float) span[0], (float) (bottom + 6 + fm.getAscent()));
+        lastRight = span[1];
+      }
+    }
+  }
+
   /** One panel: a line per model (the mean over seeds) with its shaded 95% interval. */
   public static XYChart learningCurves(Curves.Panel panel, List<Curves.Curve> curves,
       List<String> models, int width, int height) {
@@ -69,10 +129,11 @@ public final class Charts {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setMarkerSize(7);
-    // log2 axis: plot log2(x) and label the ticks with x.
-    chart.setCustomXAxisTickLabelsFormatter(v -> count(Math.pow(2, v)));
+    // log2 axis: plot log2(x), ticked at the sizes that were run (see runSizeTicks).
+    chart.setCustomXAxisTickLabelsFormatter(RUN_SIZE_AXIS);
     chart.getStyler().setXAxisTickMarkSpacingHint(45);
     chart.getStyler().setXAxisDecimalPattern("0.##");
+    chart.getStyler().setPlotGridVerticalLinesVisible(false);
     double minY = 100;
     double minX = Double.MAX_VALUE;
     double maxX = -Double.MAX_VALUE;
@@ -224,6 +285,10 @@ public final class Charts {
     for (int i = 0; i < charts.size(); i++) {
       Graphics2D sub = (Graphics2D) g.create((i % cols) * w, titleH + (i / cols) * h, w, h);
       charts.get(i).paint(sub, w, h);
+      if (charts.get(i) instanceof XYChart xy
+          && xy.getStyler().getxAxisTickLabelsFormattingFunction() == RUN_SIZE_AXIS) {
+        runSizeTicks(sub, xy);
+      }
       sub.dispose();
     }
   }

@@ -23,11 +23,16 @@ public final class EmbeddedS3 implements AutoCloseable {
   private final S3Proxy proxy;
   private final BlobStoreContext context;
   private final Path root;
+  private final String accessKey;
+  private final String secretKey;
 
-  private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, Path root) {
+  private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, Path root, String accessKey,
+      String secretKey) {
     this.proxy = proxy;
     this.context = context;
     this.root = root;
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
   }
 
   /** Starts S3Proxy on {@code 127.0.0.1:port} (0 picks a free port) serving {@code root}. */
@@ -40,6 +45,20 @@ public final class EmbeddedS3 implements AutoCloseable {
    * ({@code labelcurve up --listen}).
    */
   public static EmbeddedS3 start(Path root, int port, String address) throws IOException {
+    return start(root, port, address, ACCESS_KEY, SECRET_KEY);
+  }
+
+  /**
+   * As {@link #start(Path, int)}, with other credentials (tests that look for a recognisable
+   * secret in everything a sweep writes).
+   */
+  public static EmbeddedS3 start(Path root, int port, String accessKey, String secretKey)
+      throws IOException {
+    return start(root, port, "127.0.0.1", accessKey, secretKey);
+  }
+
+  private static EmbeddedS3 start(Path root, int port, String address, String accessKey,
+      String secretKey) throws IOException {
     Files.createDirectories(root);
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", root.toAbsolutePath().toString());
@@ -49,7 +68,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(context.getBlobStore())
         .endpoint(URI.create("http://" + address + ":" + port))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
         // The SDK's transfer manager sends headers S3Proxy does not know.
         .ignoreUnknownHeaders(true)
         .build();
@@ -69,7 +88,7 @@ public final class EmbeddedS3 implements AutoCloseable {
       context.close();
       throw new IOException("cannot start S3Proxy on port " + port + ": " + e.getMessage(), e);
     }
-    return new EmbeddedS3(proxy, context, root);
+    return new EmbeddedS3(proxy, context, root, accessKey, secretKey);
   }
 
   public int port() {
@@ -86,7 +105,7 @@ public final class EmbeddedS3 implements AutoCloseable {
 
   /** Settings that reach this S3Proxy with the given bucket. */
   public S3Settings settings(String bucket) {
-    return new S3Settings(endpoint(), "us-east-1", bucket, ACCESS_KEY, SECRET_KEY, true, true);
+    return new S3Settings(endpoint(), "us-east-1", bucket, accessKey, secretKey, true, true);
   }
 
   @Override
