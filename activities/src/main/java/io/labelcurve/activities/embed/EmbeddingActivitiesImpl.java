@@ -6,6 +6,7 @@ import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
@@ -128,11 +129,21 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     });
   }
 
-  /** The ids a split embeds, in the canonical order their shards hold them. */
+  /** The ids a split embeds with the default variants, in the order their shards hold them. */
   public static List<String> idsOf(Manifest manifest, String split, boolean withVariants) {
+    return idsOf(manifest, split, withVariants, Augmentation.DEFAULT);
+  }
+
+  /**
+   * The ids a split embeds, in the canonical order their shards hold them: a training pool's (with
+   * {@code withVariants}) in {@link TrainingPool}'s order, its variants as {@code augmentation}
+   * has them (none for {@code augmentation: none}); a test split's sorted.
+   */
+  public static List<String> idsOf(Manifest manifest, String split, boolean withVariants,
+      Augmentation augmentation) {
     if (withVariants) {
-      return TrainingPool.of(manifest, split, manifest.classes(), true).entries().stream()
-          .map(PoolEntry::id).toList();
+      return TrainingPool.of(manifest, split, manifest.classes(), augmentation.hasVariants())
+          .entries().stream().map(PoolEntry::id).toList();
     }
     return manifest.rowsOf(split).stream().map(ManifestRow::image).sorted().toList();
   }
@@ -141,11 +152,19 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     ModelSpec spec = Preset.named(request.preset()).apply(context.catalog().get(request.model()));
     Preset preset = Preset.named(request.preset());
     Manifest manifest = manifests.read(request.manifestUri());
-    List<String> ids = idsOf(manifest, request.split(), request.withVariants());
+    Augmentation augmentation;
+    try {
+      augmentation = Augmentation.of(request.augmentation());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
+    List<String> ids = idsOf(manifest, request.split(), request.withVariants(), augmentation);
     String modelKey = context.catalog().modelKey(spec);
-    // Vectors of another engine version or oneDNN setting are never reused (issue 12).
+    // Vectors of another engine version or oneDNN setting are never reused (issue 12); nor
+    // variants made with other magnitudes (the default keeps the plain split, as before).
     String prefix = EmbeddingExtractor.prefix(modelKey, TorchRuntime.numerics().cacheTag(),
-        request.datasetDigest(), request.split());
+        request.datasetDigest(),
+        request.withVariants() ? augmentation.cacheSplit(request.split()) : request.split());
 
     // Everything cached: answer without loading the model at all.
     Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(
@@ -186,7 +205,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           preset.batchSize(), String.valueOf(device), () -> activity.heartbeat(resumeAfter));
       ExtractionJob job = ExtractionJob.builder()
           .ids(ids)
-          .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey)))
+          .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey),
+              augmentation))
           .encoder(encoder)
           .store(context.store())
           .prefix(prefix)

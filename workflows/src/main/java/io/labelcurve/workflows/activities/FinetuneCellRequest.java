@@ -1,6 +1,7 @@
 package io.labelcurve.workflows.activities;
 
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.spec.AugmentationSpec;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import java.util.List;
 
@@ -15,11 +16,19 @@ import java.util.List;
  * @param testSplits the test splits to evaluate on, in the spec's order
  * @param keepFinalModel whether the finetuned weights stay in the bucket after the cell
  *     ({@code sweeps/{id}/checkpoints/{cell}/final/}); otherwise every checkpoint is deleted
+ * @param augmentation the variants in the training pool (the spec's); null for the default
+ * @param voteFrames frames per test sequence that vote (the spec's); null or 0 for all
  */
 public record FinetuneCellRequest(
     String sweepId, Cell cell, DatasetSummary dataset, String preset, List<String> testSplits,
-    boolean keepFinalModel) {
+    boolean keepFinalModel, AugmentationSpec augmentation, Integer voteFrames) {
   public FinetuneCellRequest {
     testSplits = List.copyOf(testSplits);
+  }
+
+  /** Default augmentation, every frame voting (requests from before those options). */
+  public FinetuneCellRequest(String sweepId, Cell cell, DatasetSummary dataset, String preset,
+      List<String> testSplits, boolean keepFinalModel) {
+    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, null, null);
   }
 }

@@ -25,6 +25,10 @@ import java.util.TreeMap;
  *     {@code linear-probe/sequence: 20}; a pair not named uses {@link #seeds}. Empty in specs
  *     written before it existed, which keeps them valid and planning the same cells. The paper
  *     used 20 seeds for linear probing with sequence sampling and 1 elsewhere.
+ * @param augmentation the training frames' augmented variants; null (specs written before it
+ *     existed, or not named) for {@link AugmentationSpec#DEFAULT}
+ * @param voteFrames frames per test sequence that vote at sequence level, evenly spaced; null or 0
+ *     for all of them (the paper's test sets hold five frames per sequence)
  */
 public record SweepSpec(
     String id,
@@ -37,7 +41,9 @@ public record SweepSpec(
     int seeds,
     String preset,
     int maxCellsInFlight,
-    Map<String, Integer> seedsPer) {
+    Map<String, Integer> seedsPer,
+    AugmentationSpec augmentation,
+    Integer voteFrames) {
 
   public SweepSpec {
     testSplits = List.copyOf(testSplits);
@@ -46,6 +52,24 @@ public record SweepSpec(
     samplings = List.copyOf(samplings);
     // Sorted, so that the spec serialises the same way every time (it travels in history).
     seedsPer = seedsPer == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(seedsPer));
+  }
+
+  /** A spec with the default augmentation and every frame voting, as before those options. */
+  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
+      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
+      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer) {
+    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
+        maxCellsInFlight, seedsPer, null, null);
+  }
+
+  /** The augmentation the cells train with ({@link AugmentationSpec#DEFAULT} when not named). */
+  public AugmentationSpec augmentationOrDefault() {
+    return AugmentationSpec.orDefault(augmentation);
+  }
+
+  /** Frames per test sequence that vote; 0 for all. */
+  public int voteFramesOrAll() {
+    return voteFrames == null ? 0 : voteFrames;
   }
 
   /** A spec with one seed count for every (adaptation, sampling), as before {@code seeds_per}. */
@@ -69,12 +93,12 @@ public record SweepSpec(
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
     return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer);
+        seeds, preset, maxCellsInFlight, seedsPer, augmentation, voteFrames);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
     return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer);
+        seeds, preset, maxCellsInFlight, seedsPer, augmentation, voteFrames);
   }
 }
