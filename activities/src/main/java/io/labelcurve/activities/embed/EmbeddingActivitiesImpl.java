@@ -148,6 +148,19 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     return manifest.rowsOf(split).stream().map(ManifestRow::image).sorted().toList();
   }
 
+  /**
+   * Where a request's vectors are cached. Vectors of another engine version or oneDNN setting are
+   * never reused (issue 12); nor a training pool's variants made with other magnitudes: a
+   * non-default augmentation adds {@code @aug-…} / {@code @noaug} to the split segment, the default
+   * keeps the plain split (the keys of caches written before augmentation could be chosen). Test
+   * splits hold no variants and are shared by every augmentation.
+   */
+  public static String prefix(String modelKey, String engineTag, EmbedRequest request,
+      Augmentation augmentation) {
+    return EmbeddingExtractor.prefix(modelKey, engineTag, request.datasetDigest(),
+        request.withVariants() ? augmentation.cacheSplit(request.split()) : request.split());
+  }
+
   private EmbeddingSet run(EmbedRequest request) throws IOException {
     ModelSpec spec = Preset.named(request.preset()).apply(context.catalog().get(request.model()));
     Preset preset = Preset.named(request.preset());
@@ -160,11 +173,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
     List<String> ids = idsOf(manifest, request.split(), request.withVariants(), augmentation);
     String modelKey = context.catalog().modelKey(spec);
-    // Vectors of another engine version or oneDNN setting are never reused (issue 12); nor
-    // variants made with other magnitudes (the default keeps the plain split, as before).
-    String prefix = EmbeddingExtractor.prefix(modelKey, TorchRuntime.numerics().cacheTag(),
-        request.datasetDigest(),
-        request.withVariants() ? augmentation.cacheSplit(request.split()) : request.split());
+    String prefix = prefix(modelKey, TorchRuntime.numerics().cacheTag(), request, augmentation);
 
     // Everything cached: answer without loading the model at all.
     Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(

@@ -400,10 +400,13 @@ public final class SweepReport {
   }
 
   private static String reachText(TestSetUncertainty.Reach ci, double[] xs, String unit) {
-    String low = Double.isInfinite(ci.low()) ? "> " + num(xs[xs.length - 1])
-        : (ci.low() == xs[0] ? "≤ " : "") + num(ci.low());
+    String seedsOnly = ci.withTestSet() ? "" : " (seeds only)";
+    if (Double.isInfinite(ci.low())) {
+      return "not reached by " + num(xs[xs.length - 1]) + unit + " in 97.5% of replicates" + seedsOnly;
+    }
+    String low = (ci.low() == xs[0] ? "≤ " : "") + num(ci.low());
     String high = Double.isInfinite(ci.high()) ? "> " + num(xs[xs.length - 1]) : num(ci.high());
-    return "[" + low + ", " + high + "]" + unit + (ci.withTestSet() ? "" : " (seeds only)");
+    return "[" + low + ", " + high + "]" + unit + seedsOnly;
   }
 
   /** The statistics the report uses, named, for a reader who checks them. */
