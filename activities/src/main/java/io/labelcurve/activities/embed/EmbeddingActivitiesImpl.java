@@ -182,6 +182,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       context.metrics().embeddingsFromCache(request.model(), ids.size());
       Timing timing = readTiming(prefix);
       log.info("{} {}: {} embeddings from cache", request.model(), request.split(), ids.size());
+      if (request.withVariants()) {
+        latencyFromCache(spec, context.catalog().modelKey(request.model()), preset);
+      }
       return new EmbeddingSet(prefix, request.model(), request.split(), ids.size(),
           cached.get().shards(), cached.get().dim(), 0, ids.size(), cached.get().params(),
           timing == null ? 0 : timing.inferMsPerImage(),
@@ -239,6 +242,10 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           })
           .build();
       result = EmbeddingExtractor.run(job);
+      if (request.withVariants()) {
+        measureLatency(encoder, context.catalog().modelKey(request.model()),
+            String.valueOf(device), preset, () -> activity.heartbeat(resumeAfter));
+      }
     } finally {
       pool.release(device);
     }
@@ -258,6 +265,60 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
         result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
         timing == null ? 0 : timing.inferMsPerImage(),
         timing == null ? canary.provenance() : timing.numerics());
+  }
+
+  /**
+   * Figure 5's dedicated latency measurement ({@link LatencyBench}), once per model, engine,
+   * device and input size, by the training pool's extraction (one per model and sweep; the test
+   * splits' would measure the same thing). A failed measurement is logged, not fatal: the
+   * embeddings are what the sweep needs.
+   *
+   * @param modelKey the catalog's key of the model, as {@code spec.json}'s {@code model_keys}
+   *     has it (the report finds the measurement by it); the input size is in the file name
+   */
+  private void measureLatency(Encoder encoder, String modelKey, String device, Preset preset,
+      Runnable beat) {
+    String engine = TorchRuntime.numerics().cacheTag();
+    String key = LatencyBench.key(modelKey, engine, device, encoder.spec().input().size());
+    try {
+      if (!LatencyBench.measured(context.store(), key)) {
+        LatencyBench.Result r = LatencyBench.measureAndStore(context.store(), key, encoder,
+            modelKey, device, engine, preset.batchSize(), beat);
+        log.info("{} latency on {}: {}", encoder.spec().id(), device, r.timings());
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ActivityWorkerShutdownException shutdown) {
+        throw shutdown;
+      }
+      log.warn("{}: latency measurement failed: {}", encoder.spec().id(), e.toString());
+    }
+  }
+
+  /** The measurement for a model whose embeddings all came from cache, when this device has none. */
+  private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
+    DevicePool pool = devicePool();
+    Device device;
+    try {
+      device = pool.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
+    }
+    try {
+      String key = LatencyBench.key(modelKey, TorchRuntime.numerics().cacheTag(),
+          String.valueOf(device), spec.input().size());
+      if (LatencyBench.measured(context.store(), key)) {
+        return;
+      }
+      ActivityExecutionContext activity = Activity.getExecutionContext();
+      try (Encoder encoder = BackgroundHeartbeat.during(-1,
+          () -> Encoders.open(context.catalog(), spec, device))) {
+        measureLatency(encoder, modelKey, String.valueOf(device), preset,
+            () -> activity.heartbeat(-1));
+      }
+    } finally {
+      pool.release(device);
+    }
   }
 
   private volatile DevicePool detected;

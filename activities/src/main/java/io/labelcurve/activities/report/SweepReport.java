@@ -4,6 +4,7 @@ import static io.labelcurve.activities.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.Provenance;
@@ -180,30 +181,58 @@ public final class SweepReport {
       splits.forEach(s -> levels.forEach(l -> csvHeader.add(s + "_" + l + "_test_ci95")));
       files.add(csv(outDir, "full-data.csv", csvHeader, rowsCsv));
 
-      // --- trade-off (Figure 5), image level, one panel per split
+      // --- trade-off (Figure 5), image level, per split × batch
+      Map<String, LatencyBench.Result> latency = latency(data, store);
+      List<Integer> batches = latency.values().stream().flatMap(r -> r.timings().stream())
+          .map(LatencyBench.Timing::batch).distinct().sorted().toList();
       List<BubbleChart> tradeCharts = new ArrayList<>();
-      for (String s : splits) {
-        List<Charts.TradeoffPoint> pts = new ArrayList<>();
-        full.forEach((key, rs) -> {
-          double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
-              .mapToDouble(ReportData.Row::accuracy).toArray();
-          if (acc.length > 0) {
-            pts.add(new Charts.TradeoffPoint(rs.get(0).model()
-                    + (adaptations(data).size() > 1 ? " " + rs.get(0).adaptation() : ""),
-                Statistics.mean(acc).mean(),
-                rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0),
-                rs.get(0).params()));
+      boolean fallback = false;
+      for (int batch : batches.isEmpty() ? List.of(-1) : batches) {
+        for (String s : splits) {
+          List<Charts.TradeoffPoint> pts = new ArrayList<>();
+          Set<String> devices = new TreeSet<>();
+          for (List<ReportData.Row> rs : full.values()) {
+            double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
+                .mapToDouble(ReportData.Row::accuracy).toArray();
+            if (acc.length == 0) {
+              continue;
+            }
+            ReportData.Row r0 = rs.get(0);
+            LatencyBench.Result measured = latency.get(r0.model());
+            Optional<LatencyBench.Timing> timing = measured == null ? Optional.empty()
+                : measured.timings().stream().filter(t -> t.batch() == batch).findFirst();
+            String label = r0.model() + (adaptations(data).size() > 1 ? " " + r0.adaptation() : "");
+            double ms;
+            if (timing.isPresent()) {
+              ms = timing.get().medianMsPerImage();
+              devices.add(measured.device());
+            } else {
+              fallback = true;
+              label += " (extraction timing)";
+              ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0);
+            }
+            pts.add(new Charts.TradeoffPoint(label, Statistics.mean(acc).mean(), ms, r0.params(),
+                r0.model()));
           }
-        });
-        tradeCharts.add(Charts.tradeoff(s, "image", pts, models, 560, 440));
+          String where = batch < 0 ? "no latency measurement"
+              : "batch " + batch + (devices.isEmpty() ? "" : " on " + String.join(", ", devices));
+          tradeCharts.add(Charts.tradeoff(s + " · " + where, "image", pts, models, 560, 440));
+        }
       }
       Charts.writePanels("Accuracy, speed and size (full training data)", tradeCharts, 2, outDir, "tradeoff");
       files.add(outDir.resolve("tradeoff.png"));
       files.add(outDir.resolve("tradeoff.svg"));
       body.append("<h2 id=\"tradeoff\">Trade-off (the paper's Figure 5)</h2>\n")
           .append(figure(outDir, "tradeoff", "Image-level accuracy on full training data against"
-              + " inference time per image (encoder and classifier); bubble area is proportional to"
-              + " the parameter count."));
+              + " the encoder's median inference time per image, measured on its own (warm-up, repeats)"
+              + " at batch 1 and at the worker's batch, device and batch in each panel's title; bubble"
+              + " area is proportional to the parameter count. Both adaptations share the encoder's"
+              + " measurement (the finetuned model is the same architecture; its linear head, like the"
+              + " probe's linear SVM, costs dim × classes operations per image, negligible next to it)."
+              + (fallback ? " Bubbles marked “extraction timing” have no dedicated measurement: their"
+                  + " time is the encoder's inside an extraction (or finetune evaluation), under"
+                  + " whatever else the worker ran." : "")));
+      files.add(latencyTable(latency, outDir, body));
     }
 
     // --- labels to reach a target, and crossings
@@ -427,6 +456,44 @@ public final class SweepReport {
         + "</ul></details>\n";
   }
 
+  /**
+   * The latest dedicated latency measurement of each model of the sweep ({@link LatencyBench}),
+   * found by the model keys in {@code spec.json}; models without one are absent.
+   */
+  private static Map<String, LatencyBench.Result> latency(ReportData data, BlobStore store)
+      throws IOException {
+    Map<String, LatencyBench.Result> out = new TreeMap<>();
+    if (data.specDoc() == null) {
+      return out;
+    }
+    for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> data.specDoc().path("model_keys").fields()) {
+      LatencyBench.readAll(store, e.getValue().asText()).stream()
+          .max(java.util.Comparator.comparing(LatencyBench.Result::measuredAt))
+          .ifPresent(r -> out.put(e.getKey(), r));
+    }
+    return out;
+  }
+
+  private static Path latencyTable(Map<String, LatencyBench.Result> latency, Path outDir,
+      StringBuilder body) throws IOException {
+    List<String> header = List.of("model", "device", "engine", "input px", "batch", "warm-up",
+        "repeats", "median ms/image", "quartiles", "min–max", "load before/after", "measured");
+    List<List<String>> rows = new ArrayList<>();
+    latency.forEach((model, r) -> r.timings().forEach(t -> rows.add(List.of(model, r.device(),
+        r.engine(), String.valueOf(r.inputSize()), String.valueOf(t.batch()),
+        String.valueOf(t.warmup()), String.valueOf(t.repeats()),
+        String.format(Locale.ROOT, "%.3f", t.medianMsPerImage()),
+        String.format(Locale.ROOT, "%.3f–%.3f", t.p25MsPerImage(), t.p75MsPerImage()),
+        String.format(Locale.ROOT, "%.3f–%.3f", t.minMsPerImage(), t.maxMsPerImage()),
+        String.format(Locale.ROOT, "%.2f / %.2f", r.loadBefore(), r.loadAfter()),
+        r.measuredAt()))));
+    body.append("<h3>Latency measurements</h3>\n");
+    body.append(rows.isEmpty() ? "<p class=\"na\">No dedicated latency measurement of these models"
+        + " (they are taken by the training pool's embedding extraction, once per model, device and"
+        + " input size).</p>\n" : Html.table(header, escape(rows), "latency"));
+    return csv(outDir, "latency.csv", header.stream().map(SweepReport::slug).toList(), rows);
+  }
+
   /** The full-data rows per model × adaptation: image sampling of the whole pool, else the largest size. */
   static Map<String, List<ReportData.Row>> fullData(ReportData data) {
     Map<String, List<ReportData.Row>> out = new TreeMap<>();
@@ -569,7 +636,7 @@ public final class SweepReport {
           .append(esc(CellRecords.MAPPER.writeValueAsString(spec.get("spec")))).append("</pre></details>\n");
     }
     body.append("<p class=\"small\">Files next to this page: charts as PNG and SVG, tables as CSV"
-        + " (curves.csv, full-data.csv, labels-to-target.csv, crossings.csv, paired.csv, confusion.csv),"
+        + " (curves.csv, full-data.csv, latency.csv, labels-to-target.csv, crossings.csv, paired.csv, confusion.csv),"
         + " provenance.json.</p>\n");
     return file;
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.eval.SequenceOutcomes;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
@@ -128,6 +129,13 @@ class SweepReportTest {
     try (EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0);
         S3BlobStore store = S3BlobStore.connect(s3.settings("bkt"))) {
       writeSweep(store, "syn", cells("syn"), true);
+      // A dedicated latency measurement of "strong" (as the embedding activity stores it); "weak" has none.
+      LatencyBench.Result latency = new LatencyBench.Result("strong", "strong-abc123", "cpu()", "eng", 224,
+          List.of(new LatencyBench.Timing(1, 3, 10, 4.0, 3.9, 4.2, 3.8, 5.0),
+              new LatencyBench.Timing(64, 3, 5, 1.5, 1.4, 1.6, 1.3, 1.7)),
+          "2026-12-02T07:00:00Z", "worker-1", 0.5, 0.7);
+      store.put(LatencyBench.key("strong-abc123", "eng", "cpu()", 224),
+          CellRecords.MAPPER.writeValueAsBytes(latency));
       Path out = dir.resolve("report");
       SweepReport.Summary summary = SweepReport.write(store, "syn", out, false);
       // -Dreport.keep=DIR keeps a copy to look at.
@@ -152,6 +160,14 @@ class SweepReportTest {
       BufferedImage png = ImageIO.read(out.resolve("curves-linear_probe-image.png").toFile());
       assertEquals(1120, png.getWidth());
       assertTrue(Files.readString(out.resolve("tradeoff.svg")).contains("<svg"));
+      // Figure 5: a panel per split and batch, from the measurement, device and batch in the title.
+      BufferedImage trade = ImageIO.read(out.resolve("tradeoff.png").toFile());
+      assertEquals(2 * 440 + 40, trade.getHeight(), "T1 and T2 at batch 1, then at batch 64");
+      List<String> lat = Files.readAllLines(out.resolve("latency.csv"));
+      assertEquals("model,device,engine,input_px,batch,warm_up,repeats,median_ms_image,quartiles,min_max,"
+          + "load_before_after,measured", lat.get(0));
+      assertTrue(lat.get(1).startsWith("strong,cpu(),eng,224,1,3,10,4.000,3.900–4.200,3.800–5.000,"), lat.get(1));
+      assertEquals(3, lat.size(), "weak has no measurement");
 
       String html = Files.readString(out.resolve("index.html"));
       assertTrue(html.contains("Complete: 30 of 30 planned cells finished"), html.substring(0, 600));
@@ -201,6 +217,7 @@ class SweepReportTest {
       assertTrue(reach.contains("linear-probe,image,T1,sequence,strong,≤ 32 images,"), reach);
       assertTrue(reach.contains(",≈ 71 images,"), reach);
       assertFalse(reach.contains("seeds only"), reach);
+      assertTrue(html.contains("have no dedicated measurement"), "weak falls back, said so");
       assertTrue(html.contains("Holm step-down correction within each panel")
           && html.contains("sequence-clustered percentile bootstrap")
           && html.contains("30 of 30 cells kept per-sequence outcomes"), "methods");
