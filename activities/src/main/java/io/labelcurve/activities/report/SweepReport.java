@@ -111,13 +111,15 @@ public final class SweepReport {
       body.append(figure(outDir, base, title + ": accuracy against "
           + (first.sampling().equals("sequence") ? "sequences per class" : "training images")
           + " per test split and level (" + seedsText(figure) + ")"));
-      figure.forEach((p, curves) -> curves.forEach(c -> c.points().forEach(pt -> curveRows.add(List.of(
-          p.adaptation(), p.sampling(), p.split(), p.level(), c.model(), num(pt.x()),
-          String.valueOf(pt.size()), String.valueOf(pt.mean().n()), pct(pt.mean().mean()),
-          pt.mean().hasInterval() ? pct(pt.mean().low()) : "",
-          pt.mean().hasInterval() ? pct(pt.mean().high()) : "",
-          uncertainty.pointInterval(p, pt).map(ci -> pct(ci[0])).orElse(""),
-          uncertainty.pointInterval(p, pt).map(ci -> pct(ci[1])).orElse(""))))));
+      figure.forEach((p, curves) -> curves.forEach(c -> c.points().forEach(pt -> {
+        Optional<double[]> test = uncertainty.pointInterval(p, pt);
+        curveRows.add(List.of(
+            p.adaptation(), p.sampling(), p.split(), p.level(), c.model(), num(pt.x()),
+            String.valueOf(pt.size()), String.valueOf(pt.mean().n()), pct(pt.mean().mean()),
+            pt.mean().hasInterval() ? pct(pt.mean().low()) : "",
+            pt.mean().hasInterval() ? pct(pt.mean().high()) : "",
+            test.map(ci -> pct(ci[0])).orElse(""), test.map(ci -> pct(ci[1])).orElse("")));
+      })));
     }
     files.add(csv(outDir, "curves.csv", List.of("adaptation", "sampling", "test_split", "level",
         "model", "x", "size", "seeds", "mean_accuracy_pct", "ci95_low_pct", "ci95_high_pct",
