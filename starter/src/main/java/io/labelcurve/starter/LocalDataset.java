@@ -27,7 +27,7 @@ final class LocalDataset {
       Path local = specFile.toAbsolutePath().getParent().resolve(spec.dataset()).normalize();
       if (Files.isRegularFile(local)) {
         Manifest manifest = ManifestReader.read(local);
-        return SpecChecks.summarise(manifest, manifest.location(), "local", spec.trainSplit());
+        return SpecChecks.summarise(manifest, manifest.location(), "local", spec);
       }
     }
     return new DatasetSummary(spec.dataset(), PLACEHOLDER_DIGEST, List.of(), spec.trainSplit(), 0, 0,

@@ -67,7 +67,7 @@ final class SweepLauncher {
     DatasetDigest digest = DatasetDigest.of(manifest, images);
     // Sizes against the pool before the upload: a bad spec costs nothing.
     DatasetSummary summary = SpecChecks.summarise(manifest, uri == null ? manifest.location() : uri,
-        digest.cacheKey(), spec.trainSplit());
+        digest.cacheKey(), spec);
     SpecChecks.checkAgainst(spec, summary);
     if (uri == null) {
       uri = upload(Path.of(manifest.location()), digest, store, out);

@@ -47,7 +47,7 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
             .validateOrThrow(manifest, images);
     report.warnings().forEach(w -> log.warn("{}", w));
     DatasetSummary summary = SpecChecks.summarise(manifest, spec.dataset(),
-        DatasetDigest.of(manifest, images).cacheKey(), spec.trainSplit());
+        DatasetDigest.of(manifest, images).cacheKey(), spec);
     SpecChecks.checkAgainst(spec, summary);
     return summary;
   }

@@ -6,6 +6,7 @@ import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
@@ -128,24 +129,51 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     });
   }
 
-  /** The ids a split embeds, in the canonical order their shards hold them. */
+  /** The ids a split embeds with the default variants, in the order their shards hold them. */
   public static List<String> idsOf(Manifest manifest, String split, boolean withVariants) {
+    return idsOf(manifest, split, withVariants, Augmentation.DEFAULT);
+  }
+
+  /**
+   * The ids a split embeds, in the canonical order their shards hold them: a training pool's (with
+   * {@code withVariants}) in {@link TrainingPool}'s order, its variants as {@code augmentation}
+   * has them (none for {@code augmentation: none}); a test split's sorted.
+   */
+  public static List<String> idsOf(Manifest manifest, String split, boolean withVariants,
+      Augmentation augmentation) {
     if (withVariants) {
-      return TrainingPool.of(manifest, split, manifest.classes(), true).entries().stream()
-          .map(PoolEntry::id).toList();
+      return TrainingPool.of(manifest, split, manifest.classes(), augmentation.hasVariants())
+          .entries().stream().map(PoolEntry::id).toList();
     }
     return manifest.rowsOf(split).stream().map(ManifestRow::image).sorted().toList();
+  }
+
+  /**
+   * Where a request's vectors are cached. Vectors of another engine version or oneDNN setting are
+   * never reused (issue 12); nor a training pool's variants made with other magnitudes: a
+   * non-default augmentation adds {@code @aug-…} / {@code @noaug} to the split segment, the default
+   * keeps the plain split (the keys of caches written before augmentation could be chosen). Test
+   * splits hold no variants and are shared by every augmentation.
+   */
+  public static String prefix(String modelKey, String engineTag, EmbedRequest request,
+      Augmentation augmentation) {
+    return EmbeddingExtractor.prefix(modelKey, engineTag, request.datasetDigest(),
+        request.withVariants() ? augmentation.cacheSplit(request.split()) : request.split());
   }
 
   private EmbeddingSet run(EmbedRequest request) throws IOException {
     ModelSpec spec = Preset.named(request.preset()).apply(context.catalog().get(request.model()));
     Preset preset = Preset.named(request.preset());
     Manifest manifest = manifests.read(request.manifestUri());
-    List<String> ids = idsOf(manifest, request.split(), request.withVariants());
+    Augmentation augmentation;
+    try {
+      augmentation = Augmentation.of(request.augmentation());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
+    List<String> ids = idsOf(manifest, request.split(), request.withVariants(), augmentation);
     String modelKey = context.catalog().modelKey(spec);
-    // Vectors of another engine version or oneDNN setting are never reused (issue 12).
-    String prefix = EmbeddingExtractor.prefix(modelKey, TorchRuntime.numerics().cacheTag(),
-        request.datasetDigest(), request.split());
+    String prefix = prefix(modelKey, TorchRuntime.numerics().cacheTag(), request, augmentation);
 
     // Everything cached: answer without loading the model at all.
     Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(
@@ -154,6 +182,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       context.metrics().embeddingsFromCache(request.model(), ids.size());
       Timing timing = readTiming(prefix);
       log.info("{} {}: {} embeddings from cache", request.model(), request.split(), ids.size());
+      if (request.withVariants()) {
+        latencyFromCache(spec, context.catalog().modelKey(request.model()), preset);
+      }
       return new EmbeddingSet(prefix, request.model(), request.split(), ids.size(),
           cached.get().shards(), cached.get().dim(), 0, ids.size(), cached.get().params(),
           timing == null ? 0 : timing.inferMsPerImage(),
@@ -187,7 +218,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           preset.batchSize(), String.valueOf(device), () -> activity.heartbeat(resumeAfter));
       ExtractionJob job = ExtractionJob.builder()
           .ids(ids)
-          .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey)))
+          .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey),
+              augmentation))
           .encoder(encoder)
           .store(context.store())
           .prefix(prefix)
@@ -235,6 +267,10 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
           })
           .build();
       result = EmbeddingExtractor.run(job);
+      if (request.withVariants()) {
+        measureLatency(encoder, context.catalog().modelKey(request.model()),
+            String.valueOf(device), preset, () -> activity.heartbeat(resumeAfter));
+      }
     } finally {
       pool.release(device);
     }
@@ -253,6 +289,60 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
         result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
         timing == null ? 0 : timing.inferMsPerImage(),
         timing == null ? canary.provenance() : timing.numerics());
+  }
+
+  /**
+   * Figure 5's dedicated latency measurement ({@link LatencyBench}), once per model, engine,
+   * device and input size, by the training pool's extraction (one per model and sweep; the test
+   * splits' would measure the same thing). A failed measurement is logged, not fatal: the
+   * embeddings are what the sweep needs.
+   *
+   * @param modelKey the catalog's key of the model, as {@code spec.json}'s {@code model_keys}
+   *     has it (the report finds the measurement by it); the input size is in the file name
+   */
+  private void measureLatency(Encoder encoder, String modelKey, String device, Preset preset,
+      Runnable beat) {
+    String engine = TorchRuntime.numerics().cacheTag();
+    String key = LatencyBench.key(modelKey, engine, device, encoder.spec().input().size());
+    try {
+      if (!LatencyBench.measured(context.store(), key)) {
+        LatencyBench.Result r = LatencyBench.measureAndStore(context.store(), key, encoder,
+            modelKey, device, engine, preset.batchSize(), beat);
+        log.info("{} latency on {}: {}", encoder.spec().id(), device, r.timings());
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ActivityWorkerShutdownException shutdown) {
+        throw shutdown;
+      }
+      log.warn("{}: latency measurement failed: {}", encoder.spec().id(), e.toString());
+    }
+  }
+
+  /** The measurement for a model whose embeddings all came from cache, when this device has none. */
+  private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
+    DevicePool pool = devicePool();
+    Device device;
+    try {
+      device = pool.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
+    }
+    try {
+      String key = LatencyBench.key(modelKey, TorchRuntime.numerics().cacheTag(),
+          String.valueOf(device), spec.input().size());
+      if (LatencyBench.measured(context.store(), key)) {
+        return;
+      }
+      ActivityExecutionContext activity = Activity.getExecutionContext();
+      try (Encoder encoder = BackgroundHeartbeat.during(-1,
+          () -> Encoders.open(context.catalog(), spec, device))) {
+        measureLatency(encoder, modelKey, String.valueOf(device), preset,
+            () -> activity.heartbeat(-1));
+      }
+    } finally {
+      pool.release(device);
+    }
   }
 
   private volatile DevicePool detected;

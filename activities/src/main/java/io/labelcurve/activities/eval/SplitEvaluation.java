@@ -10,7 +10,8 @@ package io.labelcurve.activities.eval;
  * @param sequenceAccuracy fraction of sequences whose majority vote is their label
  * @param imageConfusion {@code [true][predicted]} image counts
  * @param sequenceConfusion {@code [true][predicted]} sequence counts
+ * @param outcomes per sequence, what was right (for the report's test-set intervals)
  */
 public record SplitEvaluation(
     String split, int images, double imageAccuracy, int sequences, double sequenceAccuracy,
-    int[][] imageConfusion, int[][] sequenceConfusion) {}
+    int[][] imageConfusion, int[][] sequenceConfusion, SequenceOutcomes outcomes) {}

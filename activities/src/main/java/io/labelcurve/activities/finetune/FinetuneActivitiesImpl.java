@@ -12,10 +12,12 @@ import io.labelcurve.activities.embed.ImageLoader;
 import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.Preprocessor;
 import io.labelcurve.activities.eval.Evaluator;
-import io.labelcurve.activities.eval.SplitEvaluation;
+import io.labelcurve.activities.eval.TestSet;
+import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
+import io.labelcurve.activities.results.CellEvaluations;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -184,7 +186,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
 
     Manifest manifest = manifests.read(request.dataset().manifestUri());
     List<String> classes = request.dataset().classes();
-    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
+    Augmentation augmentation = augmentation(request);
+    int voteFrames = request.voteFrames() == null ? Evaluator.ALL_FRAMES : request.voteFrames();
+    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes,
+        augmentation.hasVariants());
     CellSample sample = CellSample.of(pool, cell);
     Subset subset = sample.subset();
     Integer perClass = sample.perClass();
@@ -202,7 +207,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         preset.finetuneBatchSize(), epochs, cell.seed(), checkpointEvery, loaderThreads, null,
         FinetuneConfig.maxGradNormFromEnvironment());
     ImageLoader images = new DatasetImages(
-        BlobImageSource.besides(context.store(), manifests.keyOf(request.dataset().manifestUri())));
+        BlobImageSource.besides(context.store(), manifests.keyOf(request.dataset().manifestUri())),
+        augmentation);
     Checkpoints checkpoints = new Checkpoints(context.store(),
         Checkpoints.prefix(request.sweepId(), cell.id()), KEEP_CHECKPOINTS);
 
@@ -216,8 +222,7 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     for (ManifestRow r : manifest.rows()) {
       rows.put(r.image(), r);
     }
-    List<CellRecord.Score> scores = new ArrayList<>();
-    Map<String, Map<String, int[][]>> confusion = new LinkedHashMap<>();
+    CellEvaluations evaluations = new CellEvaluations();
     long params;
     long inferNanos = 0;
     int inferred = 0;
@@ -229,11 +234,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
       Preprocessor pre = trainer.preprocessor();
       for (String split : request.testSplits()) {
         List<ManifestRow> test = manifest.rowsOf(split);
-        int[] y = new int[test.size()];
-        List<String> sequences = new ArrayList<>(y.length);
-        double[][] s = new double[y.length][];
-        for (int from = 0; from < y.length; from += evalBatch) {
-          int to = Math.min(y.length, from + evalBatch);
+        double[][] s = new double[test.size()][];
+        for (int from = 0; from < test.size(); from += evalBatch) {
+          int to = Math.min(test.size(), from + evalBatch);
           List<float[]> chw = new ArrayList<>(to - from);
           for (int i = from; i < to; i++) {
             chw.add(pre.apply(images.load(test.get(i).image())));
@@ -243,16 +246,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
           inferNanos += System.nanoTime() - t0;
           System.arraycopy(batch, 0, s, from, batch.length);
         }
-        for (int i = 0; i < y.length; i++) {
-          y[i] = classes.indexOf(test.get(i).label());
-          sequences.add(test.get(i).sequence());
-        }
-        inferred += y.length;
-        SplitEvaluation e = Evaluator.evaluate(split, s, y, sequences, classes.size());
-        scores.add(new CellRecord.Score(split, "image", e.imageAccuracy(), e.images()));
-        scores.add(new CellRecord.Score(split, "sequence", e.sequenceAccuracy(), e.sequences()));
-        confusion.put(split, Map.of("image", e.imageConfusion(), "sequence",
-            e.sequenceConfusion()));
+        inferred += test.size();
+        evaluations.add(Evaluator.evaluate(TestSet.of(split, test, classes), s, classes.size(),
+            voteFrames));
         listener.onStep(run.totalSteps(), run.totalSteps(), epochs - 1, Double.NaN, 0);
       }
       if (request.keepFinalModel()) {
@@ -297,6 +293,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     provenance.put("checkpoint_seconds", String.format(Locale.ROOT, "%.3f",
         run.checkpointSeconds()));
     provenance.put("device", device);
+    provenance.put("augmentation", augmentation.spec().describe());
+    provenance.put("vote_frames", Evaluator.describeVoteFrames(voteFrames));
     provenance.put("numerics_encoder", encoderCanary.provenance());
     provenance.put("numerics_evaluation", evalCanary.summary());
     if (finalUri != null) {
@@ -305,10 +303,19 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     provenance.put("finished", Instant.now().toString());
     CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
         cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), n, run.trainSeconds(),
-        inferMs, params, classes, scores, confusion, idsKey, provenance);
+        inferMs, params, classes, evaluations.scores(), evaluations.confusion(), idsKey,
+        provenance, evaluations.outcomes());
     context.store().put(key, JSON.writeValueAsBytes(record));
     checkpoints.deleteAll(request.keepFinalModel());
     return CellRecords.toResult(record, context.store().uri(key), false);
+  }
+
+  private static Augmentation augmentation(FinetuneCellRequest request) {
+    try {
+      return Augmentation.of(request.augmentation());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
   }
 
   /**

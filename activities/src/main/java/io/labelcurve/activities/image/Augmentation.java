@@ -1,9 +1,12 @@
 package io.labelcurve.activities.image;
 
+import io.labelcurve.workflows.spec.AugmentationSpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,18 +20,81 @@ import java.util.regex.Pattern;
  * <p>Each variant's parameters are drawn from a {@link SplittableRandom} seeded by a stable hash
  * (SHA-256) of the variant's id {@code path#vK}, so a variant is the same image in every JVM, on every
  * worker and in every sweep, and embeddings of it can be cached.
+ *
+ * <p>The magnitudes are the spec's {@code augmentation} ({@link AugmentationSpec}); the paper
+ * states none, so {@link #DEFAULT}'s 3–8° tilts and ×0.85–0.95 / ×1.05–1.15 widths are an
+ * assumption. Other magnitudes make other images from the same ids: {@link #cacheTag} keeps their
+ * embeddings apart.
  */
 public final class Augmentation {
   /** Variants per original frame. */
   public static final int VARIANTS = 4;
-  /** Smallest and largest tilt, in degrees. */
+  /** Smallest and largest tilt of the default, in degrees. */
   public static final double MIN_TILT_DEG = 3, MAX_TILT_DEG = 8;
-  /** Width factors: v3 in [0.85, 0.95], v4 in [1.05, 1.15]. */
+  /** Width factors of the default: v3 in [0.85, 0.95], v4 in [1.05, 1.15]. */
   public static final double MIN_WIDTH_FACTOR = 0.85, MAX_WIDTH_FACTOR = 1.15;
+  /** The default magnitudes ({@link AugmentationSpec#DEFAULT}). */
+  public static final Augmentation DEFAULT = new Augmentation(AugmentationSpec.DEFAULT);
 
   private static final Pattern VARIANT_SUFFIX = Pattern.compile("^(.*)#v([0-9]+)$");
 
-  private Augmentation() {}
+  private final AugmentationSpec spec;
+
+  private Augmentation(AugmentationSpec spec) {
+    this.spec = spec;
+  }
+
+  /**
+   * The variants a spec asks for (null: the default).
+   *
+   * @throws IllegalArgumentException when the magnitudes are unusable, naming the field
+   */
+  public static Augmentation of(AugmentationSpec spec) {
+    AugmentationSpec s = AugmentationSpec.orDefault(spec);
+    var problems = s.problems("augmentation");
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(problems.get(0).field() + ": " + problems.get(0).message());
+    }
+    return s.standard() ? DEFAULT : new Augmentation(s);
+  }
+
+  public AugmentationSpec spec() {
+    return spec;
+  }
+
+  /** Whether the training pool holds variants at all. */
+  public boolean hasVariants() {
+    return spec.variants();
+  }
+
+  /**
+   * What a training pool's embeddings add to their split's cache key: nothing for the default
+   * (so the caches made before magnitudes could be chosen stay valid), {@code noaug} without
+   * variants, else {@code aug-} and 12 hex digits of SHA-256 over the magnitudes.
+   */
+  public String cacheTag() {
+    if (spec.standard()) {
+      return "";
+    }
+    if (!spec.variants()) {
+      return "noaug";
+    }
+    String canonical = String.format(Locale.ROOT, "tilt=%s..%s;narrow=%s..%s;wide=%s..%s",
+        spec.tiltDegrees().min(), spec.tiltDegrees().max(), spec.narrowWidth().min(),
+        spec.narrowWidth().max(), spec.wideWidth().min(), spec.wideWidth().max());
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      return "aug-" + HexFormat.of().formatHex(d).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
+  /** The split segment of a training pool's cache key: {@code split}, or {@code split@tag}. */
+  public String cacheSplit(String split) {
+    String tag = cacheTag();
+    return tag.isEmpty() ? split : split + "@" + tag;
+  }
 
   /** An image id split into the original's path and the variant (0 for the original itself). */
   public record ImageId(String path, int variant) {
@@ -63,24 +129,45 @@ public final class Augmentation {
     return new ImageId(path, variant).id();
   }
 
-  /** The parameter a variant applies: a tilt in degrees (v1, v2) or a width factor (v3, v4). */
+  /** The default's parameter of a variant: a tilt in degrees (v1, v2) or a width factor (v3, v4). */
   public static double parameter(String path, int variant) {
+    return DEFAULT.parameterOf(path, variant);
+  }
+
+  /**
+   * The parameter a variant applies: a tilt in degrees (v1, v2) or a width factor (v3, v4), the
+   * first draw of its seeded generator scaled into the range (the default's values are the ones
+   * drawn before the ranges could be chosen).
+   */
+  public double parameterOf(String path, int variant) {
+    if (!spec.variants()) {
+      throw new IllegalStateException("augmentation 'none' has no variant " + variant + " of " + path);
+    }
     SplittableRandom random = new SplittableRandom(stableSeed(variantId(path, variant)));
     return switch (variant) {
-      case 1 -> -random.nextDouble(MIN_TILT_DEG, MAX_TILT_DEG);
-      case 2 -> random.nextDouble(MIN_TILT_DEG, MAX_TILT_DEG);
-      case 3 -> random.nextDouble(MIN_WIDTH_FACTOR, 0.95);
-      case 4 -> random.nextDouble(1.05, MAX_WIDTH_FACTOR);
+      case 1 -> -draw(random, spec.tiltDegrees());
+      case 2 -> draw(random, spec.tiltDegrees());
+      case 3 -> draw(random, spec.narrowWidth());
+      case 4 -> draw(random, spec.wideWidth());
       default -> throw new IllegalArgumentException("variant " + variant + " is not 1.." + VARIANTS);
     };
+  }
+
+  private static double draw(SplittableRandom random, AugmentationSpec.Range r) {
+    return r.min() == r.max() ? r.min() : random.nextDouble(r.min(), r.max());
+  }
+
+  /** The default's variant {@code variant} (1..4) of {@code original}; see {@link #applyTo}. */
+  public static GreyImage apply(GreyImage original, String path, int variant) {
+    return DEFAULT.applyTo(original, path, variant);
   }
 
   /**
    * Variant {@code variant} (1..4) of the original frame {@code original} whose path is {@code path}.
    * The original is not modified.
    */
-  public static GreyImage apply(GreyImage original, String path, int variant) {
-    double p = parameter(path, variant);
+  public GreyImage applyTo(GreyImage original, String path, int variant) {
+    double p = parameterOf(path, variant);
     return variant <= 2 ? rotate(original, p) : stretchWidth(original, p);
   }
 

@@ -23,6 +23,7 @@ public final class DatasetImages implements ImageLoader {
 
   private final ImageSource source;
   private final int size;
+  private final Augmentation augmentation;
   private final Map<String, GreyImage> cache;
 
   /** {@value #SIZE}×{@value #SIZE}, caching 64 originals. */
@@ -30,14 +31,27 @@ public final class DatasetImages implements ImageLoader {
     this(source, SIZE, 64);
   }
 
+  /** {@value #SIZE}×{@value #SIZE}, caching 64 originals, variants with these magnitudes. */
+  public DatasetImages(ImageSource source, Augmentation augmentation) {
+    this(source, SIZE, 64, augmentation);
+  }
+
+  /** Variants with the default magnitudes; see {@link #DatasetImages(ImageSource, int, int, Augmentation)}. */
+  public DatasetImages(ImageSource source, int size, int cachedOriginals) {
+    this(source, size, cachedOriginals, Augmentation.DEFAULT);
+  }
+
   /**
    * @param source where the images are
    * @param size side of the images given (the protocol's is {@value #SIZE}; small presets may use less)
    * @param cachedOriginals how many resized originals to keep (0 for none)
+   * @param augmentation the magnitudes of the variants {@code #v1} … {@code #v4}
    */
-  public DatasetImages(ImageSource source, int size, int cachedOriginals) {
+  public DatasetImages(ImageSource source, int size, int cachedOriginals,
+      Augmentation augmentation) {
     this.source = source;
     this.size = size;
+    this.augmentation = augmentation;
     this.cache = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, GreyImage> eldest) {
@@ -57,7 +71,7 @@ public final class DatasetImages implements ImageLoader {
     if (id.variant() == 0) {
       return new GreyImage(original.width(), original.height(), original.pixels().clone());
     }
-    return Augmentation.apply(original, id.path(), id.variant());
+    return augmentation.applyTo(original, id.path(), id.variant());
   }
 
   private GreyImage original(String path) throws IOException {

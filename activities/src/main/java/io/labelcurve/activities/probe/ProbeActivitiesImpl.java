@@ -5,7 +5,8 @@ import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.embed.EmbeddingReader.Embeddings;
 import io.labelcurve.activities.eval.Evaluator;
-import io.labelcurve.activities.eval.SplitEvaluation;
+import io.labelcurve.activities.eval.TestSet;
+import io.labelcurve.activities.results.CellEvaluations;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -24,6 +25,7 @@ import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.spec.AugmentationSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -74,7 +76,10 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     Cell cell = request.cell();
     Manifest manifest = manifests.read(request.dataset().manifestUri());
     List<String> classes = request.dataset().classes();
-    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes, true);
+    AugmentationSpec augmentation = AugmentationSpec.orDefault(request.augmentation());
+    int voteFrames = request.voteFrames() == null ? Evaluator.ALL_FRAMES : request.voteFrames();
+    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes,
+        augmentation.variants());
     Embeddings train = memo.get(request.train().prefix());
     if (!train.ids().equals(pool.entries().stream().map(e -> e.id()).toList())) {
       throw new IllegalStateException("embeddings under " + request.train().prefix()
@@ -101,28 +106,22 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     for (ManifestRow r : manifest.rows()) {
       rows.put(r.image(), r);
     }
-    List<CellRecord.Score> scores = new ArrayList<>();
-    Map<String, Map<String, int[][]>> confusion = new LinkedHashMap<>();
+    CellEvaluations evaluations = new CellEvaluations();
     long predictNanos = 0;
     int predicted = 0;
     double encoderMs = 0;
     for (EmbeddingSet testSet : request.tests()) {
       Embeddings test = memo.get(testSet.prefix());
-      int[] labels = new int[test.ids().size()];
-      List<String> sequences = new ArrayList<>(labels.length);
-      for (int i = 0; i < labels.length; i++) {
-        ManifestRow r = rows.get(test.ids().get(i));
-        labels[i] = classes.indexOf(r.label());
-        sequences.add(r.sequence());
+      List<ManifestRow> testRows = new ArrayList<>(test.ids().size());
+      for (String id : test.ids()) {
+        testRows.add(rows.get(id));
       }
+      TestSet testImages = TestSet.of(testSet.split(), testRows, classes);
       long p0 = System.nanoTime();
       double[][] s = classifier.scores(test.vectors());
       predictNanos += System.nanoTime() - p0;
-      predicted += labels.length;
-      SplitEvaluation e = Evaluator.evaluate(testSet.split(), s, labels, sequences, classes.size());
-      scores.add(new CellRecord.Score(testSet.split(), "image", e.imageAccuracy(), e.images()));
-      scores.add(new CellRecord.Score(testSet.split(), "sequence", e.sequenceAccuracy(), e.sequences()));
-      confusion.put(testSet.split(), Map.of("image", e.imageConfusion(), "sequence", e.sequenceConfusion()));
+      predicted += testImages.size();
+      evaluations.add(Evaluator.evaluate(testImages, s, classes.size(), voteFrames));
       encoderMs = Math.max(encoderMs, testSet.inferMsPerImage());
     }
     double inferMs = encoderMs + (predicted == 0 ? 0 : predictNanos / 1e6 / predicted);
@@ -138,10 +137,13 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
       provenance.put("embedding_numerics", request.train().numerics());
     }
     provenance.put("classifier", classifier.describe());
+    provenance.put("augmentation", augmentation.describe());
+    provenance.put("vote_frames", Evaluator.describeVoteFrames(voteFrames));
     provenance.put("finished", Instant.now().toString());
     CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
         cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), x.length, trainSeconds,
-        inferMs, request.train().params(), classes, scores, confusion, idsKey, provenance);
+        inferMs, request.train().params(), classes, evaluations.scores(),
+        evaluations.confusion(), idsKey, provenance, evaluations.outcomes());
     context.store().put(key, JSON.writeValueAsBytes(record));
     return CellRecords.toResult(record, context.store().uri(key), false);
   }

@@ -200,8 +200,8 @@ public final class Charts {
   public static BubbleChart tradeoff(String split, String level, List<TradeoffPoint> points,
       List<String> models, int width, int height) {
     BubbleChart chart = new BubbleChart(width, height);
-    chart.setTitle(split + " · " + level + " level (bubble area ∝ parameters)");
-    chart.setXAxisTitle("inference ms per image");
+    chart.setTitle(split + " · " + level + " level");
+    chart.setXAxisTitle("median inference ms per image (bubble area ∝ parameters)");
     chart.setYAxisTitle("accuracy (%)");
     style(chart.getStyler());
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -215,7 +215,7 @@ public final class Charts {
       BubbleSeries s = chart.addSeries(String.format(Locale.ROOT, "%s (%.1fM params)", p.model(),
               p.params() / 1e6),
           new double[] {p.msPerImage()}, new double[] {100 * p.accuracy()}, new double[] {diameter});
-      Color c = colour(models, p.model());
+      Color c = colour(models, p.colourOf());
       s.setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 150));
       s.setLineColor(c);
     }
@@ -226,8 +226,13 @@ public final class Charts {
     return chart;
   }
 
-  /** A model's point on the trade-off chart. */
-  public record TradeoffPoint(String model, double accuracy, double msPerImage, long params) {}
+  /** A model's point on the trade-off chart; {@code model} is its label. */
+  public record TradeoffPoint(String model, double accuracy, double msPerImage, long params,
+      String colourOf) {
+    public TradeoffPoint(String model, double accuracy, double msPerImage, long params) {
+      this(model, accuracy, msPerImage, params, model);
+    }
+  }
 
   private static void style(org.knowm.xchart.style.AxesChartStyler s) {
     s.setChartBackgroundColor(Color.WHITE);

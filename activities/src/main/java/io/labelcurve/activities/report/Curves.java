@@ -30,8 +30,12 @@ public final class Curves {
     }
   }
 
-  /** One size of one curve: {@code bySeed} maps seed → accuracy. */
-  public record Point(double x, int size, Map<Integer, Double> bySeed, Statistics.Mean mean) {}
+  /**
+   * One size of one curve: {@code bySeed} maps seed → accuracy, {@code cellBySeed} seed → the
+   * cell that measured it.
+   */
+  public record Point(double x, int size, Map<Integer, Double> bySeed, Statistics.Mean mean,
+      Map<Integer, String> cellBySeed) {}
 
   public record Curve(Panel panel, String model, List<Point> points) {
     public double[] xs() {
@@ -71,7 +75,9 @@ public final class Curves {
           Map<Integer, Double> bySeed = rs.stream().collect(Collectors.toMap(
               ReportData.Row::seed, ReportData.Row::accuracy, (a, b) -> a, TreeMap::new));
           double[] acc = bySeed.values().stream().mapToDouble(Double::doubleValue).toArray();
-          points.add(new Point(x, rs.get(0).size(), bySeed, Statistics.mean(acc)));
+          Map<Integer, String> cells = rs.stream().collect(Collectors.toMap(
+              ReportData.Row::seed, ReportData.Row::cell, (a, b) -> a, TreeMap::new));
+          points.add(new Point(x, rs.get(0).size(), bySeed, Statistics.mean(acc), cells));
         });
         curves.add(new Curve(panel, model, points));
       });

@@ -149,6 +149,46 @@ public final class Statistics {
     return out;
   }
 
+  /**
+   * Holm's step-down adjustment of p-values for the family given (Holm 1979), as statsmodels'
+   * {@code multipletests(method="holm")}: sorted ascending, {@code p(i)·(m − i)} (i from 0), made
+   * monotone by a running maximum and capped at 1. NaN p-values (no test) are not part of the
+   * family and stay NaN. Rejecting where the adjusted p is below α controls the family-wise error
+   * rate at α.
+   */
+  public static double[] holm(double[] p) {
+    double[] out = new double[p.length];
+    java.util.Arrays.fill(out, Double.NaN);
+    Integer[] order = java.util.stream.IntStream.range(0, p.length).filter(i -> !Double.isNaN(p[i]))
+        .boxed().sorted(java.util.Comparator.comparingDouble(i -> p[i])).toArray(Integer[]::new);
+    int m = order.length;
+    double running = 0;
+    for (int i = 0; i < m; i++) {
+      running = Math.max(running, Math.min(1, p[order[i]] * (m - i)));
+      out[order[i]] = running;
+    }
+    return out;
+  }
+
+  /**
+   * The q-quantile of values by linear interpolation between order statistics (NumPy's default,
+   * "type 7"); +∞ sorts last, and a quantile touching it is +∞. {@code values} is sorted in place.
+   */
+  public static double quantile(double[] values, double q) {
+    java.util.Arrays.sort(values);
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double h = (values.length - 1) * q;
+    int lo = (int) Math.floor(h);
+    int hi = Math.min(values.length - 1, lo + 1);
+    double f = h - lo;
+    if (Double.isInfinite(values[hi]) && f > 0 || Double.isInfinite(values[lo])) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return values[lo] + f * (values[hi] - values[lo]);
+  }
+
   static double log2(double v) {
     return Math.log(v) / Math.log(2);
   }

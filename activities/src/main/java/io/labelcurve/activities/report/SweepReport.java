@@ -4,6 +4,7 @@ import static io.labelcurve.activities.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.Provenance;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
@@ -73,6 +75,7 @@ public final class SweepReport {
     List<ReportData.Row> curveRows0 = BaselineCurves.rows(data);
     List<String> models = BaselineCurves.labels(models(data), curveRows0);
     Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(curveRows0);
+    TestSetUncertainty uncertainty = new TestSetUncertainty(data.cells());
     StringBuilder body = new StringBuilder();
 
     // --- status
@@ -89,8 +92,12 @@ public final class SweepReport {
     // --- learning curves, one figure per adaptation × sampling
     body.append("<h2 id=\"curves\">Learning curves</h2>\n<p>Accuracy against labelled training data on a"
         + " log2 axis, one line per model. With several seeds the line is the mean and the shaded band"
-        + " its t-based 95% confidence interval; sequence sampling counts sequences per class (all"
-        + " frames and augmented variants of each).</p>\n");
+        + " its t-based 95% confidence interval (the seeds: which subset was drawn); sequence sampling"
+        + " counts sequences per class (all frames and augmented variants of each). curves.csv gives"
+        + " next to it the test-set interval: a sequence-clustered bootstrap of the test split ("
+        + ClusterBootstrap.REPLICATES + " resamples of its sequences, percentile interval), i.e. how"
+        + " much the number would move on another test set like this one.</p>\n"
+        + methods(data));
     Map<String, Map<Curves.Panel, List<Curves.Curve>>> byFigure = new LinkedHashMap<>();
     panels.forEach((p, c) -> byFigure.computeIfAbsent(p.adaptation() + "|" + p.sampling(),
         k -> new LinkedHashMap<>()).put(p, c));
@@ -107,14 +114,19 @@ public final class SweepReport {
       body.append(figure(outDir, base, title + ": accuracy against "
           + (first.sampling().equals("sequence") ? "sequences per class" : "training images")
           + " per test split and level (" + seedsText(figure) + ")"));
-      figure.forEach((p, curves) -> curves.forEach(c -> c.points().forEach(pt -> curveRows.add(List.of(
-          p.adaptation(), p.sampling(), p.split(), p.level(), c.model(), num(pt.x()),
-          String.valueOf(pt.size()), String.valueOf(pt.mean().n()), pct(pt.mean().mean()),
-          pt.mean().hasInterval() ? pct(pt.mean().low()) : "",
-          pt.mean().hasInterval() ? pct(pt.mean().high()) : "")))));
+      figure.forEach((p, curves) -> curves.forEach(c -> c.points().forEach(pt -> {
+        Optional<double[]> test = uncertainty.pointInterval(p, pt);
+        curveRows.add(List.of(
+            p.adaptation(), p.sampling(), p.split(), p.level(), c.model(), num(pt.x()),
+            String.valueOf(pt.size()), String.valueOf(pt.mean().n()), pct(pt.mean().mean()),
+            pt.mean().hasInterval() ? pct(pt.mean().low()) : "",
+            pt.mean().hasInterval() ? pct(pt.mean().high()) : "",
+            test.map(ci -> pct(ci[0])).orElse(""), test.map(ci -> pct(ci[1])).orElse("")));
+      })));
     }
     files.add(csv(outDir, "curves.csv", List.of("adaptation", "sampling", "test_split", "level",
-        "model", "x", "size", "seeds", "mean_accuracy_pct", "ci95_low_pct", "ci95_high_pct"), curveRows));
+        "model", "x", "size", "seeds", "mean_accuracy_pct", "ci95_low_pct", "ci95_high_pct",
+        "test_ci95_low_pct", "test_ci95_high_pct"), curveRows));
 
     // --- full-data table (Table 3)
     Map<String, List<ReportData.Row>> full = fullData(data);
@@ -133,19 +145,28 @@ public final class SweepReport {
       full.forEach((key, rs) -> {
         List<String> h = new ArrayList<>();
         List<String> c = new ArrayList<>();
+        List<String> testCsv = new ArrayList<>();
         ReportData.Row r0 = rs.get(0);
         int seeds = (int) rs.stream().map(ReportData.Row::seed).distinct().count();
         Stream.of(r0.model(), r0.adaptation(), String.valueOf(r0.trainImages()),
                 trainingData(data, r0), String.valueOf(seeds))
-            .forEach(v -> { h.add(esc(v)); c.add(v); });
+            .forEach(v -> {
+              h.add(esc(v));
+              c.add(v);
+            });
         for (String s : splits) {
           for (String l : levels) {
-            double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals(l))
-                .mapToDouble(ReportData.Row::accuracy).toArray();
+            List<ReportData.Row> cellRows = rs.stream()
+                .filter(r -> r.testSplit().equals(s) && r.level().equals(l)).toList();
+            double[] acc = cellRows.stream().mapToDouble(ReportData.Row::accuracy).toArray();
             Statistics.Mean m = Statistics.mean(acc);
+            Optional<double[]> test = testInterval(uncertainty, cellRows, s, l);
             h.add(acc.length == 0 ? "–" : pct(m.mean()) + "%"
-                + (m.hasInterval() ? " ± " + pct(m.halfWidth()) : ""));
+                + (m.hasInterval() ? " ± " + pct(m.halfWidth()) : "")
+                + test.map(ci -> " <span class=\"small\">(test " + pct(ci[0]) + "–" + pct(ci[1])
+                    + ")</span>").orElse(""));
             c.add(acc.length == 0 ? "" : pct(m.mean()));
+            testCsv.add(test.map(ci -> pct(ci[0]) + "–" + pct(ci[1])).orElse(""));
           }
         }
         double ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(Double.NaN);
@@ -153,51 +174,90 @@ public final class SweepReport {
         c.add(String.format(Locale.ROOT, "%.4f", ms));
         h.add(String.format(Locale.ROOT, "%.1fM", r0.params() / 1e6));
         c.add(String.valueOf(r0.params()));
+        c.addAll(testCsv);
         html.add(h);
         rowsCsv.add(c);
       });
       body.append("<p>Accuracy per model and adaptation on the most training data it has, per test"
           + " split, at image level and at sequence level (majority vote); ± is the 95% half-width"
-          + " across seeds. The column “training data” says whether that is the whole training pool"
+          + " across seeds, “test” the 95% sequence-clustered bootstrap interval of the test split"
+          + " (absent for cells recorded before per-sequence outcomes were kept: no test-set"
+          + " interval). The column “training data” says whether that is the whole training pool"
           + " or only the largest size the sweep ran.</p>\n");
       body.append(Html.table(header, html, "full"));
-      List<String> csvHeader = header.stream().map(x -> x.replace(' ', '_').replace("/", "_per_")).toList();
+      List<String> csvHeader = new ArrayList<>(header.stream()
+          .map(x -> x.replace(' ', '_').replace("/", "_per_")).toList());
+      splits.forEach(s -> levels.forEach(l -> csvHeader.add(s + "_" + l + "_test_ci95")));
       files.add(csv(outDir, "full-data.csv", csvHeader, rowsCsv));
 
-      // --- trade-off (Figure 5), image level, one panel per split
+      // --- trade-off (Figure 5), image level, per split × batch
+      Map<String, LatencyBench.Result> latency = latency(data, store);
+      List<Integer> batches = latency.values().stream().flatMap(r -> r.timings().stream())
+          .map(LatencyBench.Timing::batch).distinct().sorted().toList();
       List<BubbleChart> tradeCharts = new ArrayList<>();
-      for (String s : splits) {
-        List<Charts.TradeoffPoint> pts = new ArrayList<>();
-        full.forEach((key, rs) -> {
-          double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
-              .mapToDouble(ReportData.Row::accuracy).toArray();
-          if (acc.length > 0) {
-            pts.add(new Charts.TradeoffPoint(rs.get(0).model()
-                    + (adaptations(data).size() > 1 ? " " + rs.get(0).adaptation() : ""),
-                Statistics.mean(acc).mean(),
-                rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0),
-                rs.get(0).params()));
+      boolean fallback = false;
+      for (int batch : batches.isEmpty() ? List.of(-1) : batches) {
+        for (String s : splits) {
+          List<Charts.TradeoffPoint> pts = new ArrayList<>();
+          Set<String> devices = new TreeSet<>();
+          for (List<ReportData.Row> rs : full.values()) {
+            double[] acc = rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
+                .mapToDouble(ReportData.Row::accuracy).toArray();
+            if (acc.length == 0) {
+              continue;
+            }
+            ReportData.Row r0 = rs.get(0);
+            LatencyBench.Result measured = latency.get(r0.model());
+            Optional<LatencyBench.Timing> timing = measured == null ? Optional.empty()
+                : measured.timings().stream().filter(t -> t.batch() == batch).findFirst();
+            String label = r0.model() + (adaptations(data).size() > 1 ? " " + r0.adaptation() : "");
+            double ms;
+            if (timing.isPresent()) {
+              ms = timing.get().medianMsPerImage();
+              devices.add(measured.device());
+            } else {
+              fallback = true;
+              label += " (extraction timing)";
+              ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0);
+            }
+            pts.add(new Charts.TradeoffPoint(label, Statistics.mean(acc).mean(), ms, r0.params(),
+                r0.model()));
           }
-        });
-        tradeCharts.add(Charts.tradeoff(s, "image", pts, models, 560, 440));
+          String where = batch < 0 ? "no latency measurement"
+              : "batch " + batch + (devices.isEmpty() ? "" : " on " + String.join(", ", devices));
+          tradeCharts.add(Charts.tradeoff(s + " · " + where, "image", pts, models, 560, 440));
+        }
       }
       Charts.writePanels("Accuracy, speed and size (full training data)", tradeCharts, 2, outDir, "tradeoff");
       files.add(outDir.resolve("tradeoff.png"));
       files.add(outDir.resolve("tradeoff.svg"));
       body.append("<h2 id=\"tradeoff\">Trade-off (the paper's Figure 5)</h2>\n")
           .append(figure(outDir, "tradeoff", "Image-level accuracy on full training data against"
-              + " inference time per image (encoder and classifier); bubble area is proportional to"
-              + " the parameter count."));
+              + " the encoder's median inference time per image, measured on its own (warm-up, repeats)"
+              + " at batch 1 and at the worker's batch, device and batch in each panel's title; bubble"
+              + " area is proportional to the parameter count. Both adaptations share the encoder's"
+              + " measurement (the finetuned model is the same architecture; its linear head, like the"
+              + " probe's linear SVM, costs dim × classes operations per image, negligible next to it)."
+              + (fallback ? " Bubbles marked “extraction timing” have no dedicated measurement: their"
+                  + " time is the encoder's inside an extraction (or finetune evaluation), under"
+                  + " whatever else the worker ran." : "")));
+      files.add(latencyTable(latency, outDir, body));
     }
 
     // --- labels to reach a target, and crossings
     body.append("<h2 id=\"decisions\">Labels needed and where models cross</h2>\n<p>From the mean"
         + " curves, interpolated linearly in log2 of the size between the two points around the"
         + " target; “≤ x” when the smallest size already reaches it, “not reached” when no size"
-        + " does.</p>\n");
+        + " does. The 95% interval next to it is a percentile bootstrap ("
+        + ClusterBootstrap.REPLICATES + " replicates): each replicate draws the seeds with"
+        + " replacement (the same seeds at every size) and, where the cells kept per-sequence"
+        + " outcomes, resamples the test split by sequence; “&gt; x” where more than 2.5% of"
+        + " replicates do not reach the target within the sizes run. “seeds only” marks curves whose"
+        + " cells have no per-sequence outcomes (recorded before they were kept).</p>\n");
     List<String> th = new ArrayList<>(List.of("adaptation", "sampling", "test split", "level", "model"));
     for (double t : TARGETS) {
       th.add("to reach " + pct(t) + "%");
+      th.add("95% interval (" + pct(t) + "%)");
     }
     List<List<String>> reachRows = new ArrayList<>();
     List<List<String>> crossRows = new ArrayList<>();
@@ -211,6 +271,7 @@ public final class SweepReport {
           OptionalDouble x = Statistics.labelsToReach(xs, ys, t);
           r.add(x.isEmpty() ? "not reached"
               : (x.getAsDouble() == xs[0] && ys[0] >= t ? "≤ " : "≈ ") + num(x.getAsDouble()) + unit);
+          r.add(uncertainty.reachInterval(c, t).map(ci -> reachText(ci, xs, unit)).orElse(""));
         }
         reachRows.add(r);
       }
@@ -238,17 +299,25 @@ public final class SweepReport {
 
     // --- paired comparisons
     List<String> ph = List.of("adaptation", "sampling", "test split", "level", "size", "model A",
-        "model B", "seeds", "A − B (points)", "95% CI", "t", "p", "Cohen's dz", "verdict");
-    List<List<String>> pairRows = paired(panels);
+        "model B", "seeds", "A − B (points)", "95% CI", "t", "p", "p (Holm)", "Cohen's dz",
+        "test-set 95% interval of A − B", "verdict");
+    List<List<String>> pairRows = paired(panels, uncertainty);
+    int verdictColumn = ph.size() - 1;
     body.append("<h2 id=\"paired\">Paired comparisons across seeds</h2>\n<p>For each size, the two models"
-        + " were trained on the same subsets (same seed, same sampled ids): a paired t-test on their"
-        + " accuracies (two-sided, α = 0.05, not corrected for the number of comparisons). A verdict"
-        + " needs at least 2 seeds.</p>\n");
+        + " were trained on the same subsets (same seed, same sampled ids): a two-sided paired t-test"
+        + " on their accuracies across seeds, its p-value corrected for multiplicity by Holm's"
+        + " step-down method within each panel (the family: every pair of models at every size of"
+        + " one adaptation × sampling × test split × level). A verdict “beats” needs the Holm-adjusted"
+        + " p below α = 0.05 (family-wise error rate 5% per panel) and at least 2 seeds; pairs"
+        + " with the same difference on every seed have no t-test and are not in the family. The"
+        + " test-set interval is the paired sequence-clustered bootstrap of the mean difference"
+        + " (both models resampled with the same sequences): the t-test answers “would another"
+        + " training subset change the order?”, this interval “would another test set?”.</p>\n");
     body.append(pairRows.isEmpty() ? "<p class=\"na\">No size has two models with at least 2 seeds in"
         + " common.</p>\n" : Html.table(ph, pairRows.stream().map(r -> {
           List<String> e = new ArrayList<>(escape(List.of(r)).get(0));
-          if (r.get(13).contains(" beats ")) {
-            e.set(13, "<span class=\"sig\">" + esc(r.get(13)) + "</span>");
+          if (r.get(verdictColumn).contains(" beats ")) {
+            e.set(verdictColumn, "<span class=\"sig\">" + esc(r.get(verdictColumn)) + "</span>");
           }
           return e;
         }).toList(), "paired"));
@@ -282,9 +351,13 @@ public final class SweepReport {
 
   // ----------------------------------------------------------------------------------------------
 
-  private static List<List<String>> paired(Map<Curves.Panel, List<Curves.Curve>> panels) {
+  private static List<List<String>> paired(Map<Curves.Panel, List<Curves.Curve>> panels,
+      TestSetUncertainty uncertainty) {
     List<List<String>> rows = new ArrayList<>();
     panels.forEach((p, curves) -> {
+      List<Statistics.Paired> tests = new ArrayList<>();
+      List<List<String>> panelRows = new ArrayList<>();
+      List<String[]> names = new ArrayList<>();
       for (int i = 0; i < curves.size(); i++) {
         for (int j = i + 1; j < curves.size(); j++) {
           for (Curves.Point pa : curves.get(i).points()) {
@@ -303,26 +376,43 @@ public final class SweepReport {
               String ma = curves.get(i).model();
               String mb = curves.get(j).model();
               String unit = p.sampling().equals("sequence") ? " seq/class" : " images";
-              String verdict;
-              if (Double.isNaN(t.p())) {
-                verdict = t.meanDiff() == 0 ? "tie on every seed"
-                    : (t.meanDiff() > 0 ? ma : mb) + " ahead on every seed by the same margin (no test)";
-              } else if (t.p() < 0.05) {
-                verdict = (t.meanDiff() > 0 ? ma + " beats " + mb : mb + " beats " + ma)
-                    + " at " + num(pa.x()) + unit;
-              } else {
-                verdict = "no significant difference";
-              }
-              rows.add(List.of(p.adaptation(), p.sampling(), p.split(), p.level(), num(pa.x()) + unit, ma, mb,
+              Optional<double[]> test = uncertainty.differenceInterval(p, pa, pb, List.copyOf(seeds));
+              tests.add(t);
+              names.add(new String[] {ma, mb, num(pa.x()) + unit});
+              panelRows.add(new ArrayList<>(List.of(p.adaptation(), p.sampling(), p.split(), p.level(),
+                  num(pa.x()) + unit, ma, mb,
                   String.valueOf(t.n()), String.format(Locale.ROOT, "%+.1f", 100 * t.meanDiff()),
                   Double.isNaN(t.low()) ? "" : String.format(Locale.ROOT, "[%+.1f, %+.1f]", 100 * t.low(), 100 * t.high()),
                   Double.isNaN(t.t()) ? "" : String.format(Locale.ROOT, "%.2f", t.t()),
                   Double.isNaN(t.p()) ? "n/a" : String.format(Locale.ROOT, "%.3g", t.p()),
+                  "", // Holm, once the panel's family is complete
                   Double.isNaN(t.cohenDz()) ? "" : String.format(Locale.ROOT, "%.2f", t.cohenDz()),
-                  verdict));
+                  test.map(ci -> String.format(Locale.ROOT, "[%+.1f, %+.1f]", 100 * ci[0], 100 * ci[1]))
+                      .orElse("no test-set interval"),
+                  "")));
             }
           }
         }
+      }
+      double[] adjusted = Statistics.holm(tests.stream().mapToDouble(Statistics.Paired::p).toArray());
+      for (int k = 0; k < tests.size(); k++) {
+        Statistics.Paired t = tests.get(k);
+        String ma = names.get(k)[0];
+        String mb = names.get(k)[1];
+        String verdict;
+        if (Double.isNaN(t.p())) {
+          verdict = t.meanDiff() == 0 ? "tie on every seed"
+              : (t.meanDiff() > 0 ? ma : mb) + " ahead on every seed by the same margin (no test)";
+        } else if (adjusted[k] < 0.05) {
+          verdict = (t.meanDiff() > 0 ? ma + " beats " + mb : mb + " beats " + ma)
+              + " at " + names.get(k)[2];
+        } else {
+          verdict = "no significant difference";
+        }
+        List<String> row = panelRows.get(k);
+        row.set(12, Double.isNaN(adjusted[k]) ? "n/a" : String.format(Locale.ROOT, "%.3g", adjusted[k]));
+        row.set(row.size() - 1, verdict);
+        rows.add(List.copyOf(row));
       }
     });
     return rows;
@@ -362,6 +452,91 @@ public final class SweepReport {
     }
     return pool > 0 ? String.format(Locale.ROOT, "largest size run: %.1f%% of the pool",
         100.0 * row.trainImages() / pool) : "largest size run";
+  }
+
+  /** The test-set interval of the seeds' mean of full-data rows, when all their cells kept outcomes. */
+  private static Optional<double[]> testInterval(TestSetUncertainty uncertainty,
+      List<ReportData.Row> rows, String split, String level) {
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    ReportData.Row r0 = rows.get(0);
+    Map<Integer, Double> bySeed = new TreeMap<>();
+    Map<Integer, String> cells = new TreeMap<>();
+    rows.forEach(r -> {
+      bySeed.put(r.seed(), r.accuracy());
+      cells.put(r.seed(), r.cell());
+    });
+    Curves.Point point = new Curves.Point(Curves.x(r0), r0.size(), bySeed,
+        Statistics.mean(bySeed.values().stream().mapToDouble(Double::doubleValue).toArray()), cells);
+    return uncertainty.pointInterval(new Curves.Panel(r0.adaptation(), r0.sampling(), split, level),
+        point);
+  }
+
+  private static String reachText(TestSetUncertainty.Reach ci, double[] xs, String unit) {
+    String seedsOnly = ci.withTestSet() ? "" : " (seeds only)";
+    if (Double.isInfinite(ci.low())) {
+      return "not reached by " + num(xs[xs.length - 1]) + unit + " in 97.5% of replicates" + seedsOnly;
+    }
+    String low = (ci.low() == xs[0] ? "≤ " : "") + num(ci.low());
+    String high = Double.isInfinite(ci.high()) ? "> " + num(xs[xs.length - 1]) : num(ci.high());
+    return "[" + low + ", " + high + "]" + unit + seedsOnly;
+  }
+
+  /** The statistics the report uses, named, for a reader who checks them. */
+  private static String methods(ReportData data) {
+    long withOutcomes = data.cells().stream().filter(c -> c.outcomes() != null).count();
+    return "<details open><summary>Statistical methods</summary><ul class=\"small\">"
+        + "<li>Seed interval: mean over seeds ± t(0.975, n−1)·s/√n (Student's t).</li>"
+        + "<li>Test-set interval: sequence-clustered percentile bootstrap, " + ClusterBootstrap.REPLICATES
+        + " resamples of the test split's sequences with replacement (frames of a sequence are not"
+        + " independent); image level is a ratio Σ correct / Σ frames over the drawn sequences."
+        + " The same draws for every cell of a split, so intervals of differences are paired. "
+        + withOutcomes + " of " + data.cells().size() + " cells kept per-sequence outcomes; the"
+        + " others have no test-set interval.</li>"
+        + "<li>Paired comparisons: two-sided paired t-test across seeds (same subsets), Holm"
+        + " step-down correction within each panel, α = 0.05.</li>"
+        + "<li>Labels to reach a target: log2-linear interpolation of the mean curve; 95% percentile"
+        + " bootstrap interval over seeds (and test sequences where kept).</li>"
+        + "</ul></details>\n";
+  }
+
+  /**
+   * The latest dedicated latency measurement of each model of the sweep ({@link LatencyBench}),
+   * found by the model keys in {@code spec.json}; models without one are absent.
+   */
+  private static Map<String, LatencyBench.Result> latency(ReportData data, BlobStore store)
+      throws IOException {
+    Map<String, LatencyBench.Result> out = new TreeMap<>();
+    if (data.specDoc() == null) {
+      return out;
+    }
+    for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> data.specDoc().path("model_keys").fields()) {
+      LatencyBench.readAll(store, e.getValue().asText()).stream()
+          .max(java.util.Comparator.comparing(LatencyBench.Result::measuredAt))
+          .ifPresent(r -> out.put(e.getKey(), r));
+    }
+    return out;
+  }
+
+  private static Path latencyTable(Map<String, LatencyBench.Result> latency, Path outDir,
+      StringBuilder body) throws IOException {
+    List<String> header = List.of("model", "device", "engine", "input px", "batch", "warm-up",
+        "repeats", "median ms/image", "quartiles", "min–max", "load before/after", "measured");
+    List<List<String>> rows = new ArrayList<>();
+    latency.forEach((model, r) -> r.timings().forEach(t -> rows.add(List.of(model, r.device(),
+        r.engine(), String.valueOf(r.inputSize()), String.valueOf(t.batch()),
+        String.valueOf(t.warmup()), String.valueOf(t.repeats()),
+        String.format(Locale.ROOT, "%.3f", t.medianMsPerImage()),
+        String.format(Locale.ROOT, "%.3f–%.3f", t.p25MsPerImage(), t.p75MsPerImage()),
+        String.format(Locale.ROOT, "%.3f–%.3f", t.minMsPerImage(), t.maxMsPerImage()),
+        String.format(Locale.ROOT, "%.2f / %.2f", r.loadBefore(), r.loadAfter()),
+        r.measuredAt()))));
+    body.append("<h3>Latency measurements</h3>\n");
+    body.append(rows.isEmpty() ? "<p class=\"na\">No dedicated latency measurement of these models"
+        + " (they are taken by the training pool's embedding extraction, once per model, device and"
+        + " input size).</p>\n" : Html.table(header, escape(rows), "latency"));
+    return csv(outDir, "latency.csv", header.stream().map(SweepReport::slug).toList(), rows);
   }
 
   /** The full-data rows per model × adaptation: image sampling of the whole pool, else the largest size. */
@@ -506,7 +681,7 @@ public final class SweepReport {
           .append(esc(CellRecords.MAPPER.writeValueAsString(spec.get("spec")))).append("</pre></details>\n");
     }
     body.append("<p class=\"small\">Files next to this page: charts as PNG and SVG, tables as CSV"
-        + " (curves.csv, full-data.csv, labels-to-target.csv, crossings.csv, paired.csv, confusion.csv),"
+        + " (curves.csv, full-data.csv, latency.csv, labels-to-target.csv, crossings.csv, paired.csv, confusion.csv),"
         + " provenance.json.</p>\n");
     return file;
   }

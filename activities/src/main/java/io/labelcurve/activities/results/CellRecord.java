@@ -3,6 +3,7 @@ package io.labelcurve.activities.results;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.labelcurve.activities.eval.SequenceOutcomes;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,8 @@ import java.util.Map;
  * @param confusion split → level → {@code [true][predicted]} counts
  * @param sampledIds key of the file listing the training ids, one per line
  * @param provenance how it was computed: versions, digests, solver, preset, host
+ * @param outcomes per test split, what was right on each sequence (the report's test-set
+ *     intervals resample them); null in records written before they were kept
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -35,7 +38,24 @@ public record CellRecord(
     String sweep, String cell, String model, String adaptation, String sampling, int size,
     Integer perClass, int seed, int trainImages, double trainSeconds, double inferMsPerImage,
     long params, List<String> classes, List<Score> scores,
-    Map<String, Map<String, int[][]>> confusion, String sampledIds, Map<String, String> provenance) {
+    Map<String, Map<String, int[][]>> confusion, String sampledIds, Map<String, String> provenance,
+    List<SequenceOutcomes> outcomes) {
+
+  /** A record without per-sequence outcomes, as written before they were kept. */
+  public CellRecord(String sweep, String cell, String model, String adaptation, String sampling,
+      int size, Integer perClass, int seed, int trainImages, double trainSeconds,
+      double inferMsPerImage, long params, List<String> classes, List<Score> scores,
+      Map<String, Map<String, int[][]>> confusion, String sampledIds,
+      Map<String, String> provenance) {
+    this(sweep, cell, model, adaptation, sampling, size, perClass, seed, trainImages, trainSeconds,
+        inferMsPerImage, params, classes, scores, confusion, sampledIds, provenance, null);
+  }
+
+  /** The outcomes of one test split, when the record has them. */
+  public java.util.Optional<SequenceOutcomes> outcomesOf(String split) {
+    return outcomes == null ? java.util.Optional.empty()
+        : outcomes.stream().filter(o -> o.split().equals(split)).findFirst();
+  }
 
   /**
    * @param split test split

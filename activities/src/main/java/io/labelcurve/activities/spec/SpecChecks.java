@@ -40,6 +40,7 @@ public final class SpecChecks {
       finetunable(spec.fullPoolFinetune().get(i), "full_pool_finetune[" + i + "]", catalog,
           problems);
     }
+    problems.addAll(protocolOptions(spec));
     try {
       Preset.named(spec.preset());
     } catch (BadInputException e) {
@@ -66,10 +67,44 @@ public final class SpecChecks {
     throwIfAny(SweepPlanner.checkAgainst(spec, dataset));
   }
 
-  /** What planning needs of a manifest, for the spec's training split. */
+  /**
+   * {@code augmentation} and {@code vote_frames}: magnitudes in their ranges, a vote of at least
+   * one frame. Null fields are the defaults and always valid.
+   */
+  public static List<SpecProblem> protocolOptions(SweepSpec spec) {
+    List<SpecProblem> problems = new ArrayList<>();
+    if (spec.augmentation() != null) {
+      spec.augmentation().problems("augmentation")
+          .forEach(p -> problems.add(new SpecProblem(p.field(), p.message())));
+    }
+    if (spec.voteFrames() != null && spec.voteFrames() < 0) {
+      problems.add(new SpecProblem("vote_frames", spec.voteFrames() + " is negative; give the"
+          + " frames per test sequence that vote (the paper: 5), or leave it out for all frames"));
+    }
+    return problems;
+  }
+
+  /** What planning needs of a manifest, for the spec's training split and augmentation. */
+  public static DatasetSummary summarise(Manifest manifest, String uri, String digest, SweepSpec spec) {
+    return summarise(manifest, uri, digest, spec.trainSplit(),
+        spec.augmentationOrDefault().variants());
+  }
+
+  /** What planning needs of a manifest, for a training split with the default variants. */
   public static DatasetSummary summarise(Manifest manifest, String uri, String digest, String trainSplit) {
+    return summarise(manifest, uri, digest, trainSplit, true);
+  }
+
+  /**
+   * What planning needs of a manifest.
+   *
+   * @param variants whether the training pool holds augmented variants ({@code augmentation} is not
+   *     {@code none})
+   */
+  public static DatasetSummary summarise(Manifest manifest, String uri, String digest,
+      String trainSplit, boolean variants) {
     List<String> classes = manifest.classes();
-    int pool = TrainingPool.of(manifest, trainSplit, classes, true).size();
+    int pool = TrainingPool.of(manifest, trainSplit, classes, variants).size();
     Map<String, Integer> tests = new LinkedHashMap<>();
     for (String split : manifest.splits()) {
       if (!split.equals(trainSplit)) {

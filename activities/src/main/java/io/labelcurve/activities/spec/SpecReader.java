@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.workflows.spec.AugmentationSpec;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.IOException;
@@ -35,13 +36,21 @@ import java.util.Set;
  * finetune_epochs: {sequence/1: 5}          # optional: epochs instead of the rule
  * preset: cpu-small              # or paper
  * max_cells_in_flight: 4
+ * vote_frames: 5                 # optional: frames per test sequence that vote; default all
+ * augmentation:                  # optional: the variants' magnitudes, or "none"; default below
+ *   tilt_degrees: [3, 8]         #   v1/v2 tilt one way/the other by a magnitude in this range
+ *   narrow_width: [0.85, 0.95]   #   v3's width factor
+ *   wide_width: [1.05, 1.15]     #   v4's width factor
  * </pre>
+ *
+ * <p>A field of {@code augmentation} left out keeps its default; a single number fixes it.
  */
 public final class SpecReader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP = Set.of("id", "dataset", "train_split", "test_splits",
       "models", "adaptations", "sampling", "seeds", "seeds_per", "preset", "max_cells_in_flight",
-      "baseline", "full_pool_finetune", "finetune_epochs");
+      "baseline", "full_pool_finetune", "finetune_epochs", "augmentation", "vote_frames");
+  private static final Set<String> AUGMENTATION = Set.of("tilt_degrees", "narrow_width", "wide_width");
 
   private SpecReader() {}
 
@@ -139,11 +148,24 @@ public final class SpecReader {
         ? strings(root, "full_pool_finetune", problems) : List.of();
     java.util.Map<String, Integer> epochs = integerMap(root, "finetune_epochs",
         "sampling/size to epochs, e.g. sequence/1: 5", problems);
+    AugmentationSpec augmentation = augmentation(root.get("augmentation"), problems);
+    Integer voteFrames = null;
+    JsonNode vote = root.get("vote_frames");
+    if (vote != null && !vote.isNull()) {
+      if (vote.isTextual() && vote.asText().equals("all")) {
+        voteFrames = null;
+      } else if (!vote.isIntegralNumber() || !vote.canConvertToInt() || vote.intValue() < 1) {
+        problems.add("vote_frames: '" + vote.asText() + "' is not a positive integer; give the"
+            + " frames per test sequence that vote (the paper: 5), or 'all'");
+      } else {
+        voteFrames = vote.intValue();
+      }
+    }
     if (!problems.isEmpty()) {
       throw new BadInputException(where + ": " + String.join("\n  ", problems));
     }
     return new SweepSpec(id, dataset, train, tests, models, adaptations, samplings, seeds, preset,
-        window, seedsPer, baseline, fullPool, epochs);
+        window, seedsPer, baseline, fullPool, epochs, augmentation, voteFrames);
   }
 
   private static java.util.Map<String, Integer> integerMap(JsonNode root, String field,
@@ -165,6 +187,59 @@ public final class SpecReader {
       }
     });
     return out;
+  }
+
+  /** {@code none}, or a mapping of ranges; null (the default) when absent. */
+  private static AugmentationSpec augmentation(JsonNode n, List<String> problems) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (n.isTextual()) {
+      if (n.asText().equals("none")) {
+        return AugmentationSpec.NONE;
+      }
+      if (n.asText().equals("default")) {
+        return null;
+      }
+      problems.add("augmentation: '" + n.asText() + "' is not 'none' or 'default'; or give"
+          + " tilt_degrees, narrow_width and wide_width as [min, max]");
+      return null;
+    }
+    if (!n.isObject()) {
+      problems.add("augmentation: give 'none', or a mapping of tilt_degrees, narrow_width and"
+          + " wide_width to [min, max]");
+      return null;
+    }
+    n.fieldNames().forEachRemaining(f -> {
+      if (!AUGMENTATION.contains(f)) {
+        problems.add("augmentation." + f + ": unknown field; known fields are "
+            + AUGMENTATION.stream().sorted().toList());
+      }
+    });
+    AugmentationSpec d = AugmentationSpec.DEFAULT;
+    AugmentationSpec a = new AugmentationSpec(true,
+        range(n, "tilt_degrees", d.tiltDegrees(), problems),
+        range(n, "narrow_width", d.narrowWidth(), problems),
+        range(n, "wide_width", d.wideWidth(), problems));
+    a.problems("augmentation").forEach(p -> problems.add(p.field() + ": " + p.message()));
+    return a;
+  }
+
+  private static AugmentationSpec.Range range(JsonNode parent, String field,
+      AugmentationSpec.Range fallback, List<String> problems) {
+    JsonNode n = parent.get(field);
+    String name = "augmentation." + field;
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (n.isNumber()) {
+      return new AugmentationSpec.Range(n.doubleValue(), n.doubleValue());
+    }
+    if (!n.isArray() || n.size() != 2 || !n.get(0).isNumber() || !n.get(1).isNumber()) {
+      problems.add(name + ": give [min, max] (two numbers) or one number, got " + n);
+      return fallback;
+    }
+    return new AugmentationSpec.Range(n.get(0).doubleValue(), n.get(1).doubleValue());
   }
 
   private static String text(JsonNode root, String field, String fallback, List<String> problems) {

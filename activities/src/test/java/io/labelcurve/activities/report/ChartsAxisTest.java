@@ -28,7 +28,7 @@ class ChartsAxisTest {
     for (int i = 0; i < xs.length; i++) {
       double acc = 0.5 + 0.1 * i;
       points.add(new Curves.Point(xs[i], (int) xs[i], Map.of(1, acc, 2, acc + 0.02),
-          new Statistics.Mean(2, acc + 0.01, 0.014, 0.12)));
+          new Statistics.Mean(2, acc + 0.01, 0.014, 0.12), Map.of(1, "c1", 2, "c2")));
     }
     return new Curves.Curve(panel, model, points);
   }

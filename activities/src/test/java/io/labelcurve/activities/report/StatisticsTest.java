@@ -91,6 +91,41 @@ class StatisticsTest {
   }
 
   @Test
+  void holmMatchesStatsmodelsMultipletests() throws IOException {
+    JsonNode holm;
+    try (InputStream in = StatisticsTest.class.getResourceAsStream("/report/bootstrap-fixtures.json")) {
+      holm = new ObjectMapper().readTree(in).get("holm");
+    }
+    assertTrue(holm.size() >= 5);
+    for (JsonNode c : holm) {
+      double[] got = Statistics.holm(doubles(c.get("p")));
+      double[] want = doubles(c.get("adjusted"));
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 1e-12, c.toString());
+      }
+    }
+  }
+
+  @Test
+  void holmLeavesUntestedPairsOutOfTheFamily() {
+    // Two real p-values and two pairs without a test: m is 2, not 4.
+    double[] got = Statistics.holm(new double[] {0.02, Double.NaN, 0.04, Double.NaN});
+    assertEquals(0.04, got[0], 1e-12);
+    assertEquals(0.04, got[2], 1e-12);
+    assertTrue(Double.isNaN(got[1]) && Double.isNaN(got[3]));
+  }
+
+  @Test
+  void quantileInterpolatesLikeNumpyAndKeepsInfinity() {
+    // numpy.percentile([1, 2, 3, 4], [2.5, 97.5]) = [1.075, 3.925]
+    assertEquals(1.075, Statistics.quantile(new double[] {4, 2, 1, 3}, 0.025), 1e-12);
+    assertEquals(3.925, Statistics.quantile(new double[] {4, 2, 1, 3}, 0.975), 1e-12);
+    assertEquals(Double.POSITIVE_INFINITY,
+        Statistics.quantile(new double[] {1, 2, 3, Double.POSITIVE_INFINITY}, 0.975));
+    assertEquals(1.075, Statistics.quantile(new double[] {1, 2, 3, Double.POSITIVE_INFINITY}, 0.025), 1e-12);
+  }
+
+  @Test
   void crossingsMatchScipyRootFinding() {
     for (JsonNode c : fixtures.get("crossings")) {
       List<Statistics.Crossing> got = Statistics.crossings(doubles(c.get("x")), doubles(c.get("a")),

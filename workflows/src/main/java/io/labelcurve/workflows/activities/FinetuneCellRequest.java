@@ -1,6 +1,7 @@
 package io.labelcurve.workflows.activities;
 
 import io.labelcurve.workflows.plan.Cell;
+import io.labelcurve.workflows.spec.AugmentationSpec;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import java.util.List;
 
@@ -18,17 +19,33 @@ import java.util.List;
  * @param epochs the spec's explicit epochs for this cell's sampling and size ({@code
  *     finetune_epochs}, e.g. the paper's Table 6), or null for the rule max(1, ceil(samples / n));
  *     null in requests scheduled before the field existed
+ * @param augmentation the variants in the training pool (the spec's); null for the default
+ * @param voteFrames frames per test sequence that vote (the spec's); null or 0 for all
  */
 public record FinetuneCellRequest(
     String sweepId, Cell cell, DatasetSummary dataset, String preset, List<String> testSplits,
-    boolean keepFinalModel, Integer epochs) {
+    boolean keepFinalModel, Integer epochs, AugmentationSpec augmentation, Integer voteFrames) {
   public FinetuneCellRequest {
     testSplits = List.copyOf(testSplits);
   }
 
-  /** A request whose epochs follow the rule. */
+  /** Epochs by the rule, default augmentation, every frame voting (older requests). */
   public FinetuneCellRequest(String sweepId, Cell cell, DatasetSummary dataset, String preset,
       List<String> testSplits, boolean keepFinalModel) {
-    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, null);
+    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, null, null, null);
+  }
+
+  /** Default augmentation, every frame voting. */
+  public FinetuneCellRequest(String sweepId, Cell cell, DatasetSummary dataset, String preset,
+      List<String> testSplits, boolean keepFinalModel, Integer epochs) {
+    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, epochs, null, null);
+  }
+
+  /** Epochs by the rule. */
+  public FinetuneCellRequest(String sweepId, Cell cell, DatasetSummary dataset, String preset,
+      List<String> testSplits, boolean keepFinalModel, AugmentationSpec augmentation,
+      Integer voteFrames) {
+    this(sweepId, cell, dataset, preset, testSplits, keepFinalModel, null, augmentation,
+        voteFrames);
   }
 }

@@ -35,6 +35,10 @@ import java.util.TreeMap;
  *     {@code sampling/size} (size as in the spec: images, or sequences per class), instead of the
  *     rule max(1, ceil(samples / n)); the paper's preset gives Table 6 here, which the rule does not
  *     reproduce with Table 2's sequence sizes. Empty: the rule everywhere.
+ * @param augmentation the training frames' augmented variants; null (specs written before it
+ *     existed, or not named) for {@link AugmentationSpec#DEFAULT}
+ * @param voteFrames frames per test sequence that vote at sequence level, evenly spaced; null or 0
+ *     for all of them (the paper's test sets hold five frames per sequence)
  */
 public record SweepSpec(
     String id,
@@ -50,7 +54,9 @@ public record SweepSpec(
     Map<String, Integer> seedsPer,
     String baseline,
     List<String> fullPoolFinetune,
-    Map<String, Integer> finetuneEpochs) {
+    Map<String, Integer> finetuneEpochs,
+    AugmentationSpec augmentation,
+    Integer voteFrames) {
 
   public SweepSpec {
     testSplits = List.copyOf(testSplits);
@@ -65,12 +71,43 @@ public record SweepSpec(
         : java.util.Collections.unmodifiableMap(new TreeMap<>(finetuneEpochs));
   }
 
-  /** A spec without a baseline, whole-pool cells or explicit epochs, as before those fields. */
+  /**
+   * A spec without a baseline, whole-pool cells or explicit epochs, with the default augmentation
+   * and every frame voting, as before those fields.
+   */
   public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
       List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
       String preset, int maxCellsInFlight, Map<String, Integer> seedsPer) {
     this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, seedsPer, null, List.of(), Map.of());
+        maxCellsInFlight, seedsPer, null, List.of(), Map.of(), null, null);
+  }
+
+  /** A spec with the paper's grid fields, the default augmentation and every frame voting. */
+  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
+      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
+      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer, String baseline,
+      List<String> fullPoolFinetune, Map<String, Integer> finetuneEpochs) {
+    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
+        maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, null, null);
+  }
+
+  /** A spec with the augmentation and vote options, without the paper's grid fields. */
+  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
+      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
+      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer,
+      AugmentationSpec augmentation, Integer voteFrames) {
+    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
+        maxCellsInFlight, seedsPer, null, List.of(), Map.of(), augmentation, voteFrames);
+  }
+
+  /** The augmentation the cells train with ({@link AugmentationSpec#DEFAULT} when not named). */
+  public AugmentationSpec augmentationOrDefault() {
+    return AugmentationSpec.orDefault(augmentation);
+  }
+
+  /** Frames per test sequence that vote; 0 for all. */
+  public int voteFramesOrAll() {
+    return voteFrames == null ? 0 : voteFrames;
   }
 
   /** A spec with one seed count for every (adaptation, sampling), as before {@code seeds_per}. */
@@ -117,12 +154,14 @@ public record SweepSpec(
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
     return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs);
+        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, augmentation,
+        voteFrames);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
     return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs);
+        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, augmentation,
+        voteFrames);
   }
 }

@@ -125,8 +125,11 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       // Every split is embedded once, in parallel, before the cells that need it; the cache makes
       // a split that another sweep already embedded cost nothing. A continued run carries them.
       List<Promise<EmbeddingSet>> promises = new ArrayList<>();
+      // The augmentation travels only when the spec names one: requests (and the histories that
+      // replay them) of specs without it stay as they were.
       promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
-          dataset.digest(), dataset.trainSplit(), true, request.model(), request.spec().preset())));
+          dataset.digest(), dataset.trainSplit(), true, request.model(), request.spec().preset(),
+          request.spec().augmentation())));
       for (String split : request.spec().testSplits()) {
         promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
             dataset.digest(), split, false, request.model(), request.spec().preset())));
@@ -195,9 +198,11 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
               ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(
                   request.sweepId(), cell, dataset, request.spec().preset(),
                   request.spec().testSplits(), false,
-                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size())))
+                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
+                  request.spec().augmentation(), request.spec().voteFrames()))
               : Async.function(probe::runProbeCell,
-                  new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests)))).run();
+                  new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests,
+                      request.spec().augmentation(), request.spec().voteFrames())))).run();
       Promise<CellResult> outcome = started.get(0);
       inFlight.add(outcome
           .handle((result, failure) -> {
