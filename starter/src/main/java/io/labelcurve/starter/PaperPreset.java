@@ -68,6 +68,13 @@ final class PaperPreset {
   /** Table 2: test images of T1 and T2. */
   static final Map<String, Integer> TEST_IMAGES = Map.of("T1", 5_120, "T2", 329);
 
+  /**
+   * Section 4.2 (Dataset): five frames are selected from one heart cycle of each test sequence (T1
+   * and T2), and they vote at sequence level;
+   * the default augmentation (null) is labelcurve's assumption of the paper's unstated magnitudes.
+   */
+  static final int VOTE_FRAMES = 5;
+
   private PaperPreset() {}
 
   static SweepSpec spec() {
@@ -84,7 +91,7 @@ final class PaperPreset {
             new SamplingSpec(SamplingSpec.SEQUENCE, SEQUENCE_SIZES, false)),
         1, "paper", 8,
         Map.of(SweepSpec.seedsKey(Adaptations.LINEAR_PROBE, SamplingSpec.SEQUENCE), 20),
-        BASELINE, TABLE3_MODELS, table6);
+        BASELINE, TABLE3_MODELS, table6, null, VOTE_FRAMES);
   }
 
   /**
