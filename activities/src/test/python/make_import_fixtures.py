@@ -151,6 +151,30 @@ def main():
            patient="PAT-SECRET-4712")
     reference(os.path.join(d, "PLAX", "ybr-native.dcm"), "ybr-native")
 
+    # Deflated Explicit VR Little Endian (PS3.5 A.5)
+    run("dcmconv", "+td", os.path.join(tmp, "grey4.dcm"), os.path.join(d, "A4C", "grey-deflated.dcm"))
+    reference(os.path.join(d, "A4C", "grey-deflated.dcm"), "grey-deflated")
+
+    # 12 bits stored in 16: with a VOI window (DCMTK told to use it: +Wi 1), and without (min-max: +Wm)
+    y, x = np.mgrid[0:24, 0:32]
+    grey12 = ((x * 97 + y * 131) % 4096).astype(np.uint16)[None]
+    for name, window, voi in (("grey12-window", (2000.0, 1500.0), "+Wi"), ("grey12-minmax", None, "+Wm")):
+        ds = base()
+        ds.NumberOfFrames = 1
+        ds.Rows, ds.Columns = 24, 32
+        ds.SamplesPerPixel = 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+        if window:
+            ds.WindowCenter, ds.WindowWidth = window
+        ds.PixelData = grey12.tobytes()
+        path = os.path.join(d, "A4C", name + ".dcm")
+        ds.save_as(path, write_like_original=False)
+        os.makedirs(os.path.join(ROOT, "reference"), exist_ok=True)
+        args = ["dcmj2pnm", "+on", voi] + (["1"] if voi == "+Wi" else []) + [path,
+                os.path.join(ROOT, "reference", name + ".0.png")]
+        run(*args)
+
     bad = os.path.join(ROOT, "bad")
     os.makedirs(bad)
     with open(os.path.join(bad, "not-dicom.dcm"), "w") as f:

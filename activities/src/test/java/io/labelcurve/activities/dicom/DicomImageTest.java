@@ -82,6 +82,25 @@ class DicomImageTest {
   }
 
   @Test
+  void deflatedEqualsDcmtk() throws IOException {
+    assertEquals(0, maxDifferenceFromDcmtk("dicom/A4C/grey-deflated.dcm", "grey-deflated", 4, 1));
+  }
+
+  @Test
+  void twelveBitGreyThroughItsVoiWindowEqualsDcmtk() throws IOException {
+    int worst = maxDifferenceFromDcmtk("dicom/A4C/grey12-window.dcm", "grey12-window", 1, 1);
+    System.out.println("12-bit grey, VOI window: largest difference from dcmj2pnm +Wi 1: " + worst);
+    assertTrue(worst <= 1, "largest difference " + worst);
+  }
+
+  @Test
+  void twelveBitGreyWithoutWindowIsMappedOverItsRangeAsDcmtksMinMax() throws IOException {
+    int worst = maxDifferenceFromDcmtk("dicom/A4C/grey12-minmax.dcm", "grey12-minmax", 1, 1);
+    System.out.println("12-bit grey, min-max: largest difference from dcmj2pnm +Wm: " + worst);
+    assertTrue(worst <= 1, "largest difference " + worst);
+  }
+
+  @Test
   void headerValuesForPseudonymsAndFrameRate() {
     DicomImage image = DicomImage.read(ROOT.resolve("dicom/A4C/grey-native.dcm"));
     assertEquals("PAT-SECRET-4711", image.patientId().orElseThrow());

@@ -53,9 +53,9 @@ class DatasetImporterTest {
             .withFrames(FrameSelection.parse("even:5")), null);
     System.out.print(summary.format());
     assertEquals(List.of(), summary.refused());
-    // 6 DICOM files (5+1+4 A4C frames; 4+4+3 PLAX), 2 videos (5 of 10, 5 of 6), 6 images.
-    assertEquals(14, summary.sequences());
-    assertEquals(5 + 1 + 4 + 4 + 4 + 3 + 5 + 5 + 6, summary.frames());
+    // 9 DICOM files (5+1+4+4+1+1 A4C frames; 4+4+3 PLAX), 2 videos (5 of 10, 5 of 6), 6 images.
+    assertEquals(17, summary.sequences());
+    assertEquals(5 + 1 + 4 + 4 + 1 + 1 + 4 + 4 + 3 + 5 + 5 + 6, summary.frames());
 
     Manifest m = ManifestReader.read(summary.manifest());
     assertEquals(summary.frames(), m.rows().size());
