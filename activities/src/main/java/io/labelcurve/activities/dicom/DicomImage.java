@@ -307,7 +307,7 @@ public final class DicomImage {
     return new BadInputException(file + ": " + message);
   }
 
-  /** Joins fragments for tests that look at the raw encapsulated stream. */
+  /** The fragments of one frame joined into its encoded stream. */
   static byte[] concat(List<byte[]> parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     parts.forEach(out::writeBytes);
