@@ -13,6 +13,10 @@ It writes activities/src/test/resources/import/:
   dicom/PLAX/ybr422-jpeg.dcm  4 frames RGB, JPEG baseline with YBR_FULL_422 4:2:2 (dcmcjpeg +eb, its default)
   dicom/PLAX/rgb-rle.dcm      4 frames RGB, RLE Lossless (dcmcrle)
   dicom/PLAX/ybr-native.dcm   3 frames YBR_FULL, native, interleaved (pydicom)
+  dicom/PLAX/rgb-planar.dcm   2 frames RGB, native, colour-by-plane (Planar Configuration 1)
+  dicom/A4C/grey-mono1.dcm    2 frames MONOCHROME1 (low values bright)
+  dicom/A4C/grey-deflated.dcm 4 frames, Deflated Explicit VR Little Endian (dcmconv +td)
+  dicom/A4C/grey12-*.dcm      12 bits in 16, with a VOI window and without
   bad/...                     inputs that must be refused, each for its own reason
   reference/NAME.F.png        DCMTK's decoding of frame F of dicom/**/NAME.dcm (dcmj2pnm +on +Fa)
   video/A4C/clip.mp4          10 frames 48x32 at 10 fps, H.264 yuv420p (ffmpeg testsrc)
@@ -208,6 +212,17 @@ def main():
         os.makedirs(os.path.join(img, label))
         for i, frame in enumerate(fn(3, 24, 32)):
             Image.fromarray(frame).save(os.path.join(img, label, f"img{i}.{ext}"))
+
+    # Last, so that the random UIDs above stay as they were: colour-by-plane RGB and MONOCHROME1.
+    ds_path = os.path.join(d, "PLAX", "rgb-planar.dcm")
+    native(ds_path, frames_rgb(2, 24, 32), "RGB")
+    planar = pydicom.dcmread(ds_path)
+    planar.PlanarConfiguration = 1
+    planar.PixelData = np.ascontiguousarray(frames_rgb(2, 24, 32).transpose(0, 3, 1, 2)).tobytes()
+    planar.save_as(ds_path, write_like_original=False)
+    reference(ds_path, "rgb-planar")
+    native(os.path.join(d, "A4C", "grey-mono1.dcm"), frames_grey(2, 24, 32), "MONOCHROME1")
+    reference(os.path.join(d, "A4C", "grey-mono1.dcm"), "grey-mono1")
 
     shutil.rmtree(tmp)
 

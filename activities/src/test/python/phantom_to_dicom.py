@@ -7,7 +7,7 @@ export them, to try `labelcurve dataset import` end to end on a realistic folder
 Every sequence becomes one multi-frame Ultrasound file named by its SOP Instance UID (no label in the
 name or folder), with the phantom's patient as PatientID (and a made-up PatientName), its site as
 Manufacturer / InstitutionName, 30 frames per second; one in three files is JPEG Baseline (DCMTK's
-dcmcjpeg), one in three RLE (dcmcrle), the rest native. The view labels go to DICOM_DIR/../labels.csv,
+dcmcjpeg +un, which keeps the SOP Instance UID the labels refer to), one in three RLE (dcmcrle), the rest native. The view labels go to DICOM_DIR/../labels.csv,
 keyed by SOP Instance UID, as a labelling team would keep them. Needs python3-pydicom and dcmtk.
 """
 import csv

@@ -82,6 +82,19 @@ class DicomImageTest {
   }
 
   @Test
+  void colourByPlaneEqualsDcmtk() throws IOException {
+    assertEquals(0, maxDifferenceFromDcmtk("dicom/PLAX/rgb-planar.dcm", "rgb-planar", 2, 3));
+  }
+
+  @Test
+  void monochrome1IsInvertedAsDcmtkShowsIt() throws IOException {
+    // This reader shows v as 255 - v; DCMTK goes through its internal display LUT and gives 256 - v for
+    // v above 128 (measured on the fixture): 1 level apart at most.
+    int worst = maxDifferenceFromDcmtk("dicom/A4C/grey-mono1.dcm", "grey-mono1", 2, 1);
+    assertTrue(worst <= 1, "largest difference " + worst);
+  }
+
+  @Test
   void deflatedEqualsDcmtk() throws IOException {
     assertEquals(0, maxDifferenceFromDcmtk("dicom/A4C/grey-deflated.dcm", "grey-deflated", 4, 1));
   }

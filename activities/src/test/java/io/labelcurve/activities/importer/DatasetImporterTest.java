@@ -53,9 +53,9 @@ class DatasetImporterTest {
             .withFrames(FrameSelection.parse("even:5")), null);
     System.out.print(summary.format());
     assertEquals(List.of(), summary.refused());
-    // 9 DICOM files (5+1+4+4+1+1 A4C frames; 4+4+3 PLAX), 2 videos (5 of 10, 5 of 6), 6 images.
-    assertEquals(17, summary.sequences());
-    assertEquals(5 + 1 + 4 + 4 + 1 + 1 + 4 + 4 + 3 + 5 + 5 + 6, summary.frames());
+    // 11 DICOM files (5+1+4+4+1+1+2 A4C frames; 4+4+3+2 PLAX), 2 videos (5 of 10, 5 of 6), 6 images.
+    assertEquals(19, summary.sequences());
+    assertEquals(5 + 1 + 4 + 4 + 1 + 1 + 2 + 4 + 4 + 3 + 2 + 5 + 5 + 6, summary.frames());
 
     Manifest m = ManifestReader.read(summary.manifest());
     assertEquals(summary.frames(), m.rows().size());
