@@ -17,6 +17,7 @@ It writes activities/src/test/resources/import/:
   dicom/A4C/grey-mono1.dcm    2 frames MONOCHROME1 (low values bright)
   dicom/A4C/grey-deflated.dcm 4 frames, Deflated Explicit VR Little Endian (dcmconv +td)
   dicom/A4C/grey12-*.dcm      12 bits in 16, with a VOI window and without
+  series/A4C/{a,b,c}.dcm      one series of three single-frame files, Instance Numbers 3, 1, 2
   bad/...                     inputs that must be refused, each for its own reason
   reference/NAME.F.png        DCMTK's decoding of frame F of dicom/**/NAME.dcm (dcmj2pnm +on +Fa)
   video/A4C/clip.mp4          10 frames 48x32 at 10 fps, H.264 yuv420p (ffmpeg testsrc)
@@ -223,6 +224,17 @@ def main():
     reference(ds_path, "rgb-planar")
     native(os.path.join(d, "A4C", "grey-mono1.dcm"), frames_grey(2, 24, 32), "MONOCHROME1")
     reference(os.path.join(d, "A4C", "grey-mono1.dcm"), "grey-mono1")
+
+    # A series of three single-frame files (Instance Numbers 3, 1, 2 in name order) for --series-as-sequence
+    series_uid = generate_uid(entropy_srcs=["one series"])
+    os.makedirs(os.path.join(ROOT, "series", "A4C"))
+    for name, instance in (("a.dcm", 3), ("b.dcm", 1), ("c.dcm", 2)):
+        path = os.path.join(ROOT, "series", "A4C", name)
+        native(path, frames_grey(1, 24, 32) + np.uint8(instance * 50), "MONOCHROME2")
+        still = pydicom.dcmread(path)
+        still.SeriesInstanceUID = series_uid
+        still.InstanceNumber = instance
+        still.save_as(path, write_like_original=False)
 
     shutil.rmtree(tmp)
 

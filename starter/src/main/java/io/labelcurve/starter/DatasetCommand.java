@@ -191,6 +191,10 @@ final class DatasetCommand {
         description = "images: group 1 of this regex over the path below SOURCE names the sequence (frames sort by name)")
     String sequencePattern;
 
+    @Option(names = "--series-as-sequence",
+        description = "single-frame DICOM files of one series form one sequence, in Instance Number order")
+    boolean seriesAsSequence;
+
     @Override
     public Integer call() throws Exception {
       ImportOptions options;
@@ -203,7 +207,8 @@ final class DatasetCommand {
             .withMask(new Mask(blank.stream().map(Mask.Rect::parse).toList(),
                 sector == null ? null : Mask.Sector.parse(sector)))
             .withKeyFile(key)
-            .withSequencePattern(sequencePattern == null ? null : Pattern.compile(sequencePattern));
+            .withSequencePattern(sequencePattern == null ? null : Pattern.compile(sequencePattern))
+            .withSeriesAsSequence(seriesAsSequence);
       } catch (IllegalArgumentException e) { // includes PatternSyntaxException
         throw new UserError(e instanceof PatternSyntaxException ? "--sequence-pattern: " + e.getMessage() : e.getMessage());
       }

@@ -156,6 +156,15 @@ public final class DicomImage {
     return string(Tag.SERIES_INSTANCE_UID);
   }
 
+  /** Instance Number (0020,0013): the file's place in its series, for ordering single-frame files. */
+  public Optional<Integer> instanceNumber() {
+    try {
+      return integerString(Tag.INSTANCE_NUMBER);
+    } catch (BadInputException e) {
+      return Optional.empty(); // a malformed Instance Number only loses the order
+    }
+  }
+
   /** Frames per second: from Frame Time (ms), else Cine Rate, else Recommended Display Frame Rate. */
   public OptionalDouble framesPerSecond() {
     Optional<Double> frameTime = decimalString(Tag.FRAME_TIME);

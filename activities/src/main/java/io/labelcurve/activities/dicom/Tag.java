@@ -14,6 +14,7 @@ final class Tag {
   static final int CINE_RATE = 0x0018_0040;
   static final int FRAME_TIME = 0x0018_1063;
   static final int SERIES_INSTANCE_UID = 0x0020_000E;
+  static final int INSTANCE_NUMBER = 0x0020_0013;
   static final int SAMPLES_PER_PIXEL = 0x0028_0002;
   static final int PHOTOMETRIC_INTERPRETATION = 0x0028_0004;
   static final int PLANAR_CONFIGURATION = 0x0028_0006;

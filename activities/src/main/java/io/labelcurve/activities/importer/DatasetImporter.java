@@ -10,12 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -131,13 +136,18 @@ public final class DatasetImporter {
     return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 
+  /** One sequence of the manifest. */
+  private record Built(String sequence, String label, String patient, String site, List<FrameRow> frames) {}
+
+  /** A single-frame DICOM file waiting to join its series' sequence. */
+  private record Member(WorkUnit unit, UnitResult result, String label, String patient, String site) {}
+
   private static ImportSummary assemble(ImportOptions options, Path keyFile, Pseudonyms pseudonyms,
       LabelTable labels, SourceScanner.Scan scan, Map<WorkUnit, UnitResult> results, List<Refusal> refused,
       long t0) {
-    List<SplitAssigner.Sequence> sequences = new ArrayList<>();
-    Map<String, WorkUnit> unitOfSequence = new HashMap<>();
-    Map<String, String> labelOf = new HashMap<>();
-    Map<String, String[]> patientSiteOf = new HashMap<>();
+    List<Built> built = new ArrayList<>();
+    Map<String, Path> fileOfSequence = new HashMap<>();
+    Map<String, List<Member>> series = new LinkedHashMap<>();
     int resumed = 0;
     for (Map.Entry<WorkUnit, UnitResult> e : results.entrySet()) {
       WorkUnit unit = e.getKey();
@@ -147,38 +157,86 @@ public final class DatasetImporter {
       String label = row != null ? row.label() : unit.folderLabel();
       if (label == null) {
         refused.add(new Refusal(unit.file().toString(), noLabel(labels)
-            + " (nor its SOP or Series Instance UID)"));
-        continue;
-      }
-      WorkUnit first = unitOfSequence.putIfAbsent(r.sequence(), unit);
-      if (first != null) {
-        refused.add(new Refusal(unit.file().toString(), "the same SOP Instance UID as " + first.file()
-            + ": a copy of one acquisition; it is imported once"));
+            + (unit.kind() == WorkUnit.Kind.DICOM ? " (nor its SOP or Series Instance UID)" : "")));
         continue;
       }
       // A labels CSV's patient or site (the only source for videos and images) overrides the header's.
       String patient = row != null && row.patient() != null ? pseudonyms.id("patient", "p", row.patient()) : r.patient();
       String site = row != null && row.site() != null ? pseudonyms.id("site", "site", row.site()) : r.site();
-      labelOf.put(r.sequence(), label);
-      patientSiteOf.put(r.sequence(), new String[] {patient, site});
-      sequences.add(new SplitAssigner.Sequence(r.sequence(), label, patient, site));
+      if (options.seriesAsSequence() && unit.kind() == WorkUnit.Kind.DICOM && r.sourceFrames() == 1
+          && r.seriesInstance() != null) {
+        series.computeIfAbsent(r.seriesInstance(), k -> new ArrayList<>()).add(new Member(unit, r, label, patient, site));
+        continue;
+      }
+      add(built, fileOfSequence, refused, unit.file(), new Built(r.sequence(), label, patient, site, r.frames()));
     }
+    series.forEach((seriesHash, members) ->
+        seriesSequence(options, pseudonyms, seriesHash, members, refused)
+            .ifPresent(b -> add(built, fileOfSequence, refused, members.get(0).unit().file(), b)));
     if (labels != null) {
       refused.addAll(labels.unmatched());
     }
-    Map<String, String> splitOf = SplitAssigner.assign(sequences, options.splits(), options.oodSites(),
-        options.oodSplit(), options.seed());
+    Map<String, String> splitOf = SplitAssigner.assign(
+        built.stream().map(b -> new SplitAssigner.Sequence(b.sequence(), b.label(), b.patient(), b.site())).toList(),
+        options.splits(), options.oodSites(), options.oodSplit(), options.seed());
     List<String> splitNames = new ArrayList<>(options.splits().keySet());
     if (options.oodSites() > 0) {
       splitNames.add(options.oodSplit());
     }
     Path manifest = options.out().resolve("manifest.csv");
     SortedMap<String, Map<String, int[]>> counts = new TreeMap<>();
-    writeManifest(manifest, results, unitOfSequence, labelOf, patientSiteOf, splitOf, counts);
+    writeManifest(manifest, built, splitOf, counts);
     Map<String, Integer> perKind = new TreeMap<>();
     scan.units().forEach(u -> perKind.merge(kindName(u.kind()), 1, Integer::sum));
     return new ImportSummary(manifest, keyFile, perKind, results.size() - resumed, resumed, counts, splitNames,
         refused, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Adds a sequence unless an earlier file gave the same one (a copy of one acquisition). */
+  private static void add(List<Built> built, Map<String, Path> fileOfSequence, List<Refusal> refused, Path file,
+      Built sequence) {
+    Path first = fileOfSequence.putIfAbsent(sequence.sequence(), file);
+    if (first != null) {
+      refused.add(new Refusal(file.toString(), "the same SOP Instance UID as " + first
+          + ": a copy of one acquisition; it is imported once"));
+      return;
+    }
+    built.add(sequence);
+  }
+
+  /**
+   * The single-frame files of one series as one sequence, in Instance Number order (then path), with
+   * {@code --frames} applied over them; refused when its files carry different labels.
+   */
+  private static Optional<Built> seriesSequence(ImportOptions options, Pseudonyms pseudonyms,
+      String seriesHash, List<Member> members, List<Refusal> refused) {
+    List<Member> ordered = new ArrayList<>(members);
+    ordered.sort(Comparator.comparing((Member m) -> m.result().instanceNumber(),
+            Comparator.nullsLast(Comparator.naturalOrder()))
+        .thenComparing(m -> m.unit().relative()));
+    Set<String> labelsSeen = new TreeSet<>();
+    ordered.forEach(m -> labelsSeen.add(m.label()));
+    Path first = ordered.get(0).unit().file();
+    if (labelsSeen.size() > 1) {
+      ordered.forEach(m -> refused.add(new Refusal(m.unit().file().toString(), "its series (with " + first
+          + ") has the labels " + labelsSeen + "; with --series-as-sequence a series is one sequence of one label")));
+      return Optional.empty();
+    }
+    int[] picks;
+    try {
+      picks = options.frames().pick(ordered.size(), OptionalDouble.empty(), first.toString());
+    } catch (BadInputException e) {
+      ordered.forEach(m -> refused.add(new Refusal(m.unit().file().toString(), "its series (with " + first
+          + "): --frames " + options.frames().describe() + " needs a frame rate, which a series of stills lacks")));
+      return Optional.empty();
+    }
+    List<FrameRow> frames = new ArrayList<>();
+    for (int index : picks) {
+      frames.add(new FrameRow(index, ordered.get(index).result().frames().get(0).image()));
+    }
+    Member head = ordered.get(0);
+    return Optional.of(new Built(pseudonyms.id("sequence", "s", "series:" + seriesHash), head.label(),
+        head.patient(), head.site(), frames));
   }
 
   private static String kindName(WorkUnit.Kind kind) {
@@ -190,9 +248,8 @@ public final class DatasetImporter {
   }
 
   /** Written to a temporary file and moved into place, so a reader never sees half a manifest. */
-  private static void writeManifest(Path manifest, Map<WorkUnit, UnitResult> results,
-      Map<String, WorkUnit> unitOfSequence, Map<String, String> labelOf, Map<String, String[]> patientSiteOf,
-      Map<String, String> splitOf, SortedMap<String, Map<String, int[]>> counts) {
+  private static void writeManifest(Path manifest, List<Built> built, Map<String, String> splitOf,
+      SortedMap<String, Map<String, int[]>> counts) {
     try {
       Files.createDirectories(manifest.getParent());
       Path tmp = Files.createTempFile(manifest.getParent(), "manifest", ".tmp");
@@ -200,19 +257,13 @@ public final class DatasetImporter {
           .setHeader("image", "label", "sequence", "split", "frame", "patient", "site").setRecordSeparator('\n').get();
       try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
           CSVPrinter printer = new CSVPrinter(writer, format)) {
-        for (Map.Entry<WorkUnit, UnitResult> e : results.entrySet()) {
-          UnitResult r = e.getValue();
-          if (unitOfSequence.get(r.sequence()) != e.getKey() || !labelOf.containsKey(r.sequence())) {
-            continue;
-          }
-          String label = labelOf.get(r.sequence());
-          String split = splitOf.get(r.sequence());
-          String[] ps = patientSiteOf.get(r.sequence());
-          int[] c = counts.computeIfAbsent(label, l -> new HashMap<>()).computeIfAbsent(split, s -> new int[2]);
+        for (Built b : built) {
+          String split = splitOf.get(b.sequence());
+          int[] c = counts.computeIfAbsent(b.label(), l -> new HashMap<>()).computeIfAbsent(split, s -> new int[2]);
           c[0]++;
-          for (FrameRow f : r.frames()) {
-            printer.printRecord(f.image(), label, r.sequence(), split, f.frame(), ps[0] == null ? "" : ps[0],
-                ps[1] == null ? "" : ps[1]);
+          for (FrameRow f : b.frames()) {
+            printer.printRecord(f.image(), b.label(), b.sequence(), split, f.frame(),
+                b.patient() == null ? "" : b.patient(), b.site() == null ? "" : b.site());
             c[1]++;
           }
         }

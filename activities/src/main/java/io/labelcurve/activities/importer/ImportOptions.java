@@ -24,10 +24,12 @@ import java.util.regex.Pattern;
  * @param threads decoding threads
  * @param sequencePattern for image files: a regex over the path below the source whose group 1 (or whole
  *     match) names the sequence, so that frames of one clip share it; null: every image is its own sequence
+ * @param seriesAsSequence single-frame DICOM files of one series form one sequence (ordered by Instance
+ *     Number); false: every DICOM file is its own sequence
  */
 public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSelection frames, Path keyFile,
     Mask mask, Map<String, Double> splits, int oodSites, String oodSplit, long seed, int threads,
-    Pattern sequencePattern) {
+    Pattern sequencePattern, boolean seriesAsSequence) {
   public ImportOptions {
     sources = List.copyOf(sources);
     splits = new LinkedHashMap<>(splits);
@@ -52,7 +54,7 @@ public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSele
     splits.put("train", 0.8);
     splits.put("T1", 0.2);
     return new ImportOptions(sources, out, null, FrameSelection.ALL, null, Mask.NONE, splits, 0, "T2", 7,
-        Runtime.getRuntime().availableProcessors(), null);
+        Runtime.getRuntime().availableProcessors(), null, false);
   }
 
   /** The key beside (not inside) the output folder: {@code DIR.hmac-key}, so an upload of DIR never carries it. */
@@ -69,37 +71,42 @@ public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSele
 
   public ImportOptions withLabels(Path labelsCsv) {
     return new ImportOptions(sources, out, labelsCsv, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern);
+        threads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withFrames(FrameSelection selection) {
     return new ImportOptions(sources, out, labels, selection, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern);
+        threads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withSplits(Map<String, Double> newSplits, int newOodSites, String newOodSplit) {
     return new ImportOptions(sources, out, labels, frames, keyFile, mask, newSplits, newOodSites, newOodSplit,
-        seed, threads, sequencePattern);
+        seed, threads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withSeedAndThreads(long newSeed, int newThreads) {
     return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, newSeed,
-        newThreads, sequencePattern);
+        newThreads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withMask(Mask newMask) {
     return new ImportOptions(sources, out, labels, frames, keyFile, newMask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern);
+        threads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withKeyFile(Path newKeyFile) {
     return new ImportOptions(sources, out, labels, frames, newKeyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern);
+        threads, sequencePattern, seriesAsSequence);
   }
 
   public ImportOptions withSequencePattern(Pattern pattern) {
     return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, pattern);
+        threads, pattern, seriesAsSequence);
+  }
+
+  public ImportOptions withSeriesAsSequence(boolean grouped) {
+    return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
+        threads, sequencePattern, grouped);
   }
 
   /** The training split: the first of {@link #splits}. */

@@ -40,7 +40,7 @@ import org.apache.commons.csv.CSVRecord;
  */
 final class UnitImporter {
   /** Bumped when the output of an import changes for the same settings, so that old records are redone. */
-  static final String FORMAT = "labelcurve-import-1";
+  static final String FORMAT = "labelcurve-import-2";
 
   private final ImportOptions options;
   private final Pseudonyms pseudonyms;
@@ -75,7 +75,8 @@ final class UnitImporter {
 
   private UnitResult dicom(WorkUnit unit) {
     DicomImage image = DicomImage.read(unit.file());
-    int[] picks = options.frames().pick(image.frames(), image.framesPerSecond(), unit.file().toString());
+    int[] picks = image.frames() == 1 ? new int[] {0}
+        : options.frames().pick(image.frames(), image.framesPerSecond(), unit.file().toString());
     String uidKey = image.sopInstanceUid().map(uid -> "sop:" + uid).orElse("unit:" + unit.key());
     String sequence = pseudonyms.id("sequence", "s", uidKey);
     Path dir = freshSequenceDir(sequence);
@@ -89,7 +90,8 @@ final class UnitImporter {
         : pseudonyms.id("site", "site", String.join("\u0000", siteParts));
     return new UnitResult(sequence, rows, patient, site,
         image.sopInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null),
-        image.seriesInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null), false);
+        image.seriesInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null), image.frames(),
+        image.instanceNumber().orElse(null), false);
   }
 
   private UnitResult video(WorkUnit unit) {
@@ -102,7 +104,7 @@ final class UnitImporter {
     if (rows.isEmpty()) {
       throw new BadInputException(unit.file() + ": zero frames: the video stream decodes to no frame");
     }
-    return new UnitResult(sequence, rows, null, null, null, null, false);
+    return new UnitResult(sequence, rows, null, null, null, null, info.frames(), null, false);
   }
 
   private UnitResult images(WorkUnit unit) {
@@ -115,7 +117,7 @@ final class UnitImporter {
     for (int index : picks) {
       rows.add(write(dir, sequence, index, readImage(files.get(index))));
     }
-    return new UnitResult(sequence, rows, null, null, null, null, false);
+    return new UnitResult(sequence, rows, null, null, null, null, files.size(), null, false);
   }
 
   /** A PNG or JPEG as 8-bit grey or RGB; the declared size is checked before decoding (decompression bombs). */
@@ -201,7 +203,7 @@ final class UnitImporter {
     }
   }
 
-  private static final String[] STATE_HEADER = {"record", "a", "b", "c", "d", "e", "f"};
+  private static final String[] STATE_HEADER = {"record", "a", "b", "c", "d", "e", "f", "g", "h"};
 
   private UnitResult readState(Path state, String fingerprint) {
     if (!Files.isRegularFile(state)) {
@@ -223,8 +225,10 @@ final class UnitImporter {
         }
         frames.add(row);
       }
+      String instance = blankToNull(unit.get(8));
       return new UnitResult(unit.get(2), frames, blankToNull(unit.get(3)), blankToNull(unit.get(4)),
-          blankToNull(unit.get(5)), blankToNull(unit.get(6)), true);
+          blankToNull(unit.get(5)), blankToNull(unit.get(6)), Integer.parseInt(unit.get(7)),
+          instance == null ? null : Integer.valueOf(instance), true);
     } catch (IOException | RuntimeException e) {
       return null; // an unreadable record is redone, not trusted
     }
@@ -237,9 +241,10 @@ final class UnitImporter {
       try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
           CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder().setHeader(STATE_HEADER).get())) {
         printer.printRecord("unit", fingerprint, result.sequence(), nullToBlank(result.patient()),
-            nullToBlank(result.site()), nullToBlank(result.sopInstance()), nullToBlank(result.seriesInstance()));
+            nullToBlank(result.site()), nullToBlank(result.sopInstance()), nullToBlank(result.seriesInstance()),
+            result.sourceFrames(), result.instanceNumber() == null ? "" : result.instanceNumber());
         for (FrameRow f : result.frames()) {
-          printer.printRecord("frame", f.frame(), f.image(), "", "", "", "");
+          printer.printRecord("frame", f.frame(), f.image(), "", "", "", "", "", "");
         }
       }
       Files.move(tmp, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

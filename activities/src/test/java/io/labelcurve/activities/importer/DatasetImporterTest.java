@@ -196,6 +196,23 @@ class DatasetImporterTest {
   }
 
   @Test
+  void singleFrameFilesOfOneSeriesBecomeOneSequenceInInstanceNumberOrder() throws IOException {
+    Path series = ROOT.resolve("series");
+    ImportSummary apart = DatasetImporter.run(options(tmp.resolve("apart"), series), null);
+    assertEquals(3, apart.sequences());
+    ImportSummary together = DatasetImporter.run(options(tmp.resolve("together"), series)
+        .withSeriesAsSequence(true), null);
+    assertEquals(1, together.sequences());
+    Manifest m = ManifestReader.read(together.manifest());
+    assertEquals(List.of(0, 1, 2), m.rows().stream().map(ManifestRow::frame).toList());
+    // b.dcm has Instance Number 1, c.dcm 2, a.dcm 3; their pixels are the base ramp + 50 × Instance Number
+    for (ManifestRow r : m.rows()) {
+      Raster png = ImageIO.read(tmp.resolve("together").resolve(r.image()).toFile()).getRaster();
+      assertEquals((50 * (r.frame() + 1)) % 256, png.getSample(0, 0, 0), r.toString());
+    }
+  }
+
+  @Test
   void aKeyInsideTheOutputIsRefusedBeforeAnyWork() {
     Path out = tmp.resolve("data");
     BadInputException e = assertThrows(BadInputException.class, () -> DatasetImporter.run(
