@@ -59,7 +59,8 @@ public final class DatasetImporter {
     }
     Pseudonyms pseudonyms = Pseudonyms.loadOrCreate(keyFile);
     LabelTable labels = options.labels() == null ? null : LabelTable.read(options.labels(), pseudonyms);
-    SourceScanner.Scan scan = SourceScanner.scan(options.sources(), options.sequencePattern());
+    SourceScanner.Scan scan = SourceScanner.scan(options.sources(), options.sequencePattern(),
+        List.of(options.out(), keyFile));
     List<Refusal> refused = new ArrayList<>(scan.refused());
 
     List<WorkUnit> units = new ArrayList<>();

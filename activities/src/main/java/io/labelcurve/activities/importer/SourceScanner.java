@@ -30,7 +30,14 @@ final class SourceScanner {
 
   private SourceScanner() {}
 
-  static Scan scan(List<Path> sources, Pattern sequencePattern) {
+  /**
+   * The units under the sources.
+   *
+   * @param skipped paths never scanned, with what lies below them (the output folder and the key, which
+   *     may lie inside a source)
+   */
+  static Scan scan(List<Path> sources, Pattern sequencePattern, List<Path> skipped) {
+    List<Path> skip = skipped.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     List<WorkUnit> units = new ArrayList<>();
     List<Refusal> refused = new ArrayList<>();
     for (Path source : sources) {
@@ -43,7 +50,8 @@ final class SourceScanner {
       if (Files.isDirectory(source)) {
         try (Stream<Path> walk = Files.walk(source)) {
           files = walk.filter(Files::isRegularFile)
-              .filter(p -> !source.relativize(p).toString().startsWith(".") && !p.getFileName().toString().startsWith("."))
+              .filter(p -> !hidden(source.relativize(p)))
+              .filter(p -> skip.stream().noneMatch(p.toAbsolutePath().normalize()::startsWith))
               .sorted()
               .toList();
         } catch (IOException e) {
@@ -95,6 +103,16 @@ final class SourceScanner {
       });
     }
     return new Scan(units, refused);
+  }
+
+  /** A file or folder whose name starts with a dot, at any depth below the source. */
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String extension(String name) {

@@ -170,7 +170,6 @@ class DatasetImporterTest {
   @Test
   void everyBadInputIsNamedWithItsReason() {
     Path out = tmp.resolve("data");
-    Path labels = tmp.resolve("labels.csv");
     ImportSummary summary = DatasetImporter.run(options(out, ROOT.resolve("dicom"), ROOT.resolve("bad")), null);
     Map<String, String> reasons = summary.refused().stream()
         .collect(Collectors.toMap(r -> Path.of(r.input()).getFileName().toString(), Refusal::reason));
@@ -180,7 +179,19 @@ class DatasetImporterTest {
     assertTrue(reasons.get("jpeg-ls.dcm").contains("1.2.840.10008.1.2.4.80"), reasons.toString());
     assertTrue(reasons.get("jpeg-ls.dcm").contains("dcmdjpls"), reasons.toString());
     assertTrue(reasons.get("broken.mp4").startsWith("no label"), reasons.toString());
-    assertFalse(Files.exists(labels));
+  }
+
+  @Test
+  void anOutputFolderAndKeyInsideTheSourceAreNotImported() throws IOException {
+    Path src = tmp.resolve("src");
+    Files.createDirectories(src.resolve("A4C"));
+    Files.copy(ROOT.resolve("images/A4C/img0.png"), src.resolve("A4C/x.png"));
+    ImportOptions inside = options(src.resolve("A4C/out"), src).withKeyFile(src.resolve("A4C/key.hex"));
+    ImportSummary first = DatasetImporter.run(inside, null);
+    ImportSummary again = DatasetImporter.run(inside, null);
+    assertEquals(List.of(), again.refused());
+    assertEquals(1, first.sequences());
+    assertEquals(1, again.sequences());
   }
 
   @Test
