@@ -2,6 +2,7 @@ package io.labelcurve.activities.dicom;
 
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.frames.Frame;
+import io.labelcurve.activities.image.ImageDecoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,6 +85,11 @@ public final class DicomImage {
     if (rows <= 0 || columns <= 0) {
       throw bad("Rows x Columns is " + rows + " x " + columns + "; no image");
     }
+    if (rows > ImageDecoder.MAX_SIDE || columns > ImageDecoder.MAX_SIDE
+        || (long) rows * columns > ImageDecoder.MAX_PIXELS) {
+      throw bad("Rows x Columns " + rows + " x " + columns + " is larger than labelcurve takes ("
+          + ImageDecoder.MAX_SIDE + " per side, " + ImageDecoder.MAX_PIXELS + " pixels)");
+    }
     if (frames <= 0) {
       throw bad("Number of Frames (0028,0008) is " + frames + "; zero frames");
     }
@@ -97,6 +103,11 @@ public final class DicomImage {
     }
     if (bitsStored > bitsAllocated || bitsStored <= 0) {
       throw bad("Bits Stored " + bitsStored + " does not fit Bits Allocated " + bitsAllocated);
+    }
+    boolean encapsulated = pixelData.fragments() != null;
+    if (encapsulated != (transferSyntax.encoding != TransferSyntax.Encoding.NATIVE)) {
+      throw bad("the pixel data is " + (encapsulated ? "" : "not ") + "encapsulated, which transfer syntax "
+          + transferSyntax() + " does not allow (PS3.5 A.4)");
     }
     if (transferSyntax.encoding == TransferSyntax.Encoding.NATIVE) {
       long need = (long) frameBytes() * frames;

@@ -104,6 +104,13 @@ public final class DatasetImporter {
           } catch (BadInputException e) {
             bar.step(0, true);
             return new Refusal(unit.file().toString(), reason(unit, e.getMessage()));
+          } catch (UncheckedIOException e) {
+            throw e; // the output cannot be written (disk full, permissions): no point going on
+          } catch (RuntimeException e) {
+            // A malformed file that slipped past the readers' checks is still this file's problem, not
+            // the whole import's: it is named and left out like any other refused input.
+            bar.step(0, true);
+            return new Refusal(unit.file().toString(), "malformed, cannot be decoded (" + e + ")");
           }
         }));
       }
