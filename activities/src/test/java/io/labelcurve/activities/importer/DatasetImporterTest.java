@@ -29,6 +29,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,10 +154,12 @@ class DatasetImporterTest {
     Path out = tmp.resolve("data");
     DicomImage jpeg = DicomImage.read(ROOT.resolve("dicom/PLAX/ybr422-jpeg.dcm"));
     Path csv = tmp.resolve("labels.csv");
-    Files.writeString(csv, "file,sop_instance_uid,label,patient\n"
-        + ",\"" + jpeg.sopInstanceUid().orElseThrow() + "\",PSAX,\n"
-        + "A4C/clip.mp4,,A2C,patient-7\n"
-        + "nowhere/missing.dcm,,A4C,\n");
+    try (CSVPrinter printer = new CSVPrinter(Files.newBufferedWriter(csv),
+        CSVFormat.RFC4180.builder().setHeader("file", "sop_instance_uid", "label", "patient").get())) {
+      printer.printRecord("", jpeg.sopInstanceUid().orElseThrow(), "PSAX", "");
+      printer.printRecord("A4C/clip.mp4", "", "A2C", "patient-7");
+      printer.printRecord("nowhere/missing.dcm", "", "A4C", "");
+    }
     ImportSummary summary = DatasetImporter.run(options(out, ROOT.resolve("dicom"), ROOT.resolve("video"))
         .withLabels(csv), null);
     Manifest m = ManifestReader.read(summary.manifest());
