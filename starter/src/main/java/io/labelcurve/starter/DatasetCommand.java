@@ -7,10 +7,20 @@ import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.dataset.ValidationReport;
+import io.labelcurve.activities.frames.FrameSelection;
+import io.labelcurve.activities.frames.Mask;
+import io.labelcurve.activities.importer.DatasetImporter;
+import io.labelcurve.activities.importer.ImportOptions;
+import io.labelcurve.activities.importer.ImportSummary;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.storage.S3BlobStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +30,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code labelcurve dataset …}: make, check and upload datasets. */
 @Command(name = "dataset", mixinStandardHelpOptions = true, description = "Generate, validate and upload datasets.",
-    subcommands = {DatasetCommand.Generate.class, DatasetCommand.Validate.class, DatasetCommand.Upload.class})
+    subcommands = {DatasetCommand.Generate.class, DatasetCommand.Validate.class, DatasetCommand.Upload.class,
+        DatasetCommand.Import.class})
 final class DatasetCommand {
 
   @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -156,6 +167,115 @@ final class DatasetCommand {
         }
       }
       return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = {"DICOM files (single- or multi-frame; native, RLE or 8-bit JPEG), videos (MP4, AVI, MOV) and "
+          + "image folders (ROOT/LABEL/…) to PNG frames and a manifest.csv that 'dataset validate' accepts.",
+          "Patient ids, sites and sequences become keyed pseudonyms (HMAC, key kept beside DIR as DIR.hmac-key); "
+              + "no other header value is copied. Burned-in text in the pixels is yours to mask (--blank, --sector).",
+          "A re-run skips finished files; exit status 1 when any input was refused (the manifest holds the rest)."})
+  static final class Import implements Callable<Integer> {
+    @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "folders (searched recursively) or files")
+    List<Path> sources;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Option(names = "--labels", paramLabel = "CSV",
+        description = "label per file, sop_instance_uid or series_instance_uid (columns: label and one of those; "
+            + "optional patient, site); default: the folder below SOURCE")
+    Path labels;
+
+    @Option(names = "--frames", paramLabel = "RULE",
+        description = "all, every:K, even:N (N evenly spaced) or fps:F (default all)")
+    String frames = "all";
+
+    @Option(names = "--splits", paramLabel = "NAME=FRACTION,…",
+        description = "patients per split, stratified by label; the first is the training split (default train=0.8,T1=0.2)")
+    String splits = "train=0.8,T1=0.2";
+
+    @Option(names = "--ood-sites", paramLabel = "K", description = "put K whole sites (drawn with --seed) into --ood-split")
+    int oodSites;
+
+    @Option(names = "--ood-split", paramLabel = "NAME", description = "default T2")
+    String oodSplit = "T2";
+
+    @Option(names = "--seed")
+    long seed = 7;
+
+    @Option(names = "--threads", description = "default: one per core")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--key", paramLabel = "FILE", description = "HMAC key file (hex); created when missing (default DIR.hmac-key)")
+    Path key;
+
+    @Option(names = "--blank", paramLabel = "X,Y,W,H", description = "blank this rectangle in every frame (repeatable)")
+    List<String> blank = new ArrayList<>();
+
+    @Option(names = "--sector", paramLabel = "AX,AY,R,FROM,TO",
+        description = "blank everything outside this sector: apex, radius, degrees from straight down (e.g. -40,40)")
+    String sector;
+
+    @Option(names = "--sequence-pattern", paramLabel = "REGEX",
+        description = "images: group 1 of this regex over the path below SOURCE names the sequence (frames sort by name)")
+    String sequencePattern;
+
+    @Option(names = "--series-as-sequence",
+        description = "single-frame DICOM files of one series form one sequence, in Instance Number order")
+    boolean seriesAsSequence;
+
+    @Override
+    public Integer call() throws Exception {
+      ImportOptions options;
+      try {
+        options = ImportOptions.defaults(sources, out)
+            .withLabels(labels)
+            .withFrames(FrameSelection.parse(frames))
+            .withSplits(parseSplits(splits), oodSites, oodSplit)
+            .withSeedAndThreads(seed, threads)
+            .withMask(new Mask(blank.stream().map(Mask.Rect::parse).toList(),
+                sector == null ? null : Mask.Sector.parse(sector)))
+            .withKeyFile(key)
+            .withSequencePattern(sequencePattern == null ? null : Pattern.compile(sequencePattern))
+            .withSeriesAsSequence(seriesAsSequence);
+      } catch (IllegalArgumentException e) { // includes PatternSyntaxException
+        throw new UserError(e instanceof PatternSyntaxException ? "--sequence-pattern: " + e.getMessage() : e.getMessage());
+      }
+      ImportSummary summary = DatasetImporter.run(options, System.err);
+      System.out.print(summary.format());
+      if (summary.sequences() == 0) {
+        System.out.println("nothing was imported");
+        return ExitCode.CELLS_FAILED.code(); // ran to its end, every input refused (listed above)
+      }
+      Manifest m = ManifestReader.read(summary.manifest());
+      List<String> tests = m.splits().stream().filter(s -> !s.equals(options.trainSplit())).toList();
+      ValidationReport report = new DatasetValidator(options.trainSplit(), tests)
+          .validate(m, LocalImageSource.besides(summary.manifest()));
+      report.warnings().forEach(w -> System.out.println("warning: " + w));
+      report.errors().forEach(e -> System.out.println("validation: " + e));
+      System.out.println(report.ok() ? "dataset validate: ok (train " + options.trainSplit() + ", test " + tests + ")"
+          : "dataset validate: " + report.errors().size() + " problem(s) above; adjust --splits or the labels");
+      // Like a sweep with failed cells: it ran to its end, and what was refused is listed above.
+      return (summary.refused().isEmpty() && report.ok() ? ExitCode.OK : ExitCode.CELLS_FAILED)
+          .code();
+    }
+
+    /** {@code train=0.8,T1=0.2} in order. */
+    static Map<String, Double> parseSplits(String text) {
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (String part : text.split(",")) {
+        String[] kv = part.split("=");
+        try {
+          if (kv.length != 2 || kv[0].isBlank() || out.put(kv[0].trim(), Double.parseDouble(kv[1].trim())) != null) {
+            throw new NumberFormatException();
+          }
+        } catch (NumberFormatException e) {
+          throw new UserError("--splits " + text + ": give NAME=FRACTION,… with distinct names, e.g. train=0.8,T1=0.2");
+        }
+      }
+      return out;
     }
   }
 }
