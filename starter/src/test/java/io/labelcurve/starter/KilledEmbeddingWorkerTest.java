@@ -75,17 +75,10 @@ class KilledEmbeddingWorkerTest {
     ModelCatalog catalog = ModelCatalog.load(models);
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
         data, LabelcurveProcesses.freePort(), 0, 0, catalog, 2, Set.of(WorkerRuntime.CPU_QUEUE)))) {
-      PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
-          PhantomGenerator.Scale.TINY);
-      String manifestKey = DatasetUploader.upload(phantom.manifest(), plane.store(),
-          "datasets/tiny/").manifestKey();
+      String manifestKey = uploadPhantom(plane);
       String manifestUri = plane.store().uri(manifestKey);
-      SweepSpec spec = new SweepSpec("killed-worker", manifestUri, "train", List.of("T1"),
-          List.of(MODEL), List.of("linear-probe"),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)), 1, "cpu-small", 2);
-      SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
-          WorkflowOptions.newBuilder().setWorkflowId(spec.id())
-              .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+      SweepSpec spec = oneCellSpec("killed-worker", manifestUri);
+      SweepWorkflow sweep = sweepStub(plane, spec);
       WorkflowClient.start(sweep::run, SweepRequest.all(spec));
 
       Path log1 = dir.resolve("worker-1.log");
@@ -171,16 +164,8 @@ class KilledEmbeddingWorkerTest {
     try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
         dir.resolve("data"), LabelcurveProcesses.freePort(), 0, 0, catalog, 2,
         Set.of(WorkerRuntime.CPU_QUEUE)))) {
-      PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
-          PhantomGenerator.Scale.TINY);
-      String manifestUri = plane.store().uri(DatasetUploader.upload(phantom.manifest(),
-          plane.store(), "datasets/tiny/").manifestKey());
-      SweepSpec spec = new SweepSpec("drained-worker", manifestUri, "train", List.of("T1"),
-          List.of(MODEL), List.of("linear-probe"),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)), 1, "cpu-small", 2);
-      SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
-          WorkflowOptions.newBuilder().setWorkflowId(spec.id())
-              .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+      SweepSpec spec = oneCellSpec("drained-worker", plane.store().uri(uploadPhantom(plane)));
+      SweepWorkflow sweep = sweepStub(plane, spec);
       Map<Long, Process> workers = new LinkedHashMap<>();
       Map<Long, Path> logs = new LinkedHashMap<>();
       try {
@@ -244,6 +229,26 @@ class KilledEmbeddingWorkerTest {
         }
       }
     }
+  }
+
+  /** The tiny phantom in the plane's bucket; its manifest's key. */
+  private String uploadPhantom(EmbeddedControlPlane plane) throws IOException {
+    PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
+        PhantomGenerator.Scale.TINY);
+    return DatasetUploader.upload(phantom.manifest(), plane.store(), "datasets/tiny/")
+        .manifestKey();
+  }
+
+  /** One linear-probe cell of the random ResNet-18 at 16 images: the extraction is the test. */
+  private static SweepSpec oneCellSpec(String id, String manifestUri) {
+    return new SweepSpec(id, manifestUri, "train", List.of("T1"), List.of(MODEL),
+        List.of("linear-probe"), List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)),
+        1, "cpu-small", 2);
+  }
+
+  private static SweepWorkflow sweepStub(EmbeddedControlPlane plane, SweepSpec spec) {
+    return plane.client().newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
   }
 
   /** Size, modification time and bytes of a stored object. */

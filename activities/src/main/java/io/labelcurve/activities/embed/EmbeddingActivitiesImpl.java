@@ -201,13 +201,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     String manifestKey = manifests.keyOf(request.manifestUri());
     ExtractionResult result;
     DevicePool pool = devicePool();
-    Device device;
-    try {
-      device = pool.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
-    }
+    Device device = acquire(pool);
     NumericsCanary.Report canary;
     // Fetching and loading the model reports no position of its own: heartbeat the resume
     // position meanwhile, so that a remote model's download is not cut off by the timeout.
@@ -318,16 +312,20 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
   }
 
-  /** The measurement for a model whose embeddings all came from cache, when this device has none. */
-  private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
-    DevicePool pool = devicePool();
-    Device device;
+  /** A device of the pool for this activity; waits while every GPU is taken. */
+  private static Device acquire(DevicePool pool) throws java.io.InterruptedIOException {
     try {
-      device = pool.acquire();
+      return pool.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for a device");
     }
+  }
+
+  /** The measurement for a model whose embeddings all came from cache, when this device has none. */
+  private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
+    DevicePool pool = devicePool();
+    Device device = acquire(pool);
     try {
       String key = LatencyBench.key(modelKey, TorchRuntime.numerics().cacheTag(),
           String.valueOf(device), spec.input().size());
