@@ -24,7 +24,8 @@ final class BenchCommand {
     @Option(names = "--classes", description = "classes (default 10)")
     int classes = 10;
 
-    @Option(names = "--threads", description = "threads (default: all processors)")
+    @Option(names = "--threads",
+        description = "threads that draw the data and train (default: all processors); the model is the same for any count")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--seed")

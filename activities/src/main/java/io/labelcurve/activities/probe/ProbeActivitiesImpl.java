@@ -90,6 +90,8 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     Subset subset = sample.subset();
     Integer perClass = sample.perClass();
     int size = sample.size();
+    // The subset's rows are the cached embeddings themselves, and the trainer reads them in place
+    // (RowBlocks.wrap): a whole-pool cell holds one copy of the pool, not two.
     float[][] x = new float[subset.indices().length][];
     int[] y = new int[x.length];
     for (int i = 0; i < x.length; i++) {
@@ -139,6 +141,10 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     provenance.put("classifier", classifier.describe());
     provenance.put("augmentation", augmentation.describe());
     provenance.put("vote_frames", Evaluator.describeVoteFrames(voteFrames));
+    if (classifier.svm() != null) {
+      // Informational: the trained model is bit-identical for any thread count.
+      provenance.put("svm_threads", String.valueOf(context.svmThreads()));
+    }
     provenance.put("finished", Instant.now().toString());
     CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
         cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), x.length, trainSeconds,

@@ -1,22 +1,25 @@
 package io.labelcurve.activities.svm;
 
 /**
- * The training matrix shared by all one-vs-rest problems: one contiguous row-major {@code float[]}
- * of {@code n * d} values plus the constant bias feature, which is not stored (its value is {@link
- * #bias}, weight index {@code d}). Also holds the dense kernels the solvers' hot loops use.
+ * The training matrix shared by all one-vs-rest problems, read in place from its {@link RowBlocks}
+ * (never copied), plus the constant bias feature, which is not stored (its value is {@link #bias},
+ * weight index {@code d}), and the row chunks the primal solver spreads over the threads. Also
+ * holds the dense kernels the solvers' hot loops use.
  */
 final class DenseProblem {
-  final float[] x;
+  final RowBlocks x;
   final int n;
   final int d;
   /** Value of the appended constant feature; 0 means no intercept. */
   final double bias;
+  final RowChunks chunks;
 
-  DenseProblem(float[] x, int n, int d, double bias) {
+  DenseProblem(RowBlocks x, double bias, RowChunks chunks) {
     this.x = x;
-    this.n = n;
-    this.d = d;
+    this.n = x.rows();
+    this.d = x.cols();
     this.bias = bias;
+    this.chunks = chunks;
   }
 
   /** Number of weights including the bias weight (always {@code d + 1}; the last is 0 when unused). */
@@ -26,21 +29,22 @@ final class DenseProblem {
 
   /** {@code w · x_i + bias * w[d]}. */
   double dotRow(int i, double[] w) {
-    return dot(x, i * d, w, d) + bias * w[d];
+    return dot(x.blockOf(i), x.offsetOf(i), w, d) + bias * w[d];
   }
 
   /** {@code w += a * x_i}, bias feature included. */
   void addRow(int i, double a, double[] w) {
-    axpy(a, x, i * d, w, d);
+    axpy(a, x.blockOf(i), x.offsetOf(i), w, d);
     w[d] += a * bias;
   }
 
   /** {@code ||x_i||^2}, bias feature included. */
   double squaredNorm(int i) {
-    int off = i * d;
+    float[] row = x.blockOf(i);
+    int off = x.offsetOf(i);
     double s = 0;
     for (int j = 0; j < d; j++) {
-      double v = x[off + j];
+      double v = row[off + j];
       s += v * v;
     }
     return s + bias * bias;

@@ -12,7 +12,9 @@ package io.labelcurve.activities.svm;
  *     (scikit-learn's {@code fit_intercept=False}).
  * @param solver which LIBLINEAR solver to use; {@link Solver#AUTO} mirrors scikit-learn >= 1.5
  *     {@code dual="auto"}
- * @param threads how many binary one-vs-rest problems train at once (> 0)
+ * @param threads threads of one {@code train} call (> 0): the one-vs-rest problems train at once,
+ *     and each primal problem's passes over the rows are spread over them; the model does not
+ *     depend on this number
  * @param seed seed of the dual solver's coordinate permutations
  */
 public record LinearSvcParams(

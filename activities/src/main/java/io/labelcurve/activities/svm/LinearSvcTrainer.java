@@ -19,23 +19,37 @@ import java.util.concurrent.Future;
  * problem is trained (positive = the larger label), like scikit-learn. Fewer than two present
  * classes is an error, as in scikit-learn.
  *
- * <p>The binary problems train in parallel on {@code params.threads()} threads and share one
- * row-major {@code float[]} copy of {@code x}. Results do not depend on the thread count: problem
- * {@code k}'s coordinate permutations come from its own generator seeded from {@code
- * params.seed()} and {@code k}.
+ * <p>Threads ({@code params.threads()}, one pool per {@code train} call): the binary problems
+ * train at once, and inside each primal problem every pass over the rows (loss, gradient,
+ * Hessian-vector product) is spread over the same threads in fixed chunks of rows ({@link
+ * RowChunks}). The samples are read in place from a {@link RowBlocks} matrix, never copied, so
+ * {@code n × d} may exceed one Java array (the whole 2.9 M × 768 pool). Results do not depend on the
+ * thread count, bit for bit: chunk sums are added in chunk order, and problem {@code k}'s dual
+ * coordinate permutations come from its own generator seeded from {@code params.seed()} and
+ * {@code k}.
  */
 public final class LinearSvcTrainer {
   private final LinearSvcParams params;
+  private final int chunkRows;
 
   public LinearSvcTrainer() {
     this(LinearSvcParams.sklearnDefaults());
   }
 
   public LinearSvcTrainer(LinearSvcParams params) {
+    this(params, RowChunks.DEFAULT_CHUNK_ROWS);
+  }
+
+  /** With another chunk size, so that tests can cut small data sets into many chunks. */
+  LinearSvcTrainer(LinearSvcParams params, int chunkRows) {
     if (params == null) {
       throw new IllegalArgumentException("params must not be null");
     }
+    if (chunkRows <= 0) {
+      throw new IllegalArgumentException("chunkRows must be positive, got " + chunkRows);
+    }
     this.params = params;
+    this.chunkRows = chunkRows;
   }
 
   public LinearSvcParams params() {
@@ -48,6 +62,8 @@ public final class LinearSvcTrainer {
   }
 
   /**
+   * Trains on the rows of {@code x} in place (wrapped, not copied: see {@link RowBlocks#wrap}).
+   *
    * @param x {@code n} samples of {@code d} features each
    * @param y labels in {@code [0, numClasses)}
    * @throws IllegalArgumentException on empty or ragged input, mismatched lengths, non-finite
@@ -64,41 +80,55 @@ public final class LinearSvcTrainer {
       throw new IllegalArgumentException(
           "x has " + x.length + " rows but y has " + y.length + " labels");
     }
+    return train(RowBlocks.wrap(x), y, numClasses);
+  }
+
+  /**
+   * @param x {@code n} samples of {@code d} features each
+   * @param y labels in {@code [0, numClasses)}
+   * @throws IllegalArgumentException on mismatched lengths, non-finite features, labels out of
+   *     range, or fewer than two classes present
+   */
+  public LinearSvcModel train(RowBlocks x, int[] y, int numClasses) {
+    if (x == null || y == null) {
+      throw new IllegalArgumentException("x and y must not be null");
+    }
+    int n = x.rows();
+    int d = x.cols();
+    if (n != y.length) {
+      throw new IllegalArgumentException("x has " + n + " rows but y has " + y.length + " labels");
+    }
     if (numClasses < 2) {
       throw new IllegalArgumentException("numClasses must be at least 2, got " + numClasses);
     }
-    int n = x.length;
-    if (x[0] == null || x[0].length == 0) {
-      throw new IllegalArgumentException("row 0 of x has no features");
+    int[] classes = presentClasses(y, numClasses);
+    ForkJoinPool pool = params.threads() > 1 ? new ForkJoinPool(params.threads()) : null;
+    try {
+      RowChunks chunks = new RowChunks(n, chunkRows, pool);
+      requireFinite(x, chunks);
+      LinearSvcParams.Solver solver =
+          params.solver() == LinearSvcParams.Solver.AUTO ? autoSolver(n, d) : params.solver();
+      DenseProblem problem = new DenseProblem(x, params.interceptScaling(), chunks);
+      // Binary case: one problem, positive = the larger label (scikit-learn's classes_[1]).
+      int[] positives = classes.length == 2 ? new int[] {classes[1]} : classes;
+      BinaryResult[] results = solveAll(problem, y, positives, solver, pool);
+      return model(numClasses, d, solver, classes, results);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
-    int d = x[0].length;
-    if ((long) n * d > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          n + " x " + d + " features exceed one Java array; train on fewer samples");
-    }
+  }
+
+  /** The labels present in {@code y}, increasing; at least two. */
+  private static int[] presentClasses(int[] y, int numClasses) {
     int[] counts = new int[numClasses];
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < y.length; i++) {
       if (y[i] < 0 || y[i] >= numClasses) {
         throw new IllegalArgumentException(
             "label " + y[i] + " at row " + i + " is outside [0, " + numClasses + ")");
       }
       counts[y[i]]++;
-    }
-    float[] flat = new float[n * d];
-    for (int i = 0; i < n; i++) {
-      float[] row = x[i];
-      if (row == null || row.length != d) {
-        throw new IllegalArgumentException(
-            "row " + i + " of x has " + (row == null ? "no" : String.valueOf(row.length))
-                + " features, expected " + d);
-      }
-      for (int j = 0; j < d; j++) {
-        if (!Float.isFinite(row[j])) {
-          throw new IllegalArgumentException(
-              "x[" + i + "][" + j + "] is " + row[j] + "; features must be finite");
-        }
-      }
-      System.arraycopy(row, 0, flat, i * d, d);
     }
     int present = 0;
     for (int c : counts) {
@@ -116,23 +146,50 @@ public final class LinearSvcTrainer {
         classes[j++] = k;
       }
     }
-    LinearSvcParams.Solver solver =
-        params.solver() == LinearSvcParams.Solver.AUTO ? autoSolver(n, d) : params.solver();
-    DenseProblem problem = new DenseProblem(flat, n, d, params.interceptScaling());
-    // Binary case: one problem, positive = the larger label (scikit-learn's classes_[1]).
-    int[] positives = present == 2 ? new int[] {classes[1]} : classes;
-    BinaryResult[] results = solveAll(problem, y, positives, solver);
+    return classes;
+  }
 
-    double[][] coef = new double[positives.length][];
-    double[] intercept = new double[positives.length];
-    int[] iterations = new int[positives.length];
-    boolean[] converged = new boolean[positives.length];
-    for (int k = 0; k < positives.length; k++) {
-      double[] w = results[k].w();
-      coef[k] = Arrays.copyOf(w, d);
-      intercept[k] = params.interceptScaling() * w[d];
-      iterations[k] = results[k].iterations();
-      converged[k] = results[k].converged();
+  /** Fails on the first non-finite feature in row order, naming it, before any training. */
+  private static void requireFinite(RowBlocks x, RowChunks chunks) {
+    long[] firstBad = new long[chunks.count];
+    Arrays.fill(firstBad, -1);
+    int d = x.cols();
+    chunks.forEach(k -> {
+      for (int i = chunks.start(k), end = chunks.end(k); i < end && firstBad[k] < 0; i++) {
+        float[] block = x.blockOf(i);
+        int off = x.offsetOf(i);
+        for (int j = 0; j < d; j++) {
+          if (!Float.isFinite(block[off + j])) {
+            firstBad[k] = (long) i * d + j;
+            break;
+          }
+        }
+      }
+    });
+    for (long bad : firstBad) {
+      if (bad >= 0) {
+        int i = (int) (bad / d);
+        int j = (int) (bad % d);
+        throw new IllegalArgumentException(
+            "x[" + i + "][" + j + "] is " + x.get(i, j) + "; features must be finite");
+      }
+    }
+  }
+
+  private LinearSvcModel model(
+      int numClasses, int d, LinearSvcParams.Solver solver, int[] classes,
+      BinaryResult[] results) {
+    int k = results.length;
+    double[][] coef = new double[k][];
+    double[] intercept = new double[k];
+    int[] iterations = new int[k];
+    boolean[] converged = new boolean[k];
+    for (int i = 0; i < k; i++) {
+      double[] w = results[i].w();
+      coef[i] = Arrays.copyOf(w, d);
+      intercept[i] = params.interceptScaling() * w[d];
+      iterations[i] = results[i].iterations();
+      converged[i] = results[i].converged();
     }
     return new LinearSvcModel(
         numClasses, d, solver == LinearSvcParams.Solver.DUAL ? "dual" : "primal", classes, coef,
@@ -140,17 +197,16 @@ public final class LinearSvcTrainer {
   }
 
   private BinaryResult[] solveAll(
-      DenseProblem problem, int[] y, int[] positives, LinearSvcParams.Solver solver) {
+      DenseProblem problem, int[] y, int[] positives, LinearSvcParams.Solver solver,
+      ForkJoinPool pool) {
     int k = positives.length;
     BinaryResult[] out = new BinaryResult[k];
-    int threads = Math.min(params.threads(), k);
-    if (threads == 1) {
+    if (pool == null) {
       for (int i = 0; i < k; i++) {
         out[i] = solveOne(problem, y, positives[i], i, solver);
       }
       return out;
     }
-    ForkJoinPool pool = new ForkJoinPool(threads);
     try {
       List<Future<BinaryResult>> futures = new ArrayList<>(k);
       for (int i = 0; i < k; i++) {
@@ -173,8 +229,6 @@ public final class LinearSvcTrainer {
         throw err;
       }
       throw new IllegalStateException(cause);
-    } finally {
-      pool.shutdownNow();
     }
   }
 

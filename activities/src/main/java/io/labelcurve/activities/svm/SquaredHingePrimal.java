@@ -30,6 +30,8 @@
  */
 package io.labelcurve.activities.svm;
 
+import java.util.Arrays;
+
 /**
  * LIBLINEAR's L2R_L2LOSS_SVC objective for the trust-region Newton solver:
  *
@@ -40,7 +42,12 @@ package io.labelcurve.activities.svm;
  * </pre>
  *
  * As in LIBLINEAR, {@link #gradient} must follow {@link #value} at the same {@code w}: it reuses the
- * margins and fixes the active set {@code I} that {@link #hessianTimes} then uses.
+ * margins and fixes the active set {@code I} that {@link #hessianTimes} then uses (a rejected
+ * trust-region step calls {@link #value} again without moving {@code I}).
+ *
+ * <p>Each pass over the rows runs chunk by chunk ({@link RowChunks}) on the trainer's threads: a
+ * chunk sums its rows in row order into its own partial, and the partials are added in chunk order,
+ * so the result does not depend on the thread count.
  */
 final class SquaredHingePrimal {
   private final DenseProblem p;
@@ -48,18 +55,21 @@ final class SquaredHingePrimal {
   private final double c;
   /** Margins {@code y_i w'x_i} of the last {@link #value} call. */
   private final double[] z;
-  private final int[] active;
-  /** {@code C y_i (z_i - 1)} for the active samples, in the order of {@link #active}. */
-  private final double[] coef;
-  private int sizeI;
+  /** The active set {@code I} of the last {@link #gradient} call. */
+  private final boolean[] active;
+  /** One loss partial per chunk. */
+  private final double[] lossPartials;
+  /** One weight-sized partial per chunk (gradient and Hessian-vector sums). */
+  private final double[][] vectorPartials;
 
   SquaredHingePrimal(DenseProblem p, byte[] y, double c) {
     this.p = p;
     this.y = y;
     this.c = c;
     this.z = new double[p.n];
-    this.active = new int[p.n];
-    this.coef = new double[p.n];
+    this.active = new boolean[p.n];
+    this.lossPartials = new double[p.chunks.count];
+    this.vectorPartials = new double[p.chunks.count][p.numWeights()];
   }
 
   int numVariables() {
@@ -67,41 +77,65 @@ final class SquaredHingePrimal {
   }
 
   double value(double[] w) {
-    double f = 0;
-    for (int i = 0; i < p.n; i++) {
-      double zi = y[i] * p.dotRow(i, w);
-      z[i] = zi;
-      double d = 1 - zi;
-      if (d > 0) {
-        f += c * d * d;
+    RowChunks chunks = p.chunks;
+    chunks.forEach(k -> {
+      double f = 0;
+      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+        double zi = y[i] * p.dotRow(i, w);
+        z[i] = zi;
+        double d = 1 - zi;
+        if (d > 0) {
+          f += c * d * d;
+        }
       }
+      lossPartials[k] = f;
+    });
+    double f = 0;
+    for (double part : lossPartials) {
+      f += part;
     }
     return f + 0.5 * DenseProblem.dot(w, w);
   }
 
   void gradient(double[] w, double[] g) {
-    sizeI = 0;
-    for (int i = 0; i < p.n; i++) {
-      if (z[i] < 1) {
-        active[sizeI] = i;
-        coef[sizeI] = c * y[i] * (z[i] - 1);
-        sizeI++;
+    RowChunks chunks = p.chunks;
+    chunks.forEach(k -> {
+      double[] part = vectorPartials[k];
+      Arrays.fill(part, 0);
+      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+        boolean in = z[i] < 1;
+        active[i] = in;
+        if (in) {
+          p.addRow(i, 2 * c * y[i] * (z[i] - 1), part);
+        }
       }
-    }
-    System.arraycopy(w, 0, g, 0, g.length);
-    for (int k = 0; k < sizeI; k++) {
-      p.addRow(active[k], 2 * coef[k], g);
-    }
+    });
+    addPartials(w, g);
   }
 
   /** {@code hs = H s}: one pass over the active rows, each row's dot and update fused. */
   void hessianTimes(double[] s, double[] hs) {
-    System.arraycopy(s, 0, hs, 0, hs.length);
+    RowChunks chunks = p.chunks;
     double twoC = 2 * c;
-    for (int k = 0; k < sizeI; k++) {
-      int i = active[k];
-      double xs = p.dotRow(i, s);
-      p.addRow(i, twoC * xs, hs);
+    chunks.forEach(k -> {
+      double[] part = vectorPartials[k];
+      Arrays.fill(part, 0);
+      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+        if (active[i]) {
+          p.addRow(i, twoC * p.dotRow(i, s), part);
+        }
+      }
+    });
+    addPartials(s, hs);
+  }
+
+  /** {@code out = base + sum of the chunk partials}, added in chunk order. */
+  private void addPartials(double[] base, double[] out) {
+    System.arraycopy(base, 0, out, 0, out.length);
+    for (double[] part : vectorPartials) {
+      for (int j = 0; j < out.length; j++) {
+        out[j] += part[j];
+      }
     }
   }
 }

@@ -5,15 +5,21 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Times {@link LinearSvcTrainer} (scikit-learn defaults, {@code dual="auto"}) on synthetic
  * embedding-like data: overlapping Gaussian class clusters in a random low-rank subspace plus
- * isotropic noise, the generator of {@code src/test/python/make_svm_fixture.py}. Optionally writes
+ * isotropic noise, like {@code src/test/python/make_svm_fixture.py}. The training data is drawn
+ * straight into a {@link RowBlocks} matrix, one copy only, in chunks of {@value #DRAW_CHUNK_ROWS}
+ * rows with a generator per chunk, so that any thread count draws the same data. Optionally writes
  * the data as {@code .npy} so {@code src/test/python/bench_sklearn_svm.py} times scikit-learn on
  * exactly the same arrays.
  */
@@ -24,25 +30,36 @@ public final class SvmBenchmark {
   static final double SEPARATION = 0.8;
   /** Standard deviation of the isotropic noise in every dimension. */
   static final double NOISE = 0.5;
+  /** Rows drawn from one generator. */
+  static final int DRAW_CHUNK_ROWS = 4096;
 
   private SvmBenchmark() {}
 
   /**
    * @param n training samples
    * @param d solver's dimension
+   * @param drawSeconds wall seconds to draw the training and test data
    * @param trainSeconds wall seconds of {@link LinearSvcTrainer#train} alone
+   * @param trainCpuSeconds CPU seconds of the whole process (all threads) over the same span: less
+   *     sensitive than wall time to other programs on a shared machine
    * @param accuracy on the held-out set of {@code testSize} samples
+   * @param peakHeapGiB largest heap in use (live data and garbage) seen by a 100 ms sampler from
+   *     the start of drawing to the end of training
    */
   public record Result(
-      int n, int d, int classes, int threads, String solver, double trainSeconds, double accuracy,
-      int testSize, int[] iterations, boolean allConverged) {
+      int n, int d, int classes, int threads, String solver, double drawSeconds,
+      double trainSeconds, double trainCpuSeconds, double accuracy, int testSize, int[] iterations, boolean allConverged,
+      double peakHeapGiB) {
     @Override
     public String toString() {
       return String.format(
-          "svm n=%d d=%d classes=%d threads=%d solver=%s train=%.2fs accuracy=%.4f (test %d)"
-              + " iterations=%s converged=%s",
-          n, d, classes, threads, solver, trainSeconds, accuracy, testSize,
-          Arrays.toString(iterations), allConverged);
+          "svm n=%d d=%d classes=%d threads=%d solver=%s data=%.2fGiB draw=%.1fs train=%.2fs"
+              + " train_cpu=%.2fs train_us_per_sample=%.1f cpu_us_per_sample=%.1f accuracy=%.4f (test %d) iterations=%s converged=%s"
+              + " peak_heap=%.2fGiB",
+          n, d, classes, threads, solver, (double) n * d * 4 / (1L << 30), drawSeconds,
+          trainSeconds, trainCpuSeconds, trainSeconds * 1e6 / n, trainCpuSeconds * 1e6 / n,
+          accuracy, testSize, Arrays.toString(iterations),
+          allConverged, peakHeapGiB);
     }
   }
 
@@ -58,36 +75,104 @@ public final class SvmBenchmark {
           "need n > 0, d > 0, classes >= 2, threads > 0; got n=" + n + " d=" + d + " classes="
               + classes + " threads=" + threads);
     }
-    Generator gen = new Generator(d, classes, seed);
-    int testSize = testSize(n);
-    float[][] xTrain = new float[n][];
-    int[] yTrain = new int[n];
-    gen.draw(xTrain, yTrain);
-    float[][] xTest = new float[testSize][];
-    int[] yTest = new int[testSize];
-    gen.draw(xTest, yTest);
-    if (saveDataTo != null) {
-      save(saveDataTo, "xtrain.npy", xTrain, d);
-      save(saveDataTo, "ytrain.npy", yTrain);
-      save(saveDataTo, "xtest.npy", xTest, d);
-      save(saveDataTo, "ytest.npy", yTest);
+    try (HeapSampler heap = new HeapSampler()) {
+      long t0 = System.nanoTime();
+      Generator gen = new Generator(d, classes, seed);
+      int testSize = testSize(n);
+      RowBlocks xTrain = RowBlocks.allocate(n, d);
+      int[] yTrain = new int[n];
+      RowBlocks xTestBlocks = RowBlocks.allocate(testSize, d);
+      int[] yTest = new int[testSize];
+      ForkJoinPool pool = new ForkJoinPool(threads);
+      try {
+        gen.draw(xTrain, yTrain, 1, pool);
+        gen.draw(xTestBlocks, yTest, 2, pool);
+      } finally {
+        pool.shutdownNow();
+      }
+      double drawSeconds = (System.nanoTime() - t0) / 1e9;
+      float[][] xTest = rows(xTestBlocks);
+      if (saveDataTo != null) {
+        // A second copy of the training data, as rows, only for writing it; the sizes compared
+        // with scikit-learn are small enough for that.
+        save(saveDataTo, "xtrain.npy", rows(xTrain), d);
+        save(saveDataTo, "ytrain.npy", yTrain);
+        save(saveDataTo, "xtest.npy", xTest, d);
+        save(saveDataTo, "ytest.npy", yTest);
+      }
+      LinearSvcTrainer trainer =
+          new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(threads));
+      long t1 = System.nanoTime();
+      long cpu1 = processCpuNanos();
+      LinearSvcModel model = trainer.train(xTrain, yTrain, classes);
+      double seconds = (System.nanoTime() - t1) / 1e9;
+      double cpuSeconds = (processCpuNanos() - cpu1) / 1e9;
+      double peak = heap.peakGiB();
+      int[] pred = model.predict(xTest);
+      int ok = 0;
+      for (int i = 0; i < testSize; i++) {
+        ok += pred[i] == yTest[i] ? 1 : 0;
+      }
+      if (saveDataTo != null) {
+        save(saveDataTo, "java_pred.npy", pred);
+      }
+      return new Result(
+          n, d, classes, threads, model.solver(), drawSeconds, seconds, cpuSeconds, (double) ok / testSize,
+          testSize, model.iterations(), allTrue(model.converged()), peak);
     }
-    LinearSvcTrainer trainer =
-        new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(threads));
-    long t0 = System.nanoTime();
-    LinearSvcModel model = trainer.train(xTrain, yTrain, classes);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    int[] pred = model.predict(xTest);
-    int ok = 0;
-    for (int i = 0; i < testSize; i++) {
-      ok += pred[i] == yTest[i] ? 1 : 0;
+  }
+
+  /** CPU time of all of this process's threads, or -1e9 where the JVM cannot say. */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
     }
-    if (saveDataTo != null) {
-      save(saveDataTo, "java_pred.npy", pred);
+    return -1_000_000_000L;
+  }
+
+  private static float[][] rows(RowBlocks x) {
+    float[][] out = new float[x.rows()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = x.row(i);
     }
-    return new Result(
-        n, d, classes, threads, model.solver(), seconds, (double) ok / testSize, testSize,
-        model.iterations(), allTrue(model.converged()));
+    return out;
+  }
+
+  /** Samples the heap in use every 100 ms on a daemon thread and keeps the largest value. */
+  private static final class HeapSampler implements AutoCloseable {
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final AtomicLong peak = new AtomicLong();
+    private final Thread thread;
+
+    HeapSampler() {
+      thread = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          sample();
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "heap-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void sample() {
+      peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+    }
+
+    double peakGiB() {
+      sample();
+      return peak.get() / (double) (1L << 30);
+    }
+
+    @Override
+    public void close() {
+      thread.interrupt();
+    }
   }
 
   private static boolean allTrue(boolean[] flags) {
@@ -107,64 +192,70 @@ public final class SvmBenchmark {
   private static final class Generator {
     private final int d;
     private final int classes;
+    private final long seed;
     private final double[][] basis;
     private final double[][] means;
-    private final SplittableRandom rnd;
 
     Generator(int d, int classes, long seed) {
       this.d = d;
       this.classes = classes;
-      this.rnd = new SplittableRandom(seed);
+      this.seed = seed;
+      SplittableRandom rnd = new SplittableRandom(seed);
       basis = new double[RANK][d];
       double scale = 1 / Math.sqrt(RANK);
       for (double[] row : basis) {
         for (int j = 0; j < d; j++) {
-          row[j] = gaussian() * scale;
+          row[j] = gaussian(rnd) * scale;
         }
       }
       means = new double[classes][RANK];
       for (double[] m : means) {
         for (int r = 0; r < RANK; r++) {
-          m[r] = gaussian() * SEPARATION;
+          m[r] = gaussian(rnd) * SEPARATION;
         }
       }
     }
 
-    void draw(float[][] x, int[] y) {
-      double[] z = new double[RANK];
-      double[] row = new double[d];
-      for (int i = 0; i < x.length; i++) {
-        int label = rnd.nextInt(classes);
-        for (int r = 0; r < RANK; r++) {
-          z[r] = means[label][r] + gaussian();
-        }
-        for (int j = 0; j < d; j++) {
-          row[j] = NOISE * gaussian();
-        }
-        for (int r = 0; r < RANK; r++) {
-          double zr = z[r];
-          double[] b = basis[r];
-          for (int j = 0; j < d; j++) {
-            row[j] += zr * b[j];
-          }
-        }
+    /** Fills {@code x} and {@code y}; {@code stream} tells training (1) and test (2) data apart. */
+    void draw(RowBlocks x, int[] y, int stream, ForkJoinPool pool) {
+      RowChunks chunks = new RowChunks(x.rows(), DRAW_CHUNK_ROWS, pool);
+      chunks.forEach(k -> {
+        SplittableRandom rnd = new SplittableRandom(
+            seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + k * 0x94D049BB133111EBL);
+        double[] z = new double[RANK];
+        double[] row = new double[d];
         float[] out = new float[d];
-        for (int j = 0; j < d; j++) {
-          out[j] = (float) row[j];
+        for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+          int label = rnd.nextInt(classes);
+          for (int r = 0; r < RANK; r++) {
+            z[r] = means[label][r] + gaussian(rnd);
+          }
+          for (int j = 0; j < d; j++) {
+            row[j] = NOISE * gaussian(rnd);
+          }
+          for (int r = 0; r < RANK; r++) {
+            double zr = z[r];
+            double[] b = basis[r];
+            for (int j = 0; j < d; j++) {
+              row[j] += zr * b[j];
+            }
+          }
+          for (int j = 0; j < d; j++) {
+            out[j] = (float) row[j];
+          }
+          x.setRow(i, out);
+          y[i] = label;
         }
-        x[i] = out;
-        y[i] = label;
-      }
+      });
     }
 
     /** Box-Muller; one value per call keeps the stream simple and deterministic. */
-    private double gaussian() {
+    private static double gaussian(SplittableRandom rnd) {
       double u1 = 1.0 - rnd.nextDouble();
       double u2 = rnd.nextDouble();
       return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
   }
-
   private static void save(Path dir, String name, float[][] x, int d) {
     try (OutputStream out = open(dir, name)) {
       Npy.writeFloats(out, x, d);
