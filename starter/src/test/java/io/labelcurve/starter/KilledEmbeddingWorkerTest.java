@@ -272,9 +272,12 @@ class KilledEmbeddingWorkerTest {
 
   /** An embedding activity's heartbeat detail: the shards stored through. */
   private static int positionOf(io.temporal.api.workflow.v1.PendingActivityInfo a) {
-    Integer v = io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
-        0, java.util.Optional.of(a.getHeartbeatDetails()), Integer.class, Integer.class);
-    return v == null ? -1 : v;
+    io.labelcurve.activities.embed.EmbedProgress v =
+        io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+            java.util.Optional.of(a.getHeartbeatDetails()),
+            io.labelcurve.activities.embed.EmbedProgress.class,
+            io.labelcurve.activities.embed.EmbedProgress.class);
+    return v == null ? -1 : v.shardsDoneThrough();
   }
 
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
