@@ -11,6 +11,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG or JPEG bytes (grey or colour, 8 or 16 bit, any size) into a {@link GreyImage} at the
@@ -81,11 +82,10 @@ public final class ImageDecoder {
   }
 
   private static ImageInputStream open(byte[] bytes, String describe) throws IOException {
-    ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
-    if (in == null) {
-      throw new BadInputException(describe + ": cannot read the image bytes");
-    }
-    return in;
+    // In memory, never ImageIO's default file cache: a FileCacheImageInputStream is closed by
+    // ImageIO's own JVM shutdown hook, so every image a draining worker decodes after SIGTERM
+    // would fail as "cannot decode" (BadInput, not retried) — seen in DrainedFinetuneWorkerTest.
+    return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
   }
 
   private static ImageReader readerFor(ImageInputStream in, String describe) throws IOException {

@@ -125,7 +125,9 @@ final class UnitImporter {
     try {
       byte[] bytes = Files.readAllBytes(file);
       ImageDecoder.checkHeader(bytes, file.toString());
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+      // In memory: ImageIO's default file cache is closed by its shutdown hook (see ImageDecoder).
+      BufferedImage image = ImageIO.read(
+          new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
       if (image == null) {
         throw new BadInputException(file + ": not a readable PNG or JPEG");
       }
