@@ -3,9 +3,6 @@ package io.labelcurve.starter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,28 +14,10 @@ class DatasetImportCommandTest {
 
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = Labelcurve.run(args);
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   @Test
   void importsValidatesAndPrintsTheSummary() {
     Path out = dir.resolve("data");
-    Run r = run("dataset", "import", FIXTURES.resolve("dicom").toString(), FIXTURES.resolve("images").toString(),
+    CliRun r = CliRun.inProcess("dataset", "import", FIXTURES.resolve("dicom").toString(), FIXTURES.resolve("images").toString(),
         "--out", out.toString(), "--frames", "even:5", "--splits", "train=0.7,T1=0.3", "--threads", "2");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("dataset validate: ok (train train, test [T1])"), r.out());
@@ -46,13 +25,13 @@ class DatasetImportCommandTest {
     assertTrue(r.err().contains("sequences"), "a progress bar on stderr: " + r.err());
     assertTrue(Files.exists(out.resolve("manifest.csv")));
     assertTrue(Files.exists(dir.resolve("data.hmac-key")));
-    Run v = run("dataset", "validate", out.resolve("manifest.csv").toString());
+    CliRun v = CliRun.inProcess("dataset", "validate", out.resolve("manifest.csv").toString());
     assertEquals(0, v.code(), v.out() + v.err());
   }
 
   @Test
   void refusedInputsAreListedAndTheExitStatusSaysSo() {
-    Run r = run("dataset", "import", FIXTURES.resolve("dicom").toString(), FIXTURES.resolve("bad").toString(),
+    CliRun r = CliRun.inProcess("dataset", "import", FIXTURES.resolve("dicom").toString(), FIXTURES.resolve("bad").toString(),
         "--out", dir.resolve("data").toString(), "--threads", "2");
     assertEquals(1, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("jpeg-ls.dcm: transfer syntax 1.2.840.10008.1.2.4.80"), r.out());
@@ -60,7 +39,7 @@ class DatasetImportCommandTest {
 
   @Test
   void aBadOptionIsNamed() {
-    Run r = run("dataset", "import", FIXTURES.resolve("dicom").toString(), "--out", dir.resolve("d").toString(),
+    CliRun r = CliRun.inProcess("dataset", "import", FIXTURES.resolve("dicom").toString(), "--out", dir.resolve("d").toString(),
         "--frames", "some");
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("--frames some"), r.err());

@@ -17,9 +17,6 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,16 +45,16 @@ class SearchAttributesCommandTest {
         assertTrue(String.valueOf(refused.getCause()).contains("is not defined"),
             String.valueOf(refused.getCause()));
 
-        Run first = cli("search-attributes", "register", "--temporal", "127.0.0.1:" + port);
-        assertEquals(0, first.code, first.err);
+        CliRun first = CliRun.inProcess("search-attributes", "register", "--temporal", "127.0.0.1:" + port);
+        assertEquals(0, first.code(), first.err());
         for (String name : List.of("LabelcurveSweep", "LabelcurveModel", "LabelcurveAdaptation",
             "LabelcurveSampling")) {
-          assertTrue(first.out.contains(name + ": added"), first.out);
+          assertTrue(first.out().contains(name + ": added"), first.out());
         }
-        Run second = cli("search-attributes", "register", "--temporal", "127.0.0.1:" + port);
-        assertEquals(0, second.code, second.err);
-        assertEquals(4, second.out.lines().filter(l -> l.endsWith(": already there")).count(),
-            second.out);
+        CliRun second = CliRun.inProcess("search-attributes", "register", "--temporal", "127.0.0.1:" + port);
+        assertEquals(0, second.code(), second.err());
+        assertEquals(4, second.out().lines().filter(l -> l.endsWith(": already there")).count(),
+            second.out());
 
         // After: accepted and readable.
         start(client, spec, "after");
@@ -76,23 +73,5 @@ class SearchAttributesCommandTest {
         .setWorkflowId(id).setTaskQueue(SweepWorkflow.TASK_QUEUE)
         .setTypedSearchAttributes(SweepSearchAttributes.ofSweep(spec)).build());
     stub.start(SweepRequest.all(spec));
-  }
-
-  record Run(int code, String out, String err) {}
-
-  private static Run cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = Labelcurve.run(args);
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
   }
 }
