@@ -16,9 +16,12 @@ import picocli.CommandLine.Option;
  * {@code labelcurve bench embed}: images per second from PNG files to stored embeddings, and the
  * share of time in decode, preprocessing, inference and storage.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true,
-    description = "Embed PNG files end to end (decode, preprocess, encoder, .npy shards in a local "
-        + "S3 bucket) and time it; deploy/models/bench_torch.py runs PyTorch on the same files.")
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description =
+        "Embed PNG files end to end (decode, preprocess, encoder, .npy shards in a local "
+            + "S3 bucket) and time it; deploy/models/bench_torch.py runs PyTorch on the same files.")
 final class BenchEmbedCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "catalog model id")
   String model;
@@ -32,12 +35,17 @@ final class BenchEmbedCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "PyTorch intra-op threads (default: all processors)")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--decode-threads", description = "threads decoding and preprocessing ahead of "
-      + "the encoder (default 2)")
+  @Option(
+      names = "--decode-threads",
+      description = "threads decoding and preprocessing ahead of " + "the encoder (default 2)")
   int decodeThreads = 2;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "folder of the benchmark's PNG "
-      + "files (the synthetic phantom; generated when missing; default ./bench-embed-data)")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "folder of the benchmark's PNG "
+              + "files (the synthetic phantom; generated when missing; default ./bench-embed-data)")
   Path data = Path.of("bench-embed-data");
 
   @Mixin ModelOptions models;
@@ -57,8 +65,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
     List<String> ids = EmbedBenchmark.images(data, images);
     Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
     try {
-      EmbedBenchmark.Result result = EmbedBenchmark.run(catalog, model, data, ids, batch,
-          decodeThreads, bucket, null);
+      EmbedBenchmark.Result result =
+          EmbedBenchmark.run(catalog, model, data, ids, batch, decodeThreads, bucket, null);
       if (output.json()) {
         output.printJson(result);
       } else {
@@ -69,8 +77,11 @@ final class BenchEmbedCommand implements Callable<Integer> {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    say.println("images listed in " + data.resolve("images.txt") + " for "
-        + "deploy/models/bench_torch.py");
+    say.println(
+        "images listed in "
+            + data.resolve("images.txt")
+            + " for "
+            + "deploy/models/bench_torch.py");
     return ExitCode.OK.code();
   }
 }

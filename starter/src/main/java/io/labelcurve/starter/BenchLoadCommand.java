@@ -11,8 +11,8 @@ import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -40,17 +40,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code labelcurve bench load}: the load run of docs/BENCHMARKS.md. An embedded control plane
- * that runs only the workflows, {@code --workers} worker processes that run every activity, a
- * sweep of at least {@code --cells} probe cells of the built-in random ResNet-18 on the tiny
- * phantom (its embeddings cached first by a one-cell sweep), and one worker, chosen at random, SIGKILLed and started again every {@code
- * --kill-every} seconds for {@code --minutes}. Then the sweep runs to its end undisturbed, and the
- * run reports cells per minute, activity attempts and retries (from the workflows' histories),
- * and lost or duplicated cells in results.csv, which must both be 0.
+ * {@code labelcurve bench load}: the load run of docs/BENCHMARKS.md. An embedded control plane that
+ * runs only the workflows, {@code --workers} worker processes that run every activity, a sweep of
+ * at least {@code --cells} probe cells of the built-in random ResNet-18 on the tiny phantom (its
+ * embeddings cached first by a one-cell sweep), and one worker, chosen at random, SIGKILLed and
+ * started again every {@code --kill-every} seconds for {@code --minutes}. Then the sweep runs to
+ * its end undisturbed, and the run reports cells per minute, activity attempts and retries (from
+ * the workflows' histories), and lost or duplicated cells in results.csv, which must both be 0.
  */
-@Command(name = "load", mixinStandardHelpOptions = true,
-    description = "Worker processes killed at random under a sweep of probe cells: throughput,"
-        + " retries, lost and duplicated cells.")
+@Command(
+    name = "load",
+    mixinStandardHelpOptions = true,
+    description =
+        "Worker processes killed at random under a sweep of probe cells: throughput,"
+            + " retries, lost and duplicated cells.")
 final class BenchLoadCommand implements Callable<Integer> {
   static final String MODEL = "random-resnet18";
 
@@ -80,39 +83,72 @@ final class BenchLoadCommand implements Callable<Integer> {
     if (workers < 1 || cells < 1 || minutes < 0 || killEvery < 1) {
       throw new UserError("--workers, --cells and --kill-every must be >= 1, --minutes >= 0");
     }
-    Path work = dir != null ? Files.createDirectories(dir)
-        : Files.createTempDirectory("labelcurve-load-");
+    Path work =
+        dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("labelcurve-load-");
     Path models = Files.createDirectories(work.resolve("models"));
     ModelCatalog catalog = ModelCatalog.load(models);
     int seeds = (cells + SIZES.size() - 1) / SIZES.size();
     // Only the workflows run in this JVM: every activity runs in the worker processes.
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        work.resolve("data"), freePort(), 0, 0, catalog, 1, Set.of()))) {
-      PhantomGenerator.Summary phantom = PhantomGenerator.generate(work.resolve("phantom"), 5,
-          PhantomGenerator.Scale.TINY);
-      String manifest = plane.store().uri(DatasetUploader.upload(phantom.manifest(),
-          plane.store(), "datasets/load/").manifestKey());
-      SweepSpec spec = new SweepSpec("load-" + Instant.now().getEpochSecond(), manifest, "train",
-          List.of("T1", "T2"), List.of(MODEL), List.of("linear-probe"),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, SIZES, false)), seeds, "cpu-small",
-          4 * workers);
+    try (EmbeddedControlPlane plane =
+        EmbeddedControlPlane.start(
+            new EmbeddedControlPlane.Options(
+                work.resolve("data"), freePort(), 0, 0, catalog, 1, Set.of()))) {
+      PhantomGenerator.Summary phantom =
+          PhantomGenerator.generate(work.resolve("phantom"), 5, PhantomGenerator.Scale.TINY);
+      String manifest =
+          plane
+              .store()
+              .uri(
+                  DatasetUploader.upload(phantom.manifest(), plane.store(), "datasets/load/")
+                      .manifestKey());
+      SweepSpec spec =
+          new SweepSpec(
+              "load-" + Instant.now().getEpochSecond(),
+              manifest,
+              "train",
+              List.of("T1", "T2"),
+              List.of(MODEL),
+              List.of("linear-probe"),
+              List.of(new SamplingSpec(SamplingSpec.IMAGE, SIZES, false)),
+              seeds,
+              "cpu-small",
+              4 * workers);
       Fleet fleet = new Fleet(plane, models, work);
       for (int i = 0; i < workers; i++) {
         fleet.start(i);
       }
       // The embeddings first, undisturbed, with one cell: the load run measures cells, not the
       // one extraction that precedes them (a kill there would cost a heartbeat timeout each).
-      SweepSpec warmUp = new SweepSpec(spec.id() + "-embeddings", manifest, "train",
-          spec.testSplits(), spec.models(), spec.adaptations(),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(SIZES.get(0)), false)), 1,
-          spec.preset(), 1);
+      SweepSpec warmUp =
+          new SweepSpec(
+              spec.id() + "-embeddings",
+              manifest,
+              "train",
+              spec.testSplits(),
+              spec.models(),
+              spec.adaptations(),
+              List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(SIZES.get(0)), false)),
+              1,
+              spec.preset(),
+              1);
       long w0 = System.nanoTime();
       startSweep(plane, warmUp).getResult(30, TimeUnit.MINUTES, SweepResult.class);
-      System.out.printf(Locale.ROOT, "embeddings cached by a one-cell sweep in %.0f s%n",
+      System.out.printf(
+          Locale.ROOT,
+          "embeddings cached by a one-cell sweep in %.0f s%n",
           (System.nanoTime() - w0) / 1e9);
-      System.out.printf(Locale.ROOT, "load run: %d workers, sweep %s of %d cells (%d sizes x %d"
-          + " seeds), a random worker killed every %d s for %.1f min; folder %s%n", workers,
-          spec.id(), SIZES.size() * seeds, SIZES.size(), seeds, killEvery, minutes, work);
+      System.out.printf(
+          Locale.ROOT,
+          "load run: %d workers, sweep %s of %d cells (%d sizes x %d"
+              + " seeds), a random worker killed every %d s for %.1f min; folder %s%n",
+          workers,
+          spec.id(),
+          SIZES.size() * seeds,
+          SIZES.size(),
+          seeds,
+          killEvery,
+          minutes,
+          work);
       WorkflowStub sweep = startSweep(plane, spec);
 
       long t0 = System.nanoTime();
@@ -136,8 +172,12 @@ final class BenchLoadCommand implements Callable<Integer> {
         }
         if (now - lastLine > TimeUnit.SECONDS.toNanos(30)) {
           lastLine = now;
-          System.out.printf(Locale.ROOT, "%6.0f s: %d cells finished, %d kills%n",
-              (now - t0) / 1e9, SweepOps.finished(plane.store(), spec.id()).size(), kills);
+          System.out.printf(
+              Locale.ROOT,
+              "%6.0f s: %d cells finished, %d kills%n",
+              (now - t0) / 1e9,
+              SweepOps.finished(plane.store(), spec.id()).size(),
+              kills);
         }
         Thread.sleep(500);
       }
@@ -147,20 +187,36 @@ final class BenchLoadCommand implements Callable<Integer> {
       }
       SweepResult result = sweep.getResult(1, TimeUnit.MINUTES, SweepResult.class);
       fleet.stopAll();
-      System.out.println(report(plane, spec, result, seconds, Math.min(seconds, minutes * 60),
-          doneAtChaosEnd, kills));
+      System.out.println(
+          report(
+              plane,
+              spec,
+              result,
+              seconds,
+              Math.min(seconds, minutes * 60),
+              doneAtChaosEnd,
+              kills));
       return result.cellsDone() == result.cells() ? 0 : 1;
     }
   }
 
-  private String report(EmbeddedControlPlane plane, SweepSpec spec, SweepResult result,
-      double seconds, double chaosSeconds, int doneInChaos, int kills) throws IOException {
+  private String report(
+      EmbeddedControlPlane plane,
+      SweepSpec spec,
+      SweepResult result,
+      double seconds,
+      double chaosSeconds,
+      int doneInChaos,
+      int kills)
+      throws IOException {
     Attempts attempts = new Attempts();
     attempts.add(plane.client(), spec.id());
     attempts.add(plane.client(), SweepWorkflowImpl.childId(spec.id(), MODEL));
     Map<String, Integer> rows = new HashMap<>();
-    String csv = new String(plane.store().get(CellRecords.resultsKey(spec.id())).orElseThrow(),
-        StandardCharsets.UTF_8);
+    String csv =
+        new String(
+            plane.store().get(CellRecords.resultsKey(spec.id())).orElseThrow(),
+            StandardCharsets.UTF_8);
     List<String> lines = csv.lines().toList();
     int cellColumn = List.of(lines.get(0).split(",")).indexOf("cell");
     int rowsPerCell = 2 * spec.testSplits().size(); // image and sequence level per split
@@ -169,7 +225,9 @@ final class BenchLoadCommand implements Callable<Integer> {
     }
     long duplicated = rows.values().stream().filter(n -> n > rowsPerCell).count();
     int lost = result.cells() - rows.size();
-    return String.format(Locale.ROOT, """
+    return String.format(
+        Locale.ROOT,
+        """
         | | |
         | --- | --- |
         | cells planned / done / failed | %d / %d / %d |
@@ -180,10 +238,21 @@ final class BenchLoadCommand implements Callable<Integer> {
         | executions that needed a retry | %d, %d retries in all (%s) |
         | lost cells (planned, not in results.csv) | %d |
         | duplicated cells (more than one row per split and level) | %d |""",
-        result.cells(), result.cellsDone(), result.cellsFailed(), seconds / 60,
-        chaosSeconds / 60, kills, doneInChaos / (chaosSeconds / 60),
-        result.cellsDone() / (seconds / 60), attempts.executions(), attempts.byType,
-        attempts.retried(), attempts.retries(), attempts.retriesByType, lost, duplicated);
+        result.cells(),
+        result.cellsDone(),
+        result.cellsFailed(),
+        seconds / 60,
+        chaosSeconds / 60,
+        kills,
+        doneInChaos / (chaosSeconds / 60),
+        result.cellsDone() / (seconds / 60),
+        attempts.executions(),
+        attempts.byType,
+        attempts.retried(),
+        attempts.retries(),
+        attempts.retriesByType,
+        lost,
+        duplicated);
   }
 
   /** Attempts of the activities of a workflow, over all its runs (continue-as-new included). */
@@ -201,22 +270,27 @@ final class BenchLoadCommand implements Callable<Integer> {
             previous = e.getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId();
           }
           if (e.hasActivityTaskScheduledEventAttributes()) {
-            byType.merge(e.getActivityTaskScheduledEventAttributes().getActivityType().getName(),
-                1, Integer::sum);
+            byType.merge(
+                e.getActivityTaskScheduledEventAttributes().getActivityType().getName(),
+                1,
+                Integer::sum);
           }
         }
         Map<Long, String> typeOfScheduled = new HashMap<>();
         for (HistoryEvent e : history.getHistory().getEventsList()) {
           if (e.hasActivityTaskScheduledEventAttributes()) {
-            typeOfScheduled.put(e.getEventId(),
+            typeOfScheduled.put(
+                e.getEventId(),
                 e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
           }
           if (e.hasActivityTaskStartedEventAttributes()) {
             var started = e.getActivityTaskStartedEventAttributes();
             attempts.add(started.getAttempt());
             if (started.getAttempt() > 1) {
-              retriesByType.merge(typeOfScheduled.get(started.getScheduledEventId()),
-                  started.getAttempt() - 1, Integer::sum);
+              retriesByType.merge(
+                  typeOfScheduled.get(started.getScheduledEventId()),
+                  started.getAttempt() - 1,
+                  Integer::sum);
             }
           }
         }
@@ -256,14 +330,26 @@ final class BenchLoadCommand implements Callable<Integer> {
 
     void start(int slot) throws IOException {
       int gen = generation.merge(slot, 1, Integer::sum);
-      ProcessBuilder pb = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Labelcurve.class.getName(),
-          "worker", "--queues", WorkerRuntime.CPU_QUEUE + "," + WorkerRuntime.GPU_QUEUE,
-          "--no-workflows", "--cpu-slots", "2", "--metrics-port", "0",
-          "--metrics-bind", "127.0.0.1", "--models", models.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(logs.resolve("worker-" + slot + "-" + gen + ".log").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Labelcurve.class.getName(),
+                  "worker",
+                  "--queues",
+                  WorkerRuntime.CPU_QUEUE + "," + WorkerRuntime.GPU_QUEUE,
+                  "--no-workflows",
+                  "--cpu-slots",
+                  "2",
+                  "--metrics-port",
+                  "0",
+                  "--metrics-bind",
+                  "127.0.0.1",
+                  "--models",
+                  models.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(logs.resolve("worker-" + slot + "-" + gen + ".log").toFile());
       Map<String, String> env = pb.environment();
       env.put(TemporalSettings.ENV_ADDRESS, plane.temporalAddress());
       env.put(S3Settings.ENV_ENDPOINT, plane.s3Endpoint());
@@ -289,9 +375,15 @@ final class BenchLoadCommand implements Callable<Integer> {
   }
 
   private static WorkflowStub startSweep(EmbeddedControlPlane plane, SweepSpec spec) {
-    SweepWorkflow typed = plane.client().newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(spec.id())
-            .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow typed =
+        plane
+            .client()
+            .newWorkflowStub(
+                SweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(spec.id())
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build());
     WorkflowClient.start(typed::run, SweepRequest.all(spec));
     return WorkflowStub.fromTyped(typed);
   }

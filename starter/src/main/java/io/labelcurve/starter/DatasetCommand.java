@@ -18,24 +18,34 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code labelcurve dataset …}: make, check and upload datasets. */
-@Command(name = "dataset", mixinStandardHelpOptions = true, description = "Generate, validate and upload datasets.",
-    subcommands = {DatasetCommand.Generate.class, DatasetCommand.Validate.class, DatasetCommand.Upload.class,
-        DatasetCommand.Import.class})
+@Command(
+    name = "dataset",
+    mixinStandardHelpOptions = true,
+    description = "Generate, validate and upload datasets.",
+    subcommands = {
+      DatasetCommand.Generate.class,
+      DatasetCommand.Validate.class,
+      DatasetCommand.Upload.class,
+      DatasetCommand.Import.class
+    })
 final class DatasetCommand {
 
-  @Command(name = "generate", mixinStandardHelpOptions = true,
-      description = "Generate the synthetic cardiac-ultrasound phantom (the only generator: 'phantom').")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Generate the synthetic cardiac-ultrasound phantom (the only generator: 'phantom').")
   static final class Generate implements Callable<Integer> {
     @Parameters(paramLabel = "KIND", description = "phantom")
     String kind;
@@ -69,19 +79,30 @@ final class DatasetCommand {
       long t0 = System.nanoTime();
       PhantomGenerator.Summary summary = PhantomGenerator.generate(out, seed, s);
       if (output.json()) {
-        output.printJson(java.util.Map.of("images", summary.totalImages(),
-            "manifest", String.valueOf(summary.manifest()),
-            "contact_sheet", String.valueOf(summary.contactSheet())));
+        output.printJson(
+            java.util.Map.of(
+                "images",
+                summary.totalImages(),
+                "manifest",
+                String.valueOf(summary.manifest()),
+                "contact_sheet",
+                String.valueOf(summary.contactSheet())));
         return ExitCode.OK.code();
       }
-      System.out.printf(Locale.ROOT, "%d images in %.1f s: %s%ncontact sheet: %s%n",
-          summary.totalImages(), (System.nanoTime() - t0) / 1e9, summary.manifest(),
+      System.out.printf(
+          Locale.ROOT,
+          "%d images in %.1f s: %s%ncontact sheet: %s%n",
+          summary.totalImages(),
+          (System.nanoTime() - t0) / 1e9,
+          summary.manifest(),
           summary.contactSheet());
       return ExitCode.OK.code();
     }
   }
 
-  @Command(name = "validate", mixinStandardHelpOptions = true,
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
       description = "Check a manifest and every image it names; prints its digest.")
   static final class Validate implements Callable<Integer> {
     @Parameters(paramLabel = "MANIFEST")
@@ -101,12 +122,17 @@ final class DatasetCommand {
     @Override
     public Integer call() throws Exception {
       Manifest m = ManifestReader.read(manifest);
-      List<String> tests = testSplits != null ? testSplits
-          : m.splits().stream().filter(s -> !s.equals(trainSplit)).toList();
+      List<String> tests =
+          testSplits != null
+              ? testSplits
+              : m.splits().stream().filter(s -> !s.equals(trainSplit)).toList();
       LocalImageSource images = LocalImageSource.besides(manifest);
-      ValidationReport report = new DatasetValidator(trainSplit, tests,
-          decode ? DatasetValidator.ImageCheck.DECODE : DatasetValidator.ImageCheck.HEADER)
-          .validateOrThrow(m, images);
+      ValidationReport report =
+          new DatasetValidator(
+                  trainSplit,
+                  tests,
+                  decode ? DatasetValidator.ImageCheck.DECODE : DatasetValidator.ImageCheck.HEADER)
+              .validateOrThrow(m, images);
       String digest = DatasetDigest.of(m, images).hex();
       if (output.json()) {
         java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
@@ -122,15 +148,28 @@ final class DatasetCommand {
         return ExitCode.OK.code();
       }
       report.warnings().forEach(w -> System.out.println("warning: " + w));
-      System.out.println(manifest + ": " + m.rows().size() + " images, classes " + m.classes()
-          + ", splits " + m.splits() + "; train " + trainSplit + ", test " + tests);
+      System.out.println(
+          manifest
+              + ": "
+              + m.rows().size()
+              + " images, classes "
+              + m.classes()
+              + ", splits "
+              + m.splits()
+              + "; train "
+              + trainSplit
+              + ", test "
+              + tests);
       System.out.println("digest " + digest);
       return ExitCode.OK.code();
     }
   }
 
-  @Command(name = "upload", mixinStandardHelpOptions = true,
-      description = "Upload a manifest and its images to the bucket (checked first; the manifest goes last).")
+  @Command(
+      name = "upload",
+      mixinStandardHelpOptions = true,
+      description =
+          "Upload a manifest and its images to the bucket (checked first; the manifest goes last).")
   static final class Upload implements Callable<Integer> {
     @Parameters(paramLabel = "MANIFEST")
     Path manifest;
@@ -159,44 +198,62 @@ final class DatasetCommand {
       try (S3BlobStore store = connection.store()) {
         DatasetUploader.Upload up = DatasetUploader.upload(manifest, store, prefix);
         if (output.json()) {
-          output.printJson(java.util.Map.of("images", up.images(),
-              "dataset", store.uri(up.manifestKey())));
+          output.printJson(
+              java.util.Map.of("images", up.images(), "dataset", store.uri(up.manifestKey())));
         } else {
-          System.out.println("uploaded " + up.images() + " images; use dataset: "
-              + store.uri(up.manifestKey()));
+          System.out.println(
+              "uploaded " + up.images() + " images; use dataset: " + store.uri(up.manifestKey()));
         }
       }
       return ExitCode.OK.code();
     }
   }
 
-  @Command(name = "import", mixinStandardHelpOptions = true,
-      description = {"DICOM files (single- or multi-frame; native, RLE or 8-bit JPEG), videos (MP4, AVI, MOV) and "
-          + "image folders (ROOT/LABEL/…) to PNG frames and a manifest.csv that 'dataset validate' accepts.",
-          "Patient ids, sites and sequences become keyed pseudonyms (HMAC, key kept beside DIR as DIR.hmac-key); "
-              + "no other header value is copied. Burned-in text in the pixels is yours to mask (--blank, --sector).",
-          "A re-run skips finished files; exit status 1 when any input was refused (the manifest holds the rest)."})
+  @Command(
+      name = "import",
+      mixinStandardHelpOptions = true,
+      description = {
+        "DICOM files (single- or multi-frame; native, RLE or 8-bit JPEG), videos (MP4, AVI, MOV) and "
+            + "image folders (ROOT/LABEL/…) to PNG frames and a manifest.csv that 'dataset validate' accepts.",
+        "Patient ids, sites and sequences become keyed pseudonyms (HMAC, key kept beside DIR as DIR.hmac-key); "
+            + "no other header value is copied. Burned-in text in the pixels is yours to mask (--blank, --sector).",
+        "A re-run skips finished files; exit status 1 when any input was refused (the manifest holds the rest)."
+      })
   static final class Import implements Callable<Integer> {
-    @Parameters(paramLabel = "SOURCE", arity = "1..*", description = "folders (searched recursively) or files")
+    @Parameters(
+        paramLabel = "SOURCE",
+        arity = "1..*",
+        description = "folders (searched recursively) or files")
     List<Path> sources;
 
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
-    @Option(names = "--labels", paramLabel = "CSV",
-        description = "label per file, sop_instance_uid or series_instance_uid (columns: label and one of those; "
-            + "optional patient, site); default: the folder below SOURCE")
+    @Option(
+        names = "--labels",
+        paramLabel = "CSV",
+        description =
+            "label per file, sop_instance_uid or series_instance_uid (columns: label and one of those; "
+                + "optional patient, site); default: the folder below SOURCE")
     Path labels;
 
-    @Option(names = "--frames", paramLabel = "RULE",
+    @Option(
+        names = "--frames",
+        paramLabel = "RULE",
         description = "all, every:K, even:N (N evenly spaced) or fps:F (default all)")
     String frames = "all";
 
-    @Option(names = "--splits", paramLabel = "NAME=FRACTION,…",
-        description = "patients per split, stratified by label; the first is the training split (default train=0.8,T1=0.2)")
+    @Option(
+        names = "--splits",
+        paramLabel = "NAME=FRACTION,…",
+        description =
+            "patients per split, stratified by label; the first is the training split (default train=0.8,T1=0.2)")
     String splits = "train=0.8,T1=0.2";
 
-    @Option(names = "--ood-sites", paramLabel = "K", description = "put K whole sites (drawn with --seed) into --ood-split")
+    @Option(
+        names = "--ood-sites",
+        paramLabel = "K",
+        description = "put K whole sites (drawn with --seed) into --ood-split")
     int oodSites;
 
     @Option(names = "--ood-split", paramLabel = "NAME", description = "default T2")
@@ -208,40 +265,61 @@ final class DatasetCommand {
     @Option(names = "--threads", description = "default: one per core")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--key", paramLabel = "FILE", description = "HMAC key file (hex); created when missing (default DIR.hmac-key)")
+    @Option(
+        names = "--key",
+        paramLabel = "FILE",
+        description = "HMAC key file (hex); created when missing (default DIR.hmac-key)")
     Path key;
 
-    @Option(names = "--blank", paramLabel = "X,Y,W,H", description = "blank this rectangle in every frame (repeatable)")
+    @Option(
+        names = "--blank",
+        paramLabel = "X,Y,W,H",
+        description = "blank this rectangle in every frame (repeatable)")
     List<String> blank = new ArrayList<>();
 
-    @Option(names = "--sector", paramLabel = "AX,AY,R,FROM,TO",
-        description = "blank everything outside this sector: apex, radius, degrees from straight down (e.g. -40,40)")
+    @Option(
+        names = "--sector",
+        paramLabel = "AX,AY,R,FROM,TO",
+        description =
+            "blank everything outside this sector: apex, radius, degrees from straight down (e.g. -40,40)")
     String sector;
 
-    @Option(names = "--sequence-pattern", paramLabel = "REGEX",
-        description = "images: group 1 of this regex over the path below SOURCE names the sequence (frames sort by name)")
+    @Option(
+        names = "--sequence-pattern",
+        paramLabel = "REGEX",
+        description =
+            "images: group 1 of this regex over the path below SOURCE names the sequence (frames sort by name)")
     String sequencePattern;
 
-    @Option(names = "--series-as-sequence",
-        description = "single-frame DICOM files of one series form one sequence, in Instance Number order")
+    @Option(
+        names = "--series-as-sequence",
+        description =
+            "single-frame DICOM files of one series form one sequence, in Instance Number order")
     boolean seriesAsSequence;
 
     @Override
     public Integer call() throws Exception {
       ImportOptions options;
       try {
-        options = ImportOptions.defaults(sources, out)
-            .withLabels(labels)
-            .withFrames(FrameSelection.parse(frames))
-            .withSplits(parseSplits(splits), oodSites, oodSplit)
-            .withSeedAndThreads(seed, threads)
-            .withMask(new Mask(blank.stream().map(Mask.Rect::parse).toList(),
-                sector == null ? null : Mask.Sector.parse(sector)))
-            .withKeyFile(key)
-            .withSequencePattern(sequencePattern == null ? null : Pattern.compile(sequencePattern))
-            .withSeriesAsSequence(seriesAsSequence);
+        options =
+            ImportOptions.defaults(sources, out)
+                .withLabels(labels)
+                .withFrames(FrameSelection.parse(frames))
+                .withSplits(parseSplits(splits), oodSites, oodSplit)
+                .withSeedAndThreads(seed, threads)
+                .withMask(
+                    new Mask(
+                        blank.stream().map(Mask.Rect::parse).toList(),
+                        sector == null ? null : Mask.Sector.parse(sector)))
+                .withKeyFile(key)
+                .withSequencePattern(
+                    sequencePattern == null ? null : Pattern.compile(sequencePattern))
+                .withSeriesAsSequence(seriesAsSequence);
       } catch (IllegalArgumentException e) { // includes PatternSyntaxException
-        throw new UserError(e instanceof PatternSyntaxException ? "--sequence-pattern: " + e.getMessage() : e.getMessage());
+        throw new UserError(
+            e instanceof PatternSyntaxException
+                ? "--sequence-pattern: " + e.getMessage()
+                : e.getMessage());
       }
       ImportSummary summary = DatasetImporter.run(options, System.err);
       System.out.print(summary.format());
@@ -250,13 +328,19 @@ final class DatasetCommand {
         return ExitCode.CELLS_FAILED.code(); // ran to its end, every input refused (listed above)
       }
       Manifest m = ManifestReader.read(summary.manifest());
-      List<String> tests = m.splits().stream().filter(s -> !s.equals(options.trainSplit())).toList();
-      ValidationReport report = new DatasetValidator(options.trainSplit(), tests)
-          .validate(m, LocalImageSource.besides(summary.manifest()));
+      List<String> tests =
+          m.splits().stream().filter(s -> !s.equals(options.trainSplit())).toList();
+      ValidationReport report =
+          new DatasetValidator(options.trainSplit(), tests)
+              .validate(m, LocalImageSource.besides(summary.manifest()));
       report.warnings().forEach(w -> System.out.println("warning: " + w));
       report.errors().forEach(e -> System.out.println("validation: " + e));
-      System.out.println(report.ok() ? "dataset validate: ok (train " + options.trainSplit() + ", test " + tests + ")"
-          : "dataset validate: " + report.errors().size() + " problem(s) above; adjust --splits or the labels");
+      System.out.println(
+          report.ok()
+              ? "dataset validate: ok (train " + options.trainSplit() + ", test " + tests + ")"
+              : "dataset validate: "
+                  + report.errors().size()
+                  + " problem(s) above; adjust --splits or the labels");
       // Like a sweep with failed cells: it ran to its end, and what was refused is listed above.
       return (summary.refused().isEmpty() && report.ok() ? ExitCode.OK : ExitCode.CELLS_FAILED)
           .code();
@@ -268,11 +352,16 @@ final class DatasetCommand {
       for (String part : text.split(",")) {
         String[] kv = part.split("=");
         try {
-          if (kv.length != 2 || kv[0].isBlank() || out.put(kv[0].trim(), Double.parseDouble(kv[1].trim())) != null) {
+          if (kv.length != 2
+              || kv[0].isBlank()
+              || out.put(kv[0].trim(), Double.parseDouble(kv[1].trim())) != null) {
             throw new NumberFormatException();
           }
         } catch (NumberFormatException e) {
-          throw new UserError("--splits " + text + ": give NAME=FRACTION,… with distinct names, e.g. train=0.8,T1=0.2");
+          throw new UserError(
+              "--splits "
+                  + text
+                  + ": give NAME=FRACTION,… with distinct names, e.g. train=0.8,T1=0.2");
         }
       }
       return out;

@@ -3,12 +3,12 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepResult;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.worker.EmbeddedControlPlane;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +26,22 @@ import picocli.CommandLine.Option;
  * {@code labelcurve demo}: the whole path on the embedded default — a synthetic echo dataset, a
  * linear-probe sweep of every model in the catalog plus the random-features baseline, and a table.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Generate a small synthetic echo dataset and run a linear-probe sweep on the embedded control plane.")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Generate a small synthetic echo dataset and run a linear-probe sweep on the embedded control plane.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--out", paramLabel = "DIR", description = "where results.csv goes (default ./demo-out)")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "where results.csv goes (default ./demo-out)")
   Path out = Path.of("demo-out");
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "bucket and dataset folder (default ~/.labelcurve)")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "bucket and dataset folder (default ~/.labelcurve)")
   Path dataDir;
 
   @Option(names = "--scale", description = "phantom size: tiny, small (default) or medium")
@@ -58,13 +67,15 @@ final class DemoCommand implements Callable<Integer> {
     java.io.PrintStream say = output.progress();
     Path dir = dataDir != null ? dataDir : UpCommand.defaultDataDir();
     ModelCatalog catalog = models.catalog();
-    List<String> pretrained = catalog.ids().stream()
-        .filter(id -> !catalog.get(id).builtin()).toList();
+    List<String> pretrained =
+        catalog.ids().stream().filter(id -> !catalog.get(id).builtin()).toList();
     if (pretrained.isEmpty()) {
-      say.println("No pretrained encoder in " + models.dir().toAbsolutePath()
-          + ": running the random-features baseline alone.\n  To add one, give --models DIR with a"
-          + " folder per model (model.json + TorchScript), e.g. --models ../shared/models,"
-          + " or export the paper's encoders with deploy/models/export.py.");
+      say.println(
+          "No pretrained encoder in "
+              + models.dir().toAbsolutePath()
+              + ": running the random-features baseline alone.\n  To add one, give --models DIR with a"
+              + " folder per model (model.json + TorchScript), e.g. --models ../shared/models,"
+              + " or export the paper's encoders with deploy/models/export.py.");
     }
     List<String> sweepModels = new ArrayList<>(pretrained);
     sweepModels.add("random-resnet18");
@@ -76,24 +87,36 @@ final class DemoCommand implements Callable<Integer> {
       PhantomGenerator.generate(data, seed, phantomScale);
     }
 
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        dir, port, 0, 0, catalog, 2))) {
-      String id = "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-      SweepSpec spec = new SweepSpec(id, data.resolve("manifest.csv").toString(), "train",
-          List.of("T1", "T2"), sweepModels, List.of("linear-probe"),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(32, 128, 512, 0), false),
-              new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2, 4), true)),
-          // The small phantom has classes with 2 training sequences (Table 2's imbalance): 4 per
-          // class takes all of theirs, said so by cap_per_class.
-          seeds, "cpu-small", 2);
+    try (EmbeddedControlPlane plane =
+        EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(dir, port, 0, 0, catalog, 2))) {
+      String id =
+          "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      SweepSpec spec =
+          new SweepSpec(
+              id,
+              data.resolve("manifest.csv").toString(),
+              "train",
+              List.of("T1", "T2"),
+              sweepModels,
+              List.of("linear-probe"),
+              List.of(
+                  new SamplingSpec(SamplingSpec.IMAGE, List.of(32, 128, 512, 0), false),
+                  new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2, 4), true)),
+              // The small phantom has classes with 2 training sequences (Table 2's imbalance): 4
+              // per
+              // class takes all of theirs, said so by cap_per_class.
+              seeds,
+              "cpu-small",
+              2);
       spec = SweepLauncher.prepare(spec, Path.of("."), catalog, plane.store(), say);
       say.println("sweep " + id + ": " + sweepModels + ", metrics at " + plane.metrics().url());
       SweepWorkflow sweep = SweepLauncher.start(plane.client(), spec);
-      SweepResult result = SweepStatusPrinter.await(plane.client(), plane.store(), id,
-          sweepModels, say);
+      SweepResult result =
+          SweepStatusPrinter.await(plane.client(), plane.store(), id, sweepModels, say);
 
-      String csv = new String(plane.store().get(CellRecords.resultsKey(id)).orElseThrow(),
-          StandardCharsets.UTF_8);
+      String csv =
+          new String(
+              plane.store().get(CellRecords.resultsKey(id)).orElseThrow(), StandardCharsets.UTF_8);
       Files.createDirectories(out);
       Files.writeString(out.resolve("results.csv"), csv);
       // The sweep wrote its report to the bucket as it ended; a copy goes next to results.csv.
@@ -105,17 +128,35 @@ final class DemoCommand implements Callable<Integer> {
       }
       say.println();
       ResultsTable.print(csv, say);
-      say.printf(Locale.ROOT, "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
-          result.cells(), result.cellsFailed(), result.imagesEmbedded(), result.imagesFromCache());
+      say.printf(
+          Locale.ROOT,
+          "%n%d cells (%d failed); embeddings: %d images computed, %d from cache%n",
+          result.cells(),
+          result.cellsFailed(),
+          result.imagesEmbedded(),
+          result.imagesFromCache());
       // Why they failed: one line per model and distinct message (a model's cells usually fail
       // for one reason, e.g. a model file that cannot be loaded or numbers that are wrong).
       for (ModelSweepResult m : result.models()) {
-        m.failedCells().values().stream().distinct().sorted().forEach(message -> say.printf(
-            Locale.ROOT, "  %s: %d cells failed: %s%n", m.model(), m.cellsFailed(), message));
+        m.failedCells().values().stream()
+            .distinct()
+            .sorted()
+            .forEach(
+                message ->
+                    say.printf(
+                        Locale.ROOT,
+                        "  %s: %d cells failed: %s%n",
+                        m.model(),
+                        m.cellsFailed(),
+                        message));
       }
-      say.printf(Locale.ROOT, "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
-          out.resolve("results.csv").toAbsolutePath(), result.resultsUri(),
-          out.resolve("report/index.html").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
+      say.printf(
+          Locale.ROOT,
+          "results: %s (and %s)%nreport:  %s%ndone in %.0f s%n",
+          out.resolve("results.csv").toAbsolutePath(),
+          result.resultsUri(),
+          out.resolve("report/index.html").toAbsolutePath(),
+          (System.nanoTime() - start) / 1e9);
       if (output.json()) {
         java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
         json.put("sweep", id);

@@ -40,34 +40,39 @@ final class EmbeddingProgress {
    * @param model catalog model id
    * @param done images with embeddings (finished splits, cached shards and finished batches)
    * @param images images the model embeds (training pool with variants, and every test split)
-   * @param imagesPerSecond images computed per second by the running extractions (0 until one
-   *     has heartbeated a computed batch)
+   * @param imagesPerSecond images computed per second by the running extractions (0 until one has
+   *     heartbeated a computed batch)
    * @param etaSeconds time left at that rate; null when there is no rate yet
    * @param state {@code embedding} (a rate is known), {@code loading} (an extraction started:
    *     fetching the model, the numerics check, the first batch) or {@code queued} (waiting for a
    *     worker's slot)
    */
-  record Model(String model, long done, long images, double imagesPerSecond, Double etaSeconds,
+  record Model(
+      String model,
+      long done,
+      long images,
+      double imagesPerSecond,
+      Double etaSeconds,
       String state) {}
 
   /** The phase a model workflow is in while it embeds ({@code ModelSweepWorkflowImpl}). */
   static final String EMBEDDING_PHASE = "embedding";
 
   /**
-   * The embedding progress of each model of sweep {@code sweepId} that is embedding now; empty
-   * when none is (cells running, or not started yet).
+   * The embedding progress of each model of sweep {@code sweepId} that is embedding now; empty when
+   * none is (cells running, or not started yet).
    */
-  static List<Model> of(WorkflowClient client, String sweepId, List<String> models,
-      DatasetSummary dataset) {
+  static List<Model> of(
+      WorkflowClient client, String sweepId, List<String> models, DatasetSummary dataset) {
     List<Model> out = new ArrayList<>();
     for (String m : models) {
       String childId = SweepWorkflowImpl.childId(sweepId, m);
       try {
         DescribeWorkflowExecutionResponse d = describe(client, childId);
         if (d.getWorkflowExecutionInfo().getStatus()
-            != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-            || !EMBEDDING_PHASE.equals(client.newWorkflowStub(ModelSweepWorkflow.class, childId)
-                .progress().phase())) {
+                != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+            || !EMBEDDING_PHASE.equals(
+                client.newWorkflowStub(ModelSweepWorkflow.class, childId).progress().phase())) {
           continue;
         }
         model(client, m, childId, d, dataset).ifPresent(out::add);
@@ -82,18 +87,25 @@ final class EmbeddingProgress {
   }
 
   private static DescribeWorkflowExecutionResponse describe(WorkflowClient client, String id) {
-    return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-        DescribeWorkflowExecutionRequest.newBuilder()
-            .setNamespace(client.getOptions().getNamespace())
-            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
-            .build());
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace())
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                .build());
   }
 
   /** A split an extraction was scheduled for, and whether it finished. */
   private record Scheduled(String split, boolean training, boolean completed) {}
 
-  private static Optional<Model> model(WorkflowClient client, String model, String childId,
-      DescribeWorkflowExecutionResponse d, DatasetSummary dataset) {
+  private static Optional<Model> model(
+      WorkflowClient client,
+      String model,
+      String childId,
+      DescribeWorkflowExecutionResponse d,
+      DatasetSummary dataset) {
     DataConverter converter = client.getOptions().getDataConverter();
     // The run's history is short while it embeds: the extractions come first.
     Map<String, Scheduled> byActivity = new HashMap<>();
@@ -103,13 +115,14 @@ final class EmbeddingProgress {
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
           && isEmbed(e.getActivityTaskScheduledEventAttributes().getActivityType().getName())) {
         var a = e.getActivityTaskScheduledEventAttributes();
-        EmbedRequest r = converter.fromPayloads(0, Optional.of(a.getInput()), EmbedRequest.class,
-            EmbedRequest.class);
+        EmbedRequest r =
+            converter.fromPayloads(
+                0, Optional.of(a.getInput()), EmbedRequest.class, EmbedRequest.class);
         byActivity.put(a.getActivityId(), new Scheduled(r.split(), r.withVariants(), false));
         activityOfEvent.put(e.getEventId(), a.getActivityId());
       } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-        String id = activityOfEvent.get(e.getActivityTaskCompletedEventAttributes()
-            .getScheduledEventId());
+        String id =
+            activityOfEvent.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
         if (id != null) {
           Scheduled s = byActivity.get(id);
           byActivity.put(id, new Scheduled(s.split(), s.training(), true));
@@ -129,8 +142,10 @@ final class EmbeddingProgress {
     boolean started = false;
     for (Map.Entry<String, Scheduled> e : byActivity.entrySet()) {
       Scheduled s = e.getValue();
-      long splitImages = s.training() ? dataset.trainPoolImages()
-          : dataset.testImages().getOrDefault(s.split(), 0);
+      long splitImages =
+          s.training()
+              ? dataset.trainPoolImages()
+              : dataset.testImages().getOrDefault(s.split(), 0);
       images += splitImages;
       if (s.completed()) {
         done += splitImages;
@@ -140,21 +155,27 @@ final class EmbeddingProgress {
       if (a == null) {
         continue;
       }
-      started |= a.getState() != io.temporal.api.enums.v1.PendingActivityState
-          .PENDING_ACTIVITY_STATE_SCHEDULED;
+      started |=
+          a.getState()
+              != io.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
       if (!a.hasHeartbeatDetails()) {
         continue;
       }
-      EmbedProgress p = converter.fromPayloads(0, Optional.of(a.getHeartbeatDetails()),
-          EmbedProgress.class, EmbedProgress.class);
+      EmbedProgress p =
+          converter.fromPayloads(
+              0, Optional.of(a.getHeartbeatDetails()), EmbedProgress.class, EmbedProgress.class);
       if (p == null || !p.counted()) {
         continue;
       }
       done += Math.min(splitImages, p.imagesDone());
       // The worker's own clock over its batches; a heartbeat without it (seconds 0) falls back
       // to the server's times, which also count the model's loading.
-      double seconds = p.seconds() > 0 ? p.seconds() : Duration.between(
-          instant(a.getLastStartedTime()), instant(a.getLastHeartbeatTime())).toMillis() / 1000.0;
+      double seconds =
+          p.seconds() > 0
+              ? p.seconds()
+              : Duration.between(instant(a.getLastStartedTime()), instant(a.getLastHeartbeatTime()))
+                      .toMillis()
+                  / 1000.0;
       if (p.computed() > 0 && seconds > 0) {
         rate += p.computed() / seconds;
       }
@@ -172,7 +193,7 @@ final class EmbeddingProgress {
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
-  /** {@code embedding  m 1,024/2,750 images (37%), 18.2 img/s, ETA 1m34s; …}, or "". */
+  /** {@code embedding m 1,024/2,750 images (37%), 18.2 img/s, ETA 1m34s; …}, or "". */
   static String line(List<Model> models) {
     if (models.isEmpty()) {
       return "";
@@ -180,13 +201,23 @@ final class EmbeddingProgress {
     StringBuilder b = new StringBuilder("embedding ");
     for (int i = 0; i < models.size(); i++) {
       Model m = models.get(i);
-      b.append(i == 0 ? " " : "; ").append(m.model()).append(String.format(Locale.ROOT,
-          " %,d/%,d images (%.0f%%)", m.done(), m.images(),
-          m.images() == 0 ? 100.0 : 100.0 * m.done() / m.images()));
-      b.append(m.imagesPerSecond() > 0
-          ? String.format(Locale.ROOT, ", %.1f img/s, ETA %s", m.imagesPerSecond(),
-              SweepOps.eta(m.etaSeconds()))
-          : "loading".equals(m.state()) ? ", loading the model" : ", queued");
+      b.append(i == 0 ? " " : "; ")
+          .append(m.model())
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  " %,d/%,d images (%.0f%%)",
+                  m.done(),
+                  m.images(),
+                  m.images() == 0 ? 100.0 : 100.0 * m.done() / m.images()));
+      b.append(
+          m.imagesPerSecond() > 0
+              ? String.format(
+                  Locale.ROOT,
+                  ", %.1f img/s, ETA %s",
+                  m.imagesPerSecond(),
+                  SweepOps.eta(m.etaSeconds()))
+              : "loading".equals(m.state()) ? ", loading the model" : ", queued");
     }
     return b.toString();
   }

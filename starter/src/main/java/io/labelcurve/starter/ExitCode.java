@@ -2,9 +2,9 @@ package io.labelcurve.starter;
 
 /**
  * The exit codes of every {@code labelcurve} command, one meaning each, so that a script can tell
- * "some cells failed" from "the server is down" (README, "Exit codes"). Commands return
- * {@link #code()}; failures carry theirs in a {@link UserError}; the CLI's exception handler maps
- * the rest.
+ * "some cells failed" from "the server is down" (README, "Exit codes"). Commands return {@link
+ * #code()}; failures carry theirs in a {@link UserError}; the CLI's exception handler maps the
+ * rest.
  */
 enum ExitCode {
   /** The command did what it was asked; a sweep it followed finished every cell. */

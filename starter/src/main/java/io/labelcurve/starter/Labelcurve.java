@@ -7,12 +7,24 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code labelcurve} command. */
-@Command(name = "labelcurve", mixinStandardHelpOptions = true, versionProvider = Labelcurve.Version.class,
-    description = "Which vision model, adapted how, gives the best accuracy for the labels you can afford.",
-    subcommands = {DemoCommand.class, UpCommand.class, WorkerCommand.class, SweepCommand.class,
-        DatasetCommand.class, ModelsCommand.class, BenchCommand.class, ReportCommand.class,
-        SearchAttributesCommand.class,
-        CommandLine.HelpCommand.class})
+@Command(
+    name = "labelcurve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Labelcurve.Version.class,
+    description =
+        "Which vision model, adapted how, gives the best accuracy for the labels you can afford.",
+    subcommands = {
+      DemoCommand.class,
+      UpCommand.class,
+      WorkerCommand.class,
+      SweepCommand.class,
+      DatasetCommand.class,
+      ModelsCommand.class,
+      BenchCommand.class,
+      ReportCommand.class,
+      SearchAttributesCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Labelcurve {
 
   public static void main(String[] args) {
@@ -24,26 +36,36 @@ public final class Labelcurve {
     CommandLine cli = new CommandLine(new Labelcurve());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // A user's mistake gets its message, not a stack trace; each kind of failure its exit code.
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      ExitCode exit = exitCodeOf(e);
-      String message = switch (exit) {
-        case BAD_INPUT, SWEEP_FAILED, CELLS_FAILED, NUMERICS_WRONG, OK -> messageOf(e);
-        case UNREACHABLE -> TemporalErrors.unreachable(e)
-            .map(down -> "no Temporal server answers at " + temporalAddress(parsed) + ": "
-                + down.getCode() + (down.getDescription() == null ? ""
-                    : " (" + down.getDescription() + ")")
-                + "\n  is `labelcurve up` or the cluster running? set "
-                + TemporalSettings.ENV_ADDRESS + " (or TEMPORAL_ADDRESS) or --temporal"
-                + " (README, 'The CLI')")
-            .orElseGet(() -> messageOf(e));
-        case INTERNAL -> String.valueOf(e);
-      };
-      cmd.getErr().println("error: " + message);
-      if (exit == ExitCode.INTERNAL) {
-        e.printStackTrace(cmd.getErr());
-      }
-      return exit.code();
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          ExitCode exit = exitCodeOf(e);
+          String message =
+              switch (exit) {
+                case BAD_INPUT, SWEEP_FAILED, CELLS_FAILED, NUMERICS_WRONG, OK -> messageOf(e);
+                case UNREACHABLE ->
+                    TemporalErrors.unreachable(e)
+                        .map(
+                            down ->
+                                "no Temporal server answers at "
+                                    + temporalAddress(parsed)
+                                    + ": "
+                                    + down.getCode()
+                                    + (down.getDescription() == null
+                                        ? ""
+                                        : " (" + down.getDescription() + ")")
+                                    + "\n  is `labelcurve up` or the cluster running? set "
+                                    + TemporalSettings.ENV_ADDRESS
+                                    + " (or TEMPORAL_ADDRESS) or --temporal"
+                                    + " (README, 'The CLI')")
+                        .orElseGet(() -> messageOf(e));
+                case INTERNAL -> String.valueOf(e);
+              };
+          cmd.getErr().println("error: " + message);
+          if (exit == ExitCode.INTERNAL) {
+            e.printStackTrace(cmd.getErr());
+          }
+          return exit.code();
+        });
     return cli.execute(args);
   }
 

@@ -30,7 +30,7 @@ final class LocalDataset {
         return SpecChecks.summarise(manifest, manifest.location(), "local", spec);
       }
     }
-    return new DatasetSummary(spec.dataset(), PLACEHOLDER_DIGEST, List.of(), spec.trainSplit(), 0, 0,
-        Map.of(), Map.of());
+    return new DatasetSummary(
+        spec.dataset(), PLACEHOLDER_DIGEST, List.of(), spec.trainSplit(), 0, 0, Map.of(), Map.of());
   }
 }

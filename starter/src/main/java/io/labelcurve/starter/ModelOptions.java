@@ -5,13 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The model catalog folder: {@code --models}, else {@code LABELCURVE_MODELS}, else {@code ./models}. */
+/**
+ * The model catalog folder: {@code --models}, else {@code LABELCURVE_MODELS}, else {@code
+ * ./models}.
+ */
 final class ModelOptions {
   static final String ENV = "LABELCURVE_MODELS";
 
-  @Option(names = "--models", paramLabel = "DIR",
-      description = "model catalog: a folder per model with model.json and its TorchScript file "
-          + "(env " + ENV + ", default ./models)")
+  @Option(
+      names = "--models",
+      paramLabel = "DIR",
+      description =
+          "model catalog: a folder per model with model.json and its TorchScript file "
+              + "(env "
+              + ENV
+              + ", default ./models)")
   Path models;
 
   Path dir() {

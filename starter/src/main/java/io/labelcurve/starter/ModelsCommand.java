@@ -22,11 +22,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code labelcurve models …}: the catalog. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List and check catalog models.",
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description = "List and check catalog models.",
     subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Check.class})
 final class ModelsCommand {
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "The models of the catalog.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The models of the catalog.")
   static final class ListModels implements Callable<Integer> {
     @Mixin ModelOptions models;
     @Mixin OutputOptions output;
@@ -56,18 +62,27 @@ final class ModelsCommand {
       System.out.printf("%-24s %-11s %6s %9s  %s%n", "id", "format", "input", "dim", "key");
       for (String id : catalog.ids()) {
         ModelSpec s = catalog.get(id);
-        System.out.printf(Locale.ROOT, "%-24s %-11s %6d %9d  %s%n", id, s.format(), s.input().size(),
-            s.embeddingDim(), catalog.modelKey(s));
+        System.out.printf(
+            Locale.ROOT,
+            "%-24s %-11s %6d %9d  %s%n",
+            id,
+            s.format(),
+            s.input().size(),
+            s.embeddingDim(),
+            catalog.modelKey(s));
       }
       catalog.problems().forEach(p -> System.out.println("problem: " + p));
       return (catalog.problems().isEmpty() ? ExitCode.OK : ExitCode.BAD_INPUT).code();
     }
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true,
-      description = "Load a model, run one batch, print its dimension, parameters and ms per image;"
-          + " check its numbers: batch 1 against the workers' batch sizes, and against the"
-          + " exporter's PyTorch reference where one lies beside it.")
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description =
+          "Load a model, run one batch, print its dimension, parameters and ms per image;"
+              + " check its numbers: batch 1 against the workers' batch sizes, and against the"
+              + " exporter's PyTorch reference where one lies beside it.")
   static final class Check implements Callable<Integer> {
     @Parameters(paramLabel = "ID")
     String id;
@@ -75,8 +90,11 @@ final class ModelsCommand {
     @Option(names = "--batch", description = "images in the timed batch (default 8)")
     int batch = 8;
 
-    @Option(names = "--preset", description = "also check it at a preset's input sizes and batch"
-        + " sizes (e.g. cpu-small: 160 px to embed in batches of 16, 96 px to finetune)")
+    @Option(
+        names = "--preset",
+        description =
+            "also check it at a preset's input sizes and batch"
+                + " sizes (e.g. cpu-small: 160 px to embed in batches of 16, 96 px to finetune)")
     String preset;
 
     @Mixin ModelOptions models;
@@ -84,6 +102,7 @@ final class ModelsCommand {
 
     /** Text lines: stdout, or stderr when stdout carries the JSON. */
     private java.io.PrintStream say = System.out;
+
     /** Each numerics check, for -o json. */
     private final List<java.util.Map<String, Object>> checks = new ArrayList<>();
 
@@ -103,8 +122,15 @@ final class ModelsCommand {
         long t0 = System.nanoTime();
         float[][] out = encoder.embed(inputs);
         double ms = (System.nanoTime() - t0) / 1e6 / batch;
-        say.printf(Locale.ROOT, "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d,"
-            + " %s)%n", id, out[0].length, encoder.params() / 1e6, ms, batch, device);
+        say.printf(
+            Locale.ROOT,
+            "%s: dim %d, %.2f M parameters, %.1f ms per image (batch %d," + " %s)%n",
+            id,
+            out[0].length,
+            encoder.params() / 1e6,
+            ms,
+            batch,
+            device);
         json.put("model", id);
         json.put("dim", out[0].length);
         json.put("params", encoder.params());
@@ -117,13 +143,18 @@ final class ModelsCommand {
       if (preset != null) {
         Preset p = Preset.named(preset);
         right &= checkShrunk(catalog, folder, p.apply(spec), p.batchSize(), "embed", device);
-        right &= checkShrunk(catalog, folder, p.applyFinetune(spec), p.finetuneBatchSize(),
-            "finetune", device);
+        right &=
+            checkShrunk(
+                catalog, folder, p.applyFinetune(spec), p.finetuneBatchSize(), "finetune", device);
       }
       if (folder.isPresent() && !spec.builtin() && !ExportCheck.present(folder.get())) {
-        say.println("  no PyTorch reference beside it (" + ExportCheck.INPUT + ", "
-            + ExportCheck.OUTPUT + ": deploy/models/export.py --check writes them); batch"
-            + " invariance alone was checked");
+        say.println(
+            "  no PyTorch reference beside it ("
+                + ExportCheck.INPUT
+                + ", "
+                + ExportCheck.OUTPUT
+                + ": deploy/models/export.py --check writes them); batch"
+                + " invariance alone was checked");
       }
       if (output.json()) {
         json.put("numerics", checks);
@@ -133,22 +164,38 @@ final class ModelsCommand {
       return (right ? ExitCode.OK : ExitCode.NUMERICS_WRONG).code();
     }
 
-    private boolean checkShrunk(ModelCatalog catalog, Optional<Path> folder,
-        ModelSpec shrunk, int batch, String use, String device) {
+    private boolean checkShrunk(
+        ModelCatalog catalog,
+        Optional<Path> folder,
+        ModelSpec shrunk,
+        int batch,
+        String use,
+        String device) {
       try (Encoder e = Encoders.open(catalog, shrunk, null)) {
-        say.printf(Locale.ROOT, "%s: takes the %d px input it is given to %s (dim %d)%n",
-            shrunk.id(), shrunk.input().size(), use, e.dim());
+        say.printf(
+            Locale.ROOT,
+            "%s: takes the %d px input it is given to %s (dim %d)%n",
+            shrunk.id(),
+            shrunk.input().size(),
+            use,
+            e.dim());
         return printCanary(shrunk, e, folder, batch, device);
       }
     }
 
     /** The canary a worker runs before it takes work, printed; false when it failed. */
-    private boolean printCanary(ModelSpec spec, Encoder encoder, Optional<Path> folder,
-        int batch, String device) {
-      NumericsCanary.Report r = NumericsCanary.run(spec, encoder::embed, folder, batch, device,
-          () -> { });
-      say.printf(Locale.ROOT, "  numerics at %d px, batch %d: %s: %s%n",
-          spec.input().size(), batch, r.summary(), r.passed() ? "ok"
+    private boolean printCanary(
+        ModelSpec spec, Encoder encoder, Optional<Path> folder, int batch, String device) {
+      NumericsCanary.Report r =
+          NumericsCanary.run(spec, encoder::embed, folder, batch, device, () -> {});
+      say.printf(
+          Locale.ROOT,
+          "  numerics at %d px, batch %d: %s: %s%n",
+          spec.input().size(),
+          batch,
+          r.summary(),
+          r.passed()
+              ? "ok"
               : "WRONG: this engine does not compute what PyTorch does; a worker refuses it");
       java.util.Map<String, Object> check = new java.util.LinkedHashMap<>();
       check.put("input", spec.input().size());

@@ -7,9 +7,14 @@ import picocli.CommandLine.Option;
  * that reports something: one JSON document on stdout, progress and messages on stderr.
  */
 final class OutputOptions {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
       description = "text (default) or json: one JSON document on stdout")
   Format output = Format.text;
 

@@ -39,12 +39,24 @@ final class PortCheck {
 
   static String message(int port, String what, String flag, Optional<String> holder) {
     String who = holder.map(h -> " by " + h).orElse(" by another process");
-    String hint = holder.filter(h -> h.contains("labelcurve") && h.contains(" up"))
-        .map(h -> "\n  `labelcurve up` is running there: point commands at it (`labelcurve sweep"
-            + " start SPEC --wait` with the exports it printed) instead of a second plane, or")
-        .orElse("\n ");
-    return String.format(Locale.ROOT, "port %d for %s is in use%s%s choose another with %s %d"
-        + " (a free one now), or stop what holds it", port, what, who, hint, flag, freePort());
+    String hint =
+        holder
+            .filter(h -> h.contains("labelcurve") && h.contains(" up"))
+            .map(
+                h ->
+                    "\n  `labelcurve up` is running there: point commands at it (`labelcurve sweep"
+                        + " start SPEC --wait` with the exports it printed) instead of a second plane, or")
+            .orElse("\n ");
+    return String.format(
+        Locale.ROOT,
+        "port %d for %s is in use%s%s choose another with %s %d"
+            + " (a free one now), or stop what holds it",
+        port,
+        what,
+        who,
+        hint,
+        flag,
+        freePort());
   }
 
   private static int freePort() {
@@ -114,8 +126,10 @@ final class PortCheck {
 
   private static String commandLine(Path proc) {
     try {
-      String cmd = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-          .replace('\0', ' ').strip();
+      String cmd =
+          new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+              .replace('\0', ' ')
+              .strip();
       // The class path of a java command line is long and says nothing here.
       cmd = cmd.replaceAll("-cp \\S+ |-classpath \\S+ ", "");
       return cmd.length() > 160 ? cmd.substring(0, 160) + "…" : cmd;

@@ -14,21 +14,32 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code labelcurve report SWEEP_ID --out DIR}: the sweep's report (learning curves with 95% bands,
- * the full-data table, the trade-off, labels needed, paired tests, confusion matrices,
- * provenance) as {@code index.html} with PNG, SVG and CSV files. Works on a running sweep: the
- * report is then marked partial (no {@code results.csv} yet, or fewer cells than planned).
+ * the full-data table, the trade-off, labels needed, paired tests, confusion matrices, provenance)
+ * as {@code index.html} with PNG, SVG and CSV files. Works on a running sweep: the report is then
+ * marked partial (no {@code results.csv} yet, or fewer cells than planned).
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Write a sweep's report (index.html, charts as PNG and SVG, tables as CSV) into a folder.")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write a sweep's report (index.html, charts as PNG and SVG, tables as CSV) into a folder.")
 final class ReportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SWEEP_ID", description = "the sweep's id")
   String sweepId;
 
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "folder to write the report into")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
+      description = "folder to write the report into")
   Path out;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "read the bucket of an embedded"
-      + " data folder (that of demo/up, e.g. ~/.labelcurve) directly, without a running S3 endpoint")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "read the bucket of an embedded"
+              + " data folder (that of demo/up, e.g. ~/.labelcurve) directly, without a running S3 endpoint")
   Path dataDir;
 
   @Mixin ConnectionOptions connection;
@@ -57,8 +68,12 @@ final class ReportCommand implements Callable<Integer> {
       output.printJson(json);
       return ExitCode.OK.code();
     }
-    System.out.printf(Locale.ROOT, "%s report of sweep %s: %d of %s planned cells%n%s%n",
-        summary.partial() ? "PARTIAL" : "complete", sweepId, summary.cells(),
+    System.out.printf(
+        Locale.ROOT,
+        "%s report of sweep %s: %d of %s planned cells%n%s%n",
+        summary.partial() ? "PARTIAL" : "complete",
+        sweepId,
+        summary.cells(),
         summary.plannedCells() >= 0 ? String.valueOf(summary.plannedCells()) : "?",
         summary.index().toAbsolutePath());
     return ExitCode.OK.code();

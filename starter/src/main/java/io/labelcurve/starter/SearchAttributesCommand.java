@@ -10,15 +10,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code labelcurve search-attributes …}: the Temporal UI's filters for sweeps. */
-@Command(name = "search-attributes", mixinStandardHelpOptions = true,
+@Command(
+    name = "search-attributes",
+    mixinStandardHelpOptions = true,
     description = "The Labelcurve* search attributes that let the Temporal UI filter sweeps.",
     subcommands = {SearchAttributesCommand.Register.class})
 final class SearchAttributesCommand {
 
-  @Command(name = "register", mixinStandardHelpOptions = true,
-      description = "Register LabelcurveSweep, LabelcurveModel, LabelcurveAdaptation and"
-          + " LabelcurveSampling on the namespace (once per namespace; safe to repeat), so that"
-          + " `sweep start --search-attributes` is accepted.")
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description =
+          "Register LabelcurveSweep, LabelcurveModel, LabelcurveAdaptation and"
+              + " LabelcurveSampling on the namespace (once per namespace; safe to repeat), so that"
+              + " `sweep start --search-attributes` is accepted.")
   static final class Register implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
     @Mixin OutputOptions output;
@@ -35,33 +40,52 @@ final class SearchAttributesCommand {
           json.put("namespace", settings.namespace());
           json.put("address", settings.address());
           java.util.Map<String, String> attributes = new java.util.TreeMap<>();
-          done.forEach((name, outcome) -> attributes.put(name, outcome.name().toLowerCase(
-              java.util.Locale.ROOT)));
+          done.forEach(
+              (name, outcome) ->
+                  attributes.put(name, outcome.name().toLowerCase(java.util.Locale.ROOT)));
           json.put("attributes", attributes);
           output.printJson(json);
           return ExitCode.OK.code();
         }
-        done.forEach((name, outcome) -> System.out.println(name + ": "
-            + (outcome == SearchAttributeRegistration.Outcome.ADDED ? "added" : "already there")));
-        System.out.println("namespace " + settings.namespace() + " at " + settings.address()
-            + " takes sweeps started with --search-attributes");
+        done.forEach(
+            (name, outcome) ->
+                System.out.println(
+                    name
+                        + ": "
+                        + (outcome == SearchAttributeRegistration.Outcome.ADDED
+                            ? "added"
+                            : "already there")));
+        System.out.println(
+            "namespace "
+                + settings.namespace()
+                + " at "
+                + settings.address()
+                + " takes sweeps started with --search-attributes");
         return ExitCode.OK.code();
       } catch (StatusRuntimeException e) {
         if (TemporalErrors.unreachable(e).isPresent()) {
           throw e; // the CLI's handler says it for every command
         }
-        throw new UserError("cannot register search attributes on namespace '"
-            + settings.namespace() + "' at " + settings.address() + ": " + e.getStatus().getCode()
-            + (e.getStatus().getDescription() == null ? "" : " (" + e.getStatus().getDescription()
-                + ")")
-            + switch (e.getStatus().getCode()) {
-              case PERMISSION_DENIED, UNAUTHENTICATED -> "\n  registering needs an admin of the"
-                  + " namespace; ask one to run this command or the `temporal operator"
-                  + " search-attribute create` lines in docs/CLUSTER.md";
-              case UNIMPLEMENTED -> "\n  this server has no operator service (Temporal Cloud:"
-                  + " add them with tcld or the web UI, see docs/CLUSTER.md)";
-              default -> "";
-            });
+        throw new UserError(
+            "cannot register search attributes on namespace '"
+                + settings.namespace()
+                + "' at "
+                + settings.address()
+                + ": "
+                + e.getStatus().getCode()
+                + (e.getStatus().getDescription() == null
+                    ? ""
+                    : " (" + e.getStatus().getDescription() + ")")
+                + switch (e.getStatus().getCode()) {
+                  case PERMISSION_DENIED, UNAUTHENTICATED ->
+                      "\n  registering needs an admin of the"
+                          + " namespace; ask one to run this command or the `temporal operator"
+                          + " search-attribute create` lines in docs/CLUSTER.md";
+                  case UNIMPLEMENTED ->
+                      "\n  this server has no operator service (Temporal Cloud:"
+                          + " add them with tcld or the web UI, see docs/CLUSTER.md)";
+                  default -> "";
+                });
       } finally {
         stubs.shutdown();
       }

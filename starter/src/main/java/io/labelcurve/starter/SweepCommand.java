@@ -7,10 +7,10 @@ import io.labelcurve.activities.spec.SpecReader;
 import io.labelcurve.activities.storage.S3BlobStore;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepResult;
-import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,20 +24,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code labelcurve sweep …}: start sweeps and read their state. */
-@Command(name = "sweep", mixinStandardHelpOptions = true, description = "Start sweeps and follow them.",
-    subcommands = {SweepCommand.Start.class, SweepCommand.Status.class, SweepCommand.Watch.class,
-        SweepCommand.ListSweeps.class, SweepCommand.Cancel.class, SweepCommand.Rerun.class,
-        SweepCommand.Plan.class})
+@Command(
+    name = "sweep",
+    mixinStandardHelpOptions = true,
+    description = "Start sweeps and follow them.",
+    subcommands = {
+      SweepCommand.Start.class,
+      SweepCommand.Status.class,
+      SweepCommand.Watch.class,
+      SweepCommand.ListSweeps.class,
+      SweepCommand.Cancel.class,
+      SweepCommand.Rerun.class,
+      SweepCommand.Plan.class
+    })
 final class SweepCommand {
 
-  @Command(name = "start", mixinStandardHelpOptions = true,
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
       description = "Check a spec and its dataset, upload a local dataset, and start the sweep.")
   static final class Start implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", arity = "0..1", description = "sweep spec (YAML)")
     Path specFile;
 
-    @Option(names = "--preset", description = "a built-in grid instead of a spec: paper (needs"
-        + " --dataset; the same grid as examples/paper-sweep.yaml)")
+    @Option(
+        names = "--preset",
+        description =
+            "a built-in grid instead of a spec: paper (needs"
+                + " --dataset; the same grid as examples/paper-sweep.yaml)")
     String preset;
 
     @Option(names = "--dataset", description = "with --preset: the manifest.csv (or s3:// URI)")
@@ -49,9 +63,13 @@ final class SweepCommand {
     @Option(names = "--wait", description = "follow the sweep until it ends and print its results")
     boolean await;
 
-    @Option(names = "--search-attributes", description = "set the Labelcurve* search attributes"
-        + " (registered first with `search-attributes register`; env "
-        + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
+    @Option(
+        names = "--search-attributes",
+        description =
+            "set the Labelcurve* search attributes"
+                + " (registered first with `search-attributes register`; env "
+                + SweepLauncher.ENV_SEARCH_ATTRIBUTES
+                + ")")
     boolean searchAttributes;
 
     @Mixin ConnectionOptions connection;
@@ -70,13 +88,17 @@ final class SweepCommand {
       PrintStream progress = output.progress();
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
-        Path dir = specFile != null ? specFile.toAbsolutePath().getParent()
-            : Path.of("").toAbsolutePath();
+        Path dir =
+            specFile != null ? specFile.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
         spec = SweepLauncher.prepare(spec, dir, catalog, store, progress);
         WorkflowClient client = connection.client(stubs);
-        SweepWorkflow sweep = SweepLauncher.start(client,
-            new io.labelcurve.workflows.sweep.SweepRequest(spec, null,
-                searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
+        SweepWorkflow sweep =
+            SweepLauncher.start(
+                client,
+                new io.labelcurve.workflows.sweep.SweepRequest(
+                    spec,
+                    null,
+                    searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
         String runId = WorkflowStub.fromTyped(sweep).getExecution().getRunId();
         String ui = connection.uiUrl(spec.id(), runId);
         Map<String, Object> started = new LinkedHashMap<>();
@@ -86,24 +108,40 @@ final class SweepCommand {
         started.put("namespace", connection.temporalSettings().namespace());
         started.put("ui_url", ui);
         started.put("models", spec.allModels());
-        progress.println("started sweep " + spec.id() + " (" + spec.allModels().size() + " models)"
-            + "\n  workflow id " + spec.id() + "\n  run id      " + runId
-            + "\n  Temporal UI " + ui + "   (" + ConnectionOptions.ENV_UI_URL + " sets the UI's address)");
+        progress.println(
+            "started sweep "
+                + spec.id()
+                + " ("
+                + spec.allModels().size()
+                + " models)"
+                + "\n  workflow id "
+                + spec.id()
+                + "\n  run id      "
+                + runId
+                + "\n  Temporal UI "
+                + ui
+                + "   ("
+                + ConnectionOptions.ENV_UI_URL
+                + " sets the UI's address)");
         if (!await) {
           if (output.json()) {
             output.printJson(started);
           }
           return ExitCode.OK.code();
         }
-        SweepResult r = SweepStatusPrinter.await(client, store, spec.id(), spec.allModels(), progress);
-        String csv = new String(store.get(store.keyOf(r.resultsUri())).orElseThrow(),
-            java.nio.charset.StandardCharsets.UTF_8);
+        SweepResult r =
+            SweepStatusPrinter.await(client, store, spec.id(), spec.allModels(), progress);
+        String csv =
+            new String(
+                store.get(store.keyOf(r.resultsUri())).orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8);
         if (output.json()) {
           started.put("result", resultJson(r));
           output.printJson(started);
         } else {
           ResultsTable.print(csv, System.out);
-          System.out.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
+          System.out.println(
+              r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
         }
         return ExitCode.ofCells(r.cellsFailed()).code();
       } finally {
@@ -124,7 +162,9 @@ final class SweepCommand {
     return m;
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
       description = "Cells done, failed, running and left; images embedded; ETA.")
   static final class Status implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "sweep id")
@@ -139,7 +179,8 @@ final class SweepCommand {
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         SweepOps.Status s = SweepOps.status(connection.client(stubs), store, id);
-        System.out.println(output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
+        System.out.println(
+            output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
       } finally {
         stubs.shutdown();
       }
@@ -147,7 +188,9 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "watch", mixinStandardHelpOptions = true,
+  @Command(
+      name = "watch",
+      mixinStandardHelpOptions = true,
       description = "A live progress bar, redrawn every second until the sweep ends.")
   static final class Watch implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "sweep id")
@@ -194,8 +237,11 @@ final class SweepCommand {
           String embedding = EmbeddingProgress.line(s.embedding());
           if (tty) {
             // Two lines while models embed: the bar, and under it the embedding line.
-            System.out.print("\r" + line + "\u001b[J"
-                + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
+            System.out.print(
+                "\r"
+                    + line
+                    + "\u001b[J"
+                    + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
             System.out.flush();
           } else if (!(line + embedding).equals(last)) {
             out.println(line);
@@ -223,7 +269,9 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = "Every sweep in the bucket with its state.")
   static final class ListSweeps implements Callable<Integer> {
     @Mixin OutputOptions output;
@@ -240,11 +288,12 @@ final class SweepCommand {
         } else if (all.isEmpty()) {
           System.out.println("no sweeps in " + store.uri("sweeps/"));
         } else {
-          System.out.printf("%-32s %-10s %7s %7s %7s %7s%n", "sweep", "state", "cells", "done",
-              "failed", "left");
+          System.out.printf(
+              "%-32s %-10s %7s %7s %7s %7s%n", "sweep", "state", "cells", "done", "failed", "left");
           for (SweepOps.Status s : all) {
-            System.out.printf("%-32s %-10s %7d %7d %7d %7d%n", s.sweep(), s.state(), s.cells(),
-                s.done(), s.failed(), s.left());
+            System.out.printf(
+                "%-32s %-10s %7d %7d %7d %7d%n",
+                s.sweep(), s.state(), s.cells(), s.done(), s.failed(), s.left());
           }
         }
       } finally {
@@ -254,7 +303,9 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "cancel", mixinStandardHelpOptions = true,
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
       description = "Stop a sweep: no new cells; finished results stay and results.csv is written.")
   static final class Cancel implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "sweep id")
@@ -271,8 +322,13 @@ final class SweepCommand {
         if (output.json()) {
           output.printJson(Map.of("sweep", id, "cancel_requested", true));
         } else {
-          System.out.println("cancelling sweep " + id + ": no new cells start; cells in flight"
-              + " finish; 'labelcurve sweep rerun " + id + "' runs the rest later");
+          System.out.println(
+              "cancelling sweep "
+                  + id
+                  + ": no new cells start; cells in flight"
+                  + " finish; 'labelcurve sweep rerun "
+                  + id
+                  + "' runs the rest later");
         }
       } finally {
         stubs.shutdown();
@@ -281,20 +337,30 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "rerun", mixinStandardHelpOptions = true,
-      description = "Run a sweep's failed and missing cells again under its id; finished cells are kept.")
+  @Command(
+      name = "rerun",
+      mixinStandardHelpOptions = true,
+      description =
+          "Run a sweep's failed and missing cells again under its id; finished cells are kept.")
   static final class Rerun implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "sweep id")
     String id;
 
-    @Option(names = "--failed-only", description = "only the cells that failed, not those never run")
+    @Option(
+        names = "--failed-only",
+        description = "only the cells that failed, not those never run")
     boolean failedOnly;
 
     @Option(names = "--wait", description = "follow the rerun until it ends")
     boolean await;
 
-    @Option(names = "--search-attributes", description = "set the Labelcurve* search attributes"
-        + " (env " + SweepLauncher.ENV_SEARCH_ATTRIBUTES + ")")
+    @Option(
+        names = "--search-attributes",
+        description =
+            "set the Labelcurve* search attributes"
+                + " (env "
+                + SweepLauncher.ENV_SEARCH_ATTRIBUTES
+                + ")")
     boolean searchAttributes;
 
     @Mixin ConnectionOptions connection;
@@ -305,29 +371,45 @@ final class SweepCommand {
       WorkflowServiceStubs stubs = connection.stubs();
       try (S3BlobStore store = connection.store()) {
         WorkflowClient client = connection.client(stubs);
-        java.util.Set<String> cells = SweepOps.rerun(client, store, id, failedOnly,
-            searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
+        java.util.Set<String> cells =
+            SweepOps.rerun(
+                client,
+                store,
+                id,
+                failedOnly,
+                searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
         PrintStream progress = output.progress();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("sweep", id);
         json.put("cells", cells.size());
         if (cells.isEmpty()) {
-          progress.println("sweep " + id + ": nothing to rerun, every "
-              + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
+          progress.println(
+              "sweep "
+                  + id
+                  + ": nothing to rerun, every "
+                  + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
         } else {
           String runId = client.newUntypedWorkflowStub(id).describe().getExecution().getRunId();
           json.put("run_id", runId);
           json.put("ui_url", connection.uiUrl(id, runId));
-          progress.println("rerunning " + cells.size()
-              + (failedOnly ? " failed" : " failed and missing") + " cells of sweep " + id
-              + "\n  run id      " + runId + "\n  Temporal UI " + json.get("ui_url"));
+          progress.println(
+              "rerunning "
+                  + cells.size()
+                  + (failedOnly ? " failed" : " failed and missing")
+                  + " cells of sweep "
+                  + id
+                  + "\n  run id      "
+                  + runId
+                  + "\n  Temporal UI "
+                  + json.get("ui_url"));
         }
         if (await && !cells.isEmpty()) {
-          SweepResult r = SweepStatusPrinter.await(client, store, id,
-              SweepOps.require(store, id).spec().allModels(), progress);
+          SweepResult r =
+              SweepStatusPrinter.await(
+                  client, store, id, SweepOps.require(store, id).spec().allModels(), progress);
           json.put("result", resultJson(r));
-          progress.println(r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; "
-              + r.resultsUri());
+          progress.println(
+              r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
           if (output.json()) {
             output.printJson(json);
           }
@@ -343,8 +425,11 @@ final class SweepCommand {
     }
   }
 
-  @Command(name = "plan", mixinStandardHelpOptions = true,
-      description = "Print a sweep's cells, finetune epochs and a GPU-hour estimate; starts nothing.")
+  @Command(
+      name = "plan",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print a sweep's cells, finetune epochs and a GPU-hour estimate; starts nothing.")
   static final class Plan implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", arity = "0..1", description = "sweep spec (YAML)")
     Path specFile;
@@ -375,9 +460,13 @@ final class SweepCommand {
           problems.addAll(io.labelcurve.workflows.plan.SweepPlanner.checkAgainst(spec, dataset));
         }
         if (!problems.isEmpty()) {
-          throw new io.labelcurve.activities.BadInputException(specFile + ": the sweep spec cannot"
-              + " run:\n  " + problems.stream().map(Object::toString)
-                  .collect(java.util.stream.Collectors.joining("\n  ")));
+          throw new io.labelcurve.activities.BadInputException(
+              specFile
+                  + ": the sweep spec cannot"
+                  + " run:\n  "
+                  + problems.stream()
+                      .map(Object::toString)
+                      .collect(java.util.stream.Collectors.joining("\n  ")));
         }
         plan = SweepPlan.of(spec, dataset, false);
       } else {
@@ -402,8 +491,9 @@ final class SweepCommand {
         throw new UserError("give either a SPEC or --preset, not both");
       }
       if (dataset == null || dataset.isBlank()) {
-        throw new UserError("--preset paper needs --dataset: the path of a manifest.csv or an"
-            + " s3:// URI (splits train, T1 and T2)");
+        throw new UserError(
+            "--preset paper needs --dataset: the path of a manifest.csv or an"
+                + " s3:// URI (splits train, T1 and T2)");
       }
       return PaperPreset.spec(dataset);
     }

@@ -32,9 +32,9 @@ import java.util.TreeSet;
 
 /**
  * The operations on existing sweeps (status, list, cancel, rerun). What a sweep asked for and what
- * it finished is read from the bucket ({@code sweeps/{id}/spec.json}, {@code cells/},
- * {@code failures/}), so that they work after the embedded server restarted and without a
- * visibility API; what is running now is read by queries on the workflows.
+ * it finished is read from the bucket ({@code sweeps/{id}/spec.json}, {@code cells/}, {@code
+ * failures/}), so that they work after the embedded server restarted and without a visibility API;
+ * what is running now is read by queries on the workflows.
  */
 final class SweepOps {
   private SweepOps() {}
@@ -62,13 +62,44 @@ final class SweepOps {
    * @param failedModels model id → why its model workflow failed (the last run's)
    * @param embedding the models embedding now: images done of all, rate, ETA (running sweeps)
    */
-  record Status(String sweep, String state, String phase, int cells, int done, int failed,
-      int running, int left, long images, Double etaSeconds, Map<String, String> failedModels,
+  record Status(
+      String sweep,
+      String state,
+      String phase,
+      int cells,
+      int done,
+      int failed,
+      int running,
+      int left,
+      long images,
+      Double etaSeconds,
+      Map<String, String> failedModels,
       List<EmbeddingProgress.Model> embedding) {
-    Status(String sweep, String state, String phase, int cells, int done, int failed,
-        int running, int left, long images, Double etaSeconds, Map<String, String> failedModels) {
-      this(sweep, state, phase, cells, done, failed, running, left, images, etaSeconds,
-          failedModels, List.of());
+    Status(
+        String sweep,
+        String state,
+        String phase,
+        int cells,
+        int done,
+        int failed,
+        int running,
+        int left,
+        long images,
+        Double etaSeconds,
+        Map<String, String> failedModels) {
+      this(
+          sweep,
+          state,
+          phase,
+          cells,
+          done,
+          failed,
+          running,
+          left,
+          images,
+          etaSeconds,
+          failedModels,
+          List.of());
     }
   }
 
@@ -78,14 +109,23 @@ final class SweepOps {
       return Optional.empty();
     }
     JsonNode doc = CellRecords.MAPPER.readTree(bytes.get());
-    return Optional.of(new Stored(CellRecords.MAPPER.treeToValue(doc.get("spec"), SweepSpec.class),
-        CellRecords.MAPPER.treeToValue(doc.get("dataset"), DatasetSummary.class)));
+    return Optional.of(
+        new Stored(
+            CellRecords.MAPPER.treeToValue(doc.get("spec"), SweepSpec.class),
+            CellRecords.MAPPER.treeToValue(doc.get("dataset"), DatasetSummary.class)));
   }
 
   static Stored require(BlobStore store, String sweepId) throws IOException {
-    return read(store, sweepId).orElseThrow(() -> new UserError("no sweep '" + sweepId + "' in "
-        + store.uri(CellRecords.sweepPrefix(sweepId)) + " (it writes spec.json once its dataset"
-        + " is checked); see 'labelcurve sweep list'"));
+    return read(store, sweepId)
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "no sweep '"
+                        + sweepId
+                        + "' in "
+                        + store.uri(CellRecords.sweepPrefix(sweepId))
+                        + " (it writes spec.json once its dataset"
+                        + " is checked); see 'labelcurve sweep list'"));
   }
 
   /** Ids of the cells whose result is in the bucket. */
@@ -126,20 +166,32 @@ final class SweepOps {
 
   static Status status(WorkflowClient client, BlobStore store, String sweepId) throws IOException {
     Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
-    String state = d.map(x -> x.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""))
-        .orElse("UNKNOWN");
+    String state =
+        d.map(x -> x.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""))
+            .orElse("UNKNOWN");
     Optional<Stored> maybe = read(store, sweepId);
     if (maybe.isEmpty() && d.isPresent()) {
       // Still validating its dataset: spec.json is written after; the workflow alone answers.
       SweepProgress p = progress(client, sweepId, List.of());
-      return new Status(sweepId, state, p.phase(), p.cells(), p.done(), p.failed(), p.running(),
-          Math.max(0, p.left()), p.images(), null, p.failedModels());
+      return new Status(
+          sweepId,
+          state,
+          p.phase(),
+          p.cells(),
+          p.done(),
+          p.failed(),
+          p.running(),
+          Math.max(0, p.left()),
+          p.images(),
+          null,
+          p.failedModels());
     }
     Stored stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
     List<Cell> planned = stored.cells();
     Set<String> plannedIds = new LinkedHashSet<>();
     planned.forEach(c -> plannedIds.add(c.id()));
-    if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    if (d.isPresent()
+        && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       // This run's cells by queries; cells outside this run (a rerun) were finished before it.
       SweepProgress p = progress(client, sweepId, stored.spec().allModels());
       int outside = p.cells() == 0 ? 0 : planned.size() - p.cells();
@@ -151,8 +203,18 @@ final class SweepOps {
         double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         eta = seconds / p.done() * (left + p.running());
       }
-      return new Status(sweepId, state, p.phase(), planned.size(), done, p.failed(), p.running(),
-          left, p.images(), eta, p.failedModels(),
+      return new Status(
+          sweepId,
+          state,
+          p.phase(),
+          planned.size(),
+          done,
+          p.failed(),
+          p.running(),
+          left,
+          p.images(),
+          eta,
+          p.failedModels(),
           EmbeddingProgress.of(client, sweepId, stored.spec().models(), stored.dataset()));
     }
     Set<String> done = finished(store, sweepId);
@@ -161,8 +223,17 @@ final class SweepOps {
     failed.retainAll(plannedIds);
     failed.removeAll(done);
     int left = planned.size() - done.size() - failed.size();
-    return new Status(sweepId, state, state.toLowerCase(java.util.Locale.ROOT), planned.size(),
-        done.size(), failed.size(), 0, left, imagesOfLastRun(client, d), left == 0 ? 0.0 : null,
+    return new Status(
+        sweepId,
+        state,
+        state.toLowerCase(java.util.Locale.ROOT),
+        planned.size(),
+        done.size(),
+        failed.size(),
+        0,
+        left,
+        imagesOfLastRun(client, d),
+        left == 0 ? 0.0 : null,
         failedModelsOfLastRun(client, d));
   }
 
@@ -170,26 +241,32 @@ final class SweepOps {
    * A failed run's failed models and why, from the sweep's progress query (it answers after the
    * sweep closed); empty for other states.
    */
-  private static Map<String, String> failedModelsOfLastRun(WorkflowClient client,
-      Optional<WorkflowExecutionDescription> d) {
+  private static Map<String, String> failedModelsOfLastRun(
+      WorkflowClient client, Optional<WorkflowExecutionDescription> d) {
     if (d.isEmpty()
         || d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
       return Map.of();
     }
-    return client.newWorkflowStub(SweepWorkflow.class, d.get().getExecution().getWorkflowId())
-        .progress().failedModels();
+    return client
+        .newWorkflowStub(SweepWorkflow.class, d.get().getExecution().getWorkflowId())
+        .progress()
+        .failedModels();
   }
 
   /** A completed run's images embedded, from its result in the history; 0 for other states. */
-  private static long imagesOfLastRun(WorkflowClient client,
-      Optional<WorkflowExecutionDescription> d) {
+  private static long imagesOfLastRun(
+      WorkflowClient client, Optional<WorkflowExecutionDescription> d) {
     if (d.isEmpty()
         || d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
       return 0;
     }
-    return client.newUntypedWorkflowStub(d.get().getExecution().getWorkflowId(),
-        Optional.of(d.get().getExecution().getRunId()), Optional.empty())
-        .getResult(SweepResult.class).imagesEmbedded();
+    return client
+        .newUntypedWorkflowStub(
+            d.get().getExecution().getWorkflowId(),
+            Optional.of(d.get().getExecution().getRunId()),
+            Optional.empty())
+        .getResult(SweepResult.class)
+        .imagesEmbedded();
   }
 
   /** The running sweep's phase and its models' cells summed (this run's cells). */
@@ -222,8 +299,14 @@ final class SweepOps {
       }
     }
     // A failed model workflow is known to the sweep only; keep it and its reason.
-    return new SweepProgress(parent.phase(), parent.cells(), Math.max(done, parent.done()),
-        Math.max(failed, parent.failed()), running, images, parent.failedModels());
+    return new SweepProgress(
+        parent.phase(),
+        parent.cells(),
+        Math.max(done, parent.done()),
+        Math.max(failed, parent.failed()),
+        running,
+        images,
+        parent.failedModels());
   }
 
   /** Every sweep with a spec.json in the bucket, each with its status. */
@@ -267,13 +350,24 @@ final class SweepOps {
   }
 
   /** Starts the rerun of a closed sweep; returns the cells it runs (empty: nothing to do). */
-  static Set<String> rerun(WorkflowClient client, BlobStore store, String sweepId, boolean failedOnly,
-      boolean searchAttributes) throws IOException {
+  static Set<String> rerun(
+      WorkflowClient client,
+      BlobStore store,
+      String sweepId,
+      boolean failedOnly,
+      boolean searchAttributes)
+      throws IOException {
     Stored stored = require(store, sweepId);
     Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
-    if (d.isPresent() && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      throw new UserError("sweep '" + sweepId + "' is still running; wait for it or cancel it"
-          + " (labelcurve sweep cancel " + sweepId + ") before a rerun");
+    if (d.isPresent()
+        && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new UserError(
+          "sweep '"
+              + sweepId
+              + "' is still running; wait for it or cancel it"
+              + " (labelcurve sweep cancel "
+              + sweepId
+              + ") before a rerun");
     }
     Set<String> cells = cellsToRerun(store, stored, failedOnly);
     if (!cells.isEmpty()) {
@@ -289,8 +383,12 @@ final class SweepOps {
       throw new UserError("no sweep '" + sweepId + "' on this Temporal server");
     }
     if (d.get().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      throw new UserError("sweep '" + sweepId + "' is not running ("
-          + d.get().getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "") + ")");
+      throw new UserError(
+          "sweep '"
+              + sweepId
+              + "' is not running ("
+              + d.get().getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "")
+              + ")");
     }
     WorkflowStub stub = client.newUntypedWorkflowStub(sweepId);
     stub.cancel();
@@ -314,10 +412,19 @@ final class SweepOps {
   }
 
   static String line(Status s) {
-    return String.format(java.util.Locale.ROOT,
-        "sweep %s: %s (%s), %d cells: %d done, %d failed, %d running, %d left; %d images embedded; ETA %s",
-        s.sweep(), s.state(), s.phase(), s.cells(), s.done(), s.failed(), s.running(), s.left(),
-        s.images(), eta(s.etaSeconds()))
+    return String.format(
+            java.util.Locale.ROOT,
+            "sweep %s: %s (%s), %d cells: %d done, %d failed, %d running, %d left; %d images embedded; ETA %s",
+            s.sweep(),
+            s.state(),
+            s.phase(),
+            s.cells(),
+            s.done(),
+            s.failed(),
+            s.running(),
+            s.left(),
+            s.images(),
+            eta(s.etaSeconds()))
         + (s.embedding().isEmpty() ? "" : "\n  " + EmbeddingProgress.line(s.embedding()))
         + s.failedModels().entrySet().stream()
             .map(e -> "\n  model " + e.getKey() + " failed: " + e.getValue())
@@ -329,7 +436,8 @@ final class SweepOps {
       return "unknown";
     }
     long s = Math.round(seconds);
-    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+    return s >= 3600
+        ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
         : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
   }
 
@@ -337,8 +445,16 @@ final class SweepOps {
   static String bar(Status s, int width) {
     double f = s.cells() == 0 ? 0 : (double) (s.done() + s.failed()) / s.cells();
     int filled = (int) Math.round(f * width);
-    return String.format(java.util.Locale.ROOT, "[%s%s] %3.0f%% %d/%d done, %d failed, %d running, ETA %s",
-        "#".repeat(filled), ".".repeat(width - filled), f * 100, s.done(), s.cells(), s.failed(),
-        s.running(), eta(s.etaSeconds()));
+    return String.format(
+        java.util.Locale.ROOT,
+        "[%s%s] %3.0f%% %d/%d done, %d failed, %d running, ETA %s",
+        "#".repeat(filled),
+        ".".repeat(width - filled),
+        f * 100,
+        s.done(),
+        s.cells(),
+        s.failed(),
+        s.running(),
+        eta(s.etaSeconds()));
   }
 }

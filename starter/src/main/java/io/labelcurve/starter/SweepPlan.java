@@ -17,9 +17,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a sweep would run, computed without connecting to anything: its cells per model,
- * adaptation and sampling, the epochs of every finetune cell and an <b>estimate</b> of its GPU
- * hours.
+ * What a sweep would run, computed without connecting to anything: its cells per model, adaptation
+ * and sampling, the epochs of every finetune cell and an <b>estimate</b> of its GPU hours.
  */
 final class SweepPlan {
   /**
@@ -30,29 +29,48 @@ final class SweepPlan {
   static final int IMAGES_PER_SEQUENCE_UNKNOWN = 300;
 
   /**
-   * Throughput per model on one GPU, images per second, for the estimate. <b>Not measured in
-   * this repository</b> (no GPU run of the paper's encoders yet): rough figures for fp16 at 224 px
-   * on an RTX 4000 Ada-class card, the paper's hardware; ViT-B/16 encoders alike, MedImageInsight
-   * (DaViT, 360 M parameters) about 3× slower, ResNet50 about 2× faster. Training (forward +
-   * backward + optimiser) taken as a third of inference. Replace with measured rates when there.
+   * Throughput per model on one GPU, images per second, for the estimate. <b>Not measured in this
+   * repository</b> (no GPU run of the paper's encoders yet): rough figures for fp16 at 224 px on an
+   * RTX 4000 Ada-class card, the paper's hardware; ViT-B/16 encoders alike, MedImageInsight (DaViT,
+   * 360 M parameters) about 3× slower, ResNet50 about 2× faster. Training (forward + backward +
+   * optimiser) taken as a third of inference. Replace with measured rates when there.
    */
-  static final Map<String, Double> INFER_IMAGES_PER_S = Map.of(
-      "vitmae", 1000.0, "dinov2", 1000.0, "clip", 1000.0, "echoclip", 1000.0,
-      "medimageinsight", 330.0, "resnet50-scratch", 2000.0);
+  static final Map<String, Double> INFER_IMAGES_PER_S =
+      Map.of(
+          "vitmae",
+          1000.0,
+          "dinov2",
+          1000.0,
+          "clip",
+          1000.0,
+          "echoclip",
+          1000.0,
+          "medimageinsight",
+          330.0,
+          "resnet50-scratch",
+          2000.0);
+
   static final double DEFAULT_INFER_IMAGES_PER_S = 1000.0;
   static final double TRAIN_FRACTION_OF_INFER = 1.0 / 3;
 
   /** Cells of a group: the spec's model × adaptation grid, the supervised baseline, or Table 3. */
   static final String GRID = "grid";
+
   static final String BASELINE = "baseline";
   static final String TABLE3 = "table3-whole-pool";
 
   /**
-   * @param role {@link #GRID}, {@link #BASELINE} (finetune cells of the spec's baseline model
-   *     at the grid's sizes and seeds, drawn in the linear-probe figures) or {@link #TABLE3}
+   * @param role {@link #GRID}, {@link #BASELINE} (finetune cells of the spec's baseline model at
+   *     the grid's sizes and seeds, drawn in the linear-probe figures) or {@link #TABLE3}
    */
-  record Group(String model, String adaptation, String sampling, String role, List<Integer> sizes,
-      int seeds, int cells) {}
+  record Group(
+      String model,
+      String adaptation,
+      String sampling,
+      String role,
+      List<Integer> sizes,
+      int seeds,
+      int cells) {}
 
   /**
    * @param images training images of a cell of this size (sequence sampling: expected)
@@ -61,18 +79,27 @@ final class SweepPlan {
    * @param from {@code spec} or {@code rule}
    * @param paper Table 5 or 6 (null outside the paper's preset)
    */
-  record Epochs(String sampling, int size, int images, int epochs, int rule, String from,
-      Integer paper) {}
+  record Epochs(
+      String sampling, int size, int images, int epochs, int rule, String from, Integer paper) {}
 
   /** One of Table 3's cells: a model finetuned on the whole training pool. */
   record Table3Cell(String cell, String model, int images, int epochs) {}
 
-  record Estimate(double embeddingGpuHours, double finetuneGpuHours, double totalGpuHours,
-      String source) {}
+  record Estimate(
+      double embeddingGpuHours, double finetuneGpuHours, double totalGpuHours, String source) {}
 
-  record Plan(String sweep, String preset, int finetuneSamples, int cells,
-      Map<String, Integer> cellsPerModel, List<Group> groups, List<Epochs> finetuneEpochs,
-      String baseline, List<Table3Cell> table3, Estimate estimate, List<String> notes) {}
+  record Plan(
+      String sweep,
+      String preset,
+      int finetuneSamples,
+      int cells,
+      Map<String, Integer> cellsPerModel,
+      List<Group> groups,
+      List<Epochs> finetuneEpochs,
+      String baseline,
+      List<Table3Cell> table3,
+      Estimate estimate,
+      List<String> notes) {}
 
   private SweepPlan() {}
 
@@ -81,18 +108,20 @@ final class SweepPlan {
    * sequence of every class (sequence sampling, the expectation of a balanced draw); size 0 (all)
    * is the whole training pool.
    */
-  static int images(String sampling, int size, DatasetSummary dataset, double imagesPerSequenceSum) {
+  static int images(
+      String sampling, int size, DatasetSummary dataset, double imagesPerSequenceSum) {
     if (size <= 0) {
       return dataset.trainPoolImages();
     }
-    return SamplingSpec.IMAGE.equals(sampling) ? size
+    return SamplingSpec.IMAGE.equals(sampling)
+        ? size
         : (int) Math.round(size * imagesPerSequenceSum);
   }
 
   /**
    * The images of one sequence of every class, summed: from Table 2 per class for the paper;
-   * otherwise the pool's images per sequence × classes, or the paper's "about 300" when the
-   * dataset is not known.
+   * otherwise the pool's images per sequence × classes, or the paper's "about 300" when the dataset
+   * is not known.
    */
   static double imagesPerSequenceSum(DatasetSummary dataset, boolean paper) {
     if (paper) {
@@ -112,9 +141,20 @@ final class SweepPlan {
     double perSequence = imagesPerSequenceSum(dataset, paper);
     List<Cell> cells = SweepPlanner.plan(spec, dataset);
     java.util.Set<String> gridIds = new java.util.HashSet<>();
-    SweepPlanner.plan(new SweepSpec(spec.id(), spec.dataset(), spec.trainSplit(),
-        spec.testSplits(), spec.models(), spec.adaptations(), spec.samplings(), spec.seeds(),
-        spec.preset(), spec.maxCellsInFlight(), spec.seedsPer()), dataset)
+    SweepPlanner.plan(
+            new SweepSpec(
+                spec.id(),
+                spec.dataset(),
+                spec.trainSplit(),
+                spec.testSplits(),
+                spec.models(),
+                spec.adaptations(),
+                spec.samplings(),
+                spec.seeds(),
+                spec.preset(),
+                spec.maxCellsInFlight(),
+                spec.seedsPer()),
+            dataset)
         .forEach(c -> gridIds.add(c.id()));
     java.util.Set<String> baselineIds = new java.util.HashSet<>();
     SweepPlanner.baselineCells(spec, dataset).forEach(c -> baselineIds.add(c.id()));
@@ -123,32 +163,51 @@ final class SweepPlan {
     Map<String, String> roleOf = new LinkedHashMap<>();
     for (Cell c : cells) {
       perModel.merge(c.model(), 1, Integer::sum);
-      String role = gridIds.contains(c.id()) ? GRID : baselineIds.contains(c.id()) ? BASELINE : TABLE3;
+      String role =
+          gridIds.contains(c.id()) ? GRID : baselineIds.contains(c.id()) ? BASELINE : TABLE3;
       String key = c.model() + "|" + c.adaptation() + "|" + c.sampling() + "|" + role;
       roleOf.put(key, role);
       byGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
     }
     List<Group> groups = new ArrayList<>();
-    byGroup.forEach((key, g) -> {
-      Cell first = g.get(0);
-      List<Integer> sizes = g.stream().map(Cell::size).distinct().sorted().toList();
-      int seeds = (int) g.stream().map(Cell::seed).distinct().count();
-      groups.add(new Group(first.model(), first.adaptation(), first.sampling(), roleOf.get(key),
-          sizes, seeds, g.size()));
-    });
+    byGroup.forEach(
+        (key, g) -> {
+          Cell first = g.get(0);
+          List<Integer> sizes = g.stream().map(Cell::size).distinct().sorted().toList();
+          int seeds = (int) g.stream().map(Cell::seed).distinct().count();
+          groups.add(
+              new Group(
+                  first.model(),
+                  first.adaptation(),
+                  first.sampling(),
+                  roleOf.get(key),
+                  sizes,
+                  seeds,
+                  g.size()));
+        });
     List<Epochs> epochs = new ArrayList<>();
     boolean finetunes = cells.stream().anyMatch(c -> Adaptations.FINETUNE.equals(c.adaptation()));
     if (finetunes) {
       for (SamplingSpec s : spec.samplings()) {
         for (int size : new java.util.TreeSet<>(s.sizes())) {
           int n = images(s.scheme(), size, dataset, perSequence);
-          Integer fromPaper = !paper ? null : SamplingSpec.IMAGE.equals(s.scheme())
-              ? (size >= 16_384 ? Integer.valueOf(1) : PaperPreset.TABLE5.get(size))
-              : PaperPreset.TABLE6.get(size);
+          Integer fromPaper =
+              !paper
+                  ? null
+                  : SamplingSpec.IMAGE.equals(s.scheme())
+                      ? (size >= 16_384 ? Integer.valueOf(1) : PaperPreset.TABLE5.get(size))
+                      : PaperPreset.TABLE6.get(size);
           int rule = FinetuneSchedule.epochs(Math.max(1, n), samples);
           Integer explicit = spec.finetuneEpochsFor(s.scheme(), size);
-          epochs.add(new Epochs(s.scheme(), size, n, explicit != null ? explicit : rule, rule,
-              explicit != null ? "spec" : "rule", fromPaper));
+          epochs.add(
+              new Epochs(
+                  s.scheme(),
+                  size,
+                  n,
+                  explicit != null ? explicit : rule,
+                  rule,
+                  explicit != null ? "spec" : "rule",
+                  fromPaper));
         }
       }
     }
@@ -157,14 +216,20 @@ final class SweepPlan {
       Cell c = SweepPlanner.fullPoolCell(model, dataset);
       int n = Math.max(1, c.size());
       Integer explicit = spec.finetuneEpochsFor(c.sampling(), c.size());
-      table3.add(new Table3Cell(c.id(), model, c.size(),
-          explicit != null ? explicit : FinetuneSchedule.epochs(n, samples)));
+      table3.add(
+          new Table3Cell(
+              c.id(),
+              model,
+              c.size(),
+              explicit != null ? explicit : FinetuneSchedule.epochs(n, samples)));
     }
-    // Embedding: every model with linear-probe cells embeds the training pool and the test splits once.
+    // Embedding: every model with linear-probe cells embeds the training pool and the test splits
+    // once.
     double embedSeconds = 0;
     int testImages = dataset.testImages().values().stream().mapToInt(Integer::intValue).sum();
     java.util.Set<String> probed = new java.util.LinkedHashSet<>();
-    cells.stream().filter(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()))
+    cells.stream()
+        .filter(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()))
         .forEach(c -> probed.add(c.model()));
     for (String m : probed) {
       embedSeconds += (double) (dataset.trainPoolImages() + testImages) / inferRate(m);
@@ -175,47 +240,84 @@ final class SweepPlan {
         int n = images(c.sampling(), c.size(), dataset, perSequence);
         Integer explicit = spec.finetuneEpochsFor(c.sampling(), c.size());
         int e = explicit != null ? explicit : FinetuneSchedule.epochs(Math.max(1, n), samples);
-        finetuneSeconds += (double) n * e / (inferRate(c.model()) * TRAIN_FRACTION_OF_INFER)
-            + testImages / inferRate(c.model());
+        finetuneSeconds +=
+            (double) n * e / (inferRate(c.model()) * TRAIN_FRACTION_OF_INFER)
+                + testImages / inferRate(c.model());
       }
     }
-    Estimate estimate = new Estimate(embedSeconds / 3600, finetuneSeconds / 3600,
-        (embedSeconds + finetuneSeconds) / 3600,
-        "ESTIMATE from assumed rates (SweepPlan.INFER_IMAGES_PER_S, not measured here); linear-probe"
-            + " SVMs run on CPU and are not counted");
+    Estimate estimate =
+        new Estimate(
+            embedSeconds / 3600,
+            finetuneSeconds / 3600,
+            (embedSeconds + finetuneSeconds) / 3600,
+            "ESTIMATE from assumed rates (SweepPlan.INFER_IMAGES_PER_S, not measured here); linear-probe"
+                + " SVMs run on CPU and are not counted");
     List<String> notes = new ArrayList<>();
     if (finetunes && samples != FinetuneSchedule.PAPER_SAMPLES) {
-      notes.add("preset " + preset.name() + ": finetune cells see at least " + samples
-          + " samples, not the paper's " + FinetuneSchedule.PAPER_SAMPLES + ", at inputs of at most "
-          + preset.finetuneMaxInput() + " px; the results say so");
+      notes.add(
+          "preset "
+              + preset.name()
+              + ": finetune cells see at least "
+              + samples
+              + " samples, not the paper's "
+              + FinetuneSchedule.PAPER_SAMPLES
+              + ", at inputs of at most "
+              + preset.finetuneMaxInput()
+              + " px; the results say so");
     }
     if (spec.baseline() != null) {
-      notes.add("baseline " + spec.baseline() + ": trained (finetune) at every size, sampling and"
-          + " seed of the grid; the report draws it as the baseline curve of the linear-probe"
-          + " figures");
+      notes.add(
+          "baseline "
+              + spec.baseline()
+              + ": trained (finetune) at every size, sampling and"
+              + " seed of the grid; the report draws it as the baseline curve of the linear-probe"
+              + " figures");
     }
     if (paper) {
-      notes.add("image sizes 2^8..2^21: assumed (the paper states the log2 axis and Table 5's"
-          + " 256..16384+, not the list); Table 3 is separate whole-pool cells ("
-          + dataset.trainPoolImages() + " images)");
-      notes.add(String.format(Locale.ROOT, "sequence sets: k x %.1f images (Table 2: each class's"
-          + " images / sequences, summed over the 10 classes); the rule alone gives %s epochs at"
-          + " k = 1, 2, 4, Table 6 says 5, 3, 2: the preset sets finetune_epochs to Table 6",
-          perSequence, ruleEpochs(epochs, List.of(1, 2, 4))));
+      notes.add(
+          "image sizes 2^8..2^21: assumed (the paper states the log2 axis and Table 5's"
+              + " 256..16384+, not the list); Table 3 is separate whole-pool cells ("
+              + dataset.trainPoolImages()
+              + " images)");
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "sequence sets: k x %.1f images (Table 2: each class's"
+                  + " images / sequences, summed over the 10 classes); the rule alone gives %s epochs at"
+                  + " k = 1, 2, 4, Table 6 says 5, 3, 2: the preset sets finetune_epochs to Table 6",
+              perSequence,
+              ruleEpochs(epochs, List.of(1, 2, 4))));
     } else if (epochs.stream().anyMatch(e -> SamplingSpec.SEQUENCE.equals(e.sampling()))) {
-      notes.add(String.format(Locale.ROOT, "sequence sets: k x %.0f images, %s", perSequence,
-          dataset.trainPoolImages() > 0 ? "the pool's images per sequence x classes (an average)"
-              : "the dataset is not read here: 300 images per sequence assumed"));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "sequence sets: k x %.0f images, %s",
+              perSequence,
+              dataset.trainPoolImages() > 0
+                  ? "the pool's images per sequence x classes (an average)"
+                  : "the dataset is not read here: 300 images per sequence assumed"));
     }
-    return new Plan(spec.id(), preset.name(), samples, cells.size(), perModel, groups, epochs,
-        spec.baseline(), table3, estimate, notes);
+    return new Plan(
+        spec.id(),
+        preset.name(),
+        samples,
+        cells.size(),
+        perModel,
+        groups,
+        epochs,
+        spec.baseline(),
+        table3,
+        estimate,
+        notes);
   }
 
   private static String ruleEpochs(List<Epochs> epochs, List<Integer> sizes) {
     List<String> out = new ArrayList<>();
     for (int k : sizes) {
-      epochs.stream().filter(e -> SamplingSpec.SEQUENCE.equals(e.sampling()) && e.size() == k)
-          .findFirst().ifPresent(e -> out.add(String.valueOf(e.rule())));
+      epochs.stream()
+          .filter(e -> SamplingSpec.SEQUENCE.equals(e.sampling()) && e.size() == k)
+          .findFirst()
+          .ifPresent(e -> out.add(String.valueOf(e.rule())));
     }
     return String.join(", ", out);
   }
@@ -228,39 +330,91 @@ final class SweepPlan {
     out.printf(Locale.ROOT, "sweep %s: %d cells%n", p.sweep(), p.cells());
     int width = Math.max(5, p.groups().stream().mapToInt(g -> g.model().length()).max().orElse(0));
     String row = "%-" + width + "s %-13s %-9s %-17s %6s %6s  %s%n";
-    out.printf(Locale.ROOT, "%n" + row, "model", "adaptation", "sampling", "role", "seeds",
-        "cells", "sizes");
+    out.printf(
+        Locale.ROOT,
+        "%n" + row,
+        "model",
+        "adaptation",
+        "sampling",
+        "role",
+        "seeds",
+        "cells",
+        "sizes");
     for (Group g : p.groups()) {
-      out.printf(Locale.ROOT, row, g.model(), g.adaptation(), g.sampling(), g.role(), g.seeds(),
-          g.cells(), compact(g.sizes()));
+      out.printf(
+          Locale.ROOT,
+          row,
+          g.model(),
+          g.adaptation(),
+          g.sampling(),
+          g.role(),
+          g.seeds(),
+          g.cells(),
+          compact(g.sizes()));
     }
     Map<String, Integer> perAdaptation = new TreeMap<>();
-    p.groups().forEach(g -> perAdaptation.merge(g.adaptation() + " x " + g.sampling(), g.cells(), Integer::sum));
+    p.groups()
+        .forEach(
+            g ->
+                perAdaptation.merge(
+                    g.adaptation() + " x " + g.sampling(), g.cells(), Integer::sum));
     out.println();
     perAdaptation.forEach((k, v) -> out.printf(Locale.ROOT, "  %-28s %6d cells%n", k, v));
     out.printf(Locale.ROOT, "  %-28s %6d cells%n", "total", p.cells());
     if (!p.finetuneEpochs().isEmpty()) {
-      out.printf(Locale.ROOT, "%nfinetune epochs (preset %s): the spec's finetune_epochs, else"
-          + " max(1, ceil(%d / images)):%n", p.preset(), p.finetuneSamples());
-      out.printf(Locale.ROOT, "  %-9s %8s %10s %7s %5s %5s %10s%n", "sampling", "size", "images",
-          "epochs", "from", "rule", "paper");
+      out.printf(
+          Locale.ROOT,
+          "%nfinetune epochs (preset %s): the spec's finetune_epochs, else"
+              + " max(1, ceil(%d / images)):%n",
+          p.preset(),
+          p.finetuneSamples());
+      out.printf(
+          Locale.ROOT,
+          "  %-9s %8s %10s %7s %5s %5s %10s%n",
+          "sampling",
+          "size",
+          "images",
+          "epochs",
+          "from",
+          "rule",
+          "paper");
       for (Epochs e : p.finetuneEpochs()) {
-        String paper = e.paper() == null ? ""
-            : e.paper() + (e.paper().intValue() == e.epochs() ? " ok" : " DIFFERS");
-        out.printf(Locale.ROOT, "  %-9s %8d %10d %7d %5s %5d %10s%n", e.sampling(), e.size(),
-            e.images(), e.epochs(), e.from(), e.rule(), paper);
+        String paper =
+            e.paper() == null
+                ? ""
+                : e.paper() + (e.paper().intValue() == e.epochs() ? " ok" : " DIFFERS");
+        out.printf(
+            Locale.ROOT,
+            "  %-9s %8d %10d %7d %5s %5d %10s%n",
+            e.sampling(),
+            e.size(),
+            e.images(),
+            e.epochs(),
+            e.from(),
+            e.rule(),
+            paper);
       }
     }
     if (!p.table3().isEmpty()) {
       out.printf(Locale.ROOT, "%nTable 3 (finetuned on the whole training pool):%n");
       for (Table3Cell c : p.table3()) {
-        out.printf(Locale.ROOT, "  %-18s %10d images %3d epoch(s)  %s%n", c.model(), c.images(),
-            c.epochs(), c.cell());
+        out.printf(
+            Locale.ROOT,
+            "  %-18s %10d images %3d epoch(s)  %s%n",
+            c.model(),
+            c.images(),
+            c.epochs(),
+            c.cell());
       }
     }
     Estimate est = p.estimate();
-    out.printf(Locale.ROOT, "%nGPU hours (estimate): %.1f embedding + %.1f finetuning = %.1f%n  %s%n",
-        est.embeddingGpuHours(), est.finetuneGpuHours(), est.totalGpuHours(), est.source());
+    out.printf(
+        Locale.ROOT,
+        "%nGPU hours (estimate): %.1f embedding + %.1f finetuning = %.1f%n  %s%n",
+        est.embeddingGpuHours(),
+        est.finetuneGpuHours(),
+        est.totalGpuHours(),
+        est.source());
     p.notes().forEach(n -> out.println("note: " + n));
   }
 
@@ -268,7 +422,14 @@ final class SweepPlan {
     if (sizes.size() <= 6) {
       return sizes.toString();
     }
-    return "[" + sizes.get(0) + ", " + sizes.get(1) + ", … " + sizes.get(sizes.size() - 1) + "] ("
-        + sizes.size() + ")";
+    return "["
+        + sizes.get(0)
+        + ", "
+        + sizes.get(1)
+        + ", … "
+        + sizes.get(sizes.size() - 1)
+        + "] ("
+        + sizes.size()
+        + ")";
   }
 }

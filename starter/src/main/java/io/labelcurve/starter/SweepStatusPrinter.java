@@ -11,7 +11,6 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import java.io.PrintStream;
 import java.util.List;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -27,11 +26,15 @@ final class SweepStatusPrinter {
   /**
    * Prints progress until the sweep ends — cells, and while models embed, their embedding line
    * (images done / total, rate, ETA; the dataset summary comes from the sweep's {@code spec.json}
-   * in {@code store}) — and returns its result; a failed or cancelled sweep is a
-   * {@link UserError} with {@link ExitCode#SWEEP_FAILED}.
+   * in {@code store}) — and returns its result; a failed or cancelled sweep is a {@link UserError}
+   * with {@link ExitCode#SWEEP_FAILED}.
    */
-  static SweepResult await(WorkflowClient client, BlobStore store, String sweepId,
-      List<String> models, PrintStream out) {
+  static SweepResult await(
+      WorkflowClient client,
+      BlobStore store,
+      String sweepId,
+      List<String> models,
+      PrintStream out) {
     WorkflowStub stub = client.newUntypedWorkflowStub(sweepId);
     String last = "";
     String lastEmbedding = "";
@@ -42,8 +45,10 @@ final class SweepStatusPrinter {
       } catch (TimeoutException stillRunning) {
         try {
           SweepProgress p = progress(client, sweepId, models);
-          String line = String.format("  %-16s %d/%d cells done, %d failed, %d running",
-              p.phase(), p.done(), p.cells(), p.failed(), p.running());
+          String line =
+              String.format(
+                  "  %-16s %d/%d cells done, %d failed, %d running",
+                  p.phase(), p.done(), p.cells(), p.failed(), p.running());
           if (!line.equals(last)) {
             out.println(line);
             last = line;
@@ -53,8 +58,8 @@ final class SweepStatusPrinter {
             dataset = SweepOps.read(store, sweepId).map(SweepOps.Stored::dataset).orElse(null);
           }
           if (dataset != null) {
-            String embedding = EmbeddingProgress.line(
-                EmbeddingProgress.of(client, sweepId, models, dataset));
+            String embedding =
+                EmbeddingProgress.line(EmbeddingProgress.of(client, sweepId, models, dataset));
             if (!embedding.isEmpty() && !embedding.equals(lastEmbedding)) {
               out.println("  " + embedding);
             }
@@ -69,19 +74,25 @@ final class SweepStatusPrinter {
           cause = cause.getCause();
         }
         if (cause instanceof CanceledFailure) {
-          throw new UserError("sweep " + sweepId + " was cancelled; finished cells are kept:"
-              + " 'labelcurve sweep rerun " + sweepId + "' runs the rest", ExitCode.SWEEP_FAILED);
+          throw new UserError(
+              "sweep "
+                  + sweepId
+                  + " was cancelled; finished cells are kept:"
+                  + " 'labelcurve sweep rerun "
+                  + sweepId
+                  + "' runs the rest",
+              ExitCode.SWEEP_FAILED);
         }
-        String message = cause instanceof ApplicationFailure af ? af.getOriginalMessage() : cause.getMessage();
+        String message =
+            cause instanceof ApplicationFailure af ? af.getOriginalMessage() : cause.getMessage();
         throw new UserError("sweep " + sweepId + " failed: " + message, ExitCode.SWEEP_FAILED);
       }
     }
   }
 
   /** {@link #await} without the embedding line (no bucket at hand). */
-  static SweepResult await(WorkflowClient client, String sweepId, List<String> models,
-      PrintStream out) {
+  static SweepResult await(
+      WorkflowClient client, String sweepId, List<String> models, PrintStream out) {
     return await(client, null, sweepId, models, out);
   }
-
 }

@@ -28,7 +28,8 @@ final class TemporalErrors {
       if (t instanceof StatusRuntimeException s) {
         Status.Code code = s.getStatus().getCode();
         return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
-            ? Optional.of(s.getStatus()) : Optional.empty();
+            ? Optional.of(s.getStatus())
+            : Optional.empty();
       }
     }
     return Optional.empty();

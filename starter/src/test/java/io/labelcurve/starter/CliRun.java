@@ -17,8 +17,8 @@ record CliRun(int code, String out, String err) {
     System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
     try {
       int code = Labelcurve.run(args);
-      return new CliRun(code, o.toString(StandardCharsets.UTF_8),
-          e.toString(StandardCharsets.UTF_8));
+      return new CliRun(
+          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.dataset.Manifest;
-import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.EmbeddingExtractor;
 import io.labelcurve.activities.embed.EmbeddingReader;
 import io.labelcurve.activities.embed.Encoder;
@@ -20,14 +21,13 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -55,12 +55,12 @@ import org.junit.jupiter.api.io.TempDir;
  * logs the heartbeat position it resumed after, and the stored embeddings equal an uninterrupted
  * extraction's.
  *
- * <p>The embedded control plane's own workers poll only {@code labelcurve-cpu} (the workflow
- * worker stays in the server's JVM, see DESIGN.md). The model is the built-in random ResNet-18 at
- * the {@code cpu-small} preset, slow enough on a CPU (tens of images per second) to be killed
- * mid-way; shards of 48 images. The worker is killed once the server holds a heartbeat saying
- * shards 0..2 (or more) are stored. The retry starts once the killed attempt's heartbeat times
- * out (60 s), so this test takes three to six minutes on 2 cores.
+ * <p>The embedded control plane's own workers poll only {@code labelcurve-cpu} (the workflow worker
+ * stays in the server's JVM, see DESIGN.md). The model is the built-in random ResNet-18 at the
+ * {@code cpu-small} preset, slow enough on a CPU (tens of images per second) to be killed mid-way;
+ * shards of 48 images. The worker is killed once the server holds a heartbeat saying shards 0..2
+ * (or more) are stored. The retry starts once the killed attempt's heartbeat times out (60 s), so
+ * this test takes three to six minutes on 2 cores.
  */
 class KilledEmbeddingWorkerTest {
   static final String MODEL = "random-resnet18";
@@ -73,8 +73,16 @@ class KilledEmbeddingWorkerTest {
     Path data = dir.resolve("data");
     Path models = Files.createDirectories(dir.resolve("models"));
     ModelCatalog catalog = ModelCatalog.load(models);
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        data, LabelcurveProcesses.freePort(), 0, 0, catalog, 2, Set.of(WorkerRuntime.CPU_QUEUE)))) {
+    try (EmbeddedControlPlane plane =
+        EmbeddedControlPlane.start(
+            new EmbeddedControlPlane.Options(
+                data,
+                LabelcurveProcesses.freePort(),
+                0,
+                0,
+                catalog,
+                2,
+                Set.of(WorkerRuntime.CPU_QUEUE)))) {
       String manifestKey = uploadPhantom(plane);
       String manifestUri = plane.store().uri(manifestKey);
       SweepSpec spec = oneCellSpec("killed-worker", manifestUri);
@@ -86,15 +94,23 @@ class KilledEmbeddingWorkerTest {
       // Wait until the server holds a heartbeat of the training split's extraction that says
       // shards 0..2 or more are stored (the test split has 2 shards, so it is the training
       // split's), while the split is not finished; then kill the worker.
-      String trainPrefix = LabelcurveProcesses.killWhen(first, log1, 8, 200,
-          "heartbeat past shard 2", () -> {
-            String p = trainPrefix(plane);
-            if (p != null && plane.store().exists(p + EmbeddingExtractor.MANIFEST)) {
-              fail("the training split finished before the worker could be killed; make the "
-                  + "test's shards smaller or its model slower\n" + read(log1));
-            }
-            return p != null && heartbeatPosition(plane, spec.id()) >= 2 ? p : null;
-          });
+      String trainPrefix =
+          LabelcurveProcesses.killWhen(
+              first,
+              log1,
+              8,
+              200,
+              "heartbeat past shard 2",
+              () -> {
+                String p = trainPrefix(plane);
+                if (p != null && plane.store().exists(p + EmbeddingExtractor.MANIFEST)) {
+                  fail(
+                      "the training split finished before the worker could be killed; make the "
+                          + "test's shards smaller or its model slower\n"
+                          + read(log1));
+                }
+                return p != null && heartbeatPosition(plane, spec.id()) >= 2 ? p : null;
+              });
       Map<String, Snapshot> beforeKill = snapshot(plane, data, trainPrefix);
       assertFalse(beforeKill.isEmpty());
 
@@ -131,18 +147,20 @@ class KilledEmbeddingWorkerTest {
       List<String> ids = EmbeddingActivitiesImpl.idsOf(manifest, "train", true);
       ModelSpec modelSpec = Preset.CPU_SMALL.apply(catalog.get(MODEL));
       try (Encoder encoder = Encoders.open(catalog, modelSpec, null)) {
-        EmbeddingExtractor.run(ExtractionJob.builder()
-            .ids(ids)
-            .loader(new DatasetImages(BlobImageSource.besides(plane.store(), manifestKey)))
-            .encoder(encoder)
-            .store(plane.store())
-            .prefix("reference/train/")
-            .provenance(MODEL, catalog.digest(modelSpec), "reference", "train")
-            .shardSize(SHARD)
-            .batchSize(Preset.CPU_SMALL.batchSize())
-            .build());
+        EmbeddingExtractor.run(
+            ExtractionJob.builder()
+                .ids(ids)
+                .loader(new DatasetImages(BlobImageSource.besides(plane.store(), manifestKey)))
+                .encoder(encoder)
+                .store(plane.store())
+                .prefix("reference/train/")
+                .provenance(MODEL, catalog.digest(modelSpec), "reference", "train")
+                .shardSize(SHARD)
+                .batchSize(Preset.CPU_SMALL.batchSize())
+                .build());
       }
-      EmbeddingReader.Embeddings reference = EmbeddingReader.read(plane.store(), "reference/train/");
+      EmbeddingReader.Embeddings reference =
+          EmbeddingReader.read(plane.store(), "reference/train/");
       assertEquals(reference.ids(), resumed.ids());
       assertEquals(ids.size(), resumed.vectors().length);
       for (int i = 0; i < ids.size(); i++) {
@@ -161,9 +179,16 @@ class KilledEmbeddingWorkerTest {
   void aDrainedWorkersExtractionIsResumedOnTheOtherWorkerWithinSeconds() throws Exception {
     Path models = Files.createDirectories(dir.resolve("models"));
     ModelCatalog catalog = ModelCatalog.load(models);
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        dir.resolve("data"), LabelcurveProcesses.freePort(), 0, 0, catalog, 2,
-        Set.of(WorkerRuntime.CPU_QUEUE)))) {
+    try (EmbeddedControlPlane plane =
+        EmbeddedControlPlane.start(
+            new EmbeddedControlPlane.Options(
+                dir.resolve("data"),
+                LabelcurveProcesses.freePort(),
+                0,
+                0,
+                catalog,
+                2,
+                Set.of(WorkerRuntime.CPU_QUEUE)))) {
       SweepSpec spec = oneCellSpec("drained-worker", plane.store().uri(uploadPhantom(plane)));
       SweepWorkflow sweep = sweepStub(plane, spec);
       Map<Long, Process> workers = new LinkedHashMap<>();
@@ -179,48 +204,63 @@ class KilledEmbeddingWorkerTest {
         // The worker holding the training split's extraction, once it has stored shards 0..2.
         String model = SweepWorkflowImpl.childId(spec.id(), MODEL);
         Process any = workers.values().iterator().next();
-        long pid = LabelcurveProcesses.await(any, logs.get(any.pid()), 8, 200,
-            "heartbeat past shard 2", () -> {
-              for (var a : LabelcurveProcesses.pendingActivities(plane, model)) {
-                String prefix = trainPrefix(plane);
-                if (prefix != null && plane.store().exists(prefix + EmbeddingExtractor.MANIFEST)) {
-                  fail("the training split finished before the worker could be stopped");
-                }
-                // Shards 0..2 stored: only the training split has that many (the test split 2).
-                if (prefix != null && a.hasHeartbeatDetails() && positionOf(a) >= 2) {
-                  String identity = a.getLastWorkerIdentity();
-                  long p = Long.parseLong(identity.substring(0, identity.indexOf('@')));
-                  if (workers.containsKey(p)) {
-                    return p;
+        long pid =
+            LabelcurveProcesses.await(
+                any,
+                logs.get(any.pid()),
+                8,
+                200,
+                "heartbeat past shard 2",
+                () -> {
+                  for (var a : LabelcurveProcesses.pendingActivities(plane, model)) {
+                    String prefix = trainPrefix(plane);
+                    if (prefix != null
+                        && plane.store().exists(prefix + EmbeddingExtractor.MANIFEST)) {
+                      fail("the training split finished before the worker could be stopped");
+                    }
+                    // Shards 0..2 stored: only the training split has that many (the test split 2).
+                    if (prefix != null && a.hasHeartbeatDetails() && positionOf(a) >= 2) {
+                      String identity = a.getLastWorkerIdentity();
+                      long p = Long.parseLong(identity.substring(0, identity.indexOf('@')));
+                      if (workers.containsKey(p)) {
+                        return p;
+                      }
+                    }
                   }
-                }
-              }
-              return null;
-            });
+                  return null;
+                });
         Process drained = workers.get(pid);
-        Process other = workers.values().stream().filter(p -> p != drained).findFirst()
-            .orElseThrow();
+        Process other =
+            workers.values().stream().filter(p -> p != drained).findFirst().orElseThrow();
         Path otherLog = logs.get(other.pid());
         long sigterm = System.nanoTime();
         drained.destroy(); // SIGTERM
         assertTrue(drained.waitFor(60, TimeUnit.SECONDS), read(logs.get(pid)));
         double exitSeconds = (System.nanoTime() - sigterm) / 1e9;
         Pattern resumed = Pattern.compile("train: resuming after shard (\\d+)");
-        int after = LabelcurveProcesses.await(other, otherLog, 2, 100, "the resumed extraction",
-            () -> {
-              Matcher m = resumed.matcher(read(otherLog));
-              return m.find() ? Integer.parseInt(m.group(1)) : null;
-            });
+        int after =
+            LabelcurveProcesses.await(
+                other,
+                otherLog,
+                2,
+                100,
+                "the resumed extraction",
+                () -> {
+                  Matcher m = resumed.matcher(read(otherLog));
+                  return m.find() ? Integer.parseInt(m.group(1)) : null;
+                });
         double retrySeconds = (System.nanoTime() - sigterm) / 1e9;
-        System.out.printf("drained worker exited %.1f s after SIGTERM; the other resumed after"
-            + " shard %d %.1f s after it%n", exitSeconds, after, retrySeconds);
+        System.out.printf(
+            "drained worker exited %.1f s after SIGTERM; the other resumed after"
+                + " shard %d %.1f s after it%n",
+            exitSeconds, after, retrySeconds);
         assertTrue(read(logs.get(pid)).contains("drained"), read(logs.get(pid)));
         assertTrue(after >= 2, "resumed after shard " + after);
         // A killed worker's retry starts after the 60 s heartbeat timeout at the earliest.
         assertTrue(retrySeconds < 50, "retry " + retrySeconds + " s after the SIGTERM");
 
-        SweepResult result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES,
-            SweepResult.class);
+        SweepResult result =
+            WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
         assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
       } finally {
         for (Process p : workers.values()) {
@@ -233,29 +273,43 @@ class KilledEmbeddingWorkerTest {
 
   /** The tiny phantom in the plane's bucket; its manifest's key. */
   private String uploadPhantom(EmbeddedControlPlane plane) throws IOException {
-    PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
-        PhantomGenerator.Scale.TINY);
+    PhantomGenerator.Summary phantom =
+        PhantomGenerator.generate(dir.resolve("phantom"), 5, PhantomGenerator.Scale.TINY);
     return DatasetUploader.upload(phantom.manifest(), plane.store(), "datasets/tiny/")
         .manifestKey();
   }
 
   /** One linear-probe cell of the random ResNet-18 at 16 images: the extraction is the test. */
   private static SweepSpec oneCellSpec(String id, String manifestUri) {
-    return new SweepSpec(id, manifestUri, "train", List.of("T1"), List.of(MODEL),
-        List.of("linear-probe"), List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)),
-        1, "cpu-small", 2);
+    return new SweepSpec(
+        id,
+        manifestUri,
+        "train",
+        List.of("T1"),
+        List.of(MODEL),
+        List.of("linear-probe"),
+        List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16), false)),
+        1,
+        "cpu-small",
+        2);
   }
 
   private static SweepWorkflow sweepStub(EmbeddedControlPlane plane, SweepSpec spec) {
-    return plane.client().newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    return plane
+        .client()
+        .newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(spec.id())
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
   }
 
   /** Size, modification time and bytes of a stored object. */
   record Snapshot(long size, long mtime, int hash) {}
 
-  private static Map<String, Snapshot> snapshot(EmbeddedControlPlane plane, Path data,
-      String prefix) throws IOException {
+  private static Map<String, Snapshot> snapshot(
+      EmbeddedControlPlane plane, Path data, String prefix) throws IOException {
     Map<String, Snapshot> out = new LinkedHashMap<>();
     for (String key : plane.store().list(prefix)) {
       if (!key.contains("/part-")) {
@@ -264,8 +318,12 @@ class KilledEmbeddingWorkerTest {
       // S3Proxy's filesystem store: {data}/s3/{bucket}/{key}.
       Path file = data.resolve("s3").resolve(S3Settings.DEFAULT_BUCKET).resolve(key);
       assertTrue(Files.isRegularFile(file), file.toString());
-      out.put(key, new Snapshot(Files.size(file), Files.getLastModifiedTime(file).toMillis(),
-          Arrays.hashCode(Files.readAllBytes(file))));
+      out.put(
+          key,
+          new Snapshot(
+              Files.size(file),
+              Files.getLastModifiedTime(file).toMillis(),
+              Arrays.hashCode(Files.readAllBytes(file))));
     }
     return out;
   }
@@ -273,7 +331,8 @@ class KilledEmbeddingWorkerTest {
   /** An embedding activity's heartbeat detail: the shards stored through. */
   private static int positionOf(io.temporal.api.workflow.v1.PendingActivityInfo a) {
     io.labelcurve.activities.embed.EmbedProgress v =
-        io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+        io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+            0,
             java.util.Optional.of(a.getHeartbeatDetails()),
             io.labelcurve.activities.embed.EmbedProgress.class,
             io.labelcurve.activities.embed.EmbedProgress.class);
@@ -282,9 +341,14 @@ class KilledEmbeddingWorkerTest {
 
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
   private static int heartbeatPosition(EmbeddedControlPlane plane, String sweepId) {
-    return LabelcurveProcesses.pendingHeartbeats(plane, SweepWorkflowImpl.childId(sweepId, MODEL),
-        io.labelcurve.activities.embed.EmbedProgress.class).stream()
-        .mapToInt(io.labelcurve.activities.embed.EmbedProgress::shardsDoneThrough).max().orElse(-1);
+    return LabelcurveProcesses.pendingHeartbeats(
+            plane,
+            SweepWorkflowImpl.childId(sweepId, MODEL),
+            io.labelcurve.activities.embed.EmbedProgress.class)
+        .stream()
+        .mapToInt(io.labelcurve.activities.embed.EmbedProgress::shardsDoneThrough)
+        .max()
+        .orElse(-1);
   }
 
   private static String trainPrefix(EmbeddedControlPlane plane) throws IOException {
@@ -301,11 +365,22 @@ class KilledEmbeddingWorkerTest {
       throws IOException {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
     env.put(EmbeddingActivitiesImpl.SHARD_SIZE_ENV, null); // --shard-size decides
-    return LabelcurveProcesses.start(log, env, List.of("worker",
-        "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
-        "--shard-size", String.valueOf(SHARD),
-        "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
-        "--models", models.toString()));
+    return LabelcurveProcesses.start(
+        log,
+        env,
+        List.of(
+            "worker",
+            "--queues",
+            WorkerRuntime.GPU_QUEUE,
+            "--no-workflows",
+            "--shard-size",
+            String.valueOf(SHARD),
+            "--metrics-port",
+            "0",
+            "--metrics-bind",
+            "127.0.0.1",
+            "--models",
+            models.toString()));
   }
 
   private static String read(Path log) {

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.labelcurve.activities.adapter.FinetuneActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.dataset.ManifestReader;
+import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.finetune.Checkpoints;
-import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
 import io.labelcurve.activities.finetune.FinetuneConfig;
 import io.labelcurve.activities.finetune.TrainingListener;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
@@ -19,7 +20,6 @@ import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
@@ -54,15 +54,14 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint's step + 1) and that the cell ends with the same metrics as an uninterrupted run of
  * the same cell and seed, trained in this JVM.
  *
- * <p>The model is the {@code tiny-cnn} fixture (copied from the activities' test resources) at
- * the {@code paper} preset: its own 64-pixel input, batches of 8 and 16,384 samples seen, i.e.
- * 2,048 steps for 128 images, long enough (tens of seconds on a CPU) to be killed mid-way once the
- * server holds a heartbeat naming a complete checkpoint (the GPU worker sends heartbeats at most
- * 5 s apart). At {@code cpu-small} the same cell has 64 steps, over in about a second. Both worker
+ * <p>The model is the {@code tiny-cnn} fixture (copied from the activities' test resources) at the
+ * {@code paper} preset: its own 64-pixel input, batches of 8 and 16,384 samples seen, i.e. 2,048
+ * steps for 128 images, long enough (tens of seconds on a CPU) to be killed mid-way once the server
+ * holds a heartbeat naming a complete checkpoint (the GPU worker sends heartbeats at most 5 s
+ * apart). At {@code cpu-small} the same cell has 64 steps, over in about a second. Both worker
  * processes and this JVM run PyTorch on one intra-op thread, which makes training on a CPU
  * bit-exact across a resume. The retry starts once the killed attempt's heartbeat times out (2
- * minutes, {@code ActivityOptionsCatalog.finetuneCell()}), so this test takes about three
- * minutes.
+ * minutes, {@code ActivityOptionsCatalog.finetuneCell()}), so this test takes about three minutes.
  */
 class KilledFinetuneWorkerTest {
   static final String MODEL = "tiny-cnn";
@@ -84,40 +83,69 @@ class KilledFinetuneWorkerTest {
       Files.copy(TINY_MODEL.resolve(f), tiny.resolve(f));
     }
     ModelCatalog catalog = ModelCatalog.load(models);
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-        data, LabelcurveProcesses.freePort(), 0, 0, catalog, 2,
-        Set.of(WorkerRuntime.CPU_QUEUE)))) {
-      PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
-          PhantomGenerator.Scale.TINY);
-      String manifestKey = DatasetUploader.upload(phantom.manifest(), plane.store(),
-          "datasets/tiny/").manifestKey();
+    try (EmbeddedControlPlane plane =
+        EmbeddedControlPlane.start(
+            new EmbeddedControlPlane.Options(
+                data,
+                LabelcurveProcesses.freePort(),
+                0,
+                0,
+                catalog,
+                2,
+                Set.of(WorkerRuntime.CPU_QUEUE)))) {
+      PhantomGenerator.Summary phantom =
+          PhantomGenerator.generate(dir.resolve("phantom"), 5, PhantomGenerator.Scale.TINY);
+      String manifestKey =
+          DatasetUploader.upload(phantom.manifest(), plane.store(), "datasets/tiny/").manifestKey();
       String manifestUri = plane.store().uri(manifestKey);
-      SweepSpec spec = new SweepSpec("killed-finetune", manifestUri, "train", List.of("T1", "T2"),
-          List.of(MODEL), List.of("finetune"),
-          List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(SIZE), false)), 1, PRESET, 1);
-      SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
-          WorkflowOptions.newBuilder().setWorkflowId(spec.id())
-              .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+      SweepSpec spec =
+          new SweepSpec(
+              "killed-finetune",
+              manifestUri,
+              "train",
+              List.of("T1", "T2"),
+              List.of(MODEL),
+              List.of("finetune"),
+              List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(SIZE), false)),
+              1,
+              PRESET,
+              1);
+      SweepWorkflow sweep =
+          plane
+              .client()
+              .newWorkflowStub(
+                  SweepWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId(spec.id())
+                      .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                      .build());
       WorkflowClient.start(sweep::run, SweepRequest.all(spec));
 
       Path log1 = dir.resolve("worker-1.log");
       Process first = startWorker(plane, models, log1);
       String checkpointsPrefix = "sweeps/" + spec.id() + "/checkpoints/";
       // Wait until the server holds a heartbeat naming a complete checkpoint, then kill.
-      String heartbeat = LabelcurveProcesses.killWhen(first, log1, 4, 100,
-          "heartbeat naming a complete checkpoint", () -> {
-            if (!plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty()) {
-              fail("the cell finished before the worker could be killed\n" + read(log1));
-            }
-            String h = heartbeat(plane, spec.id());
-            return h != null && plane.store().exists(plane.store().keyOf(h) + Checkpoints.STATE)
-                ? h : null;
-          });
+      String heartbeat =
+          LabelcurveProcesses.killWhen(
+              first,
+              log1,
+              4,
+              100,
+              "heartbeat naming a complete checkpoint",
+              () -> {
+                if (!plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty()) {
+                  fail("the cell finished before the worker could be killed\n" + read(log1));
+                }
+                String h = heartbeat(plane, spec.id());
+                return h != null && plane.store().exists(plane.store().keyOf(h) + Checkpoints.STATE)
+                    ? h
+                    : null;
+              });
       long heartbeatStep = stepOf(heartbeat);
       String cellPrefix = plane.store().keyOf(heartbeat);
       cellPrefix = cellPrefix.substring(0, cellPrefix.length() - "step-0000000/".length());
-      Checkpoints atKill = new Checkpoints(plane.store(), cellPrefix,
-          FinetuneActivitiesImpl.KEEP_CHECKPOINTS);
+      Checkpoints atKill =
+          new Checkpoints(plane.store(), cellPrefix, FinetuneActivitiesImpl.KEEP_CHECKPOINTS);
       String newestAtKill = atKill.newest().orElseThrow();
       assertTrue(stepOf(newestAtKill) >= heartbeatStep, newestAtKill + " vs " + heartbeat);
       // What the retry gets as heartbeat details: the server's last heartbeat of the killed
@@ -127,7 +155,8 @@ class KilledFinetuneWorkerTest {
       assertNotNull(lastHeartbeat);
       assertTrue(stepOf(lastHeartbeat) >= heartbeatStep, lastHeartbeat + " vs " + heartbeat);
       String expectedResume = atKill.isComplete(lastHeartbeat) ? lastHeartbeat : newestAtKill;
-      assertTrue(plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty(),
+      assertTrue(
+          plane.store().list("sweeps/" + spec.id() + "/cells/").isEmpty(),
           "the cell finished before the kill");
 
       Path log2 = dir.resolve("worker-2.log");
@@ -147,8 +176,10 @@ class KilledFinetuneWorkerTest {
       assertEquals(1, result.cells(), () -> result.toString());
       assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
 
-      CellRecord resumed = CellRecords.MAPPER.readValue(plane.store().get(
-          CellRecords.cellKey(spec.id(), reference.cell())).orElseThrow(), CellRecord.class);
+      CellRecord resumed =
+          CellRecords.MAPPER.readValue(
+              plane.store().get(CellRecords.cellKey(spec.id(), reference.cell())).orElseThrow(),
+              CellRecord.class);
       Map<String, String> p = resumed.provenance();
       // The retry started from the newest heartbeated checkpoint (or a later one written before
       // the kill), at its step + 1.
@@ -159,9 +190,15 @@ class KilledFinetuneWorkerTest {
       assertEquals(String.valueOf(CHECKPOINT_EVERY), p.get("checkpoint_every"));
       assertNull(reference.provenance().get("resumed_from"));
 
-      System.out.printf("killed after the server's heartbeat %s (last %s, newest complete %s);"
-          + " resumed from %s at step %s of %s%n", heartbeat, lastHeartbeat, newestAtKill,
-          p.get("resumed_from"), p.get("resumed_at_step"), p.get("steps"));
+      System.out.printf(
+          "killed after the server's heartbeat %s (last %s, newest complete %s);"
+              + " resumed from %s at step %s of %s%n",
+          heartbeat,
+          lastHeartbeat,
+          newestAtKill,
+          p.get("resumed_from"),
+          p.get("resumed_at_step"),
+          p.get("steps"));
 
       // The same metrics as the uninterrupted run (bit-exact on a CPU with one thread).
       assertEquals(4, resumed.scores().size());
@@ -174,30 +211,53 @@ class KilledFinetuneWorkerTest {
         assertEquals(r.n(), s.n());
         assertEquals(r.accuracy(), s.accuracy(), 1e-6, r.split() + "/" + r.level());
       }
-      assertEquals(Double.parseDouble(reference.provenance().get("final_loss")),
-          Double.parseDouble(p.get("final_loss")), 1e-6, "final loss");
-      assertEquals(new String(plane.store().get(reference.sampledIds()).orElseThrow()),
+      assertEquals(
+          Double.parseDouble(reference.provenance().get("final_loss")),
+          Double.parseDouble(p.get("final_loss")),
+          1e-6,
+          "final loss");
+      assertEquals(
+          new String(plane.store().get(reference.sampledIds()).orElseThrow()),
           new String(plane.store().get(resumed.sampledIds()).orElseThrow()));
       // The finished cell's checkpoints are gone.
-      assertTrue(plane.store().list(checkpointsPrefix).isEmpty(),
+      assertTrue(
+          plane.store().list(checkpointsPrefix).isEmpty(),
           () -> safeList(plane, checkpointsPrefix).toString());
     }
   }
 
   /** The cell trained uninterrupted in this JVM, into sweep {@code reference}. */
-  static CellRecord reference(EmbeddedControlPlane plane, ModelCatalog catalog,
-      PhantomGenerator.Summary phantom, String manifestUri) throws IOException {
-    DatasetSummary dataset = SpecChecks.summarise(ManifestReader.read(phantom.manifest()),
-        manifestUri, "reference", "train");
-    Cell cell = new Cell(Cell.idOf(MODEL, "finetune", SamplingSpec.IMAGE, SIZE, 0), MODEL,
-        "finetune", SamplingSpec.IMAGE, SIZE, 0, false);
-    FinetuneActivitiesImpl impl = new FinetuneActivitiesImpl(
-        new ActivityContext(plane.store(), catalog, LabelcurveMetrics.none(), 1),
-        new Manifests(plane.store()), CHECKPOINT_EVERY, 1);
-    impl.run(new FinetuneCellRequest("reference", cell, dataset, PRESET, List.of("T1", "T2"),
-        false), null, new TrainingListener() {});
-    return CellRecords.MAPPER.readValue(plane.store().get(
-        CellRecords.cellKey("reference", cell.id())).orElseThrow(), CellRecord.class);
+  static CellRecord reference(
+      EmbeddedControlPlane plane,
+      ModelCatalog catalog,
+      PhantomGenerator.Summary phantom,
+      String manifestUri)
+      throws IOException {
+    DatasetSummary dataset =
+        SpecChecks.summarise(
+            ManifestReader.read(phantom.manifest()), manifestUri, "reference", "train");
+    Cell cell =
+        new Cell(
+            Cell.idOf(MODEL, "finetune", SamplingSpec.IMAGE, SIZE, 0),
+            MODEL,
+            "finetune",
+            SamplingSpec.IMAGE,
+            SIZE,
+            0,
+            false);
+    FinetuneActivitiesImpl impl =
+        new FinetuneActivitiesImpl(
+            new ActivityContext(plane.store(), catalog, LabelcurveMetrics.none(), 1),
+            new Manifests(plane.store()),
+            CHECKPOINT_EVERY,
+            1);
+    impl.run(
+        new FinetuneCellRequest("reference", cell, dataset, PRESET, List.of("T1", "T2"), false),
+        null,
+        new TrainingListener() {});
+    return CellRecords.MAPPER.readValue(
+        plane.store().get(CellRecords.cellKey("reference", cell.id())).orElseThrow(),
+        CellRecord.class);
   }
 
   static long stepOf(String checkpointUri) {
@@ -208,8 +268,12 @@ class KilledFinetuneWorkerTest {
 
   /** The checkpoint URI the server holds as the pending finetune's heartbeat, or null. */
   private static String heartbeat(EmbeddedControlPlane plane, String sweepId) {
-    return LabelcurveProcesses.pendingHeartbeats(plane, SweepWorkflowImpl.childId(sweepId, MODEL),
-        String.class).stream().filter(v -> !v.isBlank()).findFirst().orElse(null);
+    return LabelcurveProcesses.pendingHeartbeats(
+            plane, SweepWorkflowImpl.childId(sweepId, MODEL), String.class)
+        .stream()
+        .filter(v -> !v.isBlank())
+        .findFirst()
+        .orElse(null);
   }
 
   private static List<String> safeList(EmbeddedControlPlane plane, String prefix) {
@@ -230,10 +294,19 @@ class KilledFinetuneWorkerTest {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
     env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
     env.put("LABELCURVE_TORCH_THREADS", "1");
-    List<String> args = new java.util.ArrayList<>(List.of("worker",
-        "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
-        "--metrics-port", "0", "--metrics-bind", "127.0.0.1",
-        "--models", models.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "worker",
+                "--queues",
+                WorkerRuntime.GPU_QUEUE,
+                "--no-workflows",
+                "--metrics-port",
+                "0",
+                "--metrics-bind",
+                "127.0.0.1",
+                "--models",
+                models.toString()));
     args.addAll(List.of(more));
     return LabelcurveProcesses.start(log, env, args);
   }

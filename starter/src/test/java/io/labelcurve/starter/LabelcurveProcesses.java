@@ -42,20 +42,25 @@ final class LabelcurveProcesses {
   /** Starts {@code main}'s {@code main(ARGS)} on this test's class path, as {@link #start}. */
   static Process startMain(Class<?> main, Path log, Map<String, String> env, List<String> args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), main.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
     command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> environment = pb.environment();
-    env.forEach((k, v) -> {
-      if (v == null) {
-        environment.remove(k);
-      } else {
-        environment.put(k, v);
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (v == null) {
+            environment.remove(k);
+          } else {
+            environment.put(k, v);
+          }
+        });
     return pb.start();
   }
 
@@ -71,8 +76,9 @@ final class LabelcurveProcesses {
    * worker} (SIGKILL, no shutdown hooks) and returns that value. Fails when the worker dies first
    * or nothing comes within {@code minutes} ("no WAITING_FOR after N minutes", with its log).
    */
-  static <T> T killWhen(Process worker, Path log, int minutes, long pollMillis,
-      String waitingFor, Probe<T> probe) throws Exception {
+  static <T> T killWhen(
+      Process worker, Path log, int minutes, long pollMillis, String waitingFor, Probe<T> probe)
+      throws Exception {
     try {
       T value = await(worker, log, minutes, pollMillis, waitingFor, probe);
       worker.destroyForcibly();
@@ -88,8 +94,9 @@ final class LabelcurveProcesses {
    * {@code worker} running. Fails when the worker dies first or nothing comes within {@code
    * minutes}.
    */
-  static <T> T await(Process worker, Path log, int minutes, long pollMillis, String waitingFor,
-      Probe<T> probe) throws Exception {
+  static <T> T await(
+      Process worker, Path log, int minutes, long pollMillis, String waitingFor, Probe<T> probe)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
     while (true) {
       T value = probe.poll();
@@ -116,15 +123,16 @@ final class LabelcurveProcesses {
   }
 
   /**
-   * The heartbeat details the server holds for the pending activities of workflow {@code id},
-   * each decoded as {@code type}; empty while the workflow has not started.
+   * The heartbeat details the server holds for the pending activities of workflow {@code id}, each
+   * decoded as {@code type}; empty while the workflow has not started.
    */
   static <T> List<T> pendingHeartbeats(EmbeddedControlPlane plane, String id, Class<T> type) {
     List<T> out = new ArrayList<>();
     for (PendingActivityInfo a : pendingActivities(plane, id)) {
       if (a.hasHeartbeatDetails()) {
-        T v = DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
-            Optional.of(a.getHeartbeatDetails()), type, type);
+        T v =
+            DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+                0, Optional.of(a.getHeartbeatDetails()), type, type);
         if (v != null) {
           out.add(v);
         }
@@ -137,11 +145,16 @@ final class LabelcurveProcesses {
   static List<PendingActivityInfo> pendingActivities(EmbeddedControlPlane plane, String id) {
     DescribeWorkflowExecutionResponse r;
     try {
-      r = plane.client().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-          DescribeWorkflowExecutionRequest.newBuilder()
-              .setNamespace(EmbeddedControlPlane.NAMESPACE)
-              .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
-              .build());
+      r =
+          plane
+              .client()
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(EmbeddedControlPlane.NAMESPACE)
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                      .build());
     } catch (StatusRuntimeException e) {
       return List.of();
     }

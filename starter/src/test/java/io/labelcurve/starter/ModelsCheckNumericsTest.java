@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code labelcurve models check} in a JVM of its own, as a user runs it (issue 12): with the
  * oneDNN cap that labelcurve sets before libtorch loads, the shared MobileNetV2 is batch-invariant
  * and matches the exporter's PyTorch reference at the workers' batch size; with the cap lifted
- * ({@code ONEDNN_MAX_CPU_ISA=ALL}) on an AVX-512 CPU the check says the numbers are wrong and
- * exits 5 (ExitCode.NUMERICS_WRONG). Each JVM starts libtorch afresh, which the setting needs.
+ * ({@code ONEDNN_MAX_CPU_ISA=ALL}) on an AVX-512 CPU the check says the numbers are wrong and exits
+ * 5 (ExitCode.NUMERICS_WRONG). Each JVM starts libtorch afresh, which the setting needs.
  */
 class ModelsCheckNumericsTest {
 
@@ -27,10 +27,14 @@ class ModelsCheckNumericsTest {
 
   private Run check(Map<String, String> env) throws Exception {
     Path log = dir.resolve("check-" + env.hashCode() + ".log");
-    Process p = LabelcurveProcesses.start(log, env, List.of("models", "check",
-        "mobilenetv2-imagenet", "--models", models().toString()));
-    assertTrue(p.waitFor(3, TimeUnit.MINUTES), "models check still running: "
-        + LabelcurveProcesses.read(log));
+    Process p =
+        LabelcurveProcesses.start(
+            log,
+            env,
+            List.of("models", "check", "mobilenetv2-imagenet", "--models", models().toString()));
+    assertTrue(
+        p.waitFor(3, TimeUnit.MINUTES),
+        "models check still running: " + LabelcurveProcesses.read(log));
     return new Run(p.exitValue(), Files.readString(log));
   }
 
@@ -49,11 +53,13 @@ class ModelsCheckNumericsTest {
     env.put("ONEDNN_MAX_CPU_ISA", null);
     Run run = check(env);
     assertEquals(0, run.exit(), run.output());
-    assertTrue(run.output().contains("ONEDNN_MAX_CPU_ISA=AVX2_VNNI_2 (labelcurve default)"),
+    assertTrue(
+        run.output().contains("ONEDNN_MAX_CPU_ISA=AVX2_VNNI_2 (labelcurve default)"), run.output());
+    assertTrue(
+        run.output().contains("batch 1 vs 64: min cosine 1.0000")
+            && run.output().contains("(invariant); PyTorch reference (8 images)")
+            && run.output().contains("(matches): ok"),
         run.output());
-    assertTrue(run.output().contains("batch 1 vs 64: min cosine 1.0000")
-        && run.output().contains("(invariant); PyTorch reference (8 images)")
-        && run.output().contains("(matches): ok"), run.output());
   }
 
   /**
@@ -70,8 +76,8 @@ class ModelsCheckNumericsTest {
     Run run = check(Map.of("ONEDNN_MAX_CPU_ISA", "ALL"));
     assertTrue(run.output().contains("ONEDNN_MAX_CPU_ISA=ALL (environment)"), run.output());
     boolean differs = run.output().contains("(DIFFERS)");
-    assertEquals(differs ? ExitCode.NUMERICS_WRONG.code() : ExitCode.OK.code(), run.exit(),
-        run.output());
+    assertEquals(
+        differs ? ExitCode.NUMERICS_WRONG.code() : ExitCode.OK.code(), run.exit(), run.output());
     assumeTrue(differs, "this CPU computes the right numbers without the cap; nothing to catch");
     assertTrue(run.output().contains("WRONG"), run.output());
   }

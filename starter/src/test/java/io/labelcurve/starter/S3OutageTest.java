@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
-import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecords;
@@ -17,8 +17,8 @@ import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepRequest;
+import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -41,11 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bucket goes away for two minutes in the middle of a sweep: S3Proxy runs in a JVM of its own
  * ({@link StandaloneS3}) and is killed once the sweep has finished a few cells, then started again
- * on the same folder and port. The embedding worker is a {@code labelcurve worker} JVM of its
- * own; probe cells and bookkeeping run in the control plane's JVM. The sweep must complete with
- * every cell exactly once in results.csv, the same accuracies as an undisturbed sweep of the same
- * spec, and attempts past the first in its history (the outage was ridden out by retries, not
- * missed). Takes about five minutes, two of them the outage.
+ * on the same folder and port. The embedding worker is a {@code labelcurve worker} JVM of its own;
+ * probe cells and bookkeeping run in the control plane's JVM. The sweep must complete with every
+ * cell exactly once in results.csv, the same accuracies as an undisturbed sweep of the same spec,
+ * and attempts past the first in its history (the outage was ridden out by retries, not missed).
+ * Takes about five minutes, two of them the outage.
  */
 class S3OutageTest {
   static final String MODEL = "random-resnet18";
@@ -61,23 +61,54 @@ class S3OutageTest {
     Process s3 = startS3(bucketDir, s3Port, s3Log);
     Process worker = null;
     try {
-      S3Settings bucket = new S3Settings("http://127.0.0.1:" + s3Port, "us-east-1",
-          S3Settings.DEFAULT_BUCKET, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY, true, true);
+      S3Settings bucket =
+          new S3Settings(
+              "http://127.0.0.1:" + s3Port,
+              "us-east-1",
+              S3Settings.DEFAULT_BUCKET,
+              EmbeddedS3.ACCESS_KEY,
+              EmbeddedS3.SECRET_KEY,
+              true,
+              true);
       Path models = Files.createDirectories(dir.resolve("models"));
       ModelCatalog catalog = ModelCatalog.load(models);
-      try (EmbeddedControlPlane plane = EmbeddedControlPlane.startOn(
-          new EmbeddedControlPlane.Options(dir.resolve("data"), LabelcurveProcesses.freePort(), 0,
-              0, catalog, 1, Set.of(WorkerRuntime.CPU_QUEUE)), bucket)) {
-        PhantomGenerator.Summary phantom = PhantomGenerator.generate(dir.resolve("phantom"), 5,
-            PhantomGenerator.Scale.TINY);
-        String manifest = plane.store().uri(DatasetUploader.upload(phantom.manifest(),
-            plane.store(), "datasets/tiny/").manifestKey());
+      try (EmbeddedControlPlane plane =
+          EmbeddedControlPlane.startOn(
+              new EmbeddedControlPlane.Options(
+                  dir.resolve("data"),
+                  LabelcurveProcesses.freePort(),
+                  0,
+                  0,
+                  catalog,
+                  1,
+                  Set.of(WorkerRuntime.CPU_QUEUE)),
+              bucket)) {
+        PhantomGenerator.Summary phantom =
+            PhantomGenerator.generate(dir.resolve("phantom"), 5, PhantomGenerator.Scale.TINY);
+        String manifest =
+            plane
+                .store()
+                .uri(
+                    DatasetUploader.upload(phantom.manifest(), plane.store(), "datasets/tiny/")
+                        .manifestKey());
         Path workerLog = dir.resolve("worker.log");
         Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
         env.put(EmbeddingActivitiesImpl.SHARD_SIZE_ENV, null);
-        worker = LabelcurveProcesses.start(workerLog, env, List.of("worker",
-            "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows",
-            "--metrics-port", "0", "--metrics-bind", "127.0.0.1", "--models", models.toString()));
+        worker =
+            LabelcurveProcesses.start(
+                workerLog,
+                env,
+                List.of(
+                    "worker",
+                    "--queues",
+                    WorkerRuntime.GPU_QUEUE,
+                    "--no-workflows",
+                    "--metrics-port",
+                    "0",
+                    "--metrics-bind",
+                    "127.0.0.1",
+                    "--models",
+                    models.toString()));
 
         SweepSpec spec = spec("outage", manifest);
         WorkflowStub sweep = start(plane.client(), spec);
@@ -104,17 +135,20 @@ class S3OutageTest {
         assertEquals(planned, result.cellsDone(), result.toString());
         assertEquals(0, result.cellsFailed(), result.toString());
         assertTrue(up - down >= OUTAGE_MILLIS);
-        assertTrue(maxAttempt(plane, SweepWorkflowImpl.childId(spec.id(), MODEL)) > 1,
+        assertTrue(
+            maxAttempt(plane, SweepWorkflowImpl.childId(spec.id(), MODEL)) > 1,
             "some activity was retried across the outage");
         Map<String, String> disturbed = results(plane, spec.id(), planned);
 
         // The same spec undisturbed (its embeddings come from the cache; the cells run again).
         SweepSpec again = spec("undisturbed", manifest);
-        SweepResult reference = start(plane.client(), again).getResult(8, TimeUnit.MINUTES,
-            SweepResult.class);
+        SweepResult reference =
+            start(plane.client(), again).getResult(8, TimeUnit.MINUTES, SweepResult.class);
         assertEquals(planned, reference.cells());
         assertEquals(planned, reference.cellsDone());
-        assertEquals(results(plane, again.id(), planned), disturbed,
+        assertEquals(
+            results(plane, again.id(), planned),
+            disturbed,
             "the same accuracies as an undisturbed sweep");
       }
     } finally {
@@ -127,23 +161,43 @@ class S3OutageTest {
   }
 
   private static SweepSpec spec(String id, String manifest) {
-    return new SweepSpec(id, manifest, "train", List.of("T1"), List.of(MODEL),
-        List.of("linear-probe"), List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(16, 32, 64),
-            false), new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2), false)), 4,
-        "cpu-small", 2);
+    return new SweepSpec(
+        id,
+        manifest,
+        "train",
+        List.of("T1"),
+        List.of(MODEL),
+        List.of("linear-probe"),
+        List.of(
+            new SamplingSpec(SamplingSpec.IMAGE, List.of(16, 32, 64), false),
+            new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2), false)),
+        4,
+        "cpu-small",
+        2);
   }
 
   private static WorkflowStub start(WorkflowClient client, SweepSpec spec) {
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(spec.id())
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     WorkflowClient.start(sweep::run, SweepRequest.all(spec));
     return WorkflowStub.fromTyped(sweep);
   }
 
   private static Process startS3(Path folder, int port, Path log) throws Exception {
-    Process p = LabelcurveProcesses.startMain(StandaloneS3.class, log, Map.of(),
-        List.of(folder.toString(), String.valueOf(port)));
-    LabelcurveProcesses.await(p, log, 1, 100, "S3Proxy",
+    Process p =
+        LabelcurveProcesses.startMain(
+            StandaloneS3.class, log, Map.of(), List.of(folder.toString(), String.valueOf(port)));
+    LabelcurveProcesses.await(
+        p,
+        log,
+        1,
+        100,
+        "S3Proxy",
         () -> LabelcurveProcesses.read(log).contains(StandaloneS3.READY) ? true : null);
     return p;
   }
@@ -170,8 +224,10 @@ class S3OutageTest {
    */
   static Map<String, String> results(EmbeddedControlPlane plane, String sweepId, int planned)
       throws IOException {
-    String csv = new String(plane.store().get(CellRecords.resultsKey(sweepId)).orElseThrow(),
-        StandardCharsets.UTF_8);
+    String csv =
+        new String(
+            plane.store().get(CellRecords.resultsKey(sweepId)).orElseThrow(),
+            StandardCharsets.UTF_8);
     List<String> lines = csv.lines().toList();
     List<String> header = List.of(lines.get(0).split(","));
     int cell = header.indexOf("cell");

@@ -8,10 +8,10 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.authorization.AuthorizationTokenSupplier;
 import io.temporal.client.WorkflowClient;
@@ -44,10 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The S3 secret is real: a second S3Proxy over the plane's bucket folder accepts only it, and
  * both the CLI ({@code sweep start --wait}, {@code report}) and an embedding worker are separate
- * processes that reach the bucket through it, from their environment alone. The API key is sent
- * as gRPC metadata on every call of this test's client (sweep status while it runs, the
- * histories), which the Temporal test server ignores; a process cannot be given it through the
- * environment here, since a key turns TLS on and the test server speaks plaintext.
+ * processes that reach the bucket through it, from their environment alone. The API key is sent as
+ * gRPC metadata on every call of this test's client (sweep status while it runs, the histories),
+ * which the Temporal test server ignores; a process cannot be given it through the environment
+ * here, since a key turns TLS on and the test server speaks plaintext.
  *
  * <p>The same run shows the embedding progress line: {@code sweep start --wait} prints it, and
  * {@code sweep status}'s JSON has images done of the model's total while the worker embeds.
@@ -65,24 +65,35 @@ class SecretsStayOutTest {
     Path data = dir.resolve("data");
     Path models = Files.createDirectories(dir.resolve("models"));
     Path logs = Files.createDirectories(dir.resolve("logs"));
-    try (EmbeddedControlPlane plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(
-            data, LabelcurveProcesses.freePort(), 0, 0, ModelCatalog.load(models), 2,
-            Set.of(WorkerRuntime.CPU_QUEUE)));
+    try (EmbeddedControlPlane plane =
+            EmbeddedControlPlane.start(
+                new EmbeddedControlPlane.Options(
+                    data,
+                    LabelcurveProcesses.freePort(),
+                    0,
+                    0,
+                    ModelCatalog.load(models),
+                    2,
+                    Set.of(WorkerRuntime.CPU_QUEUE)));
         EmbeddedS3 secretS3 = EmbeddedS3.start(data.resolve("s3"), 0, S3_ACCESS, S3_SECRET)) {
       PhantomGenerator.generate(dir.resolve("phantom"), 5, PhantomGenerator.Scale.TINY);
       Path spec = dir.resolve("spec.yaml");
-      Files.writeString(spec, String.join("\n",
-          "id: secrets-sweep",
-          "dataset: phantom/manifest.csv",
-          "train_split: train",
-          "test_splits: [T1]",
-          "models: [" + MODEL + "]",
-          "adaptations: [linear-probe]",
-          "sampling:",
-          "  image: {sizes: [16, 32]}",
-          "seeds: 1",
-          "preset: cpu-small",
-          "max_cells_in_flight: 2", ""));
+      Files.writeString(
+          spec,
+          String.join(
+              "\n",
+              "id: secrets-sweep",
+              "dataset: phantom/manifest.csv",
+              "train_split: train",
+              "test_splits: [T1]",
+              "models: [" + MODEL + "]",
+              "adaptations: [linear-probe]",
+              "sampling:",
+              "  image: {sizes: [16, 32]}",
+              "seeds: 1",
+              "preset: cpu-small",
+              "max_cells_in_flight: 2",
+              ""));
 
       // Temporal's own variable for the address (a fallback the CLI honours); the bucket only
       // through the proxy that takes the recognisable secret.
@@ -94,23 +105,45 @@ class SecretsStayOutTest {
       env.put(S3Settings.ENV_SECRET_KEY, S3_SECRET);
       env.put("LABELCURVE_LOG_LEVEL", "DEBUG");
       int workerMetrics = LabelcurveProcesses.freePort();
-      Process worker = LabelcurveProcesses.start(logs.resolve("worker.log"), env, List.of(
-          "worker", "--queues", WorkerRuntime.GPU_QUEUE, "--no-workflows", "--metrics-port",
-          String.valueOf(workerMetrics), "--metrics-bind", "127.0.0.1", "--shard-size", "32",
-          "--models", models.toString()));
-      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder()
-              .setTarget(plane.temporalAddress())
-              .addApiKey((AuthorizationTokenSupplier) () -> API_KEY)
-              // A key turns TLS on by default; the test server speaks plaintext and ignores it.
-              .setEnableHttps(false)
-              .build());
+      Process worker =
+          LabelcurveProcesses.start(
+              logs.resolve("worker.log"),
+              env,
+              List.of(
+                  "worker",
+                  "--queues",
+                  WorkerRuntime.GPU_QUEUE,
+                  "--no-workflows",
+                  "--metrics-port",
+                  String.valueOf(workerMetrics),
+                  "--metrics-bind",
+                  "127.0.0.1",
+                  "--shard-size",
+                  "32",
+                  "--models",
+                  models.toString()));
+      WorkflowServiceStubs stubs =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder()
+                  .setTarget(plane.temporalAddress())
+                  .addApiKey((AuthorizationTokenSupplier) () -> API_KEY)
+                  // A key turns TLS on by default; the test server speaks plaintext and ignores it.
+                  .setEnableHttps(false)
+                  .build());
       try {
-        WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
-            .setNamespace(EmbeddedControlPlane.NAMESPACE).build());
+        WorkflowClient client =
+            WorkflowClient.newInstance(
+                stubs,
+                WorkflowClientOptions.newBuilder()
+                    .setNamespace(EmbeddedControlPlane.NAMESPACE)
+                    .build());
         Path cliLog = logs.resolve("sweep-start.log");
-        Process cli = LabelcurveProcesses.start(cliLog, env,
-            List.of("sweep", "start", spec.toString(), "--wait", "--models", models.toString()));
+        Process cli =
+            LabelcurveProcesses.start(
+                cliLog,
+                env,
+                List.of(
+                    "sweep", "start", spec.toString(), "--wait", "--models", models.toString()));
 
         // While it runs, this client (with the key) asks for the status; once the worker embeds,
         // the status names images done of the model's total.
@@ -132,31 +165,43 @@ class SecretsStayOutTest {
         assertTrue(cli.waitFor(1, TimeUnit.MINUTES), "sweep start --wait did not end");
         String cliOut = LabelcurveProcesses.read(cliLog);
         assertEquals(ExitCode.OK.code(), cli.exitValue(), cliOut);
-        assertTrue(cliOut.contains("run id") && cliOut.contains("/namespaces/default/workflows/"
-            + "secrets-sweep/"), cliOut);
-        assertTrue(cliOut.lines().anyMatch(l -> l.contains("embedding  " + MODEL)
-            && l.contains("images")), "an embedding line in:\n" + cliOut);
+        assertTrue(
+            cliOut.contains("run id")
+                && cliOut.contains("/namespaces/default/workflows/" + "secrets-sweep/"),
+            cliOut);
+        assertTrue(
+            cliOut.lines().anyMatch(l -> l.contains("embedding  " + MODEL) && l.contains("images")),
+            "an embedding line in:\n" + cliOut);
         assertFalse(embedding.isEmpty(), "sweep status showed no embedding progress");
         Map<String, Object> seen = embedding.get(0);
         assertEquals(MODEL, seen.get("model"));
         assertTrue(((Number) seen.get("images")).longValue() > 0, seen.toString());
-        assertTrue(embedding.stream().anyMatch(e -> "embedding".equals(e.get("state"))
-            && ((Number) e.get("images_per_second")).doubleValue() > 0
-            && e.get("eta_seconds") != null), embedding.toString());
+        assertTrue(
+            embedding.stream()
+                .anyMatch(
+                    e ->
+                        "embedding".equals(e.get("state"))
+                            && ((Number) e.get("images_per_second")).doubleValue() > 0
+                            && e.get("eta_seconds") != null),
+            embedding.toString());
 
-        Process report = LabelcurveProcesses.start(logs.resolve("report.log"), env,
-            List.of("report", "secrets-sweep", "--out", dir.resolve("report").toString()));
+        Process report =
+            LabelcurveProcesses.start(
+                logs.resolve("report.log"),
+                env,
+                List.of("report", "secrets-sweep", "--out", dir.resolve("report").toString()));
         assertTrue(report.waitFor(3, TimeUnit.MINUTES));
         assertEquals(0, report.exitValue(), LabelcurveProcesses.read(logs.resolve("report.log")));
 
         // Metrics of the worker that held the S3 secret, and of the plane.
-        Files.writeString(logs.resolve("worker-metrics.txt"), scrape(
-            "http://127.0.0.1:" + workerMetrics + "/metrics"));
+        Files.writeString(
+            logs.resolve("worker-metrics.txt"),
+            scrape("http://127.0.0.1:" + workerMetrics + "/metrics"));
         Files.writeString(logs.resolve("plane-metrics.txt"), scrape(plane.metrics().url()));
 
         // Every history event's bytes: inputs, results, heartbeats, failures, headers, memos.
-        List<String> histories = List.of("secrets-sweep",
-            SweepWorkflowImpl.childId("secrets-sweep", MODEL));
+        List<String> histories =
+            List.of("secrets-sweep", SweepWorkflowImpl.childId("secrets-sweep", MODEL));
         int events = 0;
         for (String id : histories) {
           for (HistoryEvent e : client.fetchHistory(id).getEvents()) {
@@ -180,10 +225,14 @@ class SecretsStayOutTest {
         files = walk.filter(Files::isRegularFile).toList();
       }
       assertTrue(files.stream().anyMatch(f -> f.endsWith("results.csv")), files.toString());
-      assertTrue(files.stream().anyMatch(f -> f.toString().contains("report")
-          && f.toString().endsWith("index.html")), files.toString());
+      assertTrue(
+          files.stream()
+              .anyMatch(
+                  f -> f.toString().contains("report") && f.toString().endsWith("index.html")),
+          files.toString());
       assertTrue(Files.readString(logs.resolve("worker-metrics.txt")).contains("labelcurve_"));
-      assertTrue(LabelcurveProcesses.read(logs.resolve("worker.log")).contains("computed"),
+      assertTrue(
+          LabelcurveProcesses.read(logs.resolve("worker.log")).contains("computed"),
           "the worker logged its extraction");
       for (Path f : files) {
         byte[] bytes = Files.readAllBytes(f);
@@ -215,8 +264,11 @@ class SecretsStayOutTest {
   }
 
   private static String scrape(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), url);
     return r.body();
   }

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * S3Proxy over a folder, alone in a JVM, for the tests that stop the bucket under a running sweep
- * ({@link S3OutageTest}): {@code StandaloneS3 FOLDER PORT}. Prints {@value #READY} once it
- * serves, and serves until the process is killed.
+ * ({@link S3OutageTest}): {@code StandaloneS3 FOLDER PORT}. Prints {@value #READY} once it serves,
+ * and serves until the process is killed.
  */
 public final class StandaloneS3 {
   static final String READY = "s3 ready";

@@ -61,8 +61,16 @@ import org.junit.jupiter.api.io.TempDir;
  * cell files to the bucket as the real ones do, fail chosen cells once, and record what ran.
  */
 class SweepOpsTest {
-  static final DatasetSummary DATASET = new DatasetSummary("s3://labelcurve/datasets/d/manifest.csv",
-      "abc", List.of("a", "b"), "train", 100, 1000, Map.of("a", 5, "b", 5), Map.of("T1", 10));
+  static final DatasetSummary DATASET =
+      new DatasetSummary(
+          "s3://labelcurve/datasets/d/manifest.csv",
+          "abc",
+          List.of("a", "b"),
+          "train",
+          100,
+          1000,
+          Map.of("a", 5, "b", 5),
+          Map.of("T1", 10));
 
   @TempDir Path dir;
   TestServer.PortBoundTestServer server;
@@ -75,13 +83,19 @@ class SweepOpsTest {
   int port;
 
   /** Activities that write what the real ones write, minus the computing. */
-  final class Fake implements DatasetActivities, EmbeddingActivities, ProbeActivities,
-      ResultActivities, FinetuneActivities {
+  final class Fake
+      implements DatasetActivities,
+          EmbeddingActivities,
+          ProbeActivities,
+          ResultActivities,
+          FinetuneActivities {
     final java.util.concurrent.atomic.AtomicInteger reportsWritten =
         new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> failOnce = ConcurrentHashMap.newKeySet();
+
     /** Models whose failure list cannot be written, for good (their workflow fails). */
     final Set<String> failuresUnwritable = ConcurrentHashMap.newKeySet();
+
     final Map<String, Integer> runs = new ConcurrentHashMap<>();
     volatile long cellMillis;
 
@@ -114,6 +128,7 @@ class SweepOpsTest {
     /** Finetune cells in flight now; a finetune cell takes {@link #finetuneMillis}. */
     final java.util.concurrent.atomic.AtomicInteger finetunesInFlight =
         new java.util.concurrent.atomic.AtomicInteger();
+
     volatile long finetuneMillis;
 
     @Override
@@ -174,7 +189,9 @@ class SweepOpsTest {
     public String writeResults(String sweepId) {
       try {
         int n = SweepOps.finished(store, sweepId).size();
-        store.put(CellRecords.resultsKey(sweepId), ("cells," + n + "\n").getBytes(StandardCharsets.UTF_8));
+        store.put(
+            CellRecords.resultsKey(sweepId),
+            ("cells," + n + "\n").getBytes(StandardCharsets.UTF_8));
         return store.uri(CellRecords.resultsKey(sweepId));
       } catch (IOException e) {
         throw new IllegalStateException(e);
@@ -191,20 +208,26 @@ class SweepOpsTest {
     // The CLI takes S3 credentials from the environment (the AWS SDK's default chain).
     System.setProperty("aws.accessKeyId", EmbeddedS3.ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", EmbeddedS3.SECRET_KEY);
-    stubs = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
-    client = WorkflowClient.newInstance(stubs,
-        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    client =
+        WorkflowClient.newInstance(
+            stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
     factory = WorkerFactory.newInstance(client);
     fake = new Fake();
-    var cpu = factory.newWorker(SweepWorkflow.TASK_QUEUE,
-        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
+    var cpu =
+        factory.newWorker(
+            SweepWorkflow.TASK_QUEUE,
+            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
     cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
     cpu.registerActivitiesImplementations(fake);
-    var gpu = factory.newWorker("labelcurve-gpu",
-        WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
-    gpu.registerActivitiesImplementations((EmbeddingActivities) fake::embed,
-        (FinetuneActivities) fake::runFinetuneCell);
+    var gpu =
+        factory.newWorker(
+            "labelcurve-gpu",
+            WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
+    gpu.registerActivitiesImplementations(
+        (EmbeddingActivities) fake::embed, (FinetuneActivities) fake::runFinetuneCell);
     factory.start();
   }
 
@@ -218,16 +241,32 @@ class SweepOpsTest {
   }
 
   static SweepSpec spec(String id, int seeds, int window) {
-    return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1"), List.of("m1", "m2"),
-        List.of("linear-probe"), List.of(new SamplingSpec("image", List.of(8, 16, 32), false),
+    return new SweepSpec(
+        id,
+        DATASET.manifestUri(),
+        "train",
+        List.of("T1"),
+        List.of("m1", "m2"),
+        List.of("linear-probe"),
+        List.of(
+            new SamplingSpec("image", List.of(8, 16, 32), false),
             new SamplingSpec("sequence", List.of(1, 2), false)),
-        seeds, "cpu-small", window, Map.of("linear-probe/sequence", seeds + 1));
+        seeds,
+        "cpu-small",
+        window,
+        Map.of("linear-probe/sequence", seeds + 1));
   }
 
   String[] cli(String... args) {
     List<String> all = new java.util.ArrayList<>(List.of(args));
-    all.addAll(List.of("--temporal", "127.0.0.1:" + port, "--s3-endpoint", s3.endpoint(),
-        "--bucket", S3Settings.DEFAULT_BUCKET));
+    all.addAll(
+        List.of(
+            "--temporal",
+            "127.0.0.1:" + port,
+            "--s3-endpoint",
+            s3.endpoint(),
+            "--bucket",
+            S3Settings.DEFAULT_BUCKET));
     return all.toArray(String[]::new);
   }
 
@@ -247,8 +286,9 @@ class SweepOpsTest {
     assertEquals(planned.size() - 3, first.cellsDone());
     assertEquals(3, first.cellsFailed());
     // A sweep that ended with failed cells: watch exits 1, status reports it and exits 0.
-    assertEquals(ExitCode.CELLS_FAILED.code(), Labelcurve.run(cli("sweep", "watch", "rr",
-        "--interval", "0.1")));
+    assertEquals(
+        ExitCode.CELLS_FAILED.code(),
+        Labelcurve.run(cli("sweep", "watch", "rr", "--interval", "0.1")));
     assertEquals(ExitCode.OK.code(), Labelcurve.run(cli("sweep", "status", "rr", "-o", "json")));
 
     // Through the CLI, as a user would, with connection flags only.
@@ -258,8 +298,8 @@ class SweepOpsTest {
     assertEquals(3, second.cells());
     assertEquals(3, second.cellsDone());
     assertEquals(0, second.cellsFailed());
-    assertEquals(ExitCode.OK.code(), Labelcurve.run(cli("sweep", "watch", "rr",
-        "--interval", "0.1")));
+    assertEquals(
+        ExitCode.OK.code(), Labelcurve.run(cli("sweep", "watch", "rr", "--interval", "0.1")));
     for (String id : planned) {
       int expected = chosen.contains(id) ? 2 : 1;
       assertEquals(expected, fake.runs.get(id), id + " ran " + fake.runs.get(id) + " times");
@@ -290,7 +330,8 @@ class SweepOpsTest {
     SweepOps.Status status = SweepOps.status(client, store, "fm");
     assertEquals("FAILED", status.state());
     assertEquals(Set.of("m2"), status.failedModels().keySet());
-    assertTrue(status.failedModels().get("m2").contains("bucket unavailable"),
+    assertTrue(
+        status.failedModels().get("m2").contains("bucket unavailable"),
         status.failedModels().toString());
     long m1Cells = planned.stream().filter(id -> id.startsWith("m1")).count();
     assertTrue(status.done() >= m1Cells, status.toString());
@@ -318,8 +359,10 @@ class SweepOpsTest {
     }
     assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "cx")));
     WorkflowStub stub = client.newUntypedWorkflowStub("cx");
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> stub.getResult(60, TimeUnit.SECONDS, SweepResult.class));
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> stub.getResult(60, TimeUnit.SECONDS, SweepResult.class));
     assertInstanceOf(CanceledFailure.class, e.getCause());
     int ranAtCancel = fake.runs.size();
     Thread.sleep(1000);
@@ -327,7 +370,8 @@ class SweepOpsTest {
     assertTrue(ranAtCancel < planned, ranAtCancel + " of " + planned + " cells ran");
     Set<String> finished = SweepOps.finished(store, "cx");
     assertTrue(finished.size() >= 3, "finished results stay: " + finished);
-    String csv = new String(store.get(CellRecords.resultsKey("cx")).orElseThrow(), StandardCharsets.UTF_8);
+    String csv =
+        new String(store.get(CellRecords.resultsKey("cx")).orElseThrow(), StandardCharsets.UTF_8);
     assertEquals("cells," + finished.size() + "\n", csv, "results.csv has what finished");
     SweepOps.Status status = SweepOps.status(client, store, "cx");
     assertEquals("CANCELED", status.state());
@@ -348,8 +392,7 @@ class SweepOpsTest {
   }
 
   @Test
-  void aRerunWhileRunningIsRefusedAndTwoRacingRerunsStartOneRunWithNoCellTwice()
-      throws Exception {
+  void aRerunWhileRunningIsRefusedAndTwoRacingRerunsStartOneRunWithNoCellTwice() throws Exception {
     fake.cellMillis = 100;
     SweepSpec spec = spec("race", 2, 1);
     int planned = SweepPlanner.plan(spec, DATASET).size();
@@ -358,11 +401,11 @@ class SweepOpsTest {
       Thread.sleep(20);
     }
     // While it runs: refused, through the CLI as well (an error exit; the sweep is untouched).
-    UserError running = assertThrows(UserError.class,
-        () -> SweepOps.rerun(client, store, "race", false, false));
+    UserError running =
+        assertThrows(UserError.class, () -> SweepOps.rerun(client, store, "race", false, false));
     assertTrue(running.getMessage().contains("still running"), running.getMessage());
-    org.junit.jupiter.api.Assertions.assertNotEquals(0,
-        Labelcurve.run(cli("sweep", "rerun", "race")));
+    org.junit.jupiter.api.Assertions.assertNotEquals(
+        0, Labelcurve.run(cli("sweep", "rerun", "race")));
     assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "race")));
     assertThrows(WorkflowFailedException.class, () -> await("race"));
     int finishedAtCancel = SweepOps.finished(store, "race").size();
@@ -374,14 +417,16 @@ class SweepOpsTest {
     java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
     List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      outcomes.add(two.submit(() -> {
-        together.await();
-        try {
-          return SweepOps.rerun(client, store, "race", false, false);
-        } catch (UserError e) {
-          return e;
-        }
-      }));
+      outcomes.add(
+          two.submit(
+              () -> {
+                together.await();
+                try {
+                  return SweepOps.rerun(client, store, "race", false, false);
+                } catch (UserError e) {
+                  return e;
+                }
+              }));
     }
     List<Object> results = new java.util.ArrayList<>();
     for (var f : outcomes) {
@@ -395,17 +440,26 @@ class SweepOpsTest {
     SweepResult last = await("race");
     assertEquals(0, last.cellsFailed());
     assertEquals(planned, SweepOps.finished(store, "race").size());
-    assertTrue(fake.runs.values().stream().allMatch(n -> n == 1),
-        "no cell ran twice: " + fake.runs);
+    assertTrue(
+        fake.runs.values().stream().allMatch(n -> n == 1), "no cell ran twice: " + fake.runs);
     assertEquals(planned, fake.runs.size());
   }
 
   @Test
   void cancelDuringFinetuneLetsTheCellFinishOnceAndTheRerunRunsOnlyTheRest() throws Exception {
     fake.finetuneMillis = 1_500;
-    SweepSpec spec = new SweepSpec("ftc", DATASET.manifestUri(), "train", List.of("T1"),
-        List.of("m1"), List.of("finetune"),
-        List.of(new SamplingSpec("image", List.of(8, 16, 32), false)), 2, "cpu-small", 2);
+    SweepSpec spec =
+        new SweepSpec(
+            "ftc",
+            DATASET.manifestUri(),
+            "train",
+            List.of("T1"),
+            List.of("m1"),
+            List.of("finetune"),
+            List.of(new SamplingSpec("image", List.of(8, 16, 32), false)),
+            2,
+            "cpu-small",
+            2);
     int planned = SweepPlanner.plan(spec, DATASET).size();
     SweepLauncher.start(client, spec);
     long deadline = System.currentTimeMillis() + 30_000;
@@ -417,7 +471,9 @@ class SweepOpsTest {
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> await("ftc"));
     assertInstanceOf(CanceledFailure.class, e.getCause());
     Set<String> finished = SweepOps.finished(store, "ftc");
-    assertEquals(fake.runs.keySet(), finished,
+    assertEquals(
+        fake.runs.keySet(),
+        finished,
         "the cells in flight at the cancel finished and were recorded");
     assertTrue(finished.size() < planned, finished.size() + " of " + planned);
 
@@ -426,7 +482,8 @@ class SweepOpsTest {
     assertFalse(rerun.stream().anyMatch(finished::contains));
     await("ftc");
     assertEquals(planned, SweepOps.finished(store, "ftc").size());
-    assertTrue(fake.runs.values().stream().allMatch(n -> n == 1),
+    assertTrue(
+        fake.runs.values().stream().allMatch(n -> n == 1),
         "no finetune cell ran twice: " + fake.runs);
   }
 }

@@ -3,16 +3,16 @@ package io.labelcurve.starter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.labelcurve.activities.spec.SpecReader;
 import io.labelcurve.workflows.plan.FinetuneSchedule;
 import io.labelcurve.workflows.spec.SweepSpec;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +31,15 @@ class SweepPlanTest {
       assertEquals(e.paper(), e.epochs(), e.sampling() + " " + e.size());
     }
     Map<Integer, Integer> table5 = PaperPreset.TABLE5;
-    table5.forEach((n, epochs) -> assertEquals(epochs, FinetuneSchedule.epochs(n), "Table 5 at " + n));
+    table5.forEach(
+        (n, epochs) -> assertEquals(epochs, FinetuneSchedule.epochs(n), "Table 5 at " + n));
     // Table 2's sequences: one per class is 4,299 images on average, where the rule gives 4
     // epochs and Table 6 says 5; the plan shows both and runs Table 6.
-    SweepPlan.Epochs k1 = plan.finetuneEpochs().stream()
-        .filter(e -> e.sampling().equals("sequence") && e.size() == 1).findFirst().orElseThrow();
+    SweepPlan.Epochs k1 =
+        plan.finetuneEpochs().stream()
+            .filter(e -> e.sampling().equals("sequence") && e.size() == 1)
+            .findFirst()
+            .orElseThrow();
     assertEquals(4299, k1.images());
     assertEquals(4, k1.rule());
     assertEquals(5, k1.epochs());
@@ -53,15 +57,17 @@ class SweepPlanTest {
         assertEquals("finetune", g.get("adaptation").asText());
         baseline.put(g.get("sampling").asText(), g);
       }
-      if (g.get("model").asText().equals("dinov2") && g.get("adaptation").asText().equals("linear-probe")) {
+      if (g.get("model").asText().equals("dinov2")
+          && g.get("adaptation").asText().equals("linear-probe")) {
         probe.put(g.get("sampling").asText(), g);
       }
     }
     assertEquals(probe.keySet(), baseline.keySet());
-    probe.forEach((sampling, g) -> {
-      assertEquals(g.get("sizes"), baseline.get(sampling).get("sizes"), sampling);
-      assertEquals(g.get("seeds"), baseline.get(sampling).get("seeds"), sampling);
-    });
+    probe.forEach(
+        (sampling, g) -> {
+          assertEquals(g.get("sizes"), baseline.get(sampling).get("sizes"), sampling);
+          assertEquals(g.get("seeds"), baseline.get(sampling).get("seeds"), sampling);
+        });
     List<String> table3 = new java.util.ArrayList<>();
     for (JsonNode c : json.get("table3")) {
       assertEquals(PaperPreset.TRAIN_IMAGES, c.get("images").asInt());
@@ -86,12 +92,13 @@ class SweepPlanTest {
     String block = exporter.substring(exporter.indexOf("MODELS = {"));
     block = block.substring(0, block.indexOf("\n}\n"));
     java.util.Set<String> catalog = new java.util.TreeSet<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^    \"([a-z0-9-]+)\": dict\\(")
-        .matcher(block);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^    \"([a-z0-9-]+)\": dict\\(").matcher(block);
     while (m.find()) {
       catalog.add(m.group(1));
     }
-    assertEquals(java.util.Set.of("vitmae", "dinov2", "clip", "echoclip", "medimageinsight"), catalog);
+    assertEquals(
+        java.util.Set.of("vitmae", "dinov2", "clip", "echoclip", "medimageinsight"), catalog);
     io.labelcurve.activities.model.BuiltinModels.all().forEach(b -> catalog.add(b.id()));
     SweepSpec spec = PaperPreset.spec();
     for (String model : spec.allModels()) {
@@ -109,9 +116,10 @@ class SweepPlanTest {
 
   @Test
   void seedsPerIsReadAndOldSpecsStayValid() {
-    String base = "id: s\ndataset: d/manifest.csv\ntrain_split: train\ntest_splits: [T1]\n"
-        + "models: [m]\nadaptations: [linear-probe]\nsampling:\n  image: {sizes: [8]}\n"
-        + "  sequence: {per_class: [1]}\nseeds: 2\n";
+    String base =
+        "id: s\ndataset: d/manifest.csv\ntrain_split: train\ntest_splits: [T1]\n"
+            + "models: [m]\nadaptations: [linear-probe]\nsampling:\n  image: {sizes: [8]}\n"
+            + "  sequence: {per_class: [1]}\nseeds: 2\n";
     SweepSpec old = SpecReader.parse("old.yaml", base);
     assertEquals(Map.of(), old.seedsPer());
     assertEquals(2, old.seedsFor("linear-probe", "sequence"));
@@ -124,11 +132,12 @@ class SweepPlanTest {
 
   @Test
   void aCpuPresetPlansItsOwnEpochsAndAllMeansThePool() {
-    String spec = "id: ft\ndataset: d/manifest.csv\ntrain_split: train\ntest_splits: [T1]\n"
-        + "models: [m]\nadaptations: [finetune]\nsampling:\n  image: {sizes: [16, 256, 0]}\n"
-        + "seeds: 1\npreset: cpu-small\n";
-    SweepPlan.Plan plan = SweepPlan.of(SpecReader.parse("ft.yaml", spec), PaperPreset.dataset(),
-        false);
+    String spec =
+        "id: ft\ndataset: d/manifest.csv\ntrain_split: train\ntest_splits: [T1]\n"
+            + "models: [m]\nadaptations: [finetune]\nsampling:\n  image: {sizes: [16, 256, 0]}\n"
+            + "seeds: 1\npreset: cpu-small\n";
+    SweepPlan.Plan plan =
+        SweepPlan.of(SpecReader.parse("ft.yaml", spec), PaperPreset.dataset(), false);
     assertEquals(1024, plan.finetuneSamples());
     Map<Integer, Integer> epochsBySize = new java.util.TreeMap<>();
     Map<Integer, Integer> imagesBySize = new java.util.TreeMap<>();

@@ -24,9 +24,17 @@ class SweepStartRefusalTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      int code = Labelcurve.run("sweep", "start", spec.toString(),
-          "--models", dir.toString(),
-          "--temporal", "127.0.0.1:1", "--s3-endpoint", "http://127.0.0.1:1");
+      int code =
+          Labelcurve.run(
+              "sweep",
+              "start",
+              spec.toString(),
+              "--models",
+              dir.toString(),
+              "--temporal",
+              "127.0.0.1:1",
+              "--s3-endpoint",
+              "http://127.0.0.1:1");
       assertEquals(2, code, captured.toString(StandardCharsets.UTF_8));
     } finally {
       System.setErr(err);
@@ -34,7 +42,8 @@ class SweepStartRefusalTest {
     return captured.toString(StandardCharsets.UTF_8);
   }
 
-  static final String GOOD = """
+  static final String GOOD =
+      """
       id: s
       dataset: data/manifest.csv
       test_splits: [T1]
@@ -71,10 +80,15 @@ class SweepStartRefusalTest {
 
   @Test
   void anUnknownBaselineOrWholePoolModelAndBadEpochsAreNamed() throws Exception {
-    String err = refuse(GOOD + "baseline: resnet51-scratch\nfull_pool_finetune: [resnet50-scratch,"
-        + " dinov9]\nfinetune_epochs: {sequence/1: 0}\n");
-    assertTrue(err.contains("baseline: unknown model 'resnet51-scratch'")
-        && err.contains("resnet50-scratch, built in"), err);
+    String err =
+        refuse(
+            GOOD
+                + "baseline: resnet51-scratch\nfull_pool_finetune: [resnet50-scratch,"
+                + " dinov9]\nfinetune_epochs: {sequence/1: 0}\n");
+    assertTrue(
+        err.contains("baseline: unknown model 'resnet51-scratch'")
+            && err.contains("resnet50-scratch, built in"),
+        err);
     assertTrue(err.contains("full_pool_finetune[1]: unknown model 'dinov9'"), err);
     assertTrue(err.contains("finetune_epochs.sequence/1: 0 must be at least 1"), err);
   }
@@ -85,17 +99,41 @@ class SweepStartRefusalTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      assertEquals(2, Labelcurve.run("sweep", "start", "--preset", "paper", "--models",
-          dir.toString(), "--temporal", "127.0.0.1:1", "--s3-endpoint", "http://127.0.0.1:1"));
-      assertEquals(2, Labelcurve.run("sweep", "start", "--preset", "paper", "--dataset",
-          "d/manifest.csv", "--models", dir.toString(), "--temporal", "127.0.0.1:1",
-          "--s3-endpoint", "http://127.0.0.1:1"));
+      assertEquals(
+          2,
+          Labelcurve.run(
+              "sweep",
+              "start",
+              "--preset",
+              "paper",
+              "--models",
+              dir.toString(),
+              "--temporal",
+              "127.0.0.1:1",
+              "--s3-endpoint",
+              "http://127.0.0.1:1"));
+      assertEquals(
+          2,
+          Labelcurve.run(
+              "sweep",
+              "start",
+              "--preset",
+              "paper",
+              "--dataset",
+              "d/manifest.csv",
+              "--models",
+              dir.toString(),
+              "--temporal",
+              "127.0.0.1:1",
+              "--s3-endpoint",
+              "http://127.0.0.1:1"));
     } finally {
       System.setErr(err);
     }
     String text = captured.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("--preset paper needs --dataset"), text);
-    // With no export in the catalog: the five foundation models are named; the baseline is built in.
+    // With no export in the catalog: the five foundation models are named; the baseline is built
+    // in.
     for (String model : PaperPreset.MODELS) {
       assertTrue(text.contains("unknown model '" + model + "'"), model + ": " + text);
     }

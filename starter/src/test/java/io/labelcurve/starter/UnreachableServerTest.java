@@ -10,16 +10,20 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * With no Temporal server at the address, commands say so and what to set, in one message and
- * exit code 3 (ExitCode.UNREACHABLE); in particular they do not answer as if the server had said "no such sweep".
+ * With no Temporal server at the address, commands say so and what to set, in one message and exit
+ * code 3 (ExitCode.UNREACHABLE); in particular they do not answer as if the server had said "no
+ * such sweep".
  */
 class UnreachableServerTest {
 
   @Test
   void cancelSaysNoServerAnswersNotNoSuchSweep() {
     String err = refuse("sweep", "cancel", "some-sweep", "--temporal", "127.0.0.1:1");
-    assertTrue(err.contains("no Temporal server answers at 127.0.0.1:1")
-        && err.contains("UNAVAILABLE") && err.contains("LABELCURVE_TEMPORAL_ADDRESS"), err);
+    assertTrue(
+        err.contains("no Temporal server answers at 127.0.0.1:1")
+            && err.contains("UNAVAILABLE")
+            && err.contains("LABELCURVE_TEMPORAL_ADDRESS"),
+        err);
     assertFalse(err.contains("no sweep"), err);
     assertFalse(err.contains("\tat "), "no stack trace: " + err);
   }
@@ -27,8 +31,11 @@ class UnreachableServerTest {
   @Test
   void registeringSearchAttributesNamesTheAddress() {
     String err = refuse("search-attributes", "register", "--temporal", "127.0.0.1:1");
-    assertTrue(err.contains("127.0.0.1:1") && err.contains("UNAVAILABLE")
-        && err.contains("LABELCURVE_TEMPORAL_ADDRESS"), err);
+    assertTrue(
+        err.contains("127.0.0.1:1")
+            && err.contains("UNAVAILABLE")
+            && err.contains("LABELCURVE_TEMPORAL_ADDRESS"),
+        err);
     assertFalse(err.contains("\tat "), "no stack trace: " + err);
   }
 

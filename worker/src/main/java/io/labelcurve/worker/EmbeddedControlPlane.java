@@ -15,12 +15,12 @@ import java.util.Set;
 
 /**
  * The embedded default: in one JVM, Temporal's Java test server on a port, S3Proxy over a local
- * folder, the workflow worker and activity workers for both queues, and {@code /metrics}.
- * Further {@code labelcurve worker} processes may join it (activities only).
+ * folder, the workflow worker and activity workers for both queues, and {@code /metrics}. Further
+ * {@code labelcurve worker} processes may join it (activities only).
  *
- * <p>What it is not: the test server keeps no state across a restart (a sweep running when the
- * JVM stops is gone, its finished cells stay in the bucket and a re-start reuses them), has no
- * UI and no visibility queries.
+ * <p>What it is not: the test server keeps no state across a restart (a sweep running when the JVM
+ * stops is gone, its finished cells stay in the bucket and a re-start reuses them), has no UI and
+ * no visibility queries.
  */
 public final class EmbeddedControlPlane implements AutoCloseable {
   public static final String NAMESPACE = "default";
@@ -36,10 +36,17 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   private final ModelCatalog catalog;
   private final int temporalPort;
 
-  private EmbeddedControlPlane(TemporalTestServer temporal, EmbeddedS3 s3,
-      String s3Endpoint, S3BlobStore store, MetricsServer metrics, WorkflowServiceStubs stubs,
+  private EmbeddedControlPlane(
+      TemporalTestServer temporal,
+      EmbeddedS3 s3,
+      String s3Endpoint,
+      S3BlobStore store,
+      MetricsServer metrics,
+      WorkflowServiceStubs stubs,
       WorkflowClient client,
-      WorkerRuntime workers, ModelCatalog catalog, int temporalPort) {
+      WorkerRuntime workers,
+      ModelCatalog catalog,
+      int temporalPort) {
     this.temporal = temporal;
     this.s3 = s3;
     this.s3Endpoint = s3Endpoint;
@@ -67,8 +74,15 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    *     that nothing on the network reaches an unauthenticated server; {@code 0.0.0.0} (or one
    *     interface's address) only for workers on other machines, behind a firewall
    */
-  public record Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
-      ModelCatalog catalog, int cpuSlots, Set<String> queues, String listen) {
+  public record Options(
+      Path dataDir,
+      int temporalPort,
+      int s3Port,
+      int metricsPort,
+      ModelCatalog catalog,
+      int cpuSlots,
+      Set<String> queues,
+      String listen) {
     public static final String LOOPBACK = "127.0.0.1";
 
     public Options {
@@ -76,21 +90,38 @@ public final class EmbeddedControlPlane implements AutoCloseable {
     }
 
     /** On loopback. */
-    public Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
-        ModelCatalog catalog, int cpuSlots, Set<String> queues) {
+    public Options(
+        Path dataDir,
+        int temporalPort,
+        int s3Port,
+        int metricsPort,
+        ModelCatalog catalog,
+        int cpuSlots,
+        Set<String> queues) {
       this(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues, LOOPBACK);
     }
 
     /** These options listening on {@code address}. */
     public Options listeningOn(String address) {
-      return new Options(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues,
-          address);
+      return new Options(
+          dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues, address);
     }
 
     /** In-process workers for both queues. */
-    public Options(Path dataDir, int temporalPort, int s3Port, int metricsPort,
-        ModelCatalog catalog, int cpuSlots) {
-      this(dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots,
+    public Options(
+        Path dataDir,
+        int temporalPort,
+        int s3Port,
+        int metricsPort,
+        ModelCatalog catalog,
+        int cpuSlots) {
+      this(
+          dataDir,
+          temporalPort,
+          s3Port,
+          metricsPort,
+          catalog,
+          cpuSlots,
           Set.of(WorkerRuntime.CPU_QUEUE, WorkerRuntime.GPU_QUEUE));
     }
   }
@@ -100,9 +131,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   }
 
   /**
-   * The plane on a bucket of another S3 API, e.g. an S3Proxy or MinIO in a process of its own
-   * (the outage tests stop it); no S3Proxy starts here and {@link #s3()} is null. {@code
-   * Options.s3Port} is unused.
+   * The plane on a bucket of another S3 API, e.g. an S3Proxy or MinIO in a process of its own (the
+   * outage tests stop it); no S3Proxy starts here and {@link #s3()} is null. {@code Options.s3Port}
+   * is unused.
    */
   public static EmbeddedControlPlane startOn(Options o, S3Settings bucket) throws IOException {
     return start(o, java.util.Objects.requireNonNull(bucket));
@@ -119,21 +150,44 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       metrics = MetricsServer.start(o.listen(), o.metricsPort());
       S3Settings bucket = external != null ? external : s3.settings(S3Settings.DEFAULT_BUCKET);
       S3BlobStore store = S3BlobStore.connect(bucket);
-      WorkflowServiceStubs stubs = new TemporalSettings("127.0.0.1:" + o.temporalPort(),
-          NAMESPACE, null, null, null, null).connect(metrics.temporalScope());
-      WorkflowClient client = WorkflowClient.newInstance(stubs,
-          WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
+      WorkflowServiceStubs stubs =
+          new TemporalSettings("127.0.0.1:" + o.temporalPort(), NAMESPACE, null, null, null, null)
+              .connect(metrics.temporalScope());
+      WorkflowClient client =
+          WorkflowClient.newInstance(
+              stubs, WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
       // So that sweeps may carry them here as on a cluster (the test server keeps no index, but
       // rejects a workflow whose attributes it does not know).
       SearchAttributeRegistration.register(stubs, NAMESPACE);
       int threads = Runtime.getRuntime().availableProcessors();
-      ActivityContext context = new ActivityContext(store, o.catalog().withStore(store),
-          new LabelcurveMetrics(metrics.registry()), threads);
-      WorkerRuntime workers = WorkerRuntime.start(client, context, new WorkerRuntime.Plan(
-          union(o.queues(), WorkerRuntime.CPU_QUEUE), true, o.cpuSlots(), 1, null,
-          o.queues().contains(WorkerRuntime.CPU_QUEUE)));
-      return new EmbeddedControlPlane(temporal, s3, bucket.endpoint(), store, metrics, stubs,
-          client, workers, o.catalog(), o.temporalPort());
+      ActivityContext context =
+          new ActivityContext(
+              store,
+              o.catalog().withStore(store),
+              new LabelcurveMetrics(metrics.registry()),
+              threads);
+      WorkerRuntime workers =
+          WorkerRuntime.start(
+              client,
+              context,
+              new WorkerRuntime.Plan(
+                  union(o.queues(), WorkerRuntime.CPU_QUEUE),
+                  true,
+                  o.cpuSlots(),
+                  1,
+                  null,
+                  o.queues().contains(WorkerRuntime.CPU_QUEUE)));
+      return new EmbeddedControlPlane(
+          temporal,
+          s3,
+          bucket.endpoint(),
+          store,
+          metrics,
+          stubs,
+          client,
+          workers,
+          o.catalog(),
+          o.temporalPort());
     } catch (IOException | RuntimeException e) {
       if (metrics != null) {
         metrics.close();

@@ -25,8 +25,13 @@ final class InFlightActivities extends WorkerInterceptorBase {
       @Override
       public void init(ActivityExecutionContext context) {
         ActivityInfo info = context.getInfo();
-        name = info.getActivityType() + " (" + info.getWorkflowId() + ", attempt "
-            + info.getAttempt() + ")";
+        name =
+            info.getActivityType()
+                + " ("
+                + info.getWorkflowId()
+                + ", attempt "
+                + info.getAttempt()
+                + ")";
         super.init(context);
       }
 

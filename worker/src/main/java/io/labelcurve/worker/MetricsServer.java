@@ -37,18 +37,23 @@ public final class MetricsServer implements AutoCloseable {
     // Before any meter: the SDK's timers and labelcurve's get buckets up to a day.
     registry.config().meterFilter(LongHistograms.filter());
     // Report the SDK's tally metrics every second: scrapes come every few seconds.
-    Scope scope = new RootScopeBuilder()
-        .reporter(new MicrometerClientStatsReporter(registry))
-        .reportEvery(Duration.ofSeconds(1));
+    Scope scope =
+        new RootScopeBuilder()
+            .reporter(new MicrometerClientStatsReporter(registry))
+            .reportEvery(Duration.ofSeconds(1));
     HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 0);
-    http.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    http.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     http.start();
     return new MetricsServer(registry, scope, http);
   }
@@ -67,8 +72,10 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public String url() {
-    String host = http.getAddress().getAddress().isAnyLocalAddress()
-        ? "127.0.0.1" : http.getAddress().getHostString();
+    String host =
+        http.getAddress().getAddress().isAnyLocalAddress()
+            ? "127.0.0.1"
+            : http.getAddress().getHostString();
     return "http://" + host + ":" + port() + "/metrics";
   }
 

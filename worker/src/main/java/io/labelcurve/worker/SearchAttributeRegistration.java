@@ -37,16 +37,21 @@ public final class SearchAttributeRegistration {
    *     attribute of the same name but another type, no operator service)
    */
   public static Map<String, Outcome> register(WorkflowServiceStubs stubs, String namespace) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder(stubs.getOptions()).validateAndBuildWithDefaults());
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder(stubs.getOptions())
+                .validateAndBuildWithDefaults());
     try {
       Map<String, Outcome> out = new LinkedHashMap<>();
       for (SearchAttributeKey<?> key : SweepSearchAttributes.ALL) {
         try {
-          operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder()
-              .setNamespace(namespace)
-              .putSearchAttributes(key.getName(), key.getValueType())
-              .build());
+          operator
+              .blockingStub()
+              .addSearchAttributes(
+                  AddSearchAttributesRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .putSearchAttributes(key.getName(), key.getValueType())
+                      .build());
           out.put(key.getName(), Outcome.ADDED);
         } catch (StatusRuntimeException e) {
           if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {

@@ -36,6 +36,7 @@ public record TemporalSettings(
   public static final String ENV_TLS_KEY = "LABELCURVE_TEMPORAL_TLS_KEY";
   public static final String ENV_TLS_CA = "LABELCURVE_TEMPORAL_TLS_CA";
   public static final String ENV_API_KEY = "LABELCURVE_TEMPORAL_API_KEY";
+
   /** A file holding the API key (compose/Kubernetes secrets), instead of the variable. */
   public static final String ENV_API_KEY_FILE = "LABELCURVE_TEMPORAL_API_KEY_FILE";
 
@@ -44,9 +45,13 @@ public record TemporalSettings(
    * the {@code temporal} CLI or an SDK's environment configuration needs nothing more. For each
    * setting: the envconfig name (Temporal's SDKs and current CLI) first, then the older CLI's.
    */
-  public static final java.util.List<String> TEMPORAL_ADDRESS = java.util.List.of("TEMPORAL_ADDRESS");
-  public static final java.util.List<String> TEMPORAL_NAMESPACE = java.util.List.of("TEMPORAL_NAMESPACE");
-  public static final java.util.List<String> TEMPORAL_API_KEY = java.util.List.of("TEMPORAL_API_KEY");
+  public static final java.util.List<String> TEMPORAL_ADDRESS =
+      java.util.List.of("TEMPORAL_ADDRESS");
+
+  public static final java.util.List<String> TEMPORAL_NAMESPACE =
+      java.util.List.of("TEMPORAL_NAMESPACE");
+  public static final java.util.List<String> TEMPORAL_API_KEY =
+      java.util.List.of("TEMPORAL_API_KEY");
   public static final java.util.List<String> TEMPORAL_TLS_CERT =
       java.util.List.of("TEMPORAL_TLS_CLIENT_CERT_PATH", "TEMPORAL_TLS_CERT");
   public static final java.util.List<String> TEMPORAL_TLS_KEY =
@@ -58,8 +63,8 @@ public record TemporalSettings(
   public static final String DEFAULT_NAMESPACE = "default";
 
   /**
-   * Each setting from its {@code LABELCURVE_TEMPORAL_*} variable, else from Temporal's own
-   * ({@link #TEMPORAL_ADDRESS} …), else its default. A blank value counts as unset.
+   * Each setting from its {@code LABELCURVE_TEMPORAL_*} variable, else from Temporal's own ({@link
+   * #TEMPORAL_ADDRESS} …), else its default. A blank value counts as unset.
    */
   public static TemporalSettings fromEnvironment(Map<String, String> env) {
     String address = lookup(env, ENV_ADDRESS, TEMPORAL_ADDRESS);
@@ -102,16 +107,22 @@ public record TemporalSettings(
 
   /** Connects, reporting the SDK's metrics to {@code metrics} when it is not null. */
   public WorkflowServiceStubs connect(Scope metrics) throws IOException {
-    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
-        .setTarget(address);
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address);
     if (metrics != null) {
       options.setMetricsScope(metrics);
     }
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
-        throw new IllegalArgumentException(ENV_TLS_CERT + " and " + ENV_TLS_KEY
-            + " (or " + TEMPORAL_TLS_CERT.get(0) + " and " + TEMPORAL_TLS_KEY.get(0)
-            + ") go together: mTLS needs both the client certificate and its key");
+        throw new IllegalArgumentException(
+            ENV_TLS_CERT
+                + " and "
+                + ENV_TLS_KEY
+                + " (or "
+                + TEMPORAL_TLS_CERT.get(0)
+                + " and "
+                + TEMPORAL_TLS_KEY.get(0)
+                + ") go together: mTLS needs both the client certificate and its key");
       }
       try (InputStream cert = Files.newInputStream(tlsCert);
           InputStream key = Files.newInputStream(tlsKey)) {
@@ -122,8 +133,8 @@ public record TemporalSettings(
         options.setSslContext(ssl.build());
       }
     } else if (tlsCa != null) {
-      options.setSslContext(SimpleSslContextBuilder.noKeyOrCertChain()
-          .setTrustManager(trustManager(tlsCa)).build());
+      options.setSslContext(
+          SimpleSslContextBuilder.noKeyOrCertChain().setTrustManager(trustManager(tlsCa)).build());
     }
     if (apiKey != null) {
       String key = apiKey;
@@ -162,8 +173,12 @@ public record TemporalSettings(
 
   @Override
   public String toString() {
-    return "Temporal[" + address + ", namespace " + namespace
+    return "Temporal["
+        + address
+        + ", namespace "
+        + namespace
         + (tlsCert != null ? ", mTLS" : tlsCa != null ? ", TLS" : "")
-        + (apiKey != null ? ", API key (hidden)" : "") + "]";
+        + (apiKey != null ? ", API key (hidden)" : "")
+        + "]";
   }
 }

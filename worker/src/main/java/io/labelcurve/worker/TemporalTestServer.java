@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Temporal's Java test server on one address and port. {@code TestServer.createPortBoundServer}
  * binds every interface and takes no address; this does what it does (the same services, health
  * checks and time-skipping lock) on the address given, loopback by default, so that an
- * unauthenticated server is not reachable from the network unless asked for ({@code up
- * --listen}). It uses the SDK's {@code internal.testservice} classes, as TestServer itself does.
+ * unauthenticated server is not reachable from the network unless asked for ({@code up --listen}).
+ * It uses the SDK's {@code internal.testservice} classes, as TestServer itself does.
  */
 final class TemporalTestServer implements AutoCloseable {
   private final TestServicesStarter services;
@@ -27,7 +27,8 @@ final class TemporalTestServer implements AutoCloseable {
   static TemporalTestServer start(String address, int port) throws IOException {
     // lockTimeSkipping = true, initial time 0 (now): what createPortBoundServer(port) uses.
     TestServicesStarter services = new TestServicesStarter(true, 0);
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, port));
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(address, port));
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     try {
       return new TemporalTestServer(services, builder.build().start());

@@ -1,14 +1,14 @@
 package io.labelcurve.worker;
 
 import ai.djl.Device;
-import io.labelcurve.activities.dataset.DatasetActivitiesImpl;
+import io.labelcurve.activities.adapter.DatasetActivitiesImpl;
+import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.adapter.FinetuneActivitiesImpl;
+import io.labelcurve.activities.adapter.ProbeActivitiesImpl;
+import io.labelcurve.activities.adapter.ResultActivitiesImpl;
+import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.DevicePool;
-import io.labelcurve.activities.embed.EmbeddingActivitiesImpl;
-import io.labelcurve.activities.finetune.FinetuneActivitiesImpl;
-import io.labelcurve.activities.probe.ProbeActivitiesImpl;
-import io.labelcurve.activities.results.ResultActivitiesImpl;
 import io.labelcurve.activities.runtime.ActivityContext;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
@@ -42,15 +42,17 @@ public final class WorkerRuntime implements AutoCloseable {
   public static final String GPU_QUEUE = "labelcurve-gpu";
   public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE);
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+
   /**
    * The default drain period, in seconds. Heartbeating activities leave within one step or batch
    * plus a checkpoint write (a CPU finetune step of mobilenet took ~5.5 s under load, a paper batch
    * of ResNet-50 on 2 CPU cores ~20 s, a ResNet-50 checkpoint is 280 MB to upload); what does not
    * heartbeat is bookkeeping (seconds) or a probe cell's SVM (seconds to minutes). 60 s covers all
-   * but the largest probe cells, whose retry is idempotent. Kubernetes' and compose's grace
-   * periods must be longer (deploy/: 90 s), or the kernel's SIGKILL ends the drain early.
+   * but the largest probe cells, whose retry is idempotent. Kubernetes' and compose's grace periods
+   * must be longer (deploy/: 90 s), or the kernel's SIGKILL ends the drain early.
    */
   public static final int DEFAULT_DRAIN_SECONDS = 60;
+
   /**
    * After the drain period, how long interrupted activities get to send their failure before the
    * process goes on exiting: a reply is one RPC; more would only eat into the grace period.
@@ -70,16 +72,21 @@ public final class WorkerRuntime implements AutoCloseable {
    * What a worker process serves.
    *
    * @param queues task queues to poll ({@link #CPU_QUEUE}, {@link #GPU_QUEUE})
-   * @param workflows also run the sweep workflows (on the CPU queue); off for activity-only
-   *     workers that join the embedded server, which keeps a dead worker's workflow task forever
+   * @param workflows also run the sweep workflows (on the CPU queue); off for activity-only workers
+   *     that join the embedded server, which keeps a dead worker's workflow task forever
    * @param cpuSlots activities at once on the CPU queue (each SVM uses {@code svmThreads})
    * @param gpuSlots activities at once on the GPU queue: one per accelerator
    * @param device the accelerator the GPU queue's encoders run on (null: the engine's default)
    * @param cpuActivities run the CPU queue's activities; off for a process that runs only the
    *     workflows while separate worker processes run every activity (the load benchmark)
    */
-  public record Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots,
-      Device device, boolean cpuActivities) {
+  public record Plan(
+      Set<String> queues,
+      boolean workflows,
+      int cpuSlots,
+      int gpuSlots,
+      Device device,
+      boolean cpuActivities) {
     /** A plan that runs the activities of every queue it polls. */
     public Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots, Device device) {
       this(queues, workflows, cpuSlots, gpuSlots, device, true);
@@ -99,16 +106,20 @@ public final class WorkerRuntime implements AutoCloseable {
   public static WorkerRuntime start(WorkflowClient client, ActivityContext context, Plan plan) {
     context.metrics().registerModels(context.catalog().ids(), Provenance.version());
     InFlightActivities inFlight = new InFlightActivities();
-    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-        .setWorkerInterceptors(inFlight)
-        .build());
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(inFlight).build());
     Manifests manifests = new Manifests(context.store());
     if (plan.queues().contains(CPU_QUEUE)) {
-      Worker cpu = factory.newWorker(CPU_QUEUE, WorkerOptions.newBuilder()
-          .setMaxConcurrentActivityExecutionSize(plan.cpuSlots())
-          .build());
+      Worker cpu =
+          factory.newWorker(
+              CPU_QUEUE,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentActivityExecutionSize(plan.cpuSlots())
+                  .build());
       if (plan.workflows()) {
-        cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+        cpu.registerWorkflowImplementationTypes(
+            SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
       }
       if (plan.cpuActivities()) {
         cpu.registerActivitiesImplementations(
@@ -123,26 +134,36 @@ public final class WorkerRuntime implements AutoCloseable {
     if (plan.queues().contains(GPU_QUEUE)) {
       // Detected here, not at the first extraction, so that /metrics says from the start whether
       // a GPU worker found its GPU (LabelcurveGpuWorkerOnCpu).
-      DevicePool devices = plan.device() != null
-          ? DevicePool.shared(plan.device()) : DevicePool.detect(Integer.MAX_VALUE);
+      DevicePool devices =
+          plan.device() != null
+              ? DevicePool.shared(plan.device())
+              : DevicePool.detect(Integer.MAX_VALUE);
       for (Device d : devices.devices()) {
         context.metrics().workerDevice(GPU_QUEUE, d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu");
       }
-      Worker gpu = factory.newWorker(GPU_QUEUE, WorkerOptions.newBuilder()
-          .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
-          // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s of
-          // 60 s); the extraction's details are its resume position, so send them every 5 s:
-          // a killed worker's retry then loses at most the shards of the last 5 s.
-          .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
-          .build());
+      Worker gpu =
+          factory.newWorker(
+              GPU_QUEUE,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
+                  // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s
+                  // of
+                  // 60 s); the extraction's details are its resume position, so send them every 5
+                  // s:
+                  // a killed worker's retry then loses at most the shards of the last 5 s.
+                  .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
+                  .build());
       gpu.registerActivitiesImplementations(
-          new EmbeddingActivitiesImpl(context, manifests, devices,
-              EmbeddingActivitiesImpl.configuredShardSize()),
+          new EmbeddingActivitiesImpl(
+              context, manifests, devices, EmbeddingActivitiesImpl.configuredShardSize()),
           new FinetuneActivitiesImpl(context, manifests));
     }
     factory.start();
-    log.info("polling {} (workflows: {}) with {} CPU and {} GPU slots", plan.queues(),
-        plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE), plan.cpuSlots(),
+    log.info(
+        "polling {} (workflows: {}) with {} CPU and {} GPU slots",
+        plan.queues(),
+        plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE),
+        plan.cpuSlots(),
         plan.gpuSlots());
     return new WorkerRuntime(factory, inFlight);
   }
@@ -155,8 +176,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /**
    * Stops polling, lets the running activities end within {@code period}, then interrupts those
    * still running ({@code shutdownNow}) and waits up to 10 s more for them. Blocks until done, so
-   * that a JVM shutdown hook may call it (the JVM exits when its hooks return). A second call
-   * waits for the first and returns.
+   * that a JVM shutdown hook may call it (the JVM exits when its hooks return). A second call waits
+   * for the first and returns.
    *
    * @return whether every activity ended within {@code period}
    */
@@ -167,20 +188,28 @@ public final class WorkerRuntime implements AutoCloseable {
     drained = true;
     long t0 = System.nanoTime();
     List<String> running = inFlight.describe();
-    log.info("draining {} activities for up to {} s{}", running.size(), period.toSeconds(),
+    log.info(
+        "draining {} activities for up to {} s{}",
+        running.size(),
+        period.toSeconds(),
         running.isEmpty() ? "" : ": " + String.join(", ", running));
     factory.shutdown();
     factory.awaitTermination(period.toMillis(), TimeUnit.MILLISECONDS);
     boolean clean = factory.isTerminated();
     if (!clean) {
-      log.warn("{} activities still running after the {} s drain, interrupting them: {}",
-          inFlight.count(), period.toSeconds(), String.join(", ", inFlight.describe()));
+      log.warn(
+          "{} activities still running after the {} s drain, interrupting them: {}",
+          inFlight.count(),
+          period.toSeconds(),
+          String.join(", ", inFlight.describe()));
       factory.shutdownNow();
       factory.awaitTermination(INTERRUPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
-    log.info("drained in {} s ({} activities left{})",
+    log.info(
+        "drained in {} s ({} activities left{})",
         String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
-        inFlight.count(), clean ? "" : ", interrupted");
+        inFlight.count(),
+        clean ? "" : ", interrupted");
     return clean;
   }
 

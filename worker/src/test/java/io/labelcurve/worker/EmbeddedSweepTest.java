@@ -61,12 +61,23 @@ class EmbeddedSweepTest {
     for (String f : List.of("model.json", "encoder.pt")) {
       Files.copy(TINY_MODEL.resolve(f), models.resolve(f));
     }
-    plane = EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(dir.resolve("data"),
-        freePort(), 0, 0, ModelCatalog.load(dir.resolve("models")), 2));
-    PhantomGenerator.Summary data = PhantomGenerator.generate(dir.resolve("phantom"), 3,
-        PhantomGenerator.Scale.TINY);
-    manifestUri = plane.store().uri(
-        DatasetUploader.upload(data.manifest(), plane.store(), "datasets/tiny/").manifestKey());
+    plane =
+        EmbeddedControlPlane.start(
+            new EmbeddedControlPlane.Options(
+                dir.resolve("data"),
+                freePort(),
+                0,
+                0,
+                ModelCatalog.load(dir.resolve("models")),
+                2));
+    PhantomGenerator.Summary data =
+        PhantomGenerator.generate(dir.resolve("phantom"), 3, PhantomGenerator.Scale.TINY);
+    manifestUri =
+        plane
+            .store()
+            .uri(
+                DatasetUploader.upload(data.manifest(), plane.store(), "datasets/tiny/")
+                    .manifestKey());
   }
 
   @AfterAll
@@ -83,16 +94,31 @@ class EmbeddedSweepTest {
   }
 
   static SweepSpec spec(String id, List<String> models, List<Integer> imageSizes) {
-    return new SweepSpec(id, manifestUri, "train", List.of("T1", "T2"), models,
+    return new SweepSpec(
+        id,
+        manifestUri,
+        "train",
+        List.of("T1", "T2"),
+        models,
         List.of("linear-probe"),
-        List.of(new SamplingSpec(SamplingSpec.IMAGE, imageSizes, false),
+        List.of(
+            new SamplingSpec(SamplingSpec.IMAGE, imageSizes, false),
             new SamplingSpec(SamplingSpec.SEQUENCE, List.of(1, 2), false)),
-        2, "cpu-small", 3);
+        2,
+        "cpu-small",
+        3);
   }
 
   static SweepResult run(SweepSpec spec) {
-    SweepWorkflow sweep = plane.client().newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(spec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow sweep =
+        plane
+            .client()
+            .newWorkflowStub(
+                SweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(spec.id())
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build());
     return sweep.run(io.labelcurve.workflows.sweep.SweepRequest.all(spec));
   }
 
@@ -105,8 +131,10 @@ class EmbeddedSweepTest {
     assertTrue(first.imagesEmbedded() > 0);
     assertEquals(0, first.imagesFromCache());
 
-    String csv = new String(plane.store().get(CellRecords.resultsKey("tiny-1")).orElseThrow(),
-        StandardCharsets.UTF_8);
+    String csv =
+        new String(
+            plane.store().get(CellRecords.resultsKey("tiny-1")).orElseThrow(),
+            StandardCharsets.UTF_8);
     List<String> lines = csv.lines().toList();
     assertEquals(ResultsCsv.HEADER, lines.get(0));
     // cells x 2 test splits x 2 levels
@@ -119,9 +147,17 @@ class EmbeddedSweepTest {
       assertTrue(Integer.parseInt(f[12]) > 0, line);
       seen.add(f[4] + " " + f[9] + " " + f[10]);
     }
-    assertEquals(Set.of("image T1 image", "image T1 sequence", "image T2 image",
-        "image T2 sequence", "sequence T1 image", "sequence T1 sequence", "sequence T2 image",
-        "sequence T2 sequence"), seen);
+    assertEquals(
+        Set.of(
+            "image T1 image",
+            "image T1 sequence",
+            "image T2 image",
+            "image T2 sequence",
+            "sequence T1 image",
+            "sequence T1 sequence",
+            "sequence T2 image",
+            "sequence T2 sequence"),
+        seen);
 
     // The sampled ids are stored with each cell, and subsets of one seed are nested.
     Set<String> small = ids("tiny-1", "tiny-cnn.linear-probe.image-16.s0");
@@ -129,36 +165,51 @@ class EmbeddedSweepTest {
     assertEquals(16, small.size());
     assertEquals(64, large.size());
     assertTrue(large.containsAll(small), "subset(16) is a prefix of subset(64)");
-    assertTrue(small.stream().anyMatch(i -> i.contains("#v")) || large.stream().anyMatch(i -> i.contains("#v")),
+    assertTrue(
+        small.stream().anyMatch(i -> i.contains("#v"))
+            || large.stream().anyMatch(i -> i.contains("#v")),
         "augmented variants are part of the image pool");
 
     // A second sweep over the same data computes no embedding and leaves the cache untouched.
     // It carries the search attributes, as a sweep started with --search-attributes does.
     Map<Path, FileTime> before = cacheFiles();
     SweepSpec secondSpec = spec("tiny-2", List.of("tiny-cnn"), List.of(32));
-    SweepResult second = plane.client().newWorkflowStub(SweepWorkflow.class, WorkflowOptions
-            .newBuilder().setWorkflowId(secondSpec.id()).setTaskQueue(SweepWorkflow.TASK_QUEUE)
-            .setTypedSearchAttributes(SweepSearchAttributes.ofSweep(secondSpec)).build())
-        .run(new SweepRequest(secondSpec, null, true));
+    SweepResult second =
+        plane
+            .client()
+            .newWorkflowStub(
+                SweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(secondSpec.id())
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .setTypedSearchAttributes(SweepSearchAttributes.ofSweep(secondSpec))
+                    .build())
+            .run(new SweepRequest(secondSpec, null, true));
     assertEquals(0, second.imagesEmbedded());
     assertEquals(first.imagesEmbedded(), second.imagesFromCache());
     assertEquals(before, cacheFiles());
-    SearchAttributes ofSweep = plane.client().newUntypedWorkflowStub("tiny-2").describe()
-        .getTypedSearchAttributes();
+    SearchAttributes ofSweep =
+        plane.client().newUntypedWorkflowStub("tiny-2").describe().getTypedSearchAttributes();
     assertEquals("tiny-2", ofSweep.get(SweepSearchAttributes.SWEEP));
     assertEquals(List.of("tiny-cnn"), ofSweep.get(SweepSearchAttributes.MODEL));
     assertEquals(List.of("linear-probe"), ofSweep.get(SweepSearchAttributes.ADAPTATION));
     assertEquals(List.of("image", "sequence"), ofSweep.get(SweepSearchAttributes.SAMPLING));
-    SearchAttributes ofModel = plane.client()
-        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("tiny-2", "tiny-cnn")).describe()
-        .getTypedSearchAttributes();
+    SearchAttributes ofModel =
+        plane
+            .client()
+            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("tiny-2", "tiny-cnn"))
+            .describe()
+            .getTypedSearchAttributes();
     assertEquals("tiny-2", ofModel.get(SweepSearchAttributes.SWEEP));
     assertEquals(List.of("tiny-cnn"), ofModel.get(SweepSearchAttributes.MODEL));
 
     // Both kinds of series are on /metrics.
-    String metrics = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(plane.metrics().url())).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(plane.metrics().url())).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     assertTrue(metrics.contains("temporal_"), "Temporal SDK series");
     assertTrue(metrics.contains("labelcurve_cells_completed_total"), "labelcurve's own series");
     assertTrue(metrics.contains("labelcurve_images_embedded_total"));
@@ -167,27 +218,36 @@ class EmbeddedSweepTest {
 
   @Test
   void theSearchAttributesAreRegisteredAtStartAndRegisteringAgainChangesNothing() {
-    Map<String, SearchAttributeRegistration.Outcome> again = SearchAttributeRegistration.register(
-        plane.client().getWorkflowServiceStubs(), EmbeddedControlPlane.NAMESPACE);
-    assertEquals(SweepSearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList(),
+    Map<String, SearchAttributeRegistration.Outcome> again =
+        SearchAttributeRegistration.register(
+            plane.client().getWorkflowServiceStubs(), EmbeddedControlPlane.NAMESPACE);
+    assertEquals(
+        SweepSearchAttributes.ALL.stream().map(SearchAttributeKey::getName).toList(),
         List.copyOf(again.keySet()));
-    assertTrue(again.values().stream()
-        .allMatch(o -> o == SearchAttributeRegistration.Outcome.ALREADY_THERE), again::toString);
+    assertTrue(
+        again.values().stream()
+            .allMatch(o -> o == SearchAttributeRegistration.Outcome.ALREADY_THERE),
+        again::toString);
   }
 
   @Test
   void anUnknownModelFailsTheSweepBeforeAnyEmbedding() {
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> run(spec("bad-model", List.of("tiny-cnn", "no-such-model"), List.of(16))));
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run(spec("bad-model", List.of("tiny-cnn", "no-such-model"), List.of(16))));
     ApplicationFailure failure = badInput(e);
     assertTrue(failure.getOriginalMessage().contains("models[1]"), failure.getOriginalMessage());
-    assertTrue(failure.getOriginalMessage().contains("no-such-model"), failure.getOriginalMessage());
+    assertTrue(
+        failure.getOriginalMessage().contains("no-such-model"), failure.getOriginalMessage());
   }
 
   @Test
   void aSizeLargerThanThePoolFailsBeforeAnyEmbedding() throws IOException {
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> run(spec("too-big", List.of("tiny-cnn"), List.of(16, 1_000_000))));
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run(spec("too-big", List.of("tiny-cnn"), List.of(16, 1_000_000))));
     String message = badInput(e).getOriginalMessage();
     assertTrue(message.contains("samplings[0].sizes[1]"), message);
     assertTrue(plane.store().list(CellRecords.cellsPrefix("too-big")).isEmpty());
@@ -204,20 +264,28 @@ class EmbeddedSweepTest {
   }
 
   static Set<String> ids(String sweep, String cell) throws IOException {
-    return new String(plane.store().get(CellRecords.idsKey(sweep, cell)).orElseThrow(),
-        StandardCharsets.UTF_8).lines().collect(Collectors.toSet());
+    return new String(
+            plane.store().get(CellRecords.idsKey(sweep, cell)).orElseThrow(),
+            StandardCharsets.UTF_8)
+        .lines()
+        .collect(Collectors.toSet());
   }
 
   static Map<Path, FileTime> cacheFiles() throws IOException {
     Path root = plane.s3().root().resolve("labelcurve/embeddings");
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).collect(Collectors.toMap(p -> p, p -> {
-        try {
-          return Files.getLastModifiedTime(p);
-        } catch (IOException ex) {
-          throw new java.io.UncheckedIOException(ex);
-        }
-      }));
+      return files
+          .filter(Files::isRegularFile)
+          .collect(
+              Collectors.toMap(
+                  p -> p,
+                  p -> {
+                    try {
+                      return Files.getLastModifiedTime(p);
+                    } catch (IOException ex) {
+                      throw new java.io.UncheckedIOException(ex);
+                    }
+                  }));
     }
   }
 }

@@ -9,15 +9,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The series a PromQL expression reads: every vector selector (metric name and label matchers)
- * and, for each {@code sum by (labels) (...)}-style aggregation, the labels it groups by together
- * with the selectors inside it.
+ * The series a PromQL expression reads: every vector selector (metric name and label matchers) and,
+ * for each {@code sum by (labels) (...)}-style aggregation, the labels it groups by together with
+ * the selectors inside it.
  *
  * <p>Hand-written because no PromQL parser for Java is published on Maven Central (the reference
  * parser is Go, in Prometheus itself). It covers the grammar the dashboards and alert rules use:
  * functions, aggregations with {@code by}/{@code without} before or after their argument, binary
- * operators with {@code on}/{@code ignoring}/{@code group_*}, range and subquery brackets,
- * {@code offset}, strings, numbers and Grafana's {@code $variables}. {@code promtool check rules}
+ * operators with {@code on}/{@code ignoring}/{@code group_*}, range and subquery brackets, {@code
+ * offset}, strings, numbers and Grafana's {@code $variables}. {@code promtool check rules}
  * (deploy/check.sh) checks the full syntax.
  */
 final class PromQlSelectors {
@@ -32,14 +32,40 @@ final class PromQlSelectors {
 
   record Parsed(List<Selector> selectors, List<Grouping> groupings) {}
 
-  private static final Set<String> AGGREGATIONS = Set.of("sum", "min", "max", "avg", "group",
-      "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile");
-  private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring",
-      "group_left", "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan");
-  private static final Pattern TOKEN = Pattern.compile(
-      "\\s+|(?<str>\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*')|(?<range>\\[[^\\]]*\\])"
-          + "|(?<id>[A-Za-z_:][A-Za-z0-9_:]*)|(?<var>\\$[A-Za-z0-9_]+)"
-          + "|(?<num>[0-9][0-9.eE+\\-]*[a-z]*)|(?<op>=~|!~|!=|==|<=|>=|[-+*/%^<>=(){},@])");
+  private static final Set<String> AGGREGATIONS =
+      Set.of(
+          "sum",
+          "min",
+          "max",
+          "avg",
+          "group",
+          "stddev",
+          "stdvar",
+          "count",
+          "count_values",
+          "bottomk",
+          "topk",
+          "quantile");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "and",
+          "or",
+          "unless",
+          "bool",
+          "offset",
+          "inf",
+          "nan");
+  private static final Pattern TOKEN =
+      Pattern.compile(
+          "\\s+|(?<str>\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*')|(?<range>\\[[^\\]]*\\])"
+              + "|(?<id>[A-Za-z_:][A-Za-z0-9_:]*)|(?<var>\\$[A-Za-z0-9_]+)"
+              + "|(?<num>[0-9][0-9.eE+\\-]*[a-z]*)|(?<op>=~|!~|!=|==|<=|>=|[-+*/%^<>=(){},@])");
 
   private PromQlSelectors() {}
 
@@ -51,12 +77,13 @@ final class PromQlSelectors {
     return new Parsed(all, groupings);
   }
 
-  private static void parseRange(List<String> t, int from, int to, List<Selector> out,
-      List<Grouping> groupings) {
+  private static void parseRange(
+      List<String> t, int from, int to, List<Selector> out, List<Grouping> groupings) {
     int i = from;
     while (i < to) {
       String tok = t.get(i);
-      if (AGGREGATIONS.contains(tok) && i + 1 < to
+      if (AGGREGATIONS.contains(tok)
+          && i + 1 < to
           && (t.get(i + 1).equals("(") || isGrouping(t.get(i + 1)))) {
         List<String> labels = new ArrayList<>();
         int j = i + 1;
@@ -82,7 +109,9 @@ final class PromQlSelectors {
       } else if (KEYWORDS.contains(tok)) {
         // on (...) / ignoring (...) / group_left (...) list join labels, not series: skip them.
         i += i + 1 < to && t.get(i + 1).equals("(") ? matching(t, i + 1) - i + 1 : 1;
-      } else if (Character.isLetter(tok.charAt(0)) || tok.charAt(0) == '_' || tok.charAt(0) == ':') {
+      } else if (Character.isLetter(tok.charAt(0))
+          || tok.charAt(0) == '_'
+          || tok.charAt(0) == ':') {
         if (i + 1 < to && t.get(i + 1).equals("(")) {
           i++; // a function: its arguments are parsed as they come
         } else {

@@ -18,12 +18,23 @@ class TemporalSettingsTest {
   @Test
   void theApiKeyComesFromItsFileAndIsNeverPrinted() throws Exception {
     Path file = Files.writeString(dir.resolve("api-key"), "tmprl-key-0123456789abcdef\n");
-    TemporalSettings s = TemporalSettings.fromEnvironment(Map.of(
-        TemporalSettings.ENV_ADDRESS, "ns.acct.tmprl.cloud:7233",
-        TemporalSettings.ENV_API_KEY_FILE, file.toString()));
+    TemporalSettings s =
+        TemporalSettings.fromEnvironment(
+            Map.of(
+                TemporalSettings.ENV_ADDRESS,
+                "ns.acct.tmprl.cloud:7233",
+                TemporalSettings.ENV_API_KEY_FILE,
+                file.toString()));
     assertEquals("tmprl-key-0123456789abcdef", s.apiKey());
     assertFalse(s.toString().contains("tmprl-key"), s::toString);
-    assertThrows(BadInputException.class, () -> TemporalSettings.fromEnvironment(Map.of(
-        TemporalSettings.ENV_API_KEY, "x", TemporalSettings.ENV_API_KEY_FILE, file.toString())));
+    assertThrows(
+        BadInputException.class,
+        () ->
+            TemporalSettings.fromEnvironment(
+                Map.of(
+                    TemporalSettings.ENV_API_KEY,
+                    "x",
+                    TemporalSettings.ENV_API_KEY_FILE,
+                    file.toString())));
   }
 }

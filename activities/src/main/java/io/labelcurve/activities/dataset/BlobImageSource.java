@@ -1,17 +1,22 @@
 package io.labelcurve.activities.dataset;
 
+import io.labelcurve.activities.image.ImageSource;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 
-/** Images under a key prefix of the bucket, e.g. {@code datasets/echo/} for {@code datasets/echo/manifest.csv}. */
+/**
+ * Images under a key prefix of the bucket, e.g. {@code datasets/echo/} for {@code
+ * datasets/echo/manifest.csv}.
+ */
 public final class BlobImageSource implements ImageSource {
   private final BlobStore store;
   private final String keyPrefix;
 
   /**
    * @param store the bucket
-   * @param keyPrefix the dataset's folder; a {@code /} is added when it lacks one; empty for the bucket's root
+   * @param keyPrefix the dataset's folder; a {@code /} is added when it lacks one; empty for the
+   *     bucket's root
    */
   public BlobImageSource(BlobStore store, String keyPrefix) {
     this.store = store;
@@ -35,7 +40,8 @@ public final class BlobImageSource implements ImageSource {
 
   @Override
   public byte[] read(String relativePath) throws IOException {
-    return store.get(key(relativePath))
+    return store
+        .get(key(relativePath))
         .orElseThrow(() -> new NoSuchFileException(describe(relativePath)));
   }
 

@@ -1,6 +1,7 @@
 package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.image.ImageSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,11 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The identity of a dataset's content: SHA-256 over its canonical manifest rows (sorted by image path;
- * every field, the row number left out so that re-ordering the file changes nothing) followed by the
- * SHA-256 of every image's bytes in the same order. It changes when any image byte, label, sequence, split, frame, patient or site changes.
- * Embeddings are cached under {@link #cacheKey()}, so a changed dataset is never served stale vectors.
+ * The identity of a dataset's content: SHA-256 over its canonical manifest rows (sorted by image
+ * path; every field, the row number left out so that re-ordering the file changes nothing) followed
+ * by the SHA-256 of every image's bytes in the same order. It changes when any image byte, label,
+ * sequence, split, frame, patient or site changes. Embeddings are cached under {@link #cacheKey()},
+ * so a changed dataset is never served stale vectors.
  *
  * @param hex the SHA-256, 64 lower-case hex characters
  */
@@ -49,7 +51,8 @@ public record DatasetDigest(String hex) {
     }
     // Images are hashed one by one in parallel (reads from S3 are latency-bound), then their hashes
     // enter the digest in canonical order, so the result does not depend on the thread schedule.
-    List<byte[]> imageHashes = rows.parallelStream().map(r -> imageHash(manifest, images, r)).toList();
+    List<byte[]> imageHashes =
+        rows.parallelStream().map(r -> imageHash(manifest, images, r)).toList();
     for (byte[] h : imageHashes) {
       sha.update(h);
     }
@@ -61,13 +64,24 @@ public record DatasetDigest(String hex) {
     try {
       bytes = images.read(r.image());
     } catch (IOException e) {
-      throw BadInputException.atRow(manifest.location(), r.rowNumber(),
-          "image " + r.image() + " cannot be read at " + images.describe(r.image()) + " (" + e + ")");
+      throw BadInputException.atRow(
+          manifest.location(),
+          r.rowNumber(),
+          "image "
+              + r.image()
+              + " cannot be read at "
+              + images.describe(r.image())
+              + " ("
+              + e
+              + ")");
     }
     return sha256().digest(bytes);
   }
 
-  /** Length-prefixed, so that field boundaries are part of what is hashed ("ab","c" differs from "a","bc"). */
+  /**
+   * Length-prefixed, so that field boundaries are part of what is hashed ("ab","c" differs from
+   * "a","bc").
+   */
   private static void update(MessageDigest sha, String field) {
     if (field == null) {
       sha.update(ByteBuffer.allocate(4).putInt(-1).array());

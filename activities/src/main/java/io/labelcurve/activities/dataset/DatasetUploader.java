@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Copies a local dataset (a manifest and the images it names) into the bucket, e.g. under
- * {@code datasets/echo/}. The manifest is read first, so a malformed one uploads nothing, and written
+ * Copies a local dataset (a manifest and the images it names) into the bucket, e.g. under {@code
+ * datasets/echo/}. The manifest is read first, so a malformed one uploads nothing, and written
  * last, so a manifest in the bucket always means its images are there.
  */
 public final class DatasetUploader {
@@ -23,25 +23,30 @@ public final class DatasetUploader {
    * @param keyPrefix the dataset's folder in the bucket, e.g. {@code datasets/echo/}
    * @throws BadInputException when the manifest is malformed or an image is missing
    */
-  public static Upload upload(Path manifestFile, BlobStore store, String keyPrefix) throws IOException {
+  public static Upload upload(Path manifestFile, BlobStore store, String keyPrefix)
+      throws IOException {
     Manifest manifest = ManifestReader.read(manifestFile);
     LocalImageSource local = LocalImageSource.besides(manifestFile);
     BlobImageSource remote = new BlobImageSource(store, keyPrefix);
     List<ManifestRow> rows = manifest.rows();
     for (ManifestRow r : rows) {
       if (!java.nio.file.Files.isRegularFile(local.root().resolve(r.image()))) {
-        throw BadInputException.atRow(manifest.location(), r.rowNumber(),
+        throw BadInputException.atRow(
+            manifest.location(),
+            r.rowNumber(),
             "image " + r.image() + " not found at " + local.describe(r.image()));
       }
     }
     try {
-      rows.parallelStream().forEach(r -> {
-        try {
-          store.putFile(remote.key(r.image()), local.root().resolve(r.image()));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      rows.parallelStream()
+          .forEach(
+              r -> {
+                try {
+                  store.putFile(remote.key(r.image()), local.root().resolve(r.image()));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

@@ -2,6 +2,7 @@ package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.image.ImageDecoder;
+import io.labelcurve.activities.image.ImageSource;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -15,19 +16,20 @@ import java.util.SortedMap;
 import java.util.function.Function;
 
 /**
- * Checks what a well-formed manifest means for a sweep that trains on one split and tests on others,
- * before any expensive work.
+ * Checks what a well-formed manifest means for a sweep that trains on one split and tests on
+ * others, before any expensive work.
  *
- * <p>Errors: a named split with no rows; a test class never seen in training; a sequence or a patient
- * in two splits (leakage: the test would measure memory, not recognition); a sequence with two labels;
- * a missing or unreadable image; an image whose header declares an absurd size (a decompression bomb;
- * refused from the header, before decoding). Warnings: heavy class imbalance in training (largest class
- * more than {@value #IMBALANCE_RATIO}× the smallest), training classes with fewer than
- * {@value #FEW_SEQUENCES} sequences, splits in the manifest that the sweep does not use.
+ * <p>Errors: a named split with no rows; a test class never seen in training; a sequence or a
+ * patient in two splits (leakage: the test would measure memory, not recognition); a sequence with
+ * two labels; a missing or unreadable image; an image whose header declares an absurd size (a
+ * decompression bomb; refused from the header, before decoding). Warnings: heavy class imbalance in
+ * training (largest class more than {@value #IMBALANCE_RATIO}× the smallest), training classes with
+ * fewer than {@value #FEW_SEQUENCES} sequences, splits in the manifest that the sweep does not use.
  */
 public final class DatasetValidator {
   /** Largest / smallest training class, in images, above which a warning is given. */
   public static final int IMBALANCE_RATIO = 20;
+
   /** A training class with fewer sequences than this is warned about. */
   public static final int FEW_SEQUENCES = 3;
 
@@ -55,8 +57,8 @@ public final class DatasetValidator {
     this(trainSplit, testSplits, imageCheck, true);
   }
 
-  private DatasetValidator(String trainSplit, List<String> testSplits, ImageCheck imageCheck,
-      boolean sequenceSampling) {
+  private DatasetValidator(
+      String trainSplit, List<String> testSplits, ImageCheck imageCheck, boolean sequenceSampling) {
     this.trainSplit = Objects.requireNonNull(trainSplit, "trainSplit");
     this.testSplits = List.copyOf(testSplits);
     this.imageCheck = Objects.requireNonNull(imageCheck, "imageCheck");
@@ -64,8 +66,8 @@ public final class DatasetValidator {
   }
 
   /**
-   * This validator for a sweep that does or does not sample sequences: without sequence sampling
-   * a class's few training sequences limit nothing, and are not warned about.
+   * This validator for a sweep that does or does not sample sequences: without sequence sampling a
+   * class's few training sequences limit nothing, and are not warned about.
    */
   public DatasetValidator sequenceSampling(boolean used) {
     return new DatasetValidator(trainSplit, testSplits, imageCheck, used);
@@ -83,13 +85,19 @@ public final class DatasetValidator {
     named.addAll(testSplits);
     for (String split : named) {
       if (!present.contains(split)) {
-        errors.add(loc + ": split '" + split + "' has no rows; the manifest's splits are " + present);
+        errors.add(
+            loc + ": split '" + split + "' has no rows; the manifest's splits are " + present);
       }
     }
     for (String split : present) {
       if (!named.contains(split)) {
-        warnings.add(loc + ": split '" + split + "' (" + manifest.rowsOf(split).size()
-            + " rows) is neither the training split nor a test split and is not used");
+        warnings.add(
+            loc
+                + ": split '"
+                + split
+                + "' ("
+                + manifest.rowsOf(split).size()
+                + " rows) is neither the training split nor a test split and is not used");
       }
     }
 
@@ -104,8 +112,8 @@ public final class DatasetValidator {
   }
 
   /**
-   * {@link #validate} that throws one {@link BadInputException} listing the errors (the first 20 and a
-   * count of the rest) when there are any.
+   * {@link #validate} that throws one {@link BadInputException} listing the errors (the first 20
+   * and a count of the rest) when there are any.
    *
    * @return the report, whose warnings the caller should show
    */
@@ -125,12 +133,22 @@ public final class DatasetValidator {
       for (ManifestRow r : manifest.rowsOf(test)) {
         firstOfClass.putIfAbsent(r.label(), r);
       }
-      firstOfClass.forEach((label, row) -> {
-        if (!trainImages.containsKey(label)) {
-          errors.add(loc + ", row " + row.rowNumber() + ": class '" + label + "' of test split '" + test
-              + "' never appears in training split '" + trainSplit + "'; a model cannot learn it");
-        }
-      });
+      firstOfClass.forEach(
+          (label, row) -> {
+            if (!trainImages.containsKey(label)) {
+              errors.add(
+                  loc
+                      + ", row "
+                      + row.rowNumber()
+                      + ": class '"
+                      + label
+                      + "' of test split '"
+                      + test
+                      + "' never appears in training split '"
+                      + trainSplit
+                      + "'; a model cannot learn it");
+            }
+          });
     }
     if (trainImages.size() >= 2) {
       String largest = null;
@@ -146,18 +164,41 @@ public final class DatasetValidator {
       int big = trainImages.get(largest);
       int small = trainImages.get(smallest);
       if (big > (long) IMBALANCE_RATIO * small) {
-        warnings.add(loc + ": training split '" + trainSplit + "' is heavily imbalanced: class '" + largest
-            + "' has " + big + " images, class '" + smallest + "' " + small
-            + "; image sampling will rarely draw the small class");
+        warnings.add(
+            loc
+                + ": training split '"
+                + trainSplit
+                + "' is heavily imbalanced: class '"
+                + largest
+                + "' has "
+                + big
+                + " images, class '"
+                + smallest
+                + "' "
+                + small
+                + "; image sampling will rarely draw the small class");
       }
     }
-    manifest.sequencesPerClass(trainSplit).forEach((label, sequences) -> {
-      if (sequenceSampling && sequences < FEW_SEQUENCES) {
-        warnings.add(loc + ": class '" + label + "' has only " + sequences + " sequence"
-            + (sequences == 1 ? "" : "s") + " in training split '" + trainSplit
-            + "'; balanced sequence sampling cannot go beyond " + sequences + " per class");
-      }
-    });
+    manifest
+        .sequencesPerClass(trainSplit)
+        .forEach(
+            (label, sequences) -> {
+              if (sequenceSampling && sequences < FEW_SEQUENCES) {
+                warnings.add(
+                    loc
+                        + ": class '"
+                        + label
+                        + "' has only "
+                        + sequences
+                        + " sequence"
+                        + (sequences == 1 ? "" : "s")
+                        + " in training split '"
+                        + trainSplit
+                        + "'; balanced sequence sampling cannot go beyond "
+                        + sequences
+                        + " per class");
+              }
+            });
   }
 
   /** A key (sequence or patient) seen in two splits, naming the first row of each. */
@@ -171,11 +212,30 @@ public final class DatasetValidator {
         continue;
       }
       ManifestRow earlier = first.putIfAbsent(k, r);
-      if (earlier != null && !earlier.split().equals(r.split()) && reported.putIfAbsent(k, true) == null) {
-        errors.add(manifest.location() + ", rows " + earlier.rowNumber() + " and " + r.rowNumber() + ": "
-            + what + " '" + k + "' is in split '" + earlier.split() + "' (row " + earlier.rowNumber()
-            + ") and in split '" + r.split() + "' (row " + r.rowNumber()
-            + "); a " + what + " must stay in one split, or the test leaks training data");
+      if (earlier != null
+          && !earlier.split().equals(r.split())
+          && reported.putIfAbsent(k, true) == null) {
+        errors.add(
+            manifest.location()
+                + ", rows "
+                + earlier.rowNumber()
+                + " and "
+                + r.rowNumber()
+                + ": "
+                + what
+                + " '"
+                + k
+                + "' is in split '"
+                + earlier.split()
+                + "' (row "
+                + earlier.rowNumber()
+                + ") and in split '"
+                + r.split()
+                + "' (row "
+                + r.rowNumber()
+                + "); a "
+                + what
+                + " must stay in one split, or the test leaks training data");
       }
     }
   }
@@ -185,11 +245,26 @@ public final class DatasetValidator {
     Map<String, Boolean> reported = new HashMap<>();
     for (ManifestRow r : manifest.rows()) {
       ManifestRow earlier = first.putIfAbsent(r.sequence(), r);
-      if (earlier != null && !earlier.label().equals(r.label()) && reported.putIfAbsent(r.sequence(), true) == null) {
-        errors.add(manifest.location() + ", rows " + earlier.rowNumber() + " and " + r.rowNumber()
-            + ": sequence '" + r.sequence() + "' is labelled '" + earlier.label() + "' (row "
-            + earlier.rowNumber() + ") and '" + r.label() + "' (row " + r.rowNumber()
-            + "); every frame of a sequence must have the sequence's label");
+      if (earlier != null
+          && !earlier.label().equals(r.label())
+          && reported.putIfAbsent(r.sequence(), true) == null) {
+        errors.add(
+            manifest.location()
+                + ", rows "
+                + earlier.rowNumber()
+                + " and "
+                + r.rowNumber()
+                + ": sequence '"
+                + r.sequence()
+                + "' is labelled '"
+                + earlier.label()
+                + "' (row "
+                + earlier.rowNumber()
+                + ") and '"
+                + r.label()
+                + "' (row "
+                + r.rowNumber()
+                + "); every frame of a sequence must have the sequence's label");
       }
     }
   }
@@ -197,9 +272,8 @@ public final class DatasetValidator {
   /** Reads every image in parallel (reads over S3 are latency-bound); errors in file order. */
   private void checkImages(Manifest manifest, ImageSource images, List<String> errors) {
     String loc = manifest.location();
-    List<Optional<String>> found = manifest.rows().parallelStream()
-        .map(row -> checkImage(loc, row, images))
-        .toList();
+    List<Optional<String>> found =
+        manifest.rows().parallelStream().map(row -> checkImage(loc, row, images)).toList();
     found.forEach(e -> e.ifPresent(errors::add));
   }
 
@@ -209,10 +283,18 @@ public final class DatasetValidator {
     try {
       bytes = images.read(row.image());
     } catch (NoSuchFileException e) {
-      return Optional.of(prefix + "image " + row.image() + " not found at " + images.describe(row.image()));
+      return Optional.of(
+          prefix + "image " + row.image() + " not found at " + images.describe(row.image()));
     } catch (IOException e) {
-      return Optional.of(prefix + "image " + row.image() + " cannot be read at "
-          + images.describe(row.image()) + " (" + e.getMessage() + ")");
+      return Optional.of(
+          prefix
+              + "image "
+              + row.image()
+              + " cannot be read at "
+              + images.describe(row.image())
+              + " ("
+              + e.getMessage()
+              + ")");
     }
     try {
       if (imageCheck == ImageCheck.DECODE) {

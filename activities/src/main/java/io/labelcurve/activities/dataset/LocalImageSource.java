@@ -1,5 +1,6 @@
 package io.labelcurve.activities.dataset;
 
+import io.labelcurve.activities.image.ImageSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 public final class LocalImageSource implements ImageSource {
   private final Path root;
 
-  /** @param root the folder relative paths start from */
+  /**
+   * @param root the folder relative paths start from
+   */
   public LocalImageSource(Path root) {
     this.root = root.toAbsolutePath().normalize();
   }

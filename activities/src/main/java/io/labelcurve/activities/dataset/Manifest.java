@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A parsed dataset manifest: its rows in file order. Read one with {@link ManifestReader}; check its
- * meaning (splits, leakage, images) with {@link DatasetValidator}.
+ * A parsed dataset manifest: its rows in file order. Read one with {@link ManifestReader}; check
+ * its meaning (splits, leakage, images) with {@link DatasetValidator}.
  *
  * @param location names the manifest in messages (a path or a URI)
  * @param rows the rows in file order

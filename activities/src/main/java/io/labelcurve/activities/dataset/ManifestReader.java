@@ -19,22 +19,25 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads a dataset manifest: UTF-8 CSV (RFC 4180 quoting, CRLF or LF) with a header naming the columns
- * {@code image, label, sequence, split} and optionally {@code frame, patient, site}, in any order;
- * other columns are ignored. Header names are matched without regard to case or surrounding spaces.
+ * Reads a dataset manifest: UTF-8 CSV (RFC 4180 quoting, CRLF or LF) with a header naming the
+ * columns {@code image, label, sequence, split} and optionally {@code frame, patient, site}, in any
+ * order; other columns are ignored. Header names are matched without regard to case or surrounding
+ * spaces.
  *
- * <p>Everything wrong with the file itself is refused here with a {@link BadInputException} naming the
- * file and row: an empty file, a missing header or column, a row with the wrong number of fields, an
- * empty required field, a non-integer frame, the same image twice, an image path that is absolute or
- * escapes the manifest's folder, a URI. All row errors are collected (the first {@value #MAX_LISTED}
- * are listed) so that a user fixes a file in one pass. What needs more than one row to judge (splits,
- * leakage, classes) or the images themselves is {@link DatasetValidator}'s job.
+ * <p>Everything wrong with the file itself is refused here with a {@link BadInputException} naming
+ * the file and row: an empty file, a missing header or column, a row with the wrong number of
+ * fields, an empty required field, a non-integer frame, the same image twice, an image path that is
+ * absolute or escapes the manifest's folder, a URI. All row errors are collected (the first {@value
+ * #MAX_LISTED} are listed) so that a user fixes a file in one pass. What needs more than one row to
+ * judge (splits, leakage, classes) or the images themselves is {@link DatasetValidator}'s job.
  */
 public final class ManifestReader {
   /** Required columns. */
   public static final List<String> REQUIRED = List.of("image", "label", "sequence", "split");
+
   /** Optional columns. */
   public static final List<String> OPTIONAL = List.of("frame", "patient", "site");
+
   /** Errors listed in one exception; the rest are counted. */
   static final int MAX_LISTED = 20;
 
@@ -52,7 +55,8 @@ public final class ManifestReader {
     } catch (NoSuchFileException e) {
       throw new BadInputException(manifest + ": no such manifest file");
     } catch (IOException e) {
-      throw new BadInputException(manifest + ": cannot read the manifest (" + e.getMessage() + ")", e);
+      throw new BadInputException(
+          manifest + ": cannot read the manifest (" + e.getMessage() + ")", e);
     }
     return read(manifest.toString(), bytes);
   }
@@ -71,7 +75,8 @@ public final class ManifestReader {
     List<Record> records = parse(location, text);
     if (records.isEmpty()) {
       throw new BadInputException(
-          location + ": the manifest is empty; it needs a header row (image,label,sequence,split"
+          location
+              + ": the manifest is empty; it needs a header row (image,label,sequence,split"
               + "[,frame,patient,site]) and one row per image");
     }
     Record header = records.get(0);
@@ -91,9 +96,15 @@ public final class ManifestReader {
       }
       Integer earlier = firstRowOfImage.putIfAbsent(row.image(), row.rowNumber());
       if (earlier != null) {
-        errors.add(where(location, row.rowNumber())
-            + "image " + row.image() + " is listed twice, in rows " + earlier + " and "
-            + row.rowNumber() + "; list every image once");
+        errors.add(
+            where(location, row.rowNumber())
+                + "image "
+                + row.image()
+                + " is listed twice, in rows "
+                + earlier
+                + " and "
+                + row.rowNumber()
+                + "; list every image once");
         continue;
       }
       rows.add(row);
@@ -112,7 +123,8 @@ public final class ManifestReader {
     if (errors.size() == 1) {
       return new BadInputException(errors.get(0));
     }
-    StringBuilder sb = new StringBuilder(location).append(": ").append(errors.size()).append(" errors");
+    StringBuilder sb =
+        new StringBuilder(location).append(": ").append(errors.size()).append(" errors");
     for (int i = 0; i < Math.min(MAX_LISTED, errors.size()); i++) {
       sb.append("\n  ").append(errors.get(i));
     }
@@ -135,26 +147,51 @@ public final class ManifestReader {
       }
       Integer earlier = columns.putIfAbsent(name, i);
       if (earlier != null && (REQUIRED.contains(name) || OPTIONAL.contains(name))) {
-        throw BadInputException.atRow(location, header.line(),
-            "the header names column '" + name + "' twice (columns " + (earlier + 1) + " and " + (i + 1) + ")");
+        throw BadInputException.atRow(
+            location,
+            header.line(),
+            "the header names column '"
+                + name
+                + "' twice (columns "
+                + (earlier + 1)
+                + " and "
+                + (i + 1)
+                + ")");
       }
     }
     for (String required : REQUIRED) {
       if (!columns.containsKey(required)) {
-        throw BadInputException.atRow(location, header.line(),
-            "the header has no '" + required + "' column; found " + header.fields()
-                + "; the manifest needs columns " + REQUIRED + " and may have " + OPTIONAL);
+        throw BadInputException.atRow(
+            location,
+            header.line(),
+            "the header has no '"
+                + required
+                + "' column; found "
+                + header.fields()
+                + "; the manifest needs columns "
+                + REQUIRED
+                + " and may have "
+                + OPTIONAL);
       }
     }
     return columns;
   }
 
   private static ManifestRow toRow(
-      String location, Record rec, int expectedFields, Map<String, Integer> columns, List<String> errors) {
+      String location,
+      Record rec,
+      int expectedFields,
+      Map<String, Integer> columns,
+      List<String> errors) {
     int line = rec.line();
     if (rec.fields().size() != expectedFields) {
-      errors.add(where(location, line) + "has " + rec.fields().size() + " fields, the header has "
-          + expectedFields + " (a comma inside a value must be quoted)");
+      errors.add(
+          where(location, line)
+              + "has "
+              + rec.fields().size()
+              + " fields, the header has "
+              + expectedFields
+              + " (a comma inside a value must be quoted)");
       return null;
     }
     int before = errors.size();
@@ -183,7 +220,11 @@ public final class ManifestReader {
   }
 
   private static String required(
-      String location, Record rec, Map<String, Integer> columns, String column, List<String> errors) {
+      String location,
+      Record rec,
+      Map<String, Integer> columns,
+      String column,
+      List<String> errors) {
     String value = rec.fields().get(columns.get(column)).trim();
     if (value.isEmpty()) {
       errors.add(where(location, rec.line()) + "the '" + column + "' field is empty");
@@ -202,8 +243,9 @@ public final class ManifestReader {
   }
 
   /**
-   * The normalised relative path of an image, or null after recording why it is refused. Normalising
-   * ({@code a/./b}, {@code a//b}, {@code a/../b}) makes one image have one id, so duplicates are caught.
+   * The normalised relative path of an image, or null after recording why it is refused.
+   * Normalising ({@code a/./b}, {@code a//b}, {@code a/../b}) makes one image have one id, so
+   * duplicates are caught.
    */
   static String imagePath(String location, int line, String image, List<String> errors) {
     String prefix = where(location, line) + "image '" + image + "' ";
@@ -212,8 +254,10 @@ public final class ManifestReader {
       return null;
     }
     if (SCHEME.matcher(image).matches()) {
-      errors.add(prefix + "is a URI; images must for now be paths relative to the manifest's folder "
-          + "(upload the folder with the manifest instead of pointing at other locations)");
+      errors.add(
+          prefix
+              + "is a URI; images must for now be paths relative to the manifest's folder "
+              + "(upload the folder with the manifest instead of pointing at other locations)");
       return null;
     }
     if (image.indexOf('\\') >= 0) {
@@ -221,7 +265,9 @@ public final class ManifestReader {
       return null;
     }
     if (VARIANT_SUFFIX.matcher(image).matches()) {
-      errors.add(prefix + "ends in '#v<number>', which labelcurve reserves for augmented variants; rename the file");
+      errors.add(
+          prefix
+              + "ends in '#v<number>', which labelcurve reserves for augmented variants; rename the file");
       return null;
     }
     Deque<String> parts = new ArrayDeque<>();
@@ -231,7 +277,9 @@ public final class ManifestReader {
       }
       if (part.equals("..")) {
         if (parts.isEmpty()) {
-          errors.add(prefix + "escapes the manifest's folder through '..'; images must lie in or below it");
+          errors.add(
+              prefix
+                  + "escapes the manifest's folder through '..'; images must lie in or below it");
           return null;
         }
         parts.removeLast();
@@ -248,20 +296,25 @@ public final class ManifestReader {
 
   private static String decodeUtf8(String location, byte[] csv) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(csv))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new BadInputException(location + ": the manifest is not UTF-8 text; save it as UTF-8 CSV");
+      throw new BadInputException(
+          location + ": the manifest is not UTF-8 text; save it as UTF-8 CSV");
     }
   }
 
   /** One CSV record and the line it starts on (1-based). */
   record Record(int line, List<String> fields) {}
 
-  /** RFC 4180: fields separated by commas, records by CRLF or LF; quoted fields may hold both, and "" is a quote. */
+  /**
+   * RFC 4180: fields separated by commas, records by CRLF or LF; quoted fields may hold both, and
+   * "" is a quote.
+   */
   static List<Record> parse(String location, String text) {
     List<Record> records = new ArrayList<>();
     List<String> fields = new ArrayList<>();
@@ -325,7 +378,8 @@ public final class ManifestReader {
       }
     }
     if (quoted) {
-      throw BadInputException.atRow(location, recordLine, "a quoted field is never closed (missing '\"')");
+      throw BadInputException.atRow(
+          location, recordLine, "a quoted field is never closed (missing '\"')");
     }
     if (any || field.length() > 0) {
       fields.add(field.toString());

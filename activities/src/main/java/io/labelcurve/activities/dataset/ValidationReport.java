@@ -3,10 +3,12 @@ package io.labelcurve.activities.dataset;
 import java.util.List;
 
 /**
- * What {@link DatasetValidator} found. Every entry names the manifest and, where one is to blame, the row.
+ * What {@link DatasetValidator} found. Every entry names the manifest and, where one is to blame,
+ * the row.
  *
  * @param errors problems that make the dataset unusable for the sweep asked for
- * @param warnings problems worth knowing (imbalance, few sequences, unused splits) that do not stop a sweep
+ * @param warnings problems worth knowing (imbalance, few sequences, unused splits) that do not stop
+ *     a sweep
  */
 public record ValidationReport(List<String> errors, List<String> warnings) {
   public ValidationReport {

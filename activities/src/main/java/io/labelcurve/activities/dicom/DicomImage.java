@@ -17,12 +17,12 @@ import java.util.OptionalDouble;
 /**
  * An image DICOM file (single- or multi-frame) whose frames can be decoded to 8-bit grey or RGB.
  *
- * <p>Scope: Implicit and Explicit VR Little Endian (plain or deflated), RLE Lossless (PS3.5 Annex G) and
- * 8-bit JPEG Baseline / Extended (decoded by the JDK's JPEG reader, colour converted here); photometric
- * interpretations MONOCHROME1/2, RGB, YBR_FULL and YBR_FULL_422 (PS3.3 C.7.6.3.1.2); 8 bits per sample,
- * or 9-16 bit grey, mapped to 8 bits through the file's VOI window when it has one, else through the
- * range of its stored values. Everything else is refused with a {@link BadInputException} naming the
- * file, what it is and how to convert it.
+ * <p>Scope: Implicit and Explicit VR Little Endian (plain or deflated), RLE Lossless (PS3.5 Annex
+ * G) and 8-bit JPEG Baseline / Extended (decoded by the JDK's JPEG reader, colour converted here);
+ * photometric interpretations MONOCHROME1/2, RGB, YBR_FULL and YBR_FULL_422 (PS3.3 C.7.6.3.1.2); 8
+ * bits per sample, or 9-16 bit grey, mapped to 8 bits through the file's VOI window when it has
+ * one, else through the range of its stored values. Everything else is refused with a {@link
+ * BadInputException} naming the file, what it is and how to convert it.
  */
 public final class DicomImage {
   private final String file;
@@ -41,7 +41,10 @@ public final class DicomImage {
   private List<byte[]> encapsulatedFrames;
   private GreyMapping greyMapping;
 
-  DicomImage(String file, TransferSyntax transferSyntax, Map<Integer, byte[]> attributes,
+  DicomImage(
+      String file,
+      TransferSyntax transferSyntax,
+      Map<Integer, byte[]> attributes,
       DicomParser.PixelData pixelData) {
     this.file = file;
     this.transferSyntax = transferSyntax;
@@ -54,7 +57,8 @@ public final class DicomImage {
     this.bitsStored = us(Tag.BITS_STORED).orElse(bitsAllocated);
     this.signed = us(Tag.PIXEL_REPRESENTATION).orElse(0) == 1;
     this.planarConfiguration = us(Tag.PLANAR_CONFIGURATION).orElse(0);
-    this.photometric = Photometric.of(file, string(Tag.PHOTOMETRIC_INTERPRETATION).orElse(""), samplesPerPixel);
+    this.photometric =
+        Photometric.of(file, string(Tag.PHOTOMETRIC_INTERPRETATION).orElse(""), samplesPerPixel);
     this.frames = integerString(Tag.NUMBER_OF_FRAMES).orElse(1);
     checkScope();
   }
@@ -85,36 +89,71 @@ public final class DicomImage {
     if (rows <= 0 || columns <= 0) {
       throw bad("Rows x Columns is " + rows + " x " + columns + "; no image");
     }
-    if (rows > ImageDecoder.MAX_SIDE || columns > ImageDecoder.MAX_SIDE
+    if (rows > ImageDecoder.MAX_SIDE
+        || columns > ImageDecoder.MAX_SIDE
         || (long) rows * columns > ImageDecoder.MAX_PIXELS) {
-      throw bad("Rows x Columns " + rows + " x " + columns + " is larger than labelcurve takes ("
-          + ImageDecoder.MAX_SIDE + " per side, " + ImageDecoder.MAX_PIXELS + " pixels)");
+      throw bad(
+          "Rows x Columns "
+              + rows
+              + " x "
+              + columns
+              + " is larger than labelcurve takes ("
+              + ImageDecoder.MAX_SIDE
+              + " per side, "
+              + ImageDecoder.MAX_PIXELS
+              + " pixels)");
     }
     if (frames <= 0) {
       throw bad("Number of Frames (0028,0008) is " + frames + "; zero frames");
     }
     if (bitsAllocated != 8 && !(bitsAllocated == 16 && samplesPerPixel == 1)) {
-      throw bad("sample depth Bits Allocated " + bitsAllocated + " with " + samplesPerPixel
-          + " samples per pixel is not supported (8-bit grey or colour, 16-bit grey)");
+      throw bad(
+          "sample depth Bits Allocated "
+              + bitsAllocated
+              + " with "
+              + samplesPerPixel
+              + " samples per pixel is not supported (8-bit grey or colour, 16-bit grey)");
     }
-    if (transferSyntax.encoding == TransferSyntax.Encoding.JPEG && (bitsAllocated != 8 || bitsStored > 8)) {
-      throw bad(transferSyntax.displayName + " (" + transferSyntax.uid + ") with " + bitsStored
-          + "-bit samples is not supported (the JDK's JPEG decoder is 8-bit); decompress with DCMTK: dcmdjpeg IN OUT");
+    if (transferSyntax.encoding == TransferSyntax.Encoding.JPEG
+        && (bitsAllocated != 8 || bitsStored > 8)) {
+      throw bad(
+          transferSyntax.displayName
+              + " ("
+              + transferSyntax.uid
+              + ") with "
+              + bitsStored
+              + "-bit samples is not supported (the JDK's JPEG decoder is 8-bit); decompress with DCMTK: dcmdjpeg IN OUT");
     }
     if (bitsStored > bitsAllocated || bitsStored <= 0) {
       throw bad("Bits Stored " + bitsStored + " does not fit Bits Allocated " + bitsAllocated);
     }
     boolean encapsulated = pixelData.fragments() != null;
     if (encapsulated != (transferSyntax.encoding != TransferSyntax.Encoding.NATIVE)) {
-      throw bad("the pixel data is " + (encapsulated ? "" : "not ") + "encapsulated, which transfer syntax "
-          + transferSyntax() + " does not allow (PS3.5 A.4)");
+      throw bad(
+          "the pixel data is "
+              + (encapsulated ? "" : "not ")
+              + "encapsulated, which transfer syntax "
+              + transferSyntax()
+              + " does not allow (PS3.5 A.4)");
     }
     if (transferSyntax.encoding == TransferSyntax.Encoding.NATIVE) {
       long need = (long) frameBytes() * frames;
       if (pixelData.nativeBytes().length < need) {
-        throw bad("truncated: the pixel data holds " + pixelData.nativeBytes().length + " bytes, "
-            + frames + " frames of " + columns + "x" + rows + "x" + samplesPerPixel + " at " + bitsAllocated
-            + " bits need " + need);
+        throw bad(
+            "truncated: the pixel data holds "
+                + pixelData.nativeBytes().length
+                + " bytes, "
+                + frames
+                + " frames of "
+                + columns
+                + "x"
+                + rows
+                + "x"
+                + samplesPerPixel
+                + " at "
+                + bitsAllocated
+                + " bits need "
+                + need);
       }
     } else if (pixelData.fragments().isEmpty()) {
       throw bad("zero frames: the encapsulated pixel data has no fragment");
@@ -155,7 +194,9 @@ public final class DicomImage {
 
   /** Manufacturer, Manufacturer's Model Name and Institution Name (empty strings when absent). */
   public List<String> siteAttributes() {
-    return List.of(string(Tag.MANUFACTURER).orElse(""), string(Tag.MANUFACTURER_MODEL_NAME).orElse(""),
+    return List.of(
+        string(Tag.MANUFACTURER).orElse(""),
+        string(Tag.MANUFACTURER_MODEL_NAME).orElse(""),
         string(Tag.INSTITUTION_NAME).orElse(""));
   }
 
@@ -167,7 +208,9 @@ public final class DicomImage {
     return string(Tag.SERIES_INSTANCE_UID);
   }
 
-  /** Instance Number (0020,0013): the file's place in its series, for ordering single-frame files. */
+  /**
+   * Instance Number (0020,0013): the file's place in its series, for ordering single-frame files.
+   */
   public Optional<Integer> instanceNumber() {
     try {
       return integerString(Tag.INSTANCE_NUMBER);
@@ -176,7 +219,9 @@ public final class DicomImage {
     }
   }
 
-  /** Frames per second: from Frame Time (ms), else Cine Rate, else Recommended Display Frame Rate. */
+  /**
+   * Frames per second: from Frame Time (ms), else Cine Rate, else Recommended Display Frame Rate.
+   */
   public OptionalDouble framesPerSecond() {
     Optional<Double> frameTime = decimalString(Tag.FRAME_TIME);
     if (frameTime.isPresent() && frameTime.get() > 0) {
@@ -203,15 +248,30 @@ public final class DicomImage {
     return switch (transferSyntax.encoding) {
       case NATIVE -> fromNative(nativeFrame(index), planarConfiguration);
       // Annex G: segments are planes, so the decoder writes interleaved samples itself.
-      case RLE -> fromNative(RleDecoder.decode(file, index, encapsulatedFrame(index), columns, rows,
-          samplesPerPixel, bitsAllocated / 8), 0);
-      case JPEG -> photometric.toFrame(file, JpegFrameDecoder.decode(file, index, encapsulatedFrame(index),
-          columns, rows, samplesPerPixel), columns, rows);
+      case RLE ->
+          fromNative(
+              RleDecoder.decode(
+                  file,
+                  index,
+                  encapsulatedFrame(index),
+                  columns,
+                  rows,
+                  samplesPerPixel,
+                  bitsAllocated / 8),
+              0);
+      case JPEG ->
+          photometric.toFrame(
+              file,
+              JpegFrameDecoder.decode(
+                  file, index, encapsulatedFrame(index), columns, rows, samplesPerPixel),
+              columns,
+              rows);
     };
   }
 
   private int frameBytes() {
-    if (photometric == Photometric.YBR_FULL_422) { // PS3.3 C.7.6.3.1.2: two Y, one Cb, one Cr per two pixels
+    if (photometric
+        == Photometric.YBR_FULL_422) { // PS3.3 C.7.6.3.1.2: two Y, one Cb, one Cr per two pixels
       return rows * columns * 2;
     }
     return rows * columns * samplesPerPixel * (bitsAllocated / 8);
@@ -250,9 +310,15 @@ public final class DicomImage {
 
   private synchronized GreyMapping greyMapping() {
     if (greyMapping == null) {
-      greyMapping = GreyMapping.of(this::allStoredValues, bitsStored, signed,
-          decimalString(Tag.RESCALE_SLOPE).orElse(1.0), decimalString(Tag.RESCALE_INTERCEPT).orElse(0.0),
-          decimalString(Tag.WINDOW_CENTER), decimalString(Tag.WINDOW_WIDTH));
+      greyMapping =
+          GreyMapping.of(
+              this::allStoredValues,
+              bitsStored,
+              signed,
+              decimalString(Tag.RESCALE_SLOPE).orElse(1.0),
+              decimalString(Tag.RESCALE_INTERCEPT).orElse(0.0),
+              decimalString(Tag.WINDOW_CENTER),
+              decimalString(Tag.WINDOW_WIDTH));
     }
     return greyMapping;
   }
@@ -261,23 +327,37 @@ public final class DicomImage {
   private List<byte[]> allStoredValues() {
     List<byte[]> all = new ArrayList<>(frames);
     for (int i = 0; i < frames; i++) {
-      all.add(transferSyntax.encoding == TransferSyntax.Encoding.RLE
-          ? RleDecoder.decode(file, i, encapsulatedFrame(i), columns, rows, 1, 2)
-          : nativeFrame(i));
+      all.add(
+          transferSyntax.encoding == TransferSyntax.Encoding.RLE
+              ? RleDecoder.decode(file, i, encapsulatedFrame(i), columns, rows, 1, 2)
+              : nativeFrame(i));
     }
     return all;
   }
 
   private synchronized byte[] encapsulatedFrame(int index) {
     if (encapsulatedFrames == null) {
-      encapsulatedFrames = FrameFragments.split(file, pixelData.fragments(), pixelData.index(), frames,
-          transferSyntax.encoding == TransferSyntax.Encoding.JPEG);
+      encapsulatedFrames =
+          FrameFragments.split(
+              file,
+              pixelData.fragments(),
+              pixelData.index(),
+              frames,
+              transferSyntax.encoding == TransferSyntax.Encoding.JPEG);
     }
     return encapsulatedFrames.get(index);
   }
 
   private int required(int tag, String name) {
-    return us(tag).orElseThrow(() -> bad("no " + name + " " + Tag.format(tag) + "; not an image this reader can decode"));
+    return us(tag)
+        .orElseThrow(
+            () ->
+                bad(
+                    "no "
+                        + name
+                        + " "
+                        + Tag.format(tag)
+                        + "; not an image this reader can decode"));
   }
 
   private Optional<Integer> us(int tag) {
@@ -302,13 +382,15 @@ public final class DicomImage {
   }
 
   private Optional<Integer> integerString(int tag) {
-    return string(tag).map(s -> {
-      try {
-        return Integer.valueOf(s.trim());
-      } catch (NumberFormatException e) {
-        throw bad(Tag.format(tag) + " '" + s + "' is not an integer");
-      }
-    });
+    return string(tag)
+        .map(
+            s -> {
+              try {
+                return Integer.valueOf(s.trim());
+              } catch (NumberFormatException e) {
+                throw bad(Tag.format(tag) + " '" + s + "' is not an integer");
+              }
+            });
   }
 
   private Optional<Double> decimalString(int tag) {

@@ -18,23 +18,48 @@ import java.util.zip.Inflater;
  * Information, then the top-level data elements of the data set (PS3.5 section 7), keeping only the
  * attributes of {@link #KEPT}. Sequences are skipped, whatever their length encoding (PS3.5 7.5).
  *
- * <p>No maintained Java DICOM library is served by the Maven Central reachable here (dcm4che, PixelMed
- * and Bio-Formats live in other repositories), so this is a focused reader for exactly the scope of
- * {@code labelcurve dataset import}; it is not a general DICOM toolkit. Attribute values other than
- * those in {@link #KEPT} are never read, so that no other header value can reach the output.
+ * <p>No maintained Java DICOM library is served by the Maven Central reachable here (dcm4che,
+ * PixelMed and Bio-Formats live in other repositories), so this is a focused reader for exactly the
+ * scope of {@code labelcurve dataset import}; it is not a general DICOM toolkit. Attribute values
+ * other than those in {@link #KEPT} are never read, so that no other header value can reach the
+ * output.
  */
 final class DicomParser {
-  /** The attributes read; everything else (names, dates, accession numbers, …) is skipped unread. */
-  static final Set<Integer> KEPT = Set.of(Tag.SOP_INSTANCE_UID, Tag.MANUFACTURER, Tag.INSTITUTION_NAME,
-      Tag.MANUFACTURER_MODEL_NAME, Tag.RECOMMENDED_DISPLAY_FRAME_RATE, Tag.PATIENT_ID, Tag.CINE_RATE,
-      Tag.FRAME_TIME, Tag.SERIES_INSTANCE_UID, Tag.INSTANCE_NUMBER, Tag.SAMPLES_PER_PIXEL, Tag.PHOTOMETRIC_INTERPRETATION,
-      Tag.PLANAR_CONFIGURATION, Tag.NUMBER_OF_FRAMES, Tag.ROWS, Tag.COLUMNS, Tag.BITS_ALLOCATED,
-      Tag.BITS_STORED, Tag.PIXEL_REPRESENTATION, Tag.WINDOW_CENTER, Tag.WINDOW_WIDTH, Tag.RESCALE_INTERCEPT,
-      Tag.RESCALE_SLOPE);
+  /**
+   * The attributes read; everything else (names, dates, accession numbers, …) is skipped unread.
+   */
+  static final Set<Integer> KEPT =
+      Set.of(
+          Tag.SOP_INSTANCE_UID,
+          Tag.MANUFACTURER,
+          Tag.INSTITUTION_NAME,
+          Tag.MANUFACTURER_MODEL_NAME,
+          Tag.RECOMMENDED_DISPLAY_FRAME_RATE,
+          Tag.PATIENT_ID,
+          Tag.CINE_RATE,
+          Tag.FRAME_TIME,
+          Tag.SERIES_INSTANCE_UID,
+          Tag.INSTANCE_NUMBER,
+          Tag.SAMPLES_PER_PIXEL,
+          Tag.PHOTOMETRIC_INTERPRETATION,
+          Tag.PLANAR_CONFIGURATION,
+          Tag.NUMBER_OF_FRAMES,
+          Tag.ROWS,
+          Tag.COLUMNS,
+          Tag.BITS_ALLOCATED,
+          Tag.BITS_STORED,
+          Tag.PIXEL_REPRESENTATION,
+          Tag.WINDOW_CENTER,
+          Tag.WINDOW_WIDTH,
+          Tag.RESCALE_INTERCEPT,
+          Tag.RESCALE_SLOPE);
 
-  /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2, Table 7.1-1). */
+  /**
+   * VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2, Table 7.1-1).
+   */
   private static final Set<String> LONG_VRS =
       Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
+
   private static final long UNDEFINED = 0xFFFF_FFFFL;
 
   private final String file;
@@ -53,9 +78,13 @@ final class DicomParser {
 
   private DicomImage parse() {
     // PS3.10 7.1: a 128-byte preamble, then "DICM", then the File Meta Information group (0002).
-    if (buf.limit() < 132 || buf.get(128) != 'D' || buf.get(129) != 'I' || buf.get(130) != 'C'
+    if (buf.limit() < 132
+        || buf.get(128) != 'D'
+        || buf.get(129) != 'I'
+        || buf.get(130) != 'C'
         || buf.get(131) != 'M') {
-      throw bad("not a DICOM Part 10 file (no 'DICM' prefix after the 128-byte preamble, PS3.10 7.1)");
+      throw bad(
+          "not a DICOM Part 10 file (no 'DICM' prefix after the 128-byte preamble, PS3.10 7.1)");
     }
     buf.position(132);
     explicitVr = true; // PS3.10 7.1: the meta group is always Explicit VR Little Endian
@@ -88,8 +117,9 @@ final class DicomParser {
   }
 
   /**
-   * Reads one element at the current position (PS3.5 7.1.2 explicit, 7.1.3 implicit), keeping its value
-   * when its tag is in {@code kept}; the pixel data element ends the data set for this reader.
+   * Reads one element at the current position (PS3.5 7.1.2 explicit, 7.1.3 implicit), keeping its
+   * value when its tag is in {@code kept}; the pixel data element ends the data set for this
+   * reader.
    */
   private void readElement(Map<Integer, byte[]> into, Set<Integer> kept, PixelData[] pixels) {
     int start = buf.position();
@@ -116,7 +146,8 @@ final class DicomParser {
       return;
     }
     if (length == UNDEFINED) {
-      // A sequence (SQ, or UN / implicit VR of undefined length: PS3.5 6.2.2 note, 7.5.1): skip its items.
+      // A sequence (SQ, or UN / implicit VR of undefined length: PS3.5 6.2.2 note, 7.5.1): skip its
+      // items.
       boolean wasExplicit = explicitVr;
       if ("UN".equals(vr)) {
         explicitVr = false; // PS3.5 6.2.2: a UN of undefined length is encoded as implicit VR
@@ -137,7 +168,10 @@ final class DicomParser {
     }
   }
 
-  /** Skips the items of a sequence of undefined length up to its Sequence Delimitation Item (PS3.5 7.5). */
+  /**
+   * Skips the items of a sequence of undefined length up to its Sequence Delimitation Item (PS3.5
+   * 7.5).
+   */
   private void skipSequence(int sequenceTag, int start) {
     while (true) {
       need(8, sequenceTag, start);
@@ -147,8 +181,14 @@ final class DicomParser {
         return;
       }
       if (tag != Tag.ITEM) {
-        throw bad("malformed sequence " + Tag.format(sequenceTag) + " at byte " + start + ": found "
-            + Tag.format(tag) + " where an item was expected");
+        throw bad(
+            "malformed sequence "
+                + Tag.format(sequenceTag)
+                + " at byte "
+                + start
+                + ": found "
+                + Tag.format(tag)
+                + " where an item was expected");
       }
       if (length != UNDEFINED) {
         if (length > buf.remaining()) {
@@ -178,8 +218,9 @@ final class DicomParser {
   }
 
   /**
-   * Encapsulated pixel data (PS3.5 A.4): a Basic Offset Table item, then one item per fragment, then a
-   * Sequence Delimitation Item. Offsets in the table count from the first fragment's item tag.
+   * Encapsulated pixel data (PS3.5 A.4): a Basic Offset Table item, then one item per fragment,
+   * then a Sequence Delimitation Item. Offsets in the table count from the first fragment's item
+   * tag.
    */
   private PixelData encapsulated(int start) {
     List<byte[]> fragments = new ArrayList<>();
@@ -188,8 +229,10 @@ final class DicomParser {
     int firstFragment = -1;
     while (true) {
       if (buf.remaining() < 8) {
-        throw bad("truncated: the encapsulated pixel data (7FE0,0010) at byte " + start
-            + " ends before its Sequence Delimitation Item (PS3.5 A.4)");
+        throw bad(
+            "truncated: the encapsulated pixel data (7FE0,0010) at byte "
+                + start
+                + " ends before its Sequence Delimitation Item (PS3.5 A.4)");
       }
       int itemStart = buf.position();
       int tag = tag();
@@ -198,8 +241,12 @@ final class DicomParser {
         break;
       }
       if (tag != Tag.ITEM || length == UNDEFINED) {
-        throw bad("malformed encapsulated pixel data at byte " + itemStart + ": " + Tag.format(tag)
-            + " where a fragment item of defined length was expected (PS3.5 A.4)");
+        throw bad(
+            "malformed encapsulated pixel data at byte "
+                + itemStart
+                + ": "
+                + Tag.format(tag)
+                + " where a fragment item of defined length was expected (PS3.5 A.4)");
       }
       if (length > buf.remaining()) {
         throw truncated(Tag.PIXEL_DATA, itemStart, length);
@@ -265,8 +312,16 @@ final class DicomParser {
   }
 
   private BadInputException truncated(int tag, int start, long length) {
-    return bad("truncated: element " + Tag.format(tag) + " at byte " + start + " declares " + length
-        + " bytes but only " + buf.remaining() + " remain");
+    return bad(
+        "truncated: element "
+            + Tag.format(tag)
+            + " at byte "
+            + start
+            + " declares "
+            + length
+            + " bytes but only "
+            + buf.remaining()
+            + " remain");
   }
 
   private BadInputException bad(String message) {

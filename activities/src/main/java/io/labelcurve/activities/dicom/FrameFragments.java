@@ -10,11 +10,15 @@ final class FrameFragments {
   private FrameFragments() {}
 
   /**
-   * One encoded byte stream per frame: one fragment per frame when the counts match (always so for RLE,
-   * PS3.5 A.4.2), else by the Basic Offset Table, else (JPEG only) a new frame at each fragment that
-   * starts with a Start Of Image marker (FFD8).
+   * One encoded byte stream per frame: one fragment per frame when the counts match (always so for
+   * RLE, PS3.5 A.4.2), else by the Basic Offset Table, else (JPEG only) a new frame at each
+   * fragment that starts with a Start Of Image marker (FFD8).
    */
-  static List<byte[]> split(String file, List<byte[]> fragments, DicomParser.FragmentIndex index, int frames,
+  static List<byte[]> split(
+      String file,
+      List<byte[]> fragments,
+      DicomParser.FragmentIndex index,
+      int frames,
       boolean jpeg) {
     if (frames == 1) {
       return List.of(DicomImage.concat(fragments));
@@ -40,7 +44,8 @@ final class FrameFragments {
     } else if (jpeg) {
       ByteArrayOutputStream frame = null;
       for (byte[] fragment : fragments) {
-        boolean soi = fragment.length >= 2 && (fragment[0] & 0xFF) == 0xFF && (fragment[1] & 0xFF) == 0xD8;
+        boolean soi =
+            fragment.length >= 2 && (fragment[0] & 0xFF) == 0xFF && (fragment[1] & 0xFF) == 0xD8;
         if (soi || frame == null) {
           if (frame != null) {
             out.add(frame.toByteArray());
@@ -52,8 +57,15 @@ final class FrameFragments {
       out.add(frame.toByteArray());
     }
     if (out.size() != frames) {
-      throw new BadInputException(file + ": Number of Frames is " + frames + " but the encapsulated pixel data's "
-          + fragments.size() + " fragments make " + out.size() + " frames (PS3.5 A.4)");
+      throw new BadInputException(
+          file
+              + ": Number of Frames is "
+              + frames
+              + " but the encapsulated pixel data's "
+              + fragments.size()
+              + " fragments make "
+              + out.size()
+              + " frames (PS3.5 A.4)");
     }
     return out;
   }

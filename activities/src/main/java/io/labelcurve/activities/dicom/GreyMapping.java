@@ -5,9 +5,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * 9-16 bit grey samples to 8 bits: Modality LUT as rescale slope and intercept (PS3.3 C.11.1), then the
- * VOI window's linear function when the file has a window (PS3.3 C.11.2.1.2.1), else a linear map of the
- * whole file's value range (so that every frame of a cine loop gets the same mapping).
+ * 9-16 bit grey samples to 8 bits: Modality LUT as rescale slope and intercept (PS3.3 C.11.1), then
+ * the VOI window's linear function when the file has a window (PS3.3 C.11.2.1.2.1), else a linear
+ * map of the whole file's value range (so that every frame of a cine loop gets the same mapping).
  */
 final class GreyMapping {
   private final int bitsStored;
@@ -20,8 +20,16 @@ final class GreyMapping {
   private final double center;
   private final double width;
 
-  private GreyMapping(int bitsStored, boolean signed, double slope, double intercept, double low, double high,
-      boolean window, double center, double width) {
+  private GreyMapping(
+      int bitsStored,
+      boolean signed,
+      double slope,
+      double intercept,
+      double low,
+      double high,
+      boolean window,
+      double center,
+      double width) {
     this.bitsStored = bitsStored;
     this.signed = signed;
     this.slope = slope;
@@ -33,10 +41,17 @@ final class GreyMapping {
     this.width = width;
   }
 
-  static GreyMapping of(Supplier<List<byte[]>> frames, int bitsStored, boolean signed, double slope,
-      double intercept, Optional<Double> center, Optional<Double> width) {
+  static GreyMapping of(
+      Supplier<List<byte[]>> frames,
+      int bitsStored,
+      boolean signed,
+      double slope,
+      double intercept,
+      Optional<Double> center,
+      Optional<Double> width) {
     if (center.isPresent() && width.isPresent() && width.get() >= 1) {
-      return new GreyMapping(bitsStored, signed, slope, intercept, 0, 0, true, center.get(), width.get());
+      return new GreyMapping(
+          bitsStored, signed, slope, intercept, 0, 0, true, center.get(), width.get());
     }
     GreyMapping raw = new GreyMapping(bitsStored, signed, slope, intercept, 0, 0, false, 0, 0);
     double min = Double.POSITIVE_INFINITY;

@@ -1,9 +1,9 @@
 package io.labelcurve.activities.dicom;
 
 import io.labelcurve.activities.BadInputException;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.awt.image.Raster;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -13,10 +13,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes one 8-bit JPEG Baseline / Extended frame (PS3.5 A.4.1, 10.7) with the JDK's JPEG reader.
  *
- * <p>It reads the {@link Raster}, not a {@code BufferedImage}: {@code readRaster} returns the decoded
- * components as stored, with no colour conversion (the reader's own choice of colour space from JFIF or
- * Adobe markers does not apply), so YBR components stay YBR and {@link Photometric} converts them as
- * the file's Photometric Interpretation says.
+ * <p>It reads the {@link Raster}, not a {@code BufferedImage}: {@code readRaster} returns the
+ * decoded components as stored, with no colour conversion (the reader's own choice of colour space
+ * from JFIF or Adobe markers does not apply), so YBR components stay YBR and {@link Photometric}
+ * converts them as the file's Photometric Interpretation says.
  */
 final class JpegFrameDecoder {
   private JpegFrameDecoder() {}
@@ -33,12 +33,26 @@ final class JpegFrameDecoder {
       try {
         reader.setInput(in, true, true);
         Raster raster = reader.readRaster(0, null);
-        if (raster.getWidth() != width || raster.getHeight() != height || raster.getNumBands() != samples) {
-          throw new BadInputException(where + "the JPEG stream is " + raster.getWidth() + "x" + raster.getHeight()
-              + " with " + raster.getNumBands() + " components; the header says " + width + "x" + height + " with "
-              + samples);
+        if (raster.getWidth() != width
+            || raster.getHeight() != height
+            || raster.getNumBands() != samples) {
+          throw new BadInputException(
+              where
+                  + "the JPEG stream is "
+                  + raster.getWidth()
+                  + "x"
+                  + raster.getHeight()
+                  + " with "
+                  + raster.getNumBands()
+                  + " components; the header says "
+                  + width
+                  + "x"
+                  + height
+                  + " with "
+                  + samples);
         }
-        int[] values = raster.getPixels(raster.getMinX(), raster.getMinY(), width, height, (int[]) null);
+        int[] values =
+            raster.getPixels(raster.getMinX(), raster.getMinY(), width, height, (int[]) null);
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {
           out[i] = (byte) values[i];
@@ -51,7 +65,8 @@ final class JpegFrameDecoder {
       if (e instanceof BadInputException bad) {
         throw bad;
       }
-      throw new BadInputException(where + "cannot decode the JPEG frame (" + e.getMessage() + ")", e);
+      throw new BadInputException(
+          where + "cannot decode the JPEG frame (" + e.getMessage() + ")", e);
     }
   }
 }

@@ -27,16 +27,28 @@ enum Photometric {
     for (Photometric p : values()) {
       if (p.name.equals(value)) {
         if (p.samples != samplesPerPixel) {
-          throw new BadInputException(file + ": Photometric Interpretation " + value + " needs " + p.samples
-              + " samples per pixel, the file has " + samplesPerPixel);
+          throw new BadInputException(
+              file
+                  + ": Photometric Interpretation "
+                  + value
+                  + " needs "
+                  + p.samples
+                  + " samples per pixel, the file has "
+                  + samplesPerPixel);
         }
         return p;
       }
     }
-    String why = value.isEmpty() ? "no Photometric Interpretation (0028,0004)"
-        : "Photometric Interpretation " + value + " is not supported";
-    throw new BadInputException(file + ": " + why + " (supported: MONOCHROME1, MONOCHROME2, RGB, YBR_FULL, "
-        + "YBR_FULL_422; render PALETTE COLOR to RGB first, e.g. with DCMTK: dcm2pnm +on IN OUT.png)");
+    String why =
+        value.isEmpty()
+            ? "no Photometric Interpretation (0028,0004)"
+            : "Photometric Interpretation " + value + " is not supported";
+    throw new BadInputException(
+        file
+            + ": "
+            + why
+            + " (supported: MONOCHROME1, MONOCHROME2, RGB, YBR_FULL, "
+            + "YBR_FULL_422; render PALETTE COLOR to RGB first, e.g. with DCMTK: dcm2pnm +on IN OUT.png)");
   }
 
   /** True when low values are bright (MONOCHROME1). */
@@ -47,8 +59,9 @@ enum Photometric {
   /**
    * 8-bit samples of one frame, interleaved, to a grey or RGB frame.
    *
-   * @param samples for YBR_FULL_422, either the native subsampled form (per two pixels: Y1 Y2 Cb Cr,
-   *     {@code 2 * width * height} bytes) or a decoder's upsampled Y Cb Cr triples ({@code 3 * width * height})
+   * @param samples for YBR_FULL_422, either the native subsampled form (per two pixels: Y1 Y2 Cb
+   *     Cr, {@code 2 * width * height} bytes) or a decoder's upsampled Y Cb Cr triples ({@code 3 *
+   *     width * height})
    */
   Frame toFrame(String file, byte[] samples, int width, int height) {
     int pixels = width * height;
@@ -68,14 +81,18 @@ enum Photometric {
           yield new Frame(width, height, 3, ybrFullToRgb(samples));
         }
         if (width % 2 != 0) {
-          throw new BadInputException(file + ": YBR_FULL_422 needs an even number of columns, not " + width);
+          throw new BadInputException(
+              file + ": YBR_FULL_422 needs an even number of columns, not " + width);
         }
         yield new Frame(width, height, 3, ybrFullToRgb(upsample422(samples, pixels)));
       }
     };
   }
 
-  /** PS3.3 C.7.6.3.1.2 YBR_FULL_422: each Cb, Cr pair serves the two pixels whose Y values precede it. */
+  /**
+   * PS3.3 C.7.6.3.1.2 YBR_FULL_422: each Cb, Cr pair serves the two pixels whose Y values precede
+   * it.
+   */
   static byte[] upsample422(byte[] samples, int pixels) {
     byte[] out = new byte[3 * pixels];
     for (int pair = 0; pair < pixels / 2; pair++) {
@@ -94,7 +111,9 @@ enum Photometric {
     return out;
   }
 
-  /** PS3.3 C.7.6.3.1.2 YBR_FULL to RGB (the inverse of its equations, 8-bit, rounded and clamped). */
+  /**
+   * PS3.3 C.7.6.3.1.2 YBR_FULL to RGB (the inverse of its equations, 8-bit, rounded and clamped).
+   */
   static byte[] ybrFullToRgb(byte[] ybr) {
     byte[] rgb = new byte[ybr.length];
     for (int i = 0; i < ybr.length; i += 3) {

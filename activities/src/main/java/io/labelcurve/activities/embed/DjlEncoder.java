@@ -53,8 +53,19 @@ final class DjlEncoder implements Encoder {
     for (int i = 0; i < n; i++) {
       float[] x = chw.get(i);
       if (x.length != per) {
-        throw new IllegalArgumentException("input " + i + " has " + x.length + " values, "
-            + spec.id() + " takes " + channels + "x" + size + "x" + size);
+        throw new IllegalArgumentException(
+            "input "
+                + i
+                + " has "
+                + x.length
+                + " values, "
+                + spec.id()
+                + " takes "
+                + channels
+                + "x"
+                + size
+                + "x"
+                + size);
       }
       System.arraycopy(x, 0, flat, i * per, per);
     }
@@ -71,9 +82,15 @@ final class DjlEncoder implements Encoder {
       }
       long d = y.getShape().get(1);
       if (y.getShape().get(0) != n || d != spec.embeddingDim()) {
-        throw new BadInputException(spec.source() + ": field 'embedding_dim' is "
-            + spec.embeddingDim() + " but the model gives an output of shape " + y.getShape()
-            + " for " + n + " images; correct embedding_dim, or export the pooled feature");
+        throw new BadInputException(
+            spec.source()
+                + ": field 'embedding_dim' is "
+                + spec.embeddingDim()
+                + " but the model gives an output of shape "
+                + y.getShape()
+                + " for "
+                + n
+                + " images; correct embedding_dim, or export the pooled feature");
       }
       float[] v = y.toFloatArray();
       int dim = (int) d;

@@ -9,27 +9,30 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * can show images done, rate and ETA from the server's pending-activity view (describe workflow)
  * without reaching any worker.
  *
- * <p>Reads the bare shard index that heartbeats held before this record (a retry on a new worker
- * of an attempt heartbeated by an old one, during a rolling upgrade) as a progress with unknown
+ * <p>Reads the bare shard index that heartbeats held before this record (a retry on a new worker of
+ * an attempt heartbeated by an old one, during a rolling upgrade) as a progress with unknown
  * counts.
  *
- * @param shardsDoneThrough every shard up to and including this index is stored (-1: none); what
- *     a retry resumes after
+ * @param shardsDoneThrough every shard up to and including this index is stored (-1: none); what a
+ *     retry resumes after
  * @param imagesDone images of the split whose embeddings are ready: stored shards and the batches
  *     of the shard in progress (-1: unknown)
  * @param images images of the split (-1: unknown)
  * @param computed images this attempt computed so far (not found in the cache)
- * @param seconds seconds this attempt has computed them in, from its first batch on (model
- *     loading and the numerics check excluded), so that {@code computed / seconds} is the rate
+ * @param seconds seconds this attempt has computed them in, from its first batch on (model loading
+ *     and the numerics check excluded), so that {@code computed / seconds} is the rate
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record EmbedProgress(int shardsDoneThrough, int imagesDone, int images, int computed,
-    double seconds) {
+public record EmbedProgress(
+    int shardsDoneThrough, int imagesDone, int images, int computed, double seconds) {
 
   @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
-  public EmbedProgress(@JsonProperty("shardsDoneThrough") int shardsDoneThrough,
-      @JsonProperty("imagesDone") int imagesDone, @JsonProperty("images") int images,
-      @JsonProperty("computed") int computed, @JsonProperty("seconds") double seconds) {
+  public EmbedProgress(
+      @JsonProperty("shardsDoneThrough") int shardsDoneThrough,
+      @JsonProperty("imagesDone") int imagesDone,
+      @JsonProperty("images") int images,
+      @JsonProperty("computed") int computed,
+      @JsonProperty("seconds") double seconds) {
     this.shardsDoneThrough = shardsDoneThrough;
     this.imagesDone = imagesDone;
     this.images = images;

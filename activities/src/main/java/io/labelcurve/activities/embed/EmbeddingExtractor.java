@@ -32,18 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embeds a list of image ids into the shared cache:
- * {@code {prefix}part-NNNNN.npy} (float32, rows in id order) and {@code part-NNNNN.ids.txt}
- * (one id a line), then {@code manifest.json}.
+ * Embeds a list of image ids into the shared cache: {@code {prefix}part-NNNNN.npy} (float32, rows
+ * in id order) and {@code part-NNNNN.ids.txt} (one id a line), then {@code manifest.json}.
  *
  * <p>Cache and resume: a shard counts as stored when its ids file is there, and the ids file is
  * written after the npy, so a half-written shard is never taken as done. Stored shards are not
- * computed again (the ids in their file are checked against the expected ones, except for
- * shards up to {@link ExtractionJob#resumeAfterShard()}); when the manifest is there and matches
- * (same ids, shard size, dimension), nothing is read at all.
+ * computed again (the ids in their file are checked against the expected ones, except for shards up
+ * to {@link ExtractionJob#resumeAfterShard()}); when the manifest is there and matches (same ids,
+ * shard size, dimension), nothing is read at all.
  *
- * <p>Pipeline: decoding threads load and preprocess the images of up to two batches ahead while
- * the calling thread runs the encoder on the current one and stores finished shards.
+ * <p>Pipeline: decoding threads load and preprocess the images of up to two batches ahead while the
+ * calling thread runs the encoder on the current one and stores finished shards.
  */
 public final class EmbeddingExtractor {
   private static final Logger log = LoggerFactory.getLogger(EmbeddingExtractor.class);
@@ -54,12 +53,12 @@ public final class EmbeddingExtractor {
   private EmbeddingExtractor() {}
 
   /**
-   * {@code embeddings/{modelKey}/{engineTag}/{datasetDigest}/{split}/}: the engine tag
-   * ({@link io.labelcurve.activities.torch.TorchRuntime.Numerics#cacheTag()}) keeps vectors of
-   * another engine version or numerics setting apart.
+   * {@code embeddings/{modelKey}/{engineTag}/{datasetDigest}/{split}/}: the engine tag ({@link
+   * io.labelcurve.activities.torch.TorchRuntime.Numerics#cacheTag()}) keeps vectors of another
+   * engine version or numerics setting apart.
    */
-  public static String prefix(String modelKey, String engineTag, String datasetDigest,
-      String split) {
+  public static String prefix(
+      String modelKey, String engineTag, String datasetDigest, String split) {
     for (String part : List.of(modelKey, engineTag, datasetDigest, split)) {
       if (part.isEmpty() || part.contains("/")) {
         throw new IllegalArgumentException("not a key segment: '" + part + "'");
@@ -110,13 +109,16 @@ public final class EmbeddingExtractor {
    * The manifest under a prefix when it says that these ids are all stored (same ids in the same
    * order, dimension, shard size); empty otherwise.
    */
-  public static Optional<EmbeddingManifest> complete(BlobStore store, String prefix,
-      List<String> ids, int dim, int shardSize) throws IOException {
+  public static Optional<EmbeddingManifest> complete(
+      BlobStore store, String prefix, List<String> ids, int dim, int shardSize) throws IOException {
     Optional<EmbeddingManifest> m = EmbeddingReader.manifest(store, prefix);
     if (m.isPresent()) {
       EmbeddingManifest x = m.get();
-      if (x.count() == ids.size() && x.dim() == dim && x.shardSize() == shardSize
-          && x.idsSha256().equals(idsSha256(ids)) && shardsIntact(store, prefix, x)) {
+      if (x.count() == ids.size()
+          && x.dim() == dim
+          && x.shardSize() == shardSize
+          && x.idsSha256().equals(idsSha256(ids))
+          && shardsIntact(store, prefix, x)) {
         return m;
       }
     }
@@ -136,8 +138,11 @@ public final class EmbeddingExtractor {
     for (int s = 0; s < m.shards(); s++) {
       Optional<byte[]> npy = store.get(prefix + npyName(s));
       if (npy.isEmpty() || !sha256(npy.get()).equals(m.shardSha256().get(s))) {
-        log.warn("{}{} is missing or not what was stored (SHA-256 differs from the manifest's);"
-            + " computing it again", prefix, npyName(s));
+        log.warn(
+            "{}{} is missing or not what was stored (SHA-256 differs from the manifest's);"
+                + " computing it again",
+            prefix,
+            npyName(s));
         return false;
       }
     }
@@ -154,8 +159,12 @@ public final class EmbeddingExtractor {
     }
     String want = new String(sha.get(), StandardCharsets.UTF_8).strip();
     if (!sha256(npy.get()).equals(want)) {
-      log.warn("{}{} is not what was stored (truncated or overwritten: SHA-256 differs from {});"
-          + " computing it again", prefix, npyName(shard), shaName(shard));
+      log.warn(
+          "{}{} is not what was stored (truncated or overwritten: SHA-256 differs from {});"
+              + " computing it again",
+          prefix,
+          npyName(shard),
+          shaName(shard));
       return Optional.empty();
     }
     return Optional.of(want);
@@ -181,8 +190,19 @@ public final class EmbeddingExtractor {
     storageNanos += System.nanoTime() - t;
     if (done.isPresent()) {
       log.info("{}: all {} embeddings cached", prefix, ids.size());
-      return new ExtractionResult(prefix, ids.size(), 0, ids.size(), shards, dim,
-          job.encoder().params(), 0, 0, 0, storageNanos / 1e9, (System.nanoTime() - start) / 1e9);
+      return new ExtractionResult(
+          prefix,
+          ids.size(),
+          0,
+          ids.size(),
+          shards,
+          dim,
+          job.encoder().params(),
+          0,
+          0,
+          0,
+          storageNanos / 1e9,
+          (System.nanoTime() - start) / 1e9);
     }
 
     // Which shards are stored: ids file present (written after the npy) and the right ids.
@@ -221,8 +241,8 @@ public final class EmbeddingExtractor {
       }
       List<String> sIds = shardIds(job, s);
       for (int off = 0; off < sIds.size(); off += job.batchSize()) {
-        batches.add(new Batch(s, off, sIds.subList(off, Math.min(sIds.size(),
-            off + job.batchSize()))));
+        batches.add(
+            new Batch(s, off, sIds.subList(off, Math.min(sIds.size(), off + job.batchSize()))));
       }
     }
 
@@ -232,11 +252,14 @@ public final class EmbeddingExtractor {
     long inferNanos = 0;
     int computed = 0;
     AtomicInteger threadNo = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(job.decodeThreads(), r -> {
-      Thread th = new Thread(r, "embed-decode-" + threadNo.incrementAndGet());
-      th.setDaemon(true);
-      return th;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            job.decodeThreads(),
+            r -> {
+              Thread th = new Thread(r, "embed-decode-" + threadNo.incrementAndGet());
+              th.setDaemon(true);
+              return th;
+            });
     Deque<Pending> window = new ArrayDeque<>();
     try {
       int next = 0;
@@ -265,8 +288,7 @@ public final class EmbeddingExtractor {
           digests[current] = sha256(npy);
           // npy, then its digest, then the ids: the ids mark the shard as written.
           store.put(prefix + npyName(current), npy);
-          store.put(prefix + shaName(current),
-              digests[current].getBytes(StandardCharsets.UTF_8));
+          store.put(prefix + shaName(current), digests[current].getBytes(StandardCharsets.UTF_8));
           store.put(prefix + idsName(current), idsBytes(shardIds(job, current)));
           storageNanos += System.nanoTime() - tw;
           stored[current] = true;
@@ -284,19 +306,44 @@ public final class EmbeddingExtractor {
     }
 
     t = System.nanoTime();
-    EmbeddingManifest manifest = new EmbeddingManifest(job.model(), job.modelDigest(),
-        job.datasetDigest(), job.split(), job.preprocessor().spec().preprocessing(), ids.size(),
-        dim, job.shardSize(), shards, idsSha256(ids), job.encoder().params(),
-        List.of(digests));
+    EmbeddingManifest manifest =
+        new EmbeddingManifest(
+            job.model(),
+            job.modelDigest(),
+            job.datasetDigest(),
+            job.split(),
+            job.preprocessor().spec().preprocessing(),
+            ids.size(),
+            dim,
+            job.shardSize(),
+            shards,
+            idsSha256(ids),
+            job.encoder().params(),
+            List.of(digests));
     store.put(prefix + MANIFEST, JSON.writeValueAsBytes(manifest));
     storageNanos += System.nanoTime() - t;
 
-    ExtractionResult r = new ExtractionResult(prefix, ids.size(), computed, fromCache, shards, dim,
-        job.encoder().params(), decodeNanos.sum() / 1e9, prepNanos.sum() / 1e9, inferNanos / 1e9, storageNanos / 1e9,
-        (System.nanoTime() - start) / 1e9);
-    log.info("{}: {} computed, {} cached, {} shards, {} img/s (decode {} s over threads, "
-            + "preprocessing {} s over threads, inference {} s, storage {} s)", prefix, computed,
-        fromCache, shards,
+    ExtractionResult r =
+        new ExtractionResult(
+            prefix,
+            ids.size(),
+            computed,
+            fromCache,
+            shards,
+            dim,
+            job.encoder().params(),
+            decodeNanos.sum() / 1e9,
+            prepNanos.sum() / 1e9,
+            inferNanos / 1e9,
+            storageNanos / 1e9,
+            (System.nanoTime() - start) / 1e9);
+    log.info(
+        "{}: {} computed, {} cached, {} shards, {} img/s (decode {} s over threads, "
+            + "preprocessing {} s over threads, inference {} s, storage {} s)",
+        prefix,
+        computed,
+        fromCache,
+        shards,
         String.format(Locale.ROOT, "%.1f", r.imagesPerSecond()),
         String.format(Locale.ROOT, "%.2f", r.decodeSeconds()),
         String.format(Locale.ROOT, "%.2f", r.preprocessSeconds()),
@@ -317,7 +364,8 @@ public final class EmbeddingExtractor {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted while decoding images");
         } catch (ExecutionException | CompletionException e) {
-          Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+          Throwable c =
+              e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
           String id = batch.ids().get(i);
           if (c instanceof BadInputException b) {
             throw b;
@@ -336,27 +384,34 @@ public final class EmbeddingExtractor {
     }
   }
 
-  private static Pending submit(Batch b, ExtractionJob job, ExecutorService pool,
-      LongAdder decodeNanos, LongAdder prepNanos) {
+  private static Pending submit(
+      Batch b,
+      ExtractionJob job,
+      ExecutorService pool,
+      LongAdder decodeNanos,
+      LongAdder prepNanos) {
     List<CompletableFuture<float[]>> fs = new ArrayList<>(b.ids().size());
     for (String id : b.ids()) {
-      fs.add(CompletableFuture.supplyAsync(() -> {
-        long t0 = System.nanoTime();
-        GreyImage img;
-        try {
-          img = job.loader().load(id);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        } finally {
-          decodeNanos.add(System.nanoTime() - t0);
-        }
-        long t1 = System.nanoTime();
-        try {
-          return job.preprocessor().apply(img);
-        } finally {
-          prepNanos.add(System.nanoTime() - t1);
-        }
-      }, pool));
+      fs.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                long t0 = System.nanoTime();
+                GreyImage img;
+                try {
+                  img = job.loader().load(id);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                } finally {
+                  decodeNanos.add(System.nanoTime() - t0);
+                }
+                long t1 = System.nanoTime();
+                try {
+                  return job.preprocessor().apply(img);
+                } finally {
+                  prepNanos.add(System.nanoTime() - t1);
+                }
+              },
+              pool));
     }
     return new Pending(b, fs);
   }

@@ -22,6 +22,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record EmbeddingManifest(
-    String model, String modelDigest, String datasetDigest, String split, String preprocessing,
-    int count, int dim, int shardSize, int shards, String idsSha256, long params,
+    String model,
+    String modelDigest,
+    String datasetDigest,
+    String split,
+    String preprocessing,
+    int count,
+    int dim,
+    int shardSize,
+    int shards,
+    String idsSha256,
+    long params,
     java.util.List<String> shardSha256) {}

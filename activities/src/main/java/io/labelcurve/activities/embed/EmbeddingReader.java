@@ -36,9 +36,14 @@ public final class EmbeddingReader {
 
   /** All ids and vectors under a prefix; fails when its manifest is missing (not complete). */
   public static Embeddings read(BlobStore store, String prefix) throws IOException {
-    EmbeddingManifest m = manifest(store, prefix).orElseThrow(() -> new IOException(
-        "no " + store.uri(prefix + EmbeddingExtractor.MANIFEST)
-            + ": the embeddings are not complete; run the extraction"));
+    EmbeddingManifest m =
+        manifest(store, prefix)
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "no "
+                            + store.uri(prefix + EmbeddingExtractor.MANIFEST)
+                            + ": the embeddings are not complete; run the extraction"));
     List<String> ids = new ArrayList<>(m.count());
     float[][] vectors = new float[m.count()][];
     int row = 0;
@@ -50,28 +55,39 @@ public final class EmbeddingReader {
           && !EmbeddingExtractor.sha256(bytes).equals(m.shardSha256().get(s))) {
         // Never use it; drop the set's manifest so that the next extraction computes it again.
         store.delete(prefix + EmbeddingExtractor.MANIFEST);
-        throw new CorruptCacheException(store.uri(key) + " is not what was stored (" + bytes.length
-            + " bytes, SHA-256 differs from " + store.uri(prefix + EmbeddingExtractor.MANIFEST)
-            + "): truncated or overwritten. Its set is dropped from the cache; 'labelcurve sweep"
-            + " rerun SWEEP' embeds it again and runs the cells left");
+        throw new CorruptCacheException(
+            store.uri(key)
+                + " is not what was stored ("
+                + bytes.length
+                + " bytes, SHA-256 differs from "
+                + store.uri(prefix + EmbeddingExtractor.MANIFEST)
+                + "): truncated or overwritten. Its set is dropped from the cache; 'labelcurve sweep"
+                + " rerun SWEEP' embeds it again and runs the cells left");
       }
       float[][] rows = Npy.readFloats(new java.io.ByteArrayInputStream(bytes));
       if (rows.length != shardIds.size() || (rows.length > 0 && rows[0].length != m.dim())) {
-        throw new IOException(store.uri(prefix + EmbeddingExtractor.npyName(s)) + " has "
-            + rows.length + " rows of " + (rows.length > 0 ? rows[0].length : 0)
-            + " for " + shardIds.size() + " ids of dimension " + m.dim());
+        throw new IOException(
+            store.uri(prefix + EmbeddingExtractor.npyName(s))
+                + " has "
+                + rows.length
+                + " rows of "
+                + (rows.length > 0 ? rows[0].length : 0)
+                + " for "
+                + shardIds.size()
+                + " ids of dimension "
+                + m.dim());
       }
       if (row + rows.length > m.count()) {
-        throw new IOException(store.uri(prefix) + ": shards hold more rows than the manifest's "
-            + m.count());
+        throw new IOException(
+            store.uri(prefix) + ": shards hold more rows than the manifest's " + m.count());
       }
       System.arraycopy(rows, 0, vectors, row, rows.length);
       ids.addAll(shardIds);
       row += rows.length;
     }
     if (row != m.count()) {
-      throw new IOException(store.uri(prefix) + ": shards hold " + row + " rows, manifest says "
-          + m.count());
+      throw new IOException(
+          store.uri(prefix) + ": shards hold " + row + " rows, manifest says " + m.count());
     }
     return new Embeddings(List.copyOf(ids), vectors, m);
   }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A frozen image encoder: a batch of preprocessed inputs (CHW, as {@link Preprocessor} makes them)
- * to one embedding each. Runs without autograd on any calling thread. One batch at a time
- * (calls are serialised); close it to free native memory.
+ * to one embedding each. Runs without autograd on any calling thread. One batch at a time (calls
+ * are serialised); close it to free native memory.
  */
 public interface Encoder extends AutoCloseable {
 

@@ -25,11 +25,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Opens {@link Encoder}s on DJL's PyTorch engine: TorchScript files of the catalog, or the
- * built-in ResNets.
+ * Opens {@link Encoder}s on DJL's PyTorch engine: TorchScript files of the catalog, or the built-in
+ * ResNets.
  *
- * <p>Threads: PyTorch's intra-op pool is process-wide; {@link TorchRuntime} applies the
- * configured count when the engine starts, {@link #setIntraOpThreads} changes it later.
+ * <p>Threads: PyTorch's intra-op pool is process-wide; {@link TorchRuntime} applies the configured
+ * count when the engine starts, {@link #setIntraOpThreads} changes it later.
  */
 public final class Encoders {
   private static final String ENGINE = TorchRuntime.ENGINE;
@@ -73,8 +73,8 @@ public final class Encoders {
   }
 
   /**
-   * Opens an encoder and checks, on one blank image, that it gives {@code embedding_dim} values,
-   * so that a wrong model.json is refused before any real work.
+   * Opens an encoder and checks, on one blank image, that it gives {@code embedding_dim} values, so
+   * that a wrong model.json is refused before any real work.
    *
    * @param modelFolder the folder of its model.json (ignored for a built-in)
    * @param device null for {@link #defaultDevice()}
@@ -86,8 +86,8 @@ public final class Encoders {
     if (modelFolder == null && !Path.of(spec.file()).isAbsolute()) {
       throw new IllegalArgumentException(spec.id() + ": a relative file needs the model folder");
     }
-    return openFile(spec, spec.resolveFile(modelFolder == null ? Path.of("") : modelFolder),
-        device);
+    return openFile(
+        spec, spec.resolveFile(modelFolder == null ? Path.of("") : modelFolder), device);
   }
 
   private static Encoder openFile(ModelSpec spec, Path file, Device device) {
@@ -102,12 +102,24 @@ public final class Encoders {
       enc.close();
       // Most often a module traced with its input size baked in (a ViT exported without
       // position-embedding interpolation) given a preset's smaller input.
-      throw new BadInputException(spec.source() + ": model '" + spec.id() + "'" + (file == null
-          ? "" : " (" + file + ")") + " fails on a " + c + "x" + s + "x" + s + " input, the size"
-          + " its 'input' and the sweep's preset give it (CPU presets shrink inputs to at most"
-          + " 160 px to embed, 96 px to finetune). A TorchScript module traced at one size may"
-          + " take only that size: export it to follow the input's size (deploy/models/export.py"
-          + " does), or run it with the paper preset. PyTorch said: " + lastLine(e.getMessage()),
+      throw new BadInputException(
+          spec.source()
+              + ": model '"
+              + spec.id()
+              + "'"
+              + (file == null ? "" : " (" + file + ")")
+              + " fails on a "
+              + c
+              + "x"
+              + s
+              + "x"
+              + s
+              + " input, the size"
+              + " its 'input' and the sweep's preset give it (CPU presets shrink inputs to at most"
+              + " 160 px to embed, 96 px to finetune). A TorchScript module traced at one size may"
+              + " take only that size: export it to follow the input's size (deploy/models/export.py"
+              + " does), or run it with the paper preset. PyTorch said: "
+              + lastLine(e.getMessage()),
           e);
     } catch (RuntimeException e) {
       enc.close();
@@ -118,8 +130,8 @@ public final class Encoders {
 
   private static DjlEncoder torchScript(ModelSpec spec, Path file, Device device) {
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(spec.source() + ": field 'file' names " + file
-          + ", which does not exist");
+      throw new BadInputException(
+          spec.source() + ": field 'file' names " + file + ", which does not exist");
     }
     Model model = Model.newInstance(spec.id(), device, ENGINE);
     try {
@@ -127,19 +139,25 @@ public final class Encoders {
       model.load(dir, file.getFileName().toString(), Map.of("mapLocation", "true"));
     } catch (IOException | MalformedModelException | EngineException e) {
       model.close();
-      throw new BadInputException(spec.source() + ": field 'file' (" + file
-          + ") cannot be loaded as TorchScript by PyTorch " + engine().getVersion()
-          + ": " + e.getMessage() + "; export it with torch.jit.trace or torch.jit.script", e);
+      throw new BadInputException(
+          spec.source()
+              + ": field 'file' ("
+              + file
+              + ") cannot be loaded as TorchScript by PyTorch "
+              + engine().getVersion()
+              + ": "
+              + e.getMessage()
+              + "; export it with torch.jit.trace or torch.jit.script",
+          e);
     }
     Block block = model.getBlock();
     return new DjlEncoder(spec, model, block, device, countParams(block));
   }
 
   /**
-   * A built-in ResNet without its classifier (it ends in the global
-   * average pool and the flatten), weights Kaiming-normal (fan-in, {@code N(0, 2/fan_in)}) from
-   * {@link Random} seeded per parameter by (seed, parameter name): the same numbers on every
-   * machine and engine.
+   * A built-in ResNet without its classifier (it ends in the global average pool and the flatten),
+   * weights Kaiming-normal (fan-in, {@code N(0, 2/fan_in)}) from {@link Random} seeded per
+   * parameter by (seed, parameter name): the same numbers on every machine and engine.
    *
    * <p>The networks are {@link ResNets}' (torchvision's layouts, from DJL blocks).
    */
@@ -167,8 +185,13 @@ public final class Encoders {
     int c = spec.input().channels();
     int s = spec.input().size();
     if (s < 32) {
-      throw new BadInputException(spec.source() + ": field 'input.size' is " + s + "; "
-          + spec.architecture() + " needs at least 32");
+      throw new BadInputException(
+          spec.source()
+              + ": field 'input.size' is "
+              + s
+              + "; "
+              + spec.architecture()
+              + " needs at least 32");
     }
     SequentialBlock trunk = layers >= 50 ? ResNets.resnet50() : ResNets.basic(layers);
     trunk.initialize(manager, DataType.FLOAT32, new Shape(1, c, s, s));

@@ -10,18 +10,20 @@ import java.util.Optional;
 
 /**
  * The PyTorch reference that {@code deploy/models/export.py --check} leaves beside a model: a
- * seeded batch of already-normalised inputs ({@value #INPUT}, one CHW image per row) and the
- * eager module's embeddings of each at batch 1 ({@value #OUTPUT}; the exporter refuses to write
- * them unless its other batch sizes give the same). DJL's libtorch is usually another PyTorch
- * version than the exporter's (2.7.1 here), and TorchScript is only promised to load across
- * versions, not to give the same numbers: {@link NumericsCanary} compares, as
- * {@code numpy.allclose} does, with the tolerances below.
+ * seeded batch of already-normalised inputs ({@value #INPUT}, one CHW image per row) and the eager
+ * module's embeddings of each at batch 1 ({@value #OUTPUT}; the exporter refuses to write them
+ * unless its other batch sizes give the same). DJL's libtorch is usually another PyTorch version
+ * than the exporter's (2.7.1 here), and TorchScript is only promised to load across versions, not
+ * to give the same numbers: {@link NumericsCanary} compares, as {@code numpy.allclose} does, with
+ * the tolerances below.
  */
 public final class ExportCheck {
   public static final String INPUT = "check-input.npy";
   public static final String OUTPUT = "check-output.npy";
+
   /** Float32 kernels of two PyTorch versions differ in summation order: 1e-3 relative. */
   public static final double RTOL = 1e-3;
+
   public static final double ATOL = 1e-4;
 
   /**
@@ -53,16 +55,26 @@ public final class ExportCheck {
     long side = Math.round(Math.sqrt(got / (double) channels));
     boolean anImage = got > 0 && channels * side * side == got;
     if (inputs.length != outputs.length || inputs.length == 0 || !anImage) {
-      throw new BadInputException(in + ": " + inputs.length + " rows of " + got + " values for "
-          + outputs.length + " expected embeddings; the model takes " + per + " values an image"
-          + " (its model.json's input); export it again");
+      throw new BadInputException(
+          in
+              + ": "
+              + inputs.length
+              + " rows of "
+              + got
+              + " values for "
+              + outputs.length
+              + " expected embeddings; the model takes "
+              + per
+              + " values an image"
+              + " (its model.json's input); export it again");
     }
     return got == per ? Optional.of(new Reference(inputs, outputs)) : Optional.empty();
   }
 
   /** Whether the exporter left a pair beside the model, whatever its size. */
   public static boolean present(Path folder) {
-    return Files.isRegularFile(folder.resolve(INPUT)) && Files.isRegularFile(folder.resolve(OUTPUT));
+    return Files.isRegularFile(folder.resolve(INPUT))
+        && Files.isRegularFile(folder.resolve(OUTPUT));
   }
 
   private static float[][] floats(Path file) {

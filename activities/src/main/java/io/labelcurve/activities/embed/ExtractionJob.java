@@ -1,5 +1,6 @@
 package io.labelcurve.activities.embed;
 
+import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.storage.BlobStore;
 import java.util.List;
 import java.util.Objects;
@@ -20,14 +21,25 @@ import java.util.Objects;
  * @param shardSize ids per shard
  * @param batchSize images per encoder call
  * @param decodeThreads threads that load and preprocess images, ahead of the encoder
- * @param resumeAfterShard shards up to and including it were stored by an earlier attempt (its
- *     last heartbeat); -1 when starting afresh. Shards are still checked to be there.
+ * @param resumeAfterShard shards up to and including it were stored by an earlier attempt (its last
+ *     heartbeat); -1 when starting afresh. Shards are still checked to be there.
  * @param listener progress, for heartbeats
  */
 public record ExtractionJob(
-    List<String> ids, ImageLoader loader, Preprocessor preprocessor, Encoder encoder,
-    BlobStore store, String prefix, String model, String modelDigest, String datasetDigest,
-    String split, int shardSize, int batchSize, int decodeThreads, int resumeAfterShard,
+    List<String> ids,
+    ImageLoader loader,
+    Preprocessor preprocessor,
+    Encoder encoder,
+    BlobStore store,
+    String prefix,
+    String model,
+    String modelDigest,
+    String datasetDigest,
+    String split,
+    int shardSize,
+    int batchSize,
+    int decodeThreads,
+    int resumeAfterShard,
     ShardListener listener) {
 
   public static final int DEFAULT_SHARD_SIZE = 1024;
@@ -46,8 +58,10 @@ public record ExtractionJob(
     if (shardSize < 1 || batchSize < 1 || decodeThreads < 1) {
       throw new IllegalArgumentException("shardSize, batchSize and decodeThreads must be >= 1");
     }
-    if (preprocessor.length() != encoder.spec().input().channels()
-        * encoder.spec().input().size() * encoder.spec().input().size()) {
+    if (preprocessor.length()
+        != encoder.spec().input().channels()
+            * encoder.spec().input().size()
+            * encoder.spec().input().size()) {
       throw new IllegalArgumentException("preprocessor and encoder disagree on the input size");
     }
     listener = listener == null ? ShardListener.NONE : listener;
@@ -118,8 +132,8 @@ public record ExtractionJob(
     }
 
     /** Manifest fields: model id, model digest, dataset digest, split. */
-    public Builder provenance(String modelId, String modelDigest, String datasetDigest,
-        String split) {
+    public Builder provenance(
+        String modelId, String modelDigest, String datasetDigest, String split) {
       this.model = modelId;
       this.modelDigest = modelDigest;
       this.datasetDigest = datasetDigest;
@@ -153,9 +167,22 @@ public record ExtractionJob(
     }
 
     public ExtractionJob build() {
-      return new ExtractionJob(ids, loader, preprocessor, encoder, store, prefix, model,
-          modelDigest, datasetDigest, split, shardSize, batchSize, decodeThreads,
-          resumeAfterShard, listener);
+      return new ExtractionJob(
+          ids,
+          loader,
+          preprocessor,
+          encoder,
+          store,
+          prefix,
+          model,
+          modelDigest,
+          datasetDigest,
+          split,
+          shardSize,
+          batchSize,
+          decodeThreads,
+          resumeAfterShard,
+          listener);
     }
   }
 }

@@ -19,8 +19,18 @@ package io.labelcurve.activities.embed;
  * @param wallSeconds the whole call
  */
 public record ExtractionResult(
-    String prefix, int count, int computed, int fromCache, int shards, int dim, long params,
-    double decodeSeconds, double preprocessSeconds, double inferenceSeconds, double storageSeconds, double wallSeconds) {
+    String prefix,
+    int count,
+    int computed,
+    int fromCache,
+    int shards,
+    int dim,
+    long params,
+    double decodeSeconds,
+    double preprocessSeconds,
+    double inferenceSeconds,
+    double storageSeconds,
+    double wallSeconds) {
 
   /** Computed images per second of wall time (0 when nothing was computed). */
   public double imagesPerSecond() {

@@ -23,18 +23,23 @@ import java.util.Optional;
  * size under {@code latency/{model key}/{engine tag}/{device}-{input}px.json}; every sweep that
  * uses that model on that device reads the same measurement.
  *
- * <p>The machine's load average before and after is recorded: a worker runs other activities at
- * the same time, and a reader should see when it was busy. Both adaptations share the measurement:
- * a finetuned model has the encoder's architecture plus a linear head, like the probe's linear
- * SVM, whose cost (dim × classes multiply-adds per image) is negligible next to the encoder's.
+ * <p>The machine's load average before and after is recorded: a worker runs other activities at the
+ * same time, and a reader should see when it was busy. Both adaptations share the measurement: a
+ * finetuned model has the encoder's architecture plus a linear head, like the probe's linear SVM,
+ * whose cost (dim × classes multiply-adds per image) is negligible next to the encoder's.
  */
 public final class LatencyBench {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   /** Untimed batches first: lazy initialisation, JIT and allocator warm-up. */
   public static final int WARMUP = 3;
+
   /** Timed batches at most, and at least {@link #MIN_REPEATS}. */
   public static final int MAX_REPEATS = 20;
+
   public static final int MIN_REPEATS = 5;
+
   /** Timed seconds per batch size after which no further repeat starts (beyond the minimum). */
   public static final double BUDGET_SECONDS = 20;
 
@@ -54,8 +59,15 @@ public final class LatencyBench {
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Timing(int batch, int warmup, int repeats, double medianMsPerImage,
-      double p25MsPerImage, double p75MsPerImage, double minMsPerImage, double maxMsPerImage) {}
+  public record Timing(
+      int batch,
+      int warmup,
+      int repeats,
+      double medianMsPerImage,
+      double p25MsPerImage,
+      double p75MsPerImage,
+      double minMsPerImage,
+      double maxMsPerImage) {}
 
   /**
    * A measurement.
@@ -73,13 +85,29 @@ public final class LatencyBench {
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Result(String model, String modelKey, String device, String engine, int inputSize,
-      List<Timing> timings, String measuredAt, String host, double loadBefore, double loadAfter) {}
+  public record Result(
+      String model,
+      String modelKey,
+      String device,
+      String engine,
+      int inputSize,
+      List<Timing> timings,
+      String measuredAt,
+      String host,
+      double loadBefore,
+      double loadAfter) {}
 
   /** Where a measurement is stored. */
   public static String key(String modelKey, String engineTag, String device, int inputSize) {
-    return "latency/" + modelKey + "/" + engineTag + "/" + device.replaceAll("[^A-Za-z0-9_.-]", "_")
-        + "-" + inputSize + "px.json";
+    return "latency/"
+        + modelKey
+        + "/"
+        + engineTag
+        + "/"
+        + device.replaceAll("[^A-Za-z0-9_.-]", "_")
+        + "-"
+        + inputSize
+        + "px.json";
   }
 
   /** The measurements of a model (any engine, device, input), for the report. */
@@ -102,22 +130,38 @@ public final class LatencyBench {
   }
 
   /**
-   * Measures the encoder at batch 1 and at {@code workerBatch} and stores the result under
-   * {@code key}.
+   * Measures the encoder at batch 1 and at {@code workerBatch} and stores the result under {@code
+   * key}.
    *
    * @param beat called between passes (a heartbeat)
    */
-  public static Result measureAndStore(BlobStore store, String key, Encoder encoder,
-      String modelKey, String device, String engineTag, int workerBatch, Runnable beat)
+  public static Result measureAndStore(
+      BlobStore store,
+      String key,
+      Encoder encoder,
+      String modelKey,
+      String device,
+      String engineTag,
+      int workerBatch,
+      Runnable beat)
       throws IOException {
     double loadBefore = load();
     List<Timing> timings = new ArrayList<>();
     for (int batch : workerBatch > 1 ? new int[] {1, workerBatch} : new int[] {1}) {
       timings.add(time(encoder, batch, beat));
     }
-    Result r = new Result(encoder.spec().id(), modelKey, device, engineTag,
-        encoder.spec().input().size(), timings, Instant.now().toString(),
-        Provenance.worker().getOrDefault("host", "?"), loadBefore, load());
+    Result r =
+        new Result(
+            encoder.spec().id(),
+            modelKey,
+            device,
+            engineTag,
+            encoder.spec().input().size(),
+            timings,
+            Instant.now().toString(),
+            Provenance.worker().getOrDefault("host", "?"),
+            loadBefore,
+            load());
     store.put(key, JSON.writeValueAsBytes(r));
     return r;
   }
@@ -134,8 +178,9 @@ public final class LatencyBench {
     }
     List<Double> perImage = new ArrayList<>();
     long started = System.nanoTime();
-    while (perImage.size() < MAX_REPEATS && (perImage.size() < MIN_REPEATS
-        || (System.nanoTime() - started) / 1e9 < BUDGET_SECONDS)) {
+    while (perImage.size() < MAX_REPEATS
+        && (perImage.size() < MIN_REPEATS
+            || (System.nanoTime() - started) / 1e9 < BUDGET_SECONDS)) {
       long t0 = System.nanoTime();
       encoder.embed(inputs);
       perImage.add((System.nanoTime() - t0) / 1e6 / batch);
@@ -143,8 +188,15 @@ public final class LatencyBench {
     }
     double[] v = perImage.stream().mapToDouble(Double::doubleValue).toArray();
     Arrays.sort(v);
-    return new Timing(batch, WARMUP, v.length, quantile(v, 0.5), quantile(v, 0.25),
-        quantile(v, 0.75), v[0], v[v.length - 1]);
+    return new Timing(
+        batch,
+        WARMUP,
+        v.length,
+        quantile(v, 0.5),
+        quantile(v, 0.25),
+        quantile(v, 0.75),
+        v[0],
+        v[v.length - 1]);
   }
 
   /** Linear interpolation between order statistics (NumPy's default) of sorted values. */

@@ -19,9 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Does this worker compute a model's numbers right, at the batch size it will use? Run once per
- * model, input size, device and batch size in a process, before the model's first real batch
- * (issue 12: a oneDNN kernel gave other embeddings at batch 8 than at batch 1, and nothing
- * noticed).
+ * model, input size, device and batch size in a process, before the model's first real batch (issue
+ * 12: a oneDNN kernel gave other embeddings at batch 8 than at batch 1, and nothing noticed).
  *
  * <p>Two comparisons, on a fixed canary set of inputs:
  *
@@ -32,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *       rounding is a broken kernel.
  *   <li><b>the PyTorch reference</b>, where {@code export.py --check} left one beside the model
  *       ({@value ExportCheck#INPUT}, {@value ExportCheck#OUTPUT}: PyTorch's embeddings at batch 1,
- *       checked by the exporter to be the same at its other batch sizes) and the input size is
- *       the reference's: both batch sizes against it. Elsewhere the canary inputs are a
- *       deterministic ultrasound-like sector, preprocessed as the model's images are.
+ *       checked by the exporter to be the same at its other batch sizes) and the input size is the
+ *       reference's: both batch sizes against it. Elsewhere the canary inputs are a deterministic
+ *       ultrasound-like sector, preprocessed as the model's images are.
  * </ul>
  *
  * <p>Tolerances are {@link ExportCheck}'s allclose ({@code rtol} 1e-3, {@code atol} 1e-4) and a
@@ -43,10 +42,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class NumericsCanary {
   private static final Logger log = LoggerFactory.getLogger(NumericsCanary.class);
+
   /** The least cosine between two computations of one embedding that counts as the same. */
   public static final double MIN_COSINE = 0.9999;
+
   /** Canary images when no reference is left beside the model. */
   static final int SYNTHETIC_INPUTS = 8;
+
   private static final Map<String, Report> PASSED = new ConcurrentHashMap<>();
 
   private NumericsCanary() {}
@@ -68,9 +70,19 @@ public final class NumericsCanary {
    * @param referenceClose whether every value was within tolerance (true when there is none)
    * @param numerics the engine settings and CPU it ran under
    */
-  public record Report(String model, int inputSize, String device, int batch, int inputs,
-      double batchCosine, double batchMaxDiff, boolean batchClose, String reference,
-      double referenceCosine, double referenceMaxDiff, boolean referenceClose,
+  public record Report(
+      String model,
+      int inputSize,
+      String device,
+      int batch,
+      int inputs,
+      double batchCosine,
+      double batchMaxDiff,
+      boolean batchClose,
+      String reference,
+      double referenceCosine,
+      double referenceMaxDiff,
+      boolean referenceClose,
       TorchRuntime.Numerics numerics) {
 
     public boolean passed() {
@@ -79,11 +91,23 @@ public final class NumericsCanary {
 
     /** One line: what was compared and how close it was. */
     public String summary() {
-      String s = String.format(Locale.ROOT, "batch 1 vs %d: min cosine %.6f, max |diff| %.2e (%s)",
-          batch, batchCosine, batchMaxDiff, batchClose ? "invariant" : "DIFFERS");
+      String s =
+          String.format(
+              Locale.ROOT,
+              "batch 1 vs %d: min cosine %.6f, max |diff| %.2e (%s)",
+              batch,
+              batchCosine,
+              batchMaxDiff,
+              batchClose ? "invariant" : "DIFFERS");
       if (!Double.isNaN(referenceMaxDiff)) {
-        s += String.format(Locale.ROOT, "; %s: min cosine %.6f, max |diff| %.2e (%s)", reference,
-            referenceCosine, referenceMaxDiff, referenceClose ? "matches" : "DIFFERS");
+        s +=
+            String.format(
+                Locale.ROOT,
+                "; %s: min cosine %.6f, max |diff| %.2e (%s)",
+                reference,
+                referenceCosine,
+                referenceMaxDiff,
+                referenceClose ? "matches" : "DIFFERS");
       } else {
         s += "; " + reference;
       }
@@ -97,11 +121,23 @@ public final class NumericsCanary {
 
     /** The failure message: everything needed to tell which build and machine computes wrong. */
     public String failure() {
-      return "numerics check failed for model '" + model + "' at " + inputSize + " px on "
-          + device + ": " + summary() + ". Engine: " + numerics.describe() + ". These numbers"
+      return "numerics check failed for model '"
+          + model
+          + "' at "
+          + inputSize
+          + " px on "
+          + device
+          + ": "
+          + summary()
+          + ". Engine: "
+          + numerics.describe()
+          + ". These numbers"
           + " would be wrong, so no embedding or finetune result is computed with them. If "
-          + TorchRuntime.ISA_VARIABLE + " is set in this worker's environment, unset it (labelcurve"
-          + " then caps oneDNN at " + TorchRuntime.DEFAULT_MAX_ISA + "); otherwise run this model"
+          + TorchRuntime.ISA_VARIABLE
+          + " is set in this worker's environment, unset it (labelcurve"
+          + " then caps oneDNN at "
+          + TorchRuntime.DEFAULT_MAX_ISA
+          + "); otherwise run this model"
           + " on another worker type and report the engine line above (docs/BENCHMARKS.md,"
           + " 'Numerics').";
     }
@@ -117,8 +153,13 @@ public final class NumericsCanary {
    *     {@code batch} images takes as long as one batch of the real work)
    * @throws NumericsCheckFailedException when the numbers are not right
    */
-  public static Report verify(ModelSpec spec, Function<List<float[]>, float[][]> forward,
-      Optional<Path> modelFolder, int batch, String device, Runnable progress) {
+  public static Report verify(
+      ModelSpec spec,
+      Function<List<float[]>, float[][]> forward,
+      Optional<Path> modelFolder,
+      int batch,
+      String device,
+      Runnable progress) {
     String key = spec.id() + "|" + spec.preprocessing() + "|" + device + "|" + batch;
     Report known = PASSED.get(key);
     if (known != null) {
@@ -129,28 +170,37 @@ public final class NumericsCanary {
       log.error(report.failure());
       throw new NumericsCheckFailedException(report.failure());
     }
-    log.info("{} at {} px on {}: numerics canary passed, {}", spec.id(), spec.input().size(),
-        device, report.summary());
+    log.info(
+        "{} at {} px on {}: numerics canary passed, {}",
+        spec.id(),
+        spec.input().size(),
+        device,
+        report.summary());
     PASSED.put(key, report);
     return report;
   }
 
   /** The canary of an {@link Encoder}'s forward pass; see the general {@code verify}. */
-  public static Report verify(Encoder encoder, Optional<Path> modelFolder, int batch,
-      String device, Runnable progress) {
+  public static Report verify(
+      Encoder encoder, Optional<Path> modelFolder, int batch, String device, Runnable progress) {
     return verify(encoder.spec(), encoder::embed, modelFolder, batch, device, progress);
   }
 
   /** Runs the comparisons without remembering or throwing. */
-  public static Report run(ModelSpec spec, Function<List<float[]>, float[][]> forward,
-      Optional<Path> modelFolder, int batch, String device, Runnable progress) {
+  public static Report run(
+      ModelSpec spec,
+      Function<List<float[]>, float[][]> forward,
+      Optional<Path> modelFolder,
+      int batch,
+      String device,
+      Runnable progress) {
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be >= 1, got " + batch);
     }
-    Optional<ExportCheck.Reference> ref = modelFolder.flatMap(
-        f -> ExportCheck.read(f, spec.input().channels(), spec.input().size()));
-    List<float[]> inputs = ref.isPresent() ? Arrays.asList(ref.get().inputs())
-        : syntheticInputs(spec);
+    Optional<ExportCheck.Reference> ref =
+        modelFolder.flatMap(f -> ExportCheck.read(f, spec.input().channels(), spec.input().size()));
+    List<float[]> inputs =
+        ref.isPresent() ? Arrays.asList(ref.get().inputs()) : syntheticInputs(spec);
     float[][] single = new float[inputs.size()][];
     for (int i = 0; i < inputs.size(); i++) {
       single[i] = forward.apply(List.of(inputs.get(i)))[0];
@@ -178,15 +228,26 @@ public final class NumericsCanary {
       }
       reference = "PyTorch reference (" + want.length + " images)";
     } else {
-      reference = modelFolder.isPresent() && ExportCheck.present(modelFolder.get())
-          ? "PyTorch reference not used: it is for another input size than " + spec.input().size()
-              + " px"
-          : "no PyTorch reference beside the model (deploy/models/export.py --check leaves one)";
+      reference =
+          modelFolder.isPresent() && ExportCheck.present(modelFolder.get())
+              ? "PyTorch reference not used: it is for another input size than "
+                  + spec.input().size()
+                  + " px"
+              : "no PyTorch reference beside the model (deploy/models/export.py --check leaves one)";
     }
-    return new Report(spec.id(), spec.input().size(), device, batch, inputs.size(),
-        inBatch.minCosine, inBatch.maxDiff, inBatch.close(), reference,
+    return new Report(
+        spec.id(),
+        spec.input().size(),
+        device,
+        batch,
+        inputs.size(),
+        inBatch.minCosine,
+        inBatch.maxDiff,
+        inBatch.close(),
+        reference,
         toRef.rows == 0 ? Double.NaN : toRef.minCosine,
-        toRef.rows == 0 ? Double.NaN : toRef.maxDiff, toRef.close(),
+        toRef.rows == 0 ? Double.NaN : toRef.maxDiff,
+        toRef.close(),
         TorchRuntime.numerics());
   }
 
@@ -199,8 +260,8 @@ public final class NumericsCanary {
 
     void add(float[] want, float[] got) {
       if (want.length != got.length) {
-        throw new IllegalStateException("rows of " + want.length + " and " + got.length
-            + " values");
+        throw new IllegalStateException(
+            "rows of " + want.length + " and " + got.length + " values");
       }
       rows++;
       double dot = 0;
@@ -209,8 +270,12 @@ public final class NumericsCanary {
       for (int i = 0; i < want.length; i++) {
         double d = Math.abs(got[i] - want[i]);
         maxDiff = Math.max(maxDiff, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        worstExcess = Math.max(worstExcess, Double.isNaN(d) ? Double.POSITIVE_INFINITY
-            : d - (ExportCheck.ATOL + ExportCheck.RTOL * Math.abs(want[i])));
+        worstExcess =
+            Math.max(
+                worstExcess,
+                Double.isNaN(d)
+                    ? Double.POSITIVE_INFINITY
+                    : d - (ExportCheck.ATOL + ExportCheck.RTOL * Math.abs(want[i])));
         dot += (double) want[i] * got[i];
         ww += (double) want[i] * want[i];
         gg += (double) got[i] * got[i];
@@ -226,9 +291,9 @@ public final class NumericsCanary {
   }
 
   /**
-   * {@value #SYNTHETIC_INPUTS} deterministic grey frames shaped like an ultrasound sector (a
-   * bright fan of speckle with a dark cavity, a different angle each), preprocessed as the model's
-   * own images are: realistic enough to reach every kernel an echo frame reaches.
+   * {@value #SYNTHETIC_INPUTS} deterministic grey frames shaped like an ultrasound sector (a bright
+   * fan of speckle with a dark cavity, a different angle each), preprocessed as the model's own
+   * images are: realistic enough to reach every kernel an echo frame reaches.
    */
   static List<float[]> syntheticInputs(ModelSpec spec) {
     Preprocessor pre = new Preprocessor(spec);
@@ -245,8 +310,9 @@ public final class NumericsCanary {
           double r = Math.hypot(dx, dy);
           double angle = Math.atan2(dx, dy) - tilt;
           boolean inFan = Math.abs(angle) < 0.6 && r < 0.95;
-          double cavity = Math.exp(-Math.pow((r - 0.45 - 0.02 * k) / 0.12, 2)
-              - Math.pow((angle - 0.1) / 0.2, 2));
+          double cavity =
+              Math.exp(
+                  -Math.pow((r - 0.45 - 0.02 * k) / 0.12, 2) - Math.pow((angle - 0.1) / 0.2, 2));
           double tissue = inFan ? 0.55 + 0.35 * Math.sin(9 * r + k) * Math.cos(5 * angle) : 0;
           double v = inFan ? tissue * (1 - 0.9 * cavity) * (0.6 + 0.4 * random.nextDouble()) : 0;
           px[y * side + x] = (float) Math.max(0, Math.min(1, v));

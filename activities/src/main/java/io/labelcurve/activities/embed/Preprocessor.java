@@ -4,12 +4,12 @@ import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.model.ModelSpec;
 
 /**
- * Turns the protocol's 256×256 grey image into one encoder input, CHW float32:
- * resize to {@code input.resize} (box filter when shrinking, as PyTorch's {@code area}
- * interpolation; bilinear with half-pixel centres when enlarging; nothing when equal), centre crop
- * {@code input.size} (offset rounded half-to-even, as torchvision), grey repeated to
- * {@code input.channels}, then {@code (x - mean[c]) / std[c]}. Thread-safe and allocation-light:
- * the resampling weights are computed once per source size.
+ * Turns the protocol's 256×256 grey image into one encoder input, CHW float32: resize to {@code
+ * input.resize} (box filter when shrinking, as PyTorch's {@code area} interpolation; bilinear with
+ * half-pixel centres when enlarging; nothing when equal), centre crop {@code input.size} (offset
+ * rounded half-to-even, as torchvision), grey repeated to {@code input.channels}, then {@code (x -
+ * mean[c]) / std[c]}. Thread-safe and allocation-light: the resampling weights are computed once
+ * per source size.
  */
 public final class Preprocessor {
   private final ModelSpec spec;

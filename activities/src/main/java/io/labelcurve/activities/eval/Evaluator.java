@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Accuracy at image level and at sequence level, as the paper measures it: a sequence is
- * predicted by the majority vote of its frames' predictions; a tie goes to the tied class with the
- * highest mean decision score over the voting frames. With {@code vote_frames} only that many
- * evenly spaced frames of each sequence vote (the paper's test sets hold five per sequence).
+ * Accuracy at image level and at sequence level, as the paper measures it: a sequence is predicted
+ * by the majority vote of its frames' predictions; a tie goes to the tied class with the highest
+ * mean decision score over the voting frames. With {@code vote_frames} only that many evenly spaced
+ * frames of each sequence vote (the paper's test sets hold five per sequence).
  */
 public final class Evaluator {
   private Evaluator() {}
@@ -20,7 +20,8 @@ public final class Evaluator {
 
   /** {@code all frames} or {@code N evenly spaced frames per sequence}, for provenance. */
   public static String describeVoteFrames(int voteFrames) {
-    return voteFrames == ALL_FRAMES ? "all frames (default)"
+    return voteFrames == ALL_FRAMES
+        ? "all frames (default)"
         : voteFrames + " evenly spaced frames per sequence";
   }
 
@@ -33,8 +34,8 @@ public final class Evaluator {
    * @param sequences per image, its sequence id (one label per sequence)
    * @param numClasses classes of the dataset
    */
-  public static SplitEvaluation evaluate(String split, double[][] scores, int[] labels,
-      List<String> sequences, int numClasses) {
+  public static SplitEvaluation evaluate(
+      String split, double[][] scores, int[] labels, List<String> sequences, int numClasses) {
     List<String> images = new ArrayList<>(labels.length);
     List<Integer> frames = new ArrayList<>(labels.length);
     for (int i = 0; i < labels.length; i++) {
@@ -42,11 +43,16 @@ public final class Evaluator {
       frames.add(null);
     }
     if (sequences.size() != labels.length) {
-      throw new IllegalArgumentException("scores, labels and sequences differ in length: "
-          + scores.length + ", " + labels.length + ", " + sequences.size());
+      throw new IllegalArgumentException(
+          "scores, labels and sequences differ in length: "
+              + scores.length
+              + ", "
+              + labels.length
+              + ", "
+              + sequences.size());
     }
-    return evaluate(new TestSet(split, labels, sequences, images, frames), scores, numClasses,
-        ALL_FRAMES);
+    return evaluate(
+        new TestSet(split, labels, sequences, images, frames), scores, numClasses, ALL_FRAMES);
   }
 
   /**
@@ -57,13 +63,18 @@ public final class Evaluator {
    *     {@link #ALL_FRAMES} (or more than a sequence has) for all of them. Image-level accuracy
    *     counts every image whatever this is.
    */
-  public static SplitEvaluation evaluate(TestSet test, double[][] scores, int numClasses,
-      int voteFrames) {
+  public static SplitEvaluation evaluate(
+      TestSet test, double[][] scores, int numClasses, int voteFrames) {
     int n = test.size();
     int[] labels = test.labels();
     if (scores.length != n) {
-      throw new IllegalArgumentException("scores and labels of " + test.split()
-          + " differ in length: " + scores.length + ", " + n);
+      throw new IllegalArgumentException(
+          "scores and labels of "
+              + test.split()
+              + " differ in length: "
+              + scores.length
+              + ", "
+              + n);
     }
     if (voteFrames < 0) {
       throw new IllegalArgumentException("vote_frames must be >= 0 (0: all), got " + voteFrames);
@@ -106,11 +117,23 @@ public final class Evaluator {
       }
       k++;
     }
-    SequenceOutcomes outcomes = new SequenceOutcomes(test.split(),
-        SequenceOutcomes.digest(List.copyOf(bySequence.keySet())), seqFrames, seqCorrect, seqVote,
-        seqVoters);
-    return new SplitEvaluation(test.split(), n, n == 0 ? 0 : (double) correct / n, q,
-        q == 0 ? 0 : (double) sequencesCorrect / q, imageConfusion, sequenceConfusion, outcomes);
+    SequenceOutcomes outcomes =
+        new SequenceOutcomes(
+            test.split(),
+            SequenceOutcomes.digest(List.copyOf(bySequence.keySet())),
+            seqFrames,
+            seqCorrect,
+            seqVote,
+            seqVoters);
+    return new SplitEvaluation(
+        test.split(),
+        n,
+        n == 0 ? 0 : (double) correct / n,
+        q,
+        q == 0 ? 0 : (double) sequencesCorrect / q,
+        imageConfusion,
+        sequenceConfusion,
+        outcomes);
   }
 
   /** The frames of one sequence that vote: in frame order, {@code voteFrames} evenly spaced. */
@@ -120,9 +143,11 @@ public final class Evaluator {
     }
     List<Integer> ordered = new ArrayList<>(frames);
     // By the manifest's frame index where there is one, else (and on ties) by image id.
-    ordered.sort(Comparator.comparing((Integer i) -> test.frames().get(i),
-            Comparator.nullsLast(Comparator.naturalOrder()))
-        .thenComparing(i -> test.images().get(i)));
+    ordered.sort(
+        Comparator.comparing(
+                (Integer i) -> test.frames().get(i),
+                Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(i -> test.images().get(i)));
     List<Integer> out = new ArrayList<>(voteFrames);
     for (int p : voteFrameIndices(ordered.size(), voteFrames)) {
       out.add(ordered.get(p));
@@ -132,8 +157,8 @@ public final class Evaluator {
 
   /**
    * Positions of {@code k} evenly spaced frames among {@code m}: the frame at the centre of each of
-   * k equal parts of the sequence, {@code floor((i + 0.5) · m / k)} for i = 0..k-1 (distinct for
-   * k ≤ m); all m positions when k is 0 or at least m. The paper's test sets hold five frames
+   * k equal parts of the sequence, {@code floor((i + 0.5) · m / k)} for i = 0..k-1 (distinct for k
+   * ≤ m); all m positions when k is 0 or at least m. The paper's test sets hold five frames
    * "selected at intervals from one heart cycle"; which ones it took is not stated, so centred
    * spacing is this implementation's choice.
    */
@@ -167,7 +192,8 @@ public final class Evaluator {
       if (votes[c] == 0) {
         continue;
       }
-      if (best < 0 || votes[c] > votes[best]
+      if (best < 0
+          || votes[c] > votes[best]
           || (votes[c] == votes[best] && scoreSum[c] > scoreSum[best])) {
         best = c;
       }

@@ -11,11 +11,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What one classifier got right on each sequence of a test split: enough to resample the test
- * set by sequence (the report's clustered bootstrap) without storing a prediction per image.
- * Sequences are in the order of their sorted ids, the same in every cell of a sweep, so that
- * two cells can be resampled with the same draws; {@link #sequencesDigest} says which sequences
- * they are.
+ * What one classifier got right on each sequence of a test split: enough to resample the test set
+ * by sequence (the report's clustered bootstrap) without storing a prediction per image. Sequences
+ * are in the order of their sorted ids, the same in every cell of a sweep, so that two cells can be
+ * resampled with the same draws; {@link #sequencesDigest} says which sequences they are.
  *
  * @param split the test split
  * @param sequencesDigest first 16 hex digits of SHA-256 over the sorted sequence ids, one per line
@@ -26,8 +25,13 @@ import java.util.List;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SequenceOutcomes(String split, String sequencesDigest, int[] frames, int[] correct,
-    int[] voteCorrect, int[] voteFrames) {
+public record SequenceOutcomes(
+    String split,
+    String sequencesDigest,
+    int[] frames,
+    int[] correct,
+    int[] voteCorrect,
+    int[] voteFrames) {
 
   public SequenceOutcomes {
     int n = frames.length;

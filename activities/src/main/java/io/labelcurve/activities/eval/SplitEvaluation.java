@@ -13,5 +13,11 @@ package io.labelcurve.activities.eval;
  * @param outcomes per sequence, what was right (for the report's test-set intervals)
  */
 public record SplitEvaluation(
-    String split, int images, double imageAccuracy, int sequences, double sequenceAccuracy,
-    int[][] imageConfusion, int[][] sequenceConfusion, SequenceOutcomes outcomes) {}
+    String split,
+    int images,
+    double imageAccuracy,
+    int sequences,
+    double sequenceAccuracy,
+    int[][] imageConfusion,
+    int[][] sequenceConfusion,
+    SequenceOutcomes outcomes) {}

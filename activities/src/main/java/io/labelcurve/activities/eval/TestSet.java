@@ -14,14 +14,21 @@ import java.util.List;
  * @param images per image, its id (orders frames when the manifest has no frame index)
  * @param frames per image, its frame index in the sequence, or null when the manifest has none
  */
-public record TestSet(String split, int[] labels, List<String> sequences, List<String> images,
-    List<Integer> frames) {
+public record TestSet(
+    String split, int[] labels, List<String> sequences, List<String> images, List<Integer> frames) {
 
   public TestSet {
     int n = labels.length;
     if (sequences.size() != n || images.size() != n || frames.size() != n) {
-      throw new IllegalArgumentException("labels, sequences, images and frames differ in length: "
-          + n + ", " + sequences.size() + ", " + images.size() + ", " + frames.size());
+      throw new IllegalArgumentException(
+          "labels, sequences, images and frames differ in length: "
+              + n
+              + ", "
+              + sequences.size()
+              + ", "
+              + images.size()
+              + ", "
+              + frames.size());
     }
   }
 
@@ -35,8 +42,15 @@ public record TestSet(String split, int[] labels, List<String> sequences, List<S
       ManifestRow r = rows.get(i);
       labels[i] = classes.indexOf(r.label());
       if (labels[i] < 0) {
-        throw new IllegalArgumentException("manifest row " + r.rowNumber() + " (" + r.image()
-            + "): label '" + r.label() + "' is not one of the training classes " + classes);
+        throw new IllegalArgumentException(
+            "manifest row "
+                + r.rowNumber()
+                + " ("
+                + r.image()
+                + "): label '"
+                + r.label()
+                + "' is not one of the training classes "
+                + classes);
       }
       sequences.add(r.sequence());
       images.add(r.image());

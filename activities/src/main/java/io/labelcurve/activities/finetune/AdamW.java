@@ -11,30 +11,32 @@ import java.util.List;
 
 /**
  * AdamW as PyTorch's {@code torch.optim.AdamW} (the HF Trainer's default optimiser): decoupled
- * weight decay, then {@code m ← β1 m + (1 − β1) g}, {@code v ← β2 v + (1 − β2) g²},
- * {@code w ← w − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)}.
+ * weight decay, then {@code m ← β1 m + (1 − β1) g}, {@code v ← β2 v + (1 − β2) g²}, {@code w ← w −
+ * (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)}.
  *
  * <p>Why not DJL's {@code Optimizer.adamW()}: it keeps its moment arrays and per-parameter update
  * counts in private maps that cannot be written or restored, so a resumed run would restart the
- * moments and the bias correction and not continue the same trajectory. Here the state is
- * explicit — one {@code m} and one {@code v} per trainable parameter, in a manager of their own,
- * plus the step — and {@link #state()} / {@link #restore} move it in and out of a checkpoint. The
- * learning rate comes from a DJL {@link Tracker} ({@link LinearDecay}).
+ * moments and the bias correction and not continue the same trajectory. Here the state is explicit
+ * — one {@code m} and one {@code v} per trainable parameter, in a manager of their own, plus the
+ * step — and {@link #state()} / {@link #restore} move it in and out of a checkpoint. The learning
+ * rate comes from a DJL {@link Tracker} ({@link LinearDecay}).
  *
- * <p>Before each update the gradients are clipped to a total L2 norm of at most
- * {@code maxGradNorm}, as the HF Trainer does by default ({@code max_grad_norm=1.0}, through
- * {@code torch.nn.utils.clip_grad_norm_}): with {@code total = ‖(‖g_1‖, …, ‖g_n‖)‖}, every gradient
- * is multiplied by {@code maxGradNorm / (total + 1e-6)} when that is below 1. A {@code maxGradNorm}
- * of 0 clips nothing.
+ * <p>Before each update the gradients are clipped to a total L2 norm of at most {@code
+ * maxGradNorm}, as the HF Trainer does by default ({@code max_grad_norm=1.0}, through {@code
+ * torch.nn.utils.clip_grad_norm_}): with {@code total = ‖(‖g_1‖, …, ‖g_n‖)‖}, every gradient is
+ * multiplied by {@code maxGradNorm / (total + 1e-6)} when that is below 1. A {@code maxGradNorm} of
+ * 0 clips nothing.
  *
  * <p>Not thread-safe: the training thread owns it.
  */
 public final class AdamW implements AutoCloseable {
   /** The HF Trainer's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. */
   public static final double BETA1 = 0.9;
+
   public static final double BETA2 = 0.999;
   public static final double EPSILON = 1e-8;
   public static final double WEIGHT_DECAY = 0.0;
+
   /** {@code torch.nn.utils.clip_grad_norm_}'s guard against a zero norm. */
   public static final double CLIP_EPSILON = 1e-6;
 
@@ -53,11 +55,15 @@ public final class AdamW implements AutoCloseable {
    * @param maxGradNorm the largest total gradient norm an update uses (0: no clipping)
    * @param manager a manager for the moments (closed with this optimiser)
    */
-  public AdamW(List<NDArray> weights, Tracker learningRate, double weightDecay,
-      double maxGradNorm, NDManager manager) {
+  public AdamW(
+      List<NDArray> weights,
+      Tracker learningRate,
+      double weightDecay,
+      double maxGradNorm,
+      NDManager manager) {
     if (!(maxGradNorm >= 0)) {
-      throw new IllegalArgumentException("maxGradNorm must be >= 0 (0: no clipping), got "
-          + maxGradNorm);
+      throw new IllegalArgumentException(
+          "maxGradNorm must be >= 0 (0: no clipping), got " + maxGradNorm);
     }
     this.weights = List.copyOf(weights);
     this.learningRate = learningRate;
@@ -130,8 +136,8 @@ public final class AdamW implements AutoCloseable {
 
   /**
    * The factor the gradients are multiplied by: {@code maxGradNorm / (total + 1e-6)} capped at 1,
-   * as {@code clip_grad_norm_} computes it (each gradient's norm in float32, then the norm of
-   * those norms).
+   * as {@code clip_grad_norm_} computes it (each gradient's norm in float32, then the norm of those
+   * norms).
    */
   private double clipFactor(List<NDArray> grads) {
     double sumSquares = 0;
@@ -157,8 +163,8 @@ public final class AdamW implements AutoCloseable {
   /** Restores the moments written by {@link #state()} and the step count. */
   public void restore(NDList state, long steps) {
     if (state.size() != 2 * weights.size()) {
-      throw new IllegalArgumentException("optimizer state has " + state.size()
-          + " arrays, expected " + 2 * weights.size());
+      throw new IllegalArgumentException(
+          "optimizer state has " + state.size() + " arrays, expected " + 2 * weights.size());
     }
     for (int i = 0; i < weights.size(); i++) {
       copy(state.get(i), m.get(i));
@@ -169,8 +175,15 @@ public final class AdamW implements AutoCloseable {
 
   static void copy(NDArray from, NDArray to) {
     if (!from.getShape().equals(to.getShape()) || from.getDataType() != to.getDataType()) {
-      throw new IllegalArgumentException("array of shape " + from.getShape() + " "
-          + from.getDataType() + " does not fit " + to.getShape() + " " + to.getDataType());
+      throw new IllegalArgumentException(
+          "array of shape "
+              + from.getShape()
+              + " "
+              + from.getDataType()
+              + " does not fit "
+              + to.getShape()
+              + " "
+              + to.getDataType());
     }
     to.set(from.toByteBuffer());
   }

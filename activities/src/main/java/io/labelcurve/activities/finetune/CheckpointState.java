@@ -21,7 +21,19 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CheckpointState(
-    int version, String fingerprint, long step, long totalSteps, int epoch, int position,
-    int stepsPerEpoch, long seed, String dataOrder, String torchSeed, double learningRate,
-    double nextLearningRate, double lastLoss, double trainSeconds, List<String> trainable,
+    int version,
+    String fingerprint,
+    long step,
+    long totalSteps,
+    int epoch,
+    int position,
+    int stepsPerEpoch,
+    long seed,
+    String dataOrder,
+    String torchSeed,
+    double learningRate,
+    double nextLearningRate,
+    double lastLoss,
+    double trainSeconds,
+    List<String> trainable,
     String created) {}

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A cell's checkpoints in the bucket: {@code sweeps/{id}/checkpoints/{cell}/step-NNNNNNN/} holding
- * the files of one checkpoint, {@value #STATE} written last — a folder without it is an
- * interrupted write and is never resumed from. The newest {@code keep} complete ones are kept.
- * The finished model, when kept, is {@code …/final/}.
+ * the files of one checkpoint, {@value #STATE} written last — a folder without it is an interrupted
+ * write and is never resumed from. The newest {@code keep} complete ones are kept. The finished
+ * model, when kept, is {@code …/final/}.
  *
  * <p>Each checkpoint also holds {@value #DIGESTS} (written after its files, before {@value
  * #STATE}): the SHA-256 of every file, in {@code sha256sum}'s format. A file that is missing,
@@ -37,10 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class Checkpoints {
   /** The file that marks a checkpoint complete; written after all the others. */
   public static final String STATE = "state.json";
+
   /** The object naming the checkpoint written at a worker's drain (a URI, UTF-8). */
   public static final String HANDOVER = "handover.txt";
-  /** The SHA-256 of each file of the checkpoint, one {@code "<hex>  <name>"} line per file. */
+
+  /** The SHA-256 of each file of the checkpoint, one {@code "<hex> <name>"} line per file. */
   public static final String DIGESTS = "files.sha256";
+
   private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
   private static final Pattern STEP = Pattern.compile("step-(\\d{7,})/");
 
@@ -152,7 +155,8 @@ public final class Checkpoints {
   /** The URI of the newest complete checkpoint, if any. */
   public Optional<String> newest() throws IOException {
     List<Long> steps = completeSteps();
-    return steps.isEmpty() ? Optional.empty()
+    return steps.isEmpty()
+        ? Optional.empty()
         : Optional.of(store.uri(stepPrefix(steps.get(steps.size() - 1))));
   }
 
@@ -167,8 +171,8 @@ public final class Checkpoints {
 
   /**
    * The checkpoint to resume from: {@code preferred} (a URI, e.g. the last heartbeat's; may be
-   * null) when it is complete and intact, else the newest complete and intact one, else empty.
-   * Each checkpoint passed over is logged with the reason.
+   * null) when it is complete and intact, else the newest complete and intact one, else empty. Each
+   * checkpoint passed over is logged with the reason.
    */
   public Optional<Loaded> load(String preferred) throws IOException {
     List<String> candidates = new ArrayList<>();

@@ -22,29 +22,59 @@ import java.nio.file.Path;
  *     Trainer's {@code max_grad_norm} (default {@value #DEFAULT_MAX_GRAD_NORM}); 0 clips nothing
  */
 public record FinetuneConfig(
-    ModelSpec spec, Path modelFolder, int numClasses, double learningRate, int batchSize,
-    int epochs, long seed, int checkpointEvery, int loaderThreads, Device device,
+    ModelSpec spec,
+    Path modelFolder,
+    int numClasses,
+    double learningRate,
+    int batchSize,
+    int epochs,
+    long seed,
+    int checkpointEvery,
+    int loaderThreads,
+    Device device,
     double maxGradNorm) {
 
   /** The HF Trainer's {@code max_grad_norm}. */
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
+
   /** System property that sets the gradient-clipping norm of finetune activities (0: none). */
   public static final String MAX_GRAD_NORM_PROPERTY = "labelcurve.finetune.maxGradNorm";
+
   /** Environment variable that does the same (the property wins). */
   public static final String MAX_GRAD_NORM_ENV = "LABELCURVE_FINETUNE_MAX_GRAD_NORM";
 
   /** A run that clips gradients at {@value #DEFAULT_MAX_GRAD_NORM}, as the HF Trainer does. */
-  public FinetuneConfig(ModelSpec spec, Path modelFolder, int numClasses, double learningRate,
-      int batchSize, int epochs, long seed, int checkpointEvery, int loaderThreads,
+  public FinetuneConfig(
+      ModelSpec spec,
+      Path modelFolder,
+      int numClasses,
+      double learningRate,
+      int batchSize,
+      int epochs,
+      long seed,
+      int checkpointEvery,
+      int loaderThreads,
       Device device) {
-    this(spec, modelFolder, numClasses, learningRate, batchSize, epochs, seed, checkpointEvery,
-        loaderThreads, device, DEFAULT_MAX_GRAD_NORM);
+    this(
+        spec,
+        modelFolder,
+        numClasses,
+        learningRate,
+        batchSize,
+        epochs,
+        seed,
+        checkpointEvery,
+        loaderThreads,
+        device,
+        DEFAULT_MAX_GRAD_NORM);
   }
 
   /** System property that sets the checkpoint interval (steps) of finetune activities. */
   public static final String CHECKPOINT_EVERY_PROPERTY = "labelcurve.finetune.checkpointEvery";
+
   /** Environment variable that does the same (the property wins). */
   public static final String CHECKPOINT_EVERY_ENV = "LABELCURVE_FINETUNE_CHECKPOINT_EVERY";
+
   /** Default checkpoint interval: about a minute of GPU steps. */
   public static final int DEFAULT_CHECKPOINT_EVERY = 200;
 
@@ -56,13 +86,20 @@ public record FinetuneConfig(
       throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
     }
     if (batchSize < 1 || epochs < 1 || checkpointEvery < 1 || loaderThreads < 1) {
-      throw new IllegalArgumentException("batchSize, epochs, checkpointEvery and loaderThreads"
-          + " must be >= 1: " + batchSize + ", " + epochs + ", " + checkpointEvery + ", "
-          + loaderThreads);
+      throw new IllegalArgumentException(
+          "batchSize, epochs, checkpointEvery and loaderThreads"
+              + " must be >= 1: "
+              + batchSize
+              + ", "
+              + epochs
+              + ", "
+              + checkpointEvery
+              + ", "
+              + loaderThreads);
     }
     if (!(maxGradNorm >= 0)) {
-      throw new IllegalArgumentException("maxGradNorm must be >= 0 (0: no clipping), got "
-          + maxGradNorm);
+      throw new IllegalArgumentException(
+          "maxGradNorm must be >= 0 (0: no clipping), got " + maxGradNorm);
     }
   }
 
@@ -84,13 +121,18 @@ public record FinetuneConfig(
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new IllegalArgumentException(MAX_GRAD_NORM_PROPERTY + " / " + MAX_GRAD_NORM_ENV
-        + " is '" + v + "'; expected a norm >= 0 (0: no clipping; the HF Trainer's is 1.0)");
+    throw new IllegalArgumentException(
+        MAX_GRAD_NORM_PROPERTY
+            + " / "
+            + MAX_GRAD_NORM_ENV
+            + " is '"
+            + v
+            + "'; expected a norm >= 0 (0: no clipping; the HF Trainer's is 1.0)");
   }
 
   /**
-   * The checkpoint interval from {@value #CHECKPOINT_EVERY_PROPERTY} or
-   * {@value #CHECKPOINT_EVERY_ENV}, else {@code fallback}.
+   * The checkpoint interval from {@value #CHECKPOINT_EVERY_PROPERTY} or {@value
+   * #CHECKPOINT_EVERY_ENV}, else {@code fallback}.
    */
   public static int checkpointEveryFromEnvironment(int fallback) {
     String v = System.getProperty(CHECKPOINT_EVERY_PROPERTY, System.getenv(CHECKPOINT_EVERY_ENV));
@@ -105,13 +147,28 @@ public record FinetuneConfig(
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new IllegalArgumentException(CHECKPOINT_EVERY_PROPERTY + " / " + CHECKPOINT_EVERY_ENV
-        + " is '" + v + "'; expected a positive number of steps");
+    throw new IllegalArgumentException(
+        CHECKPOINT_EVERY_PROPERTY
+            + " / "
+            + CHECKPOINT_EVERY_ENV
+            + " is '"
+            + v
+            + "'; expected a positive number of steps");
   }
 
   /** The same run with another checkpoint interval. */
   public FinetuneConfig withCheckpointEvery(int k) {
-    return new FinetuneConfig(spec, modelFolder, numClasses, learningRate, batchSize, epochs, seed,
-        k, loaderThreads, device, maxGradNorm);
+    return new FinetuneConfig(
+        spec,
+        modelFolder,
+        numClasses,
+        learningRate,
+        batchSize,
+        epochs,
+        seed,
+        k,
+        loaderThreads,
+        device,
+        maxGradNorm);
   }
 }

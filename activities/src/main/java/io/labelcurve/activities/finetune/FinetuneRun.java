@@ -17,6 +17,14 @@ package io.labelcurve.activities.finetune;
  * @param lastCheckpoint the newest checkpoint's URI, or null when none was written
  */
 public record FinetuneRun(
-    FinetunedModel model, long firstStep, long totalSteps, int stepsPerEpoch, int epochs,
-    long samplesSeen, double[] losses, double trainSeconds, double checkpointSeconds,
-    String resumedFrom, String lastCheckpoint) {}
+    FinetunedModel model,
+    long firstStep,
+    long totalSteps,
+    int stepsPerEpoch,
+    int epochs,
+    long samplesSeen,
+    double[] losses,
+    double trainSeconds,
+    double checkpointSeconds,
+    String resumedFrom,
+    String lastCheckpoint) {}

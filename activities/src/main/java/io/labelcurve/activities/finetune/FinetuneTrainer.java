@@ -9,8 +9,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.embed.Encoders;
-import io.labelcurve.activities.embed.ImageLoader;
 import io.labelcurve.activities.embed.Preprocessor;
+import io.labelcurve.activities.image.ImageLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,24 +33,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Full finetuning on DJL's PyTorch engine, in the manner of a Tribuo trainer: a
- * {@link FinetuneConfig} in, {@link #train} on labelled image ids, a {@link FinetunedModel} out.
+ * Full finetuning on DJL's PyTorch engine, in the manner of a Tribuo trainer: a {@link
+ * FinetuneConfig} in, {@link #train} on labelled image ids, a {@link FinetunedModel} out.
  *
- * <p>The encoder (every weight trainable) and a linear head are trained with softmax
- * cross-entropy and {@link AdamW} (betas 0.9/0.999, eps 1e-8, no weight decay, gradients
- * clipped to a total norm of {@code maxGradNorm}, 1.0 by default) under a {@link LinearDecay} from
- * the learning rate to 0 over all steps, no warm-up: the HF Trainer's defaults. Each epoch visits the images in its own seeded order (the last batch may be short);
- * the next batches are loaded and preprocessed on {@code loaderThreads} threads while a step runs.
- * Every step's arrays live in one sub-manager, closed at the end of the step, so memory stays flat.
+ * <p>The encoder (every weight trainable) and a linear head are trained with softmax cross-entropy
+ * and {@link AdamW} (betas 0.9/0.999, eps 1e-8, no weight decay, gradients clipped to a total norm
+ * of {@code maxGradNorm}, 1.0 by default) under a {@link LinearDecay} from the learning rate to 0
+ * over all steps, no warm-up: the HF Trainer's defaults. Each epoch visits the images in its own
+ * seeded order (the last batch may be short); the next batches are loaded and preprocessed on
+ * {@code loaderThreads} threads while a step runs. Every step's arrays live in one sub-manager,
+ * closed at the end of the step, so memory stays flat.
  *
  * <p>Checkpoints ({@link Checkpoints}) are written every {@code checkpointEvery} steps and at the
  * end of every epoch of at least {@code checkpointEvery} steps (a small cell's epochs are a step or
  * two: a checkpoint after each would write the whole model and AdamW's moments, 280 MB for a
- * ResNet-50, every step, to protect less work than K steps): weights (and batch-norm statistics), AdamW's moments and step, the epoch,
- * the position in its order and the seeds ({@link CheckpointState}). {@link #train} given a
- * checkpoint continues from it: its first step is the checkpoint's step + 1, and on a CPU the run
- * ends with the same weights, bit for bit, as one that was never interrupted (PyTorch's CPU kernels
- * are deterministic for a fixed thread count; on a GPU, cuDNN's may not be).
+ * ResNet-50, every step, to protect less work than K steps): weights (and batch-norm statistics),
+ * AdamW's moments and step, the epoch, the position in its order and the seeds ({@link
+ * CheckpointState}). {@link #train} given a checkpoint continues from it: its first step is the
+ * checkpoint's step + 1, and on a CPU the run ends with the same weights, bit for bit, as one that
+ * was never interrupted (PyTorch's CPU kernels are deterministic for a fixed thread count; on a
+ * GPU, cuDNN's may not be).
  *
  * <p>A listener that throws {@link StopTraining} stops the run resumably: a checkpoint of the step
  * just taken is written and {@link TrainingStopped} thrown (a draining worker's hand-over).
@@ -108,17 +110,22 @@ public final class FinetuneTrainer {
    *     other settings or data (its fingerprint differs) is ignored with a warning, and training
    *     starts over.
    */
-  public FinetuneRun train(List<String> ids, int[] labels, Checkpoints checkpoints,
-      String resumeFrom, TrainingListener listener) throws IOException {
+  public FinetuneRun train(
+      List<String> ids,
+      int[] labels,
+      Checkpoints checkpoints,
+      String resumeFrom,
+      TrainingListener listener)
+      throws IOException {
     int n = ids.size();
     if (n == 0 || labels.length != n) {
-      throw new IllegalArgumentException("need as many labels as images (>= 1): " + n + ", "
-          + labels.length);
+      throw new IllegalArgumentException(
+          "need as many labels as images (>= 1): " + n + ", " + labels.length);
     }
     for (int y : labels) {
       if (y < 0 || y >= config.numClasses()) {
-        throw new IllegalArgumentException("label " + y + " outside [0, " + config.numClasses()
-            + ")");
+        throw new IllegalArgumentException(
+            "label " + y + " outside [0, " + config.numClasses() + ")");
       }
     }
     int batch = config.batchSize();
@@ -135,7 +142,8 @@ public final class FinetuneTrainer {
         String uri = loaded.get().uri();
         Map<String, byte[]> files = loaded.get().files();
         CheckpointState s = JSON.readValue(files.get(Checkpoints.STATE), CheckpointState.class);
-        if (s.version() == STATE_VERSION && fingerprint.equals(s.fingerprint())
+        if (s.version() == STATE_VERSION
+            && fingerprint.equals(s.fingerprint())
             && s.totalSteps() == total) {
           resume = files;
           state = s;
@@ -147,13 +155,24 @@ public final class FinetuneTrainer {
     }
 
     Device device = config.device() == null ? Encoders.defaultDevice() : config.device();
-    Network net = Network.open(config.spec(), config.modelFolder(), config.numClasses(),
-        config.seed(), device, resume == null ? null : resume.get(Network.ENCODER_PT));
+    Network net =
+        Network.open(
+            config.spec(),
+            config.modelFolder(),
+            config.numClasses(),
+            config.seed(),
+            device,
+            resume == null ? null : resume.get(Network.ENCODER_PT));
     ExecutorService pool = null;
     boolean ok = false;
     current = net;
-    try (AdamW optimizer = new AdamW(net.trainable(), new LinearDecay(config.learningRate(), total),
-        AdamW.WEIGHT_DECAY, config.maxGradNorm(), net.manager().newSubManager(device))) {
+    try (AdamW optimizer =
+        new AdamW(
+            net.trainable(),
+            new LinearDecay(config.learningRate(), total),
+            AdamW.WEIGHT_DECAY,
+            config.maxGradNorm(),
+            net.manager().newSubManager(device))) {
       long done = 0;
       double seconds = 0;
       List<String> names = net.trainableNames();
@@ -172,11 +191,14 @@ public final class FinetuneTrainer {
       double[] losses = new double[Math.toIntExact(total - done)];
       double checkpointSeconds = 0;
       String last = resumedFrom;
-      pool = Executors.newFixedThreadPool(config.loaderThreads(), r -> {
-        Thread t = new Thread(r, "finetune-loader");
-        t.setDaemon(true);
-        return t;
-      });
+      pool =
+          Executors.newFixedThreadPool(
+              config.loaderThreads(),
+              r -> {
+                Thread t = new Thread(r, "finetune-loader");
+                t.setDaemon(true);
+                return t;
+              });
       int c = preprocessor.channels();
       int s = preprocessor.size();
       int firstEpoch = (int) (done / stepsPerEpoch);
@@ -208,17 +230,49 @@ public final class FinetuneTrainer {
           } catch (StopTraining stop) {
             // Asked to stop (the worker drains): save this step at once, so that the retry
             // elsewhere loses nothing, and say where it is.
-            String uri = checkpoints == null ? null : checkpoint(checkpoints, net, optimizer,
-                state(fingerprint, step, total, epoch, b, stepsPerEpoch, epochEnd, optimizer,
-                    loss, seconds, names));
+            String uri =
+                checkpoints == null
+                    ? null
+                    : checkpoint(
+                        checkpoints,
+                        net,
+                        optimizer,
+                        state(
+                            fingerprint,
+                            step,
+                            total,
+                            epoch,
+                            b,
+                            stepsPerEpoch,
+                            epochEnd,
+                            optimizer,
+                            loss,
+                            seconds,
+                            names));
             log.info("stopped after step {} of {} on request; checkpoint {}", step, total, uri);
             throw new TrainingStopped(step, total, uri, stop);
           }
-          if (checkpoints != null && (step % config.checkpointEvery() == 0
-              || epochEnd && stepsPerEpoch >= config.checkpointEvery())) {
+          if (checkpoints != null
+              && (step % config.checkpointEvery() == 0
+                  || epochEnd && stepsPerEpoch >= config.checkpointEvery())) {
             long w0 = System.nanoTime();
-            last = checkpoint(checkpoints, net, optimizer, state(fingerprint, step, total, epoch,
-                b, stepsPerEpoch, epochEnd, optimizer, loss, seconds, names));
+            last =
+                checkpoint(
+                    checkpoints,
+                    net,
+                    optimizer,
+                    state(
+                        fingerprint,
+                        step,
+                        total,
+                        epoch,
+                        b,
+                        stepsPerEpoch,
+                        epochEnd,
+                        optimizer,
+                        loss,
+                        seconds,
+                        names));
             checkpointSeconds += (System.nanoTime() - w0) / 1e9;
             try {
               listener.onCheckpoint(step, last);
@@ -231,9 +285,18 @@ public final class FinetuneTrainer {
         }
       }
       ok = true;
-      return new FinetuneRun(new FinetunedModel(net, config.spec()), done + 1, total,
-          stepsPerEpoch, config.epochs(), (long) config.epochs() * n, losses, seconds,
-          checkpointSeconds, resumedFrom, last);
+      return new FinetuneRun(
+          new FinetunedModel(net, config.spec()),
+          done + 1,
+          total,
+          stepsPerEpoch,
+          config.epochs(),
+          (long) config.epochs() * n,
+          losses,
+          seconds,
+          checkpointSeconds,
+          resumedFrom,
+          last);
     } finally {
       current = null;
       if (pool != null) {
@@ -249,8 +312,8 @@ public final class FinetuneTrainer {
    * One step: forward, softmax cross-entropy, backward, AdamW; all temporaries in one manager.
    * FinetuneReferenceTest takes these steps against PyTorch's.
    */
-  static double step(Network net, AdamW optimizer, Batch bt, int c, int s, long step,
-      Device device) {
+  static double step(
+      Network net, AdamW optimizer, Batch bt, int c, int s, long step, Device device) {
     JniUtils.setSeed(mix(bt.seed, step));
     try (NDManager m = net.manager().newSubManager(device)) {
       double loss;
@@ -271,18 +334,40 @@ public final class FinetuneTrainer {
    * What a checkpoint after step {@code step} (the {@code b}-th of epoch {@code epoch}) records: an
    * epoch's last step resumes at the next epoch's start.
    */
-  private CheckpointState state(String fingerprint, long step, long total, int epoch, int b,
-      int stepsPerEpoch, boolean epochEnd, AdamW optimizer, double loss, double seconds,
+  private CheckpointState state(
+      String fingerprint,
+      long step,
+      long total,
+      int epoch,
+      int b,
+      int stepsPerEpoch,
+      boolean epochEnd,
+      AdamW optimizer,
+      double loss,
+      double seconds,
       List<String> names) {
-    return new CheckpointState(STATE_VERSION, fingerprint, step, total,
-        epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, stepsPerEpoch, config.seed(),
+    return new CheckpointState(
+        STATE_VERSION,
+        fingerprint,
+        step,
+        total,
+        epochEnd ? epoch + 1 : epoch,
+        epochEnd ? 0 : b + 1,
+        stepsPerEpoch,
+        config.seed(),
         "SplittableRandom(seed ^ " + Long.toHexString(ORDER_SALT) + "), split() per epoch",
-        "torch manual_seed(mix(seed, step)) before each step", config.learningRate(),
-        optimizer.nextLearningRate(), loss, seconds, names, Instant.now().toString());
+        "torch manual_seed(mix(seed, step)) before each step",
+        config.learningRate(),
+        optimizer.nextLearningRate(),
+        loss,
+        seconds,
+        names,
+        Instant.now().toString());
   }
 
-  private String checkpoint(Checkpoints checkpoints, Network net, AdamW optimizer,
-      CheckpointState cs) throws IOException {
+  private String checkpoint(
+      Checkpoints checkpoints, Network net, AdamW optimizer, CheckpointState cs)
+      throws IOException {
     Map<String, byte[]> files = new LinkedHashMap<>(net.save());
     files.put(OPTIMIZER, optimizer.state().encode());
     return checkpoints.write(cs.step(), files, JSON.writeValueAsBytes(cs));
@@ -349,11 +434,27 @@ public final class FinetuneTrainer {
   private String fingerprint(List<String> ids, int[] labels) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update((config.spec().id() + "\n" + config.spec().preprocessing() + "\n"
-          + config.numClasses() + " " + config.learningRate() + " " + config.batchSize() + " "
-          + config.epochs() + " " + config.seed() + "\n"
-          // A checkpoint of a run without clipping (before it existed) is not resumed with it.
-          + "max_grad_norm " + config.maxGradNorm() + "\n").getBytes(StandardCharsets.UTF_8));
+      md.update(
+          (config.spec().id()
+                  + "\n"
+                  + config.spec().preprocessing()
+                  + "\n"
+                  + config.numClasses()
+                  + " "
+                  + config.learningRate()
+                  + " "
+                  + config.batchSize()
+                  + " "
+                  + config.epochs()
+                  + " "
+                  + config.seed()
+                  + "\n"
+                  // A checkpoint of a run without clipping (before it existed) is not resumed with
+                  // it.
+                  + "max_grad_norm "
+                  + config.maxGradNorm()
+                  + "\n")
+              .getBytes(StandardCharsets.UTF_8));
       for (String id : ids) {
         md.update((id + "\n").getBytes(StandardCharsets.UTF_8));
       }

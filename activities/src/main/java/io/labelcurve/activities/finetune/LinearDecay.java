@@ -19,7 +19,9 @@ public final class LinearDecay implements Tracker {
     this.total = totalUpdates;
   }
 
-  /** @param numUpdate updates done before this one (0 for the first) */
+  /**
+   * @param numUpdate updates done before this one (0 for the first)
+   */
   @Override
   public float getNewValue(int numUpdate) {
     long left = Math.max(0, total - numUpdate);

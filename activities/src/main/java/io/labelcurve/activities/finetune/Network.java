@@ -31,15 +31,15 @@ import java.util.Random;
 
 /**
  * The encoder with every weight trainable plus a linear head, in one DJL model's manager. The head
- * is the model's {@link ModelSpec.FinetuneHead} where model.json gives one (HF's image-classification
- * head: what it reads, e.g. DINOv2's concat(CLS, mean patch token) from a module of its own, and
- * normal(0, std) weights with a zero bias), else a linear layer on the embedding initialised as
- * {@code torch.nn.Linear}. A TorchScript encoder is loaded with {@code trainParam} (its parameters require
- * gradients) and checkpointed as a whole TorchScript module (parameters and buffers such as batch
- * norm statistics); a built-in one is DJL blocks, checkpointed as an {@link NDList} of all its
- * parameters (running statistics included).
+ * is the model's {@link ModelSpec.FinetuneHead} where model.json gives one (HF's
+ * image-classification head: what it reads, e.g. DINOv2's concat(CLS, mean patch token) from a
+ * module of its own, and normal(0, std) weights with a zero bias), else a linear layer on the
+ * embedding initialised as {@code torch.nn.Linear}. A TorchScript encoder is loaded with {@code
+ * trainParam} (its parameters require gradients) and checkpointed as a whole TorchScript module
+ * (parameters and buffers such as batch norm statistics); a built-in one is DJL blocks,
+ * checkpointed as an {@link NDList} of all its parameters (running statistics included).
  */
-final class Network implements AutoCloseable {
+public final class Network implements AutoCloseable {
   static final String ENCODER_PT = "encoder.pt";
   static final String ENCODER_PARAMS = "encoder.ndlist";
   static final String HEAD_PARAMS = "head.ndlist";
@@ -63,8 +63,14 @@ final class Network implements AutoCloseable {
    * from a checkpoint's {@code encoder.pt} when given) and a head of {@code numClasses} outputs,
    * initialised from {@code seed} as {@link #headDescription} says.
    */
-  static Network open(ModelSpec spec, Path modelFolder, int numClasses, long seed, Device device,
-      byte[] checkpointModule) throws IOException {
+  static Network open(
+      ModelSpec spec,
+      Path modelFolder,
+      int numClasses,
+      long seed,
+      Device device,
+      byte[] checkpointModule)
+      throws IOException {
     Model model = Model.newInstance(spec.id() + "-finetune", device, engine().getEngineName());
     try {
       Block encoder;
@@ -73,20 +79,29 @@ final class Network implements AutoCloseable {
         model.setBlock(encoder);
       } else {
         Path folder = modelFolder == null ? Path.of("") : modelFolder;
-        Path file = spec.finetuneHead() != null && spec.finetuneHead().file() != null
-            ? folder.resolve(spec.finetuneHead().file()).normalize()
-            : spec.resolveFile(folder);
+        Path file =
+            spec.finetuneHead() != null && spec.finetuneHead().file() != null
+                ? folder.resolve(spec.finetuneHead().file()).normalize()
+                : spec.resolveFile(folder);
         Path tmp = null;
         try {
           if (checkpointModule != null) {
             tmp = Files.createTempDirectory("labelcurve-ckpt");
             file = Files.write(tmp.resolve(ENCODER_PT), checkpointModule);
           }
-          model.load(file.toAbsolutePath().getParent(), file.getFileName().toString(),
+          model.load(
+              file.toAbsolutePath().getParent(),
+              file.getFileName().toString(),
               Map.of("trainParam", "true", "mapLocation", "true"));
         } catch (MalformedModelException e) {
-          throw new BadInputException(spec.source() + ": " + file + " cannot be loaded as a "
-              + "trainable TorchScript module: " + e.getMessage(), e);
+          throw new BadInputException(
+              spec.source()
+                  + ": "
+                  + file
+                  + " cannot be loaded as a "
+                  + "trainable TorchScript module: "
+                  + e.getMessage(),
+              e);
         } finally {
           if (tmp != null) {
             Files.deleteIfExists(tmp.resolve(ENCODER_PT));
@@ -114,9 +129,9 @@ final class Network implements AutoCloseable {
   }
 
   /**
-   * The head's start: HF's classifiers draw weights from normal(0, std) and zero the bias
-   * (DINOv2's {@code trunc_normal_} at ±2 is the same at std 0.02); {@code torch.nn.Linear} draws
-   * both uniform in ±1/√dim. Seeded, so that a cell's head is the same on every attempt.
+   * The head's start: HF's classifiers draw weights from normal(0, std) and zero the bias (DINOv2's
+   * {@code trunc_normal_} at ±2 is the same at std 0.02); {@code torch.nn.Linear} draws both
+   * uniform in ±1/√dim. Seeded, so that a cell's head is the same on every attempt.
    */
   private static void initHead(Linear head, ModelSpec spec, long seed) {
     Random r = new Random(seed * 0x9E3779B97F4A7C15L + 0x4EAD);
@@ -127,8 +142,10 @@ final class Network implements AutoCloseable {
       boolean bias = a.getShape().dimension() == 1;
       float[] v = new float[Math.toIntExact(a.getShape().size())];
       for (int i = 0; i < v.length; i++) {
-        v[i] = h == null ? (float) ((r.nextDouble() * 2 - 1) * bound)
-            : bias ? 0f : (float) (r.nextGaussian() * h.initStd());
+        v[i] =
+            h == null
+                ? (float) ((r.nextDouble() * 2 - 1) * bound)
+                : bias ? 0f : (float) (r.nextGaussian() * h.initStd());
       }
       a.set(v);
       a.setRequiresGradient(true);
@@ -136,15 +153,23 @@ final class Network implements AutoCloseable {
   }
 
   /** What the head reads and how it starts, for a result's provenance. */
-  static String headDescription(ModelSpec spec) {
+  public static String headDescription(ModelSpec spec) {
     ModelSpec.FinetuneHead h = spec.finetuneHead();
     if (h == null) {
-      return "linear on the embedding (" + spec.embeddingDim() + "), torch.nn.Linear init"
+      return "linear on the embedding ("
+          + spec.embeddingDim()
+          + "), torch.nn.Linear init"
           + " (uniform in ±1/sqrt(dim), bias too)";
     }
-    return "linear on " + (h.description() != null ? h.description()
-        : h.file() != null ? "the output of " + h.file() : "the embedding") + " (" + h.dim()
-        + "), weights normal(0, " + h.initStd() + "), bias 0"
+    return "linear on "
+        + (h.description() != null
+            ? h.description()
+            : h.file() != null ? "the output of " + h.file() : "the embedding")
+        + " ("
+        + h.dim()
+        + "), weights normal(0, "
+        + h.initStd()
+        + "), bias 0"
         + (h.hfClass() != null ? "; as " + h.hfClass() : "; no HF image-classification class");
   }
 
@@ -190,8 +215,9 @@ final class Network implements AutoCloseable {
 
   /** Class scores (logits) of a batch; arrays of the pass live in {@code m}. */
   NDArray logits(NDManager m, NDArray x, boolean training) {
-    return head.forward(new ParameterStore(m, false), new NDList(embeddings(m, x, training)),
-        training).get(0);
+    return head.forward(
+            new ParameterStore(m, false), new NDList(embeddings(m, x, training)), training)
+        .get(0);
   }
 
   /** The encoder's output of a batch, one row per image; arrays of the pass live in {@code m}. */
@@ -202,9 +228,14 @@ final class Network implements AutoCloseable {
       emb = emb.reshape(n, -1);
     }
     if (emb.getShape().get(1) != spec.headInputDim()) {
-      throw new BadInputException(spec.source() + ": field '" + (spec.finetuneHead() != null
-          ? "finetune_head.dim" : "embedding_dim") + "' is " + spec.headInputDim()
-          + " but the model gives " + emb.getShape());
+      throw new BadInputException(
+          spec.source()
+              + ": field '"
+              + (spec.finetuneHead() != null ? "finetune_head.dim" : "embedding_dim")
+              + "' is "
+              + spec.headInputDim()
+              + " but the model gives "
+              + emb.getShape());
     }
     return emb;
   }

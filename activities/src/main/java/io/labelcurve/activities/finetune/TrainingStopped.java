@@ -10,8 +10,13 @@ public final class TrainingStopped extends RuntimeException {
   private final String checkpoint;
 
   public TrainingStopped(long step, long totalSteps, String checkpoint, StopTraining cause) {
-    super("training stopped after step " + step + " of " + totalSteps
-        + (checkpoint == null ? " without a checkpoint" : "; checkpoint " + checkpoint), cause);
+    super(
+        "training stopped after step "
+            + step
+            + " of "
+            + totalSteps
+            + (checkpoint == null ? " without a checkpoint" : "; checkpoint " + checkpoint),
+        cause);
     this.step = step;
     this.totalSteps = totalSteps;
     this.checkpoint = checkpoint;

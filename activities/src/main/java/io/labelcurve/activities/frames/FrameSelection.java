@@ -6,9 +6,9 @@ import java.util.OptionalDouble;
 import java.util.TreeSet;
 
 /**
- * Which frames of a sequence are kept: {@code all}, {@code every:K} (frames 0, K, 2K, …), {@code even:N}
- * (N evenly spaced from first to last, all when the sequence is shorter; the paper's test sequences are 5
- * frames) or {@code fps:F} (F frames per second of the sequence's own frame rate).
+ * Which frames of a sequence are kept: {@code all}, {@code every:K} (frames 0, K, 2K, …), {@code
+ * even:N} (N evenly spaced from first to last, all when the sequence is shorter; the paper's test
+ * sequences are 5 frames) or {@code fps:F} (F frames per second of the sequence's own frame rate).
  */
 public record FrameSelection(Kind kind, double value) {
   /** The rule. */
@@ -40,14 +40,16 @@ public record FrameSelection(Kind kind, double value) {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(usage);
     }
-    Kind kind = switch (name) {
-      case "every" -> Kind.EVERY;
-      case "even" -> Kind.EVEN;
-      case "fps" -> Kind.FPS;
-      default -> throw new IllegalArgumentException(usage);
-    };
+    Kind kind =
+        switch (name) {
+          case "every" -> Kind.EVERY;
+          case "even" -> Kind.EVEN;
+          case "fps" -> Kind.FPS;
+          default -> throw new IllegalArgumentException(usage);
+        };
     if (v <= 0 || kind != Kind.FPS && v != Math.rint(v)) {
-      throw new IllegalArgumentException(usage + " (K and N are positive integers, F a positive number)");
+      throw new IllegalArgumentException(
+          usage + " (K and N are positive integers, F a positive number)");
     }
     return new FrameSelection(kind, v);
   }
@@ -66,8 +68,12 @@ public record FrameSelection(Kind kind, double value) {
       case EVEN -> even(frames, (int) value);
       case FPS -> {
         if (framesPerSecond.isEmpty()) {
-          throw new BadInputException(file + ": --frames fps:" + format() + " needs a frame rate, and the file "
-              + "declares none; use all, every:K or even:N for it");
+          throw new BadInputException(
+              file
+                  + ": --frames fps:"
+                  + format()
+                  + " needs a frame rate, and the file "
+                  + "declares none; use all, every:K or even:N for it");
         }
         double step = framesPerSecond.getAsDouble() / value;
         if (step <= 1) {

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Blanks (sets to 0) pixel regions that may hold burned-in text: rectangles to blank, and optionally a
- * sector (the ultrasound fan) outside which everything is blanked. Burned-in annotations are the user's
- * responsibility: labelcurve cannot know where a vendor writes a name; this only applies what the user says.
+ * Blanks (sets to 0) pixel regions that may hold burned-in text: rectangles to blank, and
+ * optionally a sector (the ultrasound fan) outside which everything is blanked. Burned-in
+ * annotations are the user's responsibility: labelcurve cannot know where a vendor writes a name;
+ * this only applies what the user says.
  *
  * @param blanked rectangles set to 0
  * @param keptSector when not null, everything outside it is set to 0
@@ -26,29 +27,36 @@ public record Mask(List<Rect> blanked, Sector keptSector) {
     public static Rect parse(String text) {
       int[] v = ints(text, 4, "--blank x,y,width,height");
       if (v[2] <= 0 || v[3] <= 0) {
-        throw new IllegalArgumentException("--blank " + text + ": width and height must be positive");
+        throw new IllegalArgumentException(
+            "--blank " + text + ": width and height must be positive");
       }
       return new Rect(v[0], v[1], v[2], v[3]);
     }
   }
 
   /**
-   * A circular sector: apex, radius and the angles it spans, in degrees clockwise from straight down
-   * (the image's +y), so that a fan pointing down from its apex is {@code -45,45}.
+   * A circular sector: apex, radius and the angles it spans, in degrees clockwise from straight
+   * down (the image's +y), so that a fan pointing down from its apex is {@code -45,45}.
    */
   public record Sector(int apexX, int apexY, int radius, double fromDegrees, double toDegrees) {
     /** Parses {@code apexX,apexY,radius,fromDeg,toDeg}. */
     public static Sector parse(String text) {
       String[] parts = text.split(",");
       if (parts.length != 5) {
-        throw new IllegalArgumentException("--sector " + text + ": give apexX,apexY,radius,fromDeg,toDeg");
+        throw new IllegalArgumentException(
+            "--sector " + text + ": give apexX,apexY,radius,fromDeg,toDeg");
       }
       try {
-        Sector s = new Sector(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()),
-            Integer.parseInt(parts[2].trim()), Double.parseDouble(parts[3].trim()),
-            Double.parseDouble(parts[4].trim()));
+        Sector s =
+            new Sector(
+                Integer.parseInt(parts[0].trim()),
+                Integer.parseInt(parts[1].trim()),
+                Integer.parseInt(parts[2].trim()),
+                Double.parseDouble(parts[3].trim()),
+                Double.parseDouble(parts[4].trim()));
         if (s.radius <= 0 || s.toDegrees <= s.fromDegrees) {
-          throw new IllegalArgumentException("--sector " + text + ": radius > 0 and fromDeg < toDeg");
+          throw new IllegalArgumentException(
+              "--sector " + text + ": radius > 0 and fromDeg < toDeg");
         }
         return s;
       } catch (NumberFormatException e) {
@@ -62,7 +70,8 @@ public record Mask(List<Rect> blanked, Sector keptSector) {
       if (dx * dx + dy * dy > (double) radius * radius) {
         return false;
       }
-      double angle = Math.toDegrees(Math.atan2(-dx, dy)); // 0 = straight down, positive = clockwise on screen
+      double angle =
+          Math.toDegrees(Math.atan2(-dx, dy)); // 0 = straight down, positive = clockwise on screen
       return angle >= fromDegrees && angle <= toDegrees;
     }
   }
@@ -102,10 +111,20 @@ public record Mask(List<Rect> blanked, Sector keptSector) {
   /** A stable description, part of the import's settings (a change re-imports). */
   public String describe() {
     List<String> parts = new ArrayList<>();
-    blanked.forEach(r -> parts.add(String.format(Locale.ROOT, "blank %d,%d,%d,%d", r.x, r.y, r.width, r.height)));
+    blanked.forEach(
+        r ->
+            parts.add(
+                String.format(Locale.ROOT, "blank %d,%d,%d,%d", r.x, r.y, r.width, r.height)));
     if (keptSector != null) {
-      parts.add(String.format(Locale.ROOT, "sector %d,%d,%d,%s,%s", keptSector.apexX, keptSector.apexY,
-          keptSector.radius, keptSector.fromDegrees, keptSector.toDegrees));
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "sector %d,%d,%d,%s,%s",
+              keptSector.apexX,
+              keptSector.apexY,
+              keptSector.radius,
+              keptSector.fromDegrees,
+              keptSector.toDegrees));
     }
     return parts.isEmpty() ? "none" : String.join("; ", parts);
   }

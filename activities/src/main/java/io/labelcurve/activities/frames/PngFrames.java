@@ -17,8 +17,11 @@ public final class PngFrames {
 
   /** The PNG bytes of a frame. */
   public static byte[] encode(Frame frame) {
-    BufferedImage image = new BufferedImage(frame.width(), frame.height(),
-        frame.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+    BufferedImage image =
+        new BufferedImage(
+            frame.width(),
+            frame.height(),
+            frame.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
     byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     if (frame.channels() == 1) {
       System.arraycopy(frame.pixels(), 0, data, 0, data.length);
@@ -37,7 +40,8 @@ public final class PngFrames {
       writer.setOutput(stream);
       ImageWriteParam param = writer.getDefaultWriteParam();
       param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(0.75f); // a middle deflate level: the top one costs several times the time
+      param.setCompressionQuality(
+          0.75f); // a middle deflate level: the top one costs several times the time
       writer.write(null, new IIOImage(image, null, null), param);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

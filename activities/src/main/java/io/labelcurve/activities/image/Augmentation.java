@@ -12,14 +12,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The paper's four augmented variants of every training frame: {@code #v1} and {@code #v2} small tilts
- * (rotation about the centre; v1 clockwise, v2 counter-clockwise, so the two never coincide),
- * {@code #v3} and {@code #v4} width resamplings (v3 narrower, v4 wider, about the centre, cropped or
- * padded with black back to the original width).
+ * The paper's four augmented variants of every training frame: {@code #v1} and {@code #v2} small
+ * tilts (rotation about the centre; v1 clockwise, v2 counter-clockwise, so the two never coincide),
+ * {@code #v3} and {@code #v4} width resamplings (v3 narrower, v4 wider, about the centre, cropped
+ * or padded with black back to the original width).
  *
  * <p>Each variant's parameters are drawn from a {@link SplittableRandom} seeded by a stable hash
- * (SHA-256) of the variant's id {@code path#vK}, so a variant is the same image in every JVM, on every
- * worker and in every sweep, and embeddings of it can be cached.
+ * (SHA-256) of the variant's id {@code path#vK}, so a variant is the same image in every JVM, on
+ * every worker and in every sweep, and embeddings of it can be cached.
  *
  * <p>The magnitudes are the spec's {@code augmentation} ({@link AugmentationSpec}); the paper
  * states none, so {@link #DEFAULT}'s 3–8° tilts and ×0.85–0.95 / ×1.05–1.15 widths are an
@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
 public final class Augmentation {
   /** Variants per original frame. */
   public static final int VARIANTS = 4;
+
   /** Smallest and largest tilt of the default, in degrees. */
   public static final double MIN_TILT_DEG = 3, MAX_TILT_DEG = 8;
+
   /** Width factors of the default: v3 in [0.85, 0.95], v4 in [1.05, 1.15]. */
   public static final double MIN_WIDTH_FACTOR = 0.85, MAX_WIDTH_FACTOR = 1.15;
+
   /** The default magnitudes ({@link AugmentationSpec#DEFAULT}). */
   public static final Augmentation DEFAULT = new Augmentation(AugmentationSpec.DEFAULT);
 
@@ -53,7 +56,8 @@ public final class Augmentation {
     AugmentationSpec s = AugmentationSpec.orDefault(spec);
     var problems = s.problems("augmentation");
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(problems.get(0).field() + ": " + problems.get(0).message());
+      throw new IllegalArgumentException(
+          problems.get(0).field() + ": " + problems.get(0).message());
     }
     return s.standard() ? DEFAULT : new Augmentation(s);
   }
@@ -68,9 +72,9 @@ public final class Augmentation {
   }
 
   /**
-   * What a training pool's embeddings add to their split's cache key: nothing for the default
-   * (so the caches made before magnitudes could be chosen stay valid), {@code noaug} without
-   * variants, else {@code aug-} and 12 hex digits of SHA-256 over the magnitudes.
+   * What a training pool's embeddings add to their split's cache key: nothing for the default (so
+   * the caches made before magnitudes could be chosen stay valid), {@code noaug} without variants,
+   * else {@code aug-} and 12 hex digits of SHA-256 over the magnitudes.
    */
   public String cacheTag() {
     if (spec.standard()) {
@@ -79,11 +83,19 @@ public final class Augmentation {
     if (!spec.variants()) {
       return "noaug";
     }
-    String canonical = String.format(Locale.ROOT, "tilt=%s..%s;narrow=%s..%s;wide=%s..%s",
-        spec.tiltDegrees().min(), spec.tiltDegrees().max(), spec.narrowWidth().min(),
-        spec.narrowWidth().max(), spec.wideWidth().min(), spec.wideWidth().max());
+    String canonical =
+        String.format(
+            Locale.ROOT,
+            "tilt=%s..%s;narrow=%s..%s;wide=%s..%s",
+            spec.tiltDegrees().min(),
+            spec.tiltDegrees().max(),
+            spec.narrowWidth().min(),
+            spec.narrowWidth().max(),
+            spec.wideWidth().min(),
+            spec.wideWidth().max());
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
       return "aug-" + HexFormat.of().formatHex(d).substring(0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JVM", e);
@@ -100,7 +112,8 @@ public final class Augmentation {
   public record ImageId(String path, int variant) {
     public ImageId {
       if (variant < 0 || variant > VARIANTS) {
-        throw new IllegalArgumentException("variant " + variant + " of " + path + " is not 0.." + VARIANTS);
+        throw new IllegalArgumentException(
+            "variant " + variant + " of " + path + " is not 0.." + VARIANTS);
       }
     }
 
@@ -129,7 +142,9 @@ public final class Augmentation {
     return new ImageId(path, variant).id();
   }
 
-  /** The default's parameter of a variant: a tilt in degrees (v1, v2) or a width factor (v3, v4). */
+  /**
+   * The default's parameter of a variant: a tilt in degrees (v1, v2) or a width factor (v3, v4).
+   */
   public static double parameter(String path, int variant) {
     return DEFAULT.parameterOf(path, variant);
   }
@@ -141,7 +156,8 @@ public final class Augmentation {
    */
   public double parameterOf(String path, int variant) {
     if (!spec.variants()) {
-      throw new IllegalStateException("augmentation 'none' has no variant " + variant + " of " + path);
+      throw new IllegalStateException(
+          "augmentation 'none' has no variant " + variant + " of " + path);
     }
     SplittableRandom random = new SplittableRandom(stableSeed(variantId(path, variant)));
     return switch (variant) {
@@ -149,7 +165,8 @@ public final class Augmentation {
       case 2 -> draw(random, spec.tiltDegrees());
       case 3 -> draw(random, spec.narrowWidth());
       case 4 -> draw(random, spec.wideWidth());
-      default -> throw new IllegalArgumentException("variant " + variant + " is not 1.." + VARIANTS);
+      default ->
+          throw new IllegalArgumentException("variant " + variant + " is not 1.." + VARIANTS);
     };
   }
 
@@ -163,15 +180,18 @@ public final class Augmentation {
   }
 
   /**
-   * Variant {@code variant} (1..4) of the original frame {@code original} whose path is {@code path}.
-   * The original is not modified.
+   * Variant {@code variant} (1..4) of the original frame {@code original} whose path is {@code
+   * path}. The original is not modified.
    */
   public GreyImage applyTo(GreyImage original, String path, int variant) {
     double p = parameterOf(path, variant);
     return variant <= 2 ? rotate(original, p) : stretchWidth(original, p);
   }
 
-  /** Rotation about the centre by {@code degrees} (positive counter-clockwise on screen), black outside. */
+  /**
+   * Rotation about the centre by {@code degrees} (positive counter-clockwise on screen), black
+   * outside.
+   */
   public static GreyImage rotate(GreyImage image, double degrees) {
     int w = image.width();
     int h = image.height();
@@ -194,7 +214,9 @@ public final class Augmentation {
     return new GreyImage(w, h, out);
   }
 
-  /** Resamples the width by {@code factor} about the centre column; same size, black where padded. */
+  /**
+   * Resamples the width by {@code factor} about the centre column; same size, black where padded.
+   */
   public static GreyImage stretchWidth(GreyImage image, double factor) {
     int w = image.width();
     int h = image.height();
@@ -230,7 +252,10 @@ public final class Augmentation {
     return (float) ((1 - ty) * top + ty * bottom);
   }
 
-  /** First 8 bytes of SHA-256 of the UTF-8 text: the same in every JVM, unlike String.hashCode's spread. */
+  /**
+   * First 8 bytes of SHA-256 of the UTF-8 text: the same in every JVM, unlike String.hashCode's
+   * spread.
+   */
   static long stableSeed(String text) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -1,8 +1,6 @@
 package io.labelcurve.activities.image;
 
 import io.labelcurve.activities.BadInputException;
-import io.labelcurve.activities.dataset.ImageSource;
-import io.labelcurve.activities.embed.ImageLoader;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
@@ -10,12 +8,12 @@ import java.util.Map;
 
 /**
  * The protocol's images of a dataset: an id ({@code path} or {@code path#v1} … {@code #v4}) is read
- * from an {@link ImageSource}, decoded, resized to {@value #SIZE}×{@value #SIZE} and, for a variant,
- * augmented ({@link Augmentation}).
+ * from an {@link ImageSource}, decoded, resized to {@value #SIZE}×{@value #SIZE} and, for a
+ * variant, augmented ({@link Augmentation}).
  *
- * <p>Thread-safe. Keeps a small LRU cache of resized originals, because the four variants of a frame
- * are usually loaded right after it; the cache is shared, so concurrent loads of one frame may both
- * decode it (harmless, it is the same image).
+ * <p>Thread-safe. Keeps a small LRU cache of resized originals, because the four variants of a
+ * frame are usually loaded right after it; the cache is shared, so concurrent loads of one frame
+ * may both decode it (harmless, it is the same image).
  */
 public final class DatasetImages implements ImageLoader {
   /** Side of the protocol's images. */
@@ -36,28 +34,33 @@ public final class DatasetImages implements ImageLoader {
     this(source, SIZE, 64, augmentation);
   }
 
-  /** Variants with the default magnitudes; see {@link #DatasetImages(ImageSource, int, int, Augmentation)}. */
+  /**
+   * Variants with the default magnitudes; see {@link #DatasetImages(ImageSource, int, int,
+   * Augmentation)}.
+   */
   public DatasetImages(ImageSource source, int size, int cachedOriginals) {
     this(source, size, cachedOriginals, Augmentation.DEFAULT);
   }
 
   /**
    * @param source where the images are
-   * @param size side of the images given (the protocol's is {@value #SIZE}; small presets may use less)
+   * @param size side of the images given (the protocol's is {@value #SIZE}; small presets may use
+   *     less)
    * @param cachedOriginals how many resized originals to keep (0 for none)
    * @param augmentation the magnitudes of the variants {@code #v1} … {@code #v4}
    */
-  public DatasetImages(ImageSource source, int size, int cachedOriginals,
-      Augmentation augmentation) {
+  public DatasetImages(
+      ImageSource source, int size, int cachedOriginals, Augmentation augmentation) {
     this.source = source;
     this.size = size;
     this.augmentation = augmentation;
-    this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, GreyImage> eldest) {
-        return size() > cachedOriginals;
-      }
-    };
+    this.cache =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, GreyImage> eldest) {
+            return size() > cachedOriginals;
+          }
+        };
   }
 
   /**

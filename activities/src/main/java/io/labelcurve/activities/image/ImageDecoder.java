@@ -15,7 +15,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG or JPEG bytes (grey or colour, 8 or 16 bit, any size) into a {@link GreyImage} at the
- * image's own size. Colour becomes luma (Rec. 601 weights, the ones PIL's {@code convert("L")} uses).
+ * image's own size. Colour becomes luma (Rec. 601 weights, the ones PIL's {@code convert("L")}
+ * uses).
  *
  * <p>The declared size is read from the header and checked <em>before</em> any pixel is decoded, so
  * that a small file declaring a huge image (a decompression bomb) is refused without allocating it.
@@ -23,6 +24,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class ImageDecoder {
   /** Largest side accepted, in pixels. */
   public static final int MAX_SIDE = 16_384;
+
   /** Largest area accepted, in pixels (50 megapixels). */
   public static final long MAX_PIXELS = 50_000_000L;
 
@@ -39,10 +41,14 @@ public final class ImageDecoder {
    * @throws BadInputException when the bytes are not a readable PNG/JPEG or declare an absurd size
    */
   public static GreyImage decode(byte[] bytes, String describe) {
-    return withReader(bytes, describe, "cannot decode the image", reader -> {
-      checkSize(reader.getWidth(0), reader.getHeight(0), describe);
-      return toGrey(reader.read(0));
-    });
+    return withReader(
+        bytes,
+        describe,
+        "cannot decode the image",
+        reader -> {
+          checkSize(reader.getWidth(0), reader.getHeight(0), describe);
+          return toGrey(reader.read(0));
+        });
   }
 
   /**
@@ -51,11 +57,15 @@ public final class ImageDecoder {
    * @throws BadInputException when the header is unreadable or the size absurd
    */
   public static Size checkHeader(byte[] bytes, String describe) {
-    return withReader(bytes, describe, "cannot read the image header", reader -> {
-      Size size = new Size(reader.getWidth(0), reader.getHeight(0));
-      checkSize(size.width(), size.height(), describe);
-      return size;
-    });
+    return withReader(
+        bytes,
+        describe,
+        "cannot read the image header",
+        reader -> {
+          Size size = new Size(reader.getWidth(0), reader.getHeight(0));
+          checkSize(size.width(), size.height(), describe);
+          return size;
+        });
   }
 
   private interface ReaderWork<T> {
@@ -63,7 +73,8 @@ public final class ImageDecoder {
   }
 
   /** Runs {@code work} on a reader of the bytes; any failure names the image and what failed. */
-  private static <T> T withReader(byte[] bytes, String describe, String failure, ReaderWork<T> work) {
+  private static <T> T withReader(
+      byte[] bytes, String describe, String failure, ReaderWork<T> work) {
     try (ImageInputStream in = open(bytes, describe)) {
       ImageReader reader = readerFor(in, describe);
       try {
@@ -100,13 +111,21 @@ public final class ImageDecoder {
 
   private static void checkSize(int width, int height, String describe) {
     if (width <= 0 || height <= 0) {
-      throw new BadInputException(describe + ": the image declares an empty size " + width + "x" + height);
+      throw new BadInputException(
+          describe + ": the image declares an empty size " + width + "x" + height);
     }
     if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
       throw new BadInputException(
-          describe + ": the image declares " + width + "x" + height
-              + " pixels, more than labelcurve accepts (a side of at most " + MAX_SIDE + ", at most "
-              + MAX_PIXELS / 1_000_000 + " megapixels); resize it before adding it to the dataset");
+          describe
+              + ": the image declares "
+              + width
+              + "x"
+              + height
+              + " pixels, more than labelcurve accepts (a side of at most "
+              + MAX_SIDE
+              + ", at most "
+              + MAX_PIXELS / 1_000_000
+              + " megapixels); resize it before adding it to the dataset");
     }
   }
 

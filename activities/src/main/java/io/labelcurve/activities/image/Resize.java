@@ -8,7 +8,9 @@ package io.labelcurve.activities.image;
 public final class Resize {
   private Resize() {}
 
-  /** The image at {@code width × height}; the same pixels (copied) when the size already matches. */
+  /**
+   * The image at {@code width × height}; the same pixels (copied) when the size already matches.
+   */
   public static GreyImage to(GreyImage image, int width, int height) {
     if (width <= 0 || height <= 0) {
       throw new IllegalArgumentException("target size " + width + "x" + height);
@@ -18,7 +20,16 @@ public final class Resize {
     }
     // Horizontal pass: height rows of image.width() -> width.
     float[] horizontal = new float[width * image.height()];
-    resampleAxis(image.pixels(), image.width(), image.height(), 1, image.width(), horizontal, width, 1, width);
+    resampleAxis(
+        image.pixels(),
+        image.width(),
+        image.height(),
+        1,
+        image.width(),
+        horizontal,
+        width,
+        1,
+        width);
     // Vertical pass: columns of image.height() -> height.
     float[] out = new float[width * height];
     resampleAxis(horizontal, image.height(), width, width, 1, out, height, width, 1);
@@ -26,12 +37,19 @@ public final class Resize {
   }
 
   /**
-   * Resamples {@code lines} lines of {@code n} samples into lines of {@code m} samples. A sample i of
-   * line l sits at {@code src[l * srcLineStride + i * srcStep]}.
+   * Resamples {@code lines} lines of {@code n} samples into lines of {@code m} samples. A sample i
+   * of line l sits at {@code src[l * srcLineStride + i * srcStep]}.
    */
   private static void resampleAxis(
-      float[] src, int n, int lines, int srcStep, int srcLineStride,
-      float[] dst, int m, int dstStep, int dstLineStride) {
+      float[] src,
+      int n,
+      int lines,
+      int srcStep,
+      int srcLineStride,
+      float[] dst,
+      int m,
+      int dstStep,
+      int dstLineStride) {
     if (m == n) {
       for (int l = 0; l < lines; l++) {
         for (int i = 0; i < n; i++) {

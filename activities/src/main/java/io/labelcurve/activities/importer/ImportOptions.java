@@ -12,24 +12,39 @@ import java.util.regex.Pattern;
  * Settings of {@code labelcurve dataset import}.
  *
  * @param sources folders (searched recursively) and files
- * @param out the output folder: {@code manifest.csv}, {@code frames/}, and {@code .import/} (resume state)
- * @param labels a CSV mapping files or DICOM UIDs to labels (and optionally patients and sites), or null
+ * @param out the output folder: {@code manifest.csv}, {@code frames/}, and {@code .import/} (resume
+ *     state)
+ * @param labels a CSV mapping files or DICOM UIDs to labels (and optionally patients and sites), or
+ *     null
  * @param frames which frames of each sequence are kept
  * @param keyFile the HMAC key for pseudonyms; null: {@link #defaultKeyFile}
  * @param mask regions blanked in every frame
- * @param splits split names and fractions of patients (first = training split), e.g. train 0.8, T1 0.2
+ * @param splits split names and fractions of patients (first = training split), e.g. train 0.8, T1
+ *     0.2
  * @param oodSites how many whole sites (drawn with the seed) go to {@link #oodSplit}; 0 for none
  * @param oodSplit the out-of-distribution test split's name
  * @param seed the seed of the split assignment
  * @param threads decoding threads
- * @param sequencePattern for image files: a regex over the path below the source whose group 1 (or whole
- *     match) names the sequence, so that frames of one clip share it; null: every image is its own sequence
- * @param seriesAsSequence single-frame DICOM files of one series form one sequence (ordered by Instance
- *     Number); false: every DICOM file is its own sequence
+ * @param sequencePattern for image files: a regex over the path below the source whose group 1 (or
+ *     whole match) names the sequence, so that frames of one clip share it; null: every image is
+ *     its own sequence
+ * @param seriesAsSequence single-frame DICOM files of one series form one sequence (ordered by
+ *     Instance Number); false: every DICOM file is its own sequence
  */
-public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSelection frames, Path keyFile,
-    Mask mask, Map<String, Double> splits, int oodSites, String oodSplit, long seed, int threads,
-    Pattern sequencePattern, boolean seriesAsSequence) {
+public record ImportOptions(
+    List<Path> sources,
+    Path out,
+    Path labels,
+    FrameSelection frames,
+    Path keyFile,
+    Mask mask,
+    Map<String, Double> splits,
+    int oodSites,
+    String oodSplit,
+    long seed,
+    int threads,
+    Pattern sequencePattern,
+    boolean seriesAsSequence) {
   public ImportOptions {
     sources = List.copyOf(sources);
     splits = new LinkedHashMap<>(splits);
@@ -38,7 +53,8 @@ public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSele
     }
     double sum = splits.values().stream().mapToDouble(Double::doubleValue).sum();
     if (splits.values().stream().anyMatch(f -> f < 0) || Math.abs(sum - 1) > 1e-6) {
-      throw new IllegalArgumentException("--splits fractions must be ≥ 0 and add up to 1, not " + sum);
+      throw new IllegalArgumentException(
+          "--splits fractions must be ≥ 0 and add up to 1, not " + sum);
     }
     if (oodSites > 0 && splits.containsKey(oodSplit)) {
       throw new IllegalArgumentException("--ood-split " + oodSplit + " is also one of --splits");
@@ -48,16 +64,34 @@ public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSele
     }
   }
 
-  /** The defaults: all frames, no mask, train 0.8 / T1 0.2, no OOD split, seed 7, one thread per core. */
+  /**
+   * The defaults: all frames, no mask, train 0.8 / T1 0.2, no OOD split, seed 7, one thread per
+   * core.
+   */
   public static ImportOptions defaults(List<Path> sources, Path out) {
     Map<String, Double> splits = new LinkedHashMap<>();
     splits.put("train", 0.8);
     splits.put("T1", 0.2);
-    return new ImportOptions(sources, out, null, FrameSelection.ALL, null, Mask.NONE, splits, 0, "T2", 7,
-        Runtime.getRuntime().availableProcessors(), null, false);
+    return new ImportOptions(
+        sources,
+        out,
+        null,
+        FrameSelection.ALL,
+        null,
+        Mask.NONE,
+        splits,
+        0,
+        "T2",
+        7,
+        Runtime.getRuntime().availableProcessors(),
+        null,
+        false);
   }
 
-  /** The key beside (not inside) the output folder: {@code DIR.hmac-key}, so an upload of DIR never carries it. */
+  /**
+   * The key beside (not inside) the output folder: {@code DIR.hmac-key}, so an upload of DIR never
+   * carries it.
+   */
   public static Path defaultKeyFile(Path out) {
     Path abs = out.toAbsolutePath().normalize();
     Path name = abs.getFileName();
@@ -70,43 +104,140 @@ public record ImportOptions(List<Path> sources, Path out, Path labels, FrameSele
   }
 
   public ImportOptions withLabels(Path labelsCsv) {
-    return new ImportOptions(sources, out, labelsCsv, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labelsCsv,
+        frames,
+        keyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withFrames(FrameSelection selection) {
-    return new ImportOptions(sources, out, labels, selection, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        selection,
+        keyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
-  public ImportOptions withSplits(Map<String, Double> newSplits, int newOodSites, String newOodSplit) {
-    return new ImportOptions(sources, out, labels, frames, keyFile, mask, newSplits, newOodSites, newOodSplit,
-        seed, threads, sequencePattern, seriesAsSequence);
+  public ImportOptions withSplits(
+      Map<String, Double> newSplits, int newOodSites, String newOodSplit) {
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        keyFile,
+        mask,
+        newSplits,
+        newOodSites,
+        newOodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withSeedAndThreads(long newSeed, int newThreads) {
-    return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, newSeed,
-        newThreads, sequencePattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        keyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        newSeed,
+        newThreads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withMask(Mask newMask) {
-    return new ImportOptions(sources, out, labels, frames, keyFile, newMask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        keyFile,
+        newMask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withKeyFile(Path newKeyFile) {
-    return new ImportOptions(sources, out, labels, frames, newKeyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        newKeyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withSequencePattern(Pattern pattern) {
-    return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, pattern, seriesAsSequence);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        keyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        pattern,
+        seriesAsSequence);
   }
 
   public ImportOptions withSeriesAsSequence(boolean grouped) {
-    return new ImportOptions(sources, out, labels, frames, keyFile, mask, splits, oodSites, oodSplit, seed,
-        threads, sequencePattern, grouped);
+    return new ImportOptions(
+        sources,
+        out,
+        labels,
+        frames,
+        keyFile,
+        mask,
+        splits,
+        oodSites,
+        oodSplit,
+        seed,
+        threads,
+        sequencePattern,
+        grouped);
   }
 
   /** The training split: the first of {@link #splits}. */

@@ -19,11 +19,11 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Labels given in a CSV (view labels are not in DICOM headers): a header with {@code label} and at least
- * one key column, {@code file} (a path below a source, a path as given on the command line, or a bare
- * file name when it is unique), {@code sop_instance_uid} or {@code series_instance_uid}; optional
- * {@code patient} and {@code site} (for videos and images, which carry none; pseudonymised like DICOM's).
- * A row that matches no imported unit is reported by row number.
+ * Labels given in a CSV (view labels are not in DICOM headers): a header with {@code label} and at
+ * least one key column, {@code file} (a path below a source, a path as given on the command line,
+ * or a bare file name when it is unique), {@code sop_instance_uid} or {@code series_instance_uid};
+ * optional {@code patient} and {@code site} (for videos and images, which carry none; pseudonymised
+ * like DICOM's). A row that matches no imported unit is reported by row number.
  */
 final class LabelTable {
   static final List<String> KEYS = List.of("file", "sop_instance_uid", "series_instance_uid");
@@ -33,7 +33,14 @@ final class LabelTable {
    *
    * @param row the row's line number (header = 1)
    */
-  record Entry(int row, String file, String sopHash, String seriesHash, String label, String patient, String site) {}
+  record Entry(
+      int row,
+      String file,
+      String sopHash,
+      String seriesHash,
+      String label,
+      String patient,
+      String site) {}
 
   private final Path csv;
   private final List<Entry> entries;
@@ -49,7 +56,9 @@ final class LabelTable {
     for (Entry e : entries) {
       if (e.file() != null) {
         byFile.put(normalise(e.file()), e);
-        byName.computeIfAbsent(Path.of(e.file()).getFileName().toString(), n -> new ArrayList<>()).add(e);
+        byName
+            .computeIfAbsent(Path.of(e.file()).getFileName().toString(), n -> new ArrayList<>())
+            .add(e);
       }
       if (e.sopHash() != null) {
         bySop.put(e.sopHash(), e);
@@ -60,10 +69,19 @@ final class LabelTable {
     }
   }
 
-  /** Reads and checks the CSV; UIDs are pseudonymised at once, as they are matched against pseudonyms. */
+  /**
+   * Reads and checks the CSV; UIDs are pseudonymised at once, as they are matched against
+   * pseudonyms.
+   */
   static LabelTable read(Path csv, Pseudonyms pseudonyms) {
-    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
-        .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get();
+    CSVFormat format =
+        CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreSurroundingSpaces(true)
+            .setIgnoreEmptyLines(true)
+            .get();
     List<Entry> entries = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     try (Reader reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
@@ -73,15 +91,25 @@ final class LabelTable {
         columns.put(name.trim().toLowerCase(Locale.ROOT), name);
       }
       if (!columns.containsKey("label") || KEYS.stream().noneMatch(columns::containsKey)) {
-        throw new BadInputException(csv + ", row 1: the header needs a 'label' column and one of " + KEYS
-            + " (optional: patient, site); found " + parser.getHeaderNames());
+        throw new BadInputException(
+            csv
+                + ", row 1: the header needs a 'label' column and one of "
+                + KEYS
+                + " (optional: patient, site); found "
+                + parser.getHeaderNames());
       }
       Set<String> seen = new LinkedHashSet<>();
       for (CSVRecord r : parser) {
         int row = (int) r.getRecordNumber() + 1;
         if (!r.isConsistent()) {
-          errors.add(csv + ", row " + row + ": has " + r.size() + " fields, the header has "
-              + parser.getHeaderNames().size());
+          errors.add(
+              csv
+                  + ", row "
+                  + row
+                  + ": has "
+                  + r.size()
+                  + " fields, the header has "
+                  + parser.getHeaderNames().size());
           continue;
         }
         String file = value(r, columns, "file");
@@ -93,18 +121,27 @@ final class LabelTable {
           continue;
         }
         if (file == null && sop == null && series == null) {
-          errors.add(csv + ", row " + row + ": names no file, SOP Instance UID or Series Instance UID");
+          errors.add(
+              csv + ", row " + row + ": names no file, SOP Instance UID or Series Instance UID");
           continue;
         }
-        String key = file != null ? "file " + normalise(file) : sop != null ? "sop " + sop : "series " + series;
+        String key =
+            file != null
+                ? "file " + normalise(file)
+                : sop != null ? "sop " + sop : "series " + series;
         if (!seen.add(key)) {
           errors.add(csv + ", row " + row + ": " + key + " is listed twice");
           continue;
         }
-        entries.add(new Entry(row, file,
-            sop == null ? null : pseudonyms.hex("uid", sop),
-            series == null ? null : pseudonyms.hex("uid", series),
-            label, value(r, columns, "patient"), value(r, columns, "site")));
+        entries.add(
+            new Entry(
+                row,
+                file,
+                sop == null ? null : pseudonyms.hex("uid", sop),
+                series == null ? null : pseudonyms.hex("uid", series),
+                label,
+                value(r, columns, "patient"),
+                value(r, columns, "site")));
       }
     } catch (IOException | IllegalStateException | java.io.UncheckedIOException e) {
       throw new BadInputException(csv + ": cannot read the labels CSV (" + e.getMessage() + ")", e);
@@ -132,8 +169,8 @@ final class LabelTable {
   }
 
   /**
-   * The row for a unit: by its path below the source, its path as given, its file name (when one row
-   * has it), then its SOP Instance UID, then its Series Instance UID; null when none names it.
+   * The row for a unit: by its path below the source, its path as given, its file name (when one
+   * row has it), then its SOP Instance UID, then its Series Instance UID; null when none names it.
    */
   Entry match(WorkUnit unit, String sopHash, String seriesHash) {
     Entry e = byFile.get(unit.relative());
@@ -161,8 +198,10 @@ final class LabelTable {
     List<Refusal> out = new ArrayList<>();
     for (Entry e : entries) {
       if (!matched.contains(e.row())) {
-        String what = e.file() != null ? "file '" + e.file() + "'"
-            : e.sopHash() != null ? "its SOP Instance UID" : "its Series Instance UID";
+        String what =
+            e.file() != null
+                ? "file '" + e.file() + "'"
+                : e.sopHash() != null ? "its SOP Instance UID" : "its Series Instance UID";
         out.add(new Refusal(csv + ", row " + e.row(), what + " matches no imported file"));
       }
     }

@@ -3,7 +3,9 @@ package io.labelcurve.activities.importer;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A one-line progress bar redrawn in place (at most ten times a second); silent without a stream. */
+/**
+ * A one-line progress bar redrawn in place (at most ten times a second); silent without a stream.
+ */
 final class ProgressBar {
   private static final int WIDTH = 30;
   private static final long REDRAW_NANOS = 100_000_000L;
@@ -37,8 +39,16 @@ final class ProgressBar {
   private void draw(long now) {
     int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
     double seconds = (now - start) / 1e9;
-    out.printf(Locale.ROOT, "\r[%s%s] %d/%d sequences, %d frames, %d refused, %.1f s",
-        "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, frames, refused, seconds);
+    out.printf(
+        Locale.ROOT,
+        "\r[%s%s] %d/%d sequences, %d frames, %d refused, %.1f s",
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
+        done,
+        total,
+        frames,
+        refused,
+        seconds);
     out.flush();
   }
 

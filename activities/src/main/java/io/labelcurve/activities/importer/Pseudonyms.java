@@ -15,9 +15,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Keyed pseudonyms (HMAC-SHA256) for patient ids, sites, sequences and files: the same value and key
- * always give the same id, and without the key an id cannot be traced back, not even by trying every
- * likely patient id (which a plain hash would allow). The key is never written into the output.
+ * Keyed pseudonyms (HMAC-SHA256) for patient ids, sites, sequences and files: the same value and
+ * key always give the same id, and without the key an id cannot be traced back, not even by trying
+ * every likely patient id (which a plain hash would allow). The key is never written into the
+ * output.
  */
 public final class Pseudonyms {
   /** Hex digits of an id: 64 bits, no collision to expect below billions of values. */
@@ -33,8 +34,9 @@ public final class Pseudonyms {
   }
 
   /**
-   * The key in {@code keyFile} (hex), or a new random key written there (owner-readable only) when the
-   * file does not exist yet, so that a re-run or a later import into the same dataset gives the same ids.
+   * The key in {@code keyFile} (hex), or a new random key written there (owner-readable only) when
+   * the file does not exist yet, so that a re-run or a later import into the same dataset gives the
+   * same ids.
    */
   public static Pseudonyms loadOrCreate(Path keyFile) {
     try {
@@ -43,15 +45,20 @@ public final class Pseudonyms {
         try {
           return new Pseudonyms(HexFormat.of().parseHex(hex));
         } catch (IllegalArgumentException e) {
-          throw new BadInputException(keyFile + ": not a pseudonym key (at least 32 hex digits on one line)");
+          throw new BadInputException(
+              keyFile + ": not a pseudonym key (at least 32 hex digits on one line)");
         }
       }
       byte[] key = new byte[32];
       new SecureRandom().nextBytes(key);
       Path parent = keyFile.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Files.writeString(keyFile, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII,
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.writeString(
+          keyFile,
+          HexFormat.of().formatHex(key) + "\n",
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
       try {
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException e) {
@@ -64,9 +71,9 @@ public final class Pseudonyms {
   }
 
   /**
-   * The pseudonym of {@code value} in a namespace ({@code patient}, {@code site}, …), as
-   * {@code prefix} + 16 hex digits. Namespaces keep a patient id and a site name that happen to be
-   * equal from getting the same id.
+   * The pseudonym of {@code value} in a namespace ({@code patient}, {@code site}, …), as {@code
+   * prefix} + 16 hex digits. Namespaces keep a patient id and a site name that happen to be equal
+   * from getting the same id.
    */
   public String id(String namespace, String prefix, String value) {
     return prefix + hex(namespace, value).substring(0, ID_HEX);

@@ -13,13 +13,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Assigns sequences to splits by patient (a patient's sequences never straddle two splits), stratified
- * by label and seeded. Optionally, whole sites drawn with the seed go to an out-of-distribution test split
- * first (the paper's T2: data from a site the model never trained on); a patient seen at such a site goes
- * there with all of its sequences. Sequences without a patient are their own group.
+ * Assigns sequences to splits by patient (a patient's sequences never straddle two splits),
+ * stratified by label and seeded. Optionally, whole sites drawn with the seed go to an
+ * out-of-distribution test split first (the paper's T2: data from a site the model never trained
+ * on); a patient seen at such a site goes there with all of its sequences. Sequences without a
+ * patient are their own group.
  *
- * <p>Stratification is greedy: groups in seeded random order, largest first, each to the split whose
- * per-label shortfall against its target fraction that group's labels fill most.
+ * <p>Stratification is greedy: groups in seeded random order, largest first, each to the split
+ * whose per-label shortfall against its target fraction that group's labels fill most.
  */
 final class SplitAssigner {
   /**
@@ -33,15 +34,23 @@ final class SplitAssigner {
   private SplitAssigner() {}
 
   /** The split of every sequence. */
-  static Map<String, String> assign(List<Sequence> sequences, Map<String, Double> splits, int oodSites,
-      String oodSplit, long seed) {
+  static Map<String, String> assign(
+      List<Sequence> sequences,
+      Map<String, Double> splits,
+      int oodSites,
+      String oodSplit,
+      long seed) {
     SplittableRandom root = new SplittableRandom(seed);
     SplittableRandom siteRandom = root.split();
     SplittableRandom groupRandom = root.split();
 
-    Map<String, List<Sequence>> groups = new TreeMap<>(); // sorted: the same input gives the same order
+    Map<String, List<Sequence>> groups =
+        new TreeMap<>(); // sorted: the same input gives the same order
     for (Sequence s : sequences) {
-      groups.computeIfAbsent(s.patient() != null ? "p:" + s.patient() : "s:" + s.sequence(), k -> new ArrayList<>())
+      groups
+          .computeIfAbsent(
+              s.patient() != null ? "p:" + s.patient() : "s:" + s.sequence(),
+              k -> new ArrayList<>())
           .add(s);
     }
     Map<String, String> assigned = new HashMap<>();
@@ -84,24 +93,33 @@ final class SplitAssigner {
         }
       }
       String chosen = best;
-      group.forEach(s -> {
-        assigned.put(s.sequence(), chosen);
-        current.get(chosen).merge(s.label(), 1, Integer::sum);
-      });
+      group.forEach(
+          s -> {
+            assigned.put(s.sequence(), chosen);
+            current.get(chosen).merge(s.label(), 1, Integer::sum);
+          });
     }
     return assigned;
   }
 
-  private static Set<String> chooseOodSites(List<Sequence> sequences, int oodSites, SplittableRandom random) {
+  private static Set<String> chooseOodSites(
+      List<Sequence> sequences, int oodSites, SplittableRandom random) {
     if (oodSites <= 0) {
       return Set.of();
     }
-    List<String> sites = new ArrayList<>(new TreeSet<>(sequences.stream()
-        .map(Sequence::site).filter(s -> s != null).toList()));
+    List<String> sites =
+        new ArrayList<>(
+            new TreeSet<>(sequences.stream().map(Sequence::site).filter(s -> s != null).toList()));
     if (oodSites >= sites.size()) {
-      throw new BadInputException("--ood-sites " + oodSites + ": the data has " + sites.size()
-          + " site" + (sites.size() == 1 ? "" : "s") + " (from DICOM Manufacturer/Model/Institution or the labels "
-          + "CSV's 'site' column); at least one must stay for training");
+      throw new BadInputException(
+          "--ood-sites "
+              + oodSites
+              + ": the data has "
+              + sites.size()
+              + " site"
+              + (sites.size() == 1 ? "" : "s")
+              + " (from DICOM Manufacturer/Model/Institution or the labels "
+              + "CSV's 'site' column); at least one must stay for training");
     }
     for (int i = sites.size() - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);

@@ -33,13 +33,16 @@ import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Imports one unit: decodes the selected frames, masks them, writes them as PNG under
- * {@code frames/SEQUENCE/}, and records what it wrote in {@code .import/UNIT.csv} (last, atomically), so
+ * Imports one unit: decodes the selected frames, masks them, writes them as PNG under {@code
+ * frames/SEQUENCE/}, and records what it wrote in {@code .import/UNIT.csv} (last, atomically), so
  * that a re-run with the same settings on the same unchanged files skips it. The record holds only
  * pseudonyms, never a path or a header value.
  */
 final class UnitImporter {
-  /** Bumped when the output of an import changes for the same settings, so that old records are redone. */
+  /**
+   * Bumped when the output of an import changes for the same settings, so that old records are
+   * redone.
+   */
   static final String FORMAT = "labelcurve-import-2";
 
   private final ImportOptions options;
@@ -64,19 +67,24 @@ final class UnitImporter {
     if (earlier != null) {
       return earlier.asResumed();
     }
-    UnitResult result = switch (unit.kind()) {
-      case DICOM -> dicom(unit);
-      case VIDEO -> video(unit);
-      case IMAGES -> images(unit);
-    };
+    UnitResult result =
+        switch (unit.kind()) {
+          case DICOM -> dicom(unit);
+          case VIDEO -> video(unit);
+          case IMAGES -> images(unit);
+        };
     writeState(state, fingerprint, result);
     return result;
   }
 
   private UnitResult dicom(WorkUnit unit) {
     DicomImage image = DicomImage.read(unit.file());
-    int[] picks = image.frames() == 1 ? new int[] {0}
-        : options.frames().pick(image.frames(), image.framesPerSecond(), unit.file().toString());
+    int[] picks =
+        image.frames() == 1
+            ? new int[] {0}
+            : options
+                .frames()
+                .pick(image.frames(), image.framesPerSecond(), unit.file().toString());
     String uidKey = image.sopInstanceUid().map(uid -> "sop:" + uid).orElse("unit:" + unit.key());
     String sequence = pseudonyms.id("sequence", "s", uidKey);
     Path dir = freshSequenceDir(sequence);
@@ -86,31 +94,44 @@ final class UnitImporter {
     }
     String patient = image.patientId().map(id -> pseudonyms.id("patient", "p", id)).orElse(null);
     List<String> siteParts = image.siteAttributes();
-    String site = siteParts.stream().allMatch(String::isEmpty) ? null
-        : pseudonyms.id("site", "site", String.join("\u0000", siteParts));
-    return new UnitResult(sequence, rows, patient, site,
+    String site =
+        siteParts.stream().allMatch(String::isEmpty)
+            ? null
+            : pseudonyms.id("site", "site", String.join("\u0000", siteParts));
+    return new UnitResult(
+        sequence,
+        rows,
+        patient,
+        site,
         image.sopInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null),
-        image.seriesInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null), image.frames(),
-        image.instanceNumber().orElse(null), false);
+        image.seriesInstanceUid().map(uid -> pseudonyms.hex("uid", uid)).orElse(null),
+        image.frames(),
+        image.instanceNumber().orElse(null),
+        false);
   }
 
   private UnitResult video(WorkUnit unit) {
     VideoFile.Info info = VideoFile.probe(unit.file());
-    int[] picks = options.frames().pick(info.frames(), info.framesPerSecond(), unit.file().toString());
+    int[] picks =
+        options.frames().pick(info.frames(), info.framesPerSecond(), unit.file().toString());
     String sequence = pseudonyms.id("sequence", "s", "unit:" + unit.key());
     Path dir = freshSequenceDir(sequence);
     List<FrameRow> rows = new ArrayList<>();
-    VideoFile.decode(unit.file(), picks, (index, frame) -> rows.add(write(dir, sequence, index, frame)));
+    VideoFile.decode(
+        unit.file(), picks, (index, frame) -> rows.add(write(dir, sequence, index, frame)));
     if (rows.isEmpty()) {
-      throw new BadInputException(unit.file() + ": zero frames: the video stream decodes to no frame");
+      throw new BadInputException(
+          unit.file() + ": zero frames: the video stream decodes to no frame");
     }
     return new UnitResult(sequence, rows, null, null, null, null, info.frames(), null, false);
   }
 
   private UnitResult images(WorkUnit unit) {
     List<Path> files = unit.files();
-    int[] picks = files.size() == 1 ? new int[] {0}
-        : options.frames().pick(files.size(), OptionalDouble.empty(), unit.file().toString());
+    int[] picks =
+        files.size() == 1
+            ? new int[] {0}
+            : options.frames().pick(files.size(), OptionalDouble.empty(), unit.file().toString());
     String sequence = pseudonyms.id("sequence", "s", "unit:" + unit.key());
     Path dir = freshSequenceDir(sequence);
     List<FrameRow> rows = new ArrayList<>();
@@ -120,14 +141,19 @@ final class UnitImporter {
     return new UnitResult(sequence, rows, null, null, null, null, files.size(), null, false);
   }
 
-  /** A PNG or JPEG as 8-bit grey or RGB; the declared size is checked before decoding (decompression bombs). */
+  /**
+   * A PNG or JPEG as 8-bit grey or RGB; the declared size is checked before decoding (decompression
+   * bombs).
+   */
   static Frame readImage(Path file) {
     try {
       byte[] bytes = Files.readAllBytes(file);
       ImageDecoder.checkHeader(bytes, file.toString());
       // In memory: ImageIO's default file cache is closed by its shutdown hook (see ImageDecoder).
-      BufferedImage image = ImageIO.read(
-          new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
+      BufferedImage image =
+          ImageIO.read(
+              new javax.imageio.stream.MemoryCacheImageInputStream(
+                  new ByteArrayInputStream(bytes)));
       if (image == null) {
         throw new BadInputException(file + ": not a readable PNG or JPEG");
       }
@@ -188,18 +214,30 @@ final class UnitImporter {
     return new FrameRow(index, "frames/" + sequence + "/" + name);
   }
 
-  /** The settings and file versions the unit's output depends on (labels and splits are not among them). */
+  /**
+   * The settings and file versions the unit's output depends on (labels and splits are not among
+   * them).
+   */
   private String fingerprint(WorkUnit unit) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      StringBuilder text = new StringBuilder(FORMAT).append('\n').append(options.frames().describe()).append('\n')
-          .append(options.mask().describe()).append('\n');
+      StringBuilder text =
+          new StringBuilder(FORMAT)
+              .append('\n')
+              .append(options.frames().describe())
+              .append('\n')
+              .append(options.mask().describe())
+              .append('\n');
       for (Path file : unit.files()) {
-        text.append(Files.size(file)).append(' ').append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+        text.append(Files.size(file))
+            .append(' ')
+            .append(Files.getLastModifiedTime(file).toMillis())
+            .append('\n');
       }
       return HexFormat.of().formatHex(sha.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
-      throw new BadInputException(unit.file() + ": cannot read the file's size and time (" + e.getMessage() + ")", e);
+      throw new BadInputException(
+          unit.file() + ": cannot read the file's size and time (" + e.getMessage() + ")", e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -215,7 +253,9 @@ final class UnitImporter {
     try (Reader reader = Files.newBufferedReader(state, StandardCharsets.UTF_8);
         CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
       List<CSVRecord> records = parser.getRecords();
-      if (records.isEmpty() || !"unit".equals(records.get(0).get(0)) || !fingerprint.equals(records.get(0).get(1))) {
+      if (records.isEmpty()
+          || !"unit".equals(records.get(0).get(0))
+          || !fingerprint.equals(records.get(0).get(1))) {
         return null;
       }
       CSVRecord unit = records.get(0);
@@ -228,9 +268,16 @@ final class UnitImporter {
         frames.add(row);
       }
       String instance = blankToNull(unit.get(8));
-      return new UnitResult(unit.get(2), frames, blankToNull(unit.get(3)), blankToNull(unit.get(4)),
-          blankToNull(unit.get(5)), blankToNull(unit.get(6)), Integer.parseInt(unit.get(7)),
-          instance == null ? null : Integer.valueOf(instance), true);
+      return new UnitResult(
+          unit.get(2),
+          frames,
+          blankToNull(unit.get(3)),
+          blankToNull(unit.get(4)),
+          blankToNull(unit.get(5)),
+          blankToNull(unit.get(6)),
+          Integer.parseInt(unit.get(7)),
+          instance == null ? null : Integer.valueOf(instance),
+          true);
     } catch (IOException | RuntimeException e) {
       return null; // an unreadable record is redone, not trusted
     }
@@ -241,10 +288,18 @@ final class UnitImporter {
       Files.createDirectories(stateDir);
       Path tmp = Files.createTempFile(stateDir, "unit", ".tmp");
       try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-          CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder().setHeader(STATE_HEADER).get())) {
-        printer.printRecord("unit", fingerprint, result.sequence(), nullToBlank(result.patient()),
-            nullToBlank(result.site()), nullToBlank(result.sopInstance()), nullToBlank(result.seriesInstance()),
-            result.sourceFrames(), result.instanceNumber() == null ? "" : result.instanceNumber());
+          CSVPrinter printer =
+              new CSVPrinter(writer, CSVFormat.RFC4180.builder().setHeader(STATE_HEADER).get())) {
+        printer.printRecord(
+            "unit",
+            fingerprint,
+            result.sequence(),
+            nullToBlank(result.patient()),
+            nullToBlank(result.site()),
+            nullToBlank(result.sopInstance()),
+            nullToBlank(result.seriesInstance()),
+            result.sourceFrames(),
+            result.instanceNumber() == null ? "" : result.instanceNumber());
         for (FrameRow f : result.frames()) {
           printer.printRecord("frame", f.frame(), f.image(), "", "", "", "", "", "");
         }

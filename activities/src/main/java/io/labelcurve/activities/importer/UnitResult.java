@@ -15,10 +15,26 @@ import java.util.List;
  * @param instanceNumber the DICOM Instance Number, or null; orders single-frame files of one series
  * @param resumed true when a previous run had already imported it with the same settings
  */
-record UnitResult(String sequence, List<FrameRow> frames, String patient, String site, String sopInstance,
-    String seriesInstance, int sourceFrames, Integer instanceNumber, boolean resumed) {
+record UnitResult(
+    String sequence,
+    List<FrameRow> frames,
+    String patient,
+    String site,
+    String sopInstance,
+    String seriesInstance,
+    int sourceFrames,
+    Integer instanceNumber,
+    boolean resumed) {
   UnitResult asResumed() {
-    return new UnitResult(sequence, frames, patient, site, sopInstance, seriesInstance, sourceFrames,
-        instanceNumber, true);
+    return new UnitResult(
+        sequence,
+        frames,
+        patient,
+        site,
+        sopInstance,
+        seriesInstance,
+        sourceFrames,
+        instanceNumber,
+        true);
   }
 }

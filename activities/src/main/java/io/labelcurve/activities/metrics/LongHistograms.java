@@ -21,26 +21,46 @@ import java.util.Arrays;
 public final class LongHistograms {
   /** Bucket upper bounds (Prometheus {@code le}), the last one a day. */
   public static final Duration[] BOUNDS = {
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
-      Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5),
-      Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(30), Duration.ofHours(1),
-      Duration.ofHours(2), Duration.ofHours(4), Duration.ofHours(8), Duration.ofHours(12),
-      Duration.ofHours(18), Duration.ofDays(1)};
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofMinutes(1),
+    Duration.ofMinutes(2),
+    Duration.ofMinutes(5),
+    Duration.ofMinutes(10),
+    Duration.ofMinutes(20),
+    Duration.ofMinutes(30),
+    Duration.ofHours(1),
+    Duration.ofHours(2),
+    Duration.ofHours(4),
+    Duration.ofHours(8),
+    Duration.ofHours(12),
+    Duration.ofHours(18),
+    Duration.ofDays(1)
+  };
 
   private LongHistograms() {}
 
   /**
-   * A filter to add to a registry before any meter is registered: every timer publishes the
-   * {@link #BOUNDS} buckets and no percentile histogram of its own. Values past a day land in
-   * {@code +Inf}.
+   * A filter to add to a registry before any meter is registered: every timer publishes the {@link
+   * #BOUNDS} buckets and no percentile histogram of its own. Values past a day land in {@code
+   * +Inf}.
    */
   public static MeterFilter filter() {
     double[] nanos = Arrays.stream(BOUNDS).mapToDouble(Duration::toNanos).toArray();
     return new MeterFilter() {
       @Override
-      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      public DistributionStatisticConfig configure(
+          Meter.Id id, DistributionStatisticConfig config) {
         if (id.getType() != Meter.Type.TIMER) {
           return config;
         }

@@ -15,12 +15,13 @@ import java.util.List;
  *
  * <p>Another input size or seed is another catalog folder with {@code "format": "builtin"}, e.g.
  * {@code {"id": "random-resnet18-s7", "format": "builtin", "architecture": "resnet18", "seed": 7,
- * "input": {"channels": 3, "size": 112, "resize": 128}, "normalization": {"mean": 0.5, "std": 0.25},
- * "embedding_dim": 512}}.
+ * "input": {"channels": 3, "size": 112, "resize": 128}, "normalization": {"mean": 0.5, "std":
+ * 0.25}, "embedding_dim": 512}}.
  */
 public final class BuiltinModels {
   public static final String RANDOM_RESNET18 = "random-resnet18";
   public static final String RESNET50_SCRATCH = "resnet50-scratch";
+
   /**
    * The learning rate of {@code resnet50-scratch}: AdamW at 1e-3. The paper does not give its
    * ResNet-50's optimiser (Table 4 lists only the foundation models); 1e-3 is Adam's own default
@@ -30,6 +31,7 @@ public final class BuiltinModels {
    * linear decay, no warm-up) as the foundation models keeps the comparison to one changed knob.
    */
   public static final double RESNET50_SCRATCH_LR = 1e-3;
+
   public static final List<String> ARCHITECTURES = List.of("resnet18", "resnet34", "resnet50");
   public static final long DEFAULT_SEED = 42L;
 
@@ -63,10 +65,11 @@ public final class BuiltinModels {
   }
 
   /**
-   * The paper's task-specific baseline (§3.2.1): a ResNet-50 (torchvision's layout from DJL
-   * blocks, see {@code ResNets}) trained from scratch, supervised, by a finetune cell — the same
-   * cells, subsets and evaluation as the foundation models. As an encoder (a probe cell) it is an
-   * untrained ResNet-50, random features of 2048 dimensions. Learning rate: {@link #RESNET50_SCRATCH_LR}.
+   * The paper's task-specific baseline (§3.2.1): a ResNet-50 (torchvision's layout from DJL blocks,
+   * see {@code ResNets}) trained from scratch, supervised, by a finetune cell — the same cells,
+   * subsets and evaluation as the foundation models. As an encoder (a probe cell) it is an
+   * untrained ResNet-50, random features of 2048 dimensions. Learning rate: {@link
+   * #RESNET50_SCRATCH_LR}.
    */
   public static ModelSpec resnet50Scratch() {
     return new ModelSpec(
@@ -78,14 +81,17 @@ public final class BuiltinModels {
         null,
         null,
         new ModelSpec.Input(3, 224, 256),
-        new ModelSpec.Normalization(new float[] {0.5f, 0.5f, 0.5f},
-            new float[] {0.25f, 0.25f, 0.25f}),
+        new ModelSpec.Normalization(
+            new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
         2048,
         23.5,
         RESNET50_SCRATCH_LR,
         "Apache-2.0 (DJL model-zoo architecture; no trained weights)",
         "built in: io.labelcurve.activities.embed.ResNets.resnet50 (torchvision v1.5 layout), seed "
-            + DEFAULT_SEED + "; finetune lr " + RESNET50_SCRATCH_LR + " (AdamW, see BuiltinModels)",
+            + DEFAULT_SEED
+            + "; finetune lr "
+            + RESNET50_SCRATCH_LR
+            + " (AdamW, see BuiltinModels)",
         "resnet50",
         DEFAULT_SEED,
         "<built-in>",
@@ -101,8 +107,8 @@ public final class BuiltinModels {
         null,
         null,
         new ModelSpec.Input(3, 224, 256),
-        new ModelSpec.Normalization(new float[] {0.5f, 0.5f, 0.5f},
-            new float[] {0.25f, 0.25f, 0.25f}),
+        new ModelSpec.Normalization(
+            new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
         512,
         11.18,
         1.0e-3,

@@ -21,18 +21,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The encoders a sweep may name: every sub-folder of a catalog folder that holds a
- * {@code model.json} (see {@link ModelSpec}) next to its TorchScript file, plus the
- * {@link BuiltinModels built-in} ones (a folder of the same id replaces a built-in).
+ * The encoders a sweep may name: every sub-folder of a catalog folder that holds a {@code
+ * model.json} (see {@link ModelSpec}) next to its TorchScript file, plus the {@link BuiltinModels
+ * built-in} ones (a folder of the same id replaces a built-in).
  *
  * <p>{@link #digest(ModelSpec)} identifies what an encoder computes (its file's bytes and its
  * preprocessing), and keys the embedding cache: a changed model never reuses stale vectors.
  * Thread-safe.
  */
 public final class ModelCatalog {
-  private static final String HOW_TO_ADD = "to add one, make a folder named after its id in the "
-      + "catalog folder with a model.json (format of models/mobilenetv2-imagenet/model.json) and "
-      + "the TorchScript file it names";
+  private static final String HOW_TO_ADD =
+      "to add one, make a folder named after its id in the "
+          + "catalog folder with a model.json (format of models/mobilenetv2-imagenet/model.json) and "
+          + "the TorchScript file it names";
 
   private record Entry(ModelSpec spec, Path folder) {}
 
@@ -44,8 +45,8 @@ public final class ModelCatalog {
   private final Map<Path, FileHash> fileHashes = new ConcurrentHashMap<>();
   private final ModelSources sources;
 
-  private ModelCatalog(Path dir, Map<String, Entry> models, List<String> problems,
-      ModelSources sources) {
+  private ModelCatalog(
+      Path dir, Map<String, Entry> models, List<String> problems, ModelSources sources) {
     this.dir = dir;
     this.models = models;
     this.problems = List.copyOf(problems);
@@ -75,8 +76,8 @@ public final class ModelCatalog {
   }
 
   /**
-   * The catalog of a folder; every bad {@code model.json} is refused (the message lists each
-   * one, with its file and field).
+   * The catalog of a folder; every bad {@code model.json} is refused (the message lists each one,
+   * with its file and field).
    */
   public static ModelCatalog load(Path dir) {
     if (dir != null && !Files.isDirectory(dir)) {
@@ -116,14 +117,18 @@ public final class ModelCatalog {
           if (!spec.builtin() && !spec.remote()) {
             Path file = spec.resolveFile(folder);
             if (!Files.isRegularFile(file)) {
-              throw new BadInputException(json + ": field 'file' names " + file
-                  + ", which does not exist");
+              throw new BadInputException(
+                  json + ": field 'file' names " + file + ", which does not exist");
             }
           }
-          if (spec.finetuneHead() != null && spec.finetuneHead().file() != null
+          if (spec.finetuneHead() != null
+              && spec.finetuneHead().file() != null
               && !Files.isRegularFile(folder.resolve(spec.finetuneHead().file()))) {
-            throw new BadInputException(json + ": field 'finetune_head.file' names "
-                + folder.resolve(spec.finetuneHead().file()) + ", which does not exist");
+            throw new BadInputException(
+                json
+                    + ": field 'finetune_head.file' names "
+                    + folder.resolve(spec.finetuneHead().file())
+                    + ", which does not exist");
           }
           models.put(spec.id(), new Entry(spec, folder));
         } catch (BadInputException e) {
@@ -131,8 +136,8 @@ public final class ModelCatalog {
         }
       }
     }
-    return new ModelCatalog(dir, Collections.unmodifiableMap(models), problems,
-        ModelSources.defaults());
+    return new ModelCatalog(
+        dir, Collections.unmodifiableMap(models), problems, ModelSources.defaults());
   }
 
   /** The catalog folder, or null for the built-ins only. */
@@ -196,20 +201,34 @@ public final class ModelCatalog {
     if (spec.builtin()) {
       // ResNet-50 moved from DJL's ResNetV1 to torchvision's layout: a new identity. The basic
       // ResNets did not change, so their line (and the vectors cached under it) stays.
-      String blocks = "resnet50".equals(spec.architecture())
-          ? "torchvision-v1.5-bottleneck/subsampled-projection"
-          : "djl-resnetv1-basic(18,34)/bottleneck(50)";
-      identity = "builtin arch=" + spec.architecture() + " seed=" + BuiltinModels.seedOf(spec)
-          + " blocks=" + blocks + " init=kaiming-normal-fan-in/java.util.Random/v1";
+      String blocks =
+          "resnet50".equals(spec.architecture())
+              ? "torchvision-v1.5-bottleneck/subsampled-projection"
+              : "djl-resnetv1-basic(18,34)/bottleneck(50)";
+      identity =
+          "builtin arch="
+              + spec.architecture()
+              + " seed="
+              + BuiltinModels.seedOf(spec)
+              + " blocks="
+              + blocks
+              + " init=kaiming-normal-fan-in/java.util.Random/v1";
     } else if (spec.remote()) {
       identity = "torchscript sha256=" + spec.sha256().toLowerCase(java.util.Locale.ROOT);
     } else {
       Path file = modelFile(spec);
       String sha = fileSha256(file);
       if (spec.sha256() != null && !spec.sha256().equalsIgnoreCase(sha)) {
-        throw new BadInputException(spec.source() + ": field 'sha256' is " + spec.sha256()
-            + " but " + file + " has " + sha + "; the file changed or is corrupt: "
-            + "fetch it again, or update sha256 if the change is meant");
+        throw new BadInputException(
+            spec.source()
+                + ": field 'sha256' is "
+                + spec.sha256()
+                + " but "
+                + file
+                + " has "
+                + sha
+                + "; the file changed or is corrupt: "
+                + "fetch it again, or update sha256 if the change is meant");
       }
       identity = "torchscript sha256=" + sha;
     }
@@ -233,9 +252,14 @@ public final class ModelCatalog {
   private Entry entry(String id) {
     Entry e = models.get(id);
     if (e == null) {
-      throw new BadInputException("unknown model '" + id + "'; known models: " + ids()
-          + (dir == null ? " (no catalog folder given)" : " (catalog " + dir + ")") + "; "
-          + HOW_TO_ADD);
+      throw new BadInputException(
+          "unknown model '"
+              + id
+              + "'; known models: "
+              + ids()
+              + (dir == null ? " (no catalog folder given)" : " (catalog " + dir + ")")
+              + "; "
+              + HOW_TO_ADD);
     }
     return e;
   }

@@ -30,16 +30,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where remote model files come from: {@code https://} (and {@code http://}) URLs and
- * {@code s3://bucket/key} objects, each downloaded once into a cache folder
- * ({@code {cache}/{sha256}/{file name}}) and checked against the {@code sha256} of its
- * model.json, which is required for a remote file. A file already in the cache is not downloaded
- * again. Where the host cannot be reached (offline) the message names the URI and says how to
- * place the file by hand.
+ * Where remote model files come from: {@code https://} (and {@code http://}) URLs and {@code
+ * s3://bucket/key} objects, each downloaded once into a cache folder ({@code {cache}/{sha256}/{file
+ * name}}) and checked against the {@code sha256} of its model.json, which is required for a remote
+ * file. A file already in the cache is not downloaded again. Where the host cannot be reached
+ * (offline) the message names the URI and says how to place the file by hand.
  *
  * <p>The cache folder: {@code LABELCURVE_MODEL_CACHE}, else {@code ~/.cache/labelcurve/models}.
- * Downloads go to a temporary file next to their place and are moved there when their hash
- * matches, so that two processes sharing the cache never see half a file.
+ * Downloads go to a temporary file next to their place and are moved there when their hash matches,
+ * so that two processes sharing the cache never see half a file.
  */
 public final class ModelSources {
   public static final String ENV_CACHE = "LABELCURVE_MODEL_CACHE";
@@ -93,8 +92,8 @@ public final class ModelSources {
   /** Where a remote file lies once downloaded. */
   public Path cached(String uri, String sha256) {
     String path = URI.create(uri).getPath();
-    String name = path == null || path.isEmpty() ? "model.pt"
-        : path.substring(path.lastIndexOf('/') + 1);
+    String name =
+        path == null || path.isEmpty() ? "model.pt" : path.substring(path.lastIndexOf('/') + 1);
     if (name.isEmpty() || name.startsWith(".")) {
       name = "model.pt";
     }
@@ -108,8 +107,11 @@ public final class ModelSources {
    */
   public Path fetch(String uri, String sha256, String source) {
     if (sha256 == null) {
-      throw new BadInputException(source + ": field 'sha256' is required when 'file' is a URI ("
-          + uri + "): the download is checked against it");
+      throw new BadInputException(
+          source
+              + ": field 'sha256' is required when 'file' is a URI ("
+              + uri
+              + "): the download is checked against it");
     }
     Path target = cached(uri, sha256);
     synchronized (locks.computeIfAbsent(target.toString(), k -> new Object())) {
@@ -122,9 +124,16 @@ public final class ModelSources {
         try {
           String got = download(uri, tmp, source, target);
           if (!got.equalsIgnoreCase(sha256)) {
-            throw new BadInputException(source + ": the file downloaded from " + uri + " has sha256 "
-                + got + " but field 'sha256' is " + sha256 + "; the file at the URI changed or "
-                + "the download is corrupt: check the URI, or update sha256 if the change is meant");
+            throw new BadInputException(
+                source
+                    + ": the file downloaded from "
+                    + uri
+                    + " has sha256 "
+                    + got
+                    + " but field 'sha256' is "
+                    + sha256
+                    + "; the file at the URI changed or "
+                    + "the download is corrupt: check the URI, or update sha256 if the change is meant");
           }
           try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -164,13 +173,24 @@ public final class ModelSources {
     String scheme = u.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("s3")) {
       if (store == null) {
-        throw new BadInputException(source + ": field 'file' is " + uri + " but this process has "
-            + "no bucket connection (set LABELCURVE_S3_*), or download it to " + target);
+        throw new BadInputException(
+            source
+                + ": field 'file' is "
+                + uri
+                + " but this process has "
+                + "no bucket connection (set LABELCURVE_S3_*), or download it to "
+                + target);
       }
       String bucket = u.getHost();
       if (!store.bucket().equals(bucket)) {
-        throw new BadInputException(source + ": field 'file' is " + uri + " but this worker reads "
-            + "only bucket '" + store.bucket() + "'; copy the file there or use https://");
+        throw new BadInputException(
+            source
+                + ": field 'file' is "
+                + uri
+                + " but this worker reads "
+                + "only bucket '"
+                + store.bucket()
+                + "'; copy the file there or use https://");
       }
       String key = u.getPath().startsWith("/") ? u.getPath().substring(1) : u.getPath();
       if (!store.exists(key)) {
@@ -190,9 +210,16 @@ public final class ModelSources {
     }
     if (response.statusCode() != 200) {
       response.body().close();
-      throw new BadInputException(source + ": downloading " + uri + " gave HTTP "
-          + response.statusCode() + "; check the URI (a model hub may need you to accept its "
-          + "licence and download it yourself, to " + target + ")");
+      throw new BadInputException(
+          source
+              + ": downloading "
+              + uri
+              + " gave HTTP "
+              + response.statusCode()
+              + "; check the URI (a model hub may need you to accept its "
+              + "licence and download it yourself, to "
+              + target
+              + ")");
     }
     return response.body();
   }
@@ -201,8 +228,11 @@ public final class ModelSources {
     if (http == null) {
       synchronized (this) {
         if (http == null) {
-          http = HttpClient.newBuilder().connectTimeout(timeout)
-              .followRedirects(HttpClient.Redirect.NORMAL).build();
+          http =
+              HttpClient.newBuilder()
+                  .connectTimeout(timeout)
+                  .followRedirects(HttpClient.Redirect.NORMAL)
+                  .build();
         }
       }
     }
@@ -210,15 +240,30 @@ public final class ModelSources {
   }
 
   private static RuntimeException unreachable(String uri, String source, Path target, Exception e) {
-    boolean offline = e instanceof ConnectException || e instanceof UnknownHostException
-        || e instanceof HttpConnectTimeoutException || e instanceof UnresolvedAddressException
-        || e.getCause() instanceof UnresolvedAddressException
-        || e.getCause() instanceof UnknownHostException || e.getCause() instanceof ConnectException;
-    String what = offline ? "cannot reach the host (offline, or no route to it)"
-        : e instanceof HttpTimeoutException ? "timed out" : "failed";
-    return new BadInputException(source + ": downloading model file " + uri + " " + what + ": "
-        + e + "; where there is no network, download it elsewhere and put it at " + target
-        + " (or point 'file' to a local copy)", e);
+    boolean offline =
+        e instanceof ConnectException
+            || e instanceof UnknownHostException
+            || e instanceof HttpConnectTimeoutException
+            || e instanceof UnresolvedAddressException
+            || e.getCause() instanceof UnresolvedAddressException
+            || e.getCause() instanceof UnknownHostException
+            || e.getCause() instanceof ConnectException;
+    String what =
+        offline
+            ? "cannot reach the host (offline, or no route to it)"
+            : e instanceof HttpTimeoutException ? "timed out" : "failed";
+    return new BadInputException(
+        source
+            + ": downloading model file "
+            + uri
+            + " "
+            + what
+            + ": "
+            + e
+            + "; where there is no network, download it elsewhere and put it at "
+            + target
+            + " (or point 'file' to a local copy)",
+        e);
   }
 
   private static MessageDigest sha256() {

@@ -19,16 +19,16 @@ import java.util.regex.Pattern;
  * One encoder of the catalog, as its folder's {@code model.json} describes it.
  *
  * <p>Required: {@code id} (equal to the folder's name; lower-case letters, digits, {@code . _ -}),
- * {@code format} ({@code torchscript}, or {@code builtin} for an architecture built in DJL),
- * {@code file} (TorchScript file, relative to the folder, absolute, or a {@code file:} URI; not for
- * {@code builtin}), {@code input.channels}, {@code input.size}, {@code normalization.mean},
- * {@code normalization.std} (one value, or one per channel), {@code embedding_dim}. Optional:
- * {@code input.resize} (default 256: the protocol's image side; the image is resized to it, then
+ * {@code format} ({@code torchscript}, or {@code builtin} for an architecture built in DJL), {@code
+ * file} (TorchScript file, relative to the folder, absolute, or a {@code file:} URI; not for {@code
+ * builtin}), {@code input.channels}, {@code input.size}, {@code normalization.mean}, {@code
+ * normalization.std} (one value, or one per channel), {@code embedding_dim}. Optional: {@code
+ * input.resize} (default 256: the protocol's image side; the image is resized to it, then
  * centre-cropped to {@code size}), {@code sha256} (of the file; checked), {@code description},
- * {@code params_m}, {@code finetune_lr}, {@code licence}, {@code provenance}, and for
- * {@code builtin} {@code architecture} ({@code resnet18}, {@code resnet34}, {@code resnet50}) and
- * {@code seed}, and {@code finetune_head} ({@link FinetuneHead}: what the finetune head reads and
- * how it starts). Any other field is refused, so that a typo does not silently fall back to a default.
+ * {@code params_m}, {@code finetune_lr}, {@code licence}, {@code provenance}, and for {@code
+ * builtin} {@code architecture} ({@code resnet18}, {@code resnet34}, {@code resnet50}) and {@code
+ * seed}, and {@code finetune_head} ({@link FinetuneHead}: what the finetune head reads and how it
+ * starts). Any other field is refused, so that a typo does not silently fall back to a default.
  *
  * @param source the model.json it was read from, or {@code <built-in>}; for messages
  */
@@ -52,17 +52,31 @@ public record ModelSpec(
 
   public static final String TORCHSCRIPT = "torchscript";
   public static final String BUILTIN = "builtin";
+
   /** The side of the protocol's grey images, which preprocessing starts from. */
   public static final int BASE_SIZE = 256;
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> TOP = Set.of(
-      "id", "description", "format", "file", "sha256", "input", "normalization", "embedding_dim",
-      "params_m", "finetune_lr", "licence", "provenance", "architecture", "seed",
-      "finetune_head");
-  private static final Set<String> HEAD = Set.of("file", "dim", "init_std", "hf_class",
-      "description");
+  private static final Set<String> TOP =
+      Set.of(
+          "id",
+          "description",
+          "format",
+          "file",
+          "sha256",
+          "input",
+          "normalization",
+          "embedding_dim",
+          "params_m",
+          "finetune_lr",
+          "licence",
+          "provenance",
+          "architecture",
+          "seed",
+          "finetune_head");
+  private static final Set<String> HEAD =
+      Set.of("file", "dim", "init_std", "hf_class", "description");
   private static final Set<String> INPUT = Set.of("channels", "size", "resize");
   private static final Set<String> NORM = Set.of("mean", "std");
 
@@ -77,7 +91,9 @@ public record ModelSpec(
   public record Normalization(float[] mean, float[] std) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof Normalization n && Arrays.equals(mean, n.mean) && Arrays.equals(std, n.std);
+      return o instanceof Normalization n
+          && Arrays.equals(mean, n.mean)
+          && Arrays.equals(std, n.std);
     }
 
     @Override
@@ -105,8 +121,8 @@ public record ModelSpec(
    * @param hfClass the transformers class whose head this is, or null where there is none
    * @param description what the head reads, in words
    */
-  public record FinetuneHead(String file, int dim, double initStd, String hfClass,
-      String description) {}
+  public record FinetuneHead(
+      String file, int dim, double initStd, String hfClass, String description) {}
 
   /** The width of the finetune head's input. */
   public int headInputDim() {
@@ -123,14 +139,29 @@ public record ModelSpec(
   }
 
   /**
-   * The same model at another input size (a compute preset's choice): crop {@code size} of an
-   * image resized to {@code resize}. Its {@link ModelCatalog#digest(ModelSpec) digest} differs.
+   * The same model at another input size (a compute preset's choice): crop {@code size} of an image
+   * resized to {@code resize}. Its {@link ModelCatalog#digest(ModelSpec) digest} differs.
    */
   public ModelSpec withInput(int size, int resize) {
     Input in = new Input(input.channels(), size, resize);
     check(in, source);
-    return new ModelSpec(id, description, format, file, sha256, in, normalization, embeddingDim,
-        paramsM, finetuneLr, licence, provenance, architecture, seed, source, finetuneHead);
+    return new ModelSpec(
+        id,
+        description,
+        format,
+        file,
+        sha256,
+        in,
+        normalization,
+        embeddingDim,
+        paramsM,
+        finetuneLr,
+        licence,
+        provenance,
+        architecture,
+        seed,
+        source,
+        finetuneHead);
   }
 
   /** The same model with another normalisation (one value per channel). */
@@ -138,9 +169,23 @@ public record ModelSpec(
     if (mean.length != input.channels() || std.length != input.channels()) {
       throw new IllegalArgumentException("mean and std need " + input.channels() + " values");
     }
-    return new ModelSpec(id, description, format, file, sha256, input,
-        new Normalization(mean.clone(), std.clone()), embeddingDim, paramsM, finetuneLr, licence,
-        provenance, architecture, seed, source, finetuneHead);
+    return new ModelSpec(
+        id,
+        description,
+        format,
+        file,
+        sha256,
+        input,
+        new Normalization(mean.clone(), std.clone()),
+        embeddingDim,
+        paramsM,
+        finetuneLr,
+        licence,
+        provenance,
+        architecture,
+        seed,
+        source,
+        finetuneHead);
   }
 
   /**
@@ -148,8 +193,14 @@ public record ModelSpec(
    * manifest. Changing how {@code Preprocessor} works must change {@code prep=v1} here.
    */
   public String preprocessing() {
-    return String.format(Locale.ROOT, "prep=v1 base=%d resize=%d crop=%d channels=%d %s",
-        BASE_SIZE, input.resize(), input.size(), input.channels(), normalization);
+    return String.format(
+        Locale.ROOT,
+        "prep=v1 base=%d resize=%d crop=%d channels=%d %s",
+        BASE_SIZE,
+        input.resize(),
+        input.size(),
+        input.channels(),
+        normalization);
   }
 
   /** Reads and checks one {@code model.json}. */
@@ -166,10 +217,16 @@ public record ModelSpec(
     }
     ModelSpec spec = parse(root, where);
     Path folder = modelJson.toAbsolutePath().getParent();
-    if (folder != null && folder.getFileName() != null
+    if (folder != null
+        && folder.getFileName() != null
         && !folder.getFileName().toString().equals(spec.id())) {
-      throw new BadInputException(where + ": field 'id' is '" + spec.id()
-          + "' but the folder is '" + folder.getFileName() + "'; name the folder after the id");
+      throw new BadInputException(
+          where
+              + ": field 'id' is '"
+              + spec.id()
+              + "' but the folder is '"
+              + folder.getFileName()
+              + "'; name the folder after the id");
     }
     return spec;
   }
@@ -179,13 +236,23 @@ public record ModelSpec(
     unknown(root, TOP, "", where);
     String id = text(root, "id", true, where);
     if (!ID.matcher(id).matches()) {
-      throw new BadInputException(where + ": field 'id' is '" + id
-          + "'; use 1-64 lower-case letters, digits, '.', '_' or '-' (it becomes part of bucket keys)");
+      throw new BadInputException(
+          where
+              + ": field 'id' is '"
+              + id
+              + "'; use 1-64 lower-case letters, digits, '.', '_' or '-' (it becomes part of bucket keys)");
     }
     String format = text(root, "format", true, where);
     if (!TORCHSCRIPT.equals(format) && !BUILTIN.equals(format)) {
-      throw new BadInputException(where + ": field 'format' is '" + format + "'; expected '"
-          + TORCHSCRIPT + "' (a TorchScript file) or '" + BUILTIN + "'");
+      throw new BadInputException(
+          where
+              + ": field 'format' is '"
+              + format
+              + "'; expected '"
+              + TORCHSCRIPT
+              + "' (a TorchScript file) or '"
+              + BUILTIN
+              + "'");
     }
     boolean builtin = BUILTIN.equals(format);
     String file = text(root, "file", !builtin, where);
@@ -196,12 +263,19 @@ public record ModelSpec(
     if (file != null && hasScheme(file)) {
       String scheme = file.substring(0, file.indexOf(':')).toLowerCase(Locale.ROOT);
       if (!Set.of("file", "http", "https", "s3").contains(scheme)) {
-        throw new BadInputException(where + ": field 'file' is '" + file + "'; use a path, a "
-            + "file:, https:// or s3:// URI");
+        throw new BadInputException(
+            where
+                + ": field 'file' is '"
+                + file
+                + "'; use a path, a "
+                + "file:, https:// or s3:// URI");
       }
       if (ModelSources.isRemote(file) && sha == null) {
-        throw new BadInputException(where + ": field 'sha256' is required when 'file' is a URI ("
-            + file + "): the download is checked against it");
+        throw new BadInputException(
+            where
+                + ": field 'sha256' is required when 'file' is a URI ("
+                + file
+                + "): the download is checked against it");
       }
     }
     String architecture = text(root, "architecture", builtin, where);
@@ -209,8 +283,12 @@ public record ModelSpec(
       throw new BadInputException(where + ": field 'architecture' is only for format 'builtin'");
     }
     if (builtin && BuiltinModels.dimOf(architecture) < 0) {
-      throw new BadInputException(where + ": field 'architecture' is '" + architecture
-          + "'; built in are " + BuiltinModels.ARCHITECTURES);
+      throw new BadInputException(
+          where
+              + ": field 'architecture' is '"
+              + architecture
+              + "'; built in are "
+              + BuiltinModels.ARCHITECTURES);
     }
     Long seed = root.has("seed") ? (long) integer(root, "seed", where, Integer.MIN_VALUE) : null;
 
@@ -233,18 +311,36 @@ public record ModelSpec(
     }
     int dim = integer(root, "embedding_dim", "", where, 1);
     if (builtin && dim != BuiltinModels.dimOf(architecture)) {
-      throw new BadInputException(where + ": field 'embedding_dim' is " + dim + " but "
-          + architecture + " gives " + BuiltinModels.dimOf(architecture));
+      throw new BadInputException(
+          where
+              + ": field 'embedding_dim' is "
+              + dim
+              + " but "
+              + architecture
+              + " gives "
+              + BuiltinModels.dimOf(architecture));
     }
-    return new ModelSpec(id, text(root, "description", false, where), format, file, sha,
-        input, new Normalization(mean, std), dim, number(root, "params_m", where),
-        number(root, "finetune_lr", where), text(root, "licence", false, where),
-        text(root, "provenance", false, where), architecture, seed, where,
+    return new ModelSpec(
+        id,
+        text(root, "description", false, where),
+        format,
+        file,
+        sha,
+        input,
+        new Normalization(mean, std),
+        dim,
+        number(root, "params_m", where),
+        number(root, "finetune_lr", where),
+        text(root, "licence", false, where),
+        text(root, "provenance", false, where),
+        architecture,
+        seed,
+        where,
         finetuneHead(root, dim, builtin, where));
   }
 
-  private static FinetuneHead finetuneHead(JsonNode root, int embeddingDim, boolean builtin,
-      String where) {
+  private static FinetuneHead finetuneHead(
+      JsonNode root, int embeddingDim, boolean builtin, String where) {
     if (!root.has("finetune_head") || root.get("finetune_head").isNull()) {
       return null;
     }
@@ -252,25 +348,39 @@ public record ModelSpec(
     unknown(h, HEAD, "finetune_head.", where);
     String file = text(h, "file", false, where);
     if (file != null && (builtin || hasScheme(file))) {
-      throw new BadInputException(where + ": field 'finetune_head.file' must be a path beside"
-          + " the model (a TorchScript module), not for a built-in or a URI");
+      throw new BadInputException(
+          where
+              + ": field 'finetune_head.file' must be a path beside"
+              + " the model (a TorchScript module), not for a built-in or a URI");
     }
     int dim = h.has("dim") ? integer(h, "dim", "finetune_head.", where, 1) : embeddingDim;
     if (file == null && dim != embeddingDim) {
-      throw new BadInputException(where + ": field 'finetune_head.dim' is " + dim + " but the"
-          + " head reads the embedding (" + embeddingDim + "); name the module that gives "
-          + dim + " values in 'finetune_head.file'");
+      throw new BadInputException(
+          where
+              + ": field 'finetune_head.dim' is "
+              + dim
+              + " but the"
+              + " head reads the embedding ("
+              + embeddingDim
+              + "); name the module that gives "
+              + dim
+              + " values in 'finetune_head.file'");
     }
     Double std = number(h, "init_std", where);
     if (std == null) {
-      throw new BadInputException(where + ": missing required field 'finetune_head.init_std'"
-          + " (HF's classifiers start at normal(0, 0.02))");
+      throw new BadInputException(
+          where
+              + ": missing required field 'finetune_head.init_std'"
+              + " (HF's classifiers start at normal(0, 0.02))");
     }
-    return new FinetuneHead(file, dim, std, text(h, "hf_class", false, where),
-        text(h, "description", false, where));
+    return new FinetuneHead(
+        file, dim, std, text(h, "hf_class", false, where), text(h, "description", false, where));
   }
 
-  /** Is the file a {@code https://}, {@code http://} or {@code s3://} URI (see {@link ModelSources})? */
+  /**
+   * Is the file a {@code https://}, {@code http://} or {@code s3://} URI (see {@link
+   * ModelSources})?
+   */
   public boolean remote() {
     return file != null && ModelSources.isRemote(file);
   }
@@ -288,8 +398,12 @@ public record ModelSpec(
       if ("file".equals(uri.getScheme())) {
         return Path.of(uri);
       }
-      throw new IllegalStateException(source + ": field 'file' is '" + file + "', a remote file: "
-          + "ask the catalog for it (ModelCatalog.modelFile)");
+      throw new IllegalStateException(
+          source
+              + ": field 'file' is '"
+              + file
+              + "', a remote file: "
+              + "ask the catalog for it (ModelCatalog.modelFile)");
     }
     Path p = Path.of(file);
     return p.isAbsolute() ? p : folder.resolve(p).normalize();
@@ -301,16 +415,21 @@ public record ModelSpec(
 
   private static void check(Input in, String where) {
     if (in.channels() != 1 && in.channels() != 3) {
-      throw new BadInputException(where + ": field 'input.channels' is " + in.channels()
-          + "; expected 1 or 3");
+      throw new BadInputException(
+          where + ": field 'input.channels' is " + in.channels() + "; expected 1 or 3");
     }
     if (in.size() > in.resize()) {
-      throw new BadInputException(where + ": field 'input.size' (" + in.size()
-          + ") is larger than 'input.resize' (" + in.resize() + "); the crop must fit the image");
+      throw new BadInputException(
+          where
+              + ": field 'input.size' ("
+              + in.size()
+              + ") is larger than 'input.resize' ("
+              + in.resize()
+              + "); the crop must fit the image");
     }
     if (in.resize() > 4 * BASE_SIZE) {
-      throw new BadInputException(where + ": field 'input.resize' (" + in.resize()
-          + ") is over " + 4 * BASE_SIZE);
+      throw new BadInputException(
+          where + ": field 'input.resize' (" + in.resize() + ") is over " + 4 * BASE_SIZE);
     }
   }
 
@@ -323,8 +442,13 @@ public record ModelSpec(
       }
     }
     if (!bad.isEmpty()) {
-      throw new BadInputException(where + ": unknown field" + (bad.size() > 1 ? "s " : " ")
-          + bad + "; known fields are " + known.stream().sorted().map(k -> path + k).toList());
+      throw new BadInputException(
+          where
+              + ": unknown field"
+              + (bad.size() > 1 ? "s " : " ")
+              + bad
+              + "; known fields are "
+              + known.stream().sorted().map(k -> path + k).toList());
     }
   }
 
@@ -363,8 +487,15 @@ public record ModelSpec(
       throw new BadInputException(where + ": missing required field '" + path + field + "'");
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min) {
-      throw new BadInputException(where + ": field '" + path + field + "' must be an integer"
-          + (min > Integer.MIN_VALUE ? " >= " + min : "") + ", got " + v);
+      throw new BadInputException(
+          where
+              + ": field '"
+              + path
+              + field
+              + "' must be an integer"
+              + (min > Integer.MIN_VALUE ? " >= " + min : "")
+              + ", got "
+              + v);
     }
     return v.asInt();
   }
@@ -375,8 +506,8 @@ public record ModelSpec(
       return null;
     }
     if (!v.isNumber() || v.asDouble() <= 0) {
-      throw new BadInputException(where + ": field '" + field + "' must be a positive number, got "
-          + v);
+      throw new BadInputException(
+          where + ": field '" + field + "' must be a positive number, got " + v);
     }
     return v.asDouble();
   }
@@ -396,8 +527,15 @@ public record ModelSpec(
       throw new BadInputException(where + ": field '" + name + "' must be a number or a list");
     }
     if (items.size() != 1 && items.size() != channels) {
-      throw new BadInputException(where + ": field '" + name + "' has " + items.size()
-          + " values; give 1 or one per channel (" + channels + ")");
+      throw new BadInputException(
+          where
+              + ": field '"
+              + name
+              + "' has "
+              + items.size()
+              + " values; give 1 or one per channel ("
+              + channels
+              + ")");
     }
     float[] out = new float[channels];
     for (int c = 0; c < channels; c++) {

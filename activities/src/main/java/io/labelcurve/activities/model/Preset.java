@@ -10,11 +10,11 @@ import java.util.List;
  * a laptop in minutes. A preset's input size is part of the preprocessing, so embeddings of two
  * presets never share a cache entry; the preset is recorded with every result.
  *
- * <p>Finetuning has its own three settings: the paper's protocol on {@link #PAPER} (the model's
- * own input, 16384 samples seen at the least, batch 8 — the HF Trainer's default
- * {@code per_device_train_batch_size}, the paper having kept "largely the default parameters");
- * {@link #CPU_SMALL} trains on inputs of at most 96 pixels and sees at least 1024 samples, so that
- * a finetune sweep runs on two cores in minutes. Both are recorded with every finetune result.
+ * <p>Finetuning has its own three settings: the paper's protocol on {@link #PAPER} (the model's own
+ * input, 16384 samples seen at the least, batch 8 — the HF Trainer's default {@code
+ * per_device_train_batch_size}, the paper having kept "largely the default parameters"); {@link
+ * #CPU_SMALL} trains on inputs of at most 96 pixels and sees at least 1024 samples, so that a
+ * finetune sweep runs on two cores in minutes. Both are recorded with every finetune result.
  *
  * @param name the name a spec uses
  * @param maxInput inputs larger than this are shrunk to it (0: the model's own size)
@@ -23,13 +23,19 @@ import java.util.List;
  * @param finetuneMaxInput finetuning's inputs larger than this are shrunk to it (0: own size)
  * @param finetuneBatchSize images per finetuning step
  */
-public record Preset(String name, int maxInput, int batchSize, int finetuneSamples,
-    int finetuneMaxInput, int finetuneBatchSize) {
+public record Preset(
+    String name,
+    int maxInput,
+    int batchSize,
+    int finetuneSamples,
+    int finetuneMaxInput,
+    int finetuneBatchSize) {
   /** The paper's minimum number of samples seen when finetuning (§4.4). */
   public static final int PAPER_FINETUNE_SAMPLES = FinetuneSchedule.PAPER_SAMPLES;
 
   /** The paper: 256×256, centre crop 224 (the model's own input), batches for a GPU. */
   public static final Preset PAPER = new Preset("paper", 0, 64, PAPER_FINETUNE_SAMPLES, 0, 8);
+
   /**
    * Two CPU cores in minutes: inputs of at most 160 pixels (crop 160 of 183), small batches;
    * finetuning on inputs of at most 96 pixels, at least 1024 samples seen, batches of 16.
@@ -54,12 +60,21 @@ public record Preset(String name, int maxInput, int batchSize, int finetuneSampl
   }
 
   public static Preset named(String name) {
-    return ALL.stream().filter(p -> p.name.equals(name)).findFirst()
-        .orElseThrow(() -> new BadInputException("preset: '" + name + "' is not a preset; use one of "
-            + ALL.stream().map(Preset::name).toList()));
+    return ALL.stream()
+        .filter(p -> p.name.equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new BadInputException(
+                    "preset: '"
+                        + name
+                        + "' is not a preset; use one of "
+                        + ALL.stream().map(Preset::name).toList()));
   }
 
-  /** The model as this preset runs it: the same centre-crop ratio (224 of 256) at a smaller size. */
+  /**
+   * The model as this preset runs it: the same centre-crop ratio (224 of 256) at a smaller size.
+   */
   public ModelSpec apply(ModelSpec spec) {
     return shrink(spec, maxInput);
   }

@@ -150,8 +150,11 @@ public final class Npy {
     if (major == 1) {
       len = data.readUnsignedByte() | (data.readUnsignedByte() << 8);
     } else {
-      len = data.readUnsignedByte() | (data.readUnsignedByte() << 8)
-          | (data.readUnsignedByte() << 16) | (data.readUnsignedByte() << 24);
+      len =
+          data.readUnsignedByte()
+              | (data.readUnsignedByte() << 8)
+              | (data.readUnsignedByte() << 16)
+              | (data.readUnsignedByte() << 24);
     }
     byte[] header = new byte[len];
     data.readFully(header);

@@ -8,6 +8,9 @@ enum Difficulty {
   HYPERTROPHIC,
   /** Noise, signal dropout and a shadow across the sector. */
   POOR_QUALITY,
-  /** The plane cuts the heart at an unusual angle: strong rotation, displaced and foreshortened chambers. */
+  /**
+   * The plane cuts the heart at an unusual angle: strong rotation, displaced and foreshortened
+   * chambers.
+   */
   OFF_AXIS
 }

@@ -26,23 +26,26 @@ import java.util.TreeMap;
 import javax.imageio.ImageIO;
 
 /**
- * Writes a synthetic cardiac-ultrasound view-recognition dataset that behaves like the paper's (§4.2,
- * Table 2): the ten view classes with the paper's class imbalance, training sequences from three
- * sites, T1 from a fourth site (a domain shift) and T2 from a fifth with difficult cases (abnormal
- * anatomy, poor quality, off-axis planes) in the seven classes Table 2 lists for T2. Training sequences
- * cover one cardiac cycle with many frames; test sequences have five frames at intervals of one cycle.
+ * Writes a synthetic cardiac-ultrasound view-recognition dataset that behaves like the paper's
+ * (§4.2, Table 2): the ten view classes with the paper's class imbalance, training sequences from
+ * three sites, T1 from a fourth site (a domain shift) and T2 from a fifth with difficult cases
+ * (abnormal anatomy, poor quality, off-axis planes) in the seven classes Table 2 lists for T2.
+ * Training sequences cover one cardiac cycle with many frames; test sequences have five frames at
+ * intervals of one cycle.
  *
- * <p>Output: {@code manifest.csv} ({@code image,label,sequence,split,frame,patient,site}, one patient
- * per sequence), 256×256 8-bit grey PNGs under {@code train/}, {@code T1/}, {@code T2/}, and
- * {@code contact-sheet.png} (one freshly rendered example of every class × site, not frames of the data). The same seed gives the same bytes: every sequence
- * draws from its own {@link SplittableRandom} split off the seed's in a fixed order, so sequences are
- * rendered in parallel.
+ * <p>Output: {@code manifest.csv} ({@code image,label,sequence,split,frame,patient,site}, one
+ * patient per sequence), 256×256 8-bit grey PNGs under {@code train/}, {@code T1/}, {@code T2/},
+ * and {@code contact-sheet.png} (one freshly rendered example of every class × site, not frames of
+ * the data). The same seed gives the same bytes: every sequence draws from its own {@link
+ * SplittableRandom} split off the seed's in a fixed order, so sequences are rendered in parallel.
  */
 public final class PhantomGenerator {
   /** Frames per test sequence, as in the paper. */
   public static final int TEST_FRAMES = 5;
+
   /** Classes of the paper's T2. */
-  public static final List<String> T2_CLASSES = List.of("2CH", "4CH", "A-5CH", "A-RV", "APLAX", "PLAX", "SUBCOSTAL");
+  public static final List<String> T2_CLASSES =
+      List.of("2CH", "4CH", "A-5CH", "A-RV", "APLAX", "PLAX", "SUBCOSTAL");
 
   /** The dataset's size. */
   public enum Scale {
@@ -85,7 +88,10 @@ public final class PhantomGenerator {
       SortedMap<String, SortedMap<String, Integer>> sequences) {
     /** All images written (originals; variants are made on loading). */
     public int totalImages() {
-      return images.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
+      return images.values().stream()
+          .flatMap(m -> m.values().stream())
+          .mapToInt(Integer::intValue)
+          .sum();
     }
   }
 
@@ -114,15 +120,27 @@ public final class PhantomGenerator {
 
   /** One sequence to render. */
   private record Spec(
-      String split, String label, String id, Site site, int frames, Set<Difficulty> difficulties,
+      String split,
+      String label,
+      String id,
+      Site site,
+      int frames,
+      Set<Difficulty> difficulties,
       SplittableRandom random) {}
 
   /** One written frame: a manifest row. */
-  private record Row(String image, String label, String sequence, String split, int frame, String patient, String site) {}
+  private record Row(
+      String image,
+      String label,
+      String sequence,
+      String split,
+      int frame,
+      String patient,
+      String site) {}
 
   /**
-   * Generates a dataset into {@code outDir} (created if needed; existing files of the same names are
-   * overwritten).
+   * Generates a dataset into {@code outDir} (created if needed; existing files of the same names
+   * are overwritten).
    */
   public static Summary generate(Path outDir, long seed, Scale scale) throws IOException {
     Files.createDirectories(outDir);
@@ -138,23 +156,38 @@ public final class PhantomGenerator {
     SortedMap<String, SortedMap<String, Integer>> sequences = new TreeMap<>();
     for (List<Row> rows : written) {
       for (Row r : rows) {
-        csv.append(r.image()).append(',').append(r.label()).append(',').append(r.sequence()).append(',')
-            .append(r.split()).append(',').append(r.frame()).append(',').append(r.patient()).append(',')
-            .append(r.site()).append('\n');
+        csv.append(r.image())
+            .append(',')
+            .append(r.label())
+            .append(',')
+            .append(r.sequence())
+            .append(',')
+            .append(r.split())
+            .append(',')
+            .append(r.frame())
+            .append(',')
+            .append(r.patient())
+            .append(',')
+            .append(r.site())
+            .append('\n');
         images.computeIfAbsent(r.split(), s -> new TreeMap<>()).merge(r.label(), 1, Integer::sum);
       }
       Row first = rows.get(0);
-      sequences.computeIfAbsent(first.split(), s -> new TreeMap<>()).merge(first.label(), 1, Integer::sum);
+      sequences
+          .computeIfAbsent(first.split(), s -> new TreeMap<>())
+          .merge(first.label(), 1, Integer::sum);
     }
     Path manifest = outDir.resolve("manifest.csv");
     Files.writeString(manifest, csv, StandardCharsets.UTF_8);
     Path sheet = outDir.resolve("contact-sheet.png");
-    // Its own stream, never drawn from the data's: the sheet shows fresh examples and never shifts the data.
+    // Its own stream, never drawn from the data's: the sheet shows fresh examples and never shifts
+    // the data.
     contactSheet(sheet, new SplittableRandom(seed ^ 0x5EE7_C0DE_5EE7_C0DEL));
     return new Summary(manifest, sheet, unmodifiable(images), unmodifiable(sequences));
   }
 
-  private static SortedMap<String, SortedMap<String, Integer>> unmodifiable(SortedMap<String, SortedMap<String, Integer>> m) {
+  private static SortedMap<String, SortedMap<String, Integer>> unmodifiable(
+      SortedMap<String, SortedMap<String, Integer>> m) {
     m.replaceAll((k, v) -> Collections.unmodifiableSortedMap(v));
     return Collections.unmodifiableSortedMap(m);
   }
@@ -183,12 +216,16 @@ public final class PhantomGenerator {
         int n = Math.max(min, (int) Math.round((double) wanted[s] * paper / totals[s]));
         for (int k = 0; k < n; k++) {
           SplittableRandom random = root.split();
-          Site site = switch (s) {
-            case 0 -> Site.TRAINING.get(k % Site.TRAINING.size());
-            case 1 -> Site.D;
-            default -> Site.E;
-          };
-          int frames = s == 0 ? scale.minFrames + random.nextInt(scale.maxFrames - scale.minFrames + 1) : TEST_FRAMES;
+          Site site =
+              switch (s) {
+                case 0 -> Site.TRAINING.get(k % Site.TRAINING.size());
+                case 1 -> Site.D;
+                default -> Site.E;
+              };
+          int frames =
+              s == 0
+                  ? scale.minFrames + random.nextInt(scale.maxFrames - scale.minFrames + 1)
+                  : TEST_FRAMES;
           Set<Difficulty> difficulties = EnumSet.noneOf(Difficulty.class);
           if (s == 2) {
             Difficulty[] all = Difficulty.values();
@@ -196,11 +233,13 @@ public final class PhantomGenerator {
             if (random.nextDouble() < 0.4) {
               difficulties.add(all[random.nextInt(all.length)]);
             }
-            if (difficulties.contains(Difficulty.DILATED) && difficulties.contains(Difficulty.HYPERTROPHIC)) {
+            if (difficulties.contains(Difficulty.DILATED)
+                && difficulties.contains(Difficulty.HYPERTROPHIC)) {
               difficulties.remove(Difficulty.HYPERTROPHIC);
             }
           }
-          String id = String.format("%s-%05d", splits[s].toLowerCase(java.util.Locale.ROOT), index++);
+          String id =
+              String.format("%s-%05d", splits[s].toLowerCase(java.util.Locale.ROOT), index++);
           specs.add(new Spec(splits[s], label, id, site, frames, difficulties, random));
         }
       }
@@ -209,7 +248,8 @@ public final class PhantomGenerator {
   }
 
   private static List<Row> render(Path outDir, Spec spec) {
-    SequenceRenderer renderer = new SequenceRenderer(spec.label(), spec.site(), spec.difficulties(), spec.random());
+    SequenceRenderer renderer =
+        new SequenceRenderer(spec.label(), spec.site(), spec.difficulties(), spec.random());
     Path dir = outDir.resolve(spec.split()).resolve(spec.id());
     List<Row> rows = new ArrayList<>(spec.frames());
     try {
@@ -217,8 +257,15 @@ public final class PhantomGenerator {
       for (int f = 0; f < spec.frames(); f++) {
         String name = String.format("f%03d.png", f);
         Files.write(dir.resolve(name), png(renderer.frame(f, spec.frames())));
-        rows.add(new Row(spec.split() + "/" + spec.id() + "/" + name, spec.label(), spec.id(), spec.split(), f,
-            "patient-" + spec.id(), spec.site().name()));
+        rows.add(
+            new Row(
+                spec.split() + "/" + spec.id() + "/" + name,
+                spec.label(),
+                spec.id(),
+                spec.split(),
+                f,
+                "patient-" + spec.id(),
+                spec.site().name()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -228,15 +275,19 @@ public final class PhantomGenerator {
 
   /** 8-bit grey PNG of a 256×256 frame. */
   static byte[] png(byte[] grey) throws IOException {
-    BufferedImage image = new BufferedImage(SequenceRenderer.SIZE, SequenceRenderer.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+    BufferedImage image =
+        new BufferedImage(
+            SequenceRenderer.SIZE, SequenceRenderer.SIZE, BufferedImage.TYPE_BYTE_GRAY);
     byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     System.arraycopy(grey, 0, data, 0, grey.length);
     ByteArrayOutputStream out = new ByteArrayOutputStream(40_000);
     javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
     // An in-memory stream: ImageIO.write would otherwise cache through a temporary file per image.
-    try (javax.imageio.stream.MemoryCacheImageOutputStream stream = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+    try (javax.imageio.stream.MemoryCacheImageOutputStream stream =
+        new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
       writer.setOutput(stream);
-      // A low deflate level: speckle hardly compresses, and the top level costs several times the time.
+      // A low deflate level: speckle hardly compresses, and the top level costs several times the
+      // time.
       javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
       param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.75f);
@@ -254,11 +305,15 @@ public final class PhantomGenerator {
     int top = 28;
     List<String> classes = classes();
     List<Site> sites = Site.ALL;
-    BufferedImage sheet = new BufferedImage(left + tile * sites.size(), top + tile * classes.size(), BufferedImage.TYPE_BYTE_GRAY);
+    BufferedImage sheet =
+        new BufferedImage(
+            left + tile * sites.size(), top + tile * classes.size(), BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = sheet.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
       g.setColor(new Color(40, 40, 40));
       g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
@@ -283,15 +338,24 @@ public final class PhantomGenerator {
             g.drawString("not in T2", x + 40, y + tile / 2);
             continue;
           }
-          Set<Difficulty> d = site == Site.E ? EnumSet.of(all[c % all.length]) : EnumSet.noneOf(Difficulty.class);
+          Set<Difficulty> d =
+              site == Site.E ? EnumSet.of(all[c % all.length]) : EnumSet.noneOf(Difficulty.class);
           byte[] frame = new SequenceRenderer(label, site, d, r).frame(0, 10);
-          BufferedImage img = new BufferedImage(SequenceRenderer.SIZE, SequenceRenderer.SIZE, BufferedImage.TYPE_BYTE_GRAY);
-          System.arraycopy(frame, 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, frame.length);
+          BufferedImage img =
+              new BufferedImage(
+                  SequenceRenderer.SIZE, SequenceRenderer.SIZE, BufferedImage.TYPE_BYTE_GRAY);
+          System.arraycopy(
+              frame,
+              0,
+              ((DataBufferByte) img.getRaster().getDataBuffer()).getData(),
+              0,
+              frame.length);
           g.drawImage(img, x + 2, y + 2, tile - 4, tile - 4, null);
           if (site == Site.E) {
             g.setColor(Color.LIGHT_GRAY);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-            g.drawString(d.iterator().next().name().toLowerCase(java.util.Locale.ROOT), x + 4, y + tile - 6);
+            g.drawString(
+                d.iterator().next().name().toLowerCase(java.util.Locale.ROOT), x + 4, y + tile - 6);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
           }
         }

@@ -14,12 +14,13 @@ import java.util.SplittableRandom;
 
 /**
  * Renders the frames of one sequence: one patient's heart (the view's layout, jittered) seen by one
- * site over a cardiac cycle. Everything random comes from the sequence's own {@link SplittableRandom},
- * so sequences can be rendered in parallel and a seed gives the same bytes.
+ * site over a cardiac cycle. Everything random comes from the sequence's own {@link
+ * SplittableRandom}, so sequences can be rendered in parallel and a seed gives the same bytes.
  *
- * <p>Image formation, roughly as a scanner does it: an echogenicity map (tissue texture, bright walls,
- * bands and valves, dark blood) times multiplicative Rayleigh speckle correlated along the lateral
- * direction, depth attenuation, gain, additive noise, log compression, inside a fan-shaped sector.
+ * <p>Image formation, roughly as a scanner does it: an echogenicity map (tissue texture, bright
+ * walls, bands and valves, dark blood) times multiplicative Rayleigh speckle correlated along the
+ * lateral direction, depth attenuation, gain, additive noise, log compression, inside a fan-shaped
+ * sector.
  */
 final class SequenceRenderer {
   static final int SIZE = 256;
@@ -28,8 +29,12 @@ final class SequenceRenderer {
   private static final double VALVE = 0.75;
   private static final double TISSUE = 0.11;
 
-  /** Inverse CDF of the Rayleigh (speckle) and half-normal (noise) laws: a table lookup per pixel instead of a log. */
+  /**
+   * Inverse CDF of the Rayleigh (speckle) and half-normal (noise) laws: a table lookup per pixel
+   * instead of a log.
+   */
   private static final float[] RAYLEIGH = new float[1 << 16];
+
   private static final float[] HALF_NORMAL = new float[1 << 16];
 
   static {
@@ -41,53 +46,90 @@ final class SequenceRenderer {
   }
 
   /** Per site: each pixel's distance from the apex and angle from the sector's axis (degrees). */
-  private static final java.util.Map<Site, float[][]> POLAR = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Site, float[][]> POLAR =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static float[][] polar(Site site) {
-    return POLAR.computeIfAbsent(site, s -> {
-      float[] r = new float[SIZE * SIZE];
-      float[] theta = new float[SIZE * SIZE];
-      float[] attenuation = new float[SIZE * SIZE];
-      for (int y = 0; y < SIZE; y++) {
-        for (int x = 0; x < SIZE; x++) {
-          r[y * SIZE + x] = (float) Math.hypot(x - SIZE / 2.0, y - s.apexY());
-          theta[y * SIZE + x] = (float) Math.toDegrees(Math.atan2(x - SIZE / 2.0, y - s.apexY()));
-          attenuation[y * SIZE + x] = (float) Math.exp(-s.attenuation() * r[y * SIZE + x]);
-        }
-      }
-      return new float[][] {r, theta, attenuation};
-    });
+    return POLAR.computeIfAbsent(
+        site,
+        s -> {
+          float[] r = new float[SIZE * SIZE];
+          float[] theta = new float[SIZE * SIZE];
+          float[] attenuation = new float[SIZE * SIZE];
+          for (int y = 0; y < SIZE; y++) {
+            for (int x = 0; x < SIZE; x++) {
+              r[y * SIZE + x] = (float) Math.hypot(x - SIZE / 2.0, y - s.apexY());
+              theta[y * SIZE + x] =
+                  (float) Math.toDegrees(Math.atan2(x - SIZE / 2.0, y - s.apexY()));
+              attenuation[y * SIZE + x] = (float) Math.exp(-s.attenuation() * r[y * SIZE + x]);
+            }
+          }
+          return new float[][] {r, theta, attenuation};
+        });
   }
 
   /** Per site: the pixels inside (or touching) the scan sector; everything else stays black. */
-  private static final java.util.Map<Site, int[]> SECTOR = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Site, int[]> SECTOR =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static int[] sectorPixels(Site site) {
-    return SECTOR.computeIfAbsent(site, s -> {
-      float[][] p = polar(s);
-      return java.util.stream.IntStream.range(0, SIZE * SIZE)
-          .filter(i -> p[0][i] > 6 && p[0][i] < s.depth() + 1 && Math.abs(p[1][i]) < s.halfAngleDeg() + 1)
-          .toArray();
-    });
+    return SECTOR.computeIfAbsent(
+        site,
+        s -> {
+          float[][] p = polar(s);
+          return java.util.stream.IntStream.range(0, SIZE * SIZE)
+              .filter(
+                  i ->
+                      p[0][i] > 6
+                          && p[0][i] < s.depth() + 1
+                          && Math.abs(p[1][i]) < s.halfAngleDeg() + 1)
+              .toArray();
+        });
   }
 
   /** Acklam's rational approximation of the standard normal quantile (ample for noise). */
   private static double inverseNormal(double p) {
-    double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
-    double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01};
-    double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
-    double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+    double[] a = {
+      -3.969683028665376e+01,
+      2.209460984245205e+02,
+      -2.759285104469687e+02,
+      1.383577518672690e+02,
+      -3.066479806614716e+01,
+      2.506628277459239e+00
+    };
+    double[] b = {
+      -5.447609879822406e+01,
+      1.615858368580409e+02,
+      -1.556989798598866e+02,
+      6.680131188771972e+01,
+      -1.328068155288572e+01
+    };
+    double[] c = {
+      -7.784894002430293e-03,
+      -3.223964580411365e-01,
+      -2.400758277161838e+00,
+      -2.549732539343734e+00,
+      4.374664141464968e+00,
+      2.938163982698783e+00
+    };
+    double[] d = {
+      7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00
+    };
     if (p < 0.02425) {
       double q = Math.sqrt(-2 * Math.log(p));
-      return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+      return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+          / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }
     if (p > 1 - 0.02425) {
       double q = Math.sqrt(-2 * Math.log(1 - p));
-      return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+      return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+          / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }
     double q = p - 0.5;
     double r = q * q;
-    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+        * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
 
   private final String label;
@@ -95,8 +137,10 @@ final class SequenceRenderer {
   private final float[] radius;
   private final float[] angle;
   private final float[] attenuation;
+
   /** Log compression sampled every 1/{@value #LUT_STEPS} of amplitude up to {@value #LUT_MAX}. */
   private final float[] compression;
+
   private static final int LUT_STEPS = 2048;
   private static final int LUT_MAX = 4;
   private final Set<Difficulty> difficulties;
@@ -109,8 +153,12 @@ final class SequenceRenderer {
   private final double centreX;
   private final double centreY;
   private final List<Chamber> chambers = new ArrayList<>();
-  /** Per chamber: amplitudes and phases of the 2nd and 3rd boundary harmonics, and the apex taper. */
+
+  /**
+   * Per chamber: amplitudes and phases of the 2nd and 3rd boundary harmonics, and the apex taper.
+   */
   private final List<double[]> shapes = new ArrayList<>();
+
   private final double phase;
   private final double contraction;
   private final double wallFactor;
@@ -129,7 +177,8 @@ final class SequenceRenderer {
   SequenceRenderer(String label, Site site, Set<Difficulty> difficulties, SplittableRandom random) {
     this.label = label;
     this.site = site;
-    this.difficulties = difficulties.isEmpty() ? EnumSet.noneOf(Difficulty.class) : EnumSet.copyOf(difficulties);
+    this.difficulties =
+        difficulties.isEmpty() ? EnumSet.noneOf(Difficulty.class) : EnumSet.copyOf(difficulties);
     this.random = random;
     this.view = Anatomy.view(label);
     float[][] polar = polar(site);
@@ -145,8 +194,13 @@ final class SequenceRenderer {
     double rotJitter = offAxis ? 24 : 9;
     this.rotation = view.rotationDeg() + random.nextDouble(-rotJitter, rotJitter);
     // A deeper sector shows a smaller heart.
-    this.scale = random.nextDouble(0.88, 1.12) * 236.0 / site.depth() * (label.equals("SUBCOSTAL") ? 0.8 : 1.0);
-    this.centreX = SIZE / 2.0 + random.nextDouble(-10, 10) + (offAxis ? random.nextDouble(-14, 14) : 0);
+    this.scale =
+        random.nextDouble(0.88, 1.12)
+            * 236.0
+            / site.depth()
+            * (label.equals("SUBCOSTAL") ? 0.8 : 1.0);
+    this.centreX =
+        SIZE / 2.0 + random.nextDouble(-10, 10) + (offAxis ? random.nextDouble(-14, 14) : 0);
     this.centreY = view.centreY() + site.apexY() + random.nextDouble(-10, 10);
     double sizeFactor = 1;
     double wall = 1;
@@ -163,42 +217,58 @@ final class SequenceRenderer {
     this.wallFactor = wall;
     this.contraction = contract;
     double jitter = offAxis ? 9 : 4;
-    int foreshortened = offAxis && !view.chambers().isEmpty() ? random.nextInt(view.chambers().size()) : -1;
+    int foreshortened =
+        offAxis && !view.chambers().isEmpty() ? random.nextInt(view.chambers().size()) : -1;
     for (int i = 0; i < view.chambers().size(); i++) {
       Chamber c = view.chambers().get(i);
       double f = c.role() == Role.VENTRICLE ? sizeFactor : 1;
       double shrink = i == foreshortened ? 0.55 : 1;
-      chambers.add(new Chamber(
-          c.cx() + random.nextDouble(-jitter, jitter),
-          c.cy() + random.nextDouble(-jitter, jitter),
-          c.rx() * f * random.nextDouble(0.9, 1.1),
-          c.ry() * f * shrink * random.nextDouble(0.9, 1.1),
-          c.angleDeg() + random.nextDouble(-6, 6),
-          c.wall() * wall * random.nextDouble(0.85, 1.15),
-          c.role()));
-      double taper = c.role() == Role.VENTRICLE && c.ry() > 1.5 * c.rx() ? random.nextDouble(0.2, 0.35) : 0;
+      chambers.add(
+          new Chamber(
+              c.cx() + random.nextDouble(-jitter, jitter),
+              c.cy() + random.nextDouble(-jitter, jitter),
+              c.rx() * f * random.nextDouble(0.9, 1.1),
+              c.ry() * f * shrink * random.nextDouble(0.9, 1.1),
+              c.angleDeg() + random.nextDouble(-6, 6),
+              c.wall() * wall * random.nextDouble(0.85, 1.15),
+              c.role()));
+      double taper =
+          c.role() == Role.VENTRICLE && c.ry() > 1.5 * c.rx() ? random.nextDouble(0.2, 0.35) : 0;
       double a2 = random.nextDouble(0.02, 0.07);
       double p2 = random.nextDouble(2 * Math.PI);
       double a3 = random.nextDouble(0.01, 0.05);
       double p3 = random.nextDouble(2 * Math.PI);
-      shapes.add(new double[] {a2 * Math.cos(p2), a2 * Math.sin(p2), a3 * Math.cos(p3), a3 * Math.sin(p3), taper});
+      shapes.add(
+          new double[] {
+            a2 * Math.cos(p2), a2 * Math.sin(p2), a3 * Math.cos(p3), a3 * Math.sin(p3), taper
+          });
     }
     this.phase = random.nextDouble();
     this.waves = new double[4][];
     for (int i = 0; i < waves.length; i++) {
       double freq = random.nextDouble(0.02, 0.09);
       double dir = random.nextDouble(Math.PI);
-      waves[i] = new double[] {freq * Math.cos(dir), freq * Math.sin(dir), random.nextDouble(2 * Math.PI), random.nextDouble(0.012, 0.03)};
+      waves[i] =
+          new double[] {
+            freq * Math.cos(dir),
+            freq * Math.sin(dir),
+            random.nextDouble(2 * Math.PI),
+            random.nextDouble(0.012, 0.03)
+          };
     }
     boolean poor = this.difficulties.contains(Difficulty.POOR_QUALITY);
-    this.shadowAngle = poor ? random.nextDouble(-site.halfAngleDeg() * 0.7, site.halfAngleDeg() * 0.7) : Double.NaN;
+    this.shadowAngle =
+        poor
+            ? random.nextDouble(-site.halfAngleDeg() * 0.7, site.halfAngleDeg() * 0.7)
+            : Double.NaN;
     this.shadowWidth = random.nextDouble(5, 12);
     this.dropout = new double[poor ? 3 : 0];
     for (int i = 0; i < dropout.length; i++) {
       dropout[i] = random.nextDouble(-site.halfAngleDeg(), site.halfAngleDeg());
     }
     this.noiseBoost = poor ? random.nextDouble(1.8, 3) : 1;
-    this.gain = site.gain() * random.nextDouble(0.85, 1.15) * (poor ? random.nextDouble(0.6, 0.8) : 1);
+    this.gain =
+        site.gain() * random.nextDouble(0.85, 1.15) * (poor ? random.nextDouble(0.6, 0.8) : 1);
     // Without an organ: tissue layers, perhaps lung with A-lines, a rib shadow, small vessels.
     this.layers = new double[2 + random.nextInt(3)];
     for (int i = 0; i < layers.length; i++) {
@@ -206,7 +276,10 @@ final class SequenceRenderer {
     }
     this.vessels = new double[random.nextInt(3)][];
     for (int i = 0; i < vessels.length; i++) {
-      vessels[i] = new double[] {random.nextDouble(80, 176), random.nextDouble(60, 200), random.nextDouble(5, 12)};
+      vessels[i] =
+          new double[] {
+            random.nextDouble(80, 176), random.nextDouble(60, 200), random.nextDouble(5, 12)
+          };
     }
     this.ribAngle = random.nextDouble(-site.halfAngleDeg(), site.halfAngleDeg());
     this.lung = random.nextBoolean();
@@ -229,7 +302,8 @@ final class SequenceRenderer {
   }
 
   private void tissue(float[] echo) {
-    // cos(ax + by + c) = cos(ax)cos(by + c) - sin(ax)sin(by + c): tables per row and column, no cos per pixel.
+    // cos(ax + by + c) = cos(ax)cos(by + c) - sin(ax)sin(by + c): tables per row and column, no cos
+    // per pixel.
     int n = waves.length;
     double[][] cx = new double[n][SIZE];
     double[][] sx = new double[n][SIZE];
@@ -279,16 +353,24 @@ final class SequenceRenderer {
     double sin = Math.sin(rot);
     List<Chamber> placed = new ArrayList<>();
     for (Chamber c : chambers) {
-      double k = switch (c.role()) {
-        case VENTRICLE -> 1 - contraction * systole;
-        case ATRIUM -> 1 - 0.1 * (1 - systole);
-        case VESSEL -> 1 + 0.05 * systole;
-      };
+      double k =
+          switch (c.role()) {
+            case VENTRICLE -> 1 - contraction * systole;
+            case ATRIUM -> 1 - 0.1 * (1 - systole);
+            case VESSEL -> 1 + 0.05 * systole;
+          };
       double wall = c.role() == Role.VENTRICLE ? c.wall() * (1 + 0.5 * systole) : c.wall();
       double px = c.cx() * scale;
       double py = c.cy() * scale;
-      placed.add(new Chamber(cx + cos * px - sin * py, cy + sin * px + cos * py,
-          c.rx() * k * scale, c.ry() * k * scale, c.angleDeg() + rotation, wall * scale, c.role()));
+      placed.add(
+          new Chamber(
+              cx + cos * px - sin * py,
+              cy + sin * px + cos * py,
+              c.rx() * k * scale,
+              c.ry() * k * scale,
+              c.angleDeg() + rotation,
+              wall * scale,
+              c.role()));
     }
     for (int i = 0; i < placed.size(); i++) {
       ellipse(echo, placed.get(i), shapes.get(i), true);
@@ -382,7 +464,8 @@ final class SequenceRenderer {
     }
   }
 
-  private static void ellipseFill(float[] echo, double cx, double cy, double rx, double ry, double angle, double intensity) {
+  private static void ellipseFill(
+      float[] echo, double cx, double cy, double rx, double ry, double angle, double intensity) {
     int x0 = Math.max(0, (int) (cx - rx - 2));
     int x1 = Math.min(SIZE - 1, (int) (cx + rx + 2));
     int y0 = Math.max(0, (int) (cy - ry - 2));
@@ -398,7 +481,8 @@ final class SequenceRenderer {
     }
   }
 
-  private static void segment(float[] echo, double x1, double y1, double x2, double y2, double width, double intensity) {
+  private static void segment(
+      float[] echo, double x1, double y1, double x2, double y2, double width, double intensity) {
     int xa = Math.max(0, (int) (Math.min(x1, x2) - width - 2));
     int xb = Math.min(SIZE - 1, (int) (Math.max(x1, x2) + width + 2));
     int ya = Math.max(0, (int) (Math.min(y1, y2) - width - 2));
@@ -496,7 +580,9 @@ final class SequenceRenderer {
     for (int i : sector) {
       double r = radius[i];
       double theta = angle[i];
-      double inside = clamp(Math.min(halfAngle - Math.abs(theta), (depth - r) / 3) * 1.5 + 0.5) * clamp((r - 6) / 3);
+      double inside =
+          clamp(Math.min(halfAngle - Math.abs(theta), (depth - r) / 3) * 1.5 + 0.5)
+              * clamp((r - 6) / 3);
       double a = echo[i] * Math.max(0, blurred[i]) * gain * attenuation[i];
       if (shadow && r > 50 && Math.abs(theta - shadowAngle) < shadowWidth) {
         a *= 0.15;

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * How one acquisition site (hospital, scanner, preset) images: the scan sector's shape and the
- * signal chain. Training uses sites A–C; T1 comes from D (a domain shift: wider sector, harder gain,
- * finer speckle, more contrast) and T2 from E (deeper, noisier, duller).
+ * signal chain. Training uses sites A–C; T1 comes from D (a domain shift: wider sector, harder
+ * gain, finer speckle, more contrast) and T2 from E (deeper, noisier, duller).
  *
  * @param name the manifest's {@code site}
  * @param halfAngleDeg half the sector's opening angle

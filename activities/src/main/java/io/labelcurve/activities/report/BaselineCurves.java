@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * linear-probe figures (Figures 1–2) the ResNet-50 curve is the supervised model <i>trained</i> on
  * each labelled subset, not frozen random features under an SVM. So the finetune cells of the
  * spec's {@link SweepSpec#baseline} at the grid's sizes are drawn in the linear-probe panels too,
- * as {@link #baselineLabel}; linear-probe rows of a built-in untrained model (random features) stay,
- * labelled {@link #randomFeaturesLabel} as the extra they are.
+ * as {@link #baselineLabel}; linear-probe rows of a built-in untrained model (random features)
+ * stay, labelled {@link #randomFeaturesLabel} as the extra they are.
  */
 final class BaselineCurves {
   private BaselineCurves() {}
@@ -34,18 +34,21 @@ final class BaselineCurves {
 
   /** Whether a model's frozen features are random: the built-in untrained encoders. */
   static boolean randomFeatures(String model) {
-    return BuiltinModels.RESNET50_SCRATCH.equals(model) || BuiltinModels.RANDOM_RESNET18.equals(model);
+    return BuiltinModels.RESNET50_SCRATCH.equals(model)
+        || BuiltinModels.RANDOM_RESNET18.equals(model);
   }
 
   /** The rows of the curve panels: every row, relabelled and with the baseline's copies added. */
   static List<ReportData.Row> rows(ReportData data) {
     Set<String> baselineCells = baselineCells(data.spec(), data.dataset());
-    boolean probes = data.rows().stream()
-        .anyMatch(r -> Adaptations.LINEAR_PROBE.equals(r.adaptation()));
+    boolean probes =
+        data.rows().stream().anyMatch(r -> Adaptations.LINEAR_PROBE.equals(r.adaptation()));
     List<ReportData.Row> out = new ArrayList<>(data.rows().size());
     for (ReportData.Row r : data.rows()) {
-      out.add(Adaptations.LINEAR_PROBE.equals(r.adaptation()) && randomFeatures(r.model())
-          ? relabel(r, r.adaptation(), randomFeaturesLabel(r.model())) : r);
+      out.add(
+          Adaptations.LINEAR_PROBE.equals(r.adaptation()) && randomFeatures(r.model())
+              ? relabel(r, r.adaptation(), randomFeaturesLabel(r.model()))
+              : r);
     }
     if (probes) {
       for (ReportData.Row r : data.rows()) {
@@ -64,18 +67,32 @@ final class BaselineCurves {
     return List.copyOf(out);
   }
 
-  private static Set<String> baselineCells(Optional<SweepSpec> spec,
-      Optional<DatasetSummary> dataset) {
+  private static Set<String> baselineCells(
+      Optional<SweepSpec> spec, Optional<DatasetSummary> dataset) {
     if (spec.isEmpty() || dataset.isEmpty() || spec.get().baseline() == null) {
       return Set.of();
     }
-    return SweepPlanner.baselineCells(spec.get(), dataset.get()).stream().map(Cell::id)
+    return SweepPlanner.baselineCells(spec.get(), dataset.get()).stream()
+        .map(Cell::id)
         .collect(Collectors.toSet());
   }
 
   private static ReportData.Row relabel(ReportData.Row r, String adaptation, String model) {
-    return new ReportData.Row(r.cell(), model, adaptation, r.sampling(), r.size(), r.perClass(),
-        r.seed(), r.trainImages(), r.testSplit(), r.level(), r.accuracy(), r.n(), r.trainSeconds(),
-        r.inferMsPerImage(), r.params());
+    return new ReportData.Row(
+        r.cell(),
+        model,
+        adaptation,
+        r.sampling(),
+        r.size(),
+        r.perClass(),
+        r.seed(),
+        r.trainImages(),
+        r.testSplit(),
+        r.level(),
+        r.accuracy(),
+        r.n(),
+        r.trainSeconds(),
+        r.inferMsPerImage(),
+        r.params());
   }
 }

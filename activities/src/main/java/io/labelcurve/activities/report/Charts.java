@@ -33,9 +33,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Charts {
   /** Colour-blind-safe (Okabe–Ito), one per model in the order of the sweep. */
   private static final Color[] PALETTE = {
-      new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
-      new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233),
-      new Color(0, 0, 0), new Color(240, 228, 66)};
+    new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
+    new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233),
+    new Color(0, 0, 0), new Color(240, 228, 66)
+  };
 
   static {
     if (System.getProperty("java.awt.headless") == null) {
@@ -54,7 +55,9 @@ public final class Charts {
     if (Math.abs(v - Math.rint(v)) < 1e-9) {
       return String.format(Locale.ROOT, "%,d", (long) Math.rint(v));
     }
-    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v);
+    return v >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.2g", v);
   }
 
   /**
@@ -78,9 +81,9 @@ public final class Charts {
   }
 
   /**
-   * Draws, on a painted learning-curve chart, a tick and the label of each run size under the
-   * plot (no grid line: drawn after the curves, it would cross them); a label that would overlap the one before it is left out (the last one, the
-   * largest size, always stays).
+   * Draws, on a painted learning-curve chart, a tick and the label of each run size under the plot
+   * (no grid line: drawn after the curves, it would cross them); a label that would overlap the one
+   * before it is left out (the last one, the largest size, always stays).
    */
   static void runSizeTicks(Graphics2D g, XYChart chart) {
     double[] xs = runSizes(chart);
@@ -104,10 +107,13 @@ public final class Charts {
     for (int i = 0; i < spans.size(); i++) {
       double[] span = spans.get(i);
       boolean last = i == spans.size() - 1;
-      boolean fits = span[0] > lastRight + 4
-          && (last || span[1] + 4 < spans.get(spans.size() - 1)[0]);
+      boolean fits =
+          span[0] > lastRight + 4 && (last || span[1] + 4 < spans.get(spans.size() - 1)[0]);
       g.setColor(chart.getStyler().getAxisTickMarksColor());
-      g.drawLine((int) Math.round(span[2]), (int) Math.round(bottom), (int) Math.round(span[2]),
+      g.drawLine(
+          (int) Math.round(span[2]),
+          (int) Math.round(bottom),
+          (int) Math.round(span[2]),
           (int) Math.round(bottom + 4));
       if (fits || last) {
         g.setColor(chart.getStyler().getAxisTickLabelsColor());
@@ -118,8 +124,8 @@ public final class Charts {
   }
 
   /** One panel: a line per model (the mean over seeds) with its shaded 95% interval. */
-  public static XYChart learningCurves(Curves.Panel panel, List<Curves.Curve> curves,
-      List<String> models, int width, int height) {
+  public static XYChart learningCurves(
+      Curves.Panel panel, List<Curves.Curve> curves, List<String> models, int width, int height) {
     XYChart chart = new XYChart(width, height);
     chart.setTitle(panel.split() + " · " + panel.level() + " level");
     chart.setXAxisTitle(panel.xLabel());
@@ -174,8 +180,8 @@ public final class Charts {
       }
       int seeds = c.points().stream().mapToInt(p -> p.mean().n()).max().orElse(1);
       if (seeds > 1) {
-        chart.setTitle(panel.split() + " · " + panel.level() + " level · mean of " + seeds
-            + " seeds, 95% CI");
+        chart.setTitle(
+            panel.split() + " · " + panel.level() + " level · mean of " + seeds + " seeds, 95% CI");
       }
       XYSeries line = chart.addSeries(c.model(), lx, mean);
       line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -197,8 +203,13 @@ public final class Charts {
    * Figure 5 for one test split: accuracy of the full-data cells against inference ms per image,
    * bubble area proportional to the parameter count, one bubble per model.
    */
-  public static BubbleChart tradeoff(String split, String level, List<TradeoffPoint> points,
-      List<String> models, int width, int height) {
+  public static BubbleChart tradeoff(
+      String split,
+      String level,
+      List<TradeoffPoint> points,
+      List<String> models,
+      int width,
+      int height) {
     BubbleChart chart = new BubbleChart(width, height);
     chart.setTitle(split + " · " + level + " level");
     chart.setXAxisTitle("median inference ms per image (bubble area ∝ parameters)");
@@ -212,9 +223,12 @@ public final class Charts {
     for (TradeoffPoint p : points) {
       // Bubble diameter in pixels: area proportional to parameters, the largest 60 px across.
       double diameter = Math.max(8, 60 * Math.sqrt((double) p.params() / Math.max(1, maxParams)));
-      BubbleSeries s = chart.addSeries(String.format(Locale.ROOT, "%s (%.1fM params)", p.model(),
-              p.params() / 1e6),
-          new double[] {p.msPerImage()}, new double[] {100 * p.accuracy()}, new double[] {diameter});
+      BubbleSeries s =
+          chart.addSeries(
+              String.format(Locale.ROOT, "%s (%.1fM params)", p.model(), p.params() / 1e6),
+              new double[] {p.msPerImage()},
+              new double[] {100 * p.accuracy()},
+              new double[] {diameter});
       Color c = colour(models, p.colourOf());
       s.setFillColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 150));
       s.setLineColor(c);
@@ -227,8 +241,8 @@ public final class Charts {
   }
 
   /** A model's point on the trade-off chart; {@code model} is its label. */
-  public record TradeoffPoint(String model, double accuracy, double msPerImage, long params,
-      String colourOf) {
+  public record TradeoffPoint(
+      String model, double accuracy, double msPerImage, long params, String colourOf) {
     public TradeoffPoint(String model, double accuracy, double msPerImage, long params) {
       this(model, accuracy, msPerImage, params, model);
     }
@@ -253,8 +267,9 @@ public final class Charts {
    * Writes panels side by side ({@code columns} to a row) under a title as {@code base.png} and
    * {@code base.svg}.
    */
-  public static void writePanels(String title, List<? extends Chart<?, ?>> charts, int columns,
-      Path dir, String base) throws IOException {
+  public static void writePanels(
+      String title, List<? extends Chart<?, ?>> charts, int columns, Path dir, String base)
+      throws IOException {
     if (charts.isEmpty()) {
       return;
     }
@@ -268,7 +283,8 @@ public final class Charts {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     paint(g, title, charts, cols, w, h, titleH, width, height);
     g.dispose();
     Files.createDirectories(dir);
@@ -276,12 +292,22 @@ public final class Charts {
     VectorGraphics2D vg = new VectorGraphics2D();
     paint(vg, title, charts, cols, w, h, titleH, width, height);
     try (OutputStream out = Files.newOutputStream(dir.resolve(base + ".svg"))) {
-      new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0, 0, width, height)).writeTo(out);
+      new SVGProcessor()
+          .getDocument(vg.getCommands(), new PageSize(0, 0, width, height))
+          .writeTo(out);
     }
   }
 
-  private static void paint(Graphics2D g, String title, List<? extends Chart<?, ?>> charts, int cols,
-      int w, int h, int titleH, int width, int height) {
+  private static void paint(
+      Graphics2D g,
+      String title,
+      List<? extends Chart<?, ?>> charts,
+      int cols,
+      int w,
+      int h,
+      int titleH,
+      int width,
+      int height) {
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
     g.setColor(Color.BLACK);
@@ -299,7 +325,8 @@ public final class Charts {
   }
 
   /** Convenience for the learning-curve figure of one adaptation × sampling. */
-  static List<XYChart> curvePanels(Map<Curves.Panel, List<Curves.Curve>> panels, List<String> models) {
+  static List<XYChart> curvePanels(
+      Map<Curves.Panel, List<Curves.Curve>> panels, List<String> models) {
     List<XYChart> out = new ArrayList<>();
     panels.forEach((p, curves) -> out.add(learningCurves(p, curves, models, 560, 420)));
     return out;

@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
  * The test set resampled by sequence: frames of one sequence are not independent (they share a
  * patient, a view and its quality), so a test-set interval that resampled frames would be too
  * narrow. Each replicate draws as many sequences as the split has, with replacement; an image-level
- * accuracy is then Σ w·correct / Σ w·frames over the sequences drawn w times (a ratio estimator),
- * a sequence-level one Σ w·voteCorrect / Σ w. Percentile intervals (Efron and Tibshirani 1993,
- * ch. 13) from {@value #REPLICATES} replicates.
+ * accuracy is then Σ w·correct / Σ w·frames over the sequences drawn w times (a ratio estimator), a
+ * sequence-level one Σ w·voteCorrect / Σ w. Percentile intervals (Efron and Tibshirani 1993, ch.
+ * 13) from {@value #REPLICATES} replicates.
  *
  * <p>The draws depend only on the split and its sequences, so every cell of a split is resampled
  * with the same draws: the replicates of two models (or of the seeds of one model) are paired, as
@@ -27,6 +27,7 @@ public final class ClusterBootstrap {
 
   /** {@code [replicate][sequence]}: how often a sequence is drawn (at most 127, see draw). */
   private final byte[][] weights;
+
   private final String digest;
 
   private ClusterBootstrap(byte[][] weights, String digest) {
@@ -73,8 +74,14 @@ public final class ClusterBootstrap {
    */
   public double[] replicates(SequenceOutcomes o, boolean sequenceLevel) {
     if (!o.sequencesDigest().equals(digest) || o.sequences() != weights[0].length) {
-      throw new IllegalArgumentException("outcomes of " + o.split() + " are of other sequences ("
-          + o.sequencesDigest() + ") than the draws (" + digest + ")");
+      throw new IllegalArgumentException(
+          "outcomes of "
+              + o.split()
+              + " are of other sequences ("
+              + o.sequencesDigest()
+              + ") than the draws ("
+              + digest
+              + ")");
     }
     int[] num = sequenceLevel ? o.voteCorrect() : o.correct();
     int[] den = sequenceLevel ? null : o.frames();

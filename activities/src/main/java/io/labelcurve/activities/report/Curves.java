@@ -9,8 +9,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The learning curves of a sweep: for each panel (adaptation × sampling × test split × level)
- * and model, accuracy against the labelled training data, one point per size with the seeds'
+ * The learning curves of a sweep: for each panel (adaptation × sampling × test split × level) and
+ * model, accuracy against the labelled training data, one point per size with the seeds'
  * accuracies, their mean and its 95% t interval. The x of image sampling is the images trained on
  * (augmented variants included); of sequence sampling, sequences per class (the paper's Figures 2
  * and 4).
@@ -21,7 +21,8 @@ public final class Curves {
   /** One panel of Figures 1–4. */
   public record Panel(String adaptation, String sampling, String split, String level) {
     public String xLabel() {
-      return "sequence".equals(sampling) ? "sequences per class (log2)"
+      return "sequence".equals(sampling)
+          ? "sequences per class (log2)"
           : "labelled training images, augmented variants included (log2)";
     }
 
@@ -31,10 +32,14 @@ public final class Curves {
   }
 
   /**
-   * One size of one curve: {@code bySeed} maps seed → accuracy, {@code cellBySeed} seed → the
-   * cell that measured it.
+   * One size of one curve: {@code bySeed} maps seed → accuracy, {@code cellBySeed} seed → the cell
+   * that measured it.
    */
-  public record Point(double x, int size, Map<Integer, Double> bySeed, Statistics.Mean mean,
+  public record Point(
+      double x,
+      int size,
+      Map<Integer, Double> bySeed,
+      Statistics.Mean mean,
       Map<Integer, String> cellBySeed) {}
 
   public record Curve(Panel panel, String model, List<Point> points) {
@@ -57,32 +62,55 @@ public final class Curves {
 
   /** Panels in a stable order, each with its curves (models sorted). */
   public static Map<Panel, List<Curve>> of(List<ReportData.Row> rows) {
-    Map<Panel, Map<String, Map<Double, List<ReportData.Row>>>> grouped = new TreeMap<>(
-        java.util.Comparator.comparing(Panel::adaptation).thenComparing(Panel::sampling)
-            .thenComparing(Panel::split).thenComparing(Panel::level));
+    Map<Panel, Map<String, Map<Double, List<ReportData.Row>>>> grouped =
+        new TreeMap<>(
+            java.util.Comparator.comparing(Panel::adaptation)
+                .thenComparing(Panel::sampling)
+                .thenComparing(Panel::split)
+                .thenComparing(Panel::level));
     for (ReportData.Row r : rows) {
-      grouped.computeIfAbsent(new Panel(r.adaptation(), r.sampling(), r.testSplit(), r.level()),
+      grouped
+          .computeIfAbsent(
+              new Panel(r.adaptation(), r.sampling(), r.testSplit(), r.level()),
               k -> new TreeMap<>())
           .computeIfAbsent(r.model(), k -> new TreeMap<>())
-          .computeIfAbsent(x(r), k -> new ArrayList<>()).add(r);
+          .computeIfAbsent(x(r), k -> new ArrayList<>())
+          .add(r);
     }
     Map<Panel, List<Curve>> out = new LinkedHashMap<>();
-    grouped.forEach((panel, byModel) -> {
-      List<Curve> curves = new ArrayList<>();
-      byModel.forEach((model, byX) -> {
-        List<Point> points = new ArrayList<>();
-        byX.forEach((x, rs) -> {
-          Map<Integer, Double> bySeed = rs.stream().collect(Collectors.toMap(
-              ReportData.Row::seed, ReportData.Row::accuracy, (a, b) -> a, TreeMap::new));
-          double[] acc = bySeed.values().stream().mapToDouble(Double::doubleValue).toArray();
-          Map<Integer, String> cells = rs.stream().collect(Collectors.toMap(
-              ReportData.Row::seed, ReportData.Row::cell, (a, b) -> a, TreeMap::new));
-          points.add(new Point(x, rs.get(0).size(), bySeed, Statistics.mean(acc), cells));
+    grouped.forEach(
+        (panel, byModel) -> {
+          List<Curve> curves = new ArrayList<>();
+          byModel.forEach(
+              (model, byX) -> {
+                List<Point> points = new ArrayList<>();
+                byX.forEach(
+                    (x, rs) -> {
+                      Map<Integer, Double> bySeed =
+                          rs.stream()
+                              .collect(
+                                  Collectors.toMap(
+                                      ReportData.Row::seed,
+                                      ReportData.Row::accuracy,
+                                      (a, b) -> a,
+                                      TreeMap::new));
+                      double[] acc =
+                          bySeed.values().stream().mapToDouble(Double::doubleValue).toArray();
+                      Map<Integer, String> cells =
+                          rs.stream()
+                              .collect(
+                                  Collectors.toMap(
+                                      ReportData.Row::seed,
+                                      ReportData.Row::cell,
+                                      (a, b) -> a,
+                                      TreeMap::new));
+                      points.add(
+                          new Point(x, rs.get(0).size(), bySeed, Statistics.mean(acc), cells));
+                    });
+                curves.add(new Curve(panel, model, points));
+              });
+          out.put(panel, curves);
         });
-        curves.add(new Curve(panel, model, points));
-      });
-      out.put(panel, curves);
-    });
     return out;
   }
 

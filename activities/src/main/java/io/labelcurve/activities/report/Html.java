@@ -10,7 +10,10 @@ final class Html {
     if (s == null) {
       return "";
     }
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   /** A table; cells are HTML already (escape text with {@link #esc}). */
@@ -26,7 +29,8 @@ final class Html {
     return b.append("</tbody></table>\n").toString();
   }
 
-  static final String STYLE = """
+  static final String STYLE =
+      """
       body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
       h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
       table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:14px}

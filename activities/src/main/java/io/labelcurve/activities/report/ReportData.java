@@ -27,13 +27,31 @@ import java.util.Optional;
  * @param resultsCsvPresent whether the sweep has written its {@code results.csv}
  * @param plannedCells cells the spec plans, or -1 when it cannot be known (no spec.json)
  */
-public record ReportData(String sweepId, JsonNode specDoc, List<Row> rows, List<CellRecord> cells,
-    boolean resultsCsvPresent, int plannedCells) {
+public record ReportData(
+    String sweepId,
+    JsonNode specDoc,
+    List<Row> rows,
+    List<CellRecord> cells,
+    boolean resultsCsvPresent,
+    int plannedCells) {
 
   /** One line of {@code results.csv}. */
-  public record Row(String cell, String model, String adaptation, String sampling, int size,
-      Integer perClass, int seed, int trainImages, String testSplit, String level, double accuracy,
-      int n, double trainSeconds, double inferMsPerImage, long params) {}
+  public record Row(
+      String cell,
+      String model,
+      String adaptation,
+      String sampling,
+      int size,
+      Integer perClass,
+      int seed,
+      int trainImages,
+      String testSplit,
+      String level,
+      double accuracy,
+      int n,
+      double trainSeconds,
+      double inferMsPerImage,
+      long params) {}
 
   /** Whether the report shows a sweep that has not finished (or has failed cells). */
   public boolean incomplete() {
@@ -74,13 +92,20 @@ public record ReportData(String sweepId, JsonNode specDoc, List<Row> rows, List<
       }
     }
     if (spec == null && cells.isEmpty()) {
-      throw new IOException("no sweep '" + sweepId + "' in bucket " + store.bucket()
-          + ": neither " + CellRecords.specKey(sweepId) + " nor any cell under "
-          + CellRecords.cellsPrefix(sweepId));
+      throw new IOException(
+          "no sweep '"
+              + sweepId
+              + "' in bucket "
+              + store.bucket()
+              + ": neither "
+              + CellRecords.specKey(sweepId)
+              + " nor any cell under "
+              + CellRecords.cellsPrefix(sweepId));
     }
     Optional<byte[]> csv = store.get(CellRecords.resultsKey(sweepId));
-    String text = csv.map(b -> new String(b, StandardCharsets.UTF_8))
-        .orElseGet(() -> ResultsCsv.render(cells));
+    String text =
+        csv.map(b -> new String(b, StandardCharsets.UTF_8))
+            .orElseGet(() -> ResultsCsv.render(cells));
     ReportData partial = new ReportData(sweepId, spec, parse(text), cells, csv.isPresent(), -1);
     int planned = -1;
     Optional<SweepSpec> s = partial.spec();
@@ -96,7 +121,8 @@ public record ReportData(String sweepId, JsonNode specDoc, List<Row> rows, List<
     List<Row> rows = new ArrayList<>();
     String[] lines = csv.split("\r?\n");
     if (lines.length == 0 || !lines[0].startsWith(ResultsCsv.HEADER)) {
-      throw new IllegalArgumentException("results.csv does not start with the header " + ResultsCsv.HEADER);
+      throw new IllegalArgumentException(
+          "results.csv does not start with the header " + ResultsCsv.HEADER);
     }
     for (int i = 1; i < lines.length; i++) {
       if (lines[i].isBlank()) {
@@ -104,14 +130,26 @@ public record ReportData(String sweepId, JsonNode specDoc, List<Row> rows, List<
       }
       List<String> f = fields(lines[i]);
       if (f.size() < 16) {
-        throw new IllegalArgumentException("results.csv line " + (i + 1) + " has " + f.size()
-            + " fields, expected 16");
+        throw new IllegalArgumentException(
+            "results.csv line " + (i + 1) + " has " + f.size() + " fields, expected 16");
       }
-      rows.add(new Row(f.get(1), f.get(2), f.get(3), f.get(4), Integer.parseInt(f.get(5)),
-          f.get(6).isEmpty() ? null : Integer.valueOf(f.get(6)), Integer.parseInt(f.get(7)),
-          Integer.parseInt(f.get(8)), f.get(9), f.get(10), Double.parseDouble(f.get(11)),
-          Integer.parseInt(f.get(12)), Double.parseDouble(f.get(13)), Double.parseDouble(f.get(14)),
-          Long.parseLong(f.get(15))));
+      rows.add(
+          new Row(
+              f.get(1),
+              f.get(2),
+              f.get(3),
+              f.get(4),
+              Integer.parseInt(f.get(5)),
+              f.get(6).isEmpty() ? null : Integer.valueOf(f.get(6)),
+              Integer.parseInt(f.get(7)),
+              Integer.parseInt(f.get(8)),
+              f.get(9),
+              f.get(10),
+              Double.parseDouble(f.get(11)),
+              Integer.parseInt(f.get(12)),
+              Double.parseDouble(f.get(13)),
+              Double.parseDouble(f.get(14)),
+              Long.parseLong(f.get(15))));
     }
     return rows;
   }

@@ -7,17 +7,17 @@ import smile.stat.distribution.TDistribution;
 import smile.stat.hypothesis.TTest;
 
 /**
- * The report's statistics: mean and t-based 95% confidence interval across seeds, the paired
- * t-test of two models on the same subsets, and the log2 interpolation of a learning curve
- * (labels needed to reach a target; sizes where two curves cross). Checked against SciPy in
- * {@code StatisticsTest} (fixtures made by {@code src/test/resources/report/make_fixtures.py}).
+ * The report's statistics: mean and t-based 95% confidence interval across seeds, the paired t-test
+ * of two models on the same subsets, and the log2 interpolation of a learning curve (labels needed
+ * to reach a target; sizes where two curves cross). Checked against SciPy in {@code StatisticsTest}
+ * (fixtures made by {@code src/test/resources/report/make_fixtures.py}).
  */
 public final class Statistics {
   private Statistics() {}
 
   /**
-   * Mean of a sample with the half-width of its two-sided 95% t interval
-   * ({@code t(0.975, n-1) · s / √n}); NaN half-width for fewer than 2 values.
+   * Mean of a sample with the half-width of its two-sided 95% t interval ({@code t(0.975, n-1) · s
+   * / √n}); NaN half-width for fewer than 2 values.
    */
   public record Mean(int n, double mean, double sd, double halfWidth) {
     public double low() {
@@ -45,8 +45,15 @@ public final class Statistics {
    * @param p two-sided p-value (NaN when undefined: fewer than 2 pairs or constant differences)
    * @param cohenDz standardized effect: mean difference / sd of differences
    */
-  public record Paired(int n, double meanDiff, double low, double high, double t, double df,
-      double p, double cohenDz) {}
+  public record Paired(
+      int n,
+      double meanDiff,
+      double low,
+      double high,
+      double t,
+      double df,
+      double p,
+      double cohenDz) {}
 
   /** Where curve a crosses curve b: a is above b after {@code x} when {@code aOvertakes}. */
   public record Crossing(double x, boolean aOvertakes) {}
@@ -77,10 +84,13 @@ public final class Statistics {
     return new Mean(n, mean, sd, t975(n - 1) * sd / Math.sqrt(n));
   }
 
-  /** Paired t-test of a against b (Smile's {@code TTest.testPaired}), with the interval and effect. */
+  /**
+   * Paired t-test of a against b (Smile's {@code TTest.testPaired}), with the interval and effect.
+   */
   public static Paired paired(double[] a, double[] b) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("paired samples differ in length: " + a.length + " and " + b.length);
+      throw new IllegalArgumentException(
+          "paired samples differ in length: " + a.length + " and " + b.length);
     }
     double[] d = new double[a.length];
     for (int i = 0; i < d.length; i++) {
@@ -91,19 +101,18 @@ public final class Statistics {
     // Accuracies are fractions k/n: differences equal on every seed leave only rounding noise,
     // which would make t astronomically large (and Smile's incomplete beta fail to converge).
     if (n < 2 || m.sd() <= 1e-12 * Math.max(1, Math.abs(m.mean()))) {
-      return new Paired(n, m.mean(), m.low(), m.high(), Double.NaN, n - 1, Double.NaN,
-          Double.NaN);
+      return new Paired(n, m.mean(), m.low(), m.high(), Double.NaN, n - 1, Double.NaN, Double.NaN);
     }
     TTest test = TTest.testPaired(a, b);
-    return new Paired(n, m.mean(), m.low(), m.high(), test.t, test.df, test.pvalue,
-        m.mean() / m.sd());
+    return new Paired(
+        n, m.mean(), m.low(), m.high(), test.t, test.df, test.pvalue, m.mean() / m.sd());
   }
 
   /**
    * The smallest x at which a rising curve first reaches {@code target}, interpolating linearly in
-   * log2(x) between the two points around the first crossing; empty when no point reaches it.
-   * When the first point already reaches it, that point's x (the curve says no less is needed
-   * only down to there).
+   * log2(x) between the two points around the first crossing; empty when no point reaches it. When
+   * the first point already reaches it, that point's x (the curve says no less is needed only down
+   * to there).
    *
    * @param x sizes, strictly increasing and positive
    * @param y accuracies at those sizes
@@ -124,8 +133,8 @@ public final class Statistics {
   }
 
   /**
-   * Every size at which curve a and curve b (on the same x) cross, interpolated in log2(x): where
-   * a − b changes sign between two points, or touches 0 at a point between opposite signs.
+   * Every size at which curve a and curve b (on the same x) cross, interpolated in log2(x): where a
+   * − b changes sign between two points, or touches 0 at a point between opposite signs.
    */
   public static List<Crossing> crossings(double[] x, double[] a, double[] b) {
     List<Crossing> out = new ArrayList<>();
@@ -159,8 +168,12 @@ public final class Statistics {
   public static double[] holm(double[] p) {
     double[] out = new double[p.length];
     java.util.Arrays.fill(out, Double.NaN);
-    Integer[] order = java.util.stream.IntStream.range(0, p.length).filter(i -> !Double.isNaN(p[i]))
-        .boxed().sorted(java.util.Comparator.comparingDouble(i -> p[i])).toArray(Integer[]::new);
+    Integer[] order =
+        java.util.stream.IntStream.range(0, p.length)
+            .filter(i -> !Double.isNaN(p[i]))
+            .boxed()
+            .sorted(java.util.Comparator.comparingDouble(i -> p[i]))
+            .toArray(Integer[]::new);
     int m = order.length;
     double running = 0;
     for (int i = 0; i < m; i++) {

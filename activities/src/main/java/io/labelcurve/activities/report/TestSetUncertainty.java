@@ -44,8 +44,10 @@ final class TestSetUncertainty {
     Optional<SequenceOutcomes> o = c == null ? Optional.empty() : c.outcomesOf(split);
     if (o.isPresent() && o.get().sequences() > 0) {
       SequenceOutcomes out = o.get();
-      ClusterBootstrap d = draws.computeIfAbsent(split + "|" + out.sequencesDigest(),
-          k -> ClusterBootstrap.of(split, out.sequencesDigest(), out.sequences()));
+      ClusterBootstrap d =
+          draws.computeIfAbsent(
+              split + "|" + out.sequencesDigest(),
+              k -> ClusterBootstrap.of(split, out.sequencesDigest(), out.sequences()));
       r = d.replicates(out, "sequence".equals(level));
     }
     memo.put(key, r);
@@ -57,7 +59,8 @@ final class TestSetUncertainty {
     return meanReplicates(panel, p, List.copyOf(p.cellBySeed().keySet()));
   }
 
-  private Optional<double[]> meanReplicates(Curves.Panel panel, Curves.Point p, List<Integer> seeds) {
+  private Optional<double[]> meanReplicates(
+      Curves.Panel panel, Curves.Point p, List<Integer> seeds) {
     double[] sum = null;
     for (int seed : seeds) {
       Optional<double[]> r = replicates(p.cellBySeed().get(seed), panel.split(), panel.level());
@@ -80,8 +83,8 @@ final class TestSetUncertainty {
   }
 
   /** The 95% test-set interval of the mean difference a − b over common seeds. */
-  Optional<double[]> differenceInterval(Curves.Panel panel, Curves.Point a, Curves.Point b,
-      List<Integer> seeds) {
+  Optional<double[]> differenceInterval(
+      Curves.Panel panel, Curves.Point a, Curves.Point b, List<Integer> seeds) {
     Optional<double[]> ra = meanReplicates(panel, a, seeds);
     Optional<double[]> rb = meanReplicates(panel, b, seeds);
     if (ra.isEmpty() || rb.isEmpty() || ra.get().length != rb.get().length) {
@@ -147,8 +150,8 @@ final class TestSetUncertainty {
    * A point's mean over the picked seeds it has (all its seeds when it has none of them), each
    * seed's accuracy in test-set replicate b, or as measured when b < 0.
    */
-  private static double replicateMean(Curves.Point p, List<Integer> seeds, double[][] reps,
-      int[] picked, int b) {
+  private static double replicateMean(
+      Curves.Point p, List<Integer> seeds, double[][] reps, int[] picked, int b) {
     double sum = 0;
     int n = 0;
     for (int s : picked) {

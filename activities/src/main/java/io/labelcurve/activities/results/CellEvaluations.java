@@ -17,7 +17,8 @@ public final class CellEvaluations {
   public void add(SplitEvaluation e) {
     scores.add(new CellRecord.Score(e.split(), "image", e.imageAccuracy(), e.images()));
     scores.add(new CellRecord.Score(e.split(), "sequence", e.sequenceAccuracy(), e.sequences()));
-    confusion.put(e.split(), Map.of("image", e.imageConfusion(), "sequence", e.sequenceConfusion()));
+    confusion.put(
+        e.split(), Map.of("image", e.imageConfusion(), "sequence", e.sequenceConfusion()));
     if (e.outcomes() != null) {
       outcomes.add(e.outcomes());
     }

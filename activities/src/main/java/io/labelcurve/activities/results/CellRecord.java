@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one cell produced, as stored in {@code sweeps/{id}/cells/{cell}.json}: the scores
- * that go into {@code results.csv}, the confusion matrices, where its sampled ids are, and the
+ * Everything one cell produced, as stored in {@code sweeps/{id}/cells/{cell}.json}: the scores that
+ * go into {@code results.csv}, the confusion matrices, where its sampled ids are, and the
  * provenance a report needs to say how the number came to be.
  *
  * @param sweep sweep id
@@ -29,31 +29,75 @@ import java.util.Map;
  * @param confusion split → level → {@code [true][predicted]} counts
  * @param sampledIds key of the file listing the training ids, one per line
  * @param provenance how it was computed: versions, digests, solver, preset, host
- * @param outcomes per test split, what was right on each sequence (the report's test-set
- *     intervals resample them); null in records written before they were kept
+ * @param outcomes per test split, what was right on each sequence (the report's test-set intervals
+ *     resample them); null in records written before they were kept
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CellRecord(
-    String sweep, String cell, String model, String adaptation, String sampling, int size,
-    Integer perClass, int seed, int trainImages, double trainSeconds, double inferMsPerImage,
-    long params, List<String> classes, List<Score> scores,
-    Map<String, Map<String, int[][]>> confusion, String sampledIds, Map<String, String> provenance,
+    String sweep,
+    String cell,
+    String model,
+    String adaptation,
+    String sampling,
+    int size,
+    Integer perClass,
+    int seed,
+    int trainImages,
+    double trainSeconds,
+    double inferMsPerImage,
+    long params,
+    List<String> classes,
+    List<Score> scores,
+    Map<String, Map<String, int[][]>> confusion,
+    String sampledIds,
+    Map<String, String> provenance,
     List<SequenceOutcomes> outcomes) {
 
   /** A record without per-sequence outcomes, as written before they were kept. */
-  public CellRecord(String sweep, String cell, String model, String adaptation, String sampling,
-      int size, Integer perClass, int seed, int trainImages, double trainSeconds,
-      double inferMsPerImage, long params, List<String> classes, List<Score> scores,
-      Map<String, Map<String, int[][]>> confusion, String sampledIds,
+  public CellRecord(
+      String sweep,
+      String cell,
+      String model,
+      String adaptation,
+      String sampling,
+      int size,
+      Integer perClass,
+      int seed,
+      int trainImages,
+      double trainSeconds,
+      double inferMsPerImage,
+      long params,
+      List<String> classes,
+      List<Score> scores,
+      Map<String, Map<String, int[][]>> confusion,
+      String sampledIds,
       Map<String, String> provenance) {
-    this(sweep, cell, model, adaptation, sampling, size, perClass, seed, trainImages, trainSeconds,
-        inferMsPerImage, params, classes, scores, confusion, sampledIds, provenance, null);
+    this(
+        sweep,
+        cell,
+        model,
+        adaptation,
+        sampling,
+        size,
+        perClass,
+        seed,
+        trainImages,
+        trainSeconds,
+        inferMsPerImage,
+        params,
+        classes,
+        scores,
+        confusion,
+        sampledIds,
+        provenance,
+        null);
   }
 
   /** The outcomes of one test split, when the record has them. */
   public java.util.Optional<SequenceOutcomes> outcomesOf(String split) {
-    return outcomes == null ? java.util.Optional.empty()
+    return outcomes == null
+        ? java.util.Optional.empty()
         : outcomes.stream().filter(o -> o.split().equals(split)).findFirst();
   }
 

@@ -28,7 +28,9 @@ public final class CellRecords {
     return cellsPrefix(sweepId) + cellId + ".ids.txt";
   }
 
-  /** Where each model workflow run writes the cells that failed in it ({@code {model}.{run}.json}). */
+  /**
+   * Where each model workflow run writes the cells that failed in it ({@code {model}.{run}.json}).
+   */
   public static String failuresPrefix(String sweepId) {
     return sweepPrefix(sweepId) + "failures/";
   }
@@ -43,7 +45,11 @@ public final class CellRecords {
 
   /** The small result a workflow receives of a stored cell. */
   public static CellResult toResult(CellRecord r, String uri, boolean cached) {
-    return new CellResult(r.cell(), uri, r.trainImages(), r.trainSeconds(),
+    return new CellResult(
+        r.cell(),
+        uri,
+        r.trainImages(),
+        r.trainSeconds(),
         r.scores().stream()
             .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
             .toList(),

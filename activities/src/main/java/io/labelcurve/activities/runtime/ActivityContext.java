@@ -5,8 +5,8 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.storage.BlobStore;
 
 /**
- * What every activity implementation of one worker process shares: the bucket, the model
- * catalog, the meters and the worker's resources.
+ * What every activity implementation of one worker process shares: the bucket, the model catalog,
+ * the meters and the worker's resources.
  *
  * @param store the bucket
  * @param catalog the models this worker can load

@@ -17,13 +17,14 @@ public final class CellAttempts {
    * failure but a drained worker's hand-over ({@link WorkerShutdowns}) is a failed attempt (and a
    * failed cell when it is the last attempt).
    */
-  public static CellResult run(LabelcurveMetrics metrics, String sweepId, Cell cell,
-      Callable<CellResult> body) {
+  public static CellResult run(
+      LabelcurveMetrics metrics, String sweepId, Cell cell, Callable<CellResult> body) {
     Instant start = Instant.now();
     try {
       CellResult r = Failures.call(body);
       if (!r.cached()) {
-        metrics.cellCompleted(cell.model(), cell.adaptation(), Duration.between(start, Instant.now()));
+        metrics.cellCompleted(
+            cell.model(), cell.adaptation(), Duration.between(start, Instant.now()));
       }
       return r;
     } catch (RuntimeException e) {

@@ -17,12 +17,14 @@ public record CellSample(Subset subset, int size, Integer perClass) {
   /** Draws a cell's subset from the training pool. */
   public static CellSample of(TrainingPool pool, Cell cell) {
     if (SamplingSpec.IMAGE.equals(cell.sampling())) {
-      return new CellSample(ImageSampler.nested(pool, cell.seed()).subset(cell.size()),
-          cell.size(), null);
+      return new CellSample(
+          ImageSampler.nested(pool, cell.seed()).subset(cell.size()), cell.size(), null);
     }
     SequenceSampler sampler = SequenceSampler.nested(pool, cell.seed());
-    int sequences = sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
-        .mapToInt(List::size).sum();
+    int sequences =
+        sampler.sequences(cell.size(), cell.capPerClass()).values().stream()
+            .mapToInt(List::size)
+            .sum();
     return new CellSample(sampler.subset(cell.size(), cell.capPerClass()), sequences, cell.size());
   }
 }

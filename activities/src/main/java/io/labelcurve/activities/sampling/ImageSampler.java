@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The paper's image sampling: uniform over every pool image, augmented variants included. Subsets are
- * nested: {@code subset(n)} is the first n of one seeded permutation of the pool, so
- * {@code subset(n) ⊂ subset(2n)} and a learning curve moves by added data, not by a new draw.
+ * The paper's image sampling: uniform over every pool image, augmented variants included. Subsets
+ * are nested: {@code subset(n)} is the first n of one seeded permutation of the pool, so {@code
+ * subset(n) ⊂ subset(2n)} and a learning curve moves by added data, not by a new draw.
  */
 public final class ImageSampler {
   /** Keeps image and sequence sampling of one seed independent. */
@@ -48,8 +48,13 @@ public final class ImageSampler {
    */
   public Subset subset(int n) {
     if (n < 0 || n > permutation.length) {
-      throw new BadInputException("image sampling asks for " + n + " images but the training pool has "
-          + permutation.length + " (frames and their variants); use sizes up to " + permutation.length);
+      throw new BadInputException(
+          "image sampling asks for "
+              + n
+              + " images but the training pool has "
+              + permutation.length
+              + " (frames and their variants); use sizes up to "
+              + permutation.length);
     }
     return pool.subset(Arrays.copyOf(permutation, n));
   }

@@ -15,23 +15,29 @@ import java.util.TreeMap;
  */
 public final class SequenceSampler {
   private final TrainingPool pool;
+
   /** Per class index: its sequences in permuted order. */
   private final List<List<String>> order;
+
   /** Per class index: sequence -> pool indices. */
   private final List<Map<String, List<Integer>>> members;
 
-  private SequenceSampler(TrainingPool pool, List<List<String>> order, List<Map<String, List<Integer>>> members) {
+  private SequenceSampler(
+      TrainingPool pool, List<List<String>> order, List<Map<String, List<Integer>>> members) {
     this.pool = pool;
     this.order = order;
     this.members = members;
   }
 
-  /** One {@link SplittableRandom} split per class, in class order, so each class's draw is its own. */
+  /**
+   * One {@link SplittableRandom} split per class, in class order, so each class's draw is its own.
+   */
   public static SequenceSampler nested(TrainingPool pool, long seed) {
     int classes = pool.classes().size();
     List<Map<String, List<Integer>>> members = new ArrayList<>();
     for (int c = 0; c < classes; c++) {
-      members.add(new TreeMap<>()); // sorted sequences: the permutation starts from a canonical order
+      members.add(
+          new TreeMap<>()); // sorted sequences: the permutation starts from a canonical order
     }
     for (int i = 0; i < pool.size(); i++) {
       PoolEntry e = pool.get(i);
@@ -71,7 +77,8 @@ public final class SequenceSampler {
    * The sequences chosen for k, per class name.
    *
    * @param capPerClass take all a class has when it has fewer than k; otherwise refuse
-   * @throws BadInputException when a class has fewer than k sequences and {@code capPerClass} is false
+   * @throws BadInputException when a class has fewer than k sequences and {@code capPerClass} is
+   *     false
    */
   public Map<String, List<String>> sequences(int k, boolean capPerClass) {
     if (k < 1) {
@@ -82,9 +89,16 @@ public final class SequenceSampler {
       List<String> seqs = order.get(c);
       String name = pool.classes().get(c);
       if (seqs.size() < k && !capPerClass) {
-        throw new BadInputException("sequence sampling asks for " + k + " sequences per class but class '"
-            + name + "' has " + seqs.size() + " in training; use k <= " + maxBalancedK()
-            + " or allow capping per class");
+        throw new BadInputException(
+            "sequence sampling asks for "
+                + k
+                + " sequences per class but class '"
+                + name
+                + "' has "
+                + seqs.size()
+                + " in training; use k <= "
+                + maxBalancedK()
+                + " or allow capping per class");
       }
       out.put(name, seqs.subList(0, Math.min(k, seqs.size())));
     }

@@ -28,24 +28,33 @@ public final class TrainingPool {
    * @param withVariants whether the four augmented variants of every frame are in the pool
    * @throws BadInputException when the split has no rows or a label is not in {@code classes}
    */
-  public static TrainingPool of(Manifest manifest, String trainSplit, List<String> classes, boolean withVariants) {
+  public static TrainingPool of(
+      Manifest manifest, String trainSplit, List<String> classes, boolean withVariants) {
     List<ManifestRow> rows = new ArrayList<>(manifest.rowsOf(trainSplit));
     if (rows.isEmpty()) {
-      throw new BadInputException(manifest.location() + ": training split '" + trainSplit
-          + "' has no rows; the manifest's splits are " + manifest.splits());
+      throw new BadInputException(
+          manifest.location()
+              + ": training split '"
+              + trainSplit
+              + "' has no rows; the manifest's splits are "
+              + manifest.splits());
     }
     rows.sort(Comparator.comparing(ManifestRow::image));
-    List<PoolEntry> entries = new ArrayList<>(rows.size() * (withVariants ? 1 + Augmentation.VARIANTS : 1));
+    List<PoolEntry> entries =
+        new ArrayList<>(rows.size() * (withVariants ? 1 + Augmentation.VARIANTS : 1));
     for (ManifestRow r : rows) {
       int c = classes.indexOf(r.label());
       if (c < 0) {
-        throw BadInputException.atRow(manifest.location(), r.rowNumber(),
+        throw BadInputException.atRow(
+            manifest.location(),
+            r.rowNumber(),
             "class '" + r.label() + "' is not one of the sweep's classes " + classes);
       }
       entries.add(new PoolEntry(r.image(), c, r.sequence(), r.image(), 0));
       if (withVariants) {
         for (int v = 1; v <= Augmentation.VARIANTS; v++) {
-          entries.add(new PoolEntry(Augmentation.variantId(r.image(), v), c, r.sequence(), r.image(), v));
+          entries.add(
+              new PoolEntry(Augmentation.variantId(r.image(), v), c, r.sequence(), r.image(), v));
         }
       }
     }

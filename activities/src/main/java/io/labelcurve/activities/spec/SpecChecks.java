@@ -28,17 +28,22 @@ public final class SpecChecks {
     for (int i = 0; i < spec.models().size(); i++) {
       String id = spec.models().get(i);
       if (!catalog.contains(id)) {
-        problems.add(new SpecProblem("models[" + i + "]", "unknown model '" + id
-            + "'; the catalog has " + catalog.ids()
-            + " (add a folder with model.json and the TorchScript file to the models folder)"));
+        problems.add(
+            new SpecProblem(
+                "models[" + i + "]",
+                "unknown model '"
+                    + id
+                    + "'; the catalog has "
+                    + catalog.ids()
+                    + " (add a folder with model.json and the TorchScript file to the models folder)"));
       }
     }
     if (spec.baseline() != null) {
       finetunable(spec.baseline(), "baseline", catalog, problems);
     }
     for (int i = 0; i < spec.fullPoolFinetune().size(); i++) {
-      finetunable(spec.fullPoolFinetune().get(i), "full_pool_finetune[" + i + "]", catalog,
-          problems);
+      finetunable(
+          spec.fullPoolFinetune().get(i), "full_pool_finetune[" + i + "]", catalog, problems);
     }
     problems.addAll(protocolOptions(spec));
     try {
@@ -50,15 +55,28 @@ public final class SpecChecks {
   }
 
   /** A model the spec finetunes by name: in the catalog, with a learning rate to finetune at. */
-  private static void finetunable(String id, String field, ModelCatalog catalog,
-      List<SpecProblem> problems) {
+  private static void finetunable(
+      String id, String field, ModelCatalog catalog, List<SpecProblem> problems) {
     if (!catalog.contains(id)) {
-      problems.add(new SpecProblem(field, "unknown model '" + id + "'; the catalog has "
-          + catalog.ids() + (field.equals("baseline")
-              ? " (the paper's baseline is resnet50-scratch, built in)" : "")));
+      problems.add(
+          new SpecProblem(
+              field,
+              "unknown model '"
+                  + id
+                  + "'; the catalog has "
+                  + catalog.ids()
+                  + (field.equals("baseline")
+                      ? " (the paper's baseline is resnet50-scratch, built in)"
+                      : "")));
     } else if (catalog.get(id).finetuneLr() == null) {
-      problems.add(new SpecProblem(field, "model '" + id + "' has no 'finetune_lr' in "
-          + catalog.get(id).source() + "; it cannot be finetuned"));
+      problems.add(
+          new SpecProblem(
+              field,
+              "model '"
+                  + id
+                  + "' has no 'finetune_lr' in "
+                  + catalog.get(id).source()
+                  + "; it cannot be finetuned"));
     }
   }
 
@@ -74,24 +92,31 @@ public final class SpecChecks {
   public static List<SpecProblem> protocolOptions(SweepSpec spec) {
     List<SpecProblem> problems = new ArrayList<>();
     if (spec.augmentation() != null) {
-      spec.augmentation().problems("augmentation")
+      spec.augmentation()
+          .problems("augmentation")
           .forEach(p -> problems.add(new SpecProblem(p.field(), p.message())));
     }
     if (spec.voteFrames() != null && spec.voteFrames() < 0) {
-      problems.add(new SpecProblem("vote_frames", spec.voteFrames() + " is negative; give the"
-          + " frames per test sequence that vote (the paper: 5), or leave it out for all frames"));
+      problems.add(
+          new SpecProblem(
+              "vote_frames",
+              spec.voteFrames()
+                  + " is negative; give the"
+                  + " frames per test sequence that vote (the paper: 5), or leave it out for all frames"));
     }
     return problems;
   }
 
   /** What planning needs of a manifest, for the spec's training split and augmentation. */
-  public static DatasetSummary summarise(Manifest manifest, String uri, String digest, SweepSpec spec) {
-    return summarise(manifest, uri, digest, spec.trainSplit(),
-        spec.augmentationOrDefault().variants());
+  public static DatasetSummary summarise(
+      Manifest manifest, String uri, String digest, SweepSpec spec) {
+    return summarise(
+        manifest, uri, digest, spec.trainSplit(), spec.augmentationOrDefault().variants());
   }
 
   /** What planning needs of a manifest, for a training split with the default variants. */
-  public static DatasetSummary summarise(Manifest manifest, String uri, String digest, String trainSplit) {
+  public static DatasetSummary summarise(
+      Manifest manifest, String uri, String digest, String trainSplit) {
     return summarise(manifest, uri, digest, trainSplit, true);
   }
 
@@ -101,8 +126,8 @@ public final class SpecChecks {
    * @param variants whether the training pool holds augmented variants ({@code augmentation} is not
    *     {@code none})
    */
-  public static DatasetSummary summarise(Manifest manifest, String uri, String digest,
-      String trainSplit, boolean variants) {
+  public static DatasetSummary summarise(
+      Manifest manifest, String uri, String digest, String trainSplit, boolean variants) {
     List<String> classes = manifest.classes();
     int pool = TrainingPool.of(manifest, trainSplit, classes, variants).size();
     Map<String, Integer> tests = new LinkedHashMap<>();
@@ -111,14 +136,22 @@ public final class SpecChecks {
         tests.put(split, manifest.rowsOf(split).size());
       }
     }
-    return new DatasetSummary(uri, digest, classes, trainSplit, manifest.rowsOf(trainSplit).size(),
-        pool, new LinkedHashMap<>(manifest.sequencesPerClass(trainSplit)), tests);
+    return new DatasetSummary(
+        uri,
+        digest,
+        classes,
+        trainSplit,
+        manifest.rowsOf(trainSplit).size(),
+        pool,
+        new LinkedHashMap<>(manifest.sequencesPerClass(trainSplit)),
+        tests);
   }
 
   private static void throwIfAny(List<SpecProblem> problems) {
     if (!problems.isEmpty()) {
-      throw new BadInputException("the sweep spec cannot run:\n  " + problems.stream()
-          .map(SpecProblem::toString).collect(Collectors.joining("\n  ")));
+      throw new BadInputException(
+          "the sweep spec cannot run:\n  "
+              + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n  ")));
     }
   }
 }

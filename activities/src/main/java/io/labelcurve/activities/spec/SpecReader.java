@@ -47,10 +47,26 @@ import java.util.Set;
  */
 public final class SpecReader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> TOP = Set.of("id", "dataset", "train_split", "test_splits",
-      "models", "adaptations", "sampling", "seeds", "seeds_per", "preset", "max_cells_in_flight",
-      "baseline", "full_pool_finetune", "finetune_epochs", "augmentation", "vote_frames");
-  private static final Set<String> AUGMENTATION = Set.of("tilt_degrees", "narrow_width", "wide_width");
+  private static final Set<String> TOP =
+      Set.of(
+          "id",
+          "dataset",
+          "train_split",
+          "test_splits",
+          "models",
+          "adaptations",
+          "sampling",
+          "seeds",
+          "seeds_per",
+          "preset",
+          "max_cells_in_flight",
+          "baseline",
+          "full_pool_finetune",
+          "finetune_epochs",
+          "augmentation",
+          "vote_frames");
+  private static final Set<String> AUGMENTATION =
+      Set.of("tilt_degrees", "narrow_width", "wide_width");
 
   private SpecReader() {}
 
@@ -68,11 +84,15 @@ public final class SpecReader {
     try {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new BadInputException(where + ": not valid YAML: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+      throw new BadInputException(
+          where
+              + ": not valid YAML: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
     }
     if (root == null || !root.isObject()) {
-      throw new BadInputException(where + ": a spec is a YAML mapping of fields such as id, dataset, models");
+      throw new BadInputException(
+          where + ": a spec is a YAML mapping of fields such as id, dataset, models");
     }
     List<String> problems = new ArrayList<>();
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -86,12 +106,13 @@ public final class SpecReader {
     String train = text(root, "train_split", "train", problems);
     List<String> tests = strings(root, "test_splits", problems);
     List<String> models = strings(root, "models", problems);
-    List<String> adaptations = root.has("adaptations")
-        ? strings(root, "adaptations", problems) : List.of("linear-probe");
+    List<String> adaptations =
+        root.has("adaptations") ? strings(root, "adaptations", problems) : List.of("linear-probe");
     List<SamplingSpec> samplings = new ArrayList<>();
     JsonNode sampling = root.get("sampling");
     if (sampling == null || !sampling.isObject()) {
-      problems.add("sampling: missing; give image: {sizes: [...]} and/or sequence: {per_class: [...]}");
+      problems.add(
+          "sampling: missing; give image: {sizes: [...]} and/or sequence: {per_class: [...]}");
     } else {
       for (Iterator<String> it = sampling.fieldNames(); it.hasNext(); ) {
         String scheme = it.next();
@@ -114,8 +135,15 @@ public final class SpecReader {
         }
         for (int i = 0; i < list.size(); i++) {
           if (!list.get(i).canConvertToInt() || !list.get(i).isIntegralNumber()) {
-            problems.add(field + "." + sizesField + "[" + i + "]: '" + list.get(i).asText()
-                + "' is not an integer");
+            problems.add(
+                field
+                    + "."
+                    + sizesField
+                    + "["
+                    + i
+                    + "]: '"
+                    + list.get(i).asText()
+                    + "' is not an integer");
           } else {
             sizes.add(list.get(i).intValue());
           }
@@ -132,22 +160,31 @@ public final class SpecReader {
     JsonNode per = root.get("seeds_per");
     if (per != null && !per.isNull()) {
       if (!per.isObject()) {
-        problems.add("seeds_per: give a map of adaptation/sampling to seeds, e.g. linear-probe/sequence: 20");
+        problems.add(
+            "seeds_per: give a map of adaptation/sampling to seeds, e.g. linear-probe/sequence: 20");
       } else {
-        per.fields().forEachRemaining(e -> {
-          if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-            problems.add("seeds_per." + e.getKey() + ": '" + e.getValue().asText() + "' is not an integer");
-          } else {
-            seedsPer.put(e.getKey(), e.getValue().intValue());
-          }
-        });
+        per.fields()
+            .forEachRemaining(
+                e -> {
+                  if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
+                    problems.add(
+                        "seeds_per."
+                            + e.getKey()
+                            + ": '"
+                            + e.getValue().asText()
+                            + "' is not an integer");
+                  } else {
+                    seedsPer.put(e.getKey(), e.getValue().intValue());
+                  }
+                });
       }
     }
     String baseline = root.has("baseline") ? text(root, "baseline", null, problems) : null;
-    List<String> fullPool = root.has("full_pool_finetune")
-        ? strings(root, "full_pool_finetune", problems) : List.of();
-    java.util.Map<String, Integer> epochs = integerMap(root, "finetune_epochs",
-        "sampling/size to epochs, e.g. sequence/1: 5", problems);
+    List<String> fullPool =
+        root.has("full_pool_finetune") ? strings(root, "full_pool_finetune", problems) : List.of();
+    java.util.Map<String, Integer> epochs =
+        integerMap(
+            root, "finetune_epochs", "sampling/size to epochs, e.g. sequence/1: 5", problems);
     AugmentationSpec augmentation = augmentation(root.get("augmentation"), problems);
     Integer voteFrames = null;
     JsonNode vote = root.get("vote_frames");
@@ -155,8 +192,11 @@ public final class SpecReader {
       if (vote.isTextual() && vote.asText().equals("all")) {
         voteFrames = null;
       } else if (!vote.isIntegralNumber() || !vote.canConvertToInt() || vote.intValue() < 1) {
-        problems.add("vote_frames: '" + vote.asText() + "' is not a positive integer; give the"
-            + " frames per test sequence that vote (the paper: 5), or 'all'");
+        problems.add(
+            "vote_frames: '"
+                + vote.asText()
+                + "' is not a positive integer; give the"
+                + " frames per test sequence that vote (the paper: 5), or 'all'");
       } else {
         voteFrames = vote.intValue();
       }
@@ -164,12 +204,27 @@ public final class SpecReader {
     if (!problems.isEmpty()) {
       throw new BadInputException(where + ": " + String.join("\n  ", problems));
     }
-    return new SweepSpec(id, dataset, train, tests, models, adaptations, samplings, seeds, preset,
-        window, seedsPer, baseline, fullPool, epochs, augmentation, voteFrames);
+    return new SweepSpec(
+        id,
+        dataset,
+        train,
+        tests,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        window,
+        seedsPer,
+        baseline,
+        fullPool,
+        epochs,
+        augmentation,
+        voteFrames);
   }
 
-  private static java.util.Map<String, Integer> integerMap(JsonNode root, String field,
-      String what, List<String> problems) {
+  private static java.util.Map<String, Integer> integerMap(
+      JsonNode root, String field, String what, List<String> problems) {
     java.util.Map<String, Integer> out = new java.util.TreeMap<>();
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
@@ -179,13 +234,21 @@ public final class SpecReader {
       problems.add(field + ": give a map of " + what);
       return out;
     }
-    node.fields().forEachRemaining(e -> {
-      if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-        problems.add(field + "." + e.getKey() + ": '" + e.getValue().asText() + "' is not an integer");
-      } else {
-        out.put(e.getKey(), e.getValue().intValue());
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
+                problems.add(
+                    field
+                        + "."
+                        + e.getKey()
+                        + ": '"
+                        + e.getValue().asText()
+                        + "' is not an integer");
+              } else {
+                out.put(e.getKey(), e.getValue().intValue());
+              }
+            });
     return out;
   }
 
@@ -201,32 +264,43 @@ public final class SpecReader {
       if (n.asText().equals("default")) {
         return null;
       }
-      problems.add("augmentation: '" + n.asText() + "' is not 'none' or 'default'; or give"
-          + " tilt_degrees, narrow_width and wide_width as [min, max]");
+      problems.add(
+          "augmentation: '"
+              + n.asText()
+              + "' is not 'none' or 'default'; or give"
+              + " tilt_degrees, narrow_width and wide_width as [min, max]");
       return null;
     }
     if (!n.isObject()) {
-      problems.add("augmentation: give 'none', or a mapping of tilt_degrees, narrow_width and"
-          + " wide_width to [min, max]");
+      problems.add(
+          "augmentation: give 'none', or a mapping of tilt_degrees, narrow_width and"
+              + " wide_width to [min, max]");
       return null;
     }
-    n.fieldNames().forEachRemaining(f -> {
-      if (!AUGMENTATION.contains(f)) {
-        problems.add("augmentation." + f + ": unknown field; known fields are "
-            + AUGMENTATION.stream().sorted().toList());
-      }
-    });
+    n.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!AUGMENTATION.contains(f)) {
+                problems.add(
+                    "augmentation."
+                        + f
+                        + ": unknown field; known fields are "
+                        + AUGMENTATION.stream().sorted().toList());
+              }
+            });
     AugmentationSpec d = AugmentationSpec.DEFAULT;
-    AugmentationSpec a = new AugmentationSpec(true,
-        range(n, "tilt_degrees", d.tiltDegrees(), problems),
-        range(n, "narrow_width", d.narrowWidth(), problems),
-        range(n, "wide_width", d.wideWidth(), problems));
+    AugmentationSpec a =
+        new AugmentationSpec(
+            true,
+            range(n, "tilt_degrees", d.tiltDegrees(), problems),
+            range(n, "narrow_width", d.narrowWidth(), problems),
+            range(n, "wide_width", d.wideWidth(), problems));
     a.problems("augmentation").forEach(p -> problems.add(p.field() + ": " + p.message()));
     return a;
   }
 
-  private static AugmentationSpec.Range range(JsonNode parent, String field,
-      AugmentationSpec.Range fallback, List<String> problems) {
+  private static AugmentationSpec.Range range(
+      JsonNode parent, String field, AugmentationSpec.Range fallback, List<String> problems) {
     JsonNode n = parent.get(field);
     String name = "augmentation." + field;
     if (n == null || n.isNull()) {

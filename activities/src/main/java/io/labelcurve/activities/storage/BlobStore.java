@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one bucket of labelcurve (datasets, embeddings, sweeps), addressed by keys such as
- * {@code sweeps/demo/cells/x.json}. Implemented over S3 ({@link S3BlobStore}); S3Proxy in tests
- * and the embedded mode, MinIO or AWS on a cluster.
+ * The one bucket of labelcurve (datasets, embeddings, sweeps), addressed by keys such as {@code
+ * sweeps/demo/cells/x.json}. Implemented over S3 ({@link S3BlobStore}); S3Proxy in tests and the
+ * embedded mode, MinIO or AWS on a cluster.
  */
 public interface BlobStore {
 

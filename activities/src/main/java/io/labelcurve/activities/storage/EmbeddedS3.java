@@ -18,6 +18,7 @@ import org.jclouds.blobstore.BlobStoreContext;
 public final class EmbeddedS3 implements AutoCloseable {
   /** Fixed credentials of the local S3Proxy; it listens on loopback only. */
   public static final String ACCESS_KEY = "labelcurve";
+
   public static final String SECRET_KEY = "labelcurve-local-secret";
 
   private final S3Proxy proxy;
@@ -26,8 +27,8 @@ public final class EmbeddedS3 implements AutoCloseable {
   private final String accessKey;
   private final String secretKey;
 
-  private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, Path root, String accessKey,
-      String secretKey) {
+  private EmbeddedS3(
+      S3Proxy proxy, BlobStoreContext context, Path root, String accessKey, String secretKey) {
     this.proxy = proxy;
     this.context = context;
     this.root = root;
@@ -49,35 +50,36 @@ public final class EmbeddedS3 implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Path, int)}, with other credentials (tests that look for a recognisable
-   * secret in everything a sweep writes).
+   * As {@link #start(Path, int)}, with other credentials (tests that look for a recognisable secret
+   * in everything a sweep writes).
    */
   public static EmbeddedS3 start(Path root, int port, String accessKey, String secretKey)
       throws IOException {
     return start(root, port, "127.0.0.1", accessKey, secretKey);
   }
 
-  private static EmbeddedS3 start(Path root, int port, String address, String accessKey,
-      String secretKey) throws IOException {
+  private static EmbeddedS3 start(
+      Path root, int port, String address, String accessKey, String secretKey) throws IOException {
     Files.createDirectories(root);
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", root.toAbsolutePath().toString());
-    BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
-        .overrides(props)
-        .build(BlobStoreContext.class);
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(context.getBlobStore())
-        .endpoint(URI.create("http://" + address + ":" + port))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-        // The SDK's transfer manager sends headers S3Proxy does not know.
-        .ignoreUnknownHeaders(true)
-        .build();
+    BlobStoreContext context =
+        ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class);
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://" + address + ":" + port))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+            // The SDK's transfer manager sends headers S3Proxy does not know.
+            .ignoreUnknownHeaders(true)
+            .build();
     try {
       proxy.start();
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (!"STARTED".equals(proxy.getState())) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("S3Proxy did not start within 30 s (state " + proxy.getState() + ")");
+          throw new IOException(
+              "S3Proxy did not start within 30 s (state " + proxy.getState() + ")");
         }
         Thread.sleep(10);
       }

@@ -42,8 +42,8 @@ public final class PemTrust {
       tmf.init(store);
       return tmf.getTrustManagers();
     } catch (IOException | GeneralSecurityException e) {
-      throw new BadInputException(variable + "=" + pem + ": cannot read a CA bundle from it ("
-          + e.getMessage() + ")", e);
+      throw new BadInputException(
+          variable + "=" + pem + ": cannot read a CA bundle from it (" + e.getMessage() + ")", e);
     }
   }
 }

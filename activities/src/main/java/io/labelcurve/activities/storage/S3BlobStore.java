@@ -41,22 +41,28 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
   /** Connects with the given settings; creates the bucket when it does not exist yet. */
   public static S3BlobStore connect(S3Settings settings) {
-    S3ClientBuilder builder = S3Client.builder()
-        .region(Region.of(settings.region()))
-        // The URL-connection client keeps the jar small and needs no extra threads.
-        .httpClientBuilder(settings.caBundle() == null ? UrlConnectionHttpClient.builder()
-            : UrlConnectionHttpClient.builder().tlsTrustManagersProvider(
-                PemTrust.provider(S3Settings.ENV_CA, settings.caBundle())))
-        .forcePathStyle(settings.pathStyle());
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .region(Region.of(settings.region()))
+            // The URL-connection client keeps the jar small and needs no extra threads.
+            .httpClientBuilder(
+                settings.caBundle() == null
+                    ? UrlConnectionHttpClient.builder()
+                    : UrlConnectionHttpClient.builder()
+                        .tlsTrustManagersProvider(
+                            PemTrust.provider(S3Settings.ENV_CA, settings.caBundle())))
+            .forcePathStyle(settings.pathStyle());
     settings.endpointUri().ifPresent(builder::endpointOverride);
     if (settings.accessKey() != null && settings.secretKey() != null) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(
-          AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
+      builder.credentialsProvider(
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
     } else {
       builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
     }
     if (settings.checksumsWhenRequired()) {
-      builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+      builder
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
           .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     }
     S3BlobStore store = new S3BlobStore(builder.build(), settings.bucket());

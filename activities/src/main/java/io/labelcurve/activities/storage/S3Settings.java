@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How to reach the bucket. Taken from flags or the environment, never from a spec; credentials
- * are never logged ({@link #toString()} leaves them out).
+ * How to reach the bucket. Taken from flags or the environment, never from a spec; credentials are
+ * never logged ({@link #toString()} leaves them out).
  *
  * @param endpoint S3 endpoint, e.g. {@code http://127.0.0.1:9000}; null for AWS's own
  * @param region region name (S3Proxy and MinIO accept any)
@@ -20,12 +20,24 @@ import java.util.Optional;
  *     instead of the JVM's; null for the JVM's
  */
 public record S3Settings(
-    String endpoint, String region, String bucket, String accessKey, String secretKey,
-    boolean pathStyle, boolean checksumsWhenRequired, java.nio.file.Path caBundle) {
+    String endpoint,
+    String region,
+    String bucket,
+    String accessKey,
+    String secretKey,
+    boolean pathStyle,
+    boolean checksumsWhenRequired,
+    java.nio.file.Path caBundle) {
 
   /** Settings that trust the JVM's CAs. */
-  public S3Settings(String endpoint, String region, String bucket, String accessKey,
-      String secretKey, boolean pathStyle, boolean checksumsWhenRequired) {
+  public S3Settings(
+      String endpoint,
+      String region,
+      String bucket,
+      String accessKey,
+      String secretKey,
+      boolean pathStyle,
+      boolean checksumsWhenRequired) {
     this(endpoint, region, bucket, accessKey, secretKey, pathStyle, checksumsWhenRequired, null);
   }
 
@@ -34,15 +46,19 @@ public record S3Settings(
   public static final String ENV_BUCKET = "LABELCURVE_S3_BUCKET";
   public static final String ENV_ACCESS_KEY = "LABELCURVE_S3_ACCESS_KEY";
   public static final String ENV_SECRET_KEY = "LABELCURVE_S3_SECRET_KEY";
+
   /**
-   * A file holding the secret key (compose {@code secrets:}, a Kubernetes Secret volume): the
-   * key then never passes through an environment variable or a shell.
+   * A file holding the secret key (compose {@code secrets:}, a Kubernetes Secret volume): the key
+   * then never passes through an environment variable or a shell.
    */
   public static final String ENV_SECRET_KEY_FILE = "LABELCURVE_S3_SECRET_KEY_FILE";
+
   /** A file holding the access key id, for symmetry with {@link #ENV_SECRET_KEY_FILE}. */
   public static final String ENV_ACCESS_KEY_FILE = "LABELCURVE_S3_ACCESS_KEY_FILE";
+
   public static final String ENV_PATH_STYLE = "LABELCURVE_S3_PATH_STYLE";
   public static final String ENV_CHECKSUMS_WHEN_REQUIRED = "LABELCURVE_S3_CHECKSUMS_WHEN_REQUIRED";
+
   /** PEM CA bundle for an https endpoint signed by a private CA (deploy/compose/tls.yml). */
   public static final String ENV_CA = "LABELCURVE_S3_CA";
 
@@ -50,11 +66,11 @@ public record S3Settings(
 
   /**
    * Settings from the environment; unset values take defaults that suit S3Proxy/MinIO. A key may
-   * come from a file ({@value #ENV_SECRET_KEY_FILE}, {@value #ENV_ACCESS_KEY_FILE}) instead of
-   * the variable itself, not both.
+   * come from a file ({@value #ENV_SECRET_KEY_FILE}, {@value #ENV_ACCESS_KEY_FILE}) instead of the
+   * variable itself, not both.
    *
-   * @throws io.labelcurve.activities.BadInputException naming the variable and the file when
-   *     both are set or the file cannot be read (never the key)
+   * @throws io.labelcurve.activities.BadInputException naming the variable and the file when both
+   *     are set or the file cannot be read (never the key)
    */
   public static S3Settings fromEnvironment(Map<String, String> env) {
     return new S3Settings(
@@ -65,7 +81,8 @@ public record S3Settings(
         SecretFiles.valueOrFile(env, ENV_SECRET_KEY, ENV_SECRET_KEY_FILE),
         Boolean.parseBoolean(env.getOrDefault(ENV_PATH_STYLE, "true")),
         Boolean.parseBoolean(env.getOrDefault(ENV_CHECKSUMS_WHEN_REQUIRED, "true")),
-        env.get(ENV_CA) == null || env.get(ENV_CA).isBlank() ? null
+        env.get(ENV_CA) == null || env.get(ENV_CA).isBlank()
+            ? null
             : java.nio.file.Path.of(env.get(ENV_CA)));
   }
 
@@ -76,15 +93,32 @@ public record S3Settings(
 
   /** These settings with another endpoint and static credentials (the embedded S3Proxy). */
   public S3Settings withEndpoint(String newEndpoint, String newAccessKey, String newSecretKey) {
-    return new S3Settings(newEndpoint, region, bucket, newAccessKey, newSecretKey, pathStyle,
-        checksumsWhenRequired, caBundle);
+    return new S3Settings(
+        newEndpoint,
+        region,
+        bucket,
+        newAccessKey,
+        newSecretKey,
+        pathStyle,
+        checksumsWhenRequired,
+        caBundle);
   }
 
   @Override
   public String toString() {
-    return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket
-        + ", credentials=" + (accessKey == null ? "default chain" : "static (hidden)")
-        + ", pathStyle=" + pathStyle + ", checksumsWhenRequired=" + checksumsWhenRequired
-        + (caBundle == null ? "" : ", ca=" + caBundle) + "]";
+    return "S3Settings[endpoint="
+        + endpoint
+        + ", region="
+        + region
+        + ", bucket="
+        + bucket
+        + ", credentials="
+        + (accessKey == null ? "default chain" : "static (hidden)")
+        + ", pathStyle="
+        + pathStyle
+        + ", checksumsWhenRequired="
+        + checksumsWhenRequired
+        + (caBundle == null ? "" : ", ca=" + caBundle)
+        + "]";
   }
 }

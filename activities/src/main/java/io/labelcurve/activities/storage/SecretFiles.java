@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Secrets given as a file path in a {@code *_FILE} variable, the convention of Docker's and
  * compose's {@code secrets:} (mounted under {@code /run/secrets/}) and of the official images
- * (postgres, MinIO, Grafana): the secret stays in a file readable by its owner and never enters
- * an environment variable, a shell's history or {@code docker inspect}.
+ * (postgres, MinIO, Grafana): the secret stays in a file readable by its owner and never enters an
+ * environment variable, a shell's history or {@code docker inspect}.
  */
 public final class SecretFiles {
   /** Largest secret file read: a key or token, not a mistaken path to a data file. */
@@ -20,18 +20,24 @@ public final class SecretFiles {
   private SecretFiles() {}
 
   /**
-   * The value of {@code variable}, or the content of the file named by {@code fileVariable}
-   * without its trailing newline; null when neither is set.
+   * The value of {@code variable}, or the content of the file named by {@code fileVariable} without
+   * its trailing newline; null when neither is set.
    *
-   * @throws BadInputException when both are set, or the file is missing, unreadable,
-   *     empty or too large; the message names the variables and the path, never the content
+   * @throws BadInputException when both are set, or the file is missing, unreadable, empty or too
+   *     large; the message names the variables and the path, never the content
    */
   public static String valueOrFile(Map<String, String> env, String variable, String fileVariable) {
     String value = blankToNull(env.get(variable));
     String file = blankToNull(env.get(fileVariable));
     if (value != null && file != null) {
-      throw new BadInputException(variable + " and " + fileVariable + " are both set; set"
-          + " one (" + fileVariable + " keeps the secret out of the environment)");
+      throw new BadInputException(
+          variable
+              + " and "
+              + fileVariable
+              + " are both set; set"
+              + " one ("
+              + fileVariable
+              + " keeps the secret out of the environment)");
     }
     return file == null ? value : read(fileVariable, Path.of(file));
   }
@@ -43,8 +49,15 @@ public final class SecretFiles {
         throw new BadInputException(variable + "=" + file + ": no such file");
       }
       if (Files.size(file) > MAX_BYTES) {
-        throw new BadInputException(variable + "=" + file + ": " + Files.size(file)
-            + " bytes, more than a secret (" + MAX_BYTES + " at most)");
+        throw new BadInputException(
+            variable
+                + "="
+                + file
+                + ": "
+                + Files.size(file)
+                + " bytes, more than a secret ("
+                + MAX_BYTES
+                + " at most)");
       }
       String s = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (s.isEmpty()) {
@@ -52,8 +65,8 @@ public final class SecretFiles {
       }
       return s;
     } catch (IOException e) {
-      throw new BadInputException(variable + "=" + file + ": cannot read it ("
-          + e.getClass().getSimpleName() + ")", e);
+      throw new BadInputException(
+          variable + "=" + file + ": cannot read it (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 

@@ -10,8 +10,10 @@ final class DenseProblem {
   final RowBlocks x;
   final int n;
   final int d;
+
   /** Value of the appended constant feature; 0 means no intercept. */
   final double bias;
+
   final RowChunks chunks;
 
   DenseProblem(RowBlocks x, double bias, RowChunks chunks) {
@@ -22,7 +24,9 @@ final class DenseProblem {
     this.chunks = chunks;
   }
 
-  /** Number of weights including the bias weight (always {@code d + 1}; the last is 0 when unused). */
+  /**
+   * Number of weights including the bias weight (always {@code d + 1}; the last is 0 when unused).
+   */
   int numWeights() {
     return d + 1;
   }

@@ -33,9 +33,9 @@ package io.labelcurve.activities.svm;
 import java.util.SplittableRandom;
 
 /**
- * LIBLINEAR's L2R_L2LOSS_SVC_DUAL: dual coordinate descent for the L2-regularised squared-hinge
- * SVM (Hsieh, Chang, Lin, Keerthi, Sundararajan, ICML 2008), with LIBLINEAR's shrinking and a
- * fresh random permutation of the active coordinates every outer iteration.
+ * LIBLINEAR's L2R_L2LOSS_SVC_DUAL: dual coordinate descent for the L2-regularised squared-hinge SVM
+ * (Hsieh, Chang, Lin, Keerthi, Sundararajan, ICML 2008), with LIBLINEAR's shrinking and a fresh
+ * random permutation of the active coordinates every outer iteration.
  *
  * <p>Dual problem: {@code min_a 0.5 a'Qa - e'a, a_i >= 0}, {@code Q = YXX'Y + I/(2C)}; the primal
  * weights {@code w = sum_i a_i y_i x_i} are maintained as the coordinates move. Stopping: the

@@ -17,17 +17,26 @@ public final class LinearSvcModel {
   private final int numClasses;
   private final int dim;
   private final String solver;
+
   /** Present labels in increasing order. */
   private final int[] classes;
+
   /** One row per binary problem: one (binary case) or one per present class. */
   private final double[][] coef;
+
   private final double[] intercept;
   private final int[] iterations;
   private final boolean[] converged;
 
   LinearSvcModel(
-      int numClasses, int dim, String solver, int[] classes, double[][] coef, double[] intercept,
-      int[] iterations, boolean[] converged) {
+      int numClasses,
+      int dim,
+      String solver,
+      int[] classes,
+      double[][] coef,
+      double[] intercept,
+      int[] iterations,
+      boolean[] converged) {
     this.numClasses = numClasses;
     this.dim = dim;
     this.solver = solver;
@@ -90,7 +99,9 @@ public final class LinearSvcModel {
   private void scoresInto(float[] x, double[] out) {
     if (x == null || x.length != dim) {
       throw new IllegalArgumentException(
-          "expected a feature vector of length " + dim + ", got "
+          "expected a feature vector of length "
+              + dim
+              + ", got "
               + (x == null ? "null" : String.valueOf(x.length)));
     }
     Arrays.fill(out, Double.NEGATIVE_INFINITY);

@@ -18,7 +18,12 @@ package io.labelcurve.activities.svm;
  * @param seed seed of the dual solver's coordinate permutations
  */
 public record LinearSvcParams(
-    double c, double tol, int maxIter, double interceptScaling, Solver solver, int threads,
+    double c,
+    double tol,
+    int maxIter,
+    double interceptScaling,
+    Solver solver,
+    int threads,
     long seed) {
 
   /** Seed used by {@link #sklearnDefaults()}. */
@@ -59,7 +64,12 @@ public record LinearSvcParams(
   /** C=1, tol=1e-4, max_iter=1000, intercept_scaling=1, dual="auto", all processors. */
   public static LinearSvcParams sklearnDefaults() {
     return new LinearSvcParams(
-        1.0, 1e-4, 1000, 1.0, Solver.AUTO, Runtime.getRuntime().availableProcessors(),
+        1.0,
+        1e-4,
+        1000,
+        1.0,
+        Solver.AUTO,
+        Runtime.getRuntime().availableProcessors(),
         DEFAULT_SEED);
   }
 

@@ -8,25 +8,24 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 
 /**
- * Trains a linear SVM the way scikit-learn's {@code LinearSVC} does with its defaults
- * (scikit-learn >= 1.5): L2 penalty, squared hinge, one-vs-rest over the classes present, an
- * intercept fitted as a regularised constant feature of value {@code interceptScaling}, and the
- * LIBLINEAR solver chosen by {@code dual="auto"} (dual coordinate descent when {@code n < d}, primal
- * trust-region Newton otherwise).
+ * Trains a linear SVM the way scikit-learn's {@code LinearSVC} does with its defaults (scikit-learn
+ * >= 1.5): L2 penalty, squared hinge, one-vs-rest over the classes present, an intercept fitted as
+ * a regularised constant feature of value {@code interceptScaling}, and the LIBLINEAR solver chosen
+ * by {@code dual="auto"} (dual coordinate descent when {@code n < d}, primal trust-region Newton
+ * otherwise).
  *
  * <p>Labels are {@code [0, numClasses)}. Only classes present in {@code y} are trained; absent
  * classes score {@code -inf} and are never predicted. With exactly two present classes one binary
  * problem is trained (positive = the larger label), like scikit-learn. Fewer than two present
  * classes is an error, as in scikit-learn.
  *
- * <p>Threads ({@code params.threads()}, one pool per {@code train} call): the binary problems
- * train at once, and inside each primal problem every pass over the rows (loss, gradient,
- * Hessian-vector product) is spread over the same threads in fixed chunks of rows ({@link
- * RowChunks}). The samples are read in place from a {@link RowBlocks} matrix, never copied, so
- * {@code n × d} may exceed one Java array (the whole 2.9 M × 768 pool). Results do not depend on the
- * thread count, bit for bit: chunk sums are added in chunk order, and problem {@code k}'s dual
- * coordinate permutations come from its own generator seeded from {@code params.seed()} and
- * {@code k}.
+ * <p>Threads ({@code params.threads()}, one pool per {@code train} call): the binary problems train
+ * at once, and inside each primal problem every pass over the rows (loss, gradient, Hessian-vector
+ * product) is spread over the same threads in fixed chunks of rows ({@link RowChunks}). The samples
+ * are read in place from a {@link RowBlocks} matrix, never copied, so {@code n × d} may exceed one
+ * Java array (the whole 2.9 M × 768 pool). Results do not depend on the thread count, bit for bit:
+ * chunk sums are added in chunk order, and problem {@code k}'s dual coordinate permutations come
+ * from its own generator seeded from {@code params.seed()} and {@code k}.
  */
 public final class LinearSvcTrainer {
   private final LinearSvcParams params;
@@ -56,7 +55,10 @@ public final class LinearSvcTrainer {
     return params;
   }
 
-  /** The solver {@link LinearSvcParams.Solver#AUTO} picks for {@code n} samples of {@code d} features. */
+  /**
+   * The solver {@link LinearSvcParams.Solver#AUTO} picks for {@code n} samples of {@code d}
+   * features.
+   */
   public static LinearSvcParams.Solver autoSolver(int n, int d) {
     return n < d ? LinearSvcParams.Solver.DUAL : LinearSvcParams.Solver.PRIMAL;
   }
@@ -154,18 +156,19 @@ public final class LinearSvcTrainer {
     long[] firstBad = new long[chunks.count];
     Arrays.fill(firstBad, -1);
     int d = x.cols();
-    chunks.forEach(k -> {
-      for (int i = chunks.start(k), end = chunks.end(k); i < end && firstBad[k] < 0; i++) {
-        float[] block = x.blockOf(i);
-        int off = x.offsetOf(i);
-        for (int j = 0; j < d; j++) {
-          if (!Float.isFinite(block[off + j])) {
-            firstBad[k] = (long) i * d + j;
-            break;
+    chunks.forEach(
+        k -> {
+          for (int i = chunks.start(k), end = chunks.end(k); i < end && firstBad[k] < 0; i++) {
+            float[] block = x.blockOf(i);
+            int off = x.offsetOf(i);
+            for (int j = 0; j < d; j++) {
+              if (!Float.isFinite(block[off + j])) {
+                firstBad[k] = (long) i * d + j;
+                break;
+              }
+            }
           }
-        }
-      }
-    });
+        });
     for (long bad : firstBad) {
       if (bad >= 0) {
         int i = (int) (bad / d);
@@ -177,8 +180,7 @@ public final class LinearSvcTrainer {
   }
 
   private LinearSvcModel model(
-      int numClasses, int d, LinearSvcParams.Solver solver, int[] classes,
-      BinaryResult[] results) {
+      int numClasses, int d, LinearSvcParams.Solver solver, int[] classes, BinaryResult[] results) {
     int k = results.length;
     double[][] coef = new double[k][];
     double[] intercept = new double[k];
@@ -192,12 +194,21 @@ public final class LinearSvcTrainer {
       converged[i] = results[i].converged();
     }
     return new LinearSvcModel(
-        numClasses, d, solver == LinearSvcParams.Solver.DUAL ? "dual" : "primal", classes, coef,
-        intercept, iterations, converged);
+        numClasses,
+        d,
+        solver == LinearSvcParams.Solver.DUAL ? "dual" : "primal",
+        classes,
+        coef,
+        intercept,
+        iterations,
+        converged);
   }
 
   private BinaryResult[] solveAll(
-      DenseProblem problem, int[] y, int[] positives, LinearSvcParams.Solver solver,
+      DenseProblem problem,
+      int[] y,
+      int[] positives,
+      LinearSvcParams.Solver solver,
       ForkJoinPool pool) {
     int k = positives.length;
     BinaryResult[] out = new BinaryResult[k];

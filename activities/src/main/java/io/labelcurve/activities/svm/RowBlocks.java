@@ -7,8 +7,8 @@ package io.labelcurve.activities.svm;
  *
  * <p>{@link #allocate} makes blocks of at most {@value #BLOCK_FLOATS} floats (256 KB): below half
  * of G1's smallest region (1 MB), so a block is never a "humongous" object, which would waste up to
- * half of a region each. {@link #wrap} views existing rows (one block per row) without copying them,
- * which is how the probe hands its embeddings to the trainer.
+ * half of a region each. {@link #wrap} views existing rows (one block per row) without copying
+ * them, which is how the probe hands its embeddings to the trainer.
  */
 public final class RowBlocks {
   /** Largest block {@link #allocate} makes, in floats. */
@@ -60,8 +60,12 @@ public final class RowBlocks {
       float[] row = rows[i];
       if (row == null || row.length != cols) {
         throw new IllegalArgumentException(
-            "row " + i + " of x has " + (row == null ? "no" : String.valueOf(row.length))
-                + " features, expected " + cols);
+            "row "
+                + i
+                + " of x has "
+                + (row == null ? "no" : String.valueOf(row.length))
+                + " features, expected "
+                + cols);
       }
     }
     return new RowBlocks(rows, rows.length, cols, 1);

@@ -25,6 +25,7 @@ final class RowChunks {
   final int n;
   final int chunkRows;
   final int count;
+
   /** null: run every chunk in the calling thread. */
   private final ForkJoinPool pool;
 

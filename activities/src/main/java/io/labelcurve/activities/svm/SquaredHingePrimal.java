@@ -41,8 +41,8 @@ import java.util.Arrays;
  *   H v  = v + 2C sum_{i in I} x_i (x_i'v)                  (generalised Hessian)
  * </pre>
  *
- * As in LIBLINEAR, {@link #gradient} must follow {@link #value} at the same {@code w}: it reuses the
- * margins and fixes the active set {@code I} that {@link #hessianTimes} then uses (a rejected
+ * As in LIBLINEAR, {@link #gradient} must follow {@link #value} at the same {@code w}: it reuses
+ * the margins and fixes the active set {@code I} that {@link #hessianTimes} then uses (a rejected
  * trust-region step calls {@link #value} again without moving {@code I}).
  *
  * <p>Each pass over the rows runs chunk by chunk ({@link RowChunks}) on the trainer's threads: a
@@ -53,12 +53,16 @@ final class SquaredHingePrimal {
   private final DenseProblem p;
   private final byte[] y;
   private final double c;
+
   /** Margins {@code y_i w'x_i} of the last {@link #value} call. */
   private final double[] z;
+
   /** The active set {@code I} of the last {@link #gradient} call. */
   private final boolean[] active;
+
   /** One loss partial per chunk. */
   private final double[] lossPartials;
+
   /** One weight-sized partial per chunk (gradient and Hessian-vector sums). */
   private final double[][] vectorPartials;
 
@@ -78,18 +82,19 @@ final class SquaredHingePrimal {
 
   double value(double[] w) {
     RowChunks chunks = p.chunks;
-    chunks.forEach(k -> {
-      double f = 0;
-      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
-        double zi = y[i] * p.dotRow(i, w);
-        z[i] = zi;
-        double d = 1 - zi;
-        if (d > 0) {
-          f += c * d * d;
-        }
-      }
-      lossPartials[k] = f;
-    });
+    chunks.forEach(
+        k -> {
+          double f = 0;
+          for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+            double zi = y[i] * p.dotRow(i, w);
+            z[i] = zi;
+            double d = 1 - zi;
+            if (d > 0) {
+              f += c * d * d;
+            }
+          }
+          lossPartials[k] = f;
+        });
     double f = 0;
     for (double part : lossPartials) {
       f += part;
@@ -99,17 +104,18 @@ final class SquaredHingePrimal {
 
   void gradient(double[] w, double[] g) {
     RowChunks chunks = p.chunks;
-    chunks.forEach(k -> {
-      double[] part = vectorPartials[k];
-      Arrays.fill(part, 0);
-      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
-        boolean in = z[i] < 1;
-        active[i] = in;
-        if (in) {
-          p.addRow(i, 2 * c * y[i] * (z[i] - 1), part);
-        }
-      }
-    });
+    chunks.forEach(
+        k -> {
+          double[] part = vectorPartials[k];
+          Arrays.fill(part, 0);
+          for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+            boolean in = z[i] < 1;
+            active[i] = in;
+            if (in) {
+              p.addRow(i, 2 * c * y[i] * (z[i] - 1), part);
+            }
+          }
+        });
     addPartials(w, g);
   }
 
@@ -117,15 +123,16 @@ final class SquaredHingePrimal {
   void hessianTimes(double[] s, double[] hs) {
     RowChunks chunks = p.chunks;
     double twoC = 2 * c;
-    chunks.forEach(k -> {
-      double[] part = vectorPartials[k];
-      Arrays.fill(part, 0);
-      for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
-        if (active[i]) {
-          p.addRow(i, twoC * p.dotRow(i, s), part);
-        }
-      }
-    });
+    chunks.forEach(
+        k -> {
+          double[] part = vectorPartials[k];
+          Arrays.fill(part, 0);
+          for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+            if (active[i]) {
+              p.addRow(i, twoC * p.dotRow(i, s), part);
+            }
+          }
+        });
     addPartials(s, hs);
   }
 

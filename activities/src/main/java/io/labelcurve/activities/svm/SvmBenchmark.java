@@ -26,10 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SvmBenchmark {
   /** Rank of the class subspace. */
   static final int RANK = 32;
+
   /** Spread of the class means in the subspace (within-class spread is 1). */
   static final double SEPARATION = 0.8;
+
   /** Standard deviation of the isotropic noise in every dimension. */
   static final double NOISE = 0.5;
+
   /** Rows drawn from one generator. */
   static final int DRAW_CHUNK_ROWS = 4096;
 
@@ -47,8 +50,18 @@ public final class SvmBenchmark {
    *     the start of drawing to the end of training
    */
   public record Result(
-      int n, int d, int classes, int threads, String solver, double drawSeconds,
-      double trainSeconds, double trainCpuSeconds, double accuracy, int testSize, int[] iterations, boolean allConverged,
+      int n,
+      int d,
+      int classes,
+      int threads,
+      String solver,
+      double drawSeconds,
+      double trainSeconds,
+      double trainCpuSeconds,
+      double accuracy,
+      int testSize,
+      int[] iterations,
+      boolean allConverged,
       double peakHeapGiB) {
     @Override
     public String toString() {
@@ -56,10 +69,22 @@ public final class SvmBenchmark {
           "svm n=%d d=%d classes=%d threads=%d solver=%s data=%.2fGiB draw=%.1fs train=%.2fs"
               + " train_cpu=%.2fs train_us_per_sample=%.1f cpu_us_per_sample=%.1f accuracy=%.4f (test %d) iterations=%s converged=%s"
               + " peak_heap=%.2fGiB",
-          n, d, classes, threads, solver, (double) n * d * 4 / (1L << 30), drawSeconds,
-          trainSeconds, trainCpuSeconds, trainSeconds * 1e6 / n, trainCpuSeconds * 1e6 / n,
-          accuracy, testSize, Arrays.toString(iterations),
-          allConverged, peakHeapGiB);
+          n,
+          d,
+          classes,
+          threads,
+          solver,
+          (double) n * d * 4 / (1L << 30),
+          drawSeconds,
+          trainSeconds,
+          trainCpuSeconds,
+          trainSeconds * 1e6 / n,
+          trainCpuSeconds * 1e6 / n,
+          accuracy,
+          testSize,
+          Arrays.toString(iterations),
+          allConverged,
+          peakHeapGiB);
     }
   }
 
@@ -72,8 +97,14 @@ public final class SvmBenchmark {
   public static Result run(int n, int d, int classes, long seed, int threads, Path saveDataTo) {
     if (n <= 0 || d <= 0 || classes < 2 || threads <= 0) {
       throw new IllegalArgumentException(
-          "need n > 0, d > 0, classes >= 2, threads > 0; got n=" + n + " d=" + d + " classes="
-              + classes + " threads=" + threads);
+          "need n > 0, d > 0, classes >= 2, threads > 0; got n="
+              + n
+              + " d="
+              + d
+              + " classes="
+              + classes
+              + " threads="
+              + threads);
     }
     try (HeapSampler heap = new HeapSampler()) {
       long t0 = System.nanoTime();
@@ -117,8 +148,19 @@ public final class SvmBenchmark {
         save(saveDataTo, "java_pred.npy", pred);
       }
       return new Result(
-          n, d, classes, threads, model.solver(), drawSeconds, seconds, cpuSeconds, (double) ok / testSize,
-          testSize, model.iterations(), allTrue(model.converged()), peak);
+          n,
+          d,
+          classes,
+          threads,
+          model.solver(),
+          drawSeconds,
+          seconds,
+          cpuSeconds,
+          (double) ok / testSize,
+          testSize,
+          model.iterations(),
+          allTrue(model.converged()),
+          peak);
     }
   }
 
@@ -146,16 +188,19 @@ public final class SvmBenchmark {
     private final Thread thread;
 
     HeapSampler() {
-      thread = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          sample();
-          try {
-            Thread.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "heap-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  sample();
+                  try {
+                    Thread.sleep(100);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "heap-sampler");
       thread.setDaemon(true);
       thread.start();
     }
@@ -219,34 +264,38 @@ public final class SvmBenchmark {
     /** Fills {@code x} and {@code y}; {@code stream} tells training (1) and test (2) data apart. */
     void draw(RowBlocks x, int[] y, int stream, ForkJoinPool pool) {
       RowChunks chunks = new RowChunks(x.rows(), DRAW_CHUNK_ROWS, pool);
-      chunks.forEach(k -> {
-        SplittableRandom rnd = new SplittableRandom(
-            seed * 0x9E3779B97F4A7C15L + stream * 0xBF58476D1CE4E5B9L + k * 0x94D049BB133111EBL);
-        double[] z = new double[RANK];
-        double[] row = new double[d];
-        float[] out = new float[d];
-        for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
-          int label = rnd.nextInt(classes);
-          for (int r = 0; r < RANK; r++) {
-            z[r] = means[label][r] + gaussian(rnd);
-          }
-          for (int j = 0; j < d; j++) {
-            row[j] = NOISE * gaussian(rnd);
-          }
-          for (int r = 0; r < RANK; r++) {
-            double zr = z[r];
-            double[] b = basis[r];
-            for (int j = 0; j < d; j++) {
-              row[j] += zr * b[j];
+      chunks.forEach(
+          k -> {
+            SplittableRandom rnd =
+                new SplittableRandom(
+                    seed * 0x9E3779B97F4A7C15L
+                        + stream * 0xBF58476D1CE4E5B9L
+                        + k * 0x94D049BB133111EBL);
+            double[] z = new double[RANK];
+            double[] row = new double[d];
+            float[] out = new float[d];
+            for (int i = chunks.start(k), end = chunks.end(k); i < end; i++) {
+              int label = rnd.nextInt(classes);
+              for (int r = 0; r < RANK; r++) {
+                z[r] = means[label][r] + gaussian(rnd);
+              }
+              for (int j = 0; j < d; j++) {
+                row[j] = NOISE * gaussian(rnd);
+              }
+              for (int r = 0; r < RANK; r++) {
+                double zr = z[r];
+                double[] b = basis[r];
+                for (int j = 0; j < d; j++) {
+                  row[j] += zr * b[j];
+                }
+              }
+              for (int j = 0; j < d; j++) {
+                out[j] = (float) row[j];
+              }
+              x.setRow(i, out);
+              y[i] = label;
             }
-          }
-          for (int j = 0; j < d; j++) {
-            out[j] = (float) row[j];
-          }
-          x.setRow(i, out);
-          y[i] = label;
-        }
-      });
+          });
     }
 
     /** Box-Muller; one value per call keeps the stream simple and deterministic. */
@@ -256,6 +305,7 @@ public final class SvmBenchmark {
       return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
   }
+
   private static void save(Path dir, String name, float[][] x, int d) {
     try (OutputStream out = open(dir, name)) {
       Npy.writeFloats(out, x, d);
@@ -287,8 +337,8 @@ public final class SvmBenchmark {
     int d = Integer.parseInt(args[1]);
     int classes = Integer.parseInt(args[2]);
     long seed = args.length > 3 ? Long.parseLong(args[3]) : 1L;
-    int threads = args.length > 4 ? Integer.parseInt(args[4])
-        : Runtime.getRuntime().availableProcessors();
+    int threads =
+        args.length > 4 ? Integer.parseInt(args[4]) : Runtime.getRuntime().availableProcessors();
     Path dir = args.length > 5 ? Path.of(args[5]) : null;
     System.out.println(run(n, d, classes, seed, threads, dir));
   }

@@ -34,9 +34,9 @@ package io.labelcurve.activities.svm;
  * Trust-region Newton method with conjugate gradient (Lin, Weng, Keerthi, JMLR 2008), following
  * LIBLINEAR's TRON as scikit-learn's bundled LIBLINEAR runs it: start at {@code w = 0}, stop when
  * {@code ||g(w)|| <= eps ||g(0)||} or after {@code maxIter} accepted Newton steps; each step solves
- * {@code H s = -g} approximately by CG inside the trust region, to a residual of {@code 0.1
- * ||g||}. The trust-region radius update is the one in scikit-learn's copy of TRON, which lacks
- * newer LIBLINEAR's extra enlargement when CG stops on the boundary.
+ * {@code H s = -g} approximately by CG inside the trust region, to a residual of {@code 0.1 ||g||}.
+ * The trust-region radius update is the one in scikit-learn's copy of TRON, which lacks newer
+ * LIBLINEAR's extra enlargement when CG stops on the boundary.
  */
 final class TrustRegionNewton {
   private static final double ETA0 = 1e-4;
@@ -50,8 +50,8 @@ final class TrustRegionNewton {
   private TrustRegionNewton() {}
 
   /**
-   * The binary L2R_L2LOSS_SVC problem with LIBLINEAR's tolerance: {@code eps * max(min(#pos,
-   * #neg), 1) / l}.
+   * The binary L2R_L2LOSS_SVC problem with LIBLINEAR's tolerance: {@code eps * max(min(#pos, #neg),
+   * 1) / l}.
    */
   static BinaryResult solve(DenseProblem p, byte[] y, double c, double eps, int maxIter) {
     int pos = 0;
@@ -150,7 +150,12 @@ final class TrustRegionNewton {
    * the residual {@code -g - H s} in {@code r}.
    */
   private static int conjugateGradient(
-      SquaredHingePrimal fun, double delta, double[] g, double[] s, double[] r, double[] d,
+      SquaredHingePrimal fun,
+      double delta,
+      double[] g,
+      double[] s,
+      double[] r,
+      double[] d,
       double[] hd) {
     int n = g.length;
     for (int j = 0; j < n; j++) {

@@ -43,12 +43,17 @@ public record CpuInfo(String model, String simdFlags) {
         flags = value;
       }
     }
-    String simd = Arrays.stream(flags.split("\\s+"))
-        .map(f -> f.toLowerCase(Locale.ROOT))
-        .filter(f -> f.startsWith("avx") || f.startsWith("amx") || f.startsWith("sse4")
-            || f.equals("fma"))
-        .sorted()
-        .collect(Collectors.joining(" "));
+    String simd =
+        Arrays.stream(flags.split("\\s+"))
+            .map(f -> f.toLowerCase(Locale.ROOT))
+            .filter(
+                f ->
+                    f.startsWith("avx")
+                        || f.startsWith("amx")
+                        || f.startsWith("sse4")
+                        || f.equals("fma"))
+            .sorted()
+            .collect(Collectors.joining(" "));
     return new CpuInfo(model, simd.isEmpty() ? "none listed" : simd);
   }
 

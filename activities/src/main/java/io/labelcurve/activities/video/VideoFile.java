@@ -53,8 +53,8 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Frames of a video file (MP4, AVI, MOV, anything FFmpeg demuxes) decoded in process by FFmpeg's
- * libraries (bytedeco's LGPL build), converted to 8-bit RGB by libswscale. No {@code ffmpeg} binary is
- * spawned.
+ * libraries (bytedeco's LGPL build), converted to 8-bit RGB by libswscale. No {@code ffmpeg} binary
+ * is spawned.
  */
 public final class VideoFile {
   static {
@@ -62,7 +62,8 @@ public final class VideoFile {
   }
 
   /** What a video holds: its first video stream's size, frame count and rate. */
-  public record Info(int width, int height, int frames, OptionalDouble framesPerSecond, String codec) {}
+  public record Info(
+      int width, int height, int frames, OptionalDouble framesPerSecond, String codec) {}
 
   /** Receives decoded frames. */
   public interface FrameSink {
@@ -72,8 +73,8 @@ public final class VideoFile {
   private VideoFile() {}
 
   /**
-   * Opens a video and counts its frames by demuxing (no decoding): the container's own count is often
-   * absent (AVI, some MP4) or approximate.
+   * Opens a video and counts its frames by demuxing (no decoding): the container's own count is
+   * often absent (AVI, some MP4) or approximate.
    */
   public static Info probe(Path file) {
     int[] count = {0};
@@ -111,7 +112,8 @@ public final class VideoFile {
     AVFrame frame = null;
     try {
       check(file, avformat_find_stream_info(format, (PointerPointer<?>) null), "unreadable video");
-      int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (PointerPointer<?>) null, 0);
+      int stream =
+          av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (PointerPointer<?>) null, 0);
       if (stream < 0) {
         throw new BadInputException(file + ": unreadable video: it has no video stream");
       }
@@ -131,12 +133,18 @@ public final class VideoFile {
       }
       AVCodec decoder = avcodec_find_decoder(par.codec_id());
       if (decoder == null) {
-        throw new BadInputException(file + ": unreadable video: no decoder for codec " + codecName
-            + " in this FFmpeg build; re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4");
+        throw new BadInputException(
+            file
+                + ": unreadable video: no decoder for codec "
+                + codecName
+                + " in this FFmpeg build; re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4");
       }
       codec = avcodec_alloc_context3(decoder);
       check(file, avcodec_parameters_to_context(codec, par), "unreadable video stream parameters");
-      check(file, avcodec_open2(codec, decoder, (AVDictionary) null), "cannot open the " + codecName + " decoder");
+      check(
+          file,
+          avcodec_open2(codec, decoder, (AVDictionary) null),
+          "cannot open the " + codecName + " decoder");
       frame = av_frame_alloc();
       Decoder d = new Decoder(file, codec, frame, wanted, sink, count);
       while (av_read_frame(format, packet) >= 0 && !d.done()) {
@@ -173,7 +181,8 @@ public final class VideoFile {
     private final int[] count;
     private int next; // index into wanted
 
-    Decoder(Path file, AVCodecContext codec, AVFrame frame, int[] wanted, FrameSink sink, int[] count) {
+    Decoder(
+        Path file, AVCodecContext codec, AVFrame frame, int[] wanted, FrameSink sink, int[] count) {
       this.file = file;
       this.codec = codec;
       this.frame = frame;
@@ -189,7 +198,8 @@ public final class VideoFile {
     void send(AVPacket packet) {
       int r = avcodec_send_packet(codec, packet);
       if (r < 0 && r != AVERROR_EOF()) {
-        throw new BadInputException(file + ", frame " + count[0] + ": corrupt video data (FFmpeg: " + error(r) + ")");
+        throw new BadInputException(
+            file + ", frame " + count[0] + ": corrupt video data (FFmpeg: " + error(r) + ")");
       }
       while (!done()) {
         r = avcodec_receive_frame(codec, frame);
@@ -207,11 +217,23 @@ public final class VideoFile {
     private Frame toRgb(AVFrame in) {
       int w = in.width();
       int h = in.height();
-      // Bilinear with accurate rounding and full chroma interpolation: the settings of the test's reference.
-      SwsContext sws = sws_getContext(w, h, in.format(), w, h, AV_PIX_FMT_RGB24,
-          SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, null, null, (DoublePointer) null);
+      // Bilinear with accurate rounding and full chroma interpolation: the settings of the test's
+      // reference.
+      SwsContext sws =
+          sws_getContext(
+              w,
+              h,
+              in.format(),
+              w,
+              h,
+              AV_PIX_FMT_RGB24,
+              SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+              null,
+              null,
+              (DoublePointer) null);
       if (sws == null) {
-        throw new BadInputException(file + ": cannot convert pixel format " + in.format() + " to RGB");
+        throw new BadInputException(
+            file + ": cannot convert pixel format " + in.format() + " to RGB");
       }
       AVFrame rgb = av_frame_alloc();
       try {

@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Key handling of the bucket-backed source and the uploader, over an in-memory {@link BlobStore}. */
+/**
+ * Key handling of the bucket-backed source and the uploader, over an in-memory {@link BlobStore}.
+ */
 class BlobImageSourceTest {
   @TempDir Path dir;
 
@@ -29,22 +31,49 @@ class BlobImageSourceTest {
   static final class MemoryBlobStore implements BlobStore {
     final Map<String, byte[]> objects = new ConcurrentSkipListMap<>();
 
-    @Override public String bucket() { return "test"; }
-    @Override public void put(String key, byte[] bytes) { objects.put(key, bytes.clone()); }
-    @Override public void putFile(String key, Path file) throws IOException { objects.put(key, Files.readAllBytes(file)); }
-    @Override public Optional<byte[]> get(String key) { return Optional.ofNullable(objects.get(key)); }
-    @Override public InputStream open(String key) throws IOException {
+    @Override
+    public String bucket() {
+      return "test";
+    }
+
+    @Override
+    public void put(String key, byte[] bytes) {
+      objects.put(key, bytes.clone());
+    }
+
+    @Override
+    public void putFile(String key, Path file) throws IOException {
+      objects.put(key, Files.readAllBytes(file));
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return Optional.ofNullable(objects.get(key));
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
       byte[] b = objects.get(key);
       if (b == null) {
         throw new NoSuchFileException(key);
       }
       return new ByteArrayInputStream(b);
     }
-    @Override public boolean exists(String key) { return objects.containsKey(key); }
-    @Override public List<String> list(String prefix) {
+
+    @Override
+    public boolean exists(String key) {
+      return objects.containsKey(key);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
       return objects.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
     }
-    @Override public void delete(String key) { objects.remove(key); }
+
+    @Override
+    public void delete(String key) {
+      objects.remove(key);
+    }
   }
 
   @Test
@@ -53,7 +82,8 @@ class BlobImageSourceTest {
     Files.write(dir.resolve("t/a.png"), TestImages.greyPng(5, 5));
     Files.write(dir.resolve("t/b.png"), TestImages.greyPng(6, 5));
     Path manifest = dir.resolve("manifest.csv");
-    Files.writeString(manifest, "image,label,sequence,split\nt/a.png,A,s1,train\nt/b.png,B,s2,train\n");
+    Files.writeString(
+        manifest, "image,label,sequence,split\nt/a.png,A,s1,train\nt/b.png,B,s2,train\n");
     MemoryBlobStore store = new MemoryBlobStore();
     DatasetUploader.Upload upload = DatasetUploader.upload(manifest, store, "datasets/x");
     assertEquals("datasets/x/manifest.csv", upload.manifestKey());
@@ -65,9 +95,13 @@ class BlobImageSourceTest {
     assertEquals("s3://test/datasets/x/t/a.png", source.describe("t/a.png"));
     assertThrows(NoSuchFileException.class, () -> source.read("t/none.png"));
 
-    Manifest remote = ManifestReader.read(store.uri(upload.manifestKey()), store.get(upload.manifestKey()).orElseThrow());
-    assertEquals(DatasetDigest.of(ManifestReader.read(manifest), LocalImageSource.besides(manifest)),
-        DatasetDigest.of(remote, source), "the digest names content, wherever it is stored");
+    Manifest remote =
+        ManifestReader.read(
+            store.uri(upload.manifestKey()), store.get(upload.manifestKey()).orElseThrow());
+    assertEquals(
+        DatasetDigest.of(ManifestReader.read(manifest), LocalImageSource.besides(manifest)),
+        DatasetDigest.of(remote, source),
+        "the digest names content, wherever it is stored");
   }
 
   @Test
@@ -75,8 +109,10 @@ class BlobImageSourceTest {
     Path manifest = dir.resolve("manifest.csv");
     Files.writeString(manifest, "image,label,sequence,split\nt/a.png,A,s1,train\n");
     MemoryBlobStore store = new MemoryBlobStore();
-    BadInputException e = assertThrows(BadInputException.class, () -> DatasetUploader.upload(manifest, store, "d/"));
-    assertTrue(e.getMessage().contains("row 2") && e.getMessage().contains("t/a.png"), e.getMessage());
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> DatasetUploader.upload(manifest, store, "d/"));
+    assertTrue(
+        e.getMessage().contains("row 2") && e.getMessage().contains("t/a.png"), e.getMessage());
     assertTrue(store.objects.isEmpty());
   }
 }

@@ -20,7 +20,9 @@ class DatasetValidatorTest {
   private static final String HEADER = "image,label,sequence,split,frame,patient,site\n";
   private static final DatasetValidator VALIDATOR = new DatasetValidator("train", List.of("T1"));
 
-  /** Writes the manifest and a small PNG for every image it names (unless listed in {@code skip}). */
+  /**
+   * Writes the manifest and a small PNG for every image it names (unless listed in {@code skip}).
+   */
   private Manifest dataset(String rows, String... skip) throws IOException {
     Path file = dir.resolve("manifest.csv");
     Files.writeString(file, HEADER + rows);
@@ -40,14 +42,17 @@ class DatasetValidatorTest {
   }
 
   private static void assertError(ValidationReport report, String... fragments) {
-    boolean found = report.errors().stream().anyMatch(e -> {
-      for (String f : fragments) {
-        if (!e.contains(f)) {
-          return false;
-        }
-      }
-      return true;
-    });
+    boolean found =
+        report.errors().stream()
+            .anyMatch(
+                e -> {
+                  for (String f : fragments) {
+                    if (!e.contains(f)) {
+                      return false;
+                    }
+                  }
+                  return true;
+                });
     assertTrue(found, "no error with " + List.of(fragments) + " in " + report.errors());
   }
 
@@ -59,47 +64,58 @@ class DatasetValidatorTest {
   void acceptsAGoodDataset() throws IOException {
     ValidationReport report = VALIDATOR.validateOrThrow(dataset(GOOD), images());
     assertTrue(report.ok());
-    assertTrue(report.warnings().stream().anyMatch(w -> w.contains("only 2 sequences")), report.warnings().toString());
-    ValidationReport imageOnly = VALIDATOR.sequenceSampling(false).validateOrThrow(dataset(GOOD), images());
-    assertTrue(imageOnly.warnings().stream().noneMatch(w -> w.contains("sequences")),
-        "a sweep without sequence sampling is not warned about few sequences: " + imageOnly.warnings());
+    assertTrue(
+        report.warnings().stream().anyMatch(w -> w.contains("only 2 sequences")),
+        report.warnings().toString());
+    ValidationReport imageOnly =
+        VALIDATOR.sequenceSampling(false).validateOrThrow(dataset(GOOD), images());
+    assertTrue(
+        imageOnly.warnings().stream().noneMatch(w -> w.contains("sequences")),
+        "a sweep without sequence sampling is not warned about few sequences: "
+            + imageOnly.warnings());
   }
 
   @Test
   void refusesAnEmptySplit() throws IOException {
     Manifest m = dataset(GOOD);
-    ValidationReport report = new DatasetValidator("train", List.of("T1", "T2")).validate(m, images());
+    ValidationReport report =
+        new DatasetValidator("train", List.of("T1", "T2")).validate(m, images());
     assertError(report, "manifest.csv", "split 'T2' has no rows");
   }
 
   @Test
   void refusesATestClassNeverSeenInTraining() throws IOException {
-    ValidationReport report = VALIDATOR.validate(dataset(GOOD + "x/g.png,PLAX,s7,T1,0,p7,D\n"), images());
+    ValidationReport report =
+        VALIDATOR.validate(dataset(GOOD + "x/g.png,PLAX,s7,T1,0,p7,D\n"), images());
     assertError(report, "manifest.csv, row 8", "'PLAX'", "never appears in training");
   }
 
   @Test
   void refusesASequenceInTwoSplitsNamingBothRows() throws IOException {
-    ValidationReport report = VALIDATOR.validate(dataset(GOOD + "x/g.png,2CH,s1,T1,1,p9,D\n"), images());
+    ValidationReport report =
+        VALIDATOR.validate(dataset(GOOD + "x/g.png,2CH,s1,T1,1,p9,D\n"), images());
     assertError(report, "manifest.csv, rows 2 and 8", "sequence 's1'", "'train'", "'T1'");
   }
 
   @Test
   void refusesAPatientInTwoSplitsNamingBothRows() throws IOException {
-    ValidationReport report = VALIDATOR.validate(dataset(GOOD + "x/g.png,2CH,s9,T1,1,p2,D\n"), images());
+    ValidationReport report =
+        VALIDATOR.validate(dataset(GOOD + "x/g.png,2CH,s9,T1,1,p2,D\n"), images());
     assertError(report, "manifest.csv, rows 3 and 8", "patient 'p2'");
   }
 
   @Test
   void refusesASequenceWithTwoLabels() throws IOException {
-    ValidationReport report = VALIDATOR.validate(dataset(GOOD + "t/g.png,4CH,s1,train,1,p1,A\n"), images());
+    ValidationReport report =
+        VALIDATOR.validate(dataset(GOOD + "t/g.png,4CH,s1,train,1,p1,A\n"), images());
     assertError(report, "rows 2 and 8", "sequence 's1'", "'2CH'", "'4CH'");
   }
 
   @Test
   void refusesAMissingImageNamingRowAndPath() throws IOException {
     ValidationReport report = VALIDATOR.validate(dataset(GOOD, "t/c.png"), images());
-    assertError(report, "manifest.csv, row 4", "t/c.png", "not found", dir.resolve("t/c.png").toString());
+    assertError(
+        report, "manifest.csv, row 4", "t/c.png", "not found", dir.resolve("t/c.png").toString());
   }
 
   @Test
@@ -124,16 +140,19 @@ class DatasetValidatorTest {
     }
     ValidationReport report = VALIDATOR.validate(dataset(rows.toString()), images());
     assertTrue(report.ok(), report.errors().toString());
-    assertTrue(report.warnings().stream().anyMatch(w -> w.contains("imbalanced") && w.contains("'4CH'")),
+    assertTrue(
+        report.warnings().stream().anyMatch(w -> w.contains("imbalanced") && w.contains("'4CH'")),
         report.warnings().toString());
   }
 
   @Test
   void validateOrThrowListsAllErrorsInOneException() throws IOException {
     Manifest m = dataset(GOOD + "x/g.png,PLAX,s1,T1,0,p1,D\n", "t/d.png");
-    BadInputException e = assertThrows(BadInputException.class, () -> VALIDATOR.validateOrThrow(m, images()));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> VALIDATOR.validateOrThrow(m, images()));
     assertTrue(e.getMessage().contains("errors"), e.getMessage());
-    assertTrue(e.getMessage().contains("row 5") && e.getMessage().contains("row 8"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("row 5") && e.getMessage().contains("row 8"), e.getMessage());
   }
 
   @Test
@@ -157,9 +176,31 @@ class DatasetValidatorTest {
 
     List<ManifestRow> relabelled = new java.util.ArrayList<>(m.rows());
     ManifestRow r = relabelled.get(0);
-    relabelled.set(0, new ManifestRow(r.rowNumber(), r.image(), "4CH", r.sequence(), r.split(), r.frame(), r.patient(), r.site()));
-    assertNotEquals(changedImage, DatasetDigest.of(new Manifest(m.location(), relabelled), images()));
-    relabelled.set(0, new ManifestRow(r.rowNumber(), r.image(), r.label(), r.sequence(), "T1", r.frame(), r.patient(), r.site()));
-    assertNotEquals(changedImage, DatasetDigest.of(new Manifest(m.location(), relabelled), images()));
+    relabelled.set(
+        0,
+        new ManifestRow(
+            r.rowNumber(),
+            r.image(),
+            "4CH",
+            r.sequence(),
+            r.split(),
+            r.frame(),
+            r.patient(),
+            r.site()));
+    assertNotEquals(
+        changedImage, DatasetDigest.of(new Manifest(m.location(), relabelled), images()));
+    relabelled.set(
+        0,
+        new ManifestRow(
+            r.rowNumber(),
+            r.image(),
+            r.label(),
+            r.sequence(),
+            "T1",
+            r.frame(),
+            r.patient(),
+            r.site()));
+    assertNotEquals(
+        changedImage, DatasetDigest.of(new Manifest(m.location(), relabelled), images()));
   }
 }

@@ -37,11 +37,13 @@ class ManifestReaderTest {
 
   @Test
   void readsAGoodManifestWithQuotingAndOptionalColumns() throws IOException {
-    Path file = write("Image, label ,sequence,split,frame,patient,site,notes\r\n"
-        + "a/1.png,2CH,s1,train,0,p1,A,\"x, y\"\r\n"
-        + "./a/2.png,\"4\"\"CH\",s2,train,,p2,A,\"multi\nline\"\r\n"
-        + "\n"
-        + "b/3.png,2CH,s3,T1,4,,,\r\n");
+    Path file =
+        write(
+            "Image, label ,sequence,split,frame,patient,site,notes\r\n"
+                + "a/1.png,2CH,s1,train,0,p1,A,\"x, y\"\r\n"
+                + "./a/2.png,\"4\"\"CH\",s2,train,,p2,A,\"multi\nline\"\r\n"
+                + "\n"
+                + "b/3.png,2CH,s3,T1,4,,,\r\n");
     Manifest m = ManifestReader.read(file);
     assertEquals(3, m.rows().size());
     ManifestRow first = m.rows().get(0);
@@ -82,7 +84,11 @@ class ManifestReaderTest {
 
   @Test
   void refusesAWrongNumberOfFields() throws IOException {
-    refused("image,label,sequence,split\na.png,2CH,s1,train\nb.png,2CH,s1\n", "row 3", "3 fields", "has 4");
+    refused(
+        "image,label,sequence,split\na.png,2CH,s1,train\nb.png,2CH,s1\n",
+        "row 3",
+        "3 fields",
+        "has 4");
   }
 
   @Test
@@ -92,13 +98,17 @@ class ManifestReaderTest {
 
   @Test
   void refusesANonIntegerFrame() throws IOException {
-    refused("image,label,sequence,split,frame\na.png,2CH,s1,train,first\n", "row 2", "frame 'first'");
+    refused(
+        "image,label,sequence,split,frame\na.png,2CH,s1,train,first\n", "row 2", "frame 'first'");
   }
 
   @Test
   void refusesTheSameImageTwiceNamingBothRows() throws IOException {
-    refused("image,label,sequence,split\na/x.png,2CH,s1,train\nb.png,2CH,s1,train\na/./x.png,2CH,s1,train\n",
-        "row 4", "rows 2 and 4", "a/x.png");
+    refused(
+        "image,label,sequence,split\na/x.png,2CH,s1,train\nb.png,2CH,s1,train\na/./x.png,2CH,s1,train\n",
+        "row 4",
+        "rows 2 and 4",
+        "a/x.png");
   }
 
   @Test
@@ -109,7 +119,11 @@ class ManifestReaderTest {
 
   @Test
   void refusesAPathEscapingTheDatasetFolder() throws IOException {
-    refused("image,label,sequence,split\na/../../x.png,2CH,s1,train\n", "row 2", "escapes", "a/../../x.png");
+    refused(
+        "image,label,sequence,split\na/../../x.png,2CH,s1,train\n",
+        "row 2",
+        "escapes",
+        "a/../../x.png");
   }
 
   @Test
@@ -135,15 +149,22 @@ class ManifestReaderTest {
 
   @Test
   void listsEveryRowErrorAtOnce() throws IOException {
-    String m = refused("image,label,sequence,split,frame\na.png,,s1,train,0\nb.png,2CH,s1,train,x\n",
-        "2 errors", "row 2", "row 3");
+    String m =
+        refused(
+            "image,label,sequence,split,frame\na.png,,s1,train,0\nb.png,2CH,s1,train,x\n",
+            "2 errors",
+            "row 2",
+            "row 3");
     assertTrue(m.lines().count() >= 3, m);
   }
 
   @Test
   void readsFromBytesWithTheGivenLocation() {
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> ManifestReader.read("s3://b/datasets/x/manifest.csv", "image,label\n".getBytes()));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                ManifestReader.read("s3://b/datasets/x/manifest.csv", "image,label\n".getBytes()));
     assertTrue(e.getMessage().startsWith("s3://b/datasets/x/manifest.csv, row 1"), e.getMessage());
   }
 }

@@ -14,22 +14,25 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reader against DCMTK's own decoding ({@code dcmj2pnm}) of files made by pydicom and DCMTK; fixtures
- * and references from {@code activities/src/test/python/make_import_fixtures.py}.
+ * The reader against DCMTK's own decoding ({@code dcmj2pnm}) of files made by pydicom and DCMTK;
+ * fixtures and references from {@code activities/src/test/python/make_import_fixtures.py}.
  */
 class DicomImageTest {
   static final Path ROOT = Path.of("src/test/resources/import");
 
   /** The largest difference of any sample from DCMTK's decoding, over every frame. */
-  static int maxDifferenceFromDcmtk(String relative, String referenceName, int expectedFrames,
-      int expectedChannels) throws IOException {
+  static int maxDifferenceFromDcmtk(
+      String relative, String referenceName, int expectedFrames, int expectedChannels)
+      throws IOException {
     DicomImage image = DicomImage.read(ROOT.resolve(relative));
     assertEquals(expectedFrames, image.frames(), relative);
     int worst = 0;
     for (int f = 0; f < image.frames(); f++) {
       Frame frame = image.frame(f);
       assertEquals(expectedChannels, frame.channels(), relative);
-      Raster ref = ImageIO.read(ROOT.resolve("reference/" + referenceName + "." + f + ".png").toFile()).getRaster();
+      Raster ref =
+          ImageIO.read(ROOT.resolve("reference/" + referenceName + "." + f + ".png").toFile())
+              .getRaster();
       assertEquals(ref.getWidth(), frame.width());
       assertEquals(ref.getHeight(), frame.height());
       assertEquals(ref.getNumBands(), frame.channels());
@@ -61,8 +64,10 @@ class DicomImageTest {
 
   @Test
   void nativeYbrFullIsConvertedAsDcmtkDoes() throws IOException {
-    // Both apply PS3.3 C.7.6.3.1.2; DCMTK in fixed-point integer arithmetic with truncation, this reader in
-    // doubles with rounding: measured 2 levels apart at most (mean 0.6), exact on no sample beyond that.
+    // Both apply PS3.3 C.7.6.3.1.2; DCMTK in fixed-point integer arithmetic with truncation, this
+    // reader in
+    // doubles with rounding: measured 2 levels apart at most (mean 0.6), exact on no sample beyond
+    // that.
     int worst = maxDifferenceFromDcmtk("dicom/PLAX/ybr-native.dcm", "ybr-native", 3, 3);
     assertTrue(worst <= 2, "largest difference " + worst);
   }
@@ -88,7 +93,8 @@ class DicomImageTest {
 
   @Test
   void monochrome1IsInvertedAsDcmtkShowsIt() throws IOException {
-    // This reader shows v as 255 - v; DCMTK goes through its internal display LUT and gives 256 - v for
+    // This reader shows v as 255 - v; DCMTK goes through its internal display LUT and gives 256 - v
+    // for
     // v above 128 (measured on the fixture): 1 level apart at most.
     int worst = maxDifferenceFromDcmtk("dicom/A4C/grey-mono1.dcm", "grey-mono1", 2, 1);
     assertTrue(worst <= 1, "largest difference " + worst);
@@ -127,11 +133,14 @@ class DicomImageTest {
     assertRefused("bad/not-dicom.dcm", "not a DICOM Part 10 file");
     assertRefused("bad/truncated.dcm", "truncated");
     assertRefused("bad/no-pixels.dcm", "no pixel data");
-    assertRefused("bad/jpeg-ls.dcm", "1.2.840.10008.1.2.4.80 (JPEG-LS Lossless; decompress with DCMTK: dcmdjpls");
+    assertRefused(
+        "bad/jpeg-ls.dcm",
+        "1.2.840.10008.1.2.4.80 (JPEG-LS Lossless; decompress with DCMTK: dcmdjpls");
   }
 
   private static void assertRefused(String relative, String reason) {
-    BadInputException e = assertThrows(BadInputException.class, () -> DicomImage.read(ROOT.resolve(relative)));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> DicomImage.read(ROOT.resolve(relative)));
     assertTrue(e.getMessage().startsWith(ROOT.resolve(relative).toString()), e.getMessage());
     assertTrue(e.getMessage().contains(reason), e.getMessage());
   }

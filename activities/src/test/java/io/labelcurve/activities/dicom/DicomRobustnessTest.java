@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cut-off and corrupted copies of every DICOM fixture either decode or are refused with a
- * {@link BadInputException} naming the file; nothing else escapes the reader.
+ * Cut-off and corrupted copies of every DICOM fixture either decode or are refused with a {@link
+ * BadInputException} naming the file; nothing else escapes the reader.
  */
 class DicomRobustnessTest {
   private static List<Path> fixtures() throws IOException {

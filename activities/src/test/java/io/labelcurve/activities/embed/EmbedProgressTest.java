@@ -21,8 +21,8 @@ class EmbedProgressTest {
   void progressRoundTripsThroughTheDataConverter() {
     EmbedProgress p = new EmbedProgress(3, 2_000, 2_450, 1_500, 60.0);
     Payloads payloads = CONVERTER.toPayloads(p).orElseThrow();
-    EmbedProgress back = CONVERTER.fromPayloads(0, Optional.of(payloads), EmbedProgress.class,
-        EmbedProgress.class);
+    EmbedProgress back =
+        CONVERTER.fromPayloads(0, Optional.of(payloads), EmbedProgress.class, EmbedProgress.class);
     assertEquals(p, back);
     assertTrue(back.counted());
     assertEquals(25.0, back.imagesPerSecond(), 1e-9);
@@ -31,8 +31,8 @@ class EmbedProgressTest {
   @Test
   void aBareShardIndexOfAnOlderWorkerReadsAsAPositionWithoutCounts() {
     Payloads old = CONVERTER.toPayloads(7).orElseThrow();
-    EmbedProgress back = CONVERTER.fromPayloads(0, Optional.of(old), EmbedProgress.class,
-        EmbedProgress.class);
+    EmbedProgress back =
+        CONVERTER.fromPayloads(0, Optional.of(old), EmbedProgress.class, EmbedProgress.class);
     assertEquals(7, back.shardsDoneThrough());
     assertFalse(back.counted());
     assertEquals(0.0, back.imagesPerSecond());

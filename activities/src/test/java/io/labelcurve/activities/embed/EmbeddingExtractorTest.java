@@ -9,21 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.labelcurve.activities.CorruptCacheException;
+import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetDigest;
 import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.image.DatasetImages;
-import io.labelcurve.activities.phantom.PhantomGenerator;
-import java.awt.image.BufferedImage;
-import java.util.Map;
-import java.util.TreeMap;
-import javax.imageio.ImageIO;
 import io.labelcurve.activities.image.GreyImage;
+import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.TestModels;
 import io.labelcurve.activities.npy.Npy;
+import io.labelcurve.activities.phantom.PhantomGenerator;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +30,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingExtractorTest {
   private static final int N = 50;
   private static final int SHARD = 8;
-  private static final String PREFIX = EmbeddingExtractor.prefix("tiny-cnn-0123456789ab", "engine", "ds1",
-      "train");
+  private static final String PREFIX =
+      EmbeddingExtractor.prefix("tiny-cnn-0123456789ab", "engine", "ds1", "train");
   private static ModelCatalog catalog;
   private static Encoder encoder;
   private static List<String> ids;
@@ -77,17 +79,28 @@ class EmbeddingExtractorTest {
       for (int i = 0; i < p.length; i++) {
         int x = i % 256;
         int y = i / 256;
-        p[i] = (float) (0.5 + 0.5 * Math.sin(((h & 0xff) + 1) * 0.01 * x + ((h >> 8 & 0xff) + 1)
-            * 0.007 * y));
+        p[i] =
+            (float)
+                (0.5
+                    + 0.5
+                        * Math.sin(
+                            ((h & 0xff) + 1) * 0.01 * x + ((h >> 8 & 0xff) + 1) * 0.007 * y));
       }
       return new GreyImage(256, 256, p);
     }
   }
 
   private static ExtractionJob.Builder job(InMemoryBlobStore store, Loader loader) {
-    return ExtractionJob.builder().ids(ids).loader(loader).encoder(encoder).store(store)
-        .prefix(PREFIX).provenance("tiny-cnn", "0123456789abcdef", "ds1", "train")
-        .shardSize(SHARD).batchSize(3).decodeThreads(2);
+    return ExtractionJob.builder()
+        .ids(ids)
+        .loader(loader)
+        .encoder(encoder)
+        .store(store)
+        .prefix(PREFIX)
+        .provenance("tiny-cnn", "0123456789abcdef", "ds1", "train")
+        .shardSize(SHARD)
+        .batchSize(3)
+        .decodeThreads(2);
   }
 
   @Test
@@ -100,9 +113,10 @@ class EmbeddingExtractorTest {
     store.put(shard, java.util.Arrays.copyOf(whole, whole.length / 2));
 
     // Read by a probe cell: refused, naming the shard, and dropped from the cache.
-    CorruptCacheException e = assertThrows(CorruptCacheException.class,
-        () -> EmbeddingReader.read(store, PREFIX));
-    assertTrue(e.getMessage().contains("part-00002.npy") && e.getMessage().contains("truncated"),
+    CorruptCacheException e =
+        assertThrows(CorruptCacheException.class, () -> EmbeddingReader.read(store, PREFIX));
+    assertTrue(
+        e.getMessage().contains("part-00002.npy") && e.getMessage().contains("truncated"),
         e.getMessage());
     assertFalse(store.exists(PREFIX + EmbeddingExtractor.MANIFEST));
 
@@ -128,8 +142,8 @@ class EmbeddingExtractorTest {
     InMemoryBlobStore store = new InMemoryBlobStore();
     Loader loader = new Loader();
     List<Integer> heartbeats = new ArrayList<>();
-    ExtractionResult r = EmbeddingExtractor.run(job(store, loader).listener(heartbeats::add)
-        .build());
+    ExtractionResult r =
+        EmbeddingExtractor.run(job(store, loader).listener(heartbeats::add).build());
     assertEquals(N, r.computed());
     assertEquals(0, r.fromCache());
     assertEquals(7, r.shards());
@@ -146,8 +160,9 @@ class EmbeddingExtractorTest {
     assertEquals(ids, e.ids());
     assertEquals(N, e.vectors().length);
     Preprocessor prep = new Preprocessor(encoder.spec());
-    float[][] direct = encoder.embed(List.of(prep.apply(loader.load(ids.get(0))),
-        prep.apply(loader.load(ids.get(N - 1)))));
+    float[][] direct =
+        encoder.embed(
+            List.of(prep.apply(loader.load(ids.get(0))), prep.apply(loader.load(ids.get(N - 1)))));
     assertArrayEquals(direct[0], e.vectors()[0], 1e-5f);
     assertArrayEquals(direct[1], e.vectors()[N - 1], 1e-5f);
     assertEquals("ds1", e.manifest().datasetDigest());
@@ -176,20 +191,27 @@ class EmbeddingExtractorTest {
     InMemoryBlobStore store = new InMemoryBlobStore();
     int[] lastBeat = {-1};
     RuntimeException kill = new RuntimeException("worker killed");
-    RuntimeException thrown = assertThrows(RuntimeException.class, () ->
-        EmbeddingExtractor.run(job(store, new Loader()).listener(k -> {
-          lastBeat[0] = k;
-          if (k == 2) {
-            throw kill;
-          }
-        }).build()));
+    RuntimeException thrown =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                EmbeddingExtractor.run(
+                    job(store, new Loader())
+                        .listener(
+                            k -> {
+                              lastBeat[0] = k;
+                              if (k == 2) {
+                                throw kill;
+                              }
+                            })
+                        .build()));
     assertEquals(kill, thrown);
     assertEquals(2, lastBeat[0]);
     assertTrue(!store.exists(PREFIX + EmbeddingExtractor.MANIFEST));
 
     Loader loader = new Loader();
-    ExtractionResult r = EmbeddingExtractor.run(job(store, loader).resumeAfterShard(lastBeat[0])
-        .build());
+    ExtractionResult r =
+        EmbeddingExtractor.run(job(store, loader).resumeAfterShard(lastBeat[0]).build());
     assertEquals(N - 3 * SHARD, r.computed());
     assertEquals(3 * SHARD, r.fromCache());
     assertEquals(N - 3 * SHARD, loader.loads.get());
@@ -235,7 +257,8 @@ class EmbeddingExtractorTest {
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
     String after = EmbeddingExtractor.prefix(c.modelKey(spec), "engine", "ds1", "train");
     assertNotEquals(before, after);
-    assertNotEquals(before,
+    assertNotEquals(
+        before,
         EmbeddingExtractor.prefix(c.modelKey(spec.withInput(48, 64)), "engine", "ds1", "train"));
   }
 
@@ -246,8 +269,8 @@ class EmbeddingExtractorTest {
    */
   @Test
   void aChangedDatasetOrModelFileGetsNewCacheEntries(@TempDir Path dir) throws IOException {
-    PhantomGenerator.Summary data = PhantomGenerator.generate(dir.resolve("phantom"), 11,
-        PhantomGenerator.Scale.TINY);
+    PhantomGenerator.Summary data =
+        PhantomGenerator.generate(dir.resolve("phantom"), 11, PhantomGenerator.Scale.TINY);
     Manifest manifest = ManifestReader.read(data.manifest());
     LocalImageSource images = LocalImageSource.besides(data.manifest());
     List<String> t2 = EmbeddingActivitiesImpl.idsOf(manifest, "T2", false);
@@ -293,12 +316,20 @@ class EmbeddingExtractorTest {
     stored1.forEach((k, v) -> assertArrayEquals(v, now1.get(k), k));
   }
 
-  private static ExtractionResult extract(InMemoryBlobStore store, LocalImageSource images,
-      List<String> ids, String prefix) throws IOException {
-    return EmbeddingExtractor.run(ExtractionJob.builder().ids(ids)
-        .loader(new DatasetImages(images)).encoder(encoder).store(store).prefix(prefix)
-        .provenance("tiny-cnn", "digest", "dataset", "T2").shardSize(SHARD).batchSize(4)
-        .build());
+  private static ExtractionResult extract(
+      InMemoryBlobStore store, LocalImageSource images, List<String> ids, String prefix)
+      throws IOException {
+    return EmbeddingExtractor.run(
+        ExtractionJob.builder()
+            .ids(ids)
+            .loader(new DatasetImages(images))
+            .encoder(encoder)
+            .store(store)
+            .prefix(prefix)
+            .provenance("tiny-cnn", "digest", "dataset", "T2")
+            .shardSize(SHARD)
+            .batchSize(4)
+            .build());
   }
 
   private static Map<String, byte[]> snapshot(InMemoryBlobStore store, String prefix)
@@ -317,23 +348,36 @@ class EmbeddingExtractorTest {
     float[][] last = Npy.readFloats(store.open(PREFIX + EmbeddingExtractor.npyName(6)));
     assertEquals(N - 6 * SHARD, last.length);
     assertEquals(16, last[0].length);
-    assertEquals(ids.subList(6 * SHARD, N),
+    assertEquals(
+        ids.subList(6 * SHARD, N),
         EmbeddingReader.readIds(store, PREFIX + EmbeddingExtractor.idsName(6)));
   }
 
   @Test
   void aFailingImageNamesItsId() {
     InMemoryBlobStore store = new InMemoryBlobStore();
-    ImageLoader broken = id -> {
-      if (id.equals(ids.get(11))) {
-        throw new IOException("cannot decode");
-      }
-      return new Loader().load(id);
-    };
-    IOException e = assertThrows(IOException.class, () -> EmbeddingExtractor.run(
-        ExtractionJob.builder().ids(ids).loader(broken).encoder(encoder).store(store)
-            .prefix(PREFIX).provenance("tiny-cnn", "d", "ds1", "train").shardSize(SHARD)
-            .batchSize(3).build()));
+    ImageLoader broken =
+        id -> {
+          if (id.equals(ids.get(11))) {
+            throw new IOException("cannot decode");
+          }
+          return new Loader().load(id);
+        };
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                EmbeddingExtractor.run(
+                    ExtractionJob.builder()
+                        .ids(ids)
+                        .loader(broken)
+                        .encoder(encoder)
+                        .store(store)
+                        .prefix(PREFIX)
+                        .provenance("tiny-cnn", "d", "ds1", "train")
+                        .shardSize(SHARD)
+                        .batchSize(3)
+                        .build()));
     assertTrue(e.getMessage().contains(ids.get(11)), e.getMessage());
     assertTrue(store.exists(PREFIX + EmbeddingExtractor.idsName(0)), "shard 0 was kept");
   }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Encoder throughput on this machine; runs only with {@code -Dlabelcurve.bench=true} (and
- * optionally {@code -Dlabelcurve.torch.threads=N}). Prints images/s of the encoder alone and of
- * a whole extraction (decode + preprocess + inference + storage in memory).
+ * optionally {@code -Dlabelcurve.torch.threads=N}). Prints images/s of the encoder alone and of a
+ * whole extraction (decode + preprocess + inference + storage in memory).
  */
 class EmbeddingThroughputBench {
 
@@ -23,8 +23,10 @@ class EmbeddingThroughputBench {
   void throughput() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("labelcurve.bench"), "-Dlabelcurve.bench=true");
     List<ModelSpec> specs = new ArrayList<>();
-    ModelCatalog catalog = Files.isDirectory(TestModels.sharedModels())
-        ? ModelCatalog.load(TestModels.sharedModels()) : ModelCatalog.builtinOnly();
+    ModelCatalog catalog =
+        Files.isDirectory(TestModels.sharedModels())
+            ? ModelCatalog.load(TestModels.sharedModels())
+            : ModelCatalog.builtinOnly();
     if (catalog.contains("mobilenetv2-imagenet")) {
       specs.add(catalog.get("mobilenetv2-imagenet"));
     }
@@ -46,22 +48,42 @@ class EmbeddingThroughputBench {
             enc.embed(in);
           }
           double s = (System.nanoTime() - t) / 1e9;
-          System.out.printf(Locale.ROOT, "BENCH %s input %d batch %d threads %d: encoder %.1f img/s%n",
-              spec.id(), spec.input().size(), batch, Encoders.intraOpThreads(),
+          System.out.printf(
+              Locale.ROOT,
+              "BENCH %s input %d batch %d threads %d: encoder %.1f img/s%n",
+              spec.id(),
+              spec.input().size(),
+              batch,
+              Encoders.intraOpThreads(),
               reps * batch / s);
         }
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
           ids.add("img-" + i);
         }
-        ExtractionResult r = EmbeddingExtractor.run(ExtractionJob.builder().ids(ids)
-            .loader(loader).encoder(enc).store(new InMemoryBlobStore())
-            .prefix("embeddings/x/y/z/").provenance(spec.id(), "d", "y", "z")
-            .shardSize(64).batchSize(32).decodeThreads(1).build());
-        System.out.printf(Locale.ROOT,
+        ExtractionResult r =
+            EmbeddingExtractor.run(
+                ExtractionJob.builder()
+                    .ids(ids)
+                    .loader(loader)
+                    .encoder(enc)
+                    .store(new InMemoryBlobStore())
+                    .prefix("embeddings/x/y/z/")
+                    .provenance(spec.id(), "d", "y", "z")
+                    .shardSize(64)
+                    .batchSize(32)
+                    .decodeThreads(1)
+                    .build());
+        System.out.printf(
+            Locale.ROOT,
             "BENCH %s extraction 64 images batch 32: %.1f img/s (inference %.2f s, decode %.2f s,"
-                + " storage %.2f s, wall %.2f s)%n", spec.id(), r.imagesPerSecond(),
-            r.inferenceSeconds(), r.decodeSeconds(), r.storageSeconds(), r.wallSeconds());
+                + " storage %.2f s, wall %.2f s)%n",
+            spec.id(),
+            r.imagesPerSecond(),
+            r.inferenceSeconds(),
+            r.decodeSeconds(),
+            r.storageSeconds(),
+            r.wallSeconds());
       }
     }
   }

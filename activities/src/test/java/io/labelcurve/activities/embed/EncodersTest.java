@@ -47,7 +47,8 @@ class EncodersTest {
     ModelCatalog catalog = ModelCatalog.load(TestModels.fixtureCatalog());
     ModelSpec spec = catalog.get("tiny-cnn");
     float[][] ref;
-    try (InputStream in = getClass().getResourceAsStream("/models/tiny-cnn/reference-embeddings.npy")) {
+    try (InputStream in =
+        getClass().getResourceAsStream("/models/tiny-cnn/reference-embeddings.npy")) {
       ref = Npy.readFloats(in);
     }
     Preprocessor prep = new Preprocessor(spec);
@@ -71,14 +72,19 @@ class EncodersTest {
   @Test
   void mobilenetGives1280() {
     Path shared = TestModels.sharedModels();
-    Assumptions.assumeTrue(Files.isDirectory(shared.resolve("mobilenetv2-imagenet")),
+    Assumptions.assumeTrue(
+        Files.isDirectory(shared.resolve("mobilenetv2-imagenet")),
         "../shared/models not found: " + shared);
     ModelCatalog catalog = ModelCatalog.load(shared);
     ModelSpec spec = catalog.get("mobilenetv2-imagenet");
     Preprocessor prep = new Preprocessor(spec);
     try (Encoder enc = Encoders.open(catalog, spec, Device.cpu())) {
-      float[][] e = enc.embed(List.of(prep.apply(referenceImage(0)),
-          prep.apply(referenceImage(1)), prep.apply(referenceImage(2))));
+      float[][] e =
+          enc.embed(
+              List.of(
+                  prep.apply(referenceImage(0)),
+                  prep.apply(referenceImage(1)),
+                  prep.apply(referenceImage(2))));
       assertEquals(3, e.length);
       assertEquals(1280, e[0].length);
       assertTrue(enc.params() > 2_000_000 && enc.params() < 2_600_000, "params " + enc.params());
@@ -122,17 +128,19 @@ class EncodersTest {
       int before = enc.managedArrays();
       AtomicReference<Throwable> failure = new AtomicReference<>();
       boolean[] gradOnFreshThread = new boolean[2];
-      Thread t = new Thread(() -> {
-        try {
-          gradOnFreshThread[0] = JniUtils.isGradMode();
-          for (int i = 0; i < 50; i++) {
-            enc.embed(List.of(x, x, x, x));
-          }
-          gradOnFreshThread[1] = JniUtils.isGradMode();
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  gradOnFreshThread[0] = JniUtils.isGradMode();
+                  for (int i = 0; i < 50; i++) {
+                    enc.embed(List.of(x, x, x, x));
+                  }
+                  gradOnFreshThread[1] = JniUtils.isGradMode();
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              });
       t.start();
       t.join();
       if (failure.get() != null) {
@@ -149,11 +157,15 @@ class EncodersTest {
     Path folder = Files.createDirectories(dir.resolve("tiny-cnn"));
     Path fixture = TestModels.fixtureCatalog().resolve("tiny-cnn");
     Files.copy(fixture.resolve("encoder.pt"), folder.resolve("encoder.pt"));
-    Files.writeString(folder.resolve("model.json"), Files.readString(fixture.resolve("model.json"))
-        .replace("\"embedding_dim\": 16", "\"embedding_dim\": 17"));
+    Files.writeString(
+        folder.resolve("model.json"),
+        Files.readString(fixture.resolve("model.json"))
+            .replace("\"embedding_dim\": 16", "\"embedding_dim\": 17"));
     ModelCatalog catalog = ModelCatalog.load(dir);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> Encoders.open(catalog, catalog.get("tiny-cnn"), Device.cpu()));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> Encoders.open(catalog, catalog.get("tiny-cnn"), Device.cpu()));
     assertTrue(e.getMessage().contains("embedding_dim"), e.getMessage());
     assertTrue(e.getMessage().contains("model.json"), e.getMessage());
   }
@@ -162,29 +174,34 @@ class EncodersTest {
   void notTorchScriptIsRefused(@TempDir Path dir) throws Exception {
     Path folder = Files.createDirectories(dir.resolve("tiny-cnn"));
     Files.writeString(folder.resolve("encoder.pt"), "not a model");
-    Files.copy(TestModels.fixtureCatalog().resolve("tiny-cnn/model.json"),
-        folder.resolve("model.json"));
+    Files.copy(
+        TestModels.fixtureCatalog().resolve("tiny-cnn/model.json"), folder.resolve("model.json"));
     ModelCatalog catalog = ModelCatalog.load(dir);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> Encoders.open(catalog, catalog.get("tiny-cnn"), Device.cpu()));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> Encoders.open(catalog, catalog.get("tiny-cnn"), Device.cpu()));
     assertTrue(e.getMessage().contains("TorchScript"), e.getMessage());
   }
 
   /** A module traced with its size baked in, given a smaller input by a preset. */
   @Test
   void aModelThatTakesOnlyItsOwnSizeIsRefusedWithTheSizeAndTheFix() throws Exception {
-    Path folder = Path.of(getClass().getResource("/fixed-size/fixed64/model.json").toURI())
-        .getParent();
+    Path folder =
+        Path.of(getClass().getResource("/fixed-size/fixed64/model.json").toURI()).getParent();
     ModelCatalog catalog = ModelCatalog.load(folder.getParent());
     ModelSpec spec = catalog.get("fixed64");
     try (Encoder enc = Encoders.open(spec, folder, Device.cpu())) {
       assertEquals(4, enc.dim());
     }
     ModelSpec smaller = spec.withInput(48, 48);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> Encoders.open(smaller, folder, Device.cpu()));
-    assertTrue(e.getMessage().contains("'fixed64'") && e.getMessage().contains("3x48x48")
-        && e.getMessage().contains("encoder.pt") && e.getMessage().contains("paper preset"),
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> Encoders.open(smaller, folder, Device.cpu()));
+    assertTrue(
+        e.getMessage().contains("'fixed64'")
+            && e.getMessage().contains("3x48x48")
+            && e.getMessage().contains("encoder.pt")
+            && e.getMessage().contains("paper preset"),
         e.getMessage());
   }
 }

@@ -42,7 +42,7 @@ class ExportCheckTest {
   }
 
   private static NumericsCanary.Report canary(Encoder enc, Path folder) {
-    return NumericsCanary.run(enc.spec(), enc::embed, Optional.of(folder), 16, "cpu()", () -> { });
+    return NumericsCanary.run(enc.spec(), enc::embed, Optional.of(folder), 16, "cpu()", () -> {});
   }
 
   @Test
@@ -64,8 +64,11 @@ class ExportCheckTest {
       assertFalse(changed.passed());
       assertTrue(changed.batchClose(), "the engine itself is still batch-invariant");
       assertTrue(changed.referenceMaxDiff() > 0.009, changed.summary());
-      assertTrue(changed.failure().contains("tiny-cnn") && changed.failure().contains("PyTorch 2.7.1")
-          && changed.failure().contains("ONEDNN_MAX_CPU_ISA"), changed.failure());
+      assertTrue(
+          changed.failure().contains("tiny-cnn")
+              && changed.failure().contains("PyTorch 2.7.1")
+              && changed.failure().contains("ONEDNN_MAX_CPU_ISA"),
+          changed.failure());
     }
   }
 
@@ -73,11 +76,13 @@ class ExportCheckTest {
   void noPairIsNoReferenceAndAPairOfTheWrongShapeNamesItsFile() throws Exception {
     Path folder = copyOfFixture();
     try (Encoder enc = open(folder)) {
-      Files.write(folder.resolve(ExportCheck.INPUT),
+      Files.write(
+          folder.resolve(ExportCheck.INPUT),
           Npy.floatsToBytes(new float[][] {new float[10], new float[10]}, 10));
       BadInputException e = assertThrows(BadInputException.class, () -> canary(enc, folder));
-      assertTrue(e.getMessage().contains(ExportCheck.INPUT)
-          && e.getMessage().contains("12288"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains(ExportCheck.INPUT) && e.getMessage().contains("12288"),
+          e.getMessage());
       Files.delete(folder.resolve(ExportCheck.INPUT));
       NumericsCanary.Report none = canary(enc, folder);
       assertTrue(none.passed(), none.summary());

@@ -24,8 +24,8 @@ class LatencyBenchTest {
     assertFalse(LatencyBench.measured(store, key));
     AtomicInteger beats = new AtomicInteger();
     try (Encoder encoder = Encoders.open(catalog, spec, Device.cpu())) {
-      LatencyBench.measureAndStore(store, key, encoder, modelKey, "cpu()", "engine", 8,
-          beats::incrementAndGet);
+      LatencyBench.measureAndStore(
+          store, key, encoder, modelKey, "cpu()", "engine", 8, beats::incrementAndGet);
     }
     assertTrue(LatencyBench.measured(store, key));
     List<LatencyBench.Result> read = LatencyBench.readAll(store, modelKey);
@@ -35,10 +35,15 @@ class LatencyBenchTest {
     assertEquals(List.of(1, 8), r.timings().stream().map(LatencyBench.Timing::batch).toList());
     for (LatencyBench.Timing t : r.timings()) {
       assertEquals(LatencyBench.WARMUP, t.warmup());
-      assertTrue(t.repeats() >= LatencyBench.MIN_REPEATS && t.repeats() <= LatencyBench.MAX_REPEATS);
-      assertTrue(t.minMsPerImage() > 0 && t.minMsPerImage() <= t.p25MsPerImage()
-          && t.p25MsPerImage() <= t.medianMsPerImage() && t.medianMsPerImage() <= t.p75MsPerImage()
-          && t.p75MsPerImage() <= t.maxMsPerImage(), t.toString());
+      assertTrue(
+          t.repeats() >= LatencyBench.MIN_REPEATS && t.repeats() <= LatencyBench.MAX_REPEATS);
+      assertTrue(
+          t.minMsPerImage() > 0
+              && t.minMsPerImage() <= t.p25MsPerImage()
+              && t.p25MsPerImage() <= t.medianMsPerImage()
+              && t.medianMsPerImage() <= t.p75MsPerImage()
+              && t.p75MsPerImage() <= t.maxMsPerImage(),
+          t.toString());
     }
     // Every pass, warm-up included, heartbeats.
     int passes = r.timings().stream().mapToInt(t -> t.warmup() + t.repeats()).sum();

@@ -16,15 +16,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * The real MobileNetV2 against PyTorch's own embeddings (issue 12): DJL at batch 1, 8 and the
  * workers' 64 must give what Debian's PyTorch 1.13 gave one image at a time and as a batch of 8
- * (fixtures made by activities/src/test/python/make_numerics_reference.py from the shared
- * model's check inputs). Without the oneDNN cap this machine's AVX-512 kernels gave cosines of
- * 0.94 at batch 8; run with {@code ONEDNN_MAX_CPU_ISA=ALL} in the environment to see it fail.
+ * (fixtures made by activities/src/test/python/make_numerics_reference.py from the shared model's
+ * check inputs). Without the oneDNN cap this machine's AVX-512 kernels gave cosines of 0.94 at
+ * batch 8; run with {@code ONEDNN_MAX_CPU_ISA=ALL} in the environment to see it fail.
  */
 class NumericsReferenceTest {
   private static final String MODEL = "mobilenetv2-imagenet";
@@ -32,12 +31,13 @@ class NumericsReferenceTest {
   @Test
   void mobileNetMatchesPyTorchAtBatchOneEightAndTheWorkersBatch() throws Exception {
     Path shared = TestModels.sharedModels();
-    assumeTrue(Files.isRegularFile(shared.resolve(MODEL).resolve(ExportCheck.INPUT)),
+    assumeTrue(
+        Files.isRegularFile(shared.resolve(MODEL).resolve(ExportCheck.INPUT)),
         "needs " + shared + "/" + MODEL + " with its check inputs");
     ModelCatalog catalog = ModelCatalog.load(shared);
     ModelSpec spec = catalog.get(MODEL);
-    float[][] inputs = Npy.readFloats(Files.newInputStream(
-        shared.resolve(MODEL).resolve(ExportCheck.INPUT)));
+    float[][] inputs =
+        Npy.readFloats(Files.newInputStream(shared.resolve(MODEL).resolve(ExportCheck.INPUT)));
     float[][] torchBatch1 = fixture(MODEL + "-batch1.npy");
     float[][] torchBatch8 = fixture(MODEL + "-batch8.npy");
     assertEquals(8, inputs.length);
@@ -65,14 +65,15 @@ class NumericsReferenceTest {
   @Test
   void theCanaryPassesHereAndRecordsTheEngineSettings() {
     Path shared = TestModels.sharedModels();
-    assumeTrue(Files.isRegularFile(shared.resolve(MODEL).resolve(ExportCheck.INPUT)),
+    assumeTrue(
+        Files.isRegularFile(shared.resolve(MODEL).resolve(ExportCheck.INPUT)),
         "needs " + shared + "/" + MODEL);
     ModelCatalog catalog = ModelCatalog.load(shared);
     try (Encoder encoder = Encoders.open(catalog, catalog.get(MODEL), Device.cpu())) {
-      NumericsCanary.Report r = NumericsCanary.verify(encoder, catalog.folder(MODEL), 16,
-          "cpu()", () -> { });
-      assertTrue(r.passed() && r.reference().startsWith("PyTorch reference (8 images)"),
-          r.summary());
+      NumericsCanary.Report r =
+          NumericsCanary.verify(encoder, catalog.folder(MODEL), 16, "cpu()", () -> {});
+      assertTrue(
+          r.passed() && r.reference().startsWith("PyTorch reference (8 images)"), r.summary());
       TorchRuntime.Numerics n = r.numerics();
       assertEquals("PyTorch", n.engine());
       assertTrue(n.oneDnnVersion().contains("v3."), n.describe());
@@ -105,8 +106,15 @@ class NumericsReferenceTest {
       gg += (double) got[i] * got[i];
     }
     double cos = dot / Math.sqrt(ww * gg);
-    assertTrue(worst <= 0 && cos >= NumericsCanary.MIN_COSINE, what + ": cosine to PyTorch "
-        + cos + ", worst excess over allclose " + worst + " (" + TorchRuntime.numerics().describe()
-        + ")");
+    assertTrue(
+        worst <= 0 && cos >= NumericsCanary.MIN_COSINE,
+        what
+            + ": cosine to PyTorch "
+            + cos
+            + ", worst excess over allclose "
+            + worst
+            + " ("
+            + TorchRuntime.numerics().describe()
+            + ")");
   }
 }

@@ -25,8 +25,9 @@ class PreprocessorTest {
 
   @Test
   void cropsTheCentreAndNormalisesPerChannel() {
-    Preprocessor p = new Preprocessor(spec(224, 256, new float[] {0.1f, 0.2f, 0.3f},
-        new float[] {0.5f, 0.25f, 2f}));
+    Preprocessor p =
+        new Preprocessor(
+            spec(224, 256, new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.5f, 0.25f, 2f}));
     GreyImage img = ramp();
     float[] out = p.apply(img);
     assertEquals(3 * 224 * 224, out.length);
@@ -42,8 +43,8 @@ class PreprocessorTest {
 
   @Test
   void shrinksWithABoxFilter() {
-    Preprocessor p = new Preprocessor(spec(64, 64, new float[] {0f, 0f, 0f},
-        new float[] {1f, 1f, 1f}));
+    Preprocessor p =
+        new Preprocessor(spec(64, 64, new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f}));
     GreyImage img = ramp();
     float[] out = p.apply(img);
     double sum = 0;
@@ -57,8 +58,8 @@ class PreprocessorTest {
 
   @Test
   void enlargesBilinearly() {
-    Preprocessor p = new Preprocessor(spec(512, 512, new float[] {0f, 0f, 0f},
-        new float[] {1f, 1f, 1f}));
+    Preprocessor p =
+        new Preprocessor(spec(512, 512, new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f}));
     float[] out = p.apply(ramp());
     assertEquals(3 * 512 * 512, out.length);
     // A linear ramp stays linear inside: output x=101 sits at source 50.25.

@@ -27,10 +27,15 @@ class ResNetsTest {
   @Test
   void subsampledOneByOneEqualsStridedOneByOne() {
     try (NDManager m = NDManager.newBaseManager(TorchRuntime.engine().getEngineName())) {
-      Conv2d strided = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6)
-          .optStride(new Shape(2, 2)).optBias(false).build();
-      Conv2d plain = Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6)
-          .optBias(false).build();
+      Conv2d strided =
+          Conv2d.builder()
+              .setKernelShape(new Shape(1, 1))
+              .setFilters(6)
+              .optStride(new Shape(2, 2))
+              .optBias(false)
+              .build();
+      Conv2d plain =
+          Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(6).optBias(false).build();
       SequentialBlock rewritten = new SequentialBlock().add(ResNets.subsample(2)).add(plain);
       Shape in = new Shape(2, 4, 9, 10);
       strided.initialize(m, DataType.FLOAT32, in);
@@ -55,11 +60,16 @@ class ResNetsTest {
       net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
       // torchvision.models.resnet50(): 25,557,032 parameters, of which fc holds 2048*1000 + 1000.
       // Batch norms' running statistics are buffers in torchvision, not parameters.
-      long trainable = net.getParameters().values().stream()
-          .filter(Parameter::requiresGradient).mapToLong(p -> p.getArray().size()).sum();
+      long trainable =
+          net.getParameters().values().stream()
+              .filter(Parameter::requiresGradient)
+              .mapToLong(p -> p.getArray().size())
+              .sum();
       assertEquals(25_557_032L - 2_049_000L, trainable);
-      NDArray y = net.forward(new ParameterStore(m, false),
-          new NDList(m.ones(new Shape(2, 3, 64, 64))), false).singletonOrThrow();
+      NDArray y =
+          net.forward(
+                  new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 3, 64, 64))), false)
+              .singletonOrThrow();
       assertEquals(new Shape(2, 2048), y.getShape());
     }
   }
@@ -83,8 +93,8 @@ class ResNetsTest {
       }
       try (GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
         NDArray x = m.randomNormal(new Shape(batch, 3, s, s));
-        NDArray emb = net.forward(new ParameterStore(m, false), new NDList(x), true)
-            .singletonOrThrow();
+        NDArray emb =
+            net.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
         assertEquals(new Shape(batch, 2048), emb.getShape());
         gc.backward(emb.square().mean());
       }

@@ -39,7 +39,8 @@ class EvaluatorTest {
     double[][] scores = new double[order.length][];
     for (int i = 0; i < order.length; i++) {
       int frame = order[i];
-      rows.add(new ManifestRow(i + 2, "T1/s1/f" + frame + ".png", "A", "s1", "T1", frame, null, null));
+      rows.add(
+          new ManifestRow(i + 2, "T1/s1/f" + frame + ".png", "A", "s1", "T1", frame, null, null));
       scores[i] = predicts(frame <= 5 ? 1 : 0);
       if (frame == 7) {
         scores[i] = new double[] {3, -1};
@@ -62,16 +63,18 @@ class EvaluatorTest {
 
   @Test
   void outcomesAreInSortedSequenceOrderWhateverTheInputOrder() {
-    List<ManifestRow> rows = List.of(
-        new ManifestRow(2, "b1.png", "B", "seq-b", "T1", null, null, null),
-        new ManifestRow(3, "a1.png", "A", "seq-a", "T1", null, null, null),
-        new ManifestRow(4, "b2.png", "B", "seq-b", "T1", null, null, null));
+    List<ManifestRow> rows =
+        List.of(
+            new ManifestRow(2, "b1.png", "B", "seq-b", "T1", null, null, null),
+            new ManifestRow(3, "a1.png", "A", "seq-a", "T1", null, null, null),
+            new ManifestRow(4, "b2.png", "B", "seq-b", "T1", null, null, null));
     double[][] scores = {predicts(1), predicts(1), predicts(1)};
     SplitEvaluation e = Evaluator.evaluate(TestSet.of("T1", rows, CLASSES), scores, 2, 0);
     assertArrayEquals(new int[] {1, 2}, e.outcomes().frames(), "seq-a first");
     assertArrayEquals(new int[] {0, 2}, e.outcomes().correct());
     assertArrayEquals(new int[] {0, 1}, e.outcomes().voteCorrect());
-    assertEquals(SequenceOutcomes.digest(List.of("seq-a", "seq-b")), e.outcomes().sequencesDigest());
+    assertEquals(
+        SequenceOutcomes.digest(List.of("seq-a", "seq-b")), e.outcomes().sequencesDigest());
     assertEquals(2.0 / 3, e.imageAccuracy(), 1e-12);
     assertEquals(0.5, e.sequenceAccuracy(), 1e-12);
   }

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * initialisation, batch and labels; forward, cross-entropy, backward, AdamW and the linear decay.
  * The tiny CNN's every parameter is compared; the real MobileNetV2 (issue 12: its kernels were
  * wrong at batch sizes above one on AVX-512) by its losses, its head and its embeddings after the
- * steps. {@code tiny-cnn-hfhead} adds the HF Trainer's gradient clipping (active in every step:
- * the fixture's norms are above its limit) and a head that reads its own module (DINOv2's
- * concat(CLS, mean patch token) in shape), parameter for parameter too.
+ * steps. {@code tiny-cnn-hfhead} adds the HF Trainer's gradient clipping (active in every step: the
+ * fixture's norms are above its limit) and a head that reads its own module (DINOv2's concat(CLS,
+ * mean patch token) in shape), parameter for parameter too.
  */
 class FinetuneReferenceTest {
   private static final Path FIXTURES = resource("/finetune-reference");
@@ -60,23 +60,38 @@ class FinetuneReferenceTest {
     float[] norms = fixture("tiny-cnn-hfhead-grad-norms")[0];
     double maxNorm = norms[norms.length - 1];
     for (int i = 0; i < norms.length - 1; i++) {
-      assertTrue(norms[i] > maxNorm, "clipping is active in step " + (i + 1) + ": PyTorch's norm "
-          + norms[i] + " is above " + maxNorm);
+      assertTrue(
+          norms[i] > maxNorm,
+          "clipping is active in step "
+              + (i + 1)
+              + ": PyTorch's norm "
+              + norms[i]
+              + " is above "
+              + maxNorm);
     }
-    Stepped s = takeSteps(catalog, "tiny-cnn-hfhead", 3, 1e-2, maxNorm,
-        TestModels.fixtureCatalog().resolve("tiny-cnn"));
+    Stepped s =
+        takeSteps(
+            catalog,
+            "tiny-cnn-hfhead",
+            3,
+            1e-2,
+            maxNorm,
+            TestModels.fixtureCatalog().resolve("tiny-cnn"));
     try (s) {
       for (int i = 0; i < s.gradNorms.length; i++) {
-        assertEquals(norms[i], s.gradNorms[i], 1e-4 * norms[i], "total gradient norm of step "
-            + (i + 1) + " before clipping");
+        assertEquals(
+            norms[i],
+            s.gradNorms[i],
+            1e-4 * norms[i],
+            "total gradient norm of step " + (i + 1) + " before clipping");
       }
       float[][] want = fixture("tiny-cnn-hfhead-params-after");
       List<NDArray> trainable = s.net.trainable();
       assertEquals(want.length + 2, trainable.size(), "module parameters and the head's two");
       for (int i = 0; i < want.length; i++) {
         float[] got = trainable.get(i).toFloatArray();
-        assertClose("parameter " + i, java.util.Arrays.copyOf(want[i], got.length), got, 1e-4,
-            1e-6);
+        assertClose(
+            "parameter " + i, java.util.Arrays.copyOf(want[i], got.length), got, 1e-4, 1e-6);
       }
     }
   }
@@ -85,8 +100,8 @@ class FinetuneReferenceTest {
   void aHeadAsHfsStartsAtNormalWithZeroBias() throws Exception {
     ModelCatalog catalog = ModelCatalog.load(FIXTURES);
     ModelSpec spec = catalog.get("tiny-cnn-hfhead");
-    try (Network net = Network.open(spec, catalog.folder(spec.id()).orElseThrow(), 10, 7,
-        Device.cpu(), null)) {
+    try (Network net =
+        Network.open(spec, catalog.folder(spec.id()).orElseThrow(), 10, 7, Device.cpu(), null)) {
       List<NDArray> t = net.trainable();
       float[] w = t.get(t.size() - 2).toFloatArray();
       float[] b = t.get(t.size() - 1).toFloatArray();
@@ -105,7 +120,8 @@ class FinetuneReferenceTest {
       // 320 draws of normal(0, 0.02): the sample sd is within 15% of 0.02 with probability > 0.99.
       assertEquals(0.02, sd, 0.003, "weights' spread");
       assertEquals(0, mean, 0.004, "weights' mean");
-      assertTrue(Network.headDescription(spec).contains("normal(0, 0.02), bias 0"),
+      assertTrue(
+          Network.headDescription(spec).contains("normal(0, 0.02), bias 0"),
           Network.headDescription(spec));
     }
   }
@@ -113,8 +129,9 @@ class FinetuneReferenceTest {
   @Test
   void mobileNetStepsAtBatchEightEqualPyTorchs() throws Exception {
     Path shared = TestModels.sharedModels();
-    assumeTrue(Files.isRegularFile(shared.resolve("mobilenetv2-imagenet").resolve(
-        ExportCheck.INPUT)), "needs " + shared + "/mobilenetv2-imagenet");
+    assumeTrue(
+        Files.isRegularFile(shared.resolve("mobilenetv2-imagenet").resolve(ExportCheck.INPUT)),
+        "needs " + shared + "/mobilenetv2-imagenet");
     Stepped s = takeSteps(ModelCatalog.load(shared), "mobilenetv2-imagenet", 2, 1e-4);
     try (s) {
       assertEquals(8, s.images);
@@ -127,12 +144,12 @@ class FinetuneReferenceTest {
   }
 
   /**
-   * The steps, checked for losses, head and embeddings after them; the network left open.
-   * Gradients clipped at {@code maxGradNorm} (0: not clipped); the batch is {@code inputs}' check
-   * input.
+   * The steps, checked for losses, head and embeddings after them; the network left open. Gradients
+   * clipped at {@code maxGradNorm} (0: not clipped); the batch is {@code inputs}' check input.
    */
-  private static Stepped takeSteps(ModelCatalog catalog, String id, int steps, double lr,
-      double maxGradNorm, Path inputFolder) throws Exception {
+  private static Stepped takeSteps(
+      ModelCatalog catalog, String id, int steps, double lr, double maxGradNorm, Path inputFolder)
+      throws Exception {
     ModelSpec spec = catalog.get(id);
     Path folder = catalog.folder(id).orElseThrow();
     float[][] inputs = Npy.readFloats(Files.newInputStream(inputFolder.resolve(ExportCheck.INPUT)));
@@ -154,27 +171,46 @@ class FinetuneReferenceTest {
       setHead(net, headInit);
       double[] losses = new double[steps];
       double[] gradNorms = new double[steps];
-      try (AdamW optimizer = new AdamW(net.trainable(), new LinearDecay(lr, steps),
-          AdamW.WEIGHT_DECAY, maxGradNorm, net.manager().newSubManager(device))) {
+      try (AdamW optimizer =
+          new AdamW(
+              net.trainable(),
+              new LinearDecay(lr, steps),
+              AdamW.WEIGHT_DECAY,
+              maxGradNorm,
+              net.manager().newSubManager(device))) {
         for (int step = 1; step <= steps; step++) {
-          losses[step - 1] = FinetuneTrainer.step(net, optimizer,
-              new FinetuneTrainer.Batch(n, k, x, onehot, 1), c, size, step, device);
+          losses[step - 1] =
+              FinetuneTrainer.step(
+                  net,
+                  optimizer,
+                  new FinetuneTrainer.Batch(n, k, x, onehot, 1),
+                  c,
+                  size,
+                  step,
+                  device);
           gradNorms[step - 1] = optimizer.lastGradNorm();
         }
       }
       float[] wantLosses = fixture(id + "-losses")[0];
       for (int i = 0; i < steps; i++) {
-        assertEquals(wantLosses[i], losses[i], 1e-4 * Math.abs(wantLosses[i]),
+        assertEquals(
+            wantLosses[i],
+            losses[i],
+            1e-4 * Math.abs(wantLosses[i]),
             id + " loss of step " + (i + 1) + " (" + TorchRuntime.numerics().describe() + ")");
       }
-      assertClose(id + " head after the steps", flatten(fixture(id + "-head-after")),
-          headNow(net), 1e-3, 1e-5);
+      assertClose(
+          id + " head after the steps",
+          flatten(fixture(id + "-head-after")),
+          headNow(net),
+          1e-3,
+          1e-5);
       try (NDManager m = net.manager().newSubManager(device)) {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
-          float[] emb = net.embeddings(m, m.create(x, new Shape(n, c, size, size)), false)
-              .toFloatArray();
+          float[] emb =
+              net.embeddings(m, m.create(x, new Shape(n, c, size, size)), false).toFloatArray();
           // After AdamW steps the encoder's outputs agree less tightly than a forward pass:
           // Adam's first update is about lr x sign(gradient), so a weight whose gradient is
           // near zero moves by up to lr either way depending on summation order. PyTorch itself
@@ -183,8 +219,8 @@ class FinetuneReferenceTest {
           // a wrong forward or backward lands far outside 0.01 and a cosine of 0.99999.
           float[] want = flatten(fixture(id + "-embeddings-after"));
           assertClose(id + " embeddings after the steps", want, emb, ExportCheck.RTOL, 0.01);
-          assertCosines(id + " embeddings after the steps", want, emb, spec.headInputDim(),
-              0.99999);
+          assertCosines(
+              id + " embeddings after the steps", want, emb, spec.headInputDim(), 0.99999);
         } finally {
           JniUtils.setGradMode(grad);
         }
@@ -244,8 +280,8 @@ class FinetuneReferenceTest {
   }
 
   /** numpy.allclose, with the worst value named when it fails. */
-  private static void assertClose(String what, float[] want, float[] got, double rtol,
-      double atol) {
+  private static void assertClose(
+      String what, float[] want, float[] got, double rtol, double atol) {
     assertEquals(want.length, got.length, what + ": length");
     double worst = Double.NEGATIVE_INFINITY;
     int at = -1;
@@ -256,12 +292,21 @@ class FinetuneReferenceTest {
         at = i;
       }
     }
-    assertTrue(worst <= 0, what + ": value " + at + " is " + got[at] + ", PyTorch " + want[at]
-        + " (" + TorchRuntime.numerics().describe() + ")");
+    assertTrue(
+        worst <= 0,
+        what
+            + ": value "
+            + at
+            + " is "
+            + got[at]
+            + ", PyTorch "
+            + want[at]
+            + " ("
+            + TorchRuntime.numerics().describe()
+            + ")");
   }
 
-  private static void assertCosines(String what, float[] want, float[] got, int dim,
-      double min) {
+  private static void assertCosines(String what, float[] want, float[] got, int dim, double min) {
     for (int r = 0; r < want.length / dim; r++) {
       double dot = 0;
       double ww = 0;

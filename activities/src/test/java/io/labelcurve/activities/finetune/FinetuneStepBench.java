@@ -14,8 +14,8 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seconds per finetuning step at the cpu-small preset (docs/BENCHMARKS.md). Not part of the
- * suite (no *Test name); run with {@code -Dtest=FinetuneStepBench}.
+ * Seconds per finetuning step at the cpu-small preset (docs/BENCHMARKS.md). Not part of the suite
+ * (no *Test name); run with {@code -Dtest=FinetuneStepBench}.
  */
 class FinetuneStepBench {
   private static final java.util.Map<String, GreyImage> IMAGES =
@@ -33,8 +33,13 @@ class FinetuneStepBench {
     int h = id.hashCode();
     float[] px = new float[256 * 256];
     for (int i = 0; i < px.length; i++) {
-      px[i] = (float) (0.5 + 0.5 * Math.sin(((h & 0xff) + 1) * 0.01 * (i % 256)
-          + ((h >> 8 & 0xff) + 1) * 0.007 * (i / 256)));
+      px[i] =
+          (float)
+              (0.5
+                  + 0.5
+                      * Math.sin(
+                          ((h & 0xff) + 1) * 0.01 * (i % 256)
+                              + ((h >> 8 & 0xff) + 1) * 0.007 * (i / 256)));
     }
     return new GreyImage(256, 256, px);
   }
@@ -43,8 +48,11 @@ class FinetuneStepBench {
   void secondsPerStep() throws Exception {
     Preset p = Preset.CPU_SMALL;
     // -Dbench.models=a,b picks models.
-    List<String> models = new ArrayList<>(List.of(System.getProperty("bench.models",
-        "tiny-cnn,mobilenetv2-imagenet,resnet50-scratch").split(",")));
+    List<String> models =
+        new ArrayList<>(
+            List.of(
+                System.getProperty("bench.models", "tiny-cnn,mobilenetv2-imagenet,resnet50-scratch")
+                    .split(",")));
     Path shared = TestModels.sharedModels();
     ModelCatalog fixture = ModelCatalog.load(TestModels.fixtureCatalog());
     ModelCatalog sharedCatalog = Files.isDirectory(shared) ? ModelCatalog.load(shared) : null;
@@ -65,29 +73,56 @@ class FinetuneStepBench {
     String other = System.getProperty("bench.catalog");
     ModelCatalog otherCatalog = other == null ? null : ModelCatalog.load(Path.of(other));
     for (String id : models) {
-      ModelCatalog c = otherCatalog != null && otherCatalog.contains(id) ? otherCatalog
-          : fixture.contains(id) && !id.equals("mobilenetv2-imagenet") ? fixture
-          : sharedCatalog == null ? ModelCatalog.builtinOnly() : sharedCatalog;
+      ModelCatalog c =
+          otherCatalog != null && otherCatalog.contains(id)
+              ? otherCatalog
+              : fixture.contains(id) && !id.equals("mobilenetv2-imagenet")
+                  ? fixture
+                  : sharedCatalog == null ? ModelCatalog.builtinOnly() : sharedCatalog;
       ModelSpec spec = p.applyFinetune(c.get(id));
-      FinetuneConfig cfg = new FinetuneConfig(spec, c.folder(id).orElse(null), 10,
-          spec.finetuneLr(), p.finetuneBatchSize(), 1, 1, 1000, 1, Device.cpu());
+      FinetuneConfig cfg =
+          new FinetuneConfig(
+              spec,
+              c.folder(id).orElse(null),
+              10,
+              spec.finetuneLr(),
+              p.finetuneBatchSize(),
+              1,
+              1,
+              1000,
+              1,
+              Device.cpu());
       long[] t = new long[batches + 1];
       FinetuneTrainer trainer = new FinetuneTrainer(cfg, FinetuneStepBench::image);
       t[0] = System.nanoTime();
-      FinetuneRun run = trainer.train(ids, labels, null, null, new TrainingListener() {
-        @Override
-        public void onStep(long step, long total, int epoch, double loss, double lr) {
-          t[(int) step] = System.nanoTime();
-        }
-      });
+      FinetuneRun run =
+          trainer.train(
+              ids,
+              labels,
+              null,
+              null,
+              new TrainingListener() {
+                @Override
+                public void onStep(long step, long total, int epoch, double loss, double lr) {
+                  t[(int) step] = System.nanoTime();
+                }
+              });
       long params = run.model().params();
       run.model().close();
       double first = (t[1] - t[0]) / 1e9;
       double rest = (t[batches] - t[warm]) / 1e9 / (batches - warm);
-      System.out.printf(Locale.ROOT, "BENCH %s input %d batch %d: first step %.2f s, then %.3f s/step"
-          + " (%.1f ms/image), params %d; steps alone (no loader wait) %.3f s/step%n", id,
-          spec.input().size(), p.finetuneBatchSize(), first, rest,
-          rest * 1000 / p.finetuneBatchSize(), params, run.trainSeconds() / batches);
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH %s input %d batch %d: first step %.2f s, then %.3f s/step"
+              + " (%.1f ms/image), params %d; steps alone (no loader wait) %.3f s/step%n",
+          id,
+          spec.input().size(),
+          p.finetuneBatchSize(),
+          first,
+          rest,
+          rest * 1000 / p.finetuneBatchSize(),
+          params,
+          run.trainSeconds() / batches);
     }
   }
 }

@@ -74,8 +74,17 @@ class FinetuneTrainerTest {
   }
 
   static FinetuneConfig config(int epochs, int checkpointEvery) {
-    return new FinetuneConfig(spec, catalog.folder("tiny-cnn").orElseThrow(), classes.size(),
-        spec.finetuneLr(), 8, epochs, 3, checkpointEvery, 2, Device.cpu());
+    return new FinetuneConfig(
+        spec,
+        catalog.folder("tiny-cnn").orElseThrow(),
+        classes.size(),
+        spec.finetuneLr(),
+        8,
+        epochs,
+        3,
+        checkpointEvery,
+        2,
+        Device.cpu());
   }
 
   static float[] flatScores(FinetunedModel m) {
@@ -101,12 +110,22 @@ class FinetuneTrainerTest {
   @Test
   void lossDecreasesAndTheScheduleIsTheHfTrainers() throws Exception {
     // 40 images, batch 8: 5 steps per epoch, 6 epochs = 30 steps; a rate the tiny model moves at.
-    FinetuneConfig cfg = new FinetuneConfig(spec, catalog.folder("tiny-cnn").orElseThrow(),
-        classes.size(), 2e-2, 8, 6, 3, 100, 2, Device.cpu());
+    FinetuneConfig cfg =
+        new FinetuneConfig(
+            spec,
+            catalog.folder("tiny-cnn").orElseThrow(),
+            classes.size(),
+            2e-2,
+            8,
+            6,
+            3,
+            100,
+            2,
+            Device.cpu());
     FinetuneRun run = new FinetuneTrainer(cfg, images).train(ids, labels);
     try (FinetunedModel m = run.model();
-        Network fresh = Network.open(spec, cfg.modelFolder(), classes.size(), 3, Device.cpu(),
-            null)) {
+        Network fresh =
+            Network.open(spec, cfg.modelFolder(), classes.size(), 3, Device.cpu(), null)) {
       // Every weight trained: the encoder's first convolution moved too.
       float[] before = fresh.trainable().get(0).toFloatArray();
       float[] after = m.network().trainable().get(0).toFloatArray();
@@ -135,10 +154,12 @@ class FinetuneTrainerTest {
   void theSameSeedGivesTheSameModel() throws Exception {
     float[] a;
     float[] b;
-    try (FinetunedModel m = new FinetuneTrainer(config(2, 100), images).train(ids, labels).model()) {
+    try (FinetunedModel m =
+        new FinetuneTrainer(config(2, 100), images).train(ids, labels).model()) {
       a = flatScores(m);
     }
-    try (FinetunedModel m = new FinetuneTrainer(config(2, 100), images).train(ids, labels).model()) {
+    try (FinetunedModel m =
+        new FinetuneTrainer(config(2, 100), images).train(ids, labels).model()) {
       b = flatScores(m);
     }
     assertArrayEquals(a, b);
@@ -165,20 +186,30 @@ class FinetuneTrainerTest {
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-a"), 2);
     List<String> heartbeats = new ArrayList<>();
     // The "worker" dies at step 8: after the checkpoint of step 6, before the one of step 9.
-    RuntimeException killed = assertThrows(RuntimeException.class, () ->
-        new FinetuneTrainer(cfg, images).train(ids, labels, ckpt, null, new TrainingListener() {
-          @Override
-          public void onStep(long step, long total, int epoch, double loss, double lr) {
-            if (step == 8) {
-              throw new IllegalStateException("worker killed");
-            }
-          }
+    RuntimeException killed =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                new FinetuneTrainer(cfg, images)
+                    .train(
+                        ids,
+                        labels,
+                        ckpt,
+                        null,
+                        new TrainingListener() {
+                          @Override
+                          public void onStep(
+                              long step, long total, int epoch, double loss, double lr) {
+                            if (step == 8) {
+                              throw new IllegalStateException("worker killed");
+                            }
+                          }
 
-          @Override
-          public void onCheckpoint(long step, String uri) {
-            heartbeats.add(uri);
-          }
-        }));
+                          @Override
+                          public void onCheckpoint(long step, String uri) {
+                            heartbeats.add(uri);
+                          }
+                        }));
     assertEquals("worker killed", killed.getMessage());
     assertEquals(3, heartbeats.size());
     String newest = heartbeats.get(heartbeats.size() - 1);
@@ -186,13 +217,20 @@ class FinetuneTrainerTest {
     assertEquals(List.of(5L, 6L), ckpt.completeSteps(), "only the newest 2 are kept");
 
     long[] first = new long[1];
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
-        .train(ids, labels, ckpt, newest, new TrainingListener() {
-          @Override
-          public void onStart(long firstStep, long total, String from) {
-            first[0] = firstStep;
-          }
-        }))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(cfg, images)
+                .train(
+                    ids,
+                    labels,
+                    ckpt,
+                    newest,
+                    new TrainingListener() {
+                      @Override
+                      public void onStart(long firstStep, long total, String from) {
+                        first[0] = firstStep;
+                      }
+                    }))) {
       assertEquals(7, first[0], "first resumed step is the checkpoint's step + 1");
       assertEquals(7, run.firstStep());
       assertEquals(newest, run.resumedFrom());
@@ -207,8 +245,10 @@ class FinetuneTrainerTest {
     assertEquals(List.of(12L, 15L), ckpt.completeSteps());
 
     // Without a heartbeat the newest complete checkpoint in the bucket is found: step 15, the end.
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
-        .train(ids, labels, ckpt, null, TrainingListener.NONE))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(cfg, images)
+                .train(ids, labels, ckpt, null, TrainingListener.NONE))) {
       assertEquals(16, run.firstStep());
       assertEquals(0, run.losses().length);
       assertArrayEquals(uninterrupted, flatScores(run.model()));
@@ -227,23 +267,35 @@ class FinetuneTrainerTest {
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-drain"), 2);
     List<String> heartbeats = new ArrayList<>();
     // The worker drains during step 8: between the checkpoints of steps 6 and 9.
-    TrainingStopped stopped = assertThrows(TrainingStopped.class, () ->
-        new FinetuneTrainer(cfg, images).train(ids, labels, ckpt, null, new TrainingListener() {
-          @Override
-          public void onStep(long step, long total, int epoch, double loss, double lr) {
-            if (step == 8) {
-              throw new StopTraining(new IllegalStateException("worker shutting down"));
-            }
-          }
+    TrainingStopped stopped =
+        assertThrows(
+            TrainingStopped.class,
+            () ->
+                new FinetuneTrainer(cfg, images)
+                    .train(
+                        ids,
+                        labels,
+                        ckpt,
+                        null,
+                        new TrainingListener() {
+                          @Override
+                          public void onStep(
+                              long step, long total, int epoch, double loss, double lr) {
+                            if (step == 8) {
+                              throw new StopTraining(
+                                  new IllegalStateException("worker shutting down"));
+                            }
+                          }
 
-          @Override
-          public void onCheckpoint(long step, String uri) {
-            heartbeats.add(uri);
-          }
-        }));
+                          @Override
+                          public void onCheckpoint(long step, String uri) {
+                            heartbeats.add(uri);
+                          }
+                        }));
     assertEquals(8, stopped.step());
     assertEquals(15, stopped.totalSteps());
-    assertTrue(stopped.checkpoint().endsWith("/checkpoints/cell-drain/step-0000008/"),
+    assertTrue(
+        stopped.checkpoint().endsWith("/checkpoints/cell-drain/step-0000008/"),
         stopped.checkpoint());
     assertEquals(List.of(6L, 8L), ckpt.completeSteps());
     String heartbeat = heartbeats.get(heartbeats.size() - 1);
@@ -256,8 +308,10 @@ class FinetuneTrainerTest {
     assertEquals(stopped.checkpoint(), ckpt.resumePoint(heartbeat));
     assertEquals(stopped.checkpoint(), ckpt.resumePoint(null));
 
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
-        .train(ids, labels, ckpt, ckpt.resumePoint(heartbeat), TrainingListener.NONE))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(cfg, images)
+                .train(ids, labels, ckpt, ckpt.resumePoint(heartbeat), TrainingListener.NONE))) {
       assertEquals(9, run.firstStep(), "first resumed step is the stop's step + 1");
       assertEquals(stopped.checkpoint(), run.resumedFrom());
       assertArrayEquals(uninterrupted, flatScores(run.model()));
@@ -278,23 +332,33 @@ class FinetuneTrainerTest {
     float[] uninterrupted = uninterrupted(cfg).scores();
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-truncated"), 2);
     // Killed at step 8: checkpoints 5 and 6 are kept, the heartbeat names 6.
-    assertThrows(IllegalStateException.class, () ->
-        new FinetuneTrainer(cfg, images).train(ids, labels, ckpt, null, new TrainingListener() {
-          @Override
-          public void onStep(long step, long total, int epoch, double loss, double lr) {
-            if (step == 8) {
-              throw new IllegalStateException("worker killed");
-            }
-          }
-        }));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            new FinetuneTrainer(cfg, images)
+                .train(
+                    ids,
+                    labels,
+                    ckpt,
+                    null,
+                    new TrainingListener() {
+                      @Override
+                      public void onStep(long step, long total, int epoch, double loss, double lr) {
+                        if (step == 8) {
+                          throw new IllegalStateException("worker killed");
+                        }
+                      }
+                    }));
     assertEquals(List.of(5L, 6L), ckpt.completeSteps());
     String step6 = store.uri(ckpt.stepPrefix(6));
     String largest = largestFile(ckpt.stepPrefix(6));
     byte[] whole = store.get(largest).orElseThrow();
     store.put(largest, java.util.Arrays.copyOf(whole, whole.length / 2));
 
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
-        .train(ids, labels, ckpt, step6, TrainingListener.NONE))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(cfg, images)
+                .train(ids, labels, ckpt, step6, TrainingListener.NONE))) {
       assertEquals(store.uri(ckpt.stepPrefix(5)), run.resumedFrom(), "the intact older one");
       assertEquals(6, run.firstStep());
       assertArrayEquals(uninterrupted, flatScores(run.model()));
@@ -305,8 +369,10 @@ class FinetuneTrainerTest {
       String file = largestFile(ckpt.stepPrefix(step));
       store.put(file, java.util.Arrays.copyOf(store.get(file).orElseThrow(), 10));
     }
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(cfg, images)
-        .train(ids, labels, ckpt, null, TrainingListener.NONE))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(cfg, images)
+                .train(ids, labels, ckpt, null, TrainingListener.NONE))) {
       assertEquals(1, run.firstStep());
       assertEquals(null, run.resumedFrom());
       assertArrayEquals(uninterrupted, flatScores(run.model()));
@@ -333,13 +399,20 @@ class FinetuneTrainerTest {
     // 3 epochs of 5 steps, a checkpoint every 6 steps: only 6 and 12, not each epoch's end.
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-short"), 5);
     List<Long> steps = new ArrayList<>();
-    try (FinetuneRunCloser run = closeable(new FinetuneTrainer(config(3, 6), images)
-        .train(ids, labels, ckpt, null, new TrainingListener() {
-          @Override
-          public void onCheckpoint(long step, String uri) {
-            steps.add(step);
-          }
-        }))) {
+    try (FinetuneRunCloser run =
+        closeable(
+            new FinetuneTrainer(config(3, 6), images)
+                .train(
+                    ids,
+                    labels,
+                    ckpt,
+                    null,
+                    new TrainingListener() {
+                      @Override
+                      public void onCheckpoint(long step, String uri) {
+                        steps.add(step);
+                      }
+                    }))) {
       assertEquals(15, run.losses().length);
     }
     assertEquals(List.of(6L, 12L), steps);
@@ -350,10 +423,13 @@ class FinetuneTrainerTest {
   @Test
   void aCheckpointOfOtherSettingsIsNotResumed() throws Exception {
     Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-b"), 2);
-    new FinetuneTrainer(config(1, 2), images).train(ids, labels, ckpt, null,
-        TrainingListener.NONE).model().close();
-    FinetuneRun run = new FinetuneTrainer(config(2, 2), images).train(ids, labels, ckpt, null,
-        TrainingListener.NONE);
+    new FinetuneTrainer(config(1, 2), images)
+        .train(ids, labels, ckpt, null, TrainingListener.NONE)
+        .model()
+        .close();
+    FinetuneRun run =
+        new FinetuneTrainer(config(2, 2), images)
+            .train(ids, labels, ckpt, null, TrainingListener.NONE);
     run.model().close();
     assertEquals(1, run.firstStep());
     assertEquals(null, run.resumedFrom());
@@ -365,25 +441,41 @@ class FinetuneTrainerTest {
     // ~1 MB, so keeping one input a step alive grows native memory by ~75 MB over the 100 steps
     // measured (seen with the input detached from its manager); without a leak it wanders within
     // about +-10 MB.
-    FinetuneConfig cfg = new FinetuneConfig(spec, catalog.folder("tiny-cnn").orElseThrow(),
-        classes.size(), 1e-3, 20, 60, 1, 1000, 1, Device.cpu());
+    FinetuneConfig cfg =
+        new FinetuneConfig(
+            spec,
+            catalog.folder("tiny-cnn").orElseThrow(),
+            classes.size(),
+            1e-3,
+            20,
+            60,
+            1,
+            1000,
+            1,
+            Device.cpu());
     List<Integer> counts = new ArrayList<>();
     long[] rss = new long[2];
     FinetuneTrainer trainer = new FinetuneTrainer(cfg, images);
-    FinetuneRun run = trainer.train(ids, labels, null, null, new TrainingListener() {
-      @Override
-      public void onStep(long step, long total, int epoch, double loss, double lr) {
-        if (step % 10 == 0) {
-          counts.add(trainer.managedArrays());
-        }
-        if (step == 20) {
-          rss[0] = NativeRss.kib();
-        }
-        if (step == 120) {
-          rss[1] = NativeRss.kib();
-        }
-      }
-    });
+    FinetuneRun run =
+        trainer.train(
+            ids,
+            labels,
+            null,
+            null,
+            new TrainingListener() {
+              @Override
+              public void onStep(long step, long total, int epoch, double loss, double lr) {
+                if (step % 10 == 0) {
+                  counts.add(trainer.managedArrays());
+                }
+                if (step == 20) {
+                  rss[0] = NativeRss.kib();
+                }
+                if (step == 120) {
+                  rss[1] = NativeRss.kib();
+                }
+              }
+            });
     try (FinetunedModel m = run.model()) {
       int after = m.managedArrays();
       assertTrue(after > 0);
@@ -398,11 +490,13 @@ class FinetuneTrainerTest {
     // Native memory only: the JVM's first writes to heap pages it committed earlier grow VmRSS by
     // ~110 MB over these steps when this test runs alone (it failed CI that way).
     if (rss[0] > 0 && rss[1] > 0) {
-      assertTrue(rss[1] - rss[0] < 32 * 1024,
+      assertTrue(
+          rss[1] - rss[0] < 32 * 1024,
           "native memory grew by " + (rss[1] - rss[0]) + " KiB over 100 steps");
     } else {
-      System.err.println("noArrayLeaksOverManySteps: no /proc/self/smaps heap run here; "
-          + "native memory not checked, array counts only");
+      System.err.println(
+          "noArrayLeaksOverManySteps: no /proc/self/smaps heap run here; "
+              + "native memory not checked, array counts only");
     }
   }
 

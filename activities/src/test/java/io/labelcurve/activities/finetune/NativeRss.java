@@ -12,8 +12,8 @@ import java.util.List;
  * earlier: a 100-step run of the tiny fixture grows VmRSS by ~110 MB while young-generation regions
  * are first written, then stays flat. libtorch allocates with malloc/mmap outside the heap, so the
  * heap's own mapping is left out here. The heap is the one run of adjacent anonymous mappings
- * (committed {@code rw-p} followed by reserved {@code ---p}) that spans at least 90% of
- * {@link Runtime#maxMemory()}.
+ * (committed {@code rw-p} followed by reserved {@code ---p}) that spans at least 90% of {@link
+ * Runtime#maxMemory()}.
  */
 final class NativeRss {
   private NativeRss() {}

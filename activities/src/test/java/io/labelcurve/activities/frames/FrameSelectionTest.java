@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class FrameSelectionTest {
   private static int[] pick(String rule, int frames, double fps) {
-    return FrameSelection.parse(rule).pick(frames, fps > 0 ? OptionalDouble.of(fps) : OptionalDouble.empty(), "f");
+    return FrameSelection.parse(rule)
+        .pick(frames, fps > 0 ? OptionalDouble.of(fps) : OptionalDouble.empty(), "f");
   }
 
   @Test

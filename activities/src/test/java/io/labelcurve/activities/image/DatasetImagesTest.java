@@ -29,14 +29,20 @@ class DatasetImagesTest {
     assertEquals(256, original.height());
     GreyImage v1 = images.load("a/x.png#v1");
     assertFalse(Arrays.equals(original.pixels(), v1.pixels()));
-    List<float[]> parallel = IntStream.range(0, 16).parallel()
-        .mapToObj(i -> {
-          try {
-            return new DatasetImages(new LocalImageSource(dir), 256, 2).load("a/x.png#v" + (1 + i % 4)).pixels();
-          } catch (Exception e) {
-            throw new RuntimeException(e);
-          }
-        }).toList();
+    List<float[]> parallel =
+        IntStream.range(0, 16)
+            .parallel()
+            .mapToObj(
+                i -> {
+                  try {
+                    return new DatasetImages(new LocalImageSource(dir), 256, 2)
+                        .load("a/x.png#v" + (1 + i % 4))
+                        .pixels();
+                  } catch (Exception e) {
+                    throw new RuntimeException(e);
+                  }
+                })
+            .toList();
     assertArrayEquals(v1.pixels(), parallel.get(0));
     original.pixels()[0] = 42; // callers may modify what they get
     assertTrue(images.load("a/x.png").pixels()[0] <= 1f);

@@ -56,24 +56,34 @@ class ImageDecoderTest {
 
   @Test
   void refusesCorruptBytesNamingTheImage() {
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> ImageDecoder.decode("not an image".getBytes(), "scans/x.png"));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> ImageDecoder.decode("not an image".getBytes(), "scans/x.png"));
     assertTrue(e.getMessage().contains("scans/x.png"), e.getMessage());
     byte[] truncated = java.util.Arrays.copyOf(TestImages.greyPng(64, 64), 60);
-    BadInputException t = assertThrows(BadInputException.class, () -> ImageDecoder.decode(truncated, "t.png"));
+    BadInputException t =
+        assertThrows(BadInputException.class, () -> ImageDecoder.decode(truncated, "t.png"));
     assertTrue(t.getMessage().contains("t.png"), t.getMessage());
   }
 
   @Test
   void refusesADecompressionBombFromItsHeader() {
     byte[] bomb = TestImages.pngDeclaring(100_000, 100_000);
-    BadInputException e = assertThrows(BadInputException.class, () -> ImageDecoder.decode(bomb, "bomb.png"));
-    assertTrue(e.getMessage().contains("bomb.png") && e.getMessage().contains("100000x100000"), e.getMessage());
-    BadInputException side = assertThrows(BadInputException.class,
-        () -> ImageDecoder.checkHeader(TestImages.pngDeclaring(20_000, 10), "wide.png"));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> ImageDecoder.decode(bomb, "bomb.png"));
+    assertTrue(
+        e.getMessage().contains("bomb.png") && e.getMessage().contains("100000x100000"),
+        e.getMessage());
+    BadInputException side =
+        assertThrows(
+            BadInputException.class,
+            () -> ImageDecoder.checkHeader(TestImages.pngDeclaring(20_000, 10), "wide.png"));
     assertTrue(side.getMessage().contains("20000x10"), side.getMessage());
-    BadInputException area = assertThrows(BadInputException.class,
-        () -> ImageDecoder.checkHeader(TestImages.pngDeclaring(8_000, 8_000), "big.png"));
+    BadInputException area =
+        assertThrows(
+            BadInputException.class,
+            () -> ImageDecoder.checkHeader(TestImages.pngDeclaring(8_000, 8_000), "big.png"));
     assertTrue(area.getMessage().contains("megapixels"), area.getMessage());
   }
 }

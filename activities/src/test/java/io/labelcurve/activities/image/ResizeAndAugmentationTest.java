@@ -51,9 +51,11 @@ class ResizeAndAugmentationTest {
       GreyImage a = Augmentation.apply(original, "train/s1/f0.png", v);
       GreyImage b = Augmentation.apply(original, "train/s1/f0.png", v);
       assertArrayEquals(a.pixels(), b.pixels(), "variant " + v);
-      assertFalse(Arrays.equals(a.pixels(), original.pixels()), "variant " + v + " equals the original");
+      assertFalse(
+          Arrays.equals(a.pixels(), original.pixels()), "variant " + v + " equals the original");
       GreyImage other = Augmentation.apply(original, "train/s1/f1.png", v);
-      assertFalse(Arrays.equals(a.pixels(), other.pixels()), "variant " + v + " ignores the image id");
+      assertFalse(
+          Arrays.equals(a.pixels(), other.pixels()), "variant " + v + " ignores the image id");
     }
     assertNotEquals(Augmentation.parameter("x.png", 1), Augmentation.parameter("x.png", 2));
   }

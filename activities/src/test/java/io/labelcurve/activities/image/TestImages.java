@@ -48,7 +48,8 @@ public final class TestImages {
   /** A real 1×1 PNG whose IHDR is patched (CRC recomputed) to declare {@code width × height}. */
   public static byte[] pngDeclaring(int width, int height) {
     byte[] png = greyPng(1, 1);
-    // Signature (8) + IHDR length (4) + "IHDR" (4): width at 16, height at 20, CRC after the 13 data bytes at 29.
+    // Signature (8) + IHDR length (4) + "IHDR" (4): width at 16, height at 20, CRC after the 13
+    // data bytes at 29.
     ByteBuffer buf = ByteBuffer.wrap(png);
     buf.putInt(16, width);
     buf.putInt(20, height);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelCatalogTest {
 
-  private static final String GOOD = """
+  private static final String GOOD =
+      """
       {"id": "m1", "format": "torchscript", "file": "encoder.pt",
        "input": {"channels": 3, "size": 224, "resize": 256},
        "normalization": {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
@@ -55,8 +56,10 @@ class ModelCatalogTest {
 
   @Test
   void unknownIdListsKnownOnesAndHowToAdd() {
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> ModelCatalog.load(TestModels.fixtureCatalog()).get("dinov2"));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> ModelCatalog.load(TestModels.fixtureCatalog()).get("dinov2"));
     assertTrue(e.getMessage().contains("unknown model 'dinov2'"), e.getMessage());
     assertTrue(e.getMessage().contains("tiny-cnn"), e.getMessage());
     assertTrue(e.getMessage().contains(BuiltinModels.RANDOM_RESNET18), e.getMessage());
@@ -76,14 +79,29 @@ class ModelCatalogTest {
     assertBad(dir, GOOD.replace("encoder.pt", "https://example.org/e.pt"), "file");
     assertBad(dir, "{not json", "JSON");
     // finetune_head: a head on the embedding has its width; a module of its own must be there.
-    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"dim\": 16,"
-        + " \"init_std\": 0.02}, \"finetune_lr\""), "finetune_head.dim");
-    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"dim\": 8},"
-        + " \"finetune_lr\""), "finetune_head.init_std");
-    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"init_std\": 0.02,"
-        + " \"bias\": 0}, \"finetune_lr\""), "finetune_head.bias");
-    assertBad(dir, GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"file\": \"head.pt\","
-        + " \"dim\": 16, \"init_std\": 0.02}, \"finetune_lr\""), "finetune_head.file");
+    assertBad(
+        dir,
+        GOOD.replace(
+            "\"finetune_lr\"",
+            "\"finetune_head\": {\"dim\": 16," + " \"init_std\": 0.02}, \"finetune_lr\""),
+        "finetune_head.dim");
+    assertBad(
+        dir,
+        GOOD.replace("\"finetune_lr\"", "\"finetune_head\": {\"dim\": 8}," + " \"finetune_lr\""),
+        "finetune_head.init_std");
+    assertBad(
+        dir,
+        GOOD.replace(
+            "\"finetune_lr\"",
+            "\"finetune_head\": {\"init_std\": 0.02," + " \"bias\": 0}, \"finetune_lr\""),
+        "finetune_head.bias");
+    assertBad(
+        dir,
+        GOOD.replace(
+            "\"finetune_lr\"",
+            "\"finetune_head\": {\"file\": \"head.pt\","
+                + " \"dim\": 16, \"init_std\": 0.02}, \"finetune_lr\""),
+        "finetune_head.file");
   }
 
   @Test
@@ -92,12 +110,16 @@ class ModelCatalogTest {
     Path folder = Files.createDirectories(dir.resolve("m1"));
     Files.write(folder.resolve("encoder.pt"), new byte[] {1, 2, 3});
     Files.write(folder.resolve("head.pt"), new byte[] {4, 5, 6});
-    Files.writeString(folder.resolve("model.json"), GOOD.replace("\"finetune_lr\"",
-        "\"finetune_head\": {\"file\": \"head.pt\", \"dim\": 16, \"init_std\": 0.02,"
-            + " \"hf_class\": \"Dinov2ForImageClassification\"}, \"finetune_lr\""));
+    Files.writeString(
+        folder.resolve("model.json"),
+        GOOD.replace(
+            "\"finetune_lr\"",
+            "\"finetune_head\": {\"file\": \"head.pt\", \"dim\": 16, \"init_std\": 0.02,"
+                + " \"hf_class\": \"Dinov2ForImageClassification\"}, \"finetune_lr\""));
     ModelSpec spec = ModelCatalog.load(dir).get("m1");
-    assertEquals(new ModelSpec.FinetuneHead("head.pt", 16, 0.02, "Dinov2ForImageClassification",
-        null), spec.finetuneHead());
+    assertEquals(
+        new ModelSpec.FinetuneHead("head.pt", 16, 0.02, "Dinov2ForImageClassification", null),
+        spec.finetuneHead());
     assertEquals(16, spec.headInputDim());
     assertEquals(8, spec.embeddingDim());
     assertEquals(spec.finetuneHead(), spec.withInput(96, 110).finetuneHead(), "kept by a preset");
@@ -134,13 +156,15 @@ class ModelCatalogTest {
     assertNotEquals(d2, c.digest(c.get("m1").withInput(200, 256)));
 
     String sha = ModelCatalog.sha256Hex(new byte[] {1, 2, 4});
-    Files.writeString(folder.resolve("model.json"),
+    Files.writeString(
+        folder.resolve("model.json"),
         GOOD.replace("\"file\"", "\"sha256\": \"" + sha + "\", \"file\""));
     assertEquals(d2, ModelCatalog.load(dir).digest("m1"), "sha256 checks, not changes, the key");
-    Files.writeString(folder.resolve("model.json"),
+    Files.writeString(
+        folder.resolve("model.json"),
         GOOD.replace("\"file\"", "\"sha256\": \"" + "0".repeat(64) + "\", \"file\""));
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> ModelCatalog.load(dir).digest("m1"));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> ModelCatalog.load(dir).digest("m1"));
     assertTrue(e.getMessage().contains("sha256"), e.getMessage());
   }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Remote model files: {@code http(s)://} from a loopback HTTP server serving the tiny encoder,
- * downloaded once into the cache and checked against sha256; a wrong sha256 and an unreachable
- * host are refused with the URI named.
+ * downloaded once into the cache and checked against sha256; a wrong sha256 and an unreachable host
+ * are refused with the URI named.
  */
 class ModelSourcesTest {
   static final Path FIXTURE = TestModels.fixtureCatalog().resolve("tiny-cnn");
@@ -48,13 +48,15 @@ class ModelSourcesTest {
     encoder = Files.readAllBytes(FIXTURE.resolve("encoder.pt"));
     sha = ModelCatalog.sha256Hex(encoder);
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/m/encoder.pt", x -> {
-      requests.incrementAndGet();
-      x.sendResponseHeaders(200, encoder.length);
-      try (OutputStream out = x.getResponseBody()) {
-        out.write(encoder);
-      }
-    });
+    server.createContext(
+        "/m/encoder.pt",
+        x -> {
+          requests.incrementAndGet();
+          x.sendResponseHeaders(200, encoder.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(encoder);
+          }
+        });
     server.start();
   }
 
@@ -68,9 +70,14 @@ class ModelSourcesTest {
   }
 
   ModelCatalog catalog(String file, String sha256) throws IOException {
-    String json = Files.readString(FIXTURE.resolve("model.json"))
-        .replace("\"file\": \"encoder.pt\"", "\"file\": \"" + file + "\""
-            + (sha256 == null ? "" : ", \"sha256\": \"" + sha256 + "\""));
+    String json =
+        Files.readString(FIXTURE.resolve("model.json"))
+            .replace(
+                "\"file\": \"encoder.pt\"",
+                "\"file\": \""
+                    + file
+                    + "\""
+                    + (sha256 == null ? "" : ", \"sha256\": \"" + sha256 + "\""));
     Path folder = Files.createDirectories(dir.resolve("catalog/tiny-cnn"));
     Files.writeString(folder.resolve("model.json"), json);
     return ModelCatalog.load(dir.resolve("catalog"))
@@ -102,8 +109,8 @@ class ModelSourcesTest {
   void aWrongSha256IsRefusedAndNothingIsCached() throws IOException {
     String wrong = HexFormat.of().formatHex(new byte[32]);
     ModelCatalog c = catalog(url(), wrong);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> c.modelFile(c.get("tiny-cnn")));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> c.modelFile(c.get("tiny-cnn")));
     assertTrue(e.getMessage().contains(url()), e.getMessage());
     assertTrue(e.getMessage().contains(sha) && e.getMessage().contains(wrong), e.getMessage());
     try (Stream<Path> s = Files.walk(dir.resolve("cache"))) {
@@ -119,11 +126,12 @@ class ModelSourcesTest {
     }
     String uri = "http://127.0.0.1:" + closed + "/m/encoder.pt";
     ModelCatalog c = catalog(uri, sha);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> c.modelFile(c.get("tiny-cnn")));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> c.modelFile(c.get("tiny-cnn")));
     assertTrue(e.getMessage().contains(uri), e.getMessage());
     assertTrue(e.getMessage().contains("cannot reach"), e.getMessage());
-    assertTrue(e.getMessage().contains(dir.resolve("cache").resolve(sha).toString()),
+    assertTrue(
+        e.getMessage().contains(dir.resolve("cache").resolve(sha).toString()),
         "says where to put the file by hand: " + e.getMessage());
   }
 
@@ -144,10 +152,11 @@ class ModelSourcesTest {
       Path file = c.modelFile(c.get("tiny-cnn"));
       assertArrayEquals(encoder, Files.readAllBytes(file));
       // (a fresh cache: the cache is by content, so the file above would serve any URI of its sha)
-      ModelCatalog other = catalog("s3://other-bucket/encoder.pt", sha).withSources(
-          new ModelSources(dir.resolve("cache2"), store, Duration.ofSeconds(5)));
-      BadInputException e = assertThrows(BadInputException.class,
-          () -> other.modelFile(other.get("tiny-cnn")));
+      ModelCatalog other =
+          catalog("s3://other-bucket/encoder.pt", sha)
+              .withSources(new ModelSources(dir.resolve("cache2"), store, Duration.ofSeconds(5)));
+      BadInputException e =
+          assertThrows(BadInputException.class, () -> other.modelFile(other.get("tiny-cnn")));
       assertTrue(e.getMessage().contains("s3://other-bucket/encoder.pt"), e.getMessage());
     }
   }
@@ -155,8 +164,8 @@ class ModelSourcesTest {
   @Test
   void s3WithoutABucketConnectionIsRefusedWithTheUri() throws IOException {
     ModelCatalog c = catalog("s3://labelcurve/models/tiny/encoder.pt", sha);
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> c.modelFile(c.get("tiny-cnn")));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> c.modelFile(c.get("tiny-cnn")));
     assertTrue(e.getMessage().contains("s3://labelcurve/models/tiny/encoder.pt"), e.getMessage());
   }
 }

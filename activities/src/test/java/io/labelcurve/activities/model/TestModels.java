@@ -31,7 +31,8 @@ public final class TestModels {
   public static Path fixtureCatalog() {
     try {
       return Path.of(TestModels.class.getResource("/models/tiny-cnn/model.json").toURI())
-          .getParent().getParent();
+          .getParent()
+          .getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }

@@ -10,8 +10,8 @@ import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.dataset.ValidationReport;
-import io.labelcurve.activities.image.ImageDecoder;
 import io.labelcurve.activities.image.GreyImage;
+import io.labelcurve.activities.image.ImageDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PhantomGeneratorTest {
   @TempDir static Path dir;
-  /** Generated once for all tests (generation is the slow part): a and b with seed 7, c with seed 8. */
+
+  /**
+   * Generated once for all tests (generation is the slow part): a and b with seed 7, c with seed 8.
+   */
   static PhantomGenerator.Summary a, b, c;
 
   @BeforeAll
@@ -40,15 +43,23 @@ class PhantomGeneratorTest {
     assertEquals(PhantomGenerator.classes(), m.classes());
     assertEquals(PhantomGenerator.T2_CLASSES, m.classesOf("T2"));
     assertEquals(10, m.classesOf("T1").size());
-    m.sequencesPerClass("train").values().forEach(n -> assertTrue(n >= 2, m.sequencesPerClass("train").toString()));
-    assertTrue(m.sequencesPerClass("train").get("4CH") > m.sequencesPerClass("train").get("SUBCOSTAL"));
+    m.sequencesPerClass("train")
+        .values()
+        .forEach(n -> assertTrue(n >= 2, m.sequencesPerClass("train").toString()));
+    assertTrue(
+        m.sequencesPerClass("train").get("4CH") > m.sequencesPerClass("train").get("SUBCOSTAL"));
     m.rowsOf("T1").forEach(r -> assertEquals("site-D", r.site()));
     m.rowsOf("T2").forEach(r -> assertEquals("site-E", r.site()));
-    assertEquals(5 * m.sequencesPerClass("T1").values().stream().mapToInt(Integer::intValue).sum(), m.rowsOf("T1").size());
-    ValidationReport report = new DatasetValidator("train", List.of("T1", "T2"), DatasetValidator.ImageCheck.DECODE)
-        .validate(m, LocalImageSource.besides(s.manifest()));
+    assertEquals(
+        5 * m.sequencesPerClass("T1").values().stream().mapToInt(Integer::intValue).sum(),
+        m.rowsOf("T1").size());
+    ValidationReport report =
+        new DatasetValidator("train", List.of("T1", "T2"), DatasetValidator.ImageCheck.DECODE)
+            .validate(m, LocalImageSource.besides(s.manifest()));
     assertTrue(report.ok(), report.errors().toString());
-    GreyImage frame = ImageDecoder.decode(Files.readAllBytes(dir.resolve("a").resolve(m.rows().get(0).image())), "f");
+    GreyImage frame =
+        ImageDecoder.decode(
+            Files.readAllBytes(dir.resolve("a").resolve(m.rows().get(0).image())), "f");
     assertEquals(256, frame.width());
     assertTrue(Files.size(s.contactSheet()) > 10_000);
   }
@@ -62,10 +73,14 @@ class PhantomGeneratorTest {
       byte[] x = Files.readAllBytes(dir.resolve("a").resolve(image));
       assertArrayEquals(x, Files.readAllBytes(dir.resolve("b").resolve(image)), image);
       Path other = dir.resolve("c").resolve(image);
-      assertFalse(Files.exists(other) && Arrays.equals(x, Files.readAllBytes(other)), image + " same for another seed");
+      assertFalse(
+          Files.exists(other) && Arrays.equals(x, Files.readAllBytes(other)),
+          image + " same for another seed");
     }
-    assertFalse(Arrays.equals(Files.readAllBytes(a.manifest()), Files.readAllBytes(c.manifest()))
-        && Arrays.equals(Files.readAllBytes(dir.resolve("a").resolve(m.rows().get(0).image())),
-            Files.readAllBytes(dir.resolve("c").resolve(m.rows().get(0).image()))));
+    assertFalse(
+        Arrays.equals(Files.readAllBytes(a.manifest()), Files.readAllBytes(c.manifest()))
+            && Arrays.equals(
+                Files.readAllBytes(dir.resolve("a").resolve(m.rows().get(0).image())),
+                Files.readAllBytes(dir.resolve("c").resolve(m.rows().get(0).image()))));
   }
 }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The learning curves' log2 axis is ticked at the sizes that were run: the SVG of a sequence
- * panel (1, 2 and 4 sequences per class) and of an image panel (32, 128, 512 and the whole pool
- * of 2,450) holds exactly those labels under the plot, and none of the round log2 values XChart
- * chose before (0.87, 1.1, 1.3 …).
+ * The learning curves' log2 axis is ticked at the sizes that were run: the SVG of a sequence panel
+ * (1, 2 and 4 sequences per class) and of an image panel (32, 128, 512 and the whole pool of 2,450)
+ * holds exactly those labels under the plot, and none of the round log2 values XChart chose before
+ * (0.87, 1.1, 1.3 …).
  */
 class ChartsAxisTest {
   @TempDir Path dir;
@@ -27,8 +27,13 @@ class ChartsAxisTest {
     List<Curves.Point> points = new ArrayList<>();
     for (int i = 0; i < xs.length; i++) {
       double acc = 0.5 + 0.1 * i;
-      points.add(new Curves.Point(xs[i], (int) xs[i], Map.of(1, acc, 2, acc + 0.02),
-          new Statistics.Mean(2, acc + 0.01, 0.014, 0.12), Map.of(1, "c1", 2, "c2")));
+      points.add(
+          new Curves.Point(
+              xs[i],
+              (int) xs[i],
+              Map.of(1, acc, 2, acc + 0.02),
+              new Statistics.Mean(2, acc + 0.01, 0.014, 0.12),
+              Map.of(1, "c1", 2, "c2")));
     }
     return new Curves.Curve(panel, model, points);
   }
@@ -46,8 +51,13 @@ class ChartsAxisTest {
   private List<String> axisLabels(Curves.Panel panel, double... xs) throws Exception {
     Curves.Curve a = curve(panel, "model-a", xs);
     Curves.Curve b = curve(panel, "model-b", xs);
-    Charts.writePanels("t", List.of(Charts.learningCurves(panel, List.of(a, b),
-        List.of("model-a", "model-b"), 560, 420)), 1, dir, panel.sampling());
+    Charts.writePanels(
+        "t",
+        List.of(
+            Charts.learningCurves(panel, List.of(a, b), List.of("model-a", "model-b"), 560, 420)),
+        1,
+        dir,
+        panel.sampling());
     List<String> texts = texts(dir.resolve(panel.sampling() + ".svg"));
     assertFalse(texts.isEmpty(), "the SVG holds its text as text elements");
     return texts;
@@ -55,8 +65,8 @@ class ChartsAxisTest {
 
   @Test
   void aSequencePanelIsTickedAtOneTwoAndFourSequences() throws Exception {
-    List<String> texts = axisLabels(new Curves.Panel("linear-probe", "sequence", "T1", "image"),
-        1, 2, 4);
+    List<String> texts =
+        axisLabels(new Curves.Panel("linear-probe", "sequence", "T1", "image"), 1, 2, 4);
     for (String label : List.of("1", "2", "4")) {
       assertTrue(texts.contains(label), label + " in " + texts);
     }
@@ -67,14 +77,18 @@ class ChartsAxisTest {
 
   @Test
   void anImagePanelIsTickedAtItsSizesAndTheWholePool() throws Exception {
-    List<String> texts = axisLabels(new Curves.Panel("linear-probe", "image", "T1", "image"),
-        32, 128, 512, 2450);
+    List<String> texts =
+        axisLabels(new Curves.Panel("linear-probe", "image", "T1", "image"), 32, 128, 512, 2450);
     // Numbers other than the accuracy axis' (0, 10 … 100): the x axis' labels, in order.
-    List<String> sizes = texts.stream().filter(t -> t.matches("[0-9,]+"))
-        .filter(t -> {
-          int v = Integer.parseInt(t.replace(",", ""));
-          return !(v <= 100 && v % 10 == 0);
-        }).toList();
+    List<String> sizes =
+        texts.stream()
+            .filter(t -> t.matches("[0-9,]+"))
+            .filter(
+                t -> {
+                  int v = Integer.parseInt(t.replace(",", ""));
+                  return !(v <= 100 && v % 10 == 0);
+                })
+            .toList();
     assertEquals(List.of("32", "128", "512", "2,450"), sizes, texts.toString());
   }
 }

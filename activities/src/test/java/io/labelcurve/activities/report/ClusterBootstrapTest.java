@@ -28,7 +28,8 @@ class ClusterBootstrapTest {
 
   @BeforeAll
   static void load() throws IOException {
-    try (InputStream in = ClusterBootstrapTest.class.getResourceAsStream("/report/bootstrap-fixtures.json")) {
+    try (InputStream in =
+        ClusterBootstrapTest.class.getResourceAsStream("/report/bootstrap-fixtures.json")) {
       fixture = new ObjectMapper().readTree(in).get("clustered");
     }
     int[] frames = ints(fixture.get("frames"));
@@ -103,8 +104,10 @@ class ClusterBootstrapTest {
     double[] image2 = b.replicates(seeds.get(2), false);
     assertArrayEquals(doubles(want.get("seed0_image")), ClusterBootstrap.interval95(image0), 0.01);
     // Sequence level moves in steps of 1/90: allow one step and a half.
-    assertArrayEquals(doubles(want.get("seed0_sequence")),
-        ClusterBootstrap.interval95(b.replicates(seeds.get(0), true)), 1.5 / 90);
+    assertArrayEquals(
+        doubles(want.get("seed0_sequence")),
+        ClusterBootstrap.interval95(b.replicates(seeds.get(0), true)),
+        1.5 / 90);
     double[] mean = new double[image0.length];
     double[] diff = new double[image0.length];
     for (int i = 0; i < mean.length; i++) {
@@ -112,14 +115,22 @@ class ClusterBootstrapTest {
       diff[i] = image0[i] - image1[i];
     }
     assertArrayEquals(doubles(want.get("mean_image")), ClusterBootstrap.interval95(mean), 0.01);
-    assertArrayEquals(doubles(want.get("seed0_minus_seed1_image")), ClusterBootstrap.interval95(diff), 0.01);
+    assertArrayEquals(
+        doubles(want.get("seed0_minus_seed1_image")), ClusterBootstrap.interval95(diff), 0.01);
   }
 
   @Test
   void sameSplitSameDrawsAndOtherSequencesAreRefused() {
-    assertArrayEquals(draws().replicates(seeds.get(0), false), draws().replicates(seeds.get(0), false));
-    SequenceOutcomes other = new SequenceOutcomes("T1", "other", seeds.get(0).frames(),
-        seeds.get(0).correct(), seeds.get(0).voteCorrect(), seeds.get(0).voteFrames());
+    assertArrayEquals(
+        draws().replicates(seeds.get(0), false), draws().replicates(seeds.get(0), false));
+    SequenceOutcomes other =
+        new SequenceOutcomes(
+            "T1",
+            "other",
+            seeds.get(0).frames(),
+            seeds.get(0).correct(),
+            seeds.get(0).voteCorrect(),
+            seeds.get(0).voteFrames());
     assertThrows(IllegalArgumentException.class, () -> draws().replicates(other, false));
   }
 

@@ -13,13 +13,16 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Statistics against SciPy: {@code src/test/resources/report/make_fixtures.py} made the fixtures. */
+/**
+ * Statistics against SciPy: {@code src/test/resources/report/make_fixtures.py} made the fixtures.
+ */
 class StatisticsTest {
   private static JsonNode fixtures;
 
   @BeforeAll
   static void load() throws IOException {
-    try (InputStream in = StatisticsTest.class.getResourceAsStream("/report/statistics-fixtures.json")) {
+    try (InputStream in =
+        StatisticsTest.class.getResourceAsStream("/report/statistics-fixtures.json")) {
       fixtures = new ObjectMapper().readTree(in);
     }
   }
@@ -79,8 +82,9 @@ class StatisticsTest {
   @Test
   void labelsToReachInterpolatesInLog2LikeNumpy() {
     for (JsonNode c : fixtures.get("reach")) {
-      OptionalDouble got = Statistics.labelsToReach(doubles(c.get("x")), doubles(c.get("y")),
-          c.get("target").asDouble());
+      OptionalDouble got =
+          Statistics.labelsToReach(
+              doubles(c.get("x")), doubles(c.get("y")), c.get("target").asDouble());
       String what = c.toString();
       if (c.get("reached").isNull()) {
         assertTrue(got.isEmpty(), what);
@@ -93,7 +97,8 @@ class StatisticsTest {
   @Test
   void holmMatchesStatsmodelsMultipletests() throws IOException {
     JsonNode holm;
-    try (InputStream in = StatisticsTest.class.getResourceAsStream("/report/bootstrap-fixtures.json")) {
+    try (InputStream in =
+        StatisticsTest.class.getResourceAsStream("/report/bootstrap-fixtures.json")) {
       holm = new ObjectMapper().readTree(in).get("holm");
     }
     assertTrue(holm.size() >= 5);
@@ -120,21 +125,24 @@ class StatisticsTest {
     // numpy.percentile([1, 2, 3, 4], [2.5, 97.5]) = [1.075, 3.925]
     assertEquals(1.075, Statistics.quantile(new double[] {4, 2, 1, 3}, 0.025), 1e-12);
     assertEquals(3.925, Statistics.quantile(new double[] {4, 2, 1, 3}, 0.975), 1e-12);
-    assertEquals(Double.POSITIVE_INFINITY,
+    assertEquals(
+        Double.POSITIVE_INFINITY,
         Statistics.quantile(new double[] {1, 2, 3, Double.POSITIVE_INFINITY}, 0.975));
-    assertEquals(1.075, Statistics.quantile(new double[] {1, 2, 3, Double.POSITIVE_INFINITY}, 0.025), 1e-12);
+    assertEquals(
+        1.075, Statistics.quantile(new double[] {1, 2, 3, Double.POSITIVE_INFINITY}, 0.025), 1e-12);
   }
 
   @Test
   void crossingsMatchScipyRootFinding() {
     for (JsonNode c : fixtures.get("crossings")) {
-      List<Statistics.Crossing> got = Statistics.crossings(doubles(c.get("x")), doubles(c.get("a")),
-          doubles(c.get("b")));
+      List<Statistics.Crossing> got =
+          Statistics.crossings(doubles(c.get("x")), doubles(c.get("a")), doubles(c.get("b")));
       JsonNode want = c.get("crossings");
       assertEquals(want.size(), got.size(), c.toString());
       for (int i = 0; i < want.size(); i++) {
         assertEquals(want.get(i).get("x").asDouble(), got.get(i).x(), 1e-6, c.toString());
-        assertEquals(want.get(i).get("a_overtakes").asBoolean(), got.get(i).aOvertakes(), c.toString());
+        assertEquals(
+            want.get(i).get("a_overtakes").asBoolean(), got.get(i).aOvertakes(), c.toString());
       }
     }
   }

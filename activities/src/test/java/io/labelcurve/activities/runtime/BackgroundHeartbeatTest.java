@@ -16,9 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A phase with no heartbeat of its own is heartbeated throughout, with the details given, and
- * not after. (The test activity environment does not time out an activity that never
- * heartbeats, so the timeout itself is the real server's business.)
+ * A phase with no heartbeat of its own is heartbeated throughout, with the details given, and not
+ * after. (The test activity environment does not time out an activity that never heartbeats, so the
+ * timeout itself is the real server's business.)
  */
 class BackgroundHeartbeatTest {
   @ActivityInterface
@@ -40,8 +40,8 @@ class BackgroundHeartbeatTest {
       Object lock = new Object();
       java.util.concurrent.atomic.AtomicReference<String> position =
           new java.util.concurrent.atomic.AtomicReference<>("a");
-      try (BackgroundHeartbeat hb = BackgroundHeartbeat.tracking(lock, position::get,
-          Duration.ofMillis(50))) {
+      try (BackgroundHeartbeat hb =
+          BackgroundHeartbeat.tracking(lock, position::get, Duration.ofMillis(50))) {
         Thread.sleep(millis / 2);
         synchronized (lock) {
           position.set("b");
@@ -59,8 +59,8 @@ class BackgroundHeartbeatTest {
     public String run(long millis, boolean heartbeat) {
       try {
         if (heartbeat) {
-          try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("training",
-              Duration.ofMillis(50))) {
+          try (BackgroundHeartbeat hb =
+              BackgroundHeartbeat.start("training", Duration.ofMillis(50))) {
             Thread.sleep(millis);
           }
         } else {
@@ -74,11 +74,12 @@ class BackgroundHeartbeatTest {
   }
 
   /** A heartbeat timeout far shorter than the phase. */
-  static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofMinutes(1))
-      .setHeartbeatTimeout(Duration.ofMillis(300))
-      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-      .build();
+  static final ActivityOptions OPTIONS =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(1))
+          .setHeartbeatTimeout(Duration.ofMillis(300))
+          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+          .build();
 
   TestActivityEnvironment env;
 
@@ -96,10 +97,12 @@ class BackgroundHeartbeatTest {
   void aLongPhaseIsHeartbeatedThroughoutAndNotAfter() throws Exception {
     List<Long> beats = new CopyOnWriteArrayList<>();
     List<String> details = new CopyOnWriteArrayList<>();
-    env.setActivityHeartbeatListener(String.class, d -> {
-      beats.add(System.nanoTime());
-      details.add(d);
-    });
+    env.setActivityHeartbeatListener(
+        String.class,
+        d -> {
+          beats.add(System.nanoTime());
+          details.add(d);
+        });
     env.registerActivitiesImplementations(new LongPhaseImpl());
     // The SDK sends at most one heartbeat per 0.8 x the heartbeat timeout: 240 ms here.
     LongPhase phase = env.newActivityStub(LongPhase.class, OPTIONS);
@@ -108,7 +111,8 @@ class BackgroundHeartbeatTest {
     long t1 = System.nanoTime();
     int atEnd = beats.size();
     assertTrue(atEnd >= 4, "a beat every 240 ms or so over 1.5 s: " + atEnd);
-    assertTrue(beats.get(beats.size() - 1) - beats.get(0) > 1_000_000_000L,
+    assertTrue(
+        beats.get(beats.size() - 1) - beats.get(0) > 1_000_000_000L,
         "spread over the phase, not bunched at its start");
     assertTrue(details.stream().allMatch("training"::equals), details.toString());
     assertTrue(beats.stream().allMatch(b -> b >= t0 && b <= t1));
@@ -128,7 +132,8 @@ class BackgroundHeartbeatTest {
     assertEquals("b", details.get(details.size() - 1));
     int firstB = details.indexOf("b");
     assertTrue(firstB > 0, details.toString());
-    assertTrue(details.subList(firstB, details.size()).stream().allMatch("b"::equals),
+    assertTrue(
+        details.subList(firstB, details.size()).stream().allMatch("b"::equals),
         "no older position after the newer one: " + details);
   }
 }

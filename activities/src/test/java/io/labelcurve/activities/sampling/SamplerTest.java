@@ -30,7 +30,16 @@ class SamplerTest {
       for (int s = 0; s < sequences[c]; s++) {
         for (int f = 0; f < 3; f++) {
           String seq = CLASSES.get(c) + "-s" + s;
-          rows.add(new ManifestRow(row++, "train/" + seq + "/f" + f + ".png", CLASSES.get(c), seq, "train", f, null, null));
+          rows.add(
+              new ManifestRow(
+                  row++,
+                  "train/" + seq + "/f" + f + ".png",
+                  CLASSES.get(c),
+                  seq,
+                  "train",
+                  f,
+                  null,
+                  null));
         }
       }
     }
@@ -55,7 +64,9 @@ class SamplerTest {
     assertEquals(48, plain.size());
     List<ManifestRow> shuffled = new ArrayList<>(manifest().rows());
     java.util.Collections.reverse(shuffled);
-    assertEquals(pool.entries(), TrainingPool.of(new Manifest("m.csv", shuffled), "train", CLASSES, true).entries());
+    assertEquals(
+        pool.entries(),
+        TrainingPool.of(new Manifest("m.csv", shuffled), "train", CLASSES, true).entries());
   }
 
   @Test
@@ -66,15 +77,19 @@ class SamplerTest {
     for (int n = 1; n * 2 <= pool.size(); n *= 2) {
       Subset small = sampler.subset(n);
       Subset big = sampler.subset(2 * n);
-      assertTrue(set(big.indices()).containsAll(set(small.indices())), "subset(" + n + ") not in subset(" + 2 * n + ")");
+      assertTrue(
+          set(big.indices()).containsAll(set(small.indices())),
+          "subset(" + n + ") not in subset(" + 2 * n + ")");
       int[] prefix = Arrays.copyOf(perm, n);
       Arrays.sort(prefix);
       assertArrayEquals(prefix, small.indices());
       assertEquals(n, small.ids().size());
       assertEquals(pool.get(small.indices()[0]).id(), small.ids().get(0));
     }
-    assertArrayEquals(sampler.subset(10).indices(), ImageSampler.nested(pool, 7).subset(10).indices());
-    assertNotEquals(Arrays.toString(sampler.subset(10).indices()),
+    assertArrayEquals(
+        sampler.subset(10).indices(), ImageSampler.nested(pool, 7).subset(10).indices());
+    assertNotEquals(
+        Arrays.toString(sampler.subset(10).indices()),
         Arrays.toString(ImageSampler.nested(pool, 8).subset(10).indices()));
     assertThrows(BadInputException.class, () -> sampler.subset(pool.size() + 1));
   }
@@ -97,7 +112,8 @@ class SamplerTest {
       assertTrue(Math.abs(h - expected) < 0.35 * expected, "hits " + h + " vs " + expected);
     }
     for (int v : perVariant) {
-      assertTrue(Math.abs(v - seeds * n / 5.0) < 0.05 * seeds * n / 5.0, Arrays.toString(perVariant));
+      assertTrue(
+          Math.abs(v - seeds * n / 5.0) < 0.05 * seeds * n / 5.0, Arrays.toString(perVariant));
     }
   }
 
@@ -112,7 +128,9 @@ class SamplerTest {
       assertEquals(3 * k * 3 * 5, s.size(), "k sequences × 3 classes × 3 frames × 5 images");
       Map<Integer, Set<String>> sequences = new HashMap<>();
       for (int i : s.indices()) {
-        sequences.computeIfAbsent(pool.get(i).classIndex(), c -> new HashSet<>()).add(pool.get(i).sequence());
+        sequences
+            .computeIfAbsent(pool.get(i).classIndex(), c -> new HashSet<>())
+            .add(pool.get(i).sequence());
       }
       for (int c = 0; c < 3; c++) {
         assertEquals(k, sequences.get(c).size(), "class " + c + " at k=" + k);
@@ -129,20 +147,27 @@ class SamplerTest {
     TrainingPool pool = TrainingPool.of(manifest(), "train", CLASSES, false);
     SequenceSampler sampler = SequenceSampler.nested(pool, 3);
     BadInputException e = assertThrows(BadInputException.class, () -> sampler.subset(4, false));
-    assertTrue(e.getMessage().contains("'C'") && e.getMessage().contains("has 3") && e.getMessage().contains("asks for 4"),
+    assertTrue(
+        e.getMessage().contains("'C'")
+            && e.getMessage().contains("has 3")
+            && e.getMessage().contains("asks for 4"),
         e.getMessage());
     Map<String, List<String>> capped = sampler.sequences(6, true);
     assertEquals(6, capped.get("A").size());
     assertEquals(5, capped.get("B").size());
     assertEquals(3, capped.get("C").size());
     assertEquals((6 + 5 + 3) * 3, sampler.subset(6, true).size());
-    assertEquals(sampler.sequences(2, false).get("A"), sampler.sequences(6, true).get("A").subList(0, 2));
+    assertEquals(
+        sampler.sequences(2, false).get("A"), sampler.sequences(6, true).get("A").subList(0, 2));
   }
 
   @Test
   void aLabelOutsideTheSweepsClassesIsRefused() {
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> TrainingPool.of(manifest(), "train", List.of("A", "B"), true));
-    assertTrue(e.getMessage().contains("m.csv, row") && e.getMessage().contains("'C'"), e.getMessage());
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> TrainingPool.of(manifest(), "train", List.of("A", "B"), true));
+    assertTrue(
+        e.getMessage().contains("m.csv, row") && e.getMessage().contains("'C'"), e.getMessage());
   }
 }

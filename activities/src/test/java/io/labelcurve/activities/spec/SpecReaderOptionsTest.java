@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@code vote_frames} and {@code augmentation} in a spec: read, defaulted, refused by field. */
 class SpecReaderOptionsTest {
-  private static final String BASE = """
+  private static final String BASE =
+      """
       id: s
       dataset: s3://b/d/manifest.csv
       test_splits: [T1]
@@ -32,7 +33,11 @@ class SpecReaderOptionsTest {
 
   @Test
   void optionsAreReadAndSurviveJson() throws Exception {
-    SweepSpec spec = SpecReader.parse("spec.yaml", BASE + """
+    SweepSpec spec =
+        SpecReader.parse(
+            "spec.yaml",
+            BASE
+                + """
         vote_frames: 5
         augmentation: {tilt_degrees: [2, 4], wide_width: 1.1}
         """);
@@ -42,18 +47,21 @@ class SpecReaderOptionsTest {
     assertEquals(AugmentationSpec.DEFAULT.narrowWidth(), a.narrowWidth(), "left out: default");
     assertEquals(new AugmentationSpec.Range(1.1, 1.1), a.wideWidth());
     // spec.json and workflow history carry it as JSON.
-    SweepSpec back = CellRecords.MAPPER.readValue(CellRecords.MAPPER.writeValueAsBytes(spec), SweepSpec.class);
+    SweepSpec back =
+        CellRecords.MAPPER.readValue(CellRecords.MAPPER.writeValueAsBytes(spec), SweepSpec.class);
     assertEquals(spec, back);
-    assertEquals(AugmentationSpec.NONE,
+    assertEquals(
+        AugmentationSpec.NONE,
         SpecReader.parse("spec.yaml", BASE + "augmentation: none\n").augmentation());
     assertNull(SpecReader.parse("spec.yaml", BASE + "vote_frames: all\n").voteFrames());
   }
 
   @Test
   void specsWrittenBeforeTheOptionsStillRead() throws Exception {
-    String old = "{\"id\":\"s\",\"dataset\":\"d\",\"trainSplit\":\"train\",\"testSplits\":[\"T1\"],"
-        + "\"models\":[\"m\"],\"adaptations\":[\"linear-probe\"],\"samplings\":[],\"seeds\":1,"
-        + "\"preset\":\"cpu-small\",\"maxCellsInFlight\":4,\"seedsPer\":{}}";
+    String old =
+        "{\"id\":\"s\",\"dataset\":\"d\",\"trainSplit\":\"train\",\"testSplits\":[\"T1\"],"
+            + "\"models\":[\"m\"],\"adaptations\":[\"linear-probe\"],\"samplings\":[],\"seeds\":1,"
+            + "\"preset\":\"cpu-small\",\"maxCellsInFlight\":4,\"seedsPer\":{}}";
     SweepSpec spec = CellRecords.MAPPER.readValue(old, SweepSpec.class);
     assertNull(spec.augmentation());
     assertEquals(AugmentationSpec.DEFAULT, spec.augmentationOrDefault());
@@ -65,17 +73,21 @@ class SpecReaderOptionsTest {
     assertRefused("vote_frames: five\n", "vote_frames: 'five' is not a positive integer");
     assertRefused("augmentation: some\n", "augmentation: 'some' is not 'none' or 'default'");
     assertRefused("augmentation: {tilt: [1, 2]}\n", "augmentation.tilt: unknown field");
-    assertRefused("augmentation: {tilt_degrees: [1]}\n", "augmentation.tilt_degrees: give [min, max]");
-    assertRefused("augmentation: {narrow_width: [0.9, 1.0]}\n",
+    assertRefused(
+        "augmentation: {tilt_degrees: [1]}\n", "augmentation.tilt_degrees: give [min, max]");
+    assertRefused(
+        "augmentation: {narrow_width: [0.9, 1.0]}\n",
         "augmentation.narrow_width: 1 is outside [0.5, 1) (a factor of 1 is the original's width)");
-    assertRefused("augmentation: {tilt_degrees: [8, 3]}\n",
+    assertRefused(
+        "augmentation: {tilt_degrees: [8, 3]}\n",
         "augmentation.tilt_degrees: give [min, max] with min <= max, got [8, 3]");
   }
 
   private static void assertRefused(String extra, String message) {
-    BadInputException e = assertThrows(BadInputException.class,
-        () -> SpecReader.parse("spec.yaml", BASE + extra));
-    assertTrue(e.getMessage().startsWith("spec.yaml: ") && e.getMessage().contains(message),
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> SpecReader.parse("spec.yaml", BASE + extra));
+    assertTrue(
+        e.getMessage().startsWith("spec.yaml: ") && e.getMessage().contains(message),
         e.getMessage());
   }
 }

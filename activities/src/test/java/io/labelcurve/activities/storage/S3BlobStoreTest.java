@@ -26,7 +26,8 @@ class S3BlobStoreTest {
       store.putFile("a/b/y.txt", file);
       store.put("c.txt", new byte[0]);
 
-      assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), store.get("a/x.txt").orElseThrow());
+      assertArrayEquals(
+          "hello".getBytes(StandardCharsets.UTF_8), store.get("a/x.txt").orElseThrow());
       try (InputStream in = store.open("a/b/y.txt")) {
         assertEquals("file body", new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }

@@ -36,33 +36,70 @@ class S3OverTlsTest {
   void aPrivateCaGivenAsPemIsTrustedAndWithoutItTheHandshakeFails() throws Exception {
     Path keystore = dir.resolve("s3proxy.p12");
     Path ca = dir.resolve("ca.pem");
-    keytool("-genkeypair", "-alias", "s3proxy", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-        "-keypass", PASSWORD);
-    keytool("-exportcert", "-rfc", "-alias", "s3proxy", "-keystore", keystore.toString(),
-        "-storepass", PASSWORD, "-file", ca.toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "s3proxy",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost,ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "s3proxy",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        ca.toString());
 
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", dir.resolve("s3").toString());
     Files.createDirectories(dir.resolve("s3"));
     int port = freePort();
-    try (BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(props)
-        .build(BlobStoreContext.class)) {
-      S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore())
-          .secureEndpoint(URI.create("https://127.0.0.1:" + port))
-          .keyStore(keystore.toString(), PASSWORD)
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "tls-access", "tls-secret")
-          .ignoreUnknownHeaders(true).build();
+    try (BlobStoreContext context =
+        ContextBuilder.newBuilder("filesystem").overrides(props).build(BlobStoreContext.class)) {
+      S3Proxy proxy =
+          S3Proxy.builder()
+              .blobStore(context.getBlobStore())
+              .secureEndpoint(URI.create("https://127.0.0.1:" + port))
+              .keyStore(keystore.toString(), PASSWORD)
+              .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "tls-access", "tls-secret")
+              .ignoreUnknownHeaders(true)
+              .build();
       proxy.start();
       try {
         while (!"STARTED".equals(proxy.getState())) {
           Thread.sleep(10);
         }
-        S3Settings settings = S3Settings.fromEnvironment(Map.of(
-            S3Settings.ENV_ENDPOINT, "https://127.0.0.1:" + port,
-            S3Settings.ENV_ACCESS_KEY, "tls-access", S3Settings.ENV_SECRET_KEY, "tls-secret",
-            S3Settings.ENV_CA, ca.toString()));
+        S3Settings settings =
+            S3Settings.fromEnvironment(
+                Map.of(
+                    S3Settings.ENV_ENDPOINT,
+                    "https://127.0.0.1:" + port,
+                    S3Settings.ENV_ACCESS_KEY,
+                    "tls-access",
+                    S3Settings.ENV_SECRET_KEY,
+                    "tls-secret",
+                    S3Settings.ENV_CA,
+                    ca.toString()));
         assertEquals(ca, settings.caBundle());
         try (S3BlobStore store = S3BlobStore.connect(settings)) {
           byte[] bytes = "over TLS".getBytes(StandardCharsets.UTF_8);
@@ -70,13 +107,21 @@ class S3OverTlsTest {
           assertArrayEquals(bytes, store.get("tls/check.txt").orElseThrow());
         }
         // The JVM's CAs do not know this one: the handshake fails.
-        S3Settings untrusted = S3Settings.fromEnvironment(Map.of(
-            S3Settings.ENV_ENDPOINT, "https://127.0.0.1:" + port,
-            S3Settings.ENV_ACCESS_KEY, "tls-access", S3Settings.ENV_SECRET_KEY, "tls-secret"));
-        SdkClientException e = assertThrows(SdkClientException.class,
-            () -> S3BlobStore.connect(untrusted).close());
-        assertTrue(String.valueOf(e.getMessage()).toLowerCase().contains("ssl")
-            || e.getCause() instanceof javax.net.ssl.SSLException, e::toString);
+        S3Settings untrusted =
+            S3Settings.fromEnvironment(
+                Map.of(
+                    S3Settings.ENV_ENDPOINT,
+                    "https://127.0.0.1:" + port,
+                    S3Settings.ENV_ACCESS_KEY,
+                    "tls-access",
+                    S3Settings.ENV_SECRET_KEY,
+                    "tls-secret"));
+        SdkClientException e =
+            assertThrows(SdkClientException.class, () -> S3BlobStore.connect(untrusted).close());
+        assertTrue(
+            String.valueOf(e.getMessage()).toLowerCase().contains("ssl")
+                || e.getCause() instanceof javax.net.ssl.SSLException,
+            e::toString);
       } finally {
         proxy.stop();
       }
@@ -86,9 +131,17 @@ class S3OverTlsTest {
   @Test
   void aFileThatHoldsNoCertificateIsNamed() throws IOException {
     Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
-    BadInputException e = assertThrows(BadInputException.class, () -> S3BlobStore.connect(
-        S3Settings.fromEnvironment(Map.of(S3Settings.ENV_ENDPOINT, "https://127.0.0.1:1",
-            S3Settings.ENV_CA, notPem.toString()))));
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                S3BlobStore.connect(
+                    S3Settings.fromEnvironment(
+                        Map.of(
+                            S3Settings.ENV_ENDPOINT,
+                            "https://127.0.0.1:1",
+                            S3Settings.ENV_CA,
+                            notPem.toString()))));
     assertTrue(e.getMessage().contains(S3Settings.ENV_CA + "=" + notPem), e.getMessage());
   }
 

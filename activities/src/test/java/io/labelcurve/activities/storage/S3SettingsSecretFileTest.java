@@ -28,8 +28,13 @@ class S3SettingsSecretFileTest {
   void theSecretKeyComesFromTheFileWithoutItsNewline() throws Exception {
     Path file = dir.resolve("labelcurve_s3_secret_key");
     Files.writeString(file, SECRET + "\n", StandardCharsets.UTF_8);
-    S3Settings s = S3Settings.fromEnvironment(Map.of(S3Settings.ENV_ACCESS_KEY, "researcher",
-        S3Settings.ENV_SECRET_KEY_FILE, file.toString()));
+    S3Settings s =
+        S3Settings.fromEnvironment(
+            Map.of(
+                S3Settings.ENV_ACCESS_KEY,
+                "researcher",
+                S3Settings.ENV_SECRET_KEY_FILE,
+                file.toString()));
     assertEquals(SECRET, s.secretKey());
     assertEquals("researcher", s.accessKey());
     assertFalse(s.toString().contains(SECRET), s::toString);
@@ -39,22 +44,41 @@ class S3SettingsSecretFileTest {
   void bothTheVariableAndTheFileIsRefusedNamingBoth() throws Exception {
     Path file = dir.resolve("key");
     Files.writeString(file, SECRET);
-    BadInputException e = assertThrows(BadInputException.class, () -> S3Settings.fromEnvironment(
-        Map.of(S3Settings.ENV_SECRET_KEY, "other", S3Settings.ENV_SECRET_KEY_FILE, file.toString())));
-    assertTrue(e.getMessage().contains(S3Settings.ENV_SECRET_KEY + " and "
-        + S3Settings.ENV_SECRET_KEY_FILE), e.getMessage());
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                S3Settings.fromEnvironment(
+                    Map.of(
+                        S3Settings.ENV_SECRET_KEY,
+                        "other",
+                        S3Settings.ENV_SECRET_KEY_FILE,
+                        file.toString())));
+    assertTrue(
+        e.getMessage()
+            .contains(S3Settings.ENV_SECRET_KEY + " and " + S3Settings.ENV_SECRET_KEY_FILE),
+        e.getMessage());
     assertFalse(e.getMessage().contains(SECRET));
   }
 
   @Test
   void aMissingOrEmptyFileIsNamed() throws Exception {
     Path missing = dir.resolve("nope");
-    BadInputException e = assertThrows(BadInputException.class, () -> S3Settings.fromEnvironment(
-        Map.of(S3Settings.ENV_SECRET_KEY_FILE, missing.toString())));
-    assertTrue(e.getMessage().contains(S3Settings.ENV_SECRET_KEY_FILE + "=" + missing), e.getMessage());
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                S3Settings.fromEnvironment(
+                    Map.of(S3Settings.ENV_SECRET_KEY_FILE, missing.toString())));
+    assertTrue(
+        e.getMessage().contains(S3Settings.ENV_SECRET_KEY_FILE + "=" + missing), e.getMessage());
     Path empty = Files.writeString(dir.resolve("empty"), "\n");
-    e = assertThrows(BadInputException.class, () -> S3Settings.fromEnvironment(
-        Map.of(S3Settings.ENV_SECRET_KEY_FILE, empty.toString())));
+    e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                S3Settings.fromEnvironment(
+                    Map.of(S3Settings.ENV_SECRET_KEY_FILE, empty.toString())));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
 
@@ -67,22 +91,32 @@ class S3SettingsSecretFileTest {
 
   /**
    * IRSA: the SDK's default chain loads its web-identity provider through
-   * WebIdentityCredentialsUtils.factory(), which finds STS's factory class by reflection and
-   * throws when the sts module is missing; the chain then skips web identity without a word.
-   * With it, a provider for a role and a token file is made (resolving it would call STS).
+   * WebIdentityCredentialsUtils.factory(), which finds STS's factory class by reflection and throws
+   * when the sts module is missing; the chain then skips web identity without a word. With it, a
+   * provider for a role and a token file is made (resolving it would call STS).
    */
   @Test
   void theDefaultChainFindsTheWebIdentityProviderOfTheStsModule() throws Exception {
-    assertEquals("software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",
+    assertEquals(
+        "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",
         WebIdentityCredentialsUtils.factory().getClass().getName());
     Path token = Files.writeString(dir.resolve("token"), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
-    try (var provider = (AutoCloseable) WebIdentityCredentialsUtils.factory().create(
-        WebIdentityTokenCredentialProperties.builder()
-            .roleArn("arn:aws:iam::123456789012:role/labelcurve-worker")
-            .roleSessionName("labelcurve-test").webIdentityTokenFile(token)
-            .asyncCredentialUpdateEnabled(false).build())) {
-      assertTrue(provider.getClass().getName().startsWith(
-          "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory"),
+    try (var provider =
+        (AutoCloseable)
+            WebIdentityCredentialsUtils.factory()
+                .create(
+                    WebIdentityTokenCredentialProperties.builder()
+                        .roleArn("arn:aws:iam::123456789012:role/labelcurve-worker")
+                        .roleSessionName("labelcurve-test")
+                        .webIdentityTokenFile(token)
+                        .asyncCredentialUpdateEnabled(false)
+                        .build())) {
+      assertTrue(
+          provider
+              .getClass()
+              .getName()
+              .startsWith(
+                  "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory"),
           provider.getClass()::getName);
     }
   }

@@ -23,7 +23,11 @@ class LinearSvcTrainerTest {
   private static Fixture primal;
 
   record Fixture(
-      float[][] xTrain, int[] yTrain, float[][] xTest, int[] yTest, int[] sklearnPred,
+      float[][] xTrain,
+      int[] yTrain,
+      float[][] xTest,
+      int[] yTest,
+      int[] sklearnPred,
       double sklearnAccuracy) {}
 
   @BeforeAll
@@ -58,8 +62,11 @@ class LinearSvcTrainerTest {
 
   private static Fixture fixture(String name, JsonNode info) throws IOException {
     return new Fixture(
-        floats(name + "_xtrain.npy"), ints(name + "_ytrain.npy"), floats(name + "_xtest.npy"),
-        ints(name + "_ytest.npy"), ints(name + "_sklearn_pred.npy"),
+        floats(name + "_xtrain.npy"),
+        ints(name + "_ytrain.npy"),
+        floats(name + "_xtest.npy"),
+        ints(name + "_ytest.npy"),
+        ints(name + "_sklearn_pred.npy"),
         info.get(name).get("accuracy").asDouble());
   }
 
@@ -78,8 +85,12 @@ class LinearSvcTrainerTest {
     double agreement = accuracy(pred, f.sklearnPred());
     double acc = accuracy(pred, f.yTest());
     System.out.printf(
-        "%s: agreement %.4f, accuracy %.4f (sklearn %.4f), iterations %s%n", expectedSolver,
-        agreement, acc, f.sklearnAccuracy(), java.util.Arrays.toString(model.iterations()));
+        "%s: agreement %.4f, accuracy %.4f (sklearn %.4f), iterations %s%n",
+        expectedSolver,
+        agreement,
+        acc,
+        f.sklearnAccuracy(),
+        java.util.Arrays.toString(model.iterations()));
     assertTrue(agreement >= 0.999, "agreement with sklearn " + agreement);
     assertTrue(
         Math.abs(acc - f.sklearnAccuracy()) <= 0.005,
@@ -115,9 +126,12 @@ class LinearSvcTrainerTest {
   @Test
   void deterministicAndIndependentOfThreadCount() {
     LinearSvcParams base = LinearSvcParams.sklearnDefaults();
-    LinearSvcModel a = new LinearSvcTrainer(base.withThreads(1)).train(dual.xTrain(), dual.yTrain(), 10);
-    LinearSvcModel b = new LinearSvcTrainer(base.withThreads(2)).train(dual.xTrain(), dual.yTrain(), 10);
-    LinearSvcModel c = new LinearSvcTrainer(base.withThreads(2)).train(dual.xTrain(), dual.yTrain(), 10);
+    LinearSvcModel a =
+        new LinearSvcTrainer(base.withThreads(1)).train(dual.xTrain(), dual.yTrain(), 10);
+    LinearSvcModel b =
+        new LinearSvcTrainer(base.withThreads(2)).train(dual.xTrain(), dual.yTrain(), 10);
+    LinearSvcModel c =
+        new LinearSvcTrainer(base.withThreads(2)).train(dual.xTrain(), dual.yTrain(), 10);
     assertSameModel(a, b, dual.xTest());
     assertSameModel(a, c, dual.xTest());
   }
@@ -126,17 +140,19 @@ class LinearSvcTrainerTest {
   void primalRowPassesAreBitIdenticalOnAnyThreadCount() {
     // 3,000 rows in chunks of 97: 31 chunks spread over the threads inside every loss, gradient and
     // Hessian-vector pass, and the ten problems trained at once.
-    LinearSvcParams base = LinearSvcParams.sklearnDefaults().withSolver(LinearSvcParams.Solver.PRIMAL);
-    LinearSvcModel one = new LinearSvcTrainer(base.withThreads(1), 97)
-        .train(primal.xTrain(), primal.yTrain(), 10);
+    LinearSvcParams base =
+        LinearSvcParams.sklearnDefaults().withSolver(LinearSvcParams.Solver.PRIMAL);
+    LinearSvcModel one =
+        new LinearSvcTrainer(base.withThreads(1), 97).train(primal.xTrain(), primal.yTrain(), 10);
     for (int threads : new int[] {2, 3, 8}) {
-      LinearSvcModel many = new LinearSvcTrainer(base.withThreads(threads), 97)
-          .train(primal.xTrain(), primal.yTrain(), 10);
+      LinearSvcModel many =
+          new LinearSvcTrainer(base.withThreads(threads), 97)
+              .train(primal.xTrain(), primal.yTrain(), 10);
       assertSameModel(one, many, primal.xTest());
     }
     // Another chunking sums in another order: close to, but not necessarily equal to, the above.
-    LinearSvcModel other = new LinearSvcTrainer(base.withThreads(2), 1000)
-        .train(primal.xTrain(), primal.yTrain(), 10);
+    LinearSvcModel other =
+        new LinearSvcTrainer(base.withThreads(2), 1000).train(primal.xTrain(), primal.yTrain(), 10);
     assertTrue(accuracy(other.predict(primal.xTest()), one.predict(primal.xTest())) >= 0.999);
   }
 
@@ -149,9 +165,12 @@ class LinearSvcTrainerTest {
     }
     assertArrayEquals(primal.xTrain()[2999], blocks.row(2999));
     assertEquals(primal.xTrain()[1024][5], blocks.get(1024, 5));
-    LinearSvcTrainer trainer = new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(2));
-    assertSameModel(trainer.train(primal.xTrain(), primal.yTrain(), 10),
-        trainer.train(blocks, primal.yTrain(), 10), primal.xTest());
+    LinearSvcTrainer trainer =
+        new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(2));
+    assertSameModel(
+        trainer.train(primal.xTrain(), primal.yTrain(), 10),
+        trainer.train(blocks, primal.yTrain(), 10),
+        primal.xTest());
     assertMessage("row 3 has 5 values, expected 64", () -> blocks.setRow(3, new float[5]));
     assertMessage("rows > 0", () -> RowBlocks.allocate(0, 3));
   }
@@ -217,10 +236,12 @@ class LinearSvcTrainerTest {
     assertMessage("empty", () -> t.train(new float[0][], new int[0], 2));
     assertMessage("label 7 at row 2 is outside [0, 3)", () -> t.train(x, new int[] {0, 1, 7}, 3));
     assertMessage("label -1 at row 0", () -> t.train(x, new int[] {-1, 1, 0}, 3));
-    assertMessage("row 1 of x has 1 features, expected 2",
+    assertMessage(
+        "row 1 of x has 1 features, expected 2",
         () -> t.train(new float[][] {{1f, 2f}, {3f}}, new int[] {0, 1}, 2));
     assertMessage("only 1 class", () -> t.train(x, new int[] {1, 1, 1}, 2));
-    assertMessage("x[0][1] is NaN; features must be finite",
+    assertMessage(
+        "x[0][1] is NaN; features must be finite",
         () -> t.train(new float[][] {{1f, Float.NaN}, {3f, 4f}}, new int[] {0, 1}, 2));
     float[][] wide = new float[5000][3];
     int[] labels = new int[5000];
@@ -230,16 +251,21 @@ class LinearSvcTrainerTest {
     wide[4321][2] = Float.POSITIVE_INFINITY;
     wide[2345][1] = Float.NaN;
     // The first bad value in row order, whichever chunk a thread checks first.
-    assertMessage("x[2345][1] is NaN",
-        () -> new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(2), 100)
-            .train(wide, labels, 2));
-    assertMessage("C must be", () -> new LinearSvcParams(0, 1e-4, 1000, 1, LinearSvcParams.Solver.AUTO, 1, 1));
+    assertMessage(
+        "x[2345][1] is NaN",
+        () ->
+            new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(2), 100)
+                .train(wide, labels, 2));
+    assertMessage(
+        "C must be",
+        () -> new LinearSvcParams(0, 1e-4, 1000, 1, LinearSvcParams.Solver.AUTO, 1, 1));
     LinearSvcModel m = t.train(x, new int[] {0, 1, 1}, 2);
     assertMessage("length 2", () -> m.predict(new float[3]));
   }
 
   private static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage().contains(part), "message '" + ex.getMessage() + "' lacks '" + part + "'");
+    assertTrue(
+        ex.getMessage().contains(part), "message '" + ex.getMessage() + "' lacks '" + part + "'");
   }
 }

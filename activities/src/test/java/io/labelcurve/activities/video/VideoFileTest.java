@@ -14,7 +14,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
-/** Videos made by Debian's ffmpeg, decoded in process, against Debian ffmpeg's own decoding to RGB. */
+/**
+ * Videos made by Debian's ffmpeg, decoded in process, against Debian ffmpeg's own decoding to RGB.
+ */
 class VideoFileTest {
   static final Path ROOT = Path.of("src/test/resources/import");
 
@@ -28,15 +30,20 @@ class VideoFileTest {
     assertEquals("h264", info.codec());
     List<Frame> frames = new ArrayList<>();
     List<Integer> indices = new ArrayList<>();
-    int decoded = VideoFile.decode(clip, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, (i, f) -> {
-      indices.add(i);
-      frames.add(f);
-    });
+    int decoded =
+        VideoFile.decode(
+            clip,
+            new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+            (i, f) -> {
+              indices.add(i);
+              frames.add(f);
+            });
     assertEquals(10, decoded);
     assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), indices);
     int worst = 0;
     for (int i = 0; i < frames.size(); i++) {
-      Raster ref = ImageIO.read(ROOT.resolve("reference/clip." + (i + 1) + ".png").toFile()).getRaster();
+      Raster ref =
+          ImageIO.read(ROOT.resolve("reference/clip." + (i + 1) + ".png").toFile()).getRaster();
       Frame f = frames.get(i);
       for (int y = 0; y < f.height(); y++) {
         for (int x = 0; x < f.width(); x++) {
@@ -46,15 +53,18 @@ class VideoFileTest {
         }
       }
     }
-    System.out.println("H.264 clip: largest difference from Debian ffmpeg's rgb24 decoding " + worst);
-    // H.264 decoding is bit-exact; the YUV to RGB conversion of two libswscale versions may round apart.
+    System.out.println(
+        "H.264 clip: largest difference from Debian ffmpeg's rgb24 decoding " + worst);
+    // H.264 decoding is bit-exact; the YUV to RGB conversion of two libswscale versions may round
+    // apart.
     assertTrue(worst <= 2, "largest difference " + worst);
   }
 
   @Test
   void onlyTheWantedFramesAreDelivered() {
     List<Integer> indices = new ArrayList<>();
-    VideoFile.decode(ROOT.resolve("video/PLAX/clip.avi"), new int[] {1, 4}, (i, f) -> indices.add(i));
+    VideoFile.decode(
+        ROOT.resolve("video/PLAX/clip.avi"), new int[] {1, 4}, (i, f) -> indices.add(i));
     assertEquals(List.of(1, 4), indices);
     VideoFile.Info info = VideoFile.probe(ROOT.resolve("video/PLAX/clip.avi"));
     assertEquals(6, info.frames());

@@ -14,7 +14,11 @@ import java.util.List;
  * @param cached true when the result was already in the bucket
  */
 public record CellResult(
-    String cellId, String uri, int trainImages, double trainSeconds, List<SplitScore> scores,
+    String cellId,
+    String uri,
+    int trainImages,
+    double trainSeconds,
+    List<SplitScore> scores,
     boolean cached) {
   public CellResult {
     scores = List.copyOf(scores);

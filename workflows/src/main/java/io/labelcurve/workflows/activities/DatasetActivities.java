@@ -10,13 +10,13 @@ import io.temporal.activity.ActivityMethod;
 public interface DatasetActivities {
 
   /**
-   * Reads the manifest the spec names, checks every row and image, computes the dataset digest,
-   * and checks the spec against it (splits, pool size, sequences per class, model ids against the
+   * Reads the manifest the spec names, checks every row and image, computes the dataset digest, and
+   * checks the spec against it (splits, pool size, sequences per class, model ids against the
    * worker's catalog).
    *
-   * <p>Fails with a non-retryable {@code ApplicationFailure} of type {@code BadInput} whose
-   * message names the file, row or spec field, when the user has to change something; retrying
-   * cannot help then.
+   * <p>Fails with a non-retryable {@code ApplicationFailure} of type {@code BadInput} whose message
+   * names the file, row or spec field, when the user has to change something; retrying cannot help
+   * then.
    */
   @ActivityMethod
   DatasetSummary prepare(SweepSpec spec);

@@ -11,13 +11,13 @@ import io.temporal.activity.ActivityMethod;
 public interface EmbeddingActivities {
 
   /**
-   * Embeds every image of one split with one model into
-   * {@code embeddings/{model key}/{dataset digest}/{split}/part-NNNNN.npy} (+ ids), the training
-   * split with the augmented variants of each frame.
+   * Embeds every image of one split with one model into {@code embeddings/{model key}/{dataset
+   * digest}/{split}/part-NNNNN.npy} (+ ids), the training split with the augmented variants of each
+   * frame.
    *
-   * <p>Idempotent and resumable: shards already in the bucket are not computed again (they may
-   * come from another sweep), and the activity heartbeats the index of its last finished shard so
-   * that a retry after a killed worker resumes behind it.
+   * <p>Idempotent and resumable: shards already in the bucket are not computed again (they may come
+   * from another sweep), and the activity heartbeats the index of its last finished shard so that a
+   * retry after a killed worker resumes behind it.
    */
   @ActivityMethod
   EmbeddingSet embed(EmbedRequest request);

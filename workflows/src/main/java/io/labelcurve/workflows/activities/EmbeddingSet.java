@@ -13,9 +13,18 @@ package io.labelcurve.workflows.activities;
  * @param fromCache images found already in the cache
  * @param params parameter count of the encoder
  * @param inferMsPerImage measured encoder time per image (0 when everything came from cache)
- * @param numerics the engine, its numerics setting, the CPU and the numerics canary's result of
- *     the worker that computed the vectors (null in results from before it was recorded)
+ * @param numerics the engine, its numerics setting, the CPU and the numerics canary's result of the
+ *     worker that computed the vectors (null in results from before it was recorded)
  */
 public record EmbeddingSet(
-    String prefix, String model, String split, int images, int shards, int dim, int computed,
-    int fromCache, long params, double inferMsPerImage, String numerics) {}
+    String prefix,
+    String model,
+    String split,
+    int images,
+    int shards,
+    int dim,
+    int computed,
+    int fromCache,
+    long params,
+    double inferMsPerImage,
+    String numerics) {}

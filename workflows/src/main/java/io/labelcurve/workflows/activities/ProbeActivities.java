@@ -8,9 +8,9 @@ import io.temporal.activity.ActivityMethod;
 public interface ProbeActivities {
 
   /**
-   * Draws the cell's training subset (nested and seeded), trains the linear SVM on its
-   * embeddings, evaluates on every test split at image and sequence level, and writes
-   * {@code sweeps/{sweep}/cells/{cell}.json} with the sampled ids and confusion matrices.
+   * Draws the cell's training subset (nested and seeded), trains the linear SVM on its embeddings,
+   * evaluates on every test split at image and sequence level, and writes {@code
+   * sweeps/{sweep}/cells/{cell}.json} with the sampled ids and confusion matrices.
    *
    * <p>Idempotent: when the cell's result already exists it is read back, not recomputed.
    */

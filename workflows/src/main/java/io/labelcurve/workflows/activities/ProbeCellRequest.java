@@ -15,14 +15,23 @@ import java.util.List;
  * @param voteFrames frames per test sequence that vote (the spec's); null or 0 for all
  */
 public record ProbeCellRequest(
-    String sweepId, Cell cell, DatasetSummary dataset, EmbeddingSet train, List<EmbeddingSet> tests,
-    AugmentationSpec augmentation, Integer voteFrames) {
+    String sweepId,
+    Cell cell,
+    DatasetSummary dataset,
+    EmbeddingSet train,
+    List<EmbeddingSet> tests,
+    AugmentationSpec augmentation,
+    Integer voteFrames) {
   public ProbeCellRequest {
     tests = List.copyOf(tests);
   }
 
   /** Default augmentation, every frame voting (requests from before those options). */
-  public ProbeCellRequest(String sweepId, Cell cell, DatasetSummary dataset, EmbeddingSet train,
+  public ProbeCellRequest(
+      String sweepId,
+      Cell cell,
+      DatasetSummary dataset,
+      EmbeddingSet train,
       List<EmbeddingSet> tests) {
     this(sweepId, cell, dataset, train, tests, null, null);
   }

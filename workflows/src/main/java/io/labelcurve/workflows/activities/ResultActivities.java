@@ -12,7 +12,8 @@ public interface ResultActivities {
    * Idempotent.
    */
   @ActivityMethod
-  String writeSpec(io.labelcurve.workflows.spec.SweepSpec spec,
+  String writeSpec(
+      io.labelcurve.workflows.spec.SweepSpec spec,
       io.labelcurve.workflows.spec.DatasetSummary dataset);
 
   /**
@@ -32,8 +33,8 @@ public interface ResultActivities {
 
   /**
    * Renders the sweep's report (learning curves, tables, trade-off, paired tests, provenance) and
-   * writes every file of it under {@code sweeps/{id}/report/}. Returns the URI of its
-   * {@code index.html}. Marked partial when cells are missing. Idempotent.
+   * writes every file of it under {@code sweeps/{id}/report/}. Returns the URI of its {@code
+   * index.html}. Marked partial when cells are missing. Idempotent.
    */
   @ActivityMethod
   String writeReport(String sweepId);

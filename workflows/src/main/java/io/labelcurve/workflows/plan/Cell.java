@@ -10,10 +10,16 @@ package io.labelcurve.workflows.plan;
  * @param sampling {@code image} or {@code sequence}
  * @param size images (image sampling) or sequences per class (sequence sampling); resolved, never 0
  * @param seed seed of the subset draw
- * @param capPerClass sequence sampling: take all sequences of a class that has fewer than {@code size}
+ * @param capPerClass sequence sampling: take all sequences of a class that has fewer than {@code
+ *     size}
  */
 public record Cell(
-    String id, String model, String adaptation, String sampling, int size, int seed,
+    String id,
+    String model,
+    String adaptation,
+    String sampling,
+    int size,
+    int seed,
     boolean capPerClass) {
 
   /** The id a cell of these coordinates has; file- and URL-safe. */

@@ -6,6 +6,7 @@ import java.util.List;
 public final class Adaptations {
   public static final String LINEAR_PROBE = "linear-probe";
   public static final String FINETUNE = "finetune";
+
   /** The adaptations this version runs. */
   public static final List<String> SUPPORTED = List.of(LINEAR_PROBE, FINETUNE);
 

@@ -17,8 +17,8 @@ import java.util.Locale;
  * @param narrowWidth width factor of v3, in {@code [0.5, 1)}
  * @param wideWidth width factor of v4, in {@code (1, 2]}
  */
-public record AugmentationSpec(boolean variants, Range tiltDegrees, Range narrowWidth,
-    Range wideWidth) {
+public record AugmentationSpec(
+    boolean variants, Range tiltDegrees, Range narrowWidth, Range wideWidth) {
 
   /** A closed range a parameter is drawn from, uniformly; {@code min == max} fixes it. */
   public record Range(double min, double max) {
@@ -28,8 +28,9 @@ public record AugmentationSpec(boolean variants, Range tiltDegrees, Range narrow
   }
 
   /** 3–8° tilts, ×0.85–0.95 and ×1.05–1.15 widths: an assumption, the paper gives no values. */
-  public static final AugmentationSpec DEFAULT = new AugmentationSpec(true, new Range(3, 8),
-      new Range(0.85, 0.95), new Range(1.05, 1.15));
+  public static final AugmentationSpec DEFAULT =
+      new AugmentationSpec(true, new Range(3, 8), new Range(0.85, 0.95), new Range(1.05, 1.15));
+
   /** No augmented variants. */
   public static final AugmentationSpec NONE = new AugmentationSpec(false, null, null, null);
 
@@ -48,8 +49,13 @@ public record AugmentationSpec(boolean variants, Range tiltDegrees, Range narrow
     if (!variants) {
       return "none";
     }
-    return "tilt " + tiltDegrees.text() + " degrees each way, width x" + narrowWidth.text()
-        + " and x" + wideWidth.text() + (standard() ? " (default; an assumption)" : "");
+    return "tilt "
+        + tiltDegrees.text()
+        + " degrees each way, width x"
+        + narrowWidth.text()
+        + " and x"
+        + wideWidth.text()
+        + (standard() ? " (default; an assumption)" : "");
   }
 
   /**
@@ -64,12 +70,33 @@ public record AugmentationSpec(boolean variants, Range tiltDegrees, Range narrow
       }
       return out;
     }
-    check(out, field + ".tilt_degrees", tiltDegrees, 0, false, 45, true,
+    check(
+        out,
+        field + ".tilt_degrees",
+        tiltDegrees,
+        0,
+        false,
+        45,
+        true,
         "a tilt of 0 makes the two tilted variants copies of the original; use"
             + " augmentation: none to train without variants");
-    check(out, field + ".narrow_width", narrowWidth, 0.5, true, 1, false,
+    check(
+        out,
+        field + ".narrow_width",
+        narrowWidth,
+        0.5,
+        true,
+        1,
+        false,
         "a factor of 1 is the original's width");
-    check(out, field + ".wide_width", wideWidth, 1, false, 2, true,
+    check(
+        out,
+        field + ".wide_width",
+        wideWidth,
+        1,
+        false,
+        2,
+        true,
         "a factor of 1 is the original's width");
     return out;
   }
@@ -77,32 +104,47 @@ public record AugmentationSpec(boolean variants, Range tiltDegrees, Range narrow
   /** A problem as text, before the planner's {@code SpecProblem} wraps it. */
   public record SpecProblemText(String field, String message) {}
 
-  private static void check(List<SpecProblemText> out, String field, Range r, double low,
-      boolean lowIncluded, double high, boolean highIncluded, String why) {
-    String allowed = (lowIncluded ? "[" : "(") + num(low) + ", " + num(high)
-        + (highIncluded ? "]" : ")");
+  private static void check(
+      List<SpecProblemText> out,
+      String field,
+      Range r,
+      double low,
+      boolean lowIncluded,
+      double high,
+      boolean highIncluded,
+      String why) {
+    String allowed =
+        (lowIncluded ? "[" : "(") + num(low) + ", " + num(high) + (highIncluded ? "]" : ")");
     if (r == null) {
       out.add(new SpecProblemText(field, "missing"));
       return;
     }
     if (!Double.isFinite(r.min()) || !Double.isFinite(r.max()) || r.min() > r.max()) {
-      out.add(new SpecProblemText(field, "give [min, max] with min <= max, got [" + num(r.min())
-          + ", " + num(r.max()) + "]"));
+      out.add(
+          new SpecProblemText(
+              field,
+              "give [min, max] with min <= max, got [" + num(r.min()) + ", " + num(r.max()) + "]"));
       return;
     }
     for (double v : new double[] {r.min(), r.max()}) {
       boolean above = lowIncluded ? v >= low : v > low;
       boolean below = highIncluded ? v <= high : v < high;
       if (!above || !below) {
-        out.add(new SpecProblemText(field, num(v) + " is outside " + allowed
-            + (v == low || v == high ? " (" + why + ")" : "")));
+        out.add(
+            new SpecProblemText(
+                field,
+                num(v)
+                    + " is outside "
+                    + allowed
+                    + (v == low || v == high ? " (" + why + ")" : "")));
         return;
       }
     }
   }
 
   static String num(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.valueOf((long) v)
+    return v == Math.rint(v) && Math.abs(v) < 1e9
+        ? String.valueOf((long) v)
         : String.format(Locale.ROOT, "%s", v);
   }
 }

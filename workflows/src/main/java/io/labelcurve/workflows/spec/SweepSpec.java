@@ -12,8 +12,10 @@ import java.util.TreeMap;
  * receives it as this record.
  *
  * @param id sweep id, also the workflow id and the folder {@code sweeps/{id}/} in the bucket
- * @param dataset URI of the dataset's {@code manifest.csv} in the bucket ({@code s3://bucket/datasets/…})
- * @param trainSplit the manifest split whose images (with their augmented variants) form the training pool
+ * @param dataset URI of the dataset's {@code manifest.csv} in the bucket ({@code
+ *     s3://bucket/datasets/…})
+ * @param trainSplit the manifest split whose images (with their augmented variants) form the
+ *     training pool
  * @param testSplits the manifest splits every cell is evaluated on
  * @param models model ids of the catalog
  * @param adaptations {@code linear-probe} (and, later, {@code finetune})
@@ -23,17 +25,17 @@ import java.util.TreeMap;
  * @param maxCellsInFlight bound on the cells of one model that run at the same time
  * @param seedsPer seeds of one (adaptation, sampling), keyed {@code adaptation/sampling}, e.g.
  *     {@code linear-probe/sequence: 20}; a pair not named uses {@link #seeds}. Empty in specs
- *     written before it existed, which keeps them valid and planning the same cells. The paper
- *     used 20 seeds for linear probing with sequence sampling and 1 elsewhere.
+ *     written before it existed, which keeps them valid and planning the same cells. The paper used
+ *     20 seeds for linear probing with sequence sampling and 1 elsewhere.
  * @param baseline a supervised model trained from scratch (e.g. {@code resnet50-scratch}) that is
  *     finetuned at every sampling, size and seed of the linear-probe grid (and of the finetune grid
  *     when {@code finetune} is an adaptation): the paper's task-specific curve in its linear-probe
  *     figures. Null when none; it need not be one of {@link #models}.
  * @param fullPoolFinetune models finetuned once on the whole training pool (image sampling, all
  *     images, seed 0): the paper's Table 3. Empty when none; they need not be in {@link #models}.
- * @param finetuneEpochs epochs of the finetune cells of one sampling and size, keyed
- *     {@code sampling/size} (size as in the spec: images, or sequences per class), instead of the
- *     rule max(1, ceil(samples / n)); the paper's preset gives Table 6 here, which the rule does not
+ * @param finetuneEpochs epochs of the finetune cells of one sampling and size, keyed {@code
+ *     sampling/size} (size as in the spec: images, or sequences per class), instead of the rule
+ *     max(1, ceil(samples / n)); the paper's preset gives Table 6 here, which the rule does not
  *     reproduce with Table 2's sequence sizes. Empty: the rule everywhere.
  * @param augmentation the training frames' augmented variants; null (specs written before it
  *     existed, or not named) for {@link AugmentationSpec#DEFAULT}
@@ -64,40 +66,120 @@ public record SweepSpec(
     adaptations = List.copyOf(adaptations);
     samplings = List.copyOf(samplings);
     // Sorted, so that the spec serialises the same way every time (it travels in history).
-    seedsPer = seedsPer == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(seedsPer));
+    seedsPer =
+        seedsPer == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(seedsPer));
     baseline = baseline == null || baseline.isBlank() ? null : baseline;
     fullPoolFinetune = fullPoolFinetune == null ? List.of() : List.copyOf(fullPoolFinetune);
-    finetuneEpochs = finetuneEpochs == null ? Map.of()
-        : java.util.Collections.unmodifiableMap(new TreeMap<>(finetuneEpochs));
+    finetuneEpochs =
+        finetuneEpochs == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(finetuneEpochs));
   }
 
   /**
    * A spec without a baseline, whole-pool cells or explicit epochs, with the default augmentation
    * and every frame voting, as before those fields.
    */
-  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
-      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
-      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer) {
-    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, seedsPer, null, List.of(), Map.of(), null, null);
+  public SweepSpec(
+      String id,
+      String dataset,
+      String trainSplit,
+      List<String> testSplits,
+      List<String> models,
+      List<String> adaptations,
+      List<SamplingSpec> samplings,
+      int seeds,
+      String preset,
+      int maxCellsInFlight,
+      Map<String, Integer> seedsPer) {
+    this(
+        id,
+        dataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        seedsPer,
+        null,
+        List.of(),
+        Map.of(),
+        null,
+        null);
   }
 
   /** A spec with the paper's grid fields, the default augmentation and every frame voting. */
-  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
-      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
-      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer, String baseline,
-      List<String> fullPoolFinetune, Map<String, Integer> finetuneEpochs) {
-    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, null, null);
+  public SweepSpec(
+      String id,
+      String dataset,
+      String trainSplit,
+      List<String> testSplits,
+      List<String> models,
+      List<String> adaptations,
+      List<SamplingSpec> samplings,
+      int seeds,
+      String preset,
+      int maxCellsInFlight,
+      Map<String, Integer> seedsPer,
+      String baseline,
+      List<String> fullPoolFinetune,
+      Map<String, Integer> finetuneEpochs) {
+    this(
+        id,
+        dataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        seedsPer,
+        baseline,
+        fullPoolFinetune,
+        finetuneEpochs,
+        null,
+        null);
   }
 
   /** A spec with the augmentation and vote options, without the paper's grid fields. */
-  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
-      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
-      String preset, int maxCellsInFlight, Map<String, Integer> seedsPer,
-      AugmentationSpec augmentation, Integer voteFrames) {
-    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, seedsPer, null, List.of(), Map.of(), augmentation, voteFrames);
+  public SweepSpec(
+      String id,
+      String dataset,
+      String trainSplit,
+      List<String> testSplits,
+      List<String> models,
+      List<String> adaptations,
+      List<SamplingSpec> samplings,
+      int seeds,
+      String preset,
+      int maxCellsInFlight,
+      Map<String, Integer> seedsPer,
+      AugmentationSpec augmentation,
+      Integer voteFrames) {
+    this(
+        id,
+        dataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        seedsPer,
+        null,
+        List.of(),
+        Map.of(),
+        augmentation,
+        voteFrames);
   }
 
   /** The augmentation the cells train with ({@link AugmentationSpec#DEFAULT} when not named). */
@@ -111,11 +193,32 @@ public record SweepSpec(
   }
 
   /** A spec with one seed count for every (adaptation, sampling), as before {@code seeds_per}. */
-  public SweepSpec(String id, String dataset, String trainSplit, List<String> testSplits,
-      List<String> models, List<String> adaptations, List<SamplingSpec> samplings, int seeds,
-      String preset, int maxCellsInFlight) {
-    this(id, dataset, trainSplit, testSplits, models, adaptations, samplings, seeds, preset,
-        maxCellsInFlight, Map.of(), null, List.of(), Map.of());
+  public SweepSpec(
+      String id,
+      String dataset,
+      String trainSplit,
+      List<String> testSplits,
+      List<String> models,
+      List<String> adaptations,
+      List<SamplingSpec> samplings,
+      int seeds,
+      String preset,
+      int maxCellsInFlight) {
+    this(
+        id,
+        dataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        Map.of(),
+        null,
+        List.of(),
+        Map.of());
   }
 
   /** The key of {@link #seedsPer} for one adaptation and sampling scheme. */
@@ -134,8 +237,8 @@ public record SweepSpec(
   }
 
   /**
-   * Every model that has cells: {@link #models}, then the {@link #baseline}, then the
-   * {@link #fullPoolFinetune} models, each once, in that order.
+   * Every model that has cells: {@link #models}, then the {@link #baseline}, then the {@link
+   * #fullPoolFinetune} models, each once, in that order.
    */
   public List<String> allModels() {
     java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(models);
@@ -153,15 +256,43 @@ public record SweepSpec(
 
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
-    return new SweepSpec(newId, dataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, augmentation,
+    return new SweepSpec(
+        newId,
+        dataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        seedsPer,
+        baseline,
+        fullPoolFinetune,
+        finetuneEpochs,
+        augmentation,
         voteFrames);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
-    return new SweepSpec(id, newDataset, trainSplit, testSplits, models, adaptations, samplings,
-        seeds, preset, maxCellsInFlight, seedsPer, baseline, fullPoolFinetune, finetuneEpochs, augmentation,
+    return new SweepSpec(
+        id,
+        newDataset,
+        trainSplit,
+        testSplits,
+        models,
+        adaptations,
+        samplings,
+        seeds,
+        preset,
+        maxCellsInFlight,
+        seedsPer,
+        baseline,
+        fullPoolFinetune,
+        finetuneEpochs,
+        augmentation,
         voteFrames);
   }
 }

@@ -12,16 +12,18 @@ import java.time.Duration;
  * retried for a time, not a number of attempts: a multi-day sweep must ride out an S3 restart or
  * outage of {@value #OUTAGE_MINUTES} minutes and more (issue 13: five attempts from 2 s gave up
  * within half a minute and failed a whole model). Each has a schedule-to-close budget and no
- * attempt limit, with backoff capped at {@link #MAX_BACKOFF}, so an outage costs at most that
- * long after it ends. A failure of type {@code BadInput} or {@code NumericsCheckFailed} is
- * non-retryable where it is raised, so bad input still fails at once.
+ * attempt limit, with backoff capped at {@link #MAX_BACKOFF}, so an outage costs at most that long
+ * after it ends. A failure of type {@code BadInput} or {@code NumericsCheckFailed} is non-retryable
+ * where it is raised, so bad input still fails at once.
  */
 final class ActivityOptionsCatalog {
   static final String BAD_INPUT = "BadInput";
   static final String CPU_QUEUE = "labelcurve-cpu";
   static final String GPU_QUEUE = "labelcurve-gpu";
+
   /** The S3 outage every bucket-only activity must survive (issue 13). */
   static final int OUTAGE_MINUTES = 15;
+
   /** Longest wait between two attempts during an outage: the delay after the bucket is back. */
   static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -43,9 +45,8 @@ final class ActivityOptionsCatalog {
    * minutes for a paper-sized dataset read from S3. It has no resumable position; it heartbeats
    * from a background thread (BackgroundHeartbeat, every 10 s), so a lost worker is found within
    * the 2-minute heartbeat timeout, not the 2-hour start-to-close. It runs in the sweep workflow
-   * itself, so giving up
-   * fails the whole sweep: retried for 6 hours (an S3 outage during validation, then the
-   * validation again), with a bad manifest failing at once as BadInput.
+   * itself, so giving up fails the whole sweep: retried for 6 hours (an S3 outage during
+   * validation, then the validation again), with a bad manifest failing at once as BadInput.
    */
   static ActivityOptions dataset() {
     return ActivityOptions.newBuilder()
@@ -58,8 +59,8 @@ final class ActivityOptionsCatalog {
   }
 
   /**
-   * Embedding extraction is the longest job (the paper's pool is 2.9 million images per model).
-   * It heartbeats after every shard, so a killed worker is noticed after the heartbeat timeout, not
+   * Embedding extraction is the longest job (the paper's pool is 2.9 million images per model). It
+   * heartbeats after every shard, so a killed worker is noticed after the heartbeat timeout, not
    * after hours, and the retry resumes after the last finished shard. Start-to-close only caps a
    * runaway attempt. No schedule-to-start limit: a job may wait for a free GPU as long as it takes.
    */
@@ -74,22 +75,23 @@ final class ActivityOptionsCatalog {
         // about 80 s for 64 on such a CPU: run the paper preset on GPUs or bigger CPUs). 60 s
         // finds a killed worker within a minute; the retry resumes after the last shard.
         .setHeartbeatTimeout(Duration.ofSeconds(60))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(5))
-            .setBackoffCoefficient(2)
-            .setMaximumInterval(Duration.ofMinutes(5))
-            .setMaximumAttempts(20)
-            .setDoNotRetry(BAD_INPUT)
-            .build())
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(5))
+                .setBackoffCoefficient(2)
+                .setMaximumInterval(Duration.ofMinutes(5))
+                .setMaximumAttempts(20)
+                .setDoNotRetry(BAD_INPUT)
+                .build())
         .build();
   }
 
   /**
    * A probe cell loads embeddings, trains the SVM and evaluates: seconds to minutes (100k x 768
-   * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so
-   * retries are safe; it heartbeats so that a lost worker is seen quickly. Cells run in a detached
-   * scope: a cancelled sweep starts no new cell and waits for those in flight, so that its
-   * results.csv is written after its last cell file, not before.
+   * trains in minutes on a few cores). It is idempotent (a finished cell is read back), so retries
+   * are safe; it heartbeats so that a lost worker is seen quickly. Cells run in a detached scope: a
+   * cancelled sweep starts no new cell and waits for those in flight, so that its results.csv is
+   * written after its last cell file, not before.
    */
   static ActivityOptions probeCell() {
     return ActivityOptions.newBuilder()
@@ -142,13 +144,14 @@ final class ActivityOptionsCatalog {
         // WorkerShutdown failure whose own 15 s retry delay replaces the backoff below
         // (DrainedFinetuneWorkerTest).
         .setHeartbeatTimeout(Duration.ofMinutes(2))
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(10))
-            .setBackoffCoefficient(2)
-            .setMaximumInterval(Duration.ofMinutes(5))
-            .setMaximumAttempts(10)
-            .setDoNotRetry(BAD_INPUT)
-            .build())
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(10))
+                .setBackoffCoefficient(2)
+                .setMaximumInterval(Duration.ofMinutes(5))
+                .setMaximumAttempts(10)
+                .setDoNotRetry(BAD_INPUT)
+                .build())
         .build();
   }
 }

@@ -11,10 +11,10 @@ import java.util.Set;
 
 /**
  * The input of one run of a model's workflow. The cells are not carried: they are a pure function
- * of (spec, dataset, model, onlyCells) through {@link SweepPlanner#plan}, so a continued run re-plans
- * them and starts at {@link #cursor}. What is carried is small and bounded: counters, a sample of
- * failure messages and the embedding sets (a few hundred bytes each), so that no embedding is
- * requested again after continue-as-new.
+ * of (spec, dataset, model, onlyCells) through {@link SweepPlanner#plan}, so a continued run
+ * re-plans them and starts at {@link #cursor}. What is carried is small and bounded: counters, a
+ * sample of failure messages and the embedding sets (a few hundred bytes each), so that no
+ * embedding is requested again after continue-as-new.
  *
  * @param sweepId the parent sweep
  * @param spec the sweep's spec
@@ -27,23 +27,33 @@ import java.util.Set;
  *     before the first run embedded
  * @param planDigest {@link #digestOf} the cells the first run planned, carried so that a continued
  *     run whose re-plan differs (a planner change deployed mid-sweep) fails loudly instead of
- *     resuming its cursor in another list, which would skip cells; null in a first run (and in
- *     runs started before it was carried)
+ *     resuming its cursor in another list, which would skip cells; null in a first run (and in runs
+ *     started before it was carried)
  */
 public record ModelSweepRequest(
-    String sweepId, SweepSpec spec, String model, DatasetSummary dataset, Set<String> onlyCells,
-    int cursor, Counters progress, List<EmbeddingSet> embeddings, String planDigest) {
+    String sweepId,
+    SweepSpec spec,
+    String model,
+    DatasetSummary dataset,
+    Set<String> onlyCells,
+    int cursor,
+    Counters progress,
+    List<EmbeddingSet> embeddings,
+    String planDigest) {
   public ModelSweepRequest {
-    onlyCells = onlyCells == null ? null : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(onlyCells));
+    onlyCells =
+        onlyCells == null
+            ? null
+            : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(onlyCells));
     embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
     progress = progress == null ? Counters.ZERO : progress;
   }
 
   /** The first run of a model: nothing done, nothing embedded. */
-  public static ModelSweepRequest first(String sweepId, SweepSpec spec, String model,
-      DatasetSummary dataset, Set<String> onlyCells) {
-    return new ModelSweepRequest(sweepId, spec, model, dataset, onlyCells, 0, Counters.ZERO,
-        List.of(), null);
+  public static ModelSweepRequest first(
+      String sweepId, SweepSpec spec, String model, DatasetSummary dataset, Set<String> onlyCells) {
+    return new ModelSweepRequest(
+        sweepId, spec, model, dataset, onlyCells, 0, Counters.ZERO, List.of(), null);
   }
 
   /** SHA-256 of the cells' ids in plan order: what a continued run must find again. */
@@ -78,13 +88,20 @@ public record ModelSweepRequest(
    * @param imagesFromCache images found in the embedding cache
    * @param runs runs of this workflow so far (1 + continue-as-new count)
    */
-  public record Counters(int done, int failed, Map<String, String> failureSample,
-      int imagesEmbedded, int imagesFromCache, int runs) {
+  public record Counters(
+      int done,
+      int failed,
+      Map<String, String> failureSample,
+      int imagesEmbedded,
+      int imagesFromCache,
+      int runs) {
     public static final Counters ZERO = new Counters(0, 0, Map.of(), 0, 0, 0);
 
     public Counters {
-      failureSample = failureSample == null ? Map.of()
-          : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(failureSample));
+      failureSample =
+          failureSample == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(failureSample));
     }
   }
 }

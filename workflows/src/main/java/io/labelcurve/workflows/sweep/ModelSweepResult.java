@@ -14,8 +14,13 @@ import java.util.Map;
  * @param runs workflow runs it took (continue-as-new)
  */
 public record ModelSweepResult(
-    String model, int cellsDone, int cellsFailed, Map<String, String> failedCells,
-    int imagesEmbedded, int imagesFromCache, int runs) {
+    String model,
+    int cellsDone,
+    int cellsFailed,
+    Map<String, String> failedCells,
+    int imagesEmbedded,
+    int imagesFromCache,
+    int runs) {
   public ModelSweepResult {
     failedCells = Map.copyOf(failedCells);
   }

@@ -5,10 +5,10 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * The cells of one model in one sweep: the unit of shared work. It embeds each split once
- * (through the shared cache) and then runs the model's cells with a bounded window in flight.
- * Its id is {@code {sweep id}/{model}} ({@link SweepWorkflowImpl#childId}; {@code {sweep id}.{model}}
- * in sweeps started before that), so a re-started sweep never runs a model twice.
+ * The cells of one model in one sweep: the unit of shared work. It embeds each split once (through
+ * the shared cache) and then runs the model's cells with a bounded window in flight. Its id is
+ * {@code {sweep id}/{model}} ({@link SweepWorkflowImpl#childId}; {@code {sweep id}.{model}} in
+ * sweeps started before that), so a re-started sweep never runs a model twice.
  */
 @WorkflowInterface
 public interface ModelSweepWorkflow {

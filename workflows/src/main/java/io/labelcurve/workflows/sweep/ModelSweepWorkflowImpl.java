@@ -2,10 +2,10 @@ package io.labelcurve.workflows.sweep;
 
 import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.EmbedRequest;
-import io.labelcurve.workflows.activities.FinetuneActivities;
-import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -37,25 +37,29 @@ import java.util.TreeMap;
  */
 public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   /**
-   * A cell costs about 3 events (scheduled, started, completed) plus its share of workflow tasks
-   * (3 events each, one task per few completions): 500 cells are about 2,000–3,000 events, a
-   * third of Temporal's 10,240-event warning limit (and far under its 51,200 hard limit), and the
-   * replay of such a run is cheap when a worker picks the workflow up cold.
+   * A cell costs about 3 events (scheduled, started, completed) plus its share of workflow tasks (3
+   * events each, one task per few completions): 500 cells are about 2,000–3,000 events, a third of
+   * Temporal's 10,240-event warning limit (and far under its 51,200 hard limit), and the replay of
+   * such a run is cheap when a worker picks the workflow up cold.
    */
   static final int CELLS_PER_RUN = 500;
+
   /**
    * The event budget of one run, for when cells are not the only thing in history (retries,
    * embeddings, a wide window). Checked before each new cell; draining a window of up to 200 cells
    * adds at most ~1,200 events, so a run ends well under 10,240.
    */
   static final int HISTORY_EVENTS_PER_RUN = 4_000;
+
   /** Failure messages carried through continue-as-new and returned; every id goes to the bucket. */
   static final int FAILURE_SAMPLE = 20;
+
   /**
    * Failed cells per writeFailures call: at most about 200 KB of ids and messages (a message, e.g.
    * a numerics check's, is up to a kilobyte), well inside Temporal's 2 MB payload limit.
    */
   static final int FAILURES_PER_WRITE = 200;
+
   /** The failure type of a continued run whose re-plan differs from the first run's. */
   public static final String PLAN_CHANGED = "PlanChanged";
 
@@ -78,6 +82,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   private int running;
   private long images;
   private final Map<String, String> failureSample = new TreeMap<>();
+
   /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
   private final Map<String, String> failedThisRun = new LinkedHashMap<>();
 
@@ -88,8 +93,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   /**
    * For tests that need continue-as-new after a few cells (the replay histories): registered
-   * through a factory, and replayed with the same value, since the point where a run continues
-   * as new is part of its history.
+   * through a factory, and replayed with the same value, since the point where a run continues as
+   * new is part of its history.
    */
   ModelSweepWorkflowImpl(int cellsPerRun) {
     this.cellsPerRun = cellsPerRun;
@@ -101,12 +106,22 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     String planDigest = ModelSweepRequest.digestOf(cells);
     if (request.planDigest() != null && !request.planDigest().equals(planDigest)) {
       // The cursor indexes the first run's plan; in another plan it would skip or repeat cells.
-      throw ApplicationFailure.newNonRetryableFailure("model " + request.model() + " of sweep "
-          + request.sweepId() + ": its cells re-planned after continue-as-new differ from the"
-          + " plan it started with (" + cells.size() + " cells now; a planner change deployed"
-          + " while the sweep ran?); resuming at cell " + request.cursor() + " would skip or"
-          + " repeat cells. Finished cells are in the bucket: run 'labelcurve sweep rerun "
-          + request.sweepId() + "' to run the ones left under the new plan.", PLAN_CHANGED);
+      throw ApplicationFailure.newNonRetryableFailure(
+          "model "
+              + request.model()
+              + " of sweep "
+              + request.sweepId()
+              + ": its cells re-planned after continue-as-new differ from the"
+              + " plan it started with ("
+              + cells.size()
+              + " cells now; a planner change deployed"
+              + " while the sweep ran?); resuming at cell "
+              + request.cursor()
+              + " would skip or"
+              + " repeat cells. Finished cells are in the bucket: run 'labelcurve sweep rerun "
+              + request.sweepId()
+              + "' to run the ones left under the new plan.",
+          PLAN_CHANGED);
     }
     ModelSweepRequest.Counters before = request.progress();
     planned = cells.size();
@@ -119,20 +134,37 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
     List<EmbeddingSet> sets = request.embeddings();
     // Only linear-probe cells read embeddings; a finetune-only model embeds nothing.
-    boolean probes = cells.subList(request.cursor(), cells.size()).stream()
-        .anyMatch(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()));
+    boolean probes =
+        cells.subList(request.cursor(), cells.size()).stream()
+            .anyMatch(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()));
     if (sets.isEmpty() && probes) {
       // Every split is embedded once, in parallel, before the cells that need it; the cache makes
       // a split that another sweep already embedded cost nothing. A continued run carries them.
       List<Promise<EmbeddingSet>> promises = new ArrayList<>();
       // The augmentation travels only when the spec names one: requests (and the histories that
       // replay them) of specs without it stay as they were.
-      promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
-          dataset.digest(), dataset.trainSplit(), true, request.model(), request.spec().preset(),
-          request.spec().augmentation())));
+      promises.add(
+          Async.function(
+              embedding::embed,
+              new EmbedRequest(
+                  dataset.manifestUri(),
+                  dataset.digest(),
+                  dataset.trainSplit(),
+                  true,
+                  request.model(),
+                  request.spec().preset(),
+                  request.spec().augmentation())));
       for (String split : request.spec().testSplits()) {
-        promises.add(Async.function(embedding::embed, new EmbedRequest(dataset.manifestUri(),
-            dataset.digest(), split, false, request.model(), request.spec().preset())));
+        promises.add(
+            Async.function(
+                embedding::embed,
+                new EmbedRequest(
+                    dataset.manifestUri(),
+                    dataset.digest(),
+                    split,
+                    false,
+                    request.model(),
+                    request.spec().preset())));
       }
       List<EmbeddingSet> got = new ArrayList<>();
       try {
@@ -193,27 +225,45 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       // A cell runs in a detached scope: cancelling the sweep stops new cells (checked above) and
       // lets those in flight finish, without cancel requests racing their completion.
       List<Promise<CellResult>> started = new ArrayList<>(1);
-      Workflow.newDetachedCancellationScope(() -> started.add(
-          Adaptations.FINETUNE.equals(cell.adaptation())
-              ? Async.function(finetune::runFinetuneCell, new FinetuneCellRequest(
-                  request.sweepId(), cell, dataset, request.spec().preset(),
-                  request.spec().testSplits(), false,
-                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
-                  request.spec().augmentation(), request.spec().voteFrames()))
-              : Async.function(probe::runProbeCell,
-                  new ProbeCellRequest(request.sweepId(), cell, dataset, train, tests,
-                      request.spec().augmentation(), request.spec().voteFrames())))).run();
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  started.add(
+                      Adaptations.FINETUNE.equals(cell.adaptation())
+                          ? Async.function(
+                              finetune::runFinetuneCell,
+                              new FinetuneCellRequest(
+                                  request.sweepId(),
+                                  cell,
+                                  dataset,
+                                  request.spec().preset(),
+                                  request.spec().testSplits(),
+                                  false,
+                                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
+                                  request.spec().augmentation(),
+                                  request.spec().voteFrames()))
+                          : Async.function(
+                              probe::runProbeCell,
+                              new ProbeCellRequest(
+                                  request.sweepId(),
+                                  cell,
+                                  dataset,
+                                  train,
+                                  tests,
+                                  request.spec().augmentation(),
+                                  request.spec().voteFrames()))))
+          .run();
       Promise<CellResult> outcome = started.get(0);
-      inFlight.add(outcome
-          .handle((result, failure) -> {
-            running--;
-            if (failure == null) {
-              done++;
-            } else if (!isCancellation(failure)) {
-              fail(cell.id(), rootMessage(failure));
-            }
-            return null;
-          }));
+      inFlight.add(
+          outcome.handle(
+              (result, failure) -> {
+                running--;
+                if (failure == null) {
+                  done++;
+                } else if (!isCancellation(failure)) {
+                  fail(cell.id(), rootMessage(failure));
+                }
+                return null;
+              }));
     }
     // The window drains before this run ends: a continued run must not lose a cell in flight.
     Promise.allOf(inFlight).get();
@@ -222,24 +272,41 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       // Finished cells are in the bucket already; only the failures of this run are left to say.
       Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
       phase = "cancelled";
-      throw new CanceledFailure("sweep " + request.sweepId() + " cancelled; " + done
-          + " cells of " + request.model() + " done");
+      throw new CanceledFailure(
+          "sweep "
+              + request.sweepId()
+              + " cancelled; "
+              + done
+              + " cells of "
+              + request.model()
+              + " done");
     }
     writeFailures(request);
     if (next < cells.size()) {
       phase = "continuing";
-      ModelSweepRequest.Counters counters = new ModelSweepRequest.Counters(done, failedCount,
-          failureSample, embedded, fromCache, runs);
-      Workflow.continueAsNew(new ModelSweepRequest(request.sweepId(), request.spec(),
-          request.model(), dataset, request.onlyCells(), next, counters, sets, planDigest));
+      ModelSweepRequest.Counters counters =
+          new ModelSweepRequest.Counters(
+              done, failedCount, failureSample, embedded, fromCache, runs);
+      Workflow.continueAsNew(
+          new ModelSweepRequest(
+              request.sweepId(),
+              request.spec(),
+              request.model(),
+              dataset,
+              request.onlyCells(),
+              next,
+              counters,
+              sets,
+              planDigest));
     }
     phase = "done";
     return result(request, embedded, fromCache, runs);
   }
 
-  private ModelSweepResult result(ModelSweepRequest request, int embedded, int fromCache, int runs) {
-    return new ModelSweepResult(request.model(), done, failedCount, failureSample, embedded,
-        fromCache, runs);
+  private ModelSweepResult result(
+      ModelSweepRequest request, int embedded, int fromCache, int runs) {
+    return new ModelSweepResult(
+        request.model(), done, failedCount, failureSample, embedded, fromCache, runs);
   }
 
   private void fail(String cellId, String message) {
@@ -261,8 +328,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     String part = request.model() + "." + Workflow.getInfo().getRunId();
     for (int from = 0; from < all.size(); from += FAILURES_PER_WRITE) {
       Map<String, String> chunk = new LinkedHashMap<>();
-      for (Map.Entry<String, String> e
-          : all.subList(from, Math.min(all.size(), from + FAILURES_PER_WRITE))) {
+      for (Map.Entry<String, String> e :
+          all.subList(from, Math.min(all.size(), from + FAILURES_PER_WRITE))) {
         chunk.put(e.getKey(), e.getValue());
       }
       int k = from / FAILURES_PER_WRITE;

@@ -4,24 +4,32 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * @param phase {@code validating}, {@code embedding}, {@code cells}, {@code continuing},
- *     {@code writing results}, {@code done}, {@code failed} or {@code cancelled}
+ * @param phase {@code validating}, {@code embedding}, {@code cells}, {@code continuing}, {@code
+ *     writing results}, {@code done}, {@code failed} or {@code cancelled}
  * @param cells planned cells (of this run: a rerun plans only its failed and missing cells)
  * @param done finished cells
  * @param failed failed cells
  * @param running cells in flight
  * @param images images whose embeddings are ready (computed or found in the cache)
  * @param failedModels model id → why its model workflow failed (the sweep's own progress only;
- *     empty while every model workflow is running or succeeded). Small: one short line per
- *     model of the spec at most.
+ *     empty while every model workflow is running or succeeded). Small: one short line per model of
+ *     the spec at most.
  */
-public record SweepProgress(String phase, int cells, int done, int failed, int running, long images,
+public record SweepProgress(
+    String phase,
+    int cells,
+    int done,
+    int failed,
+    int running,
+    long images,
     Map<String, String> failedModels) {
   public SweepProgress {
     // Sorted, so that it serialises the same way every time; null from a payload written before
     // the field existed.
-    failedModels = failedModels == null ? Map.of()
-        : java.util.Collections.unmodifiableMap(new TreeMap<>(failedModels));
+    failedModels =
+        failedModels == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new TreeMap<>(failedModels));
   }
 
   public SweepProgress(String phase, int cells, int done, int failed, int running, long images) {
@@ -43,7 +51,13 @@ public record SweepProgress(String phase, int cells, int done, int failed, int r
   SweepProgress plus(SweepProgress other) {
     Map<String, String> models = new TreeMap<>(failedModels);
     models.putAll(other.failedModels);
-    return new SweepProgress(phase, cells + other.cells, done + other.done, failed + other.failed,
-        running + other.running, images + other.images, models);
+    return new SweepProgress(
+        phase,
+        cells + other.cells,
+        done + other.done,
+        failed + other.failed,
+        running + other.running,
+        images + other.images,
+        models);
   }
 }

@@ -7,15 +7,15 @@ import io.temporal.common.SearchAttributes;
 import java.util.List;
 
 /**
- * The search attributes of sweep and model workflows, to filter them in the Temporal UI
- * ({@code LabelcurveModel = "dinov2"}). A server rejects a workflow that carries attributes its
- * namespace does not know, so they are set only when a run asks for them ({@code
- * --search-attributes} or {@code LABELCURVE_SEARCH_ATTRIBUTES=true}) and must be registered first:
- * {@code labelcurve search-attributes register} (docs/CLUSTER.md). The embedded control plane
- * registers them itself.
+ * The search attributes of sweep and model workflows, to filter them in the Temporal UI ({@code
+ * LabelcurveModel = "dinov2"}). A server rejects a workflow that carries attributes its namespace
+ * does not know, so they are set only when a run asks for them ({@code --search-attributes} or
+ * {@code LABELCURVE_SEARCH_ATTRIBUTES=true}) and must be registered first: {@code labelcurve
+ * search-attributes register} (docs/CLUSTER.md). The embedded control plane registers them itself.
  */
 public final class SweepSearchAttributes {
-  public static final SearchAttributeKey<String> SWEEP = SearchAttributeKey.forKeyword("LabelcurveSweep");
+  public static final SearchAttributeKey<String> SWEEP =
+      SearchAttributeKey.forKeyword("LabelcurveSweep");
   public static final SearchAttributeKey<List<String>> MODEL =
       SearchAttributeKey.forKeywordList("LabelcurveModel");
   public static final SearchAttributeKey<List<String>> ADAPTATION =

@@ -22,19 +22,19 @@ public interface SweepWorkflow {
    * <p>A model workflow that fails (a bug, a bookkeeping activity out of retries) fails only its
    * model: the sweep waits for every other model to finish, writes results.csv and the report of
    * all that finished, and only then fails with an {@code ApplicationFailure} of type {@link
-   * SweepWorkflowImpl#MODEL_FAILED} that names each failed model and why, and whose details are
-   * the {@link SweepResult} (with {@link SweepResult#failedModels()}).
+   * SweepWorkflowImpl#MODEL_FAILED} that names each failed model and why, and whose details are the
+   * {@link SweepResult} (with {@link SweepResult#failedModels()}).
    *
-   * <p>A rerun is a new run under the same id whose request names the cells to execute
-   * ({@link SweepRequest#onlyCells()}); cancelling stops new cells, writes the results of the
-   * finished ones and ends the workflow as cancelled.
+   * <p>A rerun is a new run under the same id whose request names the cells to execute ({@link
+   * SweepRequest#onlyCells()}); cancelling stops new cells, writes the results of the finished ones
+   * and ends the workflow as cancelled.
    */
   @WorkflowMethod
   SweepResult run(SweepRequest request);
 
   /**
-   * Where the sweep is: its phase, the cells done and failed of the models that finished, and
-   * each failed model with its reason ({@link SweepProgress#failedModels()}) as soon as it fails.
+   * Where the sweep is: its phase, the cells done and failed of the models that finished, and each
+   * failed model with its reason ({@link SweepProgress#failedModels()}) as soon as it fails.
    * Answers after the sweep closed too, failed or not.
    */
   @QueryMethod

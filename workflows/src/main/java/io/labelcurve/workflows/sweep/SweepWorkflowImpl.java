@@ -7,11 +7,11 @@ import io.labelcurve.workflows.plan.SpecProblem;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -36,9 +36,12 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
    * #CHILD_ID_UNAMBIGUOUS} with a slash ({@link #childId}).
    */
   static final String CHILD_ID_CHANGE = "child-id-separator";
+
   static final int CHILD_ID_UNAMBIGUOUS = 1;
+
   /** The failure type of a sweep that ended failed because a model workflow failed. */
   public static final String MODEL_FAILED = "ModelWorkflowFailed";
+
   /** A failed model's reason is one line: a query result and a failure message, not a log. */
   static final int REASON_CHARS = 300;
 
@@ -70,15 +73,16 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     if (!against.isEmpty()) {
       throw badSpec(against);
     }
-    List<Cell> cells = SweepPlanner.plan(spec, summary).stream()
-        .filter(c -> request.runs(c.id())).toList();
+    List<Cell> cells =
+        SweepPlanner.plan(spec, summary).stream().filter(c -> request.runs(c.id())).toList();
     planned = cells.size();
     progress = tally("cells");
     results.writeSpec(spec, summary);
 
     // One child per model with cells in this run; a rerun skips the models that are complete.
-    Map<String, List<Cell>> byModel = cells.stream()
-        .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.toList()));
+    Map<String, List<Cell>> byModel =
+        cells.stream()
+            .collect(Collectors.groupingBy(Cell::model, LinkedHashMap::new, Collectors.toList()));
     Promise.allOf(startChildren(request, summary, byModel)).get();
 
     if (cancelled || CancellationScope.current().isCancelRequested()) {
@@ -95,8 +99,9 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     writeReport(spec.id());
     // Children close in any order; the result lists them in the spec's.
     models.sort(java.util.Comparator.comparingInt(m -> spec.allModels().indexOf(m.model())));
-    SweepResult result = new SweepResult(spec.id(), planned, done, failed, csv, embedded,
-        fromCache, models, failedModels);
+    SweepResult result =
+        new SweepResult(
+            spec.id(), planned, done, failed, csv, embedded, fromCache, models, failedModels);
     if (!failedModels.isEmpty()) {
       // Only now, with every other model finished and its cells in results.csv and the report.
       progress = tally("failed");
@@ -107,27 +112,31 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
   }
 
   /**
-   * Starts one child per model and returns, per child, a promise that completes (never fails)
-   * once the child has closed and its outcome is tallied: a result, a cancellation or a failure
-   * with its reason. Waiting for all of them waits for every model, whatever its siblings do.
+   * Starts one child per model and returns, per child, a promise that completes (never fails) once
+   * the child has closed and its outcome is tallied: a result, a cancellation or a failure with its
+   * reason. Waiting for all of them waits for every model, whatever its siblings do.
    */
-  private List<Promise<Void>> startChildren(SweepRequest request, DatasetSummary summary,
-      Map<String, List<Cell>> cellsByModel) {
+  private List<Promise<Void>> startChildren(
+      SweepRequest request, DatasetSummary summary, Map<String, List<Cell>> cellsByModel) {
     SweepSpec spec = request.spec();
-    boolean unambiguousIds = Workflow.getVersion(CHILD_ID_CHANGE, Workflow.DEFAULT_VERSION,
-        CHILD_ID_UNAMBIGUOUS) == CHILD_ID_UNAMBIGUOUS;
+    boolean unambiguousIds =
+        Workflow.getVersion(CHILD_ID_CHANGE, Workflow.DEFAULT_VERSION, CHILD_ID_UNAMBIGUOUS)
+            == CHILD_ID_UNAMBIGUOUS;
     List<Promise<Void>> outcomes = new ArrayList<>();
     for (String model : cellsByModel.keySet()) {
-      ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder()
-          .setWorkflowId(unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
-          .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-          // The sweep closes only after every child has closed, so this matters only when the
-          // sweep is terminated (by an operator, or a reset): a cancel request lets each model
-          // stop starting cells, finish those in flight and record its failures, where TERMINATE
-          // would cut cells off mid-write and ABANDON would leave models running for days that
-          // no sweep waits for. A rerun started before they drained finds their ids taken and
-          // reports those models as failed; it does not run a cell twice.
-          .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL);
+      ChildWorkflowOptions.Builder options =
+          ChildWorkflowOptions.newBuilder()
+              .setWorkflowId(
+                  unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
+              .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+              // The sweep closes only after every child has closed, so this matters only when the
+              // sweep is terminated (by an operator, or a reset): a cancel request lets each model
+              // stop starting cells, finish those in flight and record its failures, where
+              // TERMINATE
+              // would cut cells off mid-write and ABANDON would leave models running for days that
+              // no sweep waits for. A rerun started before they drained finds their ids taken and
+              // reports those models as failed; it does not run a cell twice.
+              .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL);
       if (request.searchAttributes()) {
         options.setTypedSearchAttributes(SweepSearchAttributes.ofModel(spec, model));
       }
@@ -135,21 +144,28 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
           Workflow.newChildWorkflowStub(ModelSweepWorkflow.class, options.build());
       // A rerun's cell list goes to each model cut to that model's cells: the child's input
       // (carried through every continue-as-new) grows with the model's cells, not the grid's.
-      Set<String> onlyCells = request.onlyCells() == null ? null : cellsByModel.get(model).stream()
-          .map(Cell::id).collect(Collectors.toCollection(java.util.TreeSet::new));
-      Promise<ModelSweepResult> run = Async.function(child::run,
-          ModelSweepRequest.first(spec.id(), spec, model, summary, onlyCells));
-      outcomes.add(run.handle((result, failure) -> {
-        record(spec.id(), model, result, failure);
-        return null;
-      }));
+      Set<String> onlyCells =
+          request.onlyCells() == null
+              ? null
+              : cellsByModel.get(model).stream()
+                  .map(Cell::id)
+                  .collect(Collectors.toCollection(java.util.TreeSet::new));
+      Promise<ModelSweepResult> run =
+          Async.function(
+              child::run, ModelSweepRequest.first(spec.id(), spec, model, summary, onlyCells));
+      outcomes.add(
+          run.handle(
+              (result, failure) -> {
+                record(spec.id(), model, result, failure);
+                return null;
+              }));
     }
     return outcomes;
   }
 
   /** Tallies one closed child; called on the workflow thread as each child closes. */
-  private void record(String sweepId, String model, ModelSweepResult result,
-      RuntimeException failure) {
+  private void record(
+      String sweepId, String model, ModelSweepResult result, RuntimeException failure) {
     if (failure == null) {
       models.add(result);
       done += result.cellsDone();
@@ -161,8 +177,9 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
       cancelled = true;
     } else {
       failedModels.put(model, reason(failure));
-      Workflow.getLogger(SweepWorkflowImpl.class).warn("model workflow {} of sweep {} failed: {}",
-          model, sweepId, failedModels.get(model));
+      Workflow.getLogger(SweepWorkflowImpl.class)
+          .warn(
+              "model workflow {} of sweep {} failed: {}", model, sweepId, failedModels.get(model));
     }
     progress = tally(progress.phase());
   }
@@ -173,8 +190,11 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
       results.writeReport(sweepId);
     } catch (ActivityFailure e) {
       // The results are written; 'labelcurve report ID' draws the report again from the bucket.
-      Workflow.getLogger(SweepWorkflowImpl.class).warn("report of sweep {} not written: {}",
-          sweepId, e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+      Workflow.getLogger(SweepWorkflowImpl.class)
+          .warn(
+              "report of sweep {} not written: {}",
+              sweepId,
+              e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
     }
   }
 
@@ -184,8 +204,8 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
 
   /**
    * Why a model workflow failed, in one short line: the activity that gave up (when one did) and
-   * the innermost message. Cut to {@link #REASON_CHARS}, as it travels in query results and in
-   * the sweep's failure.
+   * the innermost message. Cut to {@link #REASON_CHARS}, as it travels in query results and in the
+   * sweep's failure.
    */
   static String reason(Throwable failure) {
     String activity = null;
@@ -208,13 +228,24 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
 
   /** The sweep's own failure: names every failed model and why, and carries the result. */
   private static ApplicationFailure modelsFailed(SweepResult result) {
-    String which = result.failedModels().entrySet().stream()
-        .map(e -> e.getKey() + " (" + e.getValue() + ")")
-        .collect(Collectors.joining("; "));
-    String message = "sweep " + result.sweepId() + ": the model workflow of " + which + " failed;"
-        + " the other models ran to the end and " + result.resultsUri() + " holds the "
-        + result.cellsDone() + " cells that finished; once the cause is fixed, 'labelcurve sweep"
-        + " rerun " + result.sweepId() + "' runs the cells left.";
+    String which =
+        result.failedModels().entrySet().stream()
+            .map(e -> e.getKey() + " (" + e.getValue() + ")")
+            .collect(Collectors.joining("; "));
+    String message =
+        "sweep "
+            + result.sweepId()
+            + ": the model workflow of "
+            + which
+            + " failed;"
+            + " the other models ran to the end and "
+            + result.resultsUri()
+            + " holds the "
+            + result.cellsDone()
+            + " cells that finished; once the cause is fixed, 'labelcurve sweep"
+            + " rerun "
+            + result.sweepId()
+            + "' runs the cells left.";
     return ApplicationFailure.newNonRetryableFailure(message, MODEL_FAILED, result);
   }
 
@@ -227,24 +258,25 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
    * The id of a sweep's child workflow for one model: deterministic, so never duplicated, and
    * unambiguous: a sweep id cannot hold a {@code /} ({@link SweepPlanner#checkShape}, checked
    * before any child starts), so the first {@code /} splits the id back into sweep and model
-   * whatever the model id holds. Sweeps started before {@link #CHILD_ID_CHANGE} keep
-   * {@link #legacyChildId} (their replay must start the same children).
+   * whatever the model id holds. Sweeps started before {@link #CHILD_ID_CHANGE} keep {@link
+   * #legacyChildId} (their replay must start the same children).
    */
   public static String childId(String sweepId, String model) {
     return sweepId + "/" + model;
   }
 
   /**
-   * The ids of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as both ids may hold
-   * a dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code a.b.c}).
+   * The ids of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as both ids may hold a
+   * dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code a.b.c}).
    */
   public static String legacyChildId(String sweepId, String model) {
     return sweepId + "." + model;
   }
 
   private static ApplicationFailure badSpec(List<SpecProblem> problems) {
-    String message = "the sweep spec cannot run:\n  " + problems.stream()
-        .map(SpecProblem::toString).collect(Collectors.joining("\n  "));
+    String message =
+        "the sweep spec cannot run:\n  "
+            + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n  "));
     return ApplicationFailure.newNonRetryableFailure(message, ActivityOptionsCatalog.BAD_INPUT);
   }
 }

@@ -33,7 +33,9 @@ class FinetuneScheduleTest {
     int rows = 0;
     for (Iterator<Map.Entry<String, JsonNode>> it = t5.fields(); it.hasNext(); rows++) {
       Map.Entry<String, JsonNode> e = it.next();
-      assertEquals(e.getValue().asInt(), FinetuneSchedule.epochs(Integer.parseInt(e.getKey())),
+      assertEquals(
+          e.getValue().asInt(),
+          FinetuneSchedule.epochs(Integer.parseInt(e.getKey())),
           "Table 5: " + e.getKey() + " images");
     }
     assertEquals(7, rows);
@@ -54,7 +56,9 @@ class FinetuneScheduleTest {
     for (int perSequence : new int[] {328, 350, 400, 409}) {
       for (int i = 0; i < k.size(); i++) {
         int images = k.get(i).asInt() * classes * perSequence;
-        assertEquals(epochs.get(i).asInt(), FinetuneSchedule.epochs(images),
+        assertEquals(
+            epochs.get(i).asInt(),
+            FinetuneSchedule.epochs(images),
             "Table 6: " + k.get(i) + " sequences/class at " + perSequence + " images/sequence");
       }
     }

@@ -14,7 +14,6 @@ import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -49,13 +48,20 @@ class SweepScaleTest {
   static final int SIZES = 250;
   static final int SEEDS = 10;
   static final int WINDOW = 100;
-  static final DatasetSummary DATASET = new DatasetSummary("s3://b/datasets/d/manifest.csv",
-      "abc123", List.of("a", "b"), "train", 1000, 100_000, Map.of("a", 50, "b", 50),
-      Map.of("T1", 10));
+  static final DatasetSummary DATASET =
+      new DatasetSummary(
+          "s3://b/datasets/d/manifest.csv",
+          "abc123",
+          List.of("a", "b"),
+          "train",
+          1000,
+          100_000,
+          Map.of("a", 50, "b", 50),
+          Map.of("T1", 10));
 
   /** Activities that do nothing but count: the orchestration is what is measured. */
-  static final class Trivial implements DatasetActivities, EmbeddingActivities, ProbeActivities,
-      ResultActivities {
+  static final class Trivial
+      implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
     final java.util.concurrent.atomic.AtomicInteger reportsWritten =
         new java.util.concurrent.atomic.AtomicInteger();
     final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
@@ -68,8 +74,18 @@ class SweepScaleTest {
 
     @Override
     public EmbeddingSet embed(EmbedRequest r) {
-      return new EmbeddingSet("e/" + r.model() + "/" + r.split() + "/", r.model(), r.split(), 10, 1,
-          8, 10, 0, 1, 1.0, "test");
+      return new EmbeddingSet(
+          "e/" + r.model() + "/" + r.split() + "/",
+          r.model(),
+          r.split(),
+          10,
+          1,
+          8,
+          10,
+          0,
+          1,
+          1.0,
+          "test");
     }
 
     @Override
@@ -105,16 +121,21 @@ class SweepScaleTest {
   void tenThousandCellsCompleteWithBoundedHistories() throws Exception {
     int port = freePort();
     try (TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port)) {
-      WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+      WorkflowServiceStubs stubs =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
       WorkflowClient client = WorkflowClient.newInstance(stubs);
       WorkerFactory factory = WorkerFactory.newInstance(client);
       Trivial activities = new Trivial();
-      Worker cpu = factory.newWorker(SweepWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
-          .setMaxConcurrentActivityExecutionSize(200)
-          .setMaxConcurrentWorkflowTaskExecutionSize(8)
-          .build());
-      cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+      Worker cpu =
+          factory.newWorker(
+              SweepWorkflow.TASK_QUEUE,
+              WorkerOptions.newBuilder()
+                  .setMaxConcurrentActivityExecutionSize(200)
+                  .setMaxConcurrentWorkflowTaskExecutionSize(8)
+                  .build());
+      cpu.registerWorkflowImplementationTypes(
+          SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
       cpu.registerActivitiesImplementations(activities);
       Worker gpu = factory.newWorker("labelcurve-gpu");
       gpu.registerActivitiesImplementations((EmbeddingActivities) activities::embed);
@@ -122,11 +143,25 @@ class SweepScaleTest {
       try {
         List<String> models = IntStream.range(0, MODELS).mapToObj(i -> "m" + i).toList();
         List<Integer> sizes = IntStream.rangeClosed(1, SIZES).boxed().toList();
-        SweepSpec spec = new SweepSpec("scale", DATASET.manifestUri(), "train", List.of("T1"),
-            models, List.of("linear-probe"), List.of(new SamplingSpec("image", sizes, false)),
-            SEEDS, "cpu-small", WINDOW);
-        SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-            .setWorkflowId("scale").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+        SweepSpec spec =
+            new SweepSpec(
+                "scale",
+                DATASET.manifestUri(),
+                "train",
+                List.of("T1"),
+                models,
+                List.of("linear-probe"),
+                List.of(new SamplingSpec("image", sizes, false)),
+                SEEDS,
+                "cpu-small",
+                WINDOW);
+        SweepWorkflow sweep =
+            client.newWorkflowStub(
+                SweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId("scale")
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build());
 
         long t0 = System.nanoTime();
         SweepResult result = sweep.run(SweepRequest.all(spec));
@@ -137,8 +172,8 @@ class SweepScaleTest {
         assertEquals(cells, result.cellsDone());
         assertEquals(0, result.cellsFailed());
         assertEquals(cells, activities.cellsRun.size());
-        assertTrue(activities.runsPerCell.values().stream().allMatch(n -> n == 1),
-            "no cell ran twice");
+        assertTrue(
+            activities.runsPerCell.values().stream().allMatch(n -> n == 1), "no cell ran twice");
 
         // Every run of every workflow: the sweep and each model's chain of continued runs.
         List<String> lines = new ArrayList<>();
@@ -149,23 +184,36 @@ class SweepScaleTest {
         for (String id : ids) {
           String runId = "";
           while (runId != null) {
-            WorkflowExecutionHistory h = runId.isEmpty()
-                ? client.fetchHistory(id) : client.fetchHistory(id, runId);
+            WorkflowExecutionHistory h =
+                runId.isEmpty() ? client.fetchHistory(id) : client.fetchHistory(id, runId);
             List<HistoryEvent> events = h.getHistory().getEventsList();
             maxEvents = Math.max(maxEvents, events.size());
             runs++;
-            assertTrue(events.size() < 10_240, id + " run " + runId + " has " + events.size() + " events");
-            String previous = events.get(0).getWorkflowExecutionStartedEventAttributes()
-                .getContinuedExecutionRunId();
+            assertTrue(
+                events.size() < 10_240, id + " run " + runId + " has " + events.size() + " events");
+            String previous =
+                events
+                    .get(0)
+                    .getWorkflowExecutionStartedEventAttributes()
+                    .getContinuedExecutionRunId();
             runId = previous.isEmpty() ? null : previous;
           }
         }
         assertTrue(runs > MODELS + 1, "the model workflows continued as new");
-        String report = String.format(java.util.Locale.ROOT,
-            "cells=%d models=%d window=%d seconds=%.1f overhead_ms_per_cell=%.2f cells_per_s=%.0f"
-                + " workflow_runs=%d max_history_events=%d cores=%d",
-            cells, MODELS, WINDOW, seconds, seconds * 1000 / cells, cells / seconds, runs, maxEvents,
-            Runtime.getRuntime().availableProcessors());
+        String report =
+            String.format(
+                java.util.Locale.ROOT,
+                "cells=%d models=%d window=%d seconds=%.1f overhead_ms_per_cell=%.2f cells_per_s=%.0f"
+                    + " workflow_runs=%d max_history_events=%d cores=%d",
+                cells,
+                MODELS,
+                WINDOW,
+                seconds,
+                seconds * 1000 / cells,
+                cells / seconds,
+                runs,
+                maxEvents,
+                Runtime.getRuntime().availableProcessors());
         System.out.println("SWEEP SCALE: " + report);
         Files.writeString(Path.of("target", "sweep-scale.txt"), report + "\n");
       } finally {

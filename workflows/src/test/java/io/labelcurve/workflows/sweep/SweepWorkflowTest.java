@@ -21,11 +21,11 @@ import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -49,9 +49,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * worker module's integration test.
  */
 class SweepWorkflowTest {
-  static final DatasetSummary DATASET = new DatasetSummary("s3://b/datasets/d/manifest.csv",
-      "abc123", List.of("a", "b"), "train", 40, 200, Map.of("a", 4, "b", 3),
-      Map.of("T1", 10, "T2", 5));
+  static final DatasetSummary DATASET =
+      new DatasetSummary(
+          "s3://b/datasets/d/manifest.csv",
+          "abc123",
+          List.of("a", "b"),
+          "train",
+          40,
+          200,
+          Map.of("a", 4, "b", 3),
+          Map.of("T1", 10, "T2", 5));
 
   // The extension gives the test server and a client; the workers are the real queues' own.
   @RegisterExtension
@@ -59,36 +66,52 @@ class SweepWorkflowTest {
       TestWorkflowExtension.newBuilder().setDoNotStart(true).build();
 
   static SweepSpec spec(String id, List<Integer> imageSizes, int seeds) {
-    return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1", "T2"),
-        List.of("m1", "m2"), List.of("linear-probe"),
-        List.of(new SamplingSpec("image", imageSizes, false),
+    return new SweepSpec(
+        id,
+        DATASET.manifestUri(),
+        "train",
+        List.of("T1", "T2"),
+        List.of("m1", "m2"),
+        List.of("linear-probe"),
+        List.of(
+            new SamplingSpec("image", imageSizes, false),
             new SamplingSpec("sequence", List.of(1, 2), false)),
-        seeds, "cpu-small", 3);
+        seeds,
+        "cpu-small",
+        3);
   }
 
   /** Records calls; fails the cells whose id is in {@code failing}. */
-  static final class Recorder implements DatasetActivities, EmbeddingActivities, ProbeActivities,
-      ResultActivities {
+  static final class Recorder
+      implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
     final java.util.concurrent.atomic.AtomicInteger reportsWritten =
         new java.util.concurrent.atomic.AtomicInteger();
     final List<EmbedRequest> embeds = new CopyOnWriteArrayList<>();
     final List<String> finetuned = new CopyOnWriteArrayList<>();
+
     /** Each finetune cell's explicit epochs, "rule" when the request carries none. */
     final Map<String, String> finetuneEpochs = new java.util.concurrent.ConcurrentHashMap<>();
+
     final Set<String> cellsRun = ConcurrentHashMap.newKeySet();
     final AtomicInteger concurrent = new AtomicInteger();
     final AtomicInteger maxConcurrent = new AtomicInteger();
     final Set<String> failing;
     volatile boolean resultsWritten;
+
     /** Models whose failure list cannot be written, for good: their model workflow fails. */
     volatile Set<String> brokenBookkeeping = Set.of();
+
     /** The cells of this model wait until a broken bookkeeping call has happened. */
     volatile String waitsForBreakage;
+
     final CountDownLatch broke = new CountDownLatch(1);
+
     /** The bucket is down until this test-server time (ms): bucket activities fail, retryably. */
     volatile long outageUntil;
+
     volatile java.util.function.LongSupplier clock = () -> 0;
     final AtomicInteger outageFailures = new AtomicInteger();
+
     /** The size of every writeFailures call, when a test wants them. */
     volatile List<Integer> writtenParts;
 
@@ -105,16 +128,29 @@ class SweepWorkflowTest {
     public EmbeddingSet embed(EmbedRequest r) {
       embeds.add(r);
       int n = r.withVariants() ? 200 : DATASET.testImages().get(r.split());
-      return new EmbeddingSet("embeddings/" + r.model() + "/" + r.split() + "/", r.model(),
-          r.split(), n, 1, 8, n, 0, 1000, 1.0, "test");
+      return new EmbeddingSet(
+          "embeddings/" + r.model() + "/" + r.split() + "/",
+          r.model(),
+          r.split(),
+          n,
+          1,
+          8,
+          n,
+          0,
+          1000,
+          1.0,
+          "test");
     }
 
     /** What the AWS SDK throws while S3 is down: a retryable failure. */
     void bucket(String what) {
       if (clock.getAsLong() < outageUntil) {
         outageFailures.incrementAndGet();
-        throw ApplicationFailure.newFailure(what + ": Unable to execute HTTP request: Connect to"
-            + " 127.0.0.1:9000 failed: Connection refused", "SdkClientException");
+        throw ApplicationFailure.newFailure(
+            what
+                + ": Unable to execute HTTP request: Connect to"
+                + " 127.0.0.1:9000 failed: Connection refused",
+            "SdkClientException");
       }
     }
 
@@ -132,8 +168,13 @@ class SweepWorkflowTest {
           throw ApplicationFailure.newNonRetryableFailure("boom " + r.cell().id(), "Test");
         }
         cellsRun.add(r.cell().id());
-        return new CellResult(r.cell().id(), "s3://b/x", r.cell().size(), 0.1,
-            List.of(new CellResult.SplitScore("T1", "image", 0.5, 10)), false);
+        return new CellResult(
+            r.cell().id(),
+            "s3://b/x",
+            r.cell().size(),
+            0.1,
+            List.of(new CellResult.SplitScore("T1", "image", 0.5, 10)),
+            false);
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       } finally {
@@ -197,10 +238,16 @@ class SweepWorkflowTest {
     @Override
     public CellResult runFinetuneCell(FinetuneCellRequest request) {
       r.finetuned.add(request.cell().id());
-      r.finetuneEpochs.put(request.cell().id(),
+      r.finetuneEpochs.put(
+          request.cell().id(),
           request.epochs() == null ? "rule" : String.valueOf(request.epochs()));
-      return new CellResult(request.cell().id(), "s3://b/f", request.cell().size(), 1.0,
-          List.of(new CellResult.SplitScore("T1", "image", 0.9, 10)), false);
+      return new CellResult(
+          request.cell().id(),
+          "s3://b/f",
+          request.cell().size(),
+          1.0,
+          List.of(new CellResult.SplitScore("T1", "image", 0.9, 10)),
+          false);
     }
   }
 
@@ -209,16 +256,31 @@ class SweepWorkflowTest {
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     Recorder recorder = start(env, worker, Set.of());
     SweepSpec probeAndFinetune = spec("ft", List.of(16), 1);
-    probeAndFinetune = new SweepSpec("ft", probeAndFinetune.dataset(), "train",
-        probeAndFinetune.testSplits(), List.of("m1"), List.of("finetune"),
-        probeAndFinetune.samplings(), 1, "cpu-small", 3);
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("ft").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    probeAndFinetune =
+        new SweepSpec(
+            "ft",
+            probeAndFinetune.dataset(),
+            "train",
+            probeAndFinetune.testSplits(),
+            List.of("m1"),
+            List.of("finetune"),
+            probeAndFinetune.samplings(),
+            1,
+            "cpu-small",
+            3);
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("ft")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(probeAndFinetune));
     // 1 image size + 2 sequence sizes, one seed, finetune only
     assertEquals(3, result.cellsDone());
-    assertEquals(Set.of("m1.finetune.image-16.s0", "m1.finetune.sequence-1.s0",
-        "m1.finetune.sequence-2.s0"), Set.copyOf(recorder.finetuned));
+    assertEquals(
+        Set.of("m1.finetune.image-16.s0", "m1.finetune.sequence-1.s0", "m1.finetune.sequence-2.s0"),
+        Set.copyOf(recorder.finetuned));
     assertTrue(recorder.cellsRun.isEmpty(), "no probe cell");
     assertTrue(recorder.embeds.isEmpty(), "a finetune-only sweep embeds nothing");
   }
@@ -228,30 +290,66 @@ class SweepWorkflowTest {
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     Recorder recorder = start(env, worker, Set.of());
     SweepSpec base = spec("paperlike", List.of(16), 1);
-    SweepSpec spec = new SweepSpec("paperlike", base.dataset(), "train", base.testSplits(),
-        List.of("m1"), List.of("linear-probe"), base.samplings(), 1, "cpu-small", 3,
-        Map.of("linear-probe/sequence", 2), "r", List.of("m1", "r"), Map.of("sequence/1", 5));
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId("paperlike").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepSpec spec =
+        new SweepSpec(
+            "paperlike",
+            base.dataset(),
+            "train",
+            base.testSplits(),
+            List.of("m1"),
+            List.of("linear-probe"),
+            base.samplings(),
+            1,
+            "cpu-small",
+            3,
+            Map.of("linear-probe/sequence", 2),
+            "r",
+            List.of("m1", "r"),
+            Map.of("sequence/1", 5));
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("paperlike")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(spec));
     int pool = DATASET.trainPoolImages();
     // m1: probe image 16, sequence 1 and 2 x 2 seeds; its Table 3 cell; the baseline r at the
     // same sizes and seeds, and its Table 3 cell.
     assertEquals(5 + 1 + 5 + 1, result.cellsDone());
-    assertEquals(List.of("m1", "r"), result.models().stream().map(ModelSweepResult::model).toList());
-    assertEquals(Map.of("m1.finetune.image-" + pool + ".s0", "rule",
-        "r.finetune.image-16.s0", "rule",
-        "r.finetune.sequence-1.s0", "5", "r.finetune.sequence-1.s1", "5",
-        "r.finetune.sequence-2.s0", "rule", "r.finetune.sequence-2.s1", "rule",
-        "r.finetune.image-" + pool + ".s0", "rule"), recorder.finetuneEpochs);
+    assertEquals(
+        List.of("m1", "r"), result.models().stream().map(ModelSweepResult::model).toList());
+    assertEquals(
+        Map.of(
+            "m1.finetune.image-" + pool + ".s0",
+            "rule",
+            "r.finetune.image-16.s0",
+            "rule",
+            "r.finetune.sequence-1.s0",
+            "5",
+            "r.finetune.sequence-1.s1",
+            "5",
+            "r.finetune.sequence-2.s0",
+            "rule",
+            "r.finetune.sequence-2.s1",
+            "rule",
+            "r.finetune.image-" + pool + ".s0",
+            "rule"),
+        recorder.finetuneEpochs);
   }
 
   @Test
   void runsEveryCellOnceWithOneChildPerModelAndABoundedWindow(
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     Recorder recorder = start(env, worker, Set.of());
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("s1").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("s1")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(spec("s1", List.of(16, 32, 0), 2)));
 
     // 2 models x (3 image sizes + 2 sequence sizes) x 2 seeds
@@ -259,7 +357,8 @@ class SweepWorkflowTest {
     assertEquals(20, result.cellsDone());
     assertEquals(0, result.cellsFailed());
     assertEquals(20, recorder.cellsRun.size());
-    assertTrue(recorder.cellsRun.contains("m1.linear-probe.image-200.s1"), "size 0 resolves to the pool");
+    assertTrue(
+        recorder.cellsRun.contains("m1.linear-probe.image-200.s1"), "size 0 resolves to the pool");
     assertTrue(recorder.maxConcurrent.get() <= 3 * 2, "window of 3 per model, 2 models");
     // Each model embeds its training pool once (with variants) and each test split once.
     assertEquals(6, recorder.embeds.size());
@@ -274,17 +373,25 @@ class SweepWorkflowTest {
   void failedCellsAreCountedAndTheRestFinish(
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     Recorder recorder = start(env, worker, Set.of("m2.linear-probe.sequence-2.s0"));
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("s2").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("s2")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(spec("s2", List.of(16), 1)));
     assertEquals(6, result.cells());
     assertEquals(5, result.cellsDone());
     assertEquals(1, result.cellsFailed());
-    ModelSweepResult m2 = result.models().stream().filter(m -> m.model().equals("m2")).findFirst().orElseThrow();
+    ModelSweepResult m2 =
+        result.models().stream().filter(m -> m.model().equals("m2")).findFirst().orElseThrow();
     assertEquals(List.of("m2.linear-probe.sequence-2.s0"), m2.failedCellIds());
     assertTrue(m2.failedCells().get("m2.linear-probe.sequence-2.s0").contains("boom"));
     assertTrue(recorder.resultsWritten, "results of the finished cells are still written");
-    assertEquals(Set.of("m2.linear-probe.sequence-2.s0"), recorder.failuresWritten.keySet(),
+    assertEquals(
+        Set.of("m2.linear-probe.sequence-2.s0"),
+        recorder.failuresWritten.keySet(),
         "the failed cell is written where a rerun finds it");
   }
 
@@ -292,13 +399,21 @@ class SweepWorkflowTest {
   void aSizeLargerThanThePoolIsRefusedBeforeAnyEmbedding(
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     Recorder recorder = start(env, worker, Set.of());
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("s3").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> sweep.run(SweepRequest.all(spec("s3", List.of(16, 5000), 1))));
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("s3")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> sweep.run(SweepRequest.all(spec("s3", List.of(16, 5000), 1))));
     ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
     assertEquals("BadInput", cause.getType());
-    assertTrue(cause.getOriginalMessage().contains("samplings[0].sizes[1]"), cause.getOriginalMessage());
+    assertTrue(
+        cause.getOriginalMessage().contains("samplings[0].sizes[1]"), cause.getOriginalMessage());
     assertTrue(cause.getOriginalMessage().contains("200"), cause.getOriginalMessage());
     assertTrue(recorder.embeds.isEmpty(), "nothing was embedded");
     assertTrue(recorder.cellsRun.isEmpty());
@@ -312,9 +427,13 @@ class SweepWorkflowTest {
     // skips ahead while the workflows wait for retries).
     recorder.clock = env::currentTimeMillis;
     recorder.outageUntil = env.currentTimeMillis() + Duration.ofMinutes(20).toMillis();
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("outage").setTaskQueue(SweepWorkflow.TASK_QUEUE)
-            .build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("outage")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(spec("outage", List.of(16), 1)));
 
     assertEquals(6, result.cells());
@@ -322,20 +441,26 @@ class SweepWorkflowTest {
     assertEquals(0, result.cellsFailed());
     assertEquals(6, recorder.cellsRun.size());
     assertTrue(recorder.resultsWritten);
-    assertTrue(recorder.outageFailures.get() >= 6, "each cell met the outage at least once: "
-        + recorder.outageFailures.get());
+    assertTrue(
+        recorder.outageFailures.get() >= 6,
+        "each cell met the outage at least once: " + recorder.outageFailures.get());
     assertTrue(env.currentTimeMillis() >= recorder.outageUntil, "the outage was ridden out");
   }
 
   @Test
-  void theSameSweepIdCannotStartTwice(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+  void theSameSweepIdCannotStartTwice(
+      TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     start(env, worker, Set.of());
     WorkflowOptions options =
-        WorkflowOptions.newBuilder().setWorkflowId("dup").setTaskQueue(SweepWorkflow.TASK_QUEUE).build();
+        WorkflowOptions.newBuilder()
+            .setWorkflowId("dup")
+            .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .build();
     SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class, options);
     WorkflowClient.start(first::run, SweepRequest.all(spec("dup", List.of(16), 1)));
     SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class, options);
-    assertThrows(WorkflowExecutionAlreadyStarted.class,
+    assertThrows(
+        WorkflowExecutionAlreadyStarted.class,
         () -> WorkflowClient.start(second::run, SweepRequest.all(spec("dup", List.of(16), 1))));
   }
 
@@ -347,10 +472,17 @@ class SweepWorkflowTest {
     Recorder recorder = start(env, worker, Set.of("m2.linear-probe.sequence-2.s0"));
     recorder.brokenBookkeeping = Set.of("m2");
     recorder.waitsForBreakage = "m1";
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("s4").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> sweep.run(SweepRequest.all(spec("s4", List.of(16), 1))));
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("s4")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
+    WorkflowFailedException e =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> sweep.run(SweepRequest.all(spec("s4", List.of(16), 1))));
 
     ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
     assertEquals(SweepWorkflowImpl.MODEL_FAILED, cause.getType());
@@ -365,12 +497,25 @@ class SweepWorkflowTest {
     assertEquals("s3://b/sweeps/s4/results.csv", result.resultsUri());
 
     // m1 ran to the end instead of being terminated with its cells in flight ...
-    assertTrue(recorder.cellsRun.containsAll(Set.of("m1.linear-probe.image-16.s0",
-        "m1.linear-probe.sequence-1.s0", "m1.linear-probe.sequence-2.s0")), recorder.cellsRun.toString());
-    assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, client
-        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m1")).describe().getStatus());
-    assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, client
-        .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m2")).describe().getStatus());
+    assertTrue(
+        recorder.cellsRun.containsAll(
+            Set.of(
+                "m1.linear-probe.image-16.s0",
+                "m1.linear-probe.sequence-1.s0",
+                "m1.linear-probe.sequence-2.s0")),
+        recorder.cellsRun.toString());
+    assertEquals(
+        WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+        client
+            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m1"))
+            .describe()
+            .getStatus());
+    assertEquals(
+        WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
+        client
+            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m2"))
+            .describe()
+            .getStatus());
     // ... and what finished is in results.csv and the report.
     assertTrue(recorder.resultsWritten, "results.csv written although a model failed");
     assertEquals(1, recorder.reportsWritten.get(), "the report too");
@@ -388,23 +533,63 @@ class SweepWorkflowTest {
     // 'a' + 'b.c' and 'a.b' + 'c' were both 'a.b.c' when ids were joined with a dot.
     Recorder recorder = start(env, worker, Set.of());
     SweepSpec base = spec("x", List.of(16), 1);
-    SweepSpec a = new SweepSpec("a", base.dataset(), "train", base.testSplits(), List.of("b.c"),
-        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
-    SweepSpec ab = new SweepSpec("a.b", base.dataset(), "train", base.testSplits(), List.of("c"),
-        base.adaptations(), base.samplings(), 1, "cpu-small", 3);
-    SweepWorkflow first = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("a").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    SweepWorkflow second = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("a.b").setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    SweepSpec a =
+        new SweepSpec(
+            "a",
+            base.dataset(),
+            "train",
+            base.testSplits(),
+            List.of("b.c"),
+            base.adaptations(),
+            base.samplings(),
+            1,
+            "cpu-small",
+            3);
+    SweepSpec ab =
+        new SweepSpec(
+            "a.b",
+            base.dataset(),
+            "train",
+            base.testSplits(),
+            List.of("c"),
+            base.adaptations(),
+            base.samplings(),
+            1,
+            "cpu-small",
+            3);
+    SweepWorkflow first =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("a")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
+    SweepWorkflow second =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("a.b")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     WorkflowClient.start(first::run, SweepRequest.all(a));
     WorkflowClient.start(second::run, SweepRequest.all(ab));
     assertEquals(3, client.newUntypedWorkflowStub("a").getResult(SweepResult.class).cellsDone());
     assertEquals(3, client.newUntypedWorkflowStub("a.b").getResult(SweepResult.class).cellsDone());
 
-    assertEquals("a", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a", "b.c"))
-        .describe().getParentExecution().getWorkflowId());
-    assertEquals("a.b", client.newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
-        .describe().getParentExecution().getWorkflowId());
+    assertEquals(
+        "a",
+        client
+            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("a", "b.c"))
+            .describe()
+            .getParentExecution()
+            .getWorkflowId());
+    assertEquals(
+        "a.b",
+        client
+            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
+            .describe()
+            .getParentExecution()
+            .getWorkflowId());
     assertEquals(6, recorder.cellsRun.size());
   }
 
@@ -418,16 +603,20 @@ class SweepWorkflowTest {
     List<String> m2Cells = planned.stream().filter(id -> id.startsWith("m2.")).limit(2).toList();
     Set<String> only = new java.util.TreeSet<>(m2Cells);
     only.add(m1Cell);
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("rr").setTaskQueue(SweepWorkflow.TASK_QUEUE)
-            .build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("rr")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     assertEquals(3, sweep.run(new SweepRequest(spec, only, false)).cellsDone());
     assertEquals(only, recorder.cellsRun);
 
-    assertEquals(Set.of(m1Cell), childInput(client, SweepWorkflowImpl.childId("rr", "m1"))
-        .onlyCells());
-    assertEquals(Set.copyOf(m2Cells), childInput(client, SweepWorkflowImpl.childId("rr", "m2"))
-        .onlyCells());
+    assertEquals(
+        Set.of(m1Cell), childInput(client, SweepWorkflowImpl.childId("rr", "m1")).onlyCells());
+    assertEquals(
+        Set.copyOf(m2Cells), childInput(client, SweepWorkflowImpl.childId("rr", "m2")).onlyCells());
   }
 
   @Test
@@ -437,26 +626,52 @@ class SweepWorkflowTest {
     SweepSpec spec = spec("pin", List.of(16, 32), 1);
     ModelSweepRequest first = ModelSweepRequest.first("pin", spec, "m1", DATASET, null);
     // What a continued run carries when the plan it started with had other cells.
-    ModelSweepRequest continued = new ModelSweepRequest("pin", spec, "m1", DATASET, null, 2,
-        ModelSweepRequest.Counters.ZERO, List.of(), ModelSweepRequest.digestOf(
-            first.cells().subList(0, 3)));
-    ModelSweepWorkflow model = client.newWorkflowStub(ModelSweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId(SweepWorkflowImpl.childId("pin", "m1"))
-            .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
-    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-        () -> model.run(continued));
+    ModelSweepRequest continued =
+        new ModelSweepRequest(
+            "pin",
+            spec,
+            "m1",
+            DATASET,
+            null,
+            2,
+            ModelSweepRequest.Counters.ZERO,
+            List.of(),
+            ModelSweepRequest.digestOf(first.cells().subList(0, 3)));
+    ModelSweepWorkflow model =
+        client.newWorkflowStub(
+            ModelSweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(SweepWorkflowImpl.childId("pin", "m1"))
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
+    WorkflowFailedException e =
+        assertThrows(WorkflowFailedException.class, () -> model.run(continued));
     ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, e.getCause());
     assertEquals(ModelSweepWorkflowImpl.PLAN_CHANGED, cause.getType());
-    assertTrue(cause.getOriginalMessage().contains("would skip or repeat cells"),
+    assertTrue(
+        cause.getOriginalMessage().contains("would skip or repeat cells"),
         cause.getOriginalMessage());
     assertTrue(recorder.cellsRun.isEmpty(), "no cell ran under the changed plan");
 
     // The same plan resumes.
-    ModelSweepRequest same = new ModelSweepRequest("pin", spec, "m1", DATASET, null, 2,
-        ModelSweepRequest.Counters.ZERO, List.of(), ModelSweepRequest.digestOf(first.cells()));
-    ModelSweepWorkflow again = client.newWorkflowStub(ModelSweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("pin-again")
-            .setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    ModelSweepRequest same =
+        new ModelSweepRequest(
+            "pin",
+            spec,
+            "m1",
+            DATASET,
+            null,
+            2,
+            ModelSweepRequest.Counters.ZERO,
+            List.of(),
+            ModelSweepRequest.digestOf(first.cells()));
+    ModelSweepWorkflow again =
+        client.newWorkflowStub(
+            ModelSweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("pin-again")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     assertEquals(first.cells().size() - 2, again.run(same).cellsDone());
   }
 
@@ -464,27 +679,40 @@ class SweepWorkflowTest {
   void failedCellsAreWrittenInBoundedParts(
       TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
     SweepSpec spec = spec("many", List.of(8, 16, 32, 64, 128), 90);
-    Set<String> m1Cells = new java.util.TreeSet<>(SweepPlanner.plan(spec, DATASET).stream()
-        .map(Cell::id).filter(id -> id.startsWith("m1.")).toList());
+    Set<String> m1Cells =
+        new java.util.TreeSet<>(
+            SweepPlanner.plan(spec, DATASET).stream()
+                .map(Cell::id)
+                .filter(id -> id.startsWith("m1."))
+                .toList());
     Recorder recorder = start(env, worker, m1Cells);
     recorder.writtenParts = new CopyOnWriteArrayList<>();
-    SweepWorkflow sweep = client.newWorkflowStub(SweepWorkflow.class,
-        WorkflowOptions.newBuilder().setWorkflowId("many").setTaskQueue(SweepWorkflow.TASK_QUEUE)
-            .build());
+    SweepWorkflow sweep =
+        client.newWorkflowStub(
+            SweepWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId("many")
+                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                .build());
     SweepResult result = sweep.run(SweepRequest.all(spec));
     assertEquals(m1Cells.size(), result.cellsFailed());
     assertTrue(m1Cells.size() > ModelSweepWorkflowImpl.FAILURES_PER_WRITE, "more than one part");
     assertEquals(m1Cells, recorder.failuresWritten.keySet(), "every failed cell, once");
     assertTrue(recorder.writtenParts.size() >= 2, recorder.writtenParts.toString());
-    assertTrue(recorder.writtenParts.stream()
-        .allMatch(n -> n <= ModelSweepWorkflowImpl.FAILURES_PER_WRITE),
+    assertTrue(
+        recorder.writtenParts.stream()
+            .allMatch(n -> n <= ModelSweepWorkflowImpl.FAILURES_PER_WRITE),
         recorder.writtenParts.toString());
   }
 
   /** The request a child workflow was started with, from its history's first event. */
   private static ModelSweepRequest childInput(WorkflowClient client, String childId) {
-    var started = client.fetchHistory(childId).getHistory().getEvents(0)
-        .getWorkflowExecutionStartedEventAttributes();
+    var started =
+        client
+            .fetchHistory(childId)
+            .getHistory()
+            .getEvents(0)
+            .getWorkflowExecutionStartedEventAttributes();
     return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
         started.getInput().getPayloads(0), ModelSweepRequest.class, ModelSweepRequest.class);
   }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Writes the histories that {@link WorkflowReplayTest} replays: the real workflows on a fresh test
- * server with the fake activities below, one scenario each, every run of the sweep and of its
- * model workflows exported with {@code WorkflowExecutionHistory.toJson(true)}. Not run by default;
+ * server with the fake activities below, one scenario each, every run of the sweep and of its model
+ * workflows exported with {@code WorkflowExecutionHistory.toJson(true)}. Not run by default;
  * regenerate (after a deliberate, versioned workflow change) with
  *
  * <pre>
@@ -66,33 +66,53 @@ class WorkflowHistoryGenerator {
    * continue as new once. Replay must use the same value: where a run continues is in its history.
    */
   static final int CELLS_PER_RUN = 2;
+
   static final String SCENARIOS = "continue-as-new,cancel,rerun,failed-model";
-  static final DatasetSummary DATASET = new DatasetSummary("s3://b/datasets/d/manifest.csv",
-      "abc123", List.of("a", "b"), "train", 40, 200, Map.of("a", 4, "b", 3), Map.of("T1", 10));
+  static final DatasetSummary DATASET =
+      new DatasetSummary(
+          "s3://b/datasets/d/manifest.csv",
+          "abc123",
+          List.of("a", "b"),
+          "train",
+          40,
+          200,
+          Map.of("a", 4, "b", 3),
+          Map.of("T1", 10));
 
   /** Three linear-probe cells per model (image 16 and 32, sequence 1; one seed), one test split. */
   static SweepSpec spec(String id, List<String> models, int window) {
-    return new SweepSpec(id, DATASET.manifestUri(), "train", List.of("T1"), models,
-        List.of("linear-probe"), List.of(new SamplingSpec("image", List.of(16, 32), false),
+    return new SweepSpec(
+        id,
+        DATASET.manifestUri(),
+        "train",
+        List.of("T1"),
+        models,
+        List.of("linear-probe"),
+        List.of(
+            new SamplingSpec("image", List.of(16, 32), false),
             new SamplingSpec("sequence", List.of(1), false)),
-        1, "cpu-small", window);
+        1,
+        "cpu-small",
+        window);
   }
 
   @Test
   void generate() throws Exception {
     Path dir = Path.of(System.getProperty("labelcurve.histories"));
     Files.createDirectories(dir);
-    for (String scenario : System.getProperty("labelcurve.histories.scenarios", SCENARIOS).split(",")) {
-      TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
-          // Real time: the cancel scenario holds a cell while the cancel request travels.
-          TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    for (String scenario :
+        System.getProperty("labelcurve.histories.scenarios", SCENARIOS).split(",")) {
+      TestWorkflowEnvironment env =
+          TestWorkflowEnvironment.newInstance(
+              // Real time: the cancel scenario holds a cell while the cancel request travels.
+              TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
       try {
         Fakes fakes = new Fakes();
         Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
         registerWorkflows(cpu);
         cpu.registerActivitiesImplementations(fakes);
-        env.newWorker("labelcurve-gpu").registerActivitiesImplementations(
-            (EmbeddingActivities) fakes::embed);
+        env.newWorker("labelcurve-gpu")
+            .registerActivitiesImplementations((EmbeddingActivities) fakes::embed);
         env.start();
         String sweepId = run(scenario.trim(), env.getWorkflowClient(), fakes);
         export(env.getWorkflowClient(), sweepId, scenario.trim(), dir);
@@ -112,11 +132,13 @@ class WorkflowHistoryGenerator {
       case "cancel" -> {
         // A window of one: a cell is in flight when the cancel arrives and one has not started.
         fakes.gate = new CountDownLatch(1);
-        WorkflowClient.start(sweep(client, "cancel")::run,
-            SweepRequest.all(spec("cancel", List.of("m1"), 1)));
+        WorkflowClient.start(
+            sweep(client, "cancel")::run, SweepRequest.all(spec("cancel", List.of("m1"), 1)));
         fakes.cellStarted.await(30, TimeUnit.SECONDS);
         client.newUntypedWorkflowStub("cancel").cancel();
-        awaitEvent(client, SweepWorkflowImpl.childId("cancel", "m1"),
+        awaitEvent(
+            client,
+            SweepWorkflowImpl.childId("cancel", "m1"),
             EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
         fakes.gate.countDown();
         expectFailure(client, "cancel");
@@ -127,25 +149,39 @@ class WorkflowHistoryGenerator {
         fakes.failing = Set.of("m1.linear-probe.sequence-1.s0");
         sweep(client, "rerun").run(SweepRequest.all(spec("rerun", List.of("m1"), 3)));
         fakes.failing = Set.of();
-        sweep(client, "rerun").run(new SweepRequest(spec("rerun", List.of("m1"), 3),
-            Set.of("m1.linear-probe.sequence-1.s0"), false));
+        sweep(client, "rerun")
+            .run(
+                new SweepRequest(
+                    spec("rerun", List.of("m1"), 3),
+                    Set.of("m1.linear-probe.sequence-1.s0"),
+                    false));
         return "rerun";
       }
       case "failed-model" -> {
         // m2 fails a cell and then cannot write its failure list, for good: its workflow fails.
         fakes.failing = Set.of("m2.linear-probe.image-16.s0");
         fakes.brokenBookkeeping = "m2";
-        WorkflowClient.start(sweep(client, "failed")::run,
-            SweepRequest.all(spec("failed", List.of("m1", "m2"), 3)));
+        WorkflowClient.start(
+            sweep(client, "failed")::run, SweepRequest.all(spec("failed", List.of("m1", "m2"), 3)));
         expectFailure(client, "failed");
         return "failed";
       }
       case "v0-child-ids" -> {
         // 'a' + 'b.c': the dotted ids of the old code made this 'a.b.c', like 'a.b' + 'c'.
-        SweepSpec spec = new SweepSpec("a", DATASET.manifestUri(), "train", List.of("T1"),
-            List.of("b.c"), List.of("linear-probe"),
-            List.of(new SamplingSpec("image", List.of(16), false),
-                new SamplingSpec("sequence", List.of(1), false)), 1, "cpu-small", 3);
+        SweepSpec spec =
+            new SweepSpec(
+                "a",
+                DATASET.manifestUri(),
+                "train",
+                List.of("T1"),
+                List.of("b.c"),
+                List.of("linear-probe"),
+                List.of(
+                    new SamplingSpec("image", List.of(16), false),
+                    new SamplingSpec("sequence", List.of(1), false)),
+                1,
+                "cpu-small",
+                3);
         sweep(client, "a").run(SweepRequest.all(spec));
         return "a";
       }
@@ -154,32 +190,39 @@ class WorkflowHistoryGenerator {
   }
 
   /**
-   * The real workflow types, the model workflow with {@link #CELLS_PER_RUN}. By reflection, so
-   * that this file also compiles on the code before that constructor existed (the v0 history);
-   * there the default is used, which the v0 scenario's two cells per model never reach.
+   * The real workflow types, the model workflow with {@link #CELLS_PER_RUN}. By reflection, so that
+   * this file also compiles on the code before that constructor existed (the v0 history); there the
+   * default is used, which the v0 scenario's two cells per model never reach.
    */
   static void registerWorkflows(Worker worker) throws ReflectiveOperationException {
     worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
-    var small = Arrays.stream(ModelSweepWorkflowImpl.class.getDeclaredConstructors())
-        .filter(c -> c.getParameterCount() == 1 && c.getParameterTypes()[0] == int.class)
-        .findFirst();
+    var small =
+        Arrays.stream(ModelSweepWorkflowImpl.class.getDeclaredConstructors())
+            .filter(c -> c.getParameterCount() == 1 && c.getParameterTypes()[0] == int.class)
+            .findFirst();
     if (small.isEmpty()) {
       worker.registerWorkflowImplementationTypes(ModelSweepWorkflowImpl.class);
       return;
     }
     small.get().setAccessible(true);
-    worker.registerWorkflowImplementationFactory(ModelSweepWorkflow.class, () -> {
-      try {
-        return (ModelSweepWorkflow) small.get().newInstance(CELLS_PER_RUN);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    worker.registerWorkflowImplementationFactory(
+        ModelSweepWorkflow.class,
+        () -> {
+          try {
+            return (ModelSweepWorkflow) small.get().newInstance(CELLS_PER_RUN);
+          } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   private static SweepWorkflow sweep(WorkflowClient client, String id) {
-    return client.newWorkflowStub(SweepWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(id).setTaskQueue(SweepWorkflow.TASK_QUEUE).build());
+    return client.newWorkflowStub(
+        SweepWorkflow.class,
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(id)
+            .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+            .build());
   }
 
   private static void expectFailure(WorkflowClient client, String id) {
@@ -214,24 +257,27 @@ class WorkflowHistoryGenerator {
       if (!e.hasChildWorkflowExecutionStartedEventAttributes()) {
         continue;
       }
-      WorkflowExecution child = e.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution();
+      WorkflowExecution child =
+          e.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution();
       // Either scheme puts one separator character between sweep id and model.
       String model = child.getWorkflowId().substring(sweepId.length() + 1);
       String runId = child.getRunId();
       for (int n = 1; runId != null; n++) {
         WorkflowExecutionHistory h = client.fetchHistory(child.getWorkflowId(), runId);
-        Files.writeString(dir.resolve("model-" + model + "-run" + n + "-" + scenario + ".json"),
-            h.toJson(true));
+        Files.writeString(
+            dir.resolve("model-" + model + "-run" + n + "-" + scenario + ".json"), h.toJson(true));
         HistoryEvent last = h.getLastEvent();
-        runId = last.hasWorkflowExecutionContinuedAsNewEventAttributes()
-            ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId() : null;
+        runId =
+            last.hasWorkflowExecutionContinuedAsNewEventAttributes()
+                ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId()
+                : null;
       }
     }
   }
 
   /** Small, fast activities; a scenario sets what fails and what waits. */
-  static final class Fakes implements DatasetActivities, EmbeddingActivities, ProbeActivities,
-      ResultActivities {
+  static final class Fakes
+      implements DatasetActivities, EmbeddingActivities, ProbeActivities, ResultActivities {
     volatile Set<String> failing = Set.of();
     volatile String brokenBookkeeping;
     volatile CountDownLatch gate;
@@ -245,8 +291,18 @@ class WorkflowHistoryGenerator {
     @Override
     public EmbeddingSet embed(EmbedRequest r) {
       int n = r.withVariants() ? 200 : 10;
-      return new EmbeddingSet("embeddings/" + r.model() + "/" + r.split() + "/", r.model(),
-          r.split(), n, 1, 8, n, 0, 1000, 1.0, "test");
+      return new EmbeddingSet(
+          "embeddings/" + r.model() + "/" + r.split() + "/",
+          r.model(),
+          r.split(),
+          n,
+          1,
+          8,
+          n,
+          0,
+          1000,
+          1.0,
+          "test");
     }
 
     @Override
@@ -263,9 +319,13 @@ class WorkflowHistoryGenerator {
       if (failing.contains(r.cell().id())) {
         throw ApplicationFailure.newNonRetryableFailure("cannot train " + r.cell().id(), "Test");
       }
-      return new CellResult(r.cell().id(), "s3://b/sweeps/" + r.sweepId() + "/cells/"
-          + r.cell().id() + ".json", r.cell().size(), 0.1,
-          List.of(new CellResult.SplitScore("T1", "image", 0.5, 10)), false);
+      return new CellResult(
+          r.cell().id(),
+          "s3://b/sweeps/" + r.sweepId() + "/cells/" + r.cell().id() + ".json",
+          r.cell().size(),
+          0.1,
+          List.of(new CellResult.SplitScore("T1", "image", 0.5, 10)),
+          false);
     }
 
     @Override

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.TestFactory;
  * Replays every committed history under {@code src/test/resources/histories/} on today's {@link
  * SweepWorkflowImpl} and {@link ModelSweepWorkflowImpl}: a workflow change that would break a
  * running sweep (a command added, removed or reordered without {@code Workflow.getVersion}) fails
- * here, in every build. The histories are real runs of these workflows on the test server with
- * fake activities, written by {@link WorkflowHistoryGenerator} (its Javadoc has the command).
+ * here, in every build. The histories are real runs of these workflows on the test server with fake
+ * activities, written by {@link WorkflowHistoryGenerator} (its Javadoc has the command).
  *
- * <p>{@code *-v0-child-ids.json} were written by the code before child ids changed from
- * {@code sweep.model} to {@code sweep/model} (commit f3913f1): the sweep {@code a} started its
- * model {@code b.c} as {@code a.b.c}, with no version marker. They replay here because {@code
+ * <p>{@code *-v0-child-ids.json} were written by the code before child ids changed from {@code
+ * sweep.model} to {@code sweep/model} (commit f3913f1): the sweep {@code a} started its model
+ * {@code b.c} as {@code a.b.c}, with no version marker. They replay here because {@code
  * Workflow.getVersion("child-id-separator", …)} returns {@code DEFAULT_VERSION} on a history
  * without the marker, and the sweep then keeps the dotted id. Checked the other way too (by hand,
  * once): with the getVersion call removed (always the new id), replaying that history fails with
@@ -58,8 +58,8 @@ class WorkflowReplayTest {
     env = TestWorkflowEnvironment.newInstance();
     Worker worker = env.newWorker(SweepWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
-    worker.registerWorkflowImplementationFactory(ModelSweepWorkflow.class,
-        () -> new ModelSweepWorkflowImpl(cellsPerRun));
+    worker.registerWorkflowImplementationFactory(
+        ModelSweepWorkflow.class, () -> new ModelSweepWorkflowImpl(cellsPerRun));
     return worker;
   }
 
@@ -68,8 +68,12 @@ class WorkflowReplayTest {
     List<Path> files = histories();
     assertFalse(files.isEmpty(), "no histories committed");
     Worker worker = replayWorker(WorkflowHistoryGenerator.CELLS_PER_RUN);
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(),
-        () -> WorkflowReplayer.replayWorkflowExecution(read(f), worker)));
+    return files.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> WorkflowReplayer.replayWorkflowExecution(read(f), worker)));
   }
 
   @Test
@@ -77,33 +81,51 @@ class WorkflowReplayTest {
     List<String> names = histories().stream().map(p -> p.getFileName().toString()).toList();
     for (String scenario : SCENARIOS) {
       assertTrue(names.contains("sweep-" + scenario + ".json"), scenario + ": " + names);
-      assertTrue(names.stream().anyMatch(n -> n.startsWith("model-") && n.endsWith("-" + scenario + ".json")),
+      assertTrue(
+          names.stream()
+              .anyMatch(n -> n.startsWith("model-") && n.endsWith("-" + scenario + ".json")),
           scenario + " has no model workflow history: " + names);
     }
     assertTrue(names.contains("model-m1-run2-continue-as-new.json"), "a model continued as new");
-    assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
         lastEvent("model-m1-run1-continue-as-new.json"));
     assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, lastEvent("sweep-cancel.json"));
-    assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, lastEvent("model-m1-run1-cancel.json"));
-    assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, lastEvent("sweep-failed-model.json"));
-    assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, lastEvent("model-m2-run1-failed-model.json"));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, lastEvent("model-m1-run1-cancel.json"));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, lastEvent("sweep-failed-model.json"));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+        lastEvent("model-m2-run1-failed-model.json"));
     // The sibling of the failed model ran to its end (through a continue-as-new).
-    assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, lastEvent("model-m1-run2-failed-model.json"));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+        lastEvent("model-m1-run2-failed-model.json"));
     // The rerun's history is the second run under its id: it names only the cell to run again.
-    assertTrue(firstEvent("sweep-rerun.json").getWorkflowExecutionStartedEventAttributes().getInput()
-        .toString().contains("m1.linear-probe.sequence-1.s0"));
+    assertTrue(
+        firstEvent("sweep-rerun.json")
+            .getWorkflowExecutionStartedEventAttributes()
+            .getInput()
+            .toString()
+            .contains("m1.linear-probe.sequence-1.s0"));
   }
 
   @Test
   void theOldChildIdHistoryHasTheDottedIdAndNoVersionMarker() throws Exception {
     WorkflowExecutionHistory v0 = read(dir().resolve("sweep-v0-child-ids.json"));
     assertEquals(List.of("a.b.c"), childIds(v0));
-    assertTrue(v0.getEvents().stream().noneMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
+    assertTrue(
+        v0.getEvents().stream()
+            .noneMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
     // Today's code starts the same model under the new id, with the marker.
     WorkflowExecutionHistory now = read(dir().resolve("sweep-continue-as-new.json"));
     assertEquals(List.of("can/m1"), childIds(now));
-    assertTrue(now.getEvents().stream().anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
-    WorkflowReplayer.replayWorkflowExecution(v0, replayWorker(WorkflowHistoryGenerator.CELLS_PER_RUN));
+    assertTrue(
+        now.getEvents().stream()
+            .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
+    WorkflowReplayer.replayWorkflowExecution(
+        v0, replayWorker(WorkflowHistoryGenerator.CELLS_PER_RUN));
   }
 
   @Test
@@ -111,8 +133,12 @@ class WorkflowReplayTest {
     // The replay test has teeth: a model workflow that would continue as new at another point
     // (its run starting a third cell instead of continuing) does not replay that history.
     WorkflowExecutionHistory run1 = read(dir().resolve("model-m1-run1-continue-as-new.json"));
-    Exception e = assertThrows(Exception.class, () -> WorkflowReplayer.replayWorkflowExecution(run1,
-        replayWorker(ModelSweepWorkflowImpl.CELLS_PER_RUN)));
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                WorkflowReplayer.replayWorkflowExecution(
+                    run1, replayWorker(ModelSweepWorkflowImpl.CELLS_PER_RUN)));
     // The replayer reports it as a failed replay query whose message names the cause.
     assertTrue(String.valueOf(e.getMessage()).contains("NonDeterministicException"), e.toString());
   }
@@ -137,8 +163,11 @@ class WorkflowReplayTest {
   }
 
   private static Path dir() throws URISyntaxException {
-    return Path.of(Objects.requireNonNull(WorkflowReplayTest.class.getResource("/histories"),
-        "src/test/resources/histories is missing").toURI());
+    return Path.of(
+        Objects.requireNonNull(
+                WorkflowReplayTest.class.getResource("/histories"),
+                "src/test/resources/histories is missing")
+            .toURI());
   }
 
   private static List<Path> histories() throws IOException, URISyntaxException {

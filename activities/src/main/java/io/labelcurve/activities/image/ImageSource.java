@@ -1,11 +1,11 @@
-package io.labelcurve.activities.dataset;
+package io.labelcurve.activities.image;
 
 import java.io.IOException;
 
 /**
  * Where a dataset's images are: a local folder ({@link LocalImageSource}) or a prefix of the bucket
- * ({@link BlobImageSource}). Paths are a manifest's normalised relative paths ({@link ManifestRow#image()}).
- * Implementations are thread-safe.
+ * ({@link BlobImageSource}). Paths are a manifest's normalised relative paths ({@link
+ * ManifestRow#image()}). Implementations are thread-safe.
  */
 public interface ImageSource {
 

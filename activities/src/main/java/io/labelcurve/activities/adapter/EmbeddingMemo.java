@@ -1,4 +1,4 @@
-package io.labelcurve.activities.probe;
+package io.labelcurve.activities.adapter;
 
 import io.labelcurve.activities.embed.EmbeddingReader;
 import io.labelcurve.activities.embed.EmbeddingReader.Embeddings;

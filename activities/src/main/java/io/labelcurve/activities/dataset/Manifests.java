@@ -1,8 +1,6 @@
-package io.labelcurve.activities.runtime;
+package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.BadInputException;
-import io.labelcurve.activities.dataset.Manifest;
-import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -15,12 +13,13 @@ import java.util.Map;
 public final class Manifests {
   private static final int KEEP = 8;
   private final BlobStore store;
-  private final Map<String, Manifest> cache = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
-      return size() > KEEP;
-    }
-  };
+  private final Map<String, Manifest> cache =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Manifest> eldest) {
+          return size() > KEEP;
+        }
+      };
 
   public Manifests(BlobStore store) {
     this.store = store;
@@ -30,8 +29,15 @@ public final class Manifests {
     Manifest m = cache.get(uri);
     if (m == null) {
       String key = keyOf(uri);
-      byte[] bytes = store.get(key).orElseThrow(() -> new BadInputException(
-          "dataset manifest " + uri + " does not exist; upload it with 'labelcurve dataset upload'"));
+      byte[] bytes =
+          store
+              .get(key)
+              .orElseThrow(
+                  () ->
+                      new BadInputException(
+                          "dataset manifest "
+                              + uri
+                              + " does not exist; upload it with 'labelcurve dataset upload'"));
       m = ManifestReader.read(uri, bytes);
       cache.put(uri, m);
     }
@@ -41,9 +47,13 @@ public final class Manifests {
   /** The key of a manifest URI in this bucket, refusing other buckets with a clear message. */
   public String keyOf(String uri) {
     if (uri == null || !uri.startsWith("s3://" + store.bucket() + "/")) {
-      throw new BadInputException("dataset: " + uri + " is not in the bucket s3://"
-          + store.bucket() + "/; upload it with 'labelcurve dataset upload' or give a local path"
-          + " to 'labelcurve sweep start', which uploads it");
+      throw new BadInputException(
+          "dataset: "
+              + uri
+              + " is not in the bucket s3://"
+              + store.bucket()
+              + "/; upload it with 'labelcurve dataset upload' or give a local path"
+              + " to 'labelcurve sweep start', which uploads it");
     }
     return store.keyOf(uri);
   }

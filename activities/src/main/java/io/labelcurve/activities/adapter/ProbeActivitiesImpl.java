@@ -1,8 +1,9 @@
-package io.labelcurve.activities.probe;
+package io.labelcurve.activities.adapter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.EmbeddingReader.Embeddings;
 import io.labelcurve.activities.eval.Evaluator;
 import io.labelcurve.activities.eval.TestSet;
@@ -12,7 +13,6 @@ import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.CellAttempts;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.sampling.CellSample;
 import io.labelcurve.activities.sampling.Subset;
@@ -51,8 +51,8 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
 
   @Override
   public CellResult runProbeCell(ProbeCellRequest request) {
-    return CellAttempts.run(context.metrics(), request.sweepId(), request.cell(),
-        () -> run(request));
+    return CellAttempts.run(
+        context.metrics(), request.sweepId(), request.cell(), () -> run(request));
   }
 
   private CellResult run(ProbeCellRequest request) throws IOException {
@@ -61,13 +61,13 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     // A cell that already finished (an earlier attempt, or a rerun of the sweep) is read back.
     Optional<byte[]> existing = context.store().get(key);
     if (existing.isPresent()) {
-      return CellRecords.toResult(JSON.readValue(existing.get(), CellRecord.class),
-          context.store().uri(key), true);
+      return CellRecords.toResult(
+          JSON.readValue(existing.get(), CellRecord.class), context.store().uri(key), true);
     }
     // Reading the embeddings, training the SVM and evaluating report no position: heartbeat
     // throughout, so that the heartbeat timeout can be short and the SVM still take hours.
-    try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("probe cell " + cell.id(),
-        BackgroundHeartbeat.EVERY)) {
+    try (BackgroundHeartbeat hb =
+        BackgroundHeartbeat.start("probe cell " + cell.id(), BackgroundHeartbeat.EVERY)) {
       return compute(request, key);
     }
   }
@@ -78,12 +78,15 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     List<String> classes = request.dataset().classes();
     AugmentationSpec augmentation = AugmentationSpec.orDefault(request.augmentation());
     int voteFrames = request.voteFrames() == null ? Evaluator.ALL_FRAMES : request.voteFrames();
-    TrainingPool pool = TrainingPool.of(manifest, request.dataset().trainSplit(), classes,
-        augmentation.variants());
+    TrainingPool pool =
+        TrainingPool.of(manifest, request.dataset().trainSplit(), classes, augmentation.variants());
     Embeddings train = memo.get(request.train().prefix());
     if (!train.ids().equals(pool.entries().stream().map(e -> e.id()).toList())) {
-      throw new IllegalStateException("embeddings under " + request.train().prefix()
-          + " do not hold the training pool of " + request.dataset().manifestUri());
+      throw new IllegalStateException(
+          "embeddings under "
+              + request.train().prefix()
+              + " do not hold the training pool of "
+              + request.dataset().manifestUri());
     }
 
     CellSample sample = CellSample.of(pool, cell);
@@ -129,7 +132,9 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     double inferMs = encoderMs + (predicted == 0 ? 0 : predictNanos / 1e6 / predicted);
 
     String idsKey = CellRecords.idsKey(request.sweepId(), cell.id());
-    context.store().put(idsKey, (String.join("\n", subset.ids()) + "\n").getBytes(StandardCharsets.UTF_8));
+    context
+        .store()
+        .put(idsKey, (String.join("\n", subset.ids()) + "\n").getBytes(StandardCharsets.UTF_8));
 
     Map<String, String> provenance = new LinkedHashMap<>(Provenance.worker());
     provenance.put("dataset_digest", request.dataset().digest());
@@ -146,18 +151,34 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
       provenance.put("svm_threads", String.valueOf(context.svmThreads()));
     }
     provenance.put("finished", Instant.now().toString());
-    CellRecord record = new CellRecord(request.sweepId(), cell.id(), cell.model(),
-        cell.adaptation(), cell.sampling(), size, perClass, cell.seed(), x.length, trainSeconds,
-        inferMs, request.train().params(), classes, evaluations.scores(),
-        evaluations.confusion(), idsKey, provenance, evaluations.outcomes());
+    CellRecord record =
+        new CellRecord(
+            request.sweepId(),
+            cell.id(),
+            cell.model(),
+            cell.adaptation(),
+            cell.sampling(),
+            size,
+            perClass,
+            cell.seed(),
+            x.length,
+            trainSeconds,
+            inferMs,
+            request.train().params(),
+            classes,
+            evaluations.scores(),
+            evaluations.confusion(),
+            idsKey,
+            provenance,
+            evaluations.outcomes());
     context.store().put(key, JSON.writeValueAsBytes(record));
     return CellRecords.toResult(record, context.store().uri(key), false);
   }
 
   /**
-   * The linear SVM, or — when a tiny subset holds a single class, where LinearSVC refuses to
-   * train — the constant answer that class, so that the smallest sizes of a curve still have a
-   * point (recorded as such in the provenance).
+   * The linear SVM, or — when a tiny subset holds a single class, where LinearSVC refuses to train
+   * — the constant answer that class, so that the smallest sizes of a curve still have a point
+   * (recorded as such in the provenance).
    */
   private record Classifier(LinearSvcModel svm, int onlyClass, int numClasses) {
     static Classifier train(float[][] x, int[] y, int numClasses, int threads) {
@@ -169,8 +190,9 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
       if (single) {
         return new Classifier(null, first, numClasses);
       }
-      LinearSvcModel m = new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(threads))
-          .train(x, y, numClasses);
+      LinearSvcModel m =
+          new LinearSvcTrainer(LinearSvcParams.sklearnDefaults().withThreads(threads))
+              .train(x, y, numClasses);
       return new Classifier(m, -1, numClasses);
     }
 
@@ -189,7 +211,9 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     String describe() {
       return svm == null
           ? "constant (the subset holds one class)"
-          : "LinearSVC(C=1, squared hinge, L2, tol=1e-4, max_iter=1000, solver=" + svm.solver() + ")";
+          : "LinearSVC(C=1, squared hinge, L2, tol=1e-4, max_iter=1000, solver="
+              + svm.solver()
+              + ")";
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.labelcurve.activities.embed;
+package io.labelcurve.activities.adapter;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,18 @@ import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.dataset.Manifests;
+import io.labelcurve.activities.embed.DevicePool;
+import io.labelcurve.activities.embed.EmbedProgress;
+import io.labelcurve.activities.embed.EmbeddingExtractor;
+import io.labelcurve.activities.embed.EmbeddingManifest;
+import io.labelcurve.activities.embed.Encoder;
+import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.ExtractionJob;
+import io.labelcurve.activities.embed.ExtractionResult;
+import io.labelcurve.activities.embed.LatencyBench;
+import io.labelcurve.activities.embed.NumericsCanary;
+import io.labelcurve.activities.embed.ShardListener;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
@@ -13,7 +25,6 @@ import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.Failures;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.runtime.WorkerShutdowns;
 import io.labelcurve.activities.sampling.PoolEntry;
 import io.labelcurve.activities.sampling.TrainingPool;
@@ -34,10 +45,13 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   private static final Logger log = LoggerFactory.getLogger(EmbeddingActivitiesImpl.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Encoder timing of a cached set, so that a cell served from cache still reports a speed. */
   static final String TIMING = "timing.json";
+
   /** System property for the shard size (set by {@code labelcurve worker --shard-size}). */
   public static final String SHARD_SIZE_PROPERTY = "labelcurve.embed.shardSize";
+
   /** Environment variable for the shard size, when the system property is not set. */
   public static final String SHARD_SIZE_ENV = "LABELCURVE_EMBED_SHARD_SIZE";
 
@@ -53,7 +67,10 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    *     activity ({@link DevicePool#detect}), or the CPU when there is none
    */
   public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, Device device) {
-    this(context, manifests, device == null ? null : DevicePool.shared(device),
+    this(
+        context,
+        manifests,
+        device == null ? null : DevicePool.shared(device),
         configuredShardSize());
   }
 
@@ -62,8 +79,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    *     bucket. Part of what a cached set must match (its manifest records it): a worker with
    *     another shard size computes the set again under the same prefix.
    */
-  public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, DevicePool devices,
-      int shardSize) {
+  public EmbeddingActivitiesImpl(
+      ActivityContext context, Manifests manifests, DevicePool devices, int shardSize) {
     if (shardSize < 1) {
       throw new IllegalArgumentException("shard size must be >= 1, got " + shardSize);
     }
@@ -90,8 +107,13 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new BadInputException(SHARD_SIZE_PROPERTY + " / " + SHARD_SIZE_ENV + " is '" + v
-        + "'; expected a positive integer (images per embedding shard)");
+    throw new BadInputException(
+        SHARD_SIZE_PROPERTY
+            + " / "
+            + SHARD_SIZE_ENV
+            + " is '"
+            + v
+            + "'; expected a positive integer (images per embedding shard)");
   }
 
   public int shardSize() {
@@ -103,7 +125,11 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    * (engine, oneDNN setting, CPU, the canary's result), so that a cell served from cache still
    * reports both.
    */
-  record Timing(double inferMsPerImage, double imagesPerSecond, long params, String device,
+  record Timing(
+      double inferMsPerImage,
+      double imagesPerSecond,
+      long params,
+      String device,
       String numerics) {}
 
   /**
@@ -116,17 +142,25 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    */
   @Override
   public EmbeddingSet embed(EmbedRequest request) {
-    return Failures.call(() -> {
-      try {
-        return run(request);
-      } catch (ActivityWorkerShutdownException e) {
-        log.info("{} {}: worker shutting down; the retry resumes after the last finished shard",
-            request.model(), request.split());
-        throw WorkerShutdowns.failure("worker shutting down: extraction of " + request.model()
-            + " " + request.split() + " stopped between batches; the retry resumes after the"
-            + " last finished shard", e);
-      }
-    });
+    return Failures.call(
+        () -> {
+          try {
+            return run(request);
+          } catch (ActivityWorkerShutdownException e) {
+            log.info(
+                "{} {}: worker shutting down; the retry resumes after the last finished shard",
+                request.model(),
+                request.split());
+            throw WorkerShutdowns.failure(
+                "worker shutting down: extraction of "
+                    + request.model()
+                    + " "
+                    + request.split()
+                    + " stopped between batches; the retry resumes after the"
+                    + " last finished shard",
+                e);
+          }
+        });
   }
 
   /** The ids a split embeds with the default variants, in the order their shards hold them. */
@@ -136,14 +170,17 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
 
   /**
    * The ids a split embeds, in the canonical order their shards hold them: a training pool's (with
-   * {@code withVariants}) in {@link TrainingPool}'s order, its variants as {@code augmentation}
-   * has them (none for {@code augmentation: none}); a test split's sorted.
+   * {@code withVariants}) in {@link TrainingPool}'s order, its variants as {@code augmentation} has
+   * them (none for {@code augmentation: none}); a test split's sorted.
    */
-  public static List<String> idsOf(Manifest manifest, String split, boolean withVariants,
-      Augmentation augmentation) {
+  public static List<String> idsOf(
+      Manifest manifest, String split, boolean withVariants, Augmentation augmentation) {
     if (withVariants) {
       return TrainingPool.of(manifest, split, manifest.classes(), augmentation.hasVariants())
-          .entries().stream().map(PoolEntry::id).toList();
+          .entries()
+          .stream()
+          .map(PoolEntry::id)
+          .toList();
     }
     return manifest.rowsOf(split).stream().map(ManifestRow::image).sorted().toList();
   }
@@ -155,9 +192,12 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    * keeps the plain split (the keys of caches written before augmentation could be chosen). Test
    * splits hold no variants and are shared by every augmentation.
    */
-  public static String prefix(String modelKey, String engineTag, EmbedRequest request,
-      Augmentation augmentation) {
-    return EmbeddingExtractor.prefix(modelKey, engineTag, request.datasetDigest(),
+  public static String prefix(
+      String modelKey, String engineTag, EmbedRequest request, Augmentation augmentation) {
+    return EmbeddingExtractor.prefix(
+        modelKey,
+        engineTag,
+        request.datasetDigest(),
         request.withVariants() ? augmentation.cacheSplit(request.split()) : request.split());
   }
 
@@ -176,8 +216,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     String prefix = prefix(modelKey, TorchRuntime.numerics().cacheTag(), request, augmentation);
 
     // Everything cached: answer without loading the model at all.
-    Optional<EmbeddingManifest> cached = EmbeddingExtractor.complete(
-        context.store(), prefix, ids, spec.embeddingDim(), shardSize);
+    Optional<EmbeddingManifest> cached =
+        EmbeddingExtractor.complete(context.store(), prefix, ids, spec.embeddingDim(), shardSize);
     if (cached.isPresent()) {
       context.metrics().embeddingsFromCache(request.model(), ids.size());
       Timing timing = readTiming(prefix);
@@ -185,16 +225,27 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
       if (request.withVariants()) {
         latencyFromCache(spec, context.catalog().modelKey(request.model()), preset);
       }
-      return new EmbeddingSet(prefix, request.model(), request.split(), ids.size(),
-          cached.get().shards(), cached.get().dim(), 0, ids.size(), cached.get().params(),
+      return new EmbeddingSet(
+          prefix,
+          request.model(),
+          request.split(),
+          ids.size(),
+          cached.get().shards(),
+          cached.get().dim(),
+          0,
+          ids.size(),
+          cached.get().params(),
           timing == null ? 0 : timing.inferMsPerImage(),
           timing == null ? null : timing.numerics());
     }
 
     ActivityExecutionContext activity = Activity.getExecutionContext();
     // The previous attempt's heartbeat says which shards it finished; resume behind them.
-    int resumeAfter = activity.getHeartbeatDetails(EmbedProgress.class)
-        .map(EmbedProgress::shardsDoneThrough).orElse(-1);
+    int resumeAfter =
+        activity
+            .getHeartbeatDetails(EmbedProgress.class)
+            .map(EmbedProgress::shardsDoneThrough)
+            .orElse(-1);
     if (resumeAfter >= 0) {
       log.info("{} {}: resuming after shard {}", request.model(), request.split(), resumeAfter);
     }
@@ -205,103 +256,153 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     NumericsCanary.Report canary;
     // Fetching and loading the model reports no position of its own: heartbeat the resume
     // position meanwhile, so that a remote model's download is not cut off by the timeout.
-    try (Encoder encoder = BackgroundHeartbeat.during(resumeAfter,
-        () -> Encoders.open(context.catalog(), spec, device))) {
+    try (Encoder encoder =
+        BackgroundHeartbeat.during(
+            resumeAfter, () -> Encoders.open(context.catalog(), spec, device))) {
       // Before the first real batch: are this worker's numbers right at this batch size?
-      canary = NumericsCanary.verify(encoder, context.catalog().folder(spec.id()),
-          preset.batchSize(), String.valueOf(device), () -> activity.heartbeat(resumeAfter));
-      ExtractionJob job = ExtractionJob.builder()
-          .ids(ids)
-          .loader(new DatasetImages(BlobImageSource.besides(context.store(), manifestKey),
-              augmentation))
-          .encoder(encoder)
-          .store(context.store())
-          .prefix(prefix)
-          .provenance(request.model(), context.catalog().digest(spec), request.datasetDigest(),
-              request.split())
-          .shardSize(shardSize)
-          .batchSize(preset.batchSize())
-          .resumeAfterShard(resumeAfter)
-          .listener(new ShardListener() {
-            // The counts of the last batch travel with the position, for the CLI's progress line.
-            private EmbedProgress counts = EmbedProgress.atShard(resumeAfter);
-            /** When the extraction proper began (the first onProgress, before any batch). */
-            private long startNanos = -1;
+      canary =
+          NumericsCanary.verify(
+              encoder,
+              context.catalog().folder(spec.id()),
+              preset.batchSize(),
+              String.valueOf(device),
+              () -> activity.heartbeat(resumeAfter));
+      ExtractionJob job =
+          ExtractionJob.builder()
+              .ids(ids)
+              .loader(
+                  new DatasetImages(
+                      BlobImageSource.besides(context.store(), manifestKey), augmentation))
+              .encoder(encoder)
+              .store(context.store())
+              .prefix(prefix)
+              .provenance(
+                  request.model(),
+                  context.catalog().digest(spec),
+                  request.datasetDigest(),
+                  request.split())
+              .shardSize(shardSize)
+              .batchSize(preset.batchSize())
+              .resumeAfterShard(resumeAfter)
+              .listener(
+                  new ShardListener() {
+                    // The counts of the last batch travel with the position, for the CLI's progress
+                    // line.
+                    private EmbedProgress counts = EmbedProgress.atShard(resumeAfter);
 
-            @Override
-            public void onProgress(int imagesDone, int images, int computed) {
-              long now = System.nanoTime();
-              startNanos = startNanos < 0 ? now : startNanos;
-              counts = new EmbedProgress(counts.shardsDoneThrough(), imagesDone, images, computed,
-                  (now - startNanos) / 1e9);
-            }
+                    /**
+                     * When the extraction proper began (the first onProgress, before any batch).
+                     */
+                    private long startNanos = -1;
 
-            @Override
-            public void onShardDone(int doneThrough) {
-              activity.heartbeat(at(doneThrough));
-            }
+                    @Override
+                    public void onProgress(int imagesDone, int images, int computed) {
+                      long now = System.nanoTime();
+                      startNanos = startNanos < 0 ? now : startNanos;
+                      counts =
+                          new EmbedProgress(
+                              counts.shardsDoneThrough(),
+                              imagesDone,
+                              images,
+                              computed,
+                              (now - startNanos) / 1e9);
+                    }
 
-            // Also after every batch (same position), so that the heartbeat timeout need only
-            // cover one batch, not a whole shard (Temporal throttles what it sends).
-            @Override
-            public void onBatchDone(int doneThrough) {
-              activity.heartbeat(at(doneThrough));
-            }
+                    @Override
+                    public void onShardDone(int doneThrough) {
+                      activity.heartbeat(at(doneThrough));
+                    }
 
-            private EmbedProgress at(int doneThrough) {
-              counts = new EmbedProgress(doneThrough, counts.imagesDone(), counts.images(),
-                  counts.computed(), counts.seconds());
-              return counts;
-            }
+                    // Also after every batch (same position), so that the heartbeat timeout need
+                    // only
+                    // cover one batch, not a whole shard (Temporal throttles what it sends).
+                    @Override
+                    public void onBatchDone(int doneThrough) {
+                      activity.heartbeat(at(doneThrough));
+                    }
 
-            @Override
-            public void onImagesEmbedded(int images) {
-              context.metrics().imagesEmbedded(request.model(), images);
-            }
-          })
-          .build();
+                    private EmbedProgress at(int doneThrough) {
+                      counts =
+                          new EmbedProgress(
+                              doneThrough,
+                              counts.imagesDone(),
+                              counts.images(),
+                              counts.computed(),
+                              counts.seconds());
+                      return counts;
+                    }
+
+                    @Override
+                    public void onImagesEmbedded(int images) {
+                      context.metrics().imagesEmbedded(request.model(), images);
+                    }
+                  })
+              .build();
       result = EmbeddingExtractor.run(job);
       if (request.withVariants()) {
-        measureLatency(encoder, context.catalog().modelKey(request.model()),
-            String.valueOf(device), preset, () -> activity.heartbeat(resumeAfter));
+        measureLatency(
+            encoder,
+            context.catalog().modelKey(request.model()),
+            String.valueOf(device),
+            preset,
+            () -> activity.heartbeat(resumeAfter));
       }
     } finally {
       pool.release(device);
     }
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
-    Timing timing = result.computed() > 0
-        ? new Timing(result.inferMsPerImage(), result.imagesPerSecond(), result.params(),
-            String.valueOf(device), canary.provenance())
-        : readTiming(prefix);
+    Timing timing =
+        result.computed() > 0
+            ? new Timing(
+                result.inferMsPerImage(),
+                result.imagesPerSecond(),
+                result.params(),
+                String.valueOf(device),
+                canary.provenance())
+            : readTiming(prefix);
     if (result.computed() > 0) {
       context.store().put(prefix + TIMING, JSON.writeValueAsBytes(timing));
     }
-    log.info("{} {}: {} computed ({} img/s), {} from cache", request.model(), request.split(),
-        result.computed(), String.format("%.1f", result.imagesPerSecond()), result.fromCache());
-    return new EmbeddingSet(prefix, request.model(), request.split(), result.count(),
-        result.shards(), result.dim(), result.computed(), result.fromCache(), result.params(),
+    log.info(
+        "{} {}: {} computed ({} img/s), {} from cache",
+        request.model(),
+        request.split(),
+        result.computed(),
+        String.format("%.1f", result.imagesPerSecond()),
+        result.fromCache());
+    return new EmbeddingSet(
+        prefix,
+        request.model(),
+        request.split(),
+        result.count(),
+        result.shards(),
+        result.dim(),
+        result.computed(),
+        result.fromCache(),
+        result.params(),
         timing == null ? 0 : timing.inferMsPerImage(),
         timing == null ? canary.provenance() : timing.numerics());
   }
 
   /**
-   * Figure 5's dedicated latency measurement ({@link LatencyBench}), once per model, engine,
-   * device and input size, by the training pool's extraction (one per model and sweep; the test
-   * splits' would measure the same thing). A failed measurement is logged, not fatal: the
-   * embeddings are what the sweep needs.
+   * Figure 5's dedicated latency measurement ({@link LatencyBench}), once per model, engine, device
+   * and input size, by the training pool's extraction (one per model and sweep; the test splits'
+   * would measure the same thing). A failed measurement is logged, not fatal: the embeddings are
+   * what the sweep needs.
    *
-   * @param modelKey the catalog's key of the model, as {@code spec.json}'s {@code model_keys}
-   *     has it (the report finds the measurement by it); the input size is in the file name
+   * @param modelKey the catalog's key of the model, as {@code spec.json}'s {@code model_keys} has
+   *     it (the report finds the measurement by it); the input size is in the file name
    */
-  private void measureLatency(Encoder encoder, String modelKey, String device, Preset preset,
-      Runnable beat) {
+  private void measureLatency(
+      Encoder encoder, String modelKey, String device, Preset preset, Runnable beat) {
     String engine = TorchRuntime.numerics().cacheTag();
     String key = LatencyBench.key(modelKey, engine, device, encoder.spec().input().size());
     try {
       if (!LatencyBench.measured(context.store(), key)) {
-        LatencyBench.Result r = LatencyBench.measureAndStore(context.store(), key, encoder,
-            modelKey, device, engine, preset.batchSize(), beat);
+        LatencyBench.Result r =
+            LatencyBench.measureAndStore(
+                context.store(), key, encoder, modelKey, device, engine, preset.batchSize(), beat);
         log.info("{} latency on {}: {}", encoder.spec().id(), device, r.timings());
       }
     } catch (IOException | RuntimeException e) {
@@ -322,21 +423,27 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
   }
 
-  /** The measurement for a model whose embeddings all came from cache, when this device has none. */
+  /**
+   * The measurement for a model whose embeddings all came from cache, when this device has none.
+   */
   private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
     DevicePool pool = devicePool();
     Device device = acquire(pool);
     try {
-      String key = LatencyBench.key(modelKey, TorchRuntime.numerics().cacheTag(),
-          String.valueOf(device), spec.input().size());
+      String key =
+          LatencyBench.key(
+              modelKey,
+              TorchRuntime.numerics().cacheTag(),
+              String.valueOf(device),
+              spec.input().size());
       if (LatencyBench.measured(context.store(), key)) {
         return;
       }
       ActivityExecutionContext activity = Activity.getExecutionContext();
-      try (Encoder encoder = BackgroundHeartbeat.during(-1,
-          () -> Encoders.open(context.catalog(), spec, device))) {
-        measureLatency(encoder, modelKey, String.valueOf(device), preset,
-            () -> activity.heartbeat(-1));
+      try (Encoder encoder =
+          BackgroundHeartbeat.during(-1, () -> Encoders.open(context.catalog(), spec, device))) {
+        measureLatency(
+            encoder, modelKey, String.valueOf(device), preset, () -> activity.heartbeat(-1));
       }
     } finally {
       pool.release(device);

@@ -1,9 +1,15 @@
-package io.labelcurve.activities.dataset;
+package io.labelcurve.activities.adapter;
 
+import io.labelcurve.activities.dataset.BlobImageSource;
+import io.labelcurve.activities.dataset.DatasetDigest;
+import io.labelcurve.activities.dataset.DatasetValidator;
+import io.labelcurve.activities.dataset.Manifest;
+import io.labelcurve.activities.dataset.Manifests;
+import io.labelcurve.activities.dataset.ValidationReport;
+import io.labelcurve.activities.image.ImageSource;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.Failures;
-import io.labelcurve.activities.runtime.Manifests;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
@@ -25,14 +31,16 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
 
   @Override
   public DatasetSummary prepare(SweepSpec spec) {
-    return Failures.call(() -> {
-      // Validation hashes every image and reports no position: heartbeat throughout, so that a
-      // dead worker is seen within the heartbeat timeout, not the 2-hour start-to-close.
-      try (BackgroundHeartbeat hb = BackgroundHeartbeat.start("validating " + spec.dataset(),
-          BackgroundHeartbeat.EVERY)) {
-        return summarise(spec);
-      }
-    });
+    return Failures.call(
+        () -> {
+          // Validation hashes every image and reports no position: heartbeat throughout, so that a
+          // dead worker is seen within the heartbeat timeout, not the 2-hour start-to-close.
+          try (BackgroundHeartbeat hb =
+              BackgroundHeartbeat.start(
+                  "validating " + spec.dataset(), BackgroundHeartbeat.EVERY)) {
+            return summarise(spec);
+          }
+        });
   }
 
   private DatasetSummary summarise(SweepSpec spec) throws Exception {
@@ -42,12 +50,13 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
     ImageSource images = BlobImageSource.besides(context.store(), manifests.keyOf(spec.dataset()));
     ValidationReport report =
         new DatasetValidator(spec.trainSplit(), spec.testSplits())
-            .sequenceSampling(spec.samplings().stream()
-                .anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
+            .sequenceSampling(
+                spec.samplings().stream().anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
             .validateOrThrow(manifest, images);
     report.warnings().forEach(w -> log.warn("{}", w));
-    DatasetSummary summary = SpecChecks.summarise(manifest, spec.dataset(),
-        DatasetDigest.of(manifest, images).cacheKey(), spec);
+    DatasetSummary summary =
+        SpecChecks.summarise(
+            manifest, spec.dataset(), DatasetDigest.of(manifest, images).cacheKey(), spec);
     SpecChecks.checkAgainst(spec, summary);
     return summary;
   }
