@@ -1,25 +1,19 @@
 package io.labelcurve.activities.adapter;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.NumericsCheckFailedException;
 import io.labelcurve.activities.dataset.BlobImageSource;
-import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.Preprocessor;
-import io.labelcurve.activities.eval.Evaluator;
-import io.labelcurve.activities.eval.TestSet;
-import io.labelcurve.activities.finetune.AdamW;
 import io.labelcurve.activities.finetune.Checkpoints;
 import io.labelcurve.activities.finetune.FinetuneConfig;
 import io.labelcurve.activities.finetune.FinetuneRun;
 import io.labelcurve.activities.finetune.FinetuneTrainer;
 import io.labelcurve.activities.finetune.FinetunedModel;
-import io.labelcurve.activities.finetune.Network;
 import io.labelcurve.activities.finetune.StopTraining;
 import io.labelcurve.activities.finetune.TrainingListener;
 import io.labelcurve.activities.finetune.TrainingStopped;
@@ -29,16 +23,12 @@ import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.results.CellEvaluations;
-import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.BackgroundHeartbeat;
 import io.labelcurve.activities.runtime.CellAttempts;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.runtime.WorkerShutdowns;
-import io.labelcurve.activities.sampling.CellSample;
-import io.labelcurve.activities.sampling.Subset;
-import io.labelcurve.activities.sampling.TrainingPool;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
@@ -48,13 +38,9 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityWorkerShutdownException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,8 +53,6 @@ import java.util.Optional;
  * from that checkpoint ({@link Checkpoints#resumePoint}). A cell in its evaluation finishes.
  */
 public final class FinetuneActivitiesImpl implements FinetuneActivities {
-  private static final ObjectMapper JSON = CellRecords.MAPPER;
-
   /** Complete checkpoints kept per cell. */
   public static final int KEEP_CHECKPOINTS = 2;
 
@@ -104,7 +88,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     Checkpoints checkpoints =
         new Checkpoints(
             context.store(),
-            Checkpoints.prefix(request.sweepId(), request.cell().id()),
+            new SweepStore(context.store(), request.sweepId())
+                .checkpointsPrefix(request.cell().id()),
             KEEP_CHECKPOINTS);
     Object heartbeatLock = new Object();
     TrainingListener listener =
@@ -196,40 +181,18 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
   public CellResult run(FinetuneCellRequest request, String resumeFrom, TrainingListener listener)
       throws IOException {
     Cell cell = request.cell();
-    String key = CellRecords.cellKey(request.sweepId(), cell.id());
-    Optional<byte[]> existing = context.store().get(key);
-    if (existing.isPresent()) {
-      return CellRecords.toResult(
-          JSON.readValue(existing.get(), CellRecord.class), context.store().uri(key), true);
+    CellPipeline pipeline = new CellPipeline(context.store(), request.sweepId(), cell);
+    Optional<CellResult> finished = pipeline.finished();
+    if (finished.isPresent()) {
+      return finished.get();
     }
     Preset preset = Preset.named(request.preset());
-    ModelSpec catalogSpec = context.catalog().get(cell.model());
-    if (catalogSpec.finetuneLr() == null) {
-      throw new BadInputException(
-          catalogSpec.source()
-              + ": model '"
-              + cell.model()
-              + "' has no 'finetune_lr'; add the learning rate to finetune it with (Table 4 of the"
-              + " paper gives the foundation models')");
-    }
-    ModelSpec spec = preset.applyFinetune(catalogSpec);
-
-    Manifest manifest = manifests.read(request.dataset().manifestUri());
-    List<String> classes = request.dataset().classes();
+    ModelSpec spec = preset.applyFinetune(finetunable(cell.model()));
     Augmentation augmentation = augmentation(request);
-    int voteFrames = request.voteFrames() == null ? Evaluator.ALL_FRAMES : request.voteFrames();
-    TrainingPool pool =
-        TrainingPool.of(
-            manifest, request.dataset().trainSplit(), classes, augmentation.hasVariants());
-    CellSample sample = CellSample.of(pool, cell);
-    Subset subset = sample.subset();
-    Integer perClass = sample.perClass();
-    int size = sample.size();
-    int n = subset.size();
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      labels[i] = pool.get(subset.indices()[i]).classIndex();
-    }
+    CellPipeline.Inputs in =
+        pipeline.inputs(
+            manifests, request.dataset(), augmentation.hasVariants(), request.voteFrames());
+    int n = in.sample().subset().size();
     // The spec's explicit epochs (finetune_epochs, e.g. the paper's Table 6) win over the rule.
     int epochs =
         request.epochs() != null
@@ -239,7 +202,7 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         new FinetuneConfig(
             spec,
             context.catalog().folder(spec.id()).orElse(null),
-            classes.size(),
+            in.classes().size(),
             spec.finetuneLr(),
             preset.finetuneBatchSize(),
             epochs,
@@ -255,30 +218,109 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
             augmentation);
     Checkpoints checkpoints =
         new Checkpoints(
-            context.store(), Checkpoints.prefix(request.sweepId(), cell.id()), KEEP_CHECKPOINTS);
+            context.store(), pipeline.sweep().checkpointsPrefix(cell.id()), KEEP_CHECKPOINTS);
 
+    // The device this cell trains and is evaluated on, recorded in its provenance.
     String device = String.valueOf(Encoders.defaultDevice());
-    int evalBatch = preset.finetuneBatchSize() * 4;
     NumericsCanary.Report encoderCanary = encoderCanary(spec, preset.finetuneBatchSize(), device);
 
     FinetuneTrainer trainer = new FinetuneTrainer(config, images);
-    FinetuneRun run = trainer.train(subset.ids(), labels, checkpoints, resumeFrom, listener);
-    Map<String, ManifestRow> rows = new LinkedHashMap<>();
-    for (ManifestRow r : manifest.rows()) {
-      rows.put(r.image(), r);
+    FinetuneRun run =
+        trainer.train(in.sample().subset().ids(), in.labels(), checkpoints, resumeFrom, listener);
+    Evaluated evaluated =
+        evaluate(
+            request,
+            in,
+            run,
+            trainer.preprocessor(),
+            images,
+            checkpoints,
+            preset.finetuneBatchSize() * 4,
+            device,
+            listener);
+
+    CellProvenance provenance =
+        new CellProvenance(
+            Provenance.worker(),
+            request.dataset().digest(),
+            request.dataset().manifestUri(),
+            new FinetuneProvenance(
+                context.catalog().digest(spec),
+                preset,
+                config,
+                request.epochs() != null
+                    ? FinetuneProvenance.EPOCHS_FROM_SPEC
+                    : FinetuneProvenance.epochsRule(preset, n),
+                run,
+                device,
+                encoderCanary.provenance(),
+                evaluated.canary().summary(),
+                evaluated.finalModel()),
+            augmentation.spec().describe(),
+            in.voteFrames(),
+            Instant.now());
+    CellResult result =
+        pipeline.write(
+            in,
+            new CellPipeline.Measured(
+                run.trainSeconds(), evaluated.inferMs(), evaluated.params(), evaluated.scores()),
+            provenance);
+    checkpoints.deleteAll(request.keepFinalModel());
+    return result;
+  }
+
+  /** The catalog's model, refused at once when it has no finetuning learning rate. */
+  private ModelSpec finetunable(String model) {
+    ModelSpec catalogSpec = context.catalog().get(model);
+    if (catalogSpec.finetuneLr() == null) {
+      throw new BadInputException(
+          catalogSpec.source()
+              + ": model '"
+              + model
+              + "' has no 'finetune_lr'; add the learning rate to finetune it with (Table 4 of the"
+              + " paper gives the foundation models')");
     }
+    return catalogSpec;
+  }
+
+  /**
+   * What evaluating the finetuned model gave.
+   *
+   * @param scores the scored test splits
+   * @param inferMs inference time per test image
+   * @param params the model's parameters
+   * @param canary its evaluation path's numerics check
+   * @param finalModel where its weights were kept, or null
+   */
+  private record Evaluated(
+      CellEvaluations scores,
+      double inferMs,
+      long params,
+      NumericsCanary.Report canary,
+      String finalModel) {}
+
+  /**
+   * Scores the test splits with the trained model in batches of {@code evalBatch}, then closes it
+   * (its weights kept first when the request asks).
+   */
+  private static Evaluated evaluate(
+      FinetuneCellRequest request,
+      CellPipeline.Inputs in,
+      FinetuneRun run,
+      Preprocessor pre,
+      ImageLoader images,
+      Checkpoints checkpoints,
+      int evalBatch,
+      String device,
+      TrainingListener listener)
+      throws IOException {
     CellEvaluations evaluations = new CellEvaluations();
-    long params;
     long inferNanos = 0;
     int inferred = 0;
-    String finalUri = null;
-    NumericsCanary.Report evalCanary;
     try (FinetunedModel model = run.model()) {
-      params = model.params();
-      evalCanary = evaluationCanary(model, evalBatch, device);
-      Preprocessor pre = trainer.preprocessor();
+      NumericsCanary.Report canary = evaluationCanary(model, evalBatch, device);
       for (String split : request.testSplits()) {
-        List<ManifestRow> test = manifest.rowsOf(split);
+        List<ManifestRow> test = in.manifest().rowsOf(split);
         double[][] s = new double[test.size()][];
         for (int from = 0; from < test.size(); from += evalBatch) {
           int to = Math.min(test.size(), from + evalBatch);
@@ -292,104 +334,13 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
           System.arraycopy(batch, 0, s, from, batch.length);
         }
         inferred += test.size();
-        evaluations.add(
-            Evaluator.evaluate(TestSet.of(split, test, classes), s, classes.size(), voteFrames));
-        listener.onStep(run.totalSteps(), run.totalSteps(), epochs - 1, Double.NaN, 0);
+        in.evaluate(split, test, s, evaluations);
+        listener.onStep(run.totalSteps(), run.totalSteps(), run.epochs() - 1, Double.NaN, 0);
       }
-      if (request.keepFinalModel()) {
-        finalUri = checkpoints.writeFinal(model.weights());
-      }
+      String finalUri = request.keepFinalModel() ? checkpoints.writeFinal(model.weights()) : null;
+      double inferMs = inferred == 0 ? 0 : inferNanos / 1e6 / inferred;
+      return new Evaluated(evaluations, inferMs, model.params(), canary, finalUri);
     }
-    double inferMs = inferred == 0 ? 0 : inferNanos / 1e6 / inferred;
-
-    String idsKey = CellRecords.idsKey(request.sweepId(), cell.id());
-    context
-        .store()
-        .put(idsKey, (String.join("\n", subset.ids()) + "\n").getBytes(StandardCharsets.UTF_8));
-    Map<String, String> provenance = new LinkedHashMap<>(Provenance.worker());
-    provenance.put("dataset_digest", request.dataset().digest());
-    provenance.put("dataset", request.dataset().manifestUri());
-    provenance.put("model_digest", context.catalog().digest(spec));
-    provenance.put("preset", preset.name());
-    provenance.put("input", spec.input().size() + " crop of " + spec.input().resize());
-    provenance.put(
-        "optimizer",
-        String.format(
-            Locale.ROOT,
-            "AdamW(lr=%s, betas=(%s, %s), eps=%s,"
-                + " weight_decay=%s), linear decay to 0, no warm-up",
-            spec.finetuneLr(),
-            AdamW.BETA1,
-            AdamW.BETA2,
-            AdamW.EPSILON,
-            AdamW.WEIGHT_DECAY));
-    provenance.put("lr", String.valueOf(spec.finetuneLr()));
-    provenance.put(
-        "max_grad_norm",
-        config.maxGradNorm() == 0 ? "0 (no clipping)" : String.valueOf(config.maxGradNorm()));
-    provenance.put("head", Network.headDescription(spec));
-    provenance.put("batch_size", String.valueOf(preset.finetuneBatchSize()));
-    provenance.put("epochs", String.valueOf(epochs));
-    provenance.put(
-        "epochs_from",
-        request.epochs() != null
-            ? "spec finetune_epochs"
-            : "max(1, ceil(" + preset.finetuneSamples() + " / " + n + "))");
-    provenance.put("steps", String.valueOf(run.totalSteps()));
-    provenance.put("samples_seen", String.valueOf(run.samplesSeen()));
-    if (preset.capsFinetuneSamples()) {
-      provenance.put(
-          "samples_cap",
-          "cpu preset caps samples seen at "
-              + preset.finetuneSamples()
-              + " (the paper: "
-              + Preset.PAPER_FINETUNE_SAMPLES
-              + ")");
-    }
-    provenance.put(
-        "final_loss",
-        run.losses().length == 0
-            ? "resumed at the end"
-            : String.valueOf(run.losses()[run.losses().length - 1]));
-    if (run.resumedFrom() != null) {
-      provenance.put("resumed_from", run.resumedFrom());
-      provenance.put("resumed_at_step", String.valueOf(run.firstStep()));
-    }
-    provenance.put("checkpoint_every", String.valueOf(checkpointEvery));
-    provenance.put(
-        "checkpoint_seconds", String.format(Locale.ROOT, "%.3f", run.checkpointSeconds()));
-    provenance.put("device", device);
-    provenance.put("augmentation", augmentation.spec().describe());
-    provenance.put("vote_frames", Evaluator.describeVoteFrames(voteFrames));
-    provenance.put("numerics_encoder", encoderCanary.provenance());
-    provenance.put("numerics_evaluation", evalCanary.summary());
-    if (finalUri != null) {
-      provenance.put("final_model", finalUri);
-    }
-    provenance.put("finished", Instant.now().toString());
-    CellRecord record =
-        new CellRecord(
-            request.sweepId(),
-            cell.id(),
-            cell.model(),
-            cell.adaptation(),
-            cell.sampling(),
-            size,
-            perClass,
-            cell.seed(),
-            n,
-            run.trainSeconds(),
-            inferMs,
-            params,
-            classes,
-            evaluations.scores(),
-            evaluations.confusion(),
-            idsKey,
-            provenance,
-            evaluations.outcomes());
-    context.store().put(key, JSON.writeValueAsBytes(record));
-    checkpoints.deleteAll(request.keepFinalModel());
-    return CellRecords.toResult(record, context.store().uri(key), false);
   }
 
   private static Augmentation augmentation(FinetuneCellRequest request) {

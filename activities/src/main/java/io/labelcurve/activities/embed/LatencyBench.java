@@ -159,7 +159,7 @@ public final class LatencyBench {
             encoder.spec().input().size(),
             timings,
             Instant.now().toString(),
-            Provenance.worker().getOrDefault("host", "?"),
+            Provenance.worker().host(),
             loadBefore,
             load());
     store.put(key, JSON.writeValueAsBytes(r));

@@ -64,11 +64,6 @@ public final class Checkpoints {
     this.keep = keep;
   }
 
-  /** {@code sweeps/{sweep}/checkpoints/{cell}/}. */
-  public static String prefix(String sweepId, String cellId) {
-    return "sweeps/" + sweepId + "/checkpoints/" + cellId + "/";
-  }
-
   public BlobStore store() {
     return store;
   }

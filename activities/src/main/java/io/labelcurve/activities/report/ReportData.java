@@ -2,14 +2,13 @@ package io.labelcurve.activities.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,37 +59,18 @@ public record ReportData(
 
   /** The spec, when {@code spec.json} is there. */
   public Optional<SweepSpec> spec() {
-    return read("spec", SweepSpec.class);
+    return SweepStore.parseSpec(specDoc).map(SweepStore.StoredSpec::spec);
   }
 
   public Optional<DatasetSummary> dataset() {
-    return read("dataset", DatasetSummary.class);
-  }
-
-  private <T> Optional<T> read(String field, Class<T> type) {
-    if (specDoc == null || !specDoc.has(field)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(CellRecords.MAPPER.treeToValue(specDoc.get(field), type));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return SweepStore.parseSpec(specDoc).map(SweepStore.StoredSpec::dataset);
   }
 
   /** Reads a sweep; fails when it has neither a spec nor a single cell. */
   public static ReportData read(BlobStore store, String sweepId) throws IOException {
-    JsonNode spec = null;
-    Optional<byte[]> specBytes = store.get(CellRecords.specKey(sweepId));
-    if (specBytes.isPresent()) {
-      spec = CellRecords.MAPPER.readTree(specBytes.get());
-    }
-    List<CellRecord> cells = new ArrayList<>();
-    for (String key : store.list(CellRecords.cellsPrefix(sweepId))) {
-      if (key.endsWith(".json")) {
-        cells.add(CellRecords.MAPPER.readValue(store.get(key).orElseThrow(), CellRecord.class));
-      }
-    }
+    SweepStore sweep = new SweepStore(store, sweepId);
+    JsonNode spec = sweep.readSpecDocument().orElse(null);
+    List<CellRecord> cells = sweep.readCells();
     if (spec == null && cells.isEmpty()) {
       throw new IOException(
           "no sweep '"
@@ -98,14 +78,12 @@ public record ReportData(
               + "' in bucket "
               + store.bucket()
               + ": neither "
-              + CellRecords.specKey(sweepId)
+              + sweep.specKey()
               + " nor any cell under "
-              + CellRecords.cellsPrefix(sweepId));
+              + sweep.cellsPrefix());
     }
-    Optional<byte[]> csv = store.get(CellRecords.resultsKey(sweepId));
-    String text =
-        csv.map(b -> new String(b, StandardCharsets.UTF_8))
-            .orElseGet(() -> ResultsCsv.render(cells));
+    Optional<String> csv = sweep.readResults();
+    String text = csv.orElseGet(() -> ResultsCsv.render(cells));
     ReportData partial = new ReportData(sweepId, spec, parse(text), cells, csv.isPresent(), -1);
     int planned = -1;
     Optional<SweepSpec> s = partial.spec();

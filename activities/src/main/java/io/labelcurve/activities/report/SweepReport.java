@@ -3,12 +3,14 @@ package io.labelcurve.activities.report;
 import static io.labelcurve.activities.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.IOException;
@@ -42,6 +44,10 @@ import org.knowm.xchart.XYChart;
  * provenance.
  */
 public final class SweepReport {
+  /** Indented: people open provenance.json and read the spec in the page. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
   /** Accuracies the labels-to-target table asks for. */
   public static final double[] TARGETS = {0.70, 0.80, 0.90, 0.95};
 
@@ -937,14 +943,14 @@ public final class SweepReport {
 
   private static Path provenance(ReportData data, BlobStore store, Path outDir, StringBuilder body)
       throws IOException {
-    ObjectNode doc = CellRecords.MAPPER.createObjectNode();
+    ObjectNode doc = JSON.createObjectNode();
     doc.put("sweep", data.sweepId());
     doc.put("report_labelcurve_version", Provenance.version());
     doc.put("cells_finished", data.cells().size());
     doc.put("cells_planned", data.plannedCells());
     doc.put(
         "results_csv",
-        data.resultsCsvPresent() ? store.uri(CellRecords.resultsKey(data.sweepId())) : null);
+        data.resultsCsvPresent() ? store.uri(new SweepStore(store, data.sweepId()).resultsKey()) : null);
     if (data.specDoc() != null) {
       doc.set("spec_json", data.specDoc());
     }
@@ -975,7 +981,7 @@ public final class SweepReport {
     doc.putPOJO("workers", workers);
     doc.putPOJO("cell_provenance_values", other);
     Path file = outDir.resolve("provenance.json");
-    Files.write(file, CellRecords.MAPPER.writeValueAsBytes(doc));
+    Files.write(file, JSON.writeValueAsBytes(doc));
 
     JsonNode spec = data.specDoc();
     List<List<String>> rows = new ArrayList<>();
@@ -1015,7 +1021,7 @@ public final class SweepReport {
     body.append(Html.table(List.of("what", "value"), rows, "prov"));
     if (spec != null && spec.has("spec")) {
       body.append("<details><summary>spec</summary><pre>")
-          .append(esc(CellRecords.MAPPER.writeValueAsString(spec.get("spec"))))
+          .append(esc(JSON.writeValueAsString(spec.get("spec"))))
           .append("</pre></details>\n");
     }
     body.append(

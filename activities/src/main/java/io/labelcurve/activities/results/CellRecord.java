@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.labelcurve.activities.eval.SequenceOutcomes;
+import io.labelcurve.workflows.activities.CellResult;
 import java.util.List;
 import java.util.Map;
 
@@ -99,6 +100,19 @@ public record CellRecord(
     return outcomes == null
         ? java.util.Optional.empty()
         : outcomes.stream().filter(o -> o.split().equals(split)).findFirst();
+  }
+
+  /** The small result a workflow receives of this cell, stored at {@code uri}. */
+  public CellResult toResult(String uri, boolean cached) {
+    return new CellResult(
+        cell,
+        uri,
+        trainImages,
+        trainSeconds,
+        scores.stream()
+            .map(s -> new CellResult.SplitScore(s.split(), s.level(), s.accuracy(), s.n()))
+            .toList(),
+        cached);
   }
 
   /**

@@ -73,6 +73,38 @@ public record LinearSvcParams(
         DEFAULT_SEED);
   }
 
+  /**
+   * How a result's provenance names these parameters, in scikit-learn's words: {@code
+   * LinearSVC(C=1, squared hinge, L2, tol=1e-4, max_iter=1000, solver=dual)} for the defaults. The
+   * intercept scaling is named only when it is not scikit-learn's 1; threads and seed are left out
+   * (the model does not depend on the threads, and the seed only orders the dual's passes).
+   *
+   * @param solverUsed the solver that ran ({@link Solver#AUTO} resolved), as the model names it
+   */
+  public String describe(String solverUsed) {
+    return "LinearSVC(C="
+        + compact(c)
+        + ", squared hinge, L2, tol="
+        + compact(tol)
+        + ", max_iter="
+        + maxIter
+        + (interceptScaling == 1.0 ? "" : ", intercept_scaling=" + compact(interceptScaling))
+        + ", solver="
+        + solverUsed
+        + ")";
+  }
+
+  /** {@code 1}, {@code 0.5}, {@code 1e-4}: the shortest exact form, as scikit-learn's docs write. */
+  private static String compact(double v) {
+    java.math.BigDecimal d = java.math.BigDecimal.valueOf(v).stripTrailingZeros();
+    double a = Math.abs(v);
+    if (a == 0 || (a >= 1e-3 && a < 1e7)) {
+      return d.toPlainString();
+    }
+    int exponent = d.precision() - d.scale() - 1;
+    return d.movePointLeft(exponent).toPlainString() + "e" + exponent;
+  }
+
   public LinearSvcParams withSolver(Solver s) {
     return new LinearSvcParams(c, tol, maxIter, interceptScaling, s, threads, seed);
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.dataset.Manifests;
@@ -15,7 +14,7 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.TestModels;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.storage.EmbeddedS3;
@@ -123,7 +122,7 @@ class FinetuneActivitiesImplTest {
     assertTrue(
         last.endsWith("/sweeps/kill/checkpoints/tiny-cnn.finetune.image-64.s0/step-0000030/"),
         last);
-    assertFalse(store.exists(CellRecords.cellKey("kill", "tiny-cnn.finetune.image-64.s0")));
+    assertFalse(store.exists(new SweepStore(store, "kill").cellKey("tiny-cnn.finetune.image-64.s0")));
 
     TestActivityEnvironment retry = TestActivityEnvironment.newInstance();
     retry.setHeartbeatDetails(last);
@@ -131,10 +130,7 @@ class FinetuneActivitiesImplTest {
     retry.close();
 
     CellRecord rec =
-        new ObjectMapper()
-            .readValue(
-                store.get(CellRecords.cellKey("kill", resumed.cellId())).orElseThrow(),
-                CellRecord.class);
+        new SweepStore(store, "kill").readCell(resumed.cellId()).orElseThrow();
     assertEquals("31", rec.provenance().get("resumed_at_step"), "checkpoint step 30 + 1");
     assertEquals("64", rec.provenance().get("steps"));
     assertEquals("16", rec.provenance().get("epochs"));
@@ -168,10 +164,7 @@ class FinetuneActivitiesImplTest {
       assertTrue(r.trainSeconds() > 0);
       t1.add(r.scores().get(0).accuracy());
       CellRecord rec =
-          new ObjectMapper()
-              .readValue(
-                  store.get(CellRecords.cellKey("sweep", r.cellId())).orElseThrow(),
-                  CellRecord.class);
+          new SweepStore(store, "sweep").readCell(r.cellId()).orElseThrow();
       assertTrue(rec.inferMsPerImage() > 0);
       assertEquals(
           String.valueOf(Math.max(1, (1024 + size - 1) / size)), rec.provenance().get("epochs"));
@@ -200,16 +193,14 @@ class FinetuneActivitiesImplTest {
                     "seq", cell, dataset, "cpu-small", List.of("T1", "T2"), false, 2));
     env.close();
     CellRecord rec =
-        new ObjectMapper()
-            .readValue(
-                store.get(CellRecords.cellKey("seq", r.cellId())).orElseThrow(), CellRecord.class);
+        new SweepStore(store, "seq").readCell(r.cellId()).orElseThrow();
     assertEquals(Integer.valueOf(1), rec.perClass());
     assertEquals("sequence", rec.sampling());
     // One training sequence of each class, every frame with its 4 augmented variants.
     List<String> ids =
         List.of(
             new String(
-                    store.get(CellRecords.idsKey("seq", r.cellId())).orElseThrow(),
+                    store.get(new SweepStore(store, "seq").sampledIdsKey(r.cellId())).orElseThrow(),
                     java.nio.charset.StandardCharsets.UTF_8)
                 .strip()
                 .split("\n"));

@@ -183,7 +183,7 @@ class FinetuneTrainerTest {
     float[] uninterrupted = reference.scores();
     double[] lossesUninterrupted = reference.losses();
 
-    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-a"), 2);
+    Checkpoints ckpt = new Checkpoints(store, "sweeps/t1/checkpoints/cell-a/", 2);
     List<String> heartbeats = new ArrayList<>();
     // The "worker" dies at step 8: after the checkpoint of step 6, before the one of step 9.
     RuntimeException killed =
@@ -264,7 +264,7 @@ class FinetuneTrainerTest {
     Uninterrupted reference = uninterrupted(cfg);
     float[] uninterrupted = reference.scores();
     double[] lossesUninterrupted = reference.losses();
-    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-drain"), 2);
+    Checkpoints ckpt = new Checkpoints(store, "sweeps/t1/checkpoints/cell-drain/", 2);
     List<String> heartbeats = new ArrayList<>();
     // The worker drains during step 8: between the checkpoints of steps 6 and 9.
     TrainingStopped stopped =
@@ -330,7 +330,7 @@ class FinetuneTrainerTest {
   void aTruncatedCheckpointIsPassedOverForTheOlderIntactOneAndNeverLoaded() throws Exception {
     FinetuneConfig cfg = config(3, 3);
     float[] uninterrupted = uninterrupted(cfg).scores();
-    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-truncated"), 2);
+    Checkpoints ckpt = new Checkpoints(store, "sweeps/t1/checkpoints/cell-truncated/", 2);
     // Killed at step 8: checkpoints 5 and 6 are kept, the heartbeat names 6.
     assertThrows(
         IllegalStateException.class,
@@ -397,7 +397,7 @@ class FinetuneTrainerTest {
   @Test
   void epochsShorterThanTheIntervalGetNoCheckpointOfTheirOwn() throws Exception {
     // 3 epochs of 5 steps, a checkpoint every 6 steps: only 6 and 12, not each epoch's end.
-    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-short"), 5);
+    Checkpoints ckpt = new Checkpoints(store, "sweeps/t1/checkpoints/cell-short/", 5);
     List<Long> steps = new ArrayList<>();
     try (FinetuneRunCloser run =
         closeable(
@@ -422,7 +422,7 @@ class FinetuneTrainerTest {
 
   @Test
   void aCheckpointOfOtherSettingsIsNotResumed() throws Exception {
-    Checkpoints ckpt = new Checkpoints(store, Checkpoints.prefix("t1", "cell-b"), 2);
+    Checkpoints ckpt = new Checkpoints(store, "sweeps/t1/checkpoints/cell-b/", 2);
     new FinetuneTrainer(config(1, 2), images)
         .train(ids, labels, ckpt, null, TrainingListener.NONE)
         .model()

@@ -1,5 +1,6 @@
 package io.labelcurve.activities.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.eval.SequenceOutcomes;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
@@ -155,7 +156,7 @@ class SweepReportTest {
         CLASSES,
         scores,
         confusion,
-        CellRecords.idsKey(sweep, id),
+        new SweepStore(null, sweep).sampledIdsKey(id),
         Map.of("host", "worker-1", "processors", "2", "solver", "dual-cd"),
         outcomes ? kept : null);
   }
@@ -212,18 +213,14 @@ class SweepReportTest {
             POOL,
             Map.of("A", 3, "B", 3, "C", 3),
             Map.of("T1", 30, "T2", 30));
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("spec", spec);
-    doc.put("dataset", ds);
-    doc.put("model_keys", Map.of("strong", "strong-abc123", "weak", "weak-def456"));
-    doc.put("labelcurve_version", "test");
-    store.put(CellRecords.specKey(sweep), CellRecords.MAPPER.writeValueAsBytes(doc));
+    SweepStore sweepStore = new SweepStore(store, sweep);
+    sweepStore.writeSpec(
+        spec, ds, Map.of("strong", "strong-abc123", "weak", "weak-def456"), "test");
     for (CellRecord c : cells) {
-      store.put(CellRecords.cellKey(sweep, c.cell()), CellRecords.MAPPER.writeValueAsBytes(c));
+      sweepStore.writeCell(c);
     }
     if (results) {
-      store.put(
-          CellRecords.resultsKey(sweep), ResultsCsv.render(cells).getBytes(StandardCharsets.UTF_8));
+      sweepStore.writeResults(ResultsCsv.render(cells));
     }
   }
 
@@ -250,7 +247,7 @@ class SweepReportTest {
               0.7);
       store.put(
           LatencyBench.key("strong-abc123", "eng", "cpu()", 224),
-          CellRecords.MAPPER.writeValueAsBytes(latency));
+          new ObjectMapper().writeValueAsBytes(latency));
       Path out = dir.resolve("report");
       SweepReport.Summary summary = SweepReport.write(store, "syn", out, false);
       // -Dreport.keep=DIR keeps a copy to look at.
@@ -474,12 +471,12 @@ class SweepReportTest {
       // As an old worker wrote it: no "outcomes" field at all.
       String json =
           new String(
-              store.get(CellRecords.cellKey("old", old.get(0).cell())).orElseThrow(),
+              store.get(new SweepStore(store, "old").cellKey(old.get(0).cell())).orElseThrow(),
               StandardCharsets.UTF_8);
       String without = json.replaceAll(",\\s*\"outcomes\"\\s*:\\s*null", "");
       assertFalse(without.contains("outcomes"), without);
       store.put(
-          CellRecords.cellKey("old", old.get(0).cell()), without.getBytes(StandardCharsets.UTF_8));
+          new SweepStore(store, "old").cellKey(old.get(0).cell()), without.getBytes(StandardCharsets.UTF_8));
 
       Path out = dir.resolve("old-report");
       SweepReport.write(store, "old", out, false);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.workflows.spec.AugmentationSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class SpecReaderOptionsTest {
     assertEquals(new AugmentationSpec.Range(1.1, 1.1), a.wideWidth());
     // spec.json and workflow history carry it as JSON.
     SweepSpec back =
-        CellRecords.MAPPER.readValue(CellRecords.MAPPER.writeValueAsBytes(spec), SweepSpec.class);
+        new ObjectMapper().readValue(new ObjectMapper().writeValueAsBytes(spec), SweepSpec.class);
     assertEquals(spec, back);
     assertEquals(
         AugmentationSpec.NONE,
@@ -62,7 +62,7 @@ class SpecReaderOptionsTest {
         "{\"id\":\"s\",\"dataset\":\"d\",\"trainSplit\":\"train\",\"testSplits\":[\"T1\"],"
             + "\"models\":[\"m\"],\"adaptations\":[\"linear-probe\"],\"samplings\":[],\"seeds\":1,"
             + "\"preset\":\"cpu-small\",\"maxCellsInFlight\":4,\"seedsPer\":{}}";
-    SweepSpec spec = CellRecords.MAPPER.readValue(old, SweepSpec.class);
+    SweepSpec spec = new ObjectMapper().readValue(old, SweepSpec.class);
     assertNull(spec.augmentation());
     assertEquals(AugmentationSpec.DEFAULT, spec.augmentationOrDefault());
   }
