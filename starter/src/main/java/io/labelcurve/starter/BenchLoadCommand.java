@@ -3,18 +3,18 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -22,7 +22,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -168,7 +167,7 @@ final class BenchLoadCommand implements Callable<Integer> {
           nextKill += TimeUnit.SECONDS.toNanos(killEvery);
         }
         if (doneAtChaosEnd < 0 && now >= chaosEnds) {
-          doneAtChaosEnd = SweepOps.finished(plane.store(), spec.id()).size();
+          doneAtChaosEnd = new SweepStore(plane.store(), spec.id()).finishedCells().size();
         }
         if (now - lastLine > TimeUnit.SECONDS.toNanos(30)) {
           lastLine = now;
@@ -176,14 +175,14 @@ final class BenchLoadCommand implements Callable<Integer> {
               Locale.ROOT,
               "%6.0f s: %d cells finished, %d kills%n",
               (now - t0) / 1e9,
-              SweepOps.finished(plane.store(), spec.id()).size(),
+              new SweepStore(plane.store(), spec.id()).finishedCells().size(),
               kills);
         }
         Thread.sleep(500);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (doneAtChaosEnd < 0) {
-        doneAtChaosEnd = SweepOps.finished(plane.store(), spec.id()).size();
+        doneAtChaosEnd = new SweepStore(plane.store(), spec.id()).finishedCells().size();
       }
       SweepResult result = sweep.getResult(1, TimeUnit.MINUTES, SweepResult.class);
       fleet.stopAll();
@@ -211,12 +210,9 @@ final class BenchLoadCommand implements Callable<Integer> {
       throws IOException {
     Attempts attempts = new Attempts();
     attempts.add(plane.client(), spec.id());
-    attempts.add(plane.client(), SweepWorkflowImpl.childId(spec.id(), MODEL));
+    attempts.add(plane.client(), ModelSweepWorkflow.workflowId(spec.id(), MODEL));
     Map<String, Integer> rows = new HashMap<>();
-    String csv =
-        new String(
-            plane.store().get(CellRecords.resultsKey(spec.id())).orElseThrow(),
-            StandardCharsets.UTF_8);
+    String csv = new SweepStore(plane.store(), spec.id()).readResults().orElseThrow();
     List<String> lines = csv.lines().toList();
     int cellColumn = List.of(lines.get(0).split(",")).indexOf("cell");
     int rowsPerCell = 2 * spec.testSplits().size(); // image and sequence level per split

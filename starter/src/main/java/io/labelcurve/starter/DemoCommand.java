@@ -2,14 +2,13 @@ package io.labelcurve.starter;
 
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepResult;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -114,13 +113,11 @@ final class DemoCommand implements Callable<Integer> {
       SweepResult result =
           SweepStatusPrinter.await(plane.client(), plane.store(), id, sweepModels, say);
 
-      String csv =
-          new String(
-              plane.store().get(CellRecords.resultsKey(id)).orElseThrow(), StandardCharsets.UTF_8);
+      String csv = new SweepStore(plane.store(), id).readResults().orElseThrow();
       Files.createDirectories(out);
       Files.writeString(out.resolve("results.csv"), csv);
       // The sweep wrote its report to the bucket as it ended; a copy goes next to results.csv.
-      String reportPrefix = CellRecords.sweepPrefix(id) + "report/";
+      String reportPrefix = new SweepStore(plane.store(), id).reportPrefix();
       for (String key : plane.store().list(reportPrefix)) {
         Path target = out.resolve("report").resolve(key.substring(reportPrefix.length()));
         Files.createDirectories(target.getParent());

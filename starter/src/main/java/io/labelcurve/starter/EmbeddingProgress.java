@@ -4,7 +4,7 @@ import io.labelcurve.activities.embed.EmbedProgress;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.labelcurve.workflows.sweep.SweepPhase;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -55,9 +55,6 @@ final class EmbeddingProgress {
       Double etaSeconds,
       String state) {}
 
-  /** The phase a model workflow is in while it embeds ({@code ModelSweepWorkflowImpl}). */
-  static final String EMBEDDING_PHASE = "embedding";
-
   /**
    * The embedding progress of each model of sweep {@code sweepId} that is embedding now; empty when
    * none is (cells running, or not started yet).
@@ -66,13 +63,13 @@ final class EmbeddingProgress {
       WorkflowClient client, String sweepId, List<String> models, DatasetSummary dataset) {
     List<Model> out = new ArrayList<>();
     for (String m : models) {
-      String childId = SweepWorkflowImpl.childId(sweepId, m);
+      String childId = ModelSweepWorkflow.workflowId(sweepId, m);
       try {
         DescribeWorkflowExecutionResponse d = describe(client, childId);
         if (d.getWorkflowExecutionInfo().getStatus()
                 != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-            || !EMBEDDING_PHASE.equals(
-                client.newWorkflowStub(ModelSweepWorkflow.class, childId).progress().phase())) {
+            || client.newWorkflowStub(ModelSweepWorkflow.class, childId).progress().phase()
+                != SweepPhase.EMBEDDING) {
           continue;
         }
         model(client, m, childId, d, dataset).ifPresent(out::add);

@@ -5,6 +5,7 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.spec.SpecReader;
 import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
@@ -86,67 +87,68 @@ final class SweepCommand {
       ModelCatalog catalog = models.catalog();
       SpecChecks.check(spec, catalog);
       PrintStream progress = output.progress();
-      WorkflowServiceStubs stubs = connection.stubs();
-      try (S3BlobStore store = connection.store()) {
-        Path dir =
-            specFile != null ? specFile.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
-        spec = SweepLauncher.prepare(spec, dir, catalog, store, progress);
-        WorkflowClient client = connection.client(stubs);
-        SweepWorkflow sweep =
-            SweepLauncher.start(
-                client,
-                new io.labelcurve.workflows.sweep.SweepRequest(
-                    spec,
-                    null,
-                    searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
-        String runId = WorkflowStub.fromTyped(sweep).getExecution().getRunId();
-        String ui = connection.uiUrl(spec.id(), runId);
-        Map<String, Object> started = new LinkedHashMap<>();
-        started.put("sweep", spec.id());
-        started.put("workflow_id", spec.id());
-        started.put("run_id", runId);
-        started.put("namespace", connection.temporalSettings().namespace());
-        started.put("ui_url", ui);
-        started.put("models", spec.allModels());
-        progress.println(
-            "started sweep "
-                + spec.id()
-                + " ("
-                + spec.allModels().size()
-                + " models)"
-                + "\n  workflow id "
-                + spec.id()
-                + "\n  run id      "
-                + runId
-                + "\n  Temporal UI "
-                + ui
-                + "   ("
-                + ConnectionOptions.ENV_UI_URL
-                + " sets the UI's address)");
-        if (!await) {
-          if (output.json()) {
-            output.printJson(started);
-          }
-          return ExitCode.OK.code();
-        }
-        SweepResult r =
-            SweepStatusPrinter.await(client, store, spec.id(), spec.allModels(), progress);
-        String csv =
-            new String(
-                store.get(store.keyOf(r.resultsUri())).orElseThrow(),
-                java.nio.charset.StandardCharsets.UTF_8);
+      SweepSpec checked = spec;
+      return withTemporalAndBucket(
+          connection, (client, store) -> start(checked, catalog, client, store, progress));
+    }
+
+    private Integer start(
+        SweepSpec checked,
+        ModelCatalog catalog,
+        WorkflowClient client,
+        S3BlobStore store,
+        PrintStream progress)
+        throws Exception {
+      Path dir =
+          specFile != null ? specFile.toAbsolutePath().getParent() : Path.of("").toAbsolutePath();
+      SweepSpec spec = SweepLauncher.prepare(checked, dir, catalog, store, progress);
+      SweepWorkflow sweep =
+          SweepLauncher.start(
+              client,
+              new io.labelcurve.workflows.sweep.SweepRequest(
+                  spec, null, searchAttributes || SweepLauncher.searchAttributesFromEnvironment()));
+      String runId = WorkflowStub.fromTyped(sweep).getExecution().getRunId();
+      String ui = connection.uiUrl(spec.id(), runId);
+      Map<String, Object> started = new LinkedHashMap<>();
+      started.put("sweep", spec.id());
+      started.put("workflow_id", spec.id());
+      started.put("run_id", runId);
+      started.put("namespace", connection.temporalSettings().namespace());
+      started.put("ui_url", ui);
+      started.put("models", spec.allModels());
+      progress.println(
+          "started sweep "
+              + spec.id()
+              + " ("
+              + spec.allModels().size()
+              + " models)"
+              + "\n  workflow id "
+              + spec.id()
+              + "\n  run id      "
+              + runId
+              + "\n  Temporal UI "
+              + ui
+              + "   ("
+              + ConnectionOptions.ENV_UI_URL
+              + " sets the UI's address)");
+      if (!await) {
         if (output.json()) {
-          started.put("result", resultJson(r));
           output.printJson(started);
-        } else {
-          ResultsTable.print(csv, System.out);
-          System.out.println(
-              r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
         }
-        return ExitCode.ofCells(r.cellsFailed()).code();
-      } finally {
-        stubs.shutdown();
+        return ExitCode.OK.code();
       }
+      SweepResult r =
+          SweepStatusPrinter.await(client, store, spec.id(), spec.allModels(), progress);
+      if (output.json()) {
+        started.put("result", resultJson(r));
+        output.printJson(started);
+      } else {
+        ResultsTable.print(
+            new SweepStore(store, spec.id()).readResults().orElseThrow(), System.out);
+        System.out.println(
+            r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
+      }
+      return ExitCode.ofCells(r.cellsFailed()).code();
     }
   }
 
@@ -176,14 +178,10 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs stubs = connection.stubs();
-      try (S3BlobStore store = connection.store()) {
-        SweepOps.Status s = SweepOps.status(connection.client(stubs), store, id);
-        System.out.println(
-            output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
-      } finally {
-        stubs.shutdown();
-      }
+      SweepOps.Status s =
+          withTemporalAndBucket(connection, (client, store) -> SweepOps.status(client, store, id));
+      System.out.println(
+          output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
       return ExitCode.OK.code();
     }
   }
@@ -204,67 +202,65 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs stubs = connection.stubs();
-      try (S3BlobStore store = connection.store()) {
-        WorkflowClient client = connection.client(stubs);
-        // With -o json the bar goes to stderr and stdout gets the final status alone.
-        PrintStream out = output.progress();
-        boolean tty = System.console() != null && !output.json();
-        String last = "";
-        long downSince = -1;
-        while (true) {
-          SweepOps.Status s;
-          try {
-            s = SweepOps.status(client, store, id);
-            downSince = -1;
-          } catch (UserError noSuchSweep) {
-            throw noSuchSweep;
-          } catch (RuntimeException queryFailed) {
-            // A query can fail while a workflow task is in flight; the next one will answer. A
-            // server that goes away is waited for (a restart) up to a minute; one that never
-            // answered is an error at once.
-            if (TemporalErrors.unreachable(queryFailed).isPresent()) {
-              long now = System.nanoTime();
-              downSince = downSince < 0 ? now : downSince;
-              if (last.isEmpty() || now - downSince > TimeUnit.SECONDS.toNanos(60)) {
-                throw queryFailed;
-              }
+      return withTemporalAndBucket(connection, this::watch);
+    }
+
+    private Integer watch(WorkflowClient client, S3BlobStore store) throws Exception {
+      // With -o json the bar goes to stderr and stdout gets the final status alone.
+      PrintStream out = output.progress();
+      boolean tty = System.console() != null && !output.json();
+      String last = "";
+      long downSince = -1;
+      while (true) {
+        SweepOps.Status s;
+        try {
+          s = SweepOps.status(client, store, id);
+          downSince = -1;
+        } catch (UserError noSuchSweep) {
+          throw noSuchSweep;
+        } catch (RuntimeException queryFailed) {
+          // A query can fail while a workflow task is in flight; the next one will answer. A
+          // server that goes away is waited for (a restart) up to a minute; one that never
+          // answered is an error at once.
+          if (TemporalErrors.unreachable(queryFailed).isPresent()) {
+            long now = System.nanoTime();
+            downSince = downSince < 0 ? now : downSince;
+            if (last.isEmpty() || now - downSince > TimeUnit.SECONDS.toNanos(60)) {
+              throw queryFailed;
             }
-            Thread.sleep((long) (interval * 1000));
-            continue;
-          }
-          String line = SweepOps.bar(s, 40) + "  " + s.phase();
-          String embedding = EmbeddingProgress.line(s.embedding());
-          if (tty) {
-            // Two lines while models embed: the bar, and under it the embedding line.
-            System.out.print(
-                "\r"
-                    + line
-                    + "\u001b[J"
-                    + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
-            System.out.flush();
-          } else if (!(line + embedding).equals(last)) {
-            out.println(line);
-            if (!embedding.isEmpty()) {
-              out.println("  " + embedding);
-            }
-          }
-          last = line + embedding;
-          if (!"RUNNING".equals(s.state())) {
-            if (tty) {
-              System.out.println("\u001b[J");
-            }
-            if (output.json()) {
-              output.printJson(SweepOps.json(s));
-            } else {
-              System.out.println(SweepOps.line(s));
-            }
-            return ExitCode.ofState(s.state(), s.failed(), s.left()).code();
           }
           Thread.sleep((long) (interval * 1000));
+          continue;
         }
-      } finally {
-        stubs.shutdown();
+        String line = SweepOps.bar(s, 40) + "  " + s.phase();
+        String embedding = EmbeddingProgress.line(s.embedding());
+        if (tty) {
+          // Two lines while models embed: the bar, and under it the embedding line.
+          System.out.print(
+              "\r"
+                  + line
+                  + "\u001b[J"
+                  + (embedding.isEmpty() ? "" : "\n" + embedding + "\u001b[K\u001b[1A\r"));
+          System.out.flush();
+        } else if (!(line + embedding).equals(last)) {
+          out.println(line);
+          if (!embedding.isEmpty()) {
+            out.println("  " + embedding);
+          }
+        }
+        last = line + embedding;
+        if (!"RUNNING".equals(s.state())) {
+          if (tty) {
+            System.out.println("\u001b[J");
+          }
+          if (output.json()) {
+            output.printJson(SweepOps.json(s));
+          } else {
+            System.out.println(SweepOps.line(s));
+          }
+          return ExitCode.ofState(s.state(), s.failed(), s.left()).code();
+        }
+        Thread.sleep((long) (interval * 1000));
       }
     }
   }
@@ -280,24 +276,23 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs stubs = connection.stubs();
-      try (S3BlobStore store = connection.store()) {
-        List<SweepOps.Status> all = SweepOps.list(connection.client(stubs), store);
-        if (output.json()) {
-          System.out.println(JSON.writeValueAsString(all.stream().map(SweepOps::json).toList()));
-        } else if (all.isEmpty()) {
-          System.out.println("no sweeps in " + store.uri("sweeps/"));
-        } else {
+      return withTemporalAndBucket(connection, this::list);
+    }
+
+    private Integer list(WorkflowClient client, S3BlobStore store) throws Exception {
+      List<SweepOps.Status> all = SweepOps.list(client, store);
+      if (output.json()) {
+        System.out.println(JSON.writeValueAsString(all.stream().map(SweepOps::json).toList()));
+      } else if (all.isEmpty()) {
+        System.out.println("no sweeps in " + SweepStore.rootUri(store));
+      } else {
+        System.out.printf(
+            "%-32s %-10s %7s %7s %7s %7s%n", "sweep", "state", "cells", "done", "failed", "left");
+        for (SweepOps.Status s : all) {
           System.out.printf(
-              "%-32s %-10s %7s %7s %7s %7s%n", "sweep", "state", "cells", "done", "failed", "left");
-          for (SweepOps.Status s : all) {
-            System.out.printf(
-                "%-32s %-10s %7d %7d %7d %7d%n",
-                s.sweep(), s.state(), s.cells(), s.done(), s.failed(), s.left());
-          }
+              "%-32s %-10s %7d %7d %7d %7d%n",
+              s.sweep(), s.state(), s.cells(), s.done(), s.failed(), s.left());
         }
-      } finally {
-        stubs.shutdown();
       }
       return ExitCode.OK.code();
     }
@@ -316,22 +311,23 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs stubs = connection.stubs();
-      try {
-        SweepOps.cancel(connection.client(stubs), id);
-        if (output.json()) {
-          output.printJson(Map.of("sweep", id, "cancel_requested", true));
-        } else {
-          System.out.println(
-              "cancelling sweep "
-                  + id
-                  + ": no new cells start; cells in flight"
-                  + " finish; 'labelcurve sweep rerun "
-                  + id
-                  + "' runs the rest later");
-        }
-      } finally {
-        stubs.shutdown();
+      // The bucket is not needed: a sweep can be cancelled while S3 is down.
+      withTemporal(
+          connection,
+          client -> {
+            SweepOps.cancel(client, id);
+            return null;
+          });
+      if (output.json()) {
+        output.printJson(Map.of("sweep", id, "cancel_requested", true));
+      } else {
+        System.out.println(
+            "cancelling sweep "
+                + id
+                + ": no new cells start; cells in flight"
+                + " finish; 'labelcurve sweep rerun "
+                + id
+                + "' runs the rest later");
       }
       return ExitCode.OK.code();
     }
@@ -368,58 +364,56 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      WorkflowServiceStubs stubs = connection.stubs();
-      try (S3BlobStore store = connection.store()) {
-        WorkflowClient client = connection.client(stubs);
-        java.util.Set<String> cells =
-            SweepOps.rerun(
-                client,
-                store,
-                id,
-                failedOnly,
-                searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
-        PrintStream progress = output.progress();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("sweep", id);
-        json.put("cells", cells.size());
-        if (cells.isEmpty()) {
-          progress.println(
-              "sweep "
-                  + id
-                  + ": nothing to rerun, every "
-                  + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
-        } else {
-          String runId = client.newUntypedWorkflowStub(id).describe().getExecution().getRunId();
-          json.put("run_id", runId);
-          json.put("ui_url", connection.uiUrl(id, runId));
-          progress.println(
-              "rerunning "
-                  + cells.size()
-                  + (failedOnly ? " failed" : " failed and missing")
-                  + " cells of sweep "
-                  + id
-                  + "\n  run id      "
-                  + runId
-                  + "\n  Temporal UI "
-                  + json.get("ui_url"));
-        }
-        if (await && !cells.isEmpty()) {
-          SweepResult r =
-              SweepStatusPrinter.await(
-                  client, store, id, SweepOps.require(store, id).spec().allModels(), progress);
-          json.put("result", resultJson(r));
-          progress.println(
-              r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
-          if (output.json()) {
-            output.printJson(json);
-          }
-          return ExitCode.ofCells(r.cellsFailed()).code();
-        }
+      return withTemporalAndBucket(connection, this::rerun);
+    }
+
+    private Integer rerun(WorkflowClient client, S3BlobStore store) throws Exception {
+      java.util.Set<String> cells =
+          SweepOps.rerun(
+              client,
+              store,
+              id,
+              failedOnly,
+              searchAttributes || SweepLauncher.searchAttributesFromEnvironment());
+      PrintStream progress = output.progress();
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("sweep", id);
+      json.put("cells", cells.size());
+      if (cells.isEmpty()) {
+        progress.println(
+            "sweep "
+                + id
+                + ": nothing to rerun, every "
+                + (failedOnly ? "failed cell has finished since" : "planned cell has a result"));
+      } else {
+        String runId = client.newUntypedWorkflowStub(id).describe().getExecution().getRunId();
+        json.put("run_id", runId);
+        json.put("ui_url", connection.uiUrl(id, runId));
+        progress.println(
+            "rerunning "
+                + cells.size()
+                + (failedOnly ? " failed" : " failed and missing")
+                + " cells of sweep "
+                + id
+                + "\n  run id      "
+                + runId
+                + "\n  Temporal UI "
+                + json.get("ui_url"));
+      }
+      if (await && !cells.isEmpty()) {
+        SweepResult r =
+            SweepStatusPrinter.await(
+                client, store, id, SweepOps.require(store, id).spec().allModels(), progress);
+        json.put("result", resultJson(r));
+        progress.println(
+            r.cellsDone() + " cells done, " + r.cellsFailed() + " failed; " + r.resultsUri());
         if (output.json()) {
           output.printJson(json);
         }
-      } finally {
-        stubs.shutdown();
+        return ExitCode.ofCells(r.cellsFailed()).code();
+      }
+      if (output.json()) {
+        output.printJson(json);
       }
       return ExitCode.OK.code();
     }
@@ -507,4 +501,38 @@ final class SweepCommand {
   }
 
   static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a subcommand does with a Temporal client. */
+  @FunctionalInterface
+  interface WithTemporal<T> {
+    T call(WorkflowClient client) throws Exception;
+  }
+
+  /** What a subcommand does with a Temporal client and the bucket. */
+  @FunctionalInterface
+  interface WithTemporalAndBucket<T> {
+    T call(WorkflowClient client, S3BlobStore store) throws Exception;
+  }
+
+  /** Connects to Temporal, runs {@code body}, and closes the connection however it ends. */
+  static <T> T withTemporal(ConnectionOptions connection, WithTemporal<T> body) throws Exception {
+    WorkflowServiceStubs stubs = connection.stubs();
+    try {
+      return body.call(connection.client(stubs));
+    } finally {
+      stubs.shutdown();
+    }
+  }
+
+  /** As {@link #withTemporal}, with the bucket open too (closed first). */
+  static <T> T withTemporalAndBucket(ConnectionOptions connection, WithTemporalAndBucket<T> body)
+      throws Exception {
+    return withTemporal(
+        connection,
+        client -> {
+          try (S3BlobStore store = connection.store()) {
+            return body.call(client, store);
+          }
+        });
+  }
 }

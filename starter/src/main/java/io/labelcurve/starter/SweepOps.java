@@ -1,18 +1,13 @@
 package io.labelcurve.starter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.plan.Cell;
-import io.labelcurve.workflows.plan.SweepPlanner;
-import io.labelcurve.workflows.spec.DatasetSummary;
-import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepProgress;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -27,24 +22,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The operations on existing sweeps (status, list, cancel, rerun). What a sweep asked for and what
- * it finished is read from the bucket ({@code sweeps/{id}/spec.json}, {@code cells/}, {@code
- * failures/}), so that they work after the embedded server restarted and without a visibility API;
+ * it finished is read from the bucket ({@link SweepStore}: its spec, finished cells and recorded
+ * failures), so that they work after the embedded server restarted and without a visibility API;
  * what is running now is read by queries on the workflows.
  */
 final class SweepOps {
   private SweepOps() {}
-
-  /** What the sweep asked for, as its workflow stored it. */
-  record Stored(SweepSpec spec, DatasetSummary dataset) {
-    List<Cell> cells() {
-      return SweepPlanner.plan(spec, dataset);
-    }
-  }
 
   /**
    * The state of a sweep over all its runs.
@@ -103,53 +90,20 @@ final class SweepOps {
     }
   }
 
-  static Optional<Stored> read(BlobStore store, String sweepId) throws IOException {
-    Optional<byte[]> bytes = store.get(CellRecords.specKey(sweepId));
-    if (bytes.isEmpty()) {
-      return Optional.empty();
-    }
-    JsonNode doc = CellRecords.MAPPER.readTree(bytes.get());
-    return Optional.of(
-        new Stored(
-            CellRecords.MAPPER.treeToValue(doc.get("spec"), SweepSpec.class),
-            CellRecords.MAPPER.treeToValue(doc.get("dataset"), DatasetSummary.class)));
-  }
-
-  static Stored require(BlobStore store, String sweepId) throws IOException {
-    return read(store, sweepId)
+  /** What the sweep asked for; a user error naming where it was looked for when it is not there. */
+  static SweepStore.StoredSpec require(BlobStore store, String sweepId) throws IOException {
+    SweepStore sweep = new SweepStore(store, sweepId);
+    return sweep
+        .readSpec()
         .orElseThrow(
             () ->
                 new UserError(
                     "no sweep '"
                         + sweepId
                         + "' in "
-                        + store.uri(CellRecords.sweepPrefix(sweepId))
+                        + sweep.uri(sweep.prefix())
                         + " (it writes spec.json once its dataset"
                         + " is checked); see 'labelcurve sweep list'"));
-  }
-
-  /** Ids of the cells whose result is in the bucket. */
-  static Set<String> finished(BlobStore store, String sweepId) throws IOException {
-    String prefix = CellRecords.cellsPrefix(sweepId);
-    Set<String> ids = new TreeSet<>();
-    for (String key : store.list(prefix)) {
-      if (key.endsWith(".json")) {
-        ids.add(key.substring(prefix.length(), key.length() - ".json".length()));
-      }
-    }
-    return ids;
-  }
-
-  /** Every cell a run recorded as failed (id → message), finished or not since. */
-  static Map<String, String> recordedFailures(BlobStore store, String sweepId) throws IOException {
-    Map<String, String> failures = new TreeMap<>();
-    for (String key : store.list(CellRecords.failuresPrefix(sweepId))) {
-      if (key.endsWith(".json")) {
-        JsonNode doc = CellRecords.MAPPER.readTree(store.get(key).orElseThrow());
-        doc.fields().forEachRemaining(e -> failures.put(e.getKey(), e.getValue().asText()));
-      }
-    }
-    return failures;
   }
 
   static Optional<WorkflowExecutionDescription> describe(WorkflowClient client, String sweepId) {
@@ -169,14 +123,15 @@ final class SweepOps {
     String state =
         d.map(x -> x.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""))
             .orElse("UNKNOWN");
-    Optional<Stored> maybe = read(store, sweepId);
+    SweepStore sweep = new SweepStore(store, sweepId);
+    Optional<SweepStore.StoredSpec> maybe = sweep.readSpec();
     if (maybe.isEmpty() && d.isPresent()) {
       // Still validating its dataset: spec.json is written after; the workflow alone answers.
       SweepProgress p = progress(client, sweepId, List.of());
       return new Status(
           sweepId,
           state,
-          p.phase(),
+          p.phase().label(),
           p.cells(),
           p.done(),
           p.failed(),
@@ -186,7 +141,7 @@ final class SweepOps {
           null,
           p.failedModels());
     }
-    Stored stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
+    SweepStore.StoredSpec stored = maybe.isPresent() ? maybe.get() : require(store, sweepId);
     List<Cell> planned = stored.cells();
     Set<String> plannedIds = new LinkedHashSet<>();
     planned.forEach(c -> plannedIds.add(c.id()));
@@ -206,7 +161,7 @@ final class SweepOps {
       return new Status(
           sweepId,
           state,
-          p.phase(),
+          p.phase().label(),
           planned.size(),
           done,
           p.failed(),
@@ -217,9 +172,9 @@ final class SweepOps {
           p.failedModels(),
           EmbeddingProgress.of(client, sweepId, stored.spec().models(), stored.dataset()));
     }
-    Set<String> done = finished(store, sweepId);
+    Set<String> done = sweep.finishedCells();
     done.retainAll(plannedIds);
-    Set<String> failed = new TreeSet<>(recordedFailures(store, sweepId).keySet());
+    Set<String> failed = new TreeSet<>(sweep.readFailures().keySet());
     failed.retainAll(plannedIds);
     failed.removeAll(done);
     int left = planned.size() - done.size() - failed.size();
@@ -278,7 +233,7 @@ final class SweepOps {
     int running = 0;
     long images = 0;
     for (String m : models) {
-      String childId = SweepWorkflowImpl.childId(sweepId, m);
+      String childId = ModelSweepWorkflow.workflowId(sweepId, m);
       try {
         WorkflowExecutionDescription child = client.newUntypedWorkflowStub(childId).describe();
         // A child of an earlier run (before a rerun) must not be counted in this one.
@@ -311,17 +266,8 @@ final class SweepOps {
 
   /** Every sweep with a spec.json in the bucket, each with its status. */
   static List<Status> list(WorkflowClient client, BlobStore store) throws IOException {
-    Set<String> ids = new TreeSet<>();
-    for (String key : store.list("sweeps/")) {
-      if (key.endsWith("/spec.json")) {
-        String rest = key.substring("sweeps/".length(), key.length() - "/spec.json".length());
-        if (!rest.contains("/")) {
-          ids.add(rest);
-        }
-      }
-    }
     List<Status> out = new ArrayList<>();
-    for (String id : ids) {
+    for (String id : SweepStore.sweepIds(store)) {
       out.add(status(client, store, id));
     }
     return out;
@@ -332,11 +278,11 @@ final class SweepOps {
    * plus, unless {@code failedOnly}, every planned cell without a result (never started, cancelled,
    * lost with a restarted server).
    */
-  static Set<String> cellsToRerun(BlobStore store, Stored stored, boolean failedOnly)
+  static Set<String> cellsToRerun(BlobStore store, SweepStore.StoredSpec stored, boolean failedOnly)
       throws IOException {
-    String id = stored.spec().id();
-    Set<String> done = finished(store, id);
-    Set<String> failed = recordedFailures(store, id).keySet();
+    SweepStore sweep = new SweepStore(store, stored.spec().id());
+    Set<String> done = sweep.finishedCells();
+    Set<String> failed = sweep.readFailures().keySet();
     Set<String> cells = new TreeSet<>();
     for (Cell c : stored.cells()) {
       if (done.contains(c.id())) {
@@ -357,7 +303,7 @@ final class SweepOps {
       boolean failedOnly,
       boolean searchAttributes)
       throws IOException {
-    Stored stored = require(store, sweepId);
+    SweepStore.StoredSpec stored = require(store, sweepId);
     Optional<WorkflowExecutionDescription> d = describe(client, sweepId);
     if (d.isPresent()
         && d.get().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {

@@ -1,6 +1,7 @@
 package io.labelcurve.starter;
 
 import io.labelcurve.activities.storage.BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.sweep.SweepProgress;
 import io.labelcurve.workflows.sweep.SweepResult;
@@ -55,7 +56,11 @@ final class SweepStatusPrinter {
           }
           if (dataset == null && store != null) {
             // spec.json is written once the dataset is checked, before any model embeds.
-            dataset = SweepOps.read(store, sweepId).map(SweepOps.Stored::dataset).orElse(null);
+            dataset =
+                new SweepStore(store, sweepId)
+                    .readSpec()
+                    .map(SweepStore.StoredSpec::dataset)
+                    .orElse(null);
           }
           if (dataset != null) {
             String embedding =

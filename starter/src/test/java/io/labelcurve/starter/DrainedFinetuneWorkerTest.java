@@ -15,15 +15,15 @@ import io.labelcurve.activities.finetune.Checkpoints;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
@@ -117,7 +117,7 @@ class DrainedFinetuneWorkerTest {
                       .setTaskQueue(SweepWorkflow.TASK_QUEUE)
                       .build());
       WorkflowClient.start(sweep::run, SweepRequest.all(spec));
-      String modelWorkflow = SweepWorkflowImpl.childId(spec.id(), MODEL);
+      String modelWorkflow = ModelSweepWorkflow.workflowId(spec.id(), MODEL);
       String cellsPrefix = "sweeps/" + spec.id() + "/cells/";
 
       Path log1 = dir.resolve("worker-1.log");
@@ -266,9 +266,7 @@ class DrainedFinetuneWorkerTest {
             "one cell record");
 
         CellRecord resumed =
-            CellRecords.MAPPER.readValue(
-                plane.store().get(CellRecords.cellKey(spec.id(), reference.cell())).orElseThrow(),
-                CellRecord.class);
+            new SweepStore(plane.store(), spec.id()).readCell(reference.cell()).orElseThrow();
         Map<String, String> p = resumed.provenance();
         String from = p.get("resumed_from");
         assertTrue(

@@ -14,15 +14,15 @@ import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowFailedException;
@@ -119,16 +119,13 @@ class FailedModelEndToEndTest {
             WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
             plane
                 .client()
-                .newUntypedWorkflowStub(SweepWorkflowImpl.childId(spec.id(), GOOD))
+                .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId(spec.id(), GOOD))
                 .describe()
                 .getStatus());
-        Set<String> finished = SweepOps.finished(plane.store(), spec.id());
+        Set<String> finished = new SweepStore(plane.store(), spec.id()).finishedCells();
         assertEquals(4, finished.size(), finished.toString());
         assertTrue(finished.stream().allMatch(id -> id.startsWith(GOOD)), finished.toString());
-        String csv =
-            new String(
-                plane.store().get(CellRecords.resultsKey(spec.id())).orElseThrow(),
-                StandardCharsets.UTF_8);
+        String csv = new SweepStore(plane.store(), spec.id()).readResults().orElseThrow();
         for (String cell : finished) {
           assertTrue(csv.contains("," + cell + ","), cell + " in results.csv\n" + csv);
         }
@@ -137,7 +134,7 @@ class FailedModelEndToEndTest {
             new String(
                 plane
                     .store()
-                    .get(CellRecords.sweepPrefix(spec.id()) + "report/index.html")
+                    .get(new SweepStore(plane.store(), spec.id()).reportPrefix() + "index.html")
                     .orElseThrow(),
                 StandardCharsets.UTF_8);
         assertTrue(report.contains(GOOD), "the report holds the good model");

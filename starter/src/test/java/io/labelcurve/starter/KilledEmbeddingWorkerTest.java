@@ -26,10 +26,10 @@ import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -202,7 +202,7 @@ class KilledEmbeddingWorkerTest {
         }
         WorkflowClient.start(sweep::run, SweepRequest.all(spec));
         // The worker holding the training split's extraction, once it has stored shards 0..2.
-        String model = SweepWorkflowImpl.childId(spec.id(), MODEL);
+        String model = ModelSweepWorkflow.workflowId(spec.id(), MODEL);
         Process any = workers.values().iterator().next();
         long pid =
             LabelcurveProcesses.await(
@@ -343,7 +343,7 @@ class KilledEmbeddingWorkerTest {
   private static int heartbeatPosition(EmbeddedControlPlane plane, String sweepId) {
     return LabelcurveProcesses.pendingHeartbeats(
             plane,
-            SweepWorkflowImpl.childId(sweepId, MODEL),
+            ModelSweepWorkflow.workflowId(sweepId, MODEL),
             io.labelcurve.activities.embed.EmbedProgress.class)
         .stream()
         .mapToInt(io.labelcurve.activities.embed.EmbedProgress::shardsDoneThrough)

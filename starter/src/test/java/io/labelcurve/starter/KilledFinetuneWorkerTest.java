@@ -18,9 +18,9 @@ import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.spec.SpecChecks;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
@@ -28,10 +28,10 @@ import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -177,9 +177,7 @@ class KilledFinetuneWorkerTest {
       assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
 
       CellRecord resumed =
-          CellRecords.MAPPER.readValue(
-              plane.store().get(CellRecords.cellKey(spec.id(), reference.cell())).orElseThrow(),
-              CellRecord.class);
+          new SweepStore(plane.store(), spec.id()).readCell(reference.cell()).orElseThrow();
       Map<String, String> p = resumed.provenance();
       // The retry started from the newest heartbeated checkpoint (or a later one written before
       // the kill), at its step + 1.
@@ -255,9 +253,7 @@ class KilledFinetuneWorkerTest {
         new FinetuneCellRequest("reference", cell, dataset, PRESET, List.of("T1", "T2"), false),
         null,
         new TrainingListener() {});
-    return CellRecords.MAPPER.readValue(
-        plane.store().get(CellRecords.cellKey("reference", cell.id())).orElseThrow(),
-        CellRecord.class);
+    return new SweepStore(plane.store(), "reference").readCell(cell.id()).orElseThrow();
   }
 
   static long stepOf(String checkpointUri) {
@@ -269,7 +265,7 @@ class KilledFinetuneWorkerTest {
   /** The checkpoint URI the server holds as the pending finetune's heartbeat, or null. */
   private static String heartbeat(EmbeddedControlPlane plane, String sweepId) {
     return LabelcurveProcesses.pendingHeartbeats(
-            plane, SweepWorkflowImpl.childId(sweepId, MODEL), String.class)
+            plane, ModelSweepWorkflow.workflowId(sweepId, MODEL), String.class)
         .stream()
         .filter(v -> !v.isBlank())
         .findFirst()

@@ -10,23 +10,22 @@ import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -114,7 +113,7 @@ class S3OutageTest {
         WorkflowStub sweep = start(plane.client(), spec);
         // Mid-sweep: a few cells are in the bucket, most are not.
         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(8);
-        while (SweepOps.finished(plane.store(), spec.id()).size() < 2) {
+        while (new SweepStore(plane.store(), spec.id()).finishedCells().size() < 2) {
           assertTrue(worker.isAlive(), LabelcurveProcesses.read(workerLog));
           if (System.currentTimeMillis() > deadline) {
             fail("no cell finished in 8 minutes\n" + LabelcurveProcesses.read(workerLog));
@@ -136,7 +135,7 @@ class S3OutageTest {
         assertEquals(0, result.cellsFailed(), result.toString());
         assertTrue(up - down >= OUTAGE_MILLIS);
         assertTrue(
-            maxAttempt(plane, SweepWorkflowImpl.childId(spec.id(), MODEL)) > 1,
+            maxAttempt(plane, ModelSweepWorkflow.workflowId(spec.id(), MODEL)) > 1,
             "some activity was retried across the outage");
         Map<String, String> disturbed = results(plane, spec.id(), planned);
 
@@ -224,10 +223,7 @@ class S3OutageTest {
    */
   static Map<String, String> results(EmbeddedControlPlane plane, String sweepId, int planned)
       throws IOException {
-    String csv =
-        new String(
-            plane.store().get(CellRecords.resultsKey(sweepId)).orElseThrow(),
-            StandardCharsets.UTF_8);
+    String csv = new SweepStore(plane.store(), sweepId).readResults().orElseThrow();
     List<String> lines = csv.lines().toList();
     List<String> header = List.of(lines.get(0).split(","));
     int cell = header.indexOf("cell");

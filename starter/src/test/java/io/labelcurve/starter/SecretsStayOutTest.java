@@ -11,7 +11,7 @@ import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.worker.WorkerRuntime;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.authorization.AuthorizationTokenSupplier;
 import io.temporal.client.WorkflowClient;
@@ -201,7 +201,7 @@ class SecretsStayOutTest {
 
         // Every history event's bytes: inputs, results, heartbeats, failures, headers, memos.
         List<String> histories =
-            List.of("secrets-sweep", SweepWorkflowImpl.childId("secrets-sweep", MODEL));
+            List.of("secrets-sweep", ModelSweepWorkflow.workflowId("secrets-sweep", MODEL));
         int events = 0;
         for (String id : histories) {
           for (HistoryEvent e : client.fetchHistory(id).getEvents()) {

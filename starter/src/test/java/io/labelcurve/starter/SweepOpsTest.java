@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3BlobStore;
 import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
@@ -43,7 +43,6 @@ import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -118,7 +117,9 @@ class SweepOpsTest {
       }
       try {
         Thread.sleep(cellMillis);
-        store.put(CellRecords.cellKey(r.sweepId(), id), "{}".getBytes(StandardCharsets.UTF_8));
+        // A placeholder record: SweepOps counts cells by key, never reads them.
+        store.put(
+            new SweepStore(store, r.sweepId()).cellKey(id), "{}".getBytes(StandardCharsets.UTF_8));
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);
       }
@@ -143,7 +144,9 @@ class SweepOpsTest {
           io.temporal.activity.Activity.getExecutionContext().heartbeat(id);
           Thread.sleep(50);
         }
-        store.put(CellRecords.cellKey(r.sweepId(), id), "{}".getBytes(StandardCharsets.UTF_8));
+        // A placeholder record: SweepOps counts cells by key, never reads them.
+        store.put(
+            new SweepStore(store, r.sweepId()).cellKey(id), "{}".getBytes(StandardCharsets.UTF_8));
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);
       } finally {
@@ -155,11 +158,7 @@ class SweepOpsTest {
     @Override
     public String writeSpec(SweepSpec spec, DatasetSummary dataset) {
       try {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("spec", spec);
-        doc.put("dataset", dataset);
-        store.put(CellRecords.specKey(spec.id()), CellRecords.MAPPER.writeValueAsBytes(doc));
-        return store.uri(CellRecords.specKey(spec.id()));
+        return new SweepStore(store, spec.id()).writeSpec(spec, dataset, Map.of(), "test");
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -171,9 +170,7 @@ class SweepOpsTest {
         throw ApplicationFailure.newNonRetryableFailure("bucket unavailable", "Test");
       }
       try {
-        String key = CellRecords.failuresPrefix(sweepId) + part + ".json";
-        store.put(key, CellRecords.MAPPER.writeValueAsBytes(new java.util.TreeMap<>(failures)));
-        return store.uri(key);
+        return new SweepStore(store, sweepId).writeFailures(part, failures);
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -182,17 +179,14 @@ class SweepOpsTest {
     @Override
     public String writeReport(String sweepId) {
       reportsWritten.incrementAndGet();
-      return store.uri("sweeps/" + sweepId + "/report/index.html");
+      return new SweepStore(store, sweepId).reportUri();
     }
 
     @Override
     public String writeResults(String sweepId) {
       try {
-        int n = SweepOps.finished(store, sweepId).size();
-        store.put(
-            CellRecords.resultsKey(sweepId),
-            ("cells," + n + "\n").getBytes(StandardCharsets.UTF_8));
-        return store.uri(CellRecords.resultsKey(sweepId));
+        SweepStore sweep = new SweepStore(store, sweepId);
+        return sweep.writeResults("cells," + sweep.finishedCells().size() + "\n");
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -354,7 +348,8 @@ class SweepOpsTest {
 
     // Let some cells finish, then cancel through the CLI.
     long deadline = System.currentTimeMillis() + 30_000;
-    while (SweepOps.finished(store, "cx").size() < 3 && System.currentTimeMillis() < deadline) {
+    while (new SweepStore(store, "cx").finishedCells().size() < 3
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
     assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "cx")));
@@ -368,10 +363,9 @@ class SweepOpsTest {
     Thread.sleep(1000);
     assertEquals(ranAtCancel, fake.runs.size(), "no cell starts after the cancel");
     assertTrue(ranAtCancel < planned, ranAtCancel + " of " + planned + " cells ran");
-    Set<String> finished = SweepOps.finished(store, "cx");
+    Set<String> finished = new SweepStore(store, "cx").finishedCells();
     assertTrue(finished.size() >= 3, "finished results stay: " + finished);
-    String csv =
-        new String(store.get(CellRecords.resultsKey("cx")).orElseThrow(), StandardCharsets.UTF_8);
+    String csv = new SweepStore(store, "cx").readResults().orElseThrow();
     assertEquals("cells," + finished.size() + "\n", csv, "results.csv has what finished");
     SweepOps.Status status = SweepOps.status(client, store, "cx");
     assertEquals("CANCELED", status.state());
@@ -387,7 +381,7 @@ class SweepOpsTest {
     assertFalse(rerun.stream().anyMatch(finished::contains));
     SweepResult r = await("cx");
     assertEquals(rerun.size(), r.cellsDone());
-    assertEquals(planned, SweepOps.finished(store, "cx").size());
+    assertEquals(planned, new SweepStore(store, "cx").finishedCells().size());
     assertTrue(fake.runs.values().stream().allMatch(n -> n == 1), "no finished cell ran twice");
   }
 
@@ -397,7 +391,7 @@ class SweepOpsTest {
     SweepSpec spec = spec("race", 2, 1);
     int planned = SweepPlanner.plan(spec, DATASET).size();
     SweepLauncher.start(client, spec);
-    while (SweepOps.finished(store, "race").isEmpty()) {
+    while (new SweepStore(store, "race").finishedCells().isEmpty()) {
       Thread.sleep(20);
     }
     // While it runs: refused, through the CLI as well (an error exit; the sweep is untouched).
@@ -408,7 +402,7 @@ class SweepOpsTest {
         0, Labelcurve.run(cli("sweep", "rerun", "race")));
     assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "race")));
     assertThrows(WorkflowFailedException.class, () -> await("race"));
-    int finishedAtCancel = SweepOps.finished(store, "race").size();
+    int finishedAtCancel = new SweepStore(store, "race").finishedCells().size();
     assertTrue(finishedAtCancel < planned, finishedAtCancel + " of " + planned);
 
     // Two users rerun at the same moment: one run starts, the other is refused.
@@ -439,7 +433,7 @@ class SweepOpsTest {
     assertTrue(refused <= 1, results.toString());
     SweepResult last = await("race");
     assertEquals(0, last.cellsFailed());
-    assertEquals(planned, SweepOps.finished(store, "race").size());
+    assertEquals(planned, new SweepStore(store, "race").finishedCells().size());
     assertTrue(
         fake.runs.values().stream().allMatch(n -> n == 1), "no cell ran twice: " + fake.runs);
     assertEquals(planned, fake.runs.size());
@@ -470,7 +464,7 @@ class SweepOpsTest {
     assertEquals(0, Labelcurve.run(cli("sweep", "cancel", "ftc")));
     WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> await("ftc"));
     assertInstanceOf(CanceledFailure.class, e.getCause());
-    Set<String> finished = SweepOps.finished(store, "ftc");
+    Set<String> finished = new SweepStore(store, "ftc").finishedCells();
     assertEquals(
         fake.runs.keySet(),
         finished,
@@ -481,7 +475,7 @@ class SweepOpsTest {
     Set<String> rerun = SweepOps.rerun(client, store, "ftc", false, false);
     assertFalse(rerun.stream().anyMatch(finished::contains));
     await("ftc");
-    assertEquals(planned, SweepOps.finished(store, "ftc").size());
+    assertEquals(planned, new SweepStore(store, "ftc").finishedCells().size());
     assertTrue(
         fake.runs.values().stream().allMatch(n -> n == 1),
         "no finetune cell ran twice: " + fake.runs);

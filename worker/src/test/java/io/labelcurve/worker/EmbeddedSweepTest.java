@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
-import io.labelcurve.activities.results.CellRecords;
 import io.labelcurve.activities.results.ResultsCsv;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepResult;
 import io.labelcurve.workflows.sweep.SweepSearchAttributes;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
-import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
@@ -27,7 +27,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -131,10 +130,7 @@ class EmbeddedSweepTest {
     assertTrue(first.imagesEmbedded() > 0);
     assertEquals(0, first.imagesFromCache());
 
-    String csv =
-        new String(
-            plane.store().get(CellRecords.resultsKey("tiny-1")).orElseThrow(),
-            StandardCharsets.UTF_8);
+    String csv = new SweepStore(plane.store(), "tiny-1").readResults().orElseThrow();
     List<String> lines = csv.lines().toList();
     assertEquals(ResultsCsv.HEADER, lines.get(0));
     // cells x 2 test splits x 2 levels
@@ -197,7 +193,7 @@ class EmbeddedSweepTest {
     SearchAttributes ofModel =
         plane
             .client()
-            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("tiny-2", "tiny-cnn"))
+            .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId("tiny-2", "tiny-cnn"))
             .describe()
             .getTypedSearchAttributes();
     assertEquals("tiny-2", ofModel.get(SweepSearchAttributes.SWEEP));
@@ -250,7 +246,7 @@ class EmbeddedSweepTest {
             () -> run(spec("too-big", List.of("tiny-cnn"), List.of(16, 1_000_000))));
     String message = badInput(e).getOriginalMessage();
     assertTrue(message.contains("samplings[0].sizes[1]"), message);
-    assertTrue(plane.store().list(CellRecords.cellsPrefix("too-big")).isEmpty());
+    assertTrue(new SweepStore(plane.store(), "too-big").readCells().isEmpty());
   }
 
   /** The failure of type BadInput in a workflow failure's chain. */
@@ -264,11 +260,7 @@ class EmbeddedSweepTest {
   }
 
   static Set<String> ids(String sweep, String cell) throws IOException {
-    return new String(
-            plane.store().get(CellRecords.idsKey(sweep, cell)).orElseThrow(),
-            StandardCharsets.UTF_8)
-        .lines()
-        .collect(Collectors.toSet());
+    return Set.copyOf(new SweepStore(plane.store(), sweep).readSampledIds(cell).orElseThrow());
   }
 
   static Map<Path, FileTime> cacheFiles() throws IOException {

@@ -71,14 +71,12 @@ final class CellPipeline {
     /** Scores one test split and adds it to {@code into}. */
     void evaluate(String split, List<ManifestRow> rows, double[][] scores, CellEvaluations into) {
       into.add(
-          Evaluator.evaluate(
-              TestSet.of(split, rows, classes), scores, classes.size(), voteFrames));
+          Evaluator.evaluate(TestSet.of(split, rows, classes), scores, classes.size(), voteFrames));
     }
   }
 
   /** Reads the manifest, the pool and this cell's sample. */
-  Inputs inputs(
-      Manifests manifests, DatasetSummary dataset, boolean variants, Integer voteFrames)
+  Inputs inputs(Manifests manifests, DatasetSummary dataset, boolean variants, Integer voteFrames)
       throws IOException {
     Manifest manifest = manifests.read(dataset.manifestUri());
     List<String> classes = dataset.classes();

@@ -51,8 +51,7 @@ public final class ProbeActivitiesImpl implements ProbeActivities {
     // Reading the embeddings, training the SVM and evaluating report no position: heartbeat
     // throughout, so that the heartbeat timeout can be short and the SVM still take hours.
     try (BackgroundHeartbeat hb =
-        BackgroundHeartbeat.start(
-            "probe cell " + request.cell().id(), BackgroundHeartbeat.EVERY)) {
+        BackgroundHeartbeat.start("probe cell " + request.cell().id(), BackgroundHeartbeat.EVERY)) {
       return compute(request, cell);
     }
   }

@@ -950,7 +950,9 @@ public final class SweepReport {
     doc.put("cells_planned", data.plannedCells());
     doc.put(
         "results_csv",
-        data.resultsCsvPresent() ? store.uri(new SweepStore(store, data.sweepId()).resultsKey()) : null);
+        data.resultsCsvPresent()
+            ? store.uri(new SweepStore(store, data.sweepId()).resultsKey())
+            : null);
     if (data.specDoc() != null) {
       doc.set("spec_json", data.specDoc());
     }

@@ -94,7 +94,9 @@ public record LinearSvcParams(
         + ")";
   }
 
-  /** {@code 1}, {@code 0.5}, {@code 1e-4}: the shortest exact form, as scikit-learn's docs write. */
+  /**
+   * {@code 1}, {@code 0.5}, {@code 1e-4}: the shortest exact form, as scikit-learn's docs write.
+   */
   private static String compact(double v) {
     java.math.BigDecimal d = java.math.BigDecimal.valueOf(v).stripTrailingZeros();
     double a = Math.abs(v);

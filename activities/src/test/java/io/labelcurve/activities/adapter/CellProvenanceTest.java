@@ -66,8 +66,7 @@ class CellProvenanceTest {
   void parametersOtherThanTheDefaultsShowInTheClassifier() {
     LinearSvcParams d = LinearSvcParams.sklearnDefaults();
     LinearSvcParams other =
-        new LinearSvcParams(
-            0.5, 1e-6, 200, 0, LinearSvcParams.Solver.PRIMAL, 1, d.seed());
+        new LinearSvcParams(0.5, 1e-6, 200, 0, LinearSvcParams.Solver.PRIMAL, 1, d.seed());
     assertEquals(
         "LinearSVC(C=0.5, squared hinge, L2, tol=1e-6, max_iter=200, intercept_scaling=0,"
             + " solver=primal)",

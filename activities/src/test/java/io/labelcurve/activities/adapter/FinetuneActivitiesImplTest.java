@@ -14,11 +14,11 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.TestModels;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.CellRecord;
-import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
@@ -122,15 +122,15 @@ class FinetuneActivitiesImplTest {
     assertTrue(
         last.endsWith("/sweeps/kill/checkpoints/tiny-cnn.finetune.image-64.s0/step-0000030/"),
         last);
-    assertFalse(store.exists(new SweepStore(store, "kill").cellKey("tiny-cnn.finetune.image-64.s0")));
+    assertFalse(
+        store.exists(new SweepStore(store, "kill").cellKey("tiny-cnn.finetune.image-64.s0")));
 
     TestActivityEnvironment retry = TestActivityEnvironment.newInstance();
     retry.setHeartbeatDetails(last);
     CellResult resumed = stub(retry, 10).runFinetuneCell(request("kill", "tiny-cnn", 64, true));
     retry.close();
 
-    CellRecord rec =
-        new SweepStore(store, "kill").readCell(resumed.cellId()).orElseThrow();
+    CellRecord rec = new SweepStore(store, "kill").readCell(resumed.cellId()).orElseThrow();
     assertEquals("31", rec.provenance().get("resumed_at_step"), "checkpoint step 30 + 1");
     assertEquals("64", rec.provenance().get("steps"));
     assertEquals("16", rec.provenance().get("epochs"));
@@ -163,8 +163,7 @@ class FinetuneActivitiesImplTest {
       assertEquals(size, r.trainImages());
       assertTrue(r.trainSeconds() > 0);
       t1.add(r.scores().get(0).accuracy());
-      CellRecord rec =
-          new SweepStore(store, "sweep").readCell(r.cellId()).orElseThrow();
+      CellRecord rec = new SweepStore(store, "sweep").readCell(r.cellId()).orElseThrow();
       assertTrue(rec.inferMsPerImage() > 0);
       assertEquals(
           String.valueOf(Math.max(1, (1024 + size - 1) / size)), rec.provenance().get("epochs"));
@@ -192,8 +191,7 @@ class FinetuneActivitiesImplTest {
                 new FinetuneCellRequest(
                     "seq", cell, dataset, "cpu-small", List.of("T1", "T2"), false, 2));
     env.close();
-    CellRecord rec =
-        new SweepStore(store, "seq").readCell(r.cellId()).orElseThrow();
+    CellRecord rec = new SweepStore(store, "seq").readCell(r.cellId()).orElseThrow();
     assertEquals(Integer.valueOf(1), rec.perClass());
     assertEquals("sequence", rec.sampling());
     // One training sequence of each class, every frame with its 4 augmented variants.

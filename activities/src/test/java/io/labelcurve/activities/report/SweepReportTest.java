@@ -1,10 +1,10 @@
 package io.labelcurve.activities.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.eval.SequenceOutcomes;
 import io.labelcurve.activities.results.CellRecord;
@@ -476,7 +476,8 @@ class SweepReportTest {
       String without = json.replaceAll(",\\s*\"outcomes\"\\s*:\\s*null", "");
       assertFalse(without.contains("outcomes"), without);
       store.put(
-          new SweepStore(store, "old").cellKey(old.get(0).cell()), without.getBytes(StandardCharsets.UTF_8));
+          new SweepStore(store, "old").cellKey(old.get(0).cell()),
+          without.getBytes(StandardCharsets.UTF_8));
 
       Path out = dir.resolve("old-report");
       SweepReport.write(store, "old", out, false);

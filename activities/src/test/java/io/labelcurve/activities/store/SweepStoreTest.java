@@ -103,8 +103,7 @@ class SweepStoreTest {
       assertEquals(List.of("img1", "img2#v1"), sweep.readSampledIds("a").orElseThrow());
       // The ids file is not a cell.
       assertEquals(List.of("a", "b"), List.copyOf(sweep.finishedCells()));
-      assertEquals(
-          List.of("a", "b"), sweep.readCells().stream().map(CellRecord::cell).toList());
+      assertEquals(List.of("a", "b"), sweep.readCells().stream().map(CellRecord::cell).toList());
 
       assertEquals(
           "s3://bkt/sweeps/s1/failures/m1.r1.json",

@@ -17,7 +17,6 @@ import java.time.Duration;
  * where it is raised, so bad input still fails at once.
  */
 final class ActivityOptionsCatalog {
-  static final String BAD_INPUT = "BadInput";
   static final String CPU_QUEUE = "labelcurve-cpu";
   static final String GPU_QUEUE = "labelcurve-gpu";
 
@@ -36,7 +35,7 @@ final class ActivityOptionsCatalog {
         .setBackoffCoefficient(2)
         .setMaximumInterval(MAX_BACKOFF)
         .setMaximumAttempts(0) // unlimited: the schedule-to-close budget ends the retries
-        .setDoNotRetry(BAD_INPUT)
+        .setDoNotRetry(SweepWorkflow.BAD_INPUT)
         .build();
   }
 
@@ -81,7 +80,7 @@ final class ActivityOptionsCatalog {
                 .setBackoffCoefficient(2)
                 .setMaximumInterval(Duration.ofMinutes(5))
                 .setMaximumAttempts(20)
-                .setDoNotRetry(BAD_INPUT)
+                .setDoNotRetry(SweepWorkflow.BAD_INPUT)
                 .build())
         .build();
   }
@@ -150,7 +149,7 @@ final class ActivityOptionsCatalog {
                 .setBackoffCoefficient(2)
                 .setMaximumInterval(Duration.ofMinutes(5))
                 .setMaximumAttempts(10)
-                .setDoNotRetry(BAD_INPUT)
+                .setDoNotRetry(SweepWorkflow.BAD_INPUT)
                 .build())
         .build();
   }

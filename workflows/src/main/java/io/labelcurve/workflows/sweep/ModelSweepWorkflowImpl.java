@@ -75,7 +75,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   private final ResultActivities results =
       Workflow.newActivityStub(ResultActivities.class, ActivityOptionsCatalog.results());
 
-  private String phase = "embedding";
+  private SweepPhase phase = SweepPhase.EMBEDDING;
   private int planned;
   private int done;
   private int failedCount;
@@ -181,7 +181,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
           fail(c.id(), reason);
         }
         writeFailures(request);
-        phase = "failed";
+        phase = SweepPhase.FAILED;
         return result(request, embedded, fromCache, before.runs() + 1);
       }
       sets = got;
@@ -196,7 +196,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     EmbeddingSet train = sets.isEmpty() ? null : sets.get(0);
     List<EmbeddingSet> tests = sets.isEmpty() ? List.of() : sets.subList(1, sets.size());
 
-    phase = "cells";
+    phase = SweepPhase.CELLS;
     int window = Math.max(1, request.spec().maxCellsInFlight());
     // Each cell's promise is turned into one that never fails, so that waiting for "any" of a
     // full window returns on a failed cell too; the outcome is recorded as the cell completes.
@@ -271,7 +271,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     if (cancelled || CancellationScope.current().isCancelRequested()) {
       // Finished cells are in the bucket already; only the failures of this run are left to say.
       Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
-      phase = "cancelled";
+      phase = SweepPhase.CANCELLED;
       throw new CanceledFailure(
           "sweep "
               + request.sweepId()
@@ -283,7 +283,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     }
     writeFailures(request);
     if (next < cells.size()) {
-      phase = "continuing";
+      phase = SweepPhase.CONTINUING;
       ModelSweepRequest.Counters counters =
           new ModelSweepRequest.Counters(
               done, failedCount, failureSample, embedded, fromCache, runs);
@@ -299,7 +299,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
               sets,
               planDigest));
     }
-    phase = "done";
+    phase = SweepPhase.DONE;
     return result(request, embedded, fromCache, runs);
   }
 

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * @param phase {@code validating}, {@code embedding}, {@code cells}, {@code continuing}, {@code
- *     writing results}, {@code done}, {@code failed} or {@code cancelled}
+ * What a sweep, or one model's workflow, reports of itself (their {@code progress} queries).
+ *
+ * @param phase where it is
  * @param cells planned cells (of this run: a rerun plans only its failed and missing cells)
  * @param done finished cells
  * @param failed failed cells
@@ -16,7 +17,7 @@ import java.util.TreeMap;
  *     the spec at most.
  */
 public record SweepProgress(
-    String phase,
+    SweepPhase phase,
     int cells,
     int done,
     int failed,
@@ -32,11 +33,12 @@ public record SweepProgress(
             : java.util.Collections.unmodifiableMap(new TreeMap<>(failedModels));
   }
 
-  public SweepProgress(String phase, int cells, int done, int failed, int running, long images) {
+  public SweepProgress(
+      SweepPhase phase, int cells, int done, int failed, int running, long images) {
     this(phase, cells, done, failed, running, images, Map.of());
   }
 
-  public SweepProgress(String phase, int cells, int done, int failed, int running) {
+  public SweepProgress(SweepPhase phase, int cells, int done, int failed, int running) {
     this(phase, cells, done, failed, running, 0);
   }
 
@@ -45,7 +47,7 @@ public record SweepProgress(
   }
 
   public static SweepProgress starting() {
-    return new SweepProgress("validating", 0, 0, 0, 0, 0);
+    return new SweepProgress(SweepPhase.VALIDATING, 0, 0, 0, 0, 0);
   }
 
   SweepProgress plus(SweepProgress other) {

@@ -11,13 +11,20 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface SweepWorkflow {
+  /**
+   * The failure type of input the user has to fix (a spec, a manifest, a model, an image): never
+   * retried. The workflows raise it for a spec that cannot run; activities raise it where they find
+   * bad input ({@code BadInputException}); the retry policies refuse to retry it.
+   */
+  String BAD_INPUT = "BadInput";
+
   /** The task queue sweep and model workflows run on. */
   String TASK_QUEUE = "labelcurve-cpu";
 
   /**
    * Runs the sweep to the end. Cells that fail are counted, not fatal: the sweep still writes the
    * results of every finished cell. A spec or dataset the user has to fix fails the workflow with
-   * an {@code ApplicationFailure} of type {@code BadInput} before any embedding starts.
+   * an {@code ApplicationFailure} of type {@link #BAD_INPUT} before any embedding starts.
    *
    * <p>A model workflow that fails (a bug, a bookkeeping activity out of retries) fails only its
    * model: the sweep waits for every other model to finish, writes results.csv and the report of

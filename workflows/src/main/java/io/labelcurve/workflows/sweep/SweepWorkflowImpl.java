@@ -33,7 +33,7 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
   /**
    * The {@link Workflow#getVersion} change id of the child-id scheme: {@link
    * Workflow#DEFAULT_VERSION} joins sweep and model with a dot ({@link #legacyChildId}), {@link
-   * #CHILD_ID_UNAMBIGUOUS} with a slash ({@link #childId}).
+   * #CHILD_ID_UNAMBIGUOUS} with a slash ({@link ModelSweepWorkflow#workflowId}).
    */
   static final String CHILD_ID_CHANGE = "child-id-separator";
 
@@ -76,7 +76,7 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     List<Cell> cells =
         SweepPlanner.plan(spec, summary).stream().filter(c -> request.runs(c.id())).toList();
     planned = cells.size();
-    progress = tally("cells");
+    progress = tally(SweepPhase.CELLS);
     results.writeSpec(spec, summary);
 
     // One child per model with cells in this run; a rerun skips the models that are complete.
@@ -88,14 +88,14 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     if (cancelled || CancellationScope.current().isCancelRequested()) {
       // The results of the cells that finished are written even though the sweep was cancelled;
       // a detached scope, because the workflow's own scope is cancelled.
-      progress = tally("writing results");
+      progress = tally(SweepPhase.WRITING_RESULTS);
       Workflow.newDetachedCancellationScope(() -> results.writeResults(spec.id())).run();
-      progress = tally("cancelled");
+      progress = tally(SweepPhase.CANCELLED);
       throw new CanceledFailure("sweep " + spec.id() + " cancelled");
     }
-    progress = tally("writing results");
+    progress = tally(SweepPhase.WRITING_RESULTS);
     String csv = results.writeResults(spec.id());
-    progress = tally("writing report");
+    progress = tally(SweepPhase.WRITING_REPORT);
     writeReport(spec.id());
     // Children close in any order; the result lists them in the spec's.
     models.sort(java.util.Comparator.comparingInt(m -> spec.allModels().indexOf(m.model())));
@@ -104,10 +104,10 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
             spec.id(), planned, done, failed, csv, embedded, fromCache, models, failedModels);
     if (!failedModels.isEmpty()) {
       // Only now, with every other model finished and its cells in results.csv and the report.
-      progress = tally("failed");
+      progress = tally(SweepPhase.FAILED);
       throw modelsFailed(result);
     }
-    progress = tally("done");
+    progress = tally(SweepPhase.DONE);
     return result;
   }
 
@@ -127,7 +127,9 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
       ChildWorkflowOptions.Builder options =
           ChildWorkflowOptions.newBuilder()
               .setWorkflowId(
-                  unambiguousIds ? childId(spec.id(), model) : legacyChildId(spec.id(), model))
+                  unambiguousIds
+                      ? ModelSweepWorkflow.workflowId(spec.id(), model)
+                      : legacyChildId(spec.id(), model))
               .setTaskQueue(SweepWorkflow.TASK_QUEUE)
               // The sweep closes only after every child has closed, so this matters only when the
               // sweep is terminated (by an operator, or a reset): a cancel request lets each model
@@ -198,7 +200,7 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     }
   }
 
-  private SweepProgress tally(String phase) {
+  private SweepProgress tally(SweepPhase phase) {
     return new SweepProgress(phase, planned, done, failed, 0, 0, failedModels);
   }
 
@@ -255,19 +257,9 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
   }
 
   /**
-   * The id of a sweep's child workflow for one model: deterministic, so never duplicated, and
-   * unambiguous: a sweep id cannot hold a {@code /} ({@link SweepPlanner#checkShape}, checked
-   * before any child starts), so the first {@code /} splits the id back into sweep and model
-   * whatever the model id holds. Sweeps started before {@link #CHILD_ID_CHANGE} keep {@link
-   * #legacyChildId} (their replay must start the same children).
-   */
-  public static String childId(String sweepId, String model) {
-    return sweepId + "/" + model;
-  }
-
-  /**
-   * The ids of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as both ids may hold a
-   * dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code a.b.c}).
+   * The ids of model workflows of sweeps started before {@link #CHILD_ID_CHANGE}: ambiguous, as
+   * both ids may hold a dot ({@code a} + {@code b.c} and {@code a.b} + {@code c} are both {@code
+   * a.b.c}).
    */
   public static String legacyChildId(String sweepId, String model) {
     return sweepId + "." + model;
@@ -277,6 +269,6 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     String message =
         "the sweep spec cannot run:\n  "
             + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n  "));
-    return ApplicationFailure.newNonRetryableFailure(message, ActivityOptionsCatalog.BAD_INPUT);
+    return ApplicationFailure.newNonRetryableFailure(message, SweepWorkflow.BAD_INPUT);
   }
 }

@@ -180,7 +180,7 @@ class SweepScaleTest {
         int maxEvents = 0;
         int runs = 0;
         List<String> ids = new ArrayList<>(List.of("scale"));
-        models.forEach(m -> ids.add(SweepWorkflowImpl.childId("scale", m)));
+        models.forEach(m -> ids.add(ModelSweepWorkflow.workflowId("scale", m)));
         for (String id : ids) {
           String runId = "";
           while (runId != null) {

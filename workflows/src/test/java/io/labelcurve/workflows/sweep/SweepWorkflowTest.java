@@ -507,13 +507,13 @@ class SweepWorkflowTest {
     assertEquals(
         WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
         client
-            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m1"))
+            .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId("s4", "m1"))
             .describe()
             .getStatus());
     assertEquals(
         WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
         client
-            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("s4", "m2"))
+            .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId("s4", "m2"))
             .describe()
             .getStatus());
     // ... and what finished is in results.csv and the report.
@@ -522,7 +522,7 @@ class SweepWorkflowTest {
 
     // What 'sweep status' reads: the failed model and why, after the sweep closed.
     SweepProgress progress = client.newWorkflowStub(SweepWorkflow.class, "s4").progress();
-    assertEquals("failed", progress.phase());
+    assertEquals(SweepPhase.FAILED, progress.phase());
     assertEquals(result.failedModels(), progress.failedModels());
     assertEquals(3, progress.done());
   }
@@ -579,14 +579,14 @@ class SweepWorkflowTest {
     assertEquals(
         "a",
         client
-            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("a", "b.c"))
+            .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId("a", "b.c"))
             .describe()
             .getParentExecution()
             .getWorkflowId());
     assertEquals(
         "a.b",
         client
-            .newUntypedWorkflowStub(SweepWorkflowImpl.childId("a.b", "c"))
+            .newUntypedWorkflowStub(ModelSweepWorkflow.workflowId("a.b", "c"))
             .describe()
             .getParentExecution()
             .getWorkflowId());
@@ -614,9 +614,10 @@ class SweepWorkflowTest {
     assertEquals(only, recorder.cellsRun);
 
     assertEquals(
-        Set.of(m1Cell), childInput(client, SweepWorkflowImpl.childId("rr", "m1")).onlyCells());
+        Set.of(m1Cell), childInput(client, ModelSweepWorkflow.workflowId("rr", "m1")).onlyCells());
     assertEquals(
-        Set.copyOf(m2Cells), childInput(client, SweepWorkflowImpl.childId("rr", "m2")).onlyCells());
+        Set.copyOf(m2Cells),
+        childInput(client, ModelSweepWorkflow.workflowId("rr", "m2")).onlyCells());
   }
 
   @Test
@@ -641,7 +642,7 @@ class SweepWorkflowTest {
         client.newWorkflowStub(
             ModelSweepWorkflow.class,
             WorkflowOptions.newBuilder()
-                .setWorkflowId(SweepWorkflowImpl.childId("pin", "m1"))
+                .setWorkflowId(ModelSweepWorkflow.workflowId("pin", "m1"))
                 .setTaskQueue(SweepWorkflow.TASK_QUEUE)
                 .build());
     WorkflowFailedException e =

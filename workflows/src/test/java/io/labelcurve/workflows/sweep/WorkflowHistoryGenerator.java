@@ -138,7 +138,7 @@ class WorkflowHistoryGenerator {
         client.newUntypedWorkflowStub("cancel").cancel();
         awaitEvent(
             client,
-            SweepWorkflowImpl.childId("cancel", "m1"),
+            ModelSweepWorkflow.workflowId("cancel", "m1"),
             EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
         fakes.gate.countDown();
         expectFailure(client, "cancel");
