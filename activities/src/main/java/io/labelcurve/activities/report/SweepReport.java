@@ -4,9 +4,11 @@ import static io.labelcurve.activities.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labelcurve.activities.csv.Csv;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.results.CellRecord;
 import io.labelcurve.activities.results.CellRecords;
+import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
@@ -73,7 +75,7 @@ public final class SweepReport {
     Files.createDirectories(outDir);
     List<Path> files = new ArrayList<>();
     // The paper's baseline curve in the linear-probe panels; random features labelled as such.
-    List<ReportData.Row> curveRows0 = BaselineCurves.rows(data);
+    List<ResultsCsv.Row> curveRows0 = BaselineCurves.rows(data);
     List<String> models = BaselineCurves.labels(models(data), curveRows0);
     Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(curveRows0);
     TestSetUncertainty uncertainty = new TestSetUncertainty(data.cells());
@@ -180,9 +182,9 @@ public final class SweepReport {
             curveRows));
 
     // --- full-data table (Table 3)
-    Map<String, List<ReportData.Row>> full = fullData(data);
+    Map<String, List<ResultsCsv.Row>> full = fullData(data);
     List<String> splits =
-        data.rows().stream().map(ReportData.Row::testSplit).distinct().sorted().toList();
+        data.rows().stream().map(ResultsCsv.Row::testSplit).distinct().sorted().toList();
     List<String> levels = List.of("image", "sequence");
     body.append(fullDataHeading(data));
     if (full.isEmpty()) {
@@ -200,8 +202,8 @@ public final class SweepReport {
             List<String> h = new ArrayList<>();
             List<String> c = new ArrayList<>();
             List<String> testCsv = new ArrayList<>();
-            ReportData.Row r0 = rs.get(0);
-            int seeds = (int) rs.stream().map(ReportData.Row::seed).distinct().count();
+            ResultsCsv.Row r0 = rs.get(0);
+            int seeds = (int) rs.stream().map(ResultsCsv.Row::seed).distinct().count();
             Stream.of(
                     r0.model(),
                     r0.adaptation(),
@@ -215,11 +217,11 @@ public final class SweepReport {
                     });
             for (String s : splits) {
               for (String l : levels) {
-                List<ReportData.Row> cellRows =
+                List<ResultsCsv.Row> cellRows =
                     rs.stream()
                         .filter(r -> r.testSplit().equals(s) && r.level().equals(l))
                         .toList();
-                double[] acc = cellRows.stream().mapToDouble(ReportData.Row::accuracy).toArray();
+                double[] acc = cellRows.stream().mapToDouble(ResultsCsv.Row::accuracy).toArray();
                 Statistics.Mean m = Statistics.mean(acc);
                 Optional<double[]> test = testInterval(uncertainty, cellRows, s, l);
                 h.add(
@@ -242,7 +244,7 @@ public final class SweepReport {
             }
             double ms =
                 rs.stream()
-                    .mapToDouble(ReportData.Row::inferMsPerImage)
+                    .mapToDouble(ResultsCsv.Row::inferMsPerImage)
                     .average()
                     .orElse(Double.NaN);
             h.add(String.format(Locale.ROOT, "%.2f", ms));
@@ -282,16 +284,16 @@ public final class SweepReport {
         for (String s : splits) {
           List<Charts.TradeoffPoint> pts = new ArrayList<>();
           Set<String> devices = new TreeSet<>();
-          for (List<ReportData.Row> rs : full.values()) {
+          for (List<ResultsCsv.Row> rs : full.values()) {
             double[] acc =
                 rs.stream()
                     .filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
-                    .mapToDouble(ReportData.Row::accuracy)
+                    .mapToDouble(ResultsCsv.Row::accuracy)
                     .toArray();
             if (acc.length == 0) {
               continue;
             }
-            ReportData.Row r0 = rs.get(0);
+            ResultsCsv.Row r0 = rs.get(0);
             LatencyBench.Result measured = latency.get(r0.model());
             Optional<LatencyBench.Timing> timing =
                 measured == null
@@ -305,7 +307,7 @@ public final class SweepReport {
             } else {
               fallback = true;
               label += " (extraction timing)";
-              ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0);
+              ms = rs.stream().mapToDouble(ResultsCsv.Row::inferMsPerImage).average().orElse(0);
             }
             pts.add(
                 new Charts.TradeoffPoint(
@@ -641,7 +643,7 @@ public final class SweepReport {
                         && r.sampling().equals("image")
                         && r.size() == pool
                         && table3.contains(r.model()))
-            .map(ReportData.Row::model)
+            .map(ResultsCsv.Row::model)
             .collect(Collectors.toCollection(java.util.TreeSet::new));
     return "<h2 id=\"full\">Full training data (the paper's Table 3)</h2>\n<p>Table 3's cells: "
         + esc(String.join(", ", table3))
@@ -662,7 +664,7 @@ public final class SweepReport {
   }
 
   /** "whole pool" for a row on every training image, else what fraction of the pool it is. */
-  static String trainingData(ReportData data, ReportData.Row row) {
+  static String trainingData(ReportData data, ResultsCsv.Row row) {
     int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
     if (row.sampling().equals("image") && row.size() == pool) {
       return "whole pool";
@@ -677,11 +679,11 @@ public final class SweepReport {
    * The test-set interval of the seeds' mean of full-data rows, when all their cells kept outcomes.
    */
   private static Optional<double[]> testInterval(
-      TestSetUncertainty uncertainty, List<ReportData.Row> rows, String split, String level) {
+      TestSetUncertainty uncertainty, List<ResultsCsv.Row> rows, String split, String level) {
     if (rows.isEmpty()) {
       return Optional.empty();
     }
-    ReportData.Row r0 = rows.get(0);
+    ResultsCsv.Row r0 = rows.get(0);
     Map<Integer, Double> bySeed = new TreeMap<>();
     Map<Integer, String> cells = new TreeMap<>();
     rows.forEach(
@@ -809,23 +811,23 @@ public final class SweepReport {
    * The full-data rows per model × adaptation: image sampling of the whole pool, else the largest
    * size.
    */
-  static Map<String, List<ReportData.Row>> fullData(ReportData data) {
-    Map<String, List<ReportData.Row>> out = new TreeMap<>();
+  static Map<String, List<ResultsCsv.Row>> fullData(ReportData data) {
+    Map<String, List<ResultsCsv.Row>> out = new TreeMap<>();
     int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
-    Map<String, List<ReportData.Row>> byKey =
+    Map<String, List<ResultsCsv.Row>> byKey =
         data.rows().stream()
             .collect(
                 Collectors.groupingBy(
                     r -> r.model() + "|" + r.adaptation(), TreeMap::new, Collectors.toList()));
     byKey.forEach(
         (key, rs) -> {
-          List<ReportData.Row> image =
+          List<ResultsCsv.Row> image =
               rs.stream().filter(r -> r.sampling().equals("image")).toList();
-          List<ReportData.Row> pickFrom = image.isEmpty() ? rs : image;
+          List<ResultsCsv.Row> pickFrom = image.isEmpty() ? rs : image;
           int size =
               pickFrom.stream().anyMatch(r -> r.size() == pool)
                   ? pool
-                  : pickFrom.stream().mapToInt(ReportData.Row::size).max().orElse(-1);
+                  : pickFrom.stream().mapToInt(ResultsCsv.Row::size).max().orElse(-1);
           String sampling = pickFrom.get(0).sampling();
           out.put(
               key,
@@ -837,12 +839,12 @@ public final class SweepReport {
   }
 
   private static Path confusion(
-      ReportData data, Map<String, List<ReportData.Row>> full, Path outDir, StringBuilder body)
+      ReportData data, Map<String, List<ResultsCsv.Row>> full, Path outDir, StringBuilder body)
       throws IOException {
     Set<String> fullCells =
         full.values().stream()
             .flatMap(List::stream)
-            .map(ReportData.Row::cell)
+            .map(ResultsCsv.Row::cell)
             .collect(Collectors.toSet());
     // model|adaptation → split → level → summed matrix
     Map<String, Map<String, Map<String, int[][]>>> sums = new TreeMap<>();
@@ -1035,7 +1037,7 @@ public final class SweepReport {
   }
 
   private static Set<String> adaptations(ReportData data) {
-    return data.rows().stream().map(ReportData.Row::adaptation).collect(Collectors.toSet());
+    return data.rows().stream().map(ResultsCsv.Row::adaptation).collect(Collectors.toSet());
   }
 
   private static String seedsText(Map<Curves.Panel, List<Curves.Curve>> figure) {
@@ -1071,20 +1073,9 @@ public final class SweepReport {
 
   private static Path csv(Path dir, String name, List<String> header, List<List<String>> rows)
       throws IOException {
-    StringBuilder b =
-        new StringBuilder(String.join(",", header.stream().map(SweepReport::field).toList()))
-            .append('\n');
-    rows.forEach(
-        r -> b.append(String.join(",", r.stream().map(SweepReport::field).toList())).append('\n'));
     Path file = dir.resolve(name);
-    Files.writeString(file, b, StandardCharsets.UTF_8);
+    Files.writeString(file, Csv.render(header, rows), StandardCharsets.UTF_8);
     return file;
-  }
-
-  private static String field(String v) {
-    return v.contains(",") || v.contains("\"") || v.contains("\n")
-        ? '"' + v.replace("\"", "\"\"") + '"'
-        : v;
   }
 
   static String slug(String s) {
