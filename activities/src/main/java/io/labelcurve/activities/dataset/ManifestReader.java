@@ -83,21 +83,21 @@ public final class ManifestReader {
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
-    List<Record> records = parse(location, text);
+    List<CsvLine> records = parse(location, text);
     if (records.isEmpty()) {
       throw new BadInputException(
           location
               + ": the manifest is empty; it needs a header row (image,label,sequence,split"
               + "[,frame,patient,site]) and one row per image");
     }
-    Record header = records.get(0);
+    CsvLine header = records.get(0);
     Map<String, Integer> columns = columns(location, header);
 
     List<String> errors = new ArrayList<>();
     List<ManifestRow> rows = new ArrayList<>();
     Map<String, Integer> firstRowOfImage = new HashMap<>();
     for (int i = 1; i < records.size(); i++) {
-      Record rec = records.get(i);
+      CsvLine rec = records.get(i);
       if (rec.fields().size() == 1 && rec.fields().get(0).isBlank()) {
         continue; // blank line
       }
@@ -149,7 +149,7 @@ public final class ManifestReader {
     return location + ", row " + row + ": ";
   }
 
-  private static Map<String, Integer> columns(String location, Record header) {
+  private static Map<String, Integer> columns(String location, CsvLine header) {
     Map<String, Integer> columns = new HashMap<>();
     for (int i = 0; i < header.fields().size(); i++) {
       String name = header.fields().get(i).trim().toLowerCase(Locale.ROOT);
@@ -190,7 +190,7 @@ public final class ManifestReader {
 
   private static ManifestRow toRow(
       String location,
-      Record rec,
+      CsvLine rec,
       int expectedFields,
       Map<String, Integer> columns,
       List<String> errors) {
@@ -232,7 +232,7 @@ public final class ManifestReader {
 
   private static String required(
       String location,
-      Record rec,
+      CsvLine rec,
       Map<String, Integer> columns,
       String column,
       List<String> errors) {
@@ -244,7 +244,7 @@ public final class ManifestReader {
     return value;
   }
 
-  private static String optional(Record rec, Map<String, Integer> columns, String column) {
+  private static String optional(CsvLine rec, Map<String, Integer> columns, String column) {
     Integer index = columns.get(column);
     if (index == null) {
       return null;
@@ -320,7 +320,7 @@ public final class ManifestReader {
   }
 
   /** One CSV record and the line it starts on (1-based). */
-  record Record(int line, List<String> fields) {}
+  record CsvLine(int line, List<String> fields) {}
 
   /**
    * RFC 4180 through Commons CSV: fields separated by commas, records by CRLF or LF; quoted fields
@@ -328,9 +328,9 @@ public final class ManifestReader {
    * it. Blank lines are records of one empty field (skipped by the caller), so that every record
    * knows the line it starts on.
    */
-  static List<Record> parse(String location, String text) {
+  static List<CsvLine> parse(String location, String text) {
     int[] lineStarts = lineStarts(text);
-    List<Record> records = new ArrayList<>();
+    List<CsvLine> records = new ArrayList<>();
     try (CSVParser parser =
         CSVParser.builder().setReader(new StringReader(text)).setFormat(FORMAT).get()) {
       Iterator<CSVRecord> it = parser.iterator();
@@ -351,7 +351,7 @@ public final class ManifestReader {
         if (records.isEmpty() && fields.size() == 1 && fields.get(0).isBlank()) {
           continue; // blank lines before the header
         }
-        records.add(new Record(line, fields));
+        records.add(new CsvLine(line, fields));
       }
     } catch (IOException e) {
       throw unparsable(location, 1, e);
