@@ -3,6 +3,7 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
+import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.activities.store.SweepStore;
@@ -213,11 +214,9 @@ final class BenchLoadCommand implements Callable<Integer> {
     attempts.add(plane.client(), ModelSweepWorkflow.workflowId(spec.id(), MODEL));
     Map<String, Integer> rows = new HashMap<>();
     String csv = new SweepStore(plane.store(), spec.id()).readResults().orElseThrow();
-    List<String> lines = csv.lines().toList();
-    int cellColumn = List.of(lines.get(0).split(",")).indexOf("cell");
     int rowsPerCell = 2 * spec.testSplits().size(); // image and sequence level per split
-    for (String line : lines.subList(1, lines.size())) {
-      rows.merge(line.split(",", -1)[cellColumn], 1, Integer::sum);
+    for (ResultsCsv.Row r : ResultsCsv.parse(csv)) {
+      rows.merge(r.cell(), 1, Integer::sum);
     }
     long duplicated = rows.values().stream().filter(n -> n > rowsPerCell).count();
     int lost = result.cells() - rows.size();

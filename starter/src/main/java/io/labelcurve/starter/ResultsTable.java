@@ -1,5 +1,6 @@
 package io.labelcurve.starter;
 
+import io.labelcurve.activities.results.ResultsCsv;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,39 +10,27 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A short table of a {@code results.csv}: mean accuracy over seeds per model, sampling and size.
+ * A short table of a {@code results.csv} (read by {@link ResultsCsv#parse}): mean accuracy over
+ * seeds per model, sampling and size.
  */
 final class ResultsTable {
   private ResultsTable() {}
 
   static void print(String csv, PrintStream out) {
-    String[] lines = csv.split("\n");
-    List<String> header = List.of(lines[0].split(","));
-    int model = header.indexOf("model");
-    int sampling = header.indexOf("sampling");
-    int size = header.indexOf("size");
-    int perClass = header.indexOf("per_class");
-    int split = header.indexOf("test_split");
-    int level = header.indexOf("level");
-    int accuracy = header.indexOf("accuracy");
     // (model, sampling, size) -> (split level) -> accuracies over seeds
     Map<String, Map<String, List<Double>>> rows = new TreeMap<>();
     TreeSet<String> columns = new TreeSet<>();
-    for (int i = 1; i < lines.length; i++) {
-      String[] f = lines[i].split(",", -1);
-      if (f.length < header.size()) {
-        continue;
-      }
+    for (ResultsCsv.Row r : ResultsCsv.parse(csv)) {
       String x =
-          "sequence".equals(f[sampling])
-              ? String.format("%5s seq/class", f[perClass])
-              : String.format("%5s images", f[size]);
-      String key = String.format("%-24s %-9s %s", f[model], f[sampling], x);
-      String column = f[split] + " " + ("image".equals(f[level]) ? "img" : "seq");
+          "sequence".equals(r.sampling())
+              ? String.format("%5s seq/class", r.perClass())
+              : String.format("%5s images", r.size());
+      String key = String.format("%-24s %-9s %s", r.model(), r.sampling(), x);
+      String column = r.testSplit() + " " + ("image".equals(r.level()) ? "img" : "seq");
       columns.add(column);
       rows.computeIfAbsent(key, k -> new TreeMap<>())
           .computeIfAbsent(column, k -> new ArrayList<>())
-          .add(Double.parseDouble(f[accuracy]));
+          .add(r.accuracy());
     }
     StringBuilder head = new StringBuilder(String.format("%-51s", "model / sampling / size"));
     columns.forEach(c -> head.append(String.format("%9s", c)));

@@ -2,7 +2,6 @@ package io.labelcurve.starter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,6 +9,7 @@ import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
+import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.activities.store.SweepStore;
@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -224,22 +225,16 @@ class S3OutageTest {
   static Map<String, String> results(EmbeddedControlPlane plane, String sweepId, int planned)
       throws IOException {
     String csv = new SweepStore(plane.store(), sweepId).readResults().orElseThrow();
-    List<String> lines = csv.lines().toList();
-    List<String> header = List.of(lines.get(0).split(","));
-    int cell = header.indexOf("cell");
-    int split = header.indexOf("test_split");
-    int level = header.indexOf("level");
-    int accuracy = header.indexOf("accuracy");
     Map<String, String> out = new LinkedHashMap<>();
     Set<String> cells = new TreeSet<>();
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",", -1);
-      String key = f[cell] + "|" + f[split] + "|" + f[level];
-      assertNotNull(f[accuracy]);
-      if (out.put(key, f[accuracy]) != null) {
+    for (ResultsCsv.Row r : ResultsCsv.parse(csv)) {
+      String key = r.cell() + "|" + r.testSplit() + "|" + r.level();
+      // As written: results.csv keeps six decimals.
+      String accuracy = String.format(Locale.ROOT, "%.6f", r.accuracy());
+      if (out.put(key, accuracy) != null) {
         fail("results.csv of " + sweepId + " has " + key + " twice");
       }
-      cells.add(f[cell]);
+      cells.add(r.cell());
     }
     assertEquals(planned, cells.size(), "every cell in results.csv of " + sweepId);
     return out;

@@ -136,12 +136,10 @@ class EmbeddedSweepTest {
     // cells x 2 test splits x 2 levels
     assertEquals(10 * 2 * 2, lines.size() - 1);
     Set<String> seen = new HashSet<>();
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
-      double accuracy = Double.parseDouble(f[11]);
-      assertTrue(accuracy >= 0 && accuracy <= 1, line);
-      assertTrue(Integer.parseInt(f[12]) > 0, line);
-      seen.add(f[4] + " " + f[9] + " " + f[10]);
+    for (ResultsCsv.Row r : ResultsCsv.parse(csv)) {
+      assertTrue(r.accuracy() >= 0 && r.accuracy() <= 1, r.toString());
+      assertTrue(r.n() > 0, r.toString());
+      seen.add(r.sampling() + " " + r.testSplit() + " " + r.level());
     }
     assertEquals(
         Set.of(

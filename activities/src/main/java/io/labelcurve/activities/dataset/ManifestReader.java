@@ -1,7 +1,10 @@
 package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.csv.Csv;
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,18 +14,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads a dataset manifest: UTF-8 CSV (RFC 4180 quoting, CRLF or LF) with a header naming the
- * columns {@code image, label, sequence, split} and optionally {@code frame, patient, site}, in any
- * order; other columns are ignored. Header names are matched without regard to case or surrounding
- * spaces.
+ * Reads a dataset manifest: UTF-8 CSV (RFC 4180 quoting, CRLF or LF; read by Commons CSV) with a
+ * header naming the columns {@code image, label, sequence, split} and optionally {@code frame,
+ * patient, site}, in any order; other columns are ignored. Header names are matched without regard
+ * to case or surrounding spaces.
  *
  * <p>Everything wrong with the file itself is refused here with a {@link BadInputException} naming
  * the file and row: an empty file, a missing header or column, a row with the wrong number of
@@ -44,6 +52,9 @@ public final class ManifestReader {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
   private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:[\\\\/].*");
   private static final Pattern VARIANT_SUFFIX = Pattern.compile(".*#v[0-9]+$");
+
+  /** {@link Csv#READ}, and spaces around a field are not part of it (a value is trimmed anyway). */
+  private static final CSVFormat FORMAT = Csv.READ.builder().setIgnoreSurroundingSpaces(true).get();
 
   private ManifestReader() {}
 
@@ -72,21 +83,21 @@ public final class ManifestReader {
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
-    List<Record> records = parse(location, text);
+    List<CsvLine> records = parse(location, text);
     if (records.isEmpty()) {
       throw new BadInputException(
           location
               + ": the manifest is empty; it needs a header row (image,label,sequence,split"
               + "[,frame,patient,site]) and one row per image");
     }
-    Record header = records.get(0);
+    CsvLine header = records.get(0);
     Map<String, Integer> columns = columns(location, header);
 
     List<String> errors = new ArrayList<>();
     List<ManifestRow> rows = new ArrayList<>();
     Map<String, Integer> firstRowOfImage = new HashMap<>();
     for (int i = 1; i < records.size(); i++) {
-      Record rec = records.get(i);
+      CsvLine rec = records.get(i);
       if (rec.fields().size() == 1 && rec.fields().get(0).isBlank()) {
         continue; // blank line
       }
@@ -138,7 +149,7 @@ public final class ManifestReader {
     return location + ", row " + row + ": ";
   }
 
-  private static Map<String, Integer> columns(String location, Record header) {
+  private static Map<String, Integer> columns(String location, CsvLine header) {
     Map<String, Integer> columns = new HashMap<>();
     for (int i = 0; i < header.fields().size(); i++) {
       String name = header.fields().get(i).trim().toLowerCase(Locale.ROOT);
@@ -179,7 +190,7 @@ public final class ManifestReader {
 
   private static ManifestRow toRow(
       String location,
-      Record rec,
+      CsvLine rec,
       int expectedFields,
       Map<String, Integer> columns,
       List<String> errors) {
@@ -221,7 +232,7 @@ public final class ManifestReader {
 
   private static String required(
       String location,
-      Record rec,
+      CsvLine rec,
       Map<String, Integer> columns,
       String column,
       List<String> errors) {
@@ -233,7 +244,7 @@ public final class ManifestReader {
     return value;
   }
 
-  private static String optional(Record rec, Map<String, Integer> columns, String column) {
+  private static String optional(CsvLine rec, Map<String, Integer> columns, String column) {
     Integer index = columns.get(column);
     if (index == null) {
       return null;
@@ -309,82 +320,71 @@ public final class ManifestReader {
   }
 
   /** One CSV record and the line it starts on (1-based). */
-  record Record(int line, List<String> fields) {}
+  record CsvLine(int line, List<String> fields) {}
 
   /**
-   * RFC 4180: fields separated by commas, records by CRLF or LF; quoted fields may hold both, and
-   * "" is a quote.
+   * RFC 4180 through Commons CSV: fields separated by commas, records by CRLF or LF; quoted fields
+   * may hold both, and "" is a quote; spaces around a field (and around its quotes) are not part of
+   * it. Blank lines are records of one empty field (skipped by the caller), so that every record
+   * knows the line it starts on.
    */
-  static List<Record> parse(String location, String text) {
-    List<Record> records = new ArrayList<>();
-    List<String> fields = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    int line = 1;
-    int recordLine = 1;
-    boolean quoted = false;
-    boolean any = false; // anything in the current record
-    int n = text.length();
-    for (int i = 0; i < n; i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < n && text.charAt(i + 1) == '"') {
-            field.append('"');
-            i++;
-          } else {
-            quoted = false;
+  static List<CsvLine> parse(String location, String text) {
+    int[] lineStarts = lineStarts(text);
+    List<CsvLine> records = new ArrayList<>();
+    try (CSVParser parser =
+        CSVParser.builder().setReader(new StringReader(text)).setFormat(FORMAT).get()) {
+      Iterator<CSVRecord> it = parser.iterator();
+      while (true) {
+        // The line after the last record read: where the next one starts, for a parse error.
+        int next = (int) parser.getCurrentLineNumber() + 1;
+        CSVRecord r;
+        try {
+          if (!it.hasNext()) {
+            break;
           }
-        } else {
-          if (c == '\n') {
-            line++;
-          }
-          field.append(c);
+          r = it.next();
+        } catch (UncheckedIOException e) {
+          throw unparsable(location, next, e.getCause());
         }
-        continue;
+        int line = lineOf(lineStarts, r.getCharacterPosition());
+        List<String> fields = r.toList();
+        if (records.isEmpty() && fields.size() == 1 && fields.get(0).isBlank()) {
+          continue; // blank lines before the header
+        }
+        records.add(new CsvLine(line, fields));
       }
-      switch (c) {
-        case '"' -> {
-          quoted = true;
-          any = true;
-        }
-        case ',' -> {
-          fields.add(field.toString());
-          field.setLength(0);
-          any = true;
-        }
-        case '\r' -> {
-          if (i + 1 < n && text.charAt(i + 1) == '\n') {
-            continue;
-          }
-          field.append(c);
-        }
-        case '\n' -> {
-          fields.add(field.toString());
-          field.setLength(0);
-          if (any || fields.size() > 1 || !fields.get(0).isEmpty()) {
-            records.add(new Record(recordLine, List.copyOf(fields)));
-          } else if (!records.isEmpty()) {
-            records.add(new Record(recordLine, List.of(""))); // blank line, skipped by the caller
-          }
-          fields.clear();
-          any = false;
-          line++;
-          recordLine = line;
-        }
-        default -> {
-          field.append(c);
-          any = true;
-        }
-      }
-    }
-    if (quoted) {
-      throw BadInputException.atRow(
-          location, recordLine, "a quoted field is never closed (missing '\"')");
-    }
-    if (any || field.length() > 0) {
-      fields.add(field.toString());
-      records.add(new Record(recordLine, List.copyOf(fields)));
+    } catch (IOException e) {
+      throw unparsable(location, 1, e);
     }
     return records;
+  }
+
+  private static BadInputException unparsable(String location, int line, Throwable e) {
+    String why = String.valueOf(e.getMessage());
+    return BadInputException.atRow(
+        location,
+        line,
+        why.contains("EOF reached before encapsulated token finished")
+            ? "a quoted field is never closed (missing '\"')"
+            : "is not valid CSV ("
+                + why
+                + "); quote a field that holds a comma, quote or line break");
+  }
+
+  /** Offsets at which lines start; line i (1-based) starts at {@code starts[i - 1]}. */
+  private static int[] lineStarts(String text) {
+    List<Integer> starts = new ArrayList<>();
+    starts.add(0);
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == '\n') {
+        starts.add(i + 1);
+      }
+    }
+    return starts.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static int lineOf(int[] lineStarts, long offset) {
+    int i = Arrays.binarySearch(lineStarts, (int) offset);
+    return i >= 0 ? i + 1 : -i - 1;
   }
 }

@@ -3,14 +3,12 @@ package io.labelcurve.activities.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.JsonFields;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -144,7 +142,9 @@ public record ModelSpec(
    */
   public ModelSpec withInput(int size, int resize) {
     Input in = new Input(input.channels(), size, resize);
-    check(in, source);
+    JsonFields fields = JsonFields.of(source, null);
+    check(in, fields);
+    fields.throwIfAny();
     return new ModelSpec(
         id,
         description,
@@ -222,7 +222,7 @@ public record ModelSpec(
         && !folder.getFileName().toString().equals(spec.id())) {
       throw new BadInputException(
           where
-              + ": field 'id' is '"
+              + ": id: '"
               + spec.id()
               + "' but the folder is '"
               + folder.getFileName()
@@ -231,22 +231,27 @@ public record ModelSpec(
     return spec;
   }
 
-  /** Parses a model.json tree; {@code where} names it in messages. */
+  /**
+   * Parses a model.json tree through {@link JsonFields}; {@code where} names it in messages, which
+   * list every bad field at once.
+   */
   public static ModelSpec parse(JsonNode root, String where) {
-    unknown(root, TOP, "", where);
-    String id = text(root, "id", true, where);
-    if (!ID.matcher(id).matches()) {
-      throw new BadInputException(
-          where
-              + ": field 'id' is '"
+    JsonFields f = JsonFields.of(where, root);
+    f.onlyKnown(TOP);
+    String id = f.text("id");
+    if (id != null && !ID.matcher(id).matches()) {
+      f.problem(
+          "id",
+          "'"
               + id
-              + "'; use 1-64 lower-case letters, digits, '.', '_' or '-' (it becomes part of bucket keys)");
+              + "'; use 1-64 lower-case letters, digits, '.', '_' or '-' (it becomes part of bucket"
+              + " keys)");
     }
-    String format = text(root, "format", true, where);
-    if (!TORCHSCRIPT.equals(format) && !BUILTIN.equals(format)) {
-      throw new BadInputException(
-          where
-              + ": field 'format' is '"
+    String format = f.text("format");
+    if (format != null && !TORCHSCRIPT.equals(format) && !BUILTIN.equals(format)) {
+      f.problem(
+          "format",
+          "'"
               + format
               + "'; expected '"
               + TORCHSCRIPT
@@ -255,126 +260,122 @@ public record ModelSpec(
               + "'");
     }
     boolean builtin = BUILTIN.equals(format);
-    String file = text(root, "file", !builtin, where);
-    String sha = text(root, "sha256", false, where);
+    String file = builtin ? f.text("file", null) : f.text("file");
+    String sha = f.text("sha256", null);
     if (sha != null && !sha.matches("[0-9a-fA-F]{64}")) {
-      throw new BadInputException(where + ": field 'sha256' is not 64 hex digits");
+      f.problem("sha256", "is not 64 hex digits");
     }
     if (file != null && hasScheme(file)) {
       String scheme = file.substring(0, file.indexOf(':')).toLowerCase(Locale.ROOT);
       if (!Set.of("file", "http", "https", "s3").contains(scheme)) {
-        throw new BadInputException(
-            where
-                + ": field 'file' is '"
-                + file
-                + "'; use a path, a "
-                + "file:, https:// or s3:// URI");
-      }
-      if (ModelSources.isRemote(file) && sha == null) {
-        throw new BadInputException(
-            where
-                + ": field 'sha256' is required when 'file' is a URI ("
-                + file
-                + "): the download is checked against it");
+        f.problem("file", "'" + file + "'; use a path, a file:, https:// or s3:// URI");
+      } else if (ModelSources.isRemote(file) && sha == null) {
+        f.problem(
+            "sha256",
+            "required when 'file' is a URI (" + file + "): the download is checked against it");
       }
     }
-    String architecture = text(root, "architecture", builtin, where);
+    String architecture = builtin ? f.text("architecture") : f.text("architecture", null);
     if (architecture != null && !builtin) {
-      throw new BadInputException(where + ": field 'architecture' is only for format 'builtin'");
+      f.problem("architecture", "only for format 'builtin'");
     }
-    if (builtin && BuiltinModels.dimOf(architecture) < 0) {
-      throw new BadInputException(
-          where
-              + ": field 'architecture' is '"
-              + architecture
-              + "'; built in are "
-              + BuiltinModels.ARCHITECTURES);
+    if (builtin && architecture != null && BuiltinModels.dimOf(architecture) < 0) {
+      f.problem(
+          "architecture", "'" + architecture + "'; built in are " + BuiltinModels.ARCHITECTURES);
     }
-    Long seed = root.has("seed") ? (long) integer(root, "seed", where, Integer.MIN_VALUE) : null;
+    Integer seedValue = f.integer("seed", null, Integer.MIN_VALUE);
+    Long seed = seedValue == null ? null : (long) seedValue;
 
-    JsonNode in = object(root, "input", where);
-    unknown(in, INPUT, "input.", where);
-    int channels = integer(in, "channels", "input.", where, 1);
-    int size = integer(in, "size", "input.", where, 1);
-    int resize = in.has("resize") ? integer(in, "resize", "input.", where, 1) : BASE_SIZE;
-    Input input = new Input(channels, size, resize);
-    check(input, where);
+    JsonFields in = f.object("input");
+    in.onlyKnown(INPUT);
+    Integer channels = in.integer("channels", 1);
+    Integer size = in.integer("size", 1);
+    int resize = in.integer("resize", BASE_SIZE, 1);
+    Input input = null;
+    if (channels != null && size != null) {
+      input = new Input(channels, size, resize);
+      check(input, f);
+    }
 
-    JsonNode norm = object(root, "normalization", where);
-    unknown(norm, NORM, "normalization.", where);
-    float[] mean = floats(norm, "mean", channels, where);
-    float[] std = floats(norm, "std", channels, where);
-    for (float s : std) {
-      if (!(s > 0)) {
-        throw new BadInputException(where + ": field 'normalization.std' has a value <= 0");
+    JsonFields norm = f.object("normalization");
+    norm.onlyKnown(NORM);
+    float[] mean = channels == null ? null : perChannel(norm, "mean", channels);
+    float[] std = channels == null ? null : perChannel(norm, "std", channels);
+    if (std != null) {
+      for (float s : std) {
+        if (!(s > 0)) {
+          norm.problem("std", "has a value <= 0");
+          break;
+        }
       }
     }
-    int dim = integer(root, "embedding_dim", "", where, 1);
-    if (builtin && dim != BuiltinModels.dimOf(architecture)) {
-      throw new BadInputException(
-          where
-              + ": field 'embedding_dim' is "
-              + dim
-              + " but "
-              + architecture
-              + " gives "
-              + BuiltinModels.dimOf(architecture));
+    Integer dim = f.integer("embedding_dim", 1);
+    if (builtin
+        && dim != null
+        && architecture != null
+        && BuiltinModels.dimOf(architecture) >= 0
+        && dim != BuiltinModels.dimOf(architecture)) {
+      f.problem(
+          "embedding_dim",
+          dim + " but " + architecture + " gives " + BuiltinModels.dimOf(architecture));
     }
+    Double paramsM = f.positiveNumber("params_m");
+    Double finetuneLr = f.positiveNumber("finetune_lr");
+    FinetuneHead head = dim == null ? null : finetuneHead(f, dim, builtin);
+    String description = f.text("description", null);
+    String licence = f.text("licence", null);
+    String provenance = f.text("provenance", null);
+    f.throwIfAny();
     return new ModelSpec(
         id,
-        text(root, "description", false, where),
+        description,
         format,
         file,
         sha,
         input,
         new Normalization(mean, std),
         dim,
-        number(root, "params_m", where),
-        number(root, "finetune_lr", where),
-        text(root, "licence", false, where),
-        text(root, "provenance", false, where),
+        paramsM,
+        finetuneLr,
+        licence,
+        provenance,
         architecture,
         seed,
         where,
-        finetuneHead(root, dim, builtin, where));
+        head);
   }
 
-  private static FinetuneHead finetuneHead(
-      JsonNode root, int embeddingDim, boolean builtin, String where) {
-    if (!root.has("finetune_head") || root.get("finetune_head").isNull()) {
+  private static FinetuneHead finetuneHead(JsonFields root, int embeddingDim, boolean builtin) {
+    if (!root.has("finetune_head")) {
       return null;
     }
-    JsonNode h = object(root, "finetune_head", where);
-    unknown(h, HEAD, "finetune_head.", where);
-    String file = text(h, "file", false, where);
+    JsonFields h = root.object("finetune_head");
+    h.onlyKnown(HEAD);
+    String file = h.text("file", null);
     if (file != null && (builtin || hasScheme(file))) {
-      throw new BadInputException(
-          where
-              + ": field 'finetune_head.file' must be a path beside"
-              + " the model (a TorchScript module), not for a built-in or a URI");
+      h.problem(
+          "file",
+          "must be a path beside the model (a TorchScript module), not for a built-in or a URI");
     }
-    int dim = h.has("dim") ? integer(h, "dim", "finetune_head.", where, 1) : embeddingDim;
+    Integer dim = h.integer("dim", embeddingDim, 1);
     if (file == null && dim != embeddingDim) {
-      throw new BadInputException(
-          where
-              + ": field 'finetune_head.dim' is "
-              + dim
-              + " but the"
-              + " head reads the embedding ("
+      h.problem(
+          "dim",
+          dim
+              + " but the head reads the embedding ("
               + embeddingDim
               + "); name the module that gives "
               + dim
               + " values in 'finetune_head.file'");
     }
-    Double std = number(h, "init_std", where);
-    if (std == null) {
-      throw new BadInputException(
-          where
-              + ": missing required field 'finetune_head.init_std'"
-              + " (HF's classifiers start at normal(0, 0.02))");
+    Double std = h.positiveNumber("init_std");
+    if (std == null && !h.has("init_std")) {
+      h.problem("init_std", "missing (HF's classifiers start at normal(0, 0.02))");
     }
-    return new FinetuneHead(
-        file, dim, std, text(h, "hf_class", false, where), text(h, "description", false, where));
+    if (std == null) {
+      return null;
+    }
+    return new FinetuneHead(file, dim, std, h.text("hf_class", null), h.text("description", null));
   }
 
   /**
@@ -413,137 +414,39 @@ public record ModelSpec(
     return file.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !file.matches("^[a-zA-Z]:\\\\.*");
   }
 
-  private static void check(Input in, String where) {
+  /** The crop fits the resized image, which is not absurdly large; 1 or 3 channels. */
+  private static void check(Input in, JsonFields root) {
     if (in.channels() != 1 && in.channels() != 3) {
-      throw new BadInputException(
-          where + ": field 'input.channels' is " + in.channels() + "; expected 1 or 3");
+      root.problem("input.channels", in.channels() + "; expected 1 or 3");
     }
     if (in.size() > in.resize()) {
-      throw new BadInputException(
-          where
-              + ": field 'input.size' ("
+      root.problem(
+          "input.size",
+          "("
               + in.size()
               + ") is larger than 'input.resize' ("
               + in.resize()
               + "); the crop must fit the image");
     }
     if (in.resize() > 4 * BASE_SIZE) {
-      throw new BadInputException(
-          where + ": field 'input.resize' (" + in.resize() + ") is over " + 4 * BASE_SIZE);
+      root.problem("input.resize", "(" + in.resize() + ") is over " + 4 * BASE_SIZE);
     }
   }
 
-  private static void unknown(JsonNode node, Set<String> known, String path, String where) {
-    List<String> bad = new ArrayList<>();
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!known.contains(f)) {
-        bad.add(path + f);
-      }
-    }
-    if (!bad.isEmpty()) {
-      throw new BadInputException(
-          where
-              + ": unknown field"
-              + (bad.size() > 1 ? "s " : " ")
-              + bad
-              + "; known fields are "
-              + known.stream().sorted().map(k -> path + k).toList());
-    }
-  }
-
-  private static String text(JsonNode node, String field, boolean required, String where) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new BadInputException(where + ": missing required field '" + field + "'");
-      }
+  /** One value for every channel, or one per channel; null after recording a problem. */
+  private static float[] perChannel(JsonFields norm, String field, int channels) {
+    double[] values = norm.numbers(field);
+    if (values == null) {
       return null;
     }
-    if (!v.isTextual() || (required && v.asText().isBlank())) {
-      throw new BadInputException(where + ": field '" + field + "' must be a non-empty string");
-    }
-    return v.asText();
-  }
-
-  private static JsonNode object(JsonNode node, String field, String where) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      throw new BadInputException(where + ": missing required field '" + field + "'");
-    }
-    if (!v.isObject()) {
-      throw new BadInputException(where + ": field '" + field + "' must be an object");
-    }
-    return v;
-  }
-
-  private static int integer(JsonNode node, String field, String where, int min) {
-    return integer(node, field, "", where, min);
-  }
-
-  private static int integer(JsonNode node, String field, String path, String where, int min) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      throw new BadInputException(where + ": missing required field '" + path + field + "'");
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min) {
-      throw new BadInputException(
-          where
-              + ": field '"
-              + path
-              + field
-              + "' must be an integer"
-              + (min > Integer.MIN_VALUE ? " >= " + min : "")
-              + ", got "
-              + v);
-    }
-    return v.asInt();
-  }
-
-  private static Double number(JsonNode node, String field, String where) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
+    if (values.length != 1 && values.length != channels) {
+      norm.problem(
+          field, "has " + values.length + " values; give 1 or one per channel (" + channels + ")");
       return null;
-    }
-    if (!v.isNumber() || v.asDouble() <= 0) {
-      throw new BadInputException(
-          where + ": field '" + field + "' must be a positive number, got " + v);
-    }
-    return v.asDouble();
-  }
-
-  private static float[] floats(JsonNode node, String field, int channels, String where) {
-    JsonNode v = node.get(field);
-    String name = "normalization." + field;
-    if (v == null || v.isNull()) {
-      throw new BadInputException(where + ": missing required field '" + name + "'");
-    }
-    List<JsonNode> items = new ArrayList<>();
-    if (v.isNumber()) {
-      items.add(v);
-    } else if (v.isArray()) {
-      v.forEach(items::add);
-    } else {
-      throw new BadInputException(where + ": field '" + name + "' must be a number or a list");
-    }
-    if (items.size() != 1 && items.size() != channels) {
-      throw new BadInputException(
-          where
-              + ": field '"
-              + name
-              + "' has "
-              + items.size()
-              + " values; give 1 or one per channel ("
-              + channels
-              + ")");
     }
     float[] out = new float[channels];
     for (int c = 0; c < channels; c++) {
-      JsonNode x = items.get(items.size() == 1 ? 0 : c);
-      if (!x.isNumber()) {
-        throw new BadInputException(where + ": field '" + name + "' has a non-number " + x);
-      }
-      out[c] = (float) x.asDouble();
+      out[c] = (float) values[values.length == 1 ? 0 : c];
     }
     return out;
   }

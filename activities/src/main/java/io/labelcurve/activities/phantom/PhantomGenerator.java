@@ -1,6 +1,7 @@
 package io.labelcurve.activities.phantom;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.csv.Csv;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -151,25 +152,14 @@ public final class PhantomGenerator {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    StringBuilder csv = new StringBuilder("image,label,sequence,split,frame,patient,site\n");
+    List<List<Object>> csv = new ArrayList<>();
     SortedMap<String, SortedMap<String, Integer>> images = new TreeMap<>();
     SortedMap<String, SortedMap<String, Integer>> sequences = new TreeMap<>();
     for (List<Row> rows : written) {
       for (Row r : rows) {
-        csv.append(r.image())
-            .append(',')
-            .append(r.label())
-            .append(',')
-            .append(r.sequence())
-            .append(',')
-            .append(r.split())
-            .append(',')
-            .append(r.frame())
-            .append(',')
-            .append(r.patient())
-            .append(',')
-            .append(r.site())
-            .append('\n');
+        csv.add(
+            List.of(
+                r.image(), r.label(), r.sequence(), r.split(), r.frame(), r.patient(), r.site()));
         images.computeIfAbsent(r.split(), s -> new TreeMap<>()).merge(r.label(), 1, Integer::sum);
       }
       Row first = rows.get(0);
@@ -178,7 +168,10 @@ public final class PhantomGenerator {
           .merge(first.label(), 1, Integer::sum);
     }
     Path manifest = outDir.resolve("manifest.csv");
-    Files.writeString(manifest, csv, StandardCharsets.UTF_8);
+    Files.writeString(
+        manifest,
+        Csv.render(List.of("image", "label", "sequence", "split", "frame", "patient", "site"), csv),
+        StandardCharsets.UTF_8);
     Path sheet = outDir.resolve("contact-sheet.png");
     // Its own stream, never drawn from the data's: the sheet shows fresh examples and never shifts
     // the data.

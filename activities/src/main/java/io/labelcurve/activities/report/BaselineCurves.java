@@ -1,6 +1,7 @@
 package io.labelcurve.activities.report;
 
 import io.labelcurve.activities.model.BuiltinModels;
+import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.Adaptations;
@@ -39,19 +40,19 @@ final class BaselineCurves {
   }
 
   /** The rows of the curve panels: every row, relabelled and with the baseline's copies added. */
-  static List<ReportData.Row> rows(ReportData data) {
+  static List<ResultsCsv.Row> rows(ReportData data) {
     Set<String> baselineCells = baselineCells(data.spec(), data.dataset());
     boolean probes =
         data.rows().stream().anyMatch(r -> Adaptations.LINEAR_PROBE.equals(r.adaptation()));
-    List<ReportData.Row> out = new ArrayList<>(data.rows().size());
-    for (ReportData.Row r : data.rows()) {
+    List<ResultsCsv.Row> out = new ArrayList<>(data.rows().size());
+    for (ResultsCsv.Row r : data.rows()) {
       out.add(
           Adaptations.LINEAR_PROBE.equals(r.adaptation()) && randomFeatures(r.model())
               ? relabel(r, r.adaptation(), randomFeaturesLabel(r.model()))
               : r);
     }
     if (probes) {
-      for (ReportData.Row r : data.rows()) {
+      for (ResultsCsv.Row r : data.rows()) {
         if (baselineCells.contains(r.cell())) {
           out.add(relabel(r, Adaptations.LINEAR_PROBE, baselineLabel(r.model())));
         }
@@ -61,7 +62,7 @@ final class BaselineCurves {
   }
 
   /** The labels {@link #rows} adds, after {@code models}, for the charts' colours. */
-  static List<String> labels(List<String> models, List<ReportData.Row> rows) {
+  static List<String> labels(List<String> models, List<ResultsCsv.Row> rows) {
     Set<String> out = new LinkedHashSet<>(models);
     rows.forEach(r -> out.add(r.model()));
     return List.copyOf(out);
@@ -77,8 +78,8 @@ final class BaselineCurves {
         .collect(Collectors.toSet());
   }
 
-  private static ReportData.Row relabel(ReportData.Row r, String adaptation, String model) {
-    return new ReportData.Row(
+  private static ResultsCsv.Row relabel(ResultsCsv.Row r, String adaptation, String model) {
+    return new ResultsCsv.Row(
         r.cell(),
         model,
         adaptation,

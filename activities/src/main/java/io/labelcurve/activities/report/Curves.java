@@ -1,5 +1,6 @@
 package io.labelcurve.activities.report;
 
+import io.labelcurve.activities.results.ResultsCsv;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class Curves {
   }
 
   /** x of a row on its curve. */
-  static double x(ReportData.Row r) {
+  static double x(ResultsCsv.Row r) {
     if ("sequence".equals(r.sampling())) {
       return r.perClass() != null ? r.perClass() : r.size();
     }
@@ -61,14 +62,14 @@ public final class Curves {
   }
 
   /** Panels in a stable order, each with its curves (models sorted). */
-  public static Map<Panel, List<Curve>> of(List<ReportData.Row> rows) {
-    Map<Panel, Map<String, Map<Double, List<ReportData.Row>>>> grouped =
+  public static Map<Panel, List<Curve>> of(List<ResultsCsv.Row> rows) {
+    Map<Panel, Map<String, Map<Double, List<ResultsCsv.Row>>>> grouped =
         new TreeMap<>(
             java.util.Comparator.comparing(Panel::adaptation)
                 .thenComparing(Panel::sampling)
                 .thenComparing(Panel::split)
                 .thenComparing(Panel::level));
-    for (ReportData.Row r : rows) {
+    for (ResultsCsv.Row r : rows) {
       grouped
           .computeIfAbsent(
               new Panel(r.adaptation(), r.sampling(), r.testSplit(), r.level()),
@@ -90,8 +91,8 @@ public final class Curves {
                           rs.stream()
                               .collect(
                                   Collectors.toMap(
-                                      ReportData.Row::seed,
-                                      ReportData.Row::accuracy,
+                                      ResultsCsv.Row::seed,
+                                      ResultsCsv.Row::accuracy,
                                       (a, b) -> a,
                                       TreeMap::new));
                       double[] acc =
@@ -100,8 +101,8 @@ public final class Curves {
                           rs.stream()
                               .collect(
                                   Collectors.toMap(
-                                      ReportData.Row::seed,
-                                      ReportData.Row::cell,
+                                      ResultsCsv.Row::seed,
+                                      ResultsCsv.Row::cell,
                                       (a, b) -> a,
                                       TreeMap::new));
                       points.add(

@@ -9,7 +9,6 @@ import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,28 +28,10 @@ import java.util.Optional;
 public record ReportData(
     String sweepId,
     JsonNode specDoc,
-    List<Row> rows,
+    List<ResultsCsv.Row> rows,
     List<CellRecord> cells,
     boolean resultsCsvPresent,
     int plannedCells) {
-
-  /** One line of {@code results.csv}. */
-  public record Row(
-      String cell,
-      String model,
-      String adaptation,
-      String sampling,
-      int size,
-      Integer perClass,
-      int seed,
-      int trainImages,
-      String testSplit,
-      String level,
-      double accuracy,
-      int n,
-      double trainSeconds,
-      double inferMsPerImage,
-      long params) {}
 
   /** Whether the report shows a sweep that has not finished (or has failed cells). */
   public boolean incomplete() {
@@ -84,7 +65,8 @@ public record ReportData(
     }
     Optional<String> csv = sweep.readResults();
     String text = csv.orElseGet(() -> ResultsCsv.render(cells));
-    ReportData partial = new ReportData(sweepId, spec, parse(text), cells, csv.isPresent(), -1);
+    ReportData partial =
+        new ReportData(sweepId, spec, ResultsCsv.parse(text), cells, csv.isPresent(), -1);
     int planned = -1;
     Optional<SweepSpec> s = partial.spec();
     Optional<DatasetSummary> d = partial.dataset();
@@ -92,71 +74,5 @@ public record ReportData(
       planned = SweepPlanner.plan(s.get(), d.get()).size();
     }
     return new ReportData(sweepId, spec, partial.rows(), cells, csv.isPresent(), planned);
-  }
-
-  /** Parses {@code results.csv} (header {@link ResultsCsv#HEADER}; later columns ignored). */
-  public static List<Row> parse(String csv) {
-    List<Row> rows = new ArrayList<>();
-    String[] lines = csv.split("\r?\n");
-    if (lines.length == 0 || !lines[0].startsWith(ResultsCsv.HEADER)) {
-      throw new IllegalArgumentException(
-          "results.csv does not start with the header " + ResultsCsv.HEADER);
-    }
-    for (int i = 1; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      List<String> f = fields(lines[i]);
-      if (f.size() < 16) {
-        throw new IllegalArgumentException(
-            "results.csv line " + (i + 1) + " has " + f.size() + " fields, expected 16");
-      }
-      rows.add(
-          new Row(
-              f.get(1),
-              f.get(2),
-              f.get(3),
-              f.get(4),
-              Integer.parseInt(f.get(5)),
-              f.get(6).isEmpty() ? null : Integer.valueOf(f.get(6)),
-              Integer.parseInt(f.get(7)),
-              Integer.parseInt(f.get(8)),
-              f.get(9),
-              f.get(10),
-              Double.parseDouble(f.get(11)),
-              Integer.parseInt(f.get(12)),
-              Double.parseDouble(f.get(13)),
-              Double.parseDouble(f.get(14)),
-              Long.parseLong(f.get(15))));
-    }
-    return rows;
-  }
-
-  private static List<String> fields(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          cur.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
-    }
-    out.add(cur.toString());
-    return out;
   }
 }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labelcurve.activities.csv.Csv;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.results.CellRecord;
+import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.activities.store.SweepStore;
@@ -79,13 +81,46 @@ public final class SweepReport {
     Files.createDirectories(outDir);
     List<Path> files = new ArrayList<>();
     // The paper's baseline curve in the linear-probe panels; random features labelled as such.
-    List<ReportData.Row> curveRows0 = BaselineCurves.rows(data);
-    List<String> models = BaselineCurves.labels(models(data), curveRows0);
-    Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(curveRows0);
+    List<ResultsCsv.Row> curveRows = BaselineCurves.rows(data);
+    List<String> models = BaselineCurves.labels(models(data), curveRows);
+    Map<Curves.Panel, List<Curves.Curve>> panels = Curves.of(curveRows);
     TestSetUncertainty uncertainty = new TestSetUncertainty(data.cells());
     StringBuilder body = new StringBuilder();
 
-    // --- status
+    body.append(statusBanner(data, partial));
+    files.addAll(learningCurves(data, panels, models, uncertainty, outDir, body));
+
+    Map<String, List<ResultsCsv.Row>> full = fullData(data);
+    List<String> splits =
+        data.rows().stream().map(ResultsCsv.Row::testSplit).distinct().sorted().toList();
+    body.append(fullDataHeading(data));
+    if (full.isEmpty()) {
+      body.append("<p class=\"na\">No full-data cell has finished yet.</p>\n");
+    } else {
+      files.add(fullDataTable(data, full, splits, uncertainty, outDir, body));
+      files.addAll(tradeoff(data, store, full, splits, models, outDir, body));
+    }
+    files.addAll(labelsToTargetAndCrossings(panels, uncertainty, outDir, body));
+    files.add(pairedComparisons(panels, uncertainty, outDir, body));
+
+    body.append(
+        "<h2 id=\"confusion\">Confusion matrices (full training data)</h2>\n<p>Rows: true class;"
+            + " columns: predicted; summed over seeds.</p>\n");
+    files.add(confusion(data, full, outDir, body));
+
+    body.append("<h2 id=\"provenance\">Provenance</h2>\n");
+    files.add(provenance(data, store, outDir, body));
+
+    Path index = outDir.resolve("index.html");
+    Files.writeString(index, page(data, partial, models, body), StandardCharsets.UTF_8);
+    files.add(0, index);
+    return new Summary(
+        index, List.copyOf(files), data.cells().size(), data.plannedCells(), partial);
+  }
+
+  /** Complete, or partial and why: the first thing on the page. */
+  private static String statusBanner(ReportData data, boolean partial) {
+    StringBuilder body = new StringBuilder();
     String status =
         String.format(
             Locale.ROOT,
@@ -101,7 +136,24 @@ public final class SweepReport {
       body.append("<div class=\"complete\">Complete: ").append(esc(status)).append(".</div>\n");
     }
 
-    // --- learning curves, one figure per adaptation × sampling
+    return body.toString();
+  }
+
+  /**
+   * Figures 1–4: one figure of panels per adaptation × sampling, written as PNG and SVG and
+   * inlined, and curves.csv with every point's seed and test-set intervals.
+   *
+   * @return the files written
+   */
+  private static List<Path> learningCurves(
+      ReportData data,
+      Map<Curves.Panel, List<Curves.Curve>> panels,
+      List<String> models,
+      TestSetUncertainty uncertainty,
+      Path outDir,
+      StringBuilder body)
+      throws IOException {
+    List<Path> files = new ArrayList<>();
     body.append(
         "<h2 id=\"curves\">Learning curves</h2>\n<p>Accuracy against labelled training data on a"
             + " log2 axis, one line per model. With several seeds the line is the mean and the shaded band"
@@ -118,7 +170,7 @@ public final class SweepReport {
             byFigure
                 .computeIfAbsent(p.adaptation() + "|" + p.sampling(), k -> new LinkedHashMap<>())
                 .put(p, c));
-    List<List<String>> curveRows = new ArrayList<>();
+    List<List<String>> csvRows = new ArrayList<>();
     for (Map<Curves.Panel, List<Curves.Curve>> figure : byFigure.values()) {
       Curves.Panel first = figure.keySet().iterator().next();
       String base = "curves-" + slug(first.adaptation()) + "-" + slug(first.sampling());
@@ -148,7 +200,7 @@ public final class SweepReport {
                           .forEach(
                               pt -> {
                                 Optional<double[]> test = uncertainty.pointInterval(p, pt);
-                                curveRows.add(
+                                csvRows.add(
                                     List.of(
                                         p.adaptation(),
                                         p.sampling(),
@@ -183,173 +235,202 @@ public final class SweepReport {
                 "ci95_high_pct",
                 "test_ci95_low_pct",
                 "test_ci95_high_pct"),
-            curveRows));
+            csvRows));
 
-    // --- full-data table (Table 3)
-    Map<String, List<ReportData.Row>> full = fullData(data);
-    List<String> splits =
-        data.rows().stream().map(ReportData.Row::testSplit).distinct().sorted().toList();
+    return files;
+  }
+
+  /**
+   * Table 3: accuracy per model and adaptation on the most training data it has, with seed and
+   * test-set intervals; full-data.csv.
+   */
+  private static Path fullDataTable(
+      ReportData data,
+      Map<String, List<ResultsCsv.Row>> full,
+      List<String> splits,
+      TestSetUncertainty uncertainty,
+      Path outDir,
+      StringBuilder body)
+      throws IOException {
     List<String> levels = List.of("image", "sequence");
-    body.append(fullDataHeading(data));
-    if (full.isEmpty()) {
-      body.append("<p class=\"na\">No full-data cell has finished yet.</p>\n");
-    } else {
-      List<String> header =
-          new ArrayList<>(
-              List.of("model", "adaptation", "training images", "training data", "seeds"));
-      splits.forEach(s -> levels.forEach(l -> header.add(s + " " + l)));
-      header.addAll(List.of("inference ms/image", "parameters"));
-      List<List<String>> html = new ArrayList<>();
-      List<List<String>> rowsCsv = new ArrayList<>();
-      full.forEach(
-          (key, rs) -> {
-            List<String> h = new ArrayList<>();
-            List<String> c = new ArrayList<>();
-            List<String> testCsv = new ArrayList<>();
-            ReportData.Row r0 = rs.get(0);
-            int seeds = (int) rs.stream().map(ReportData.Row::seed).distinct().count();
-            Stream.of(
-                    r0.model(),
-                    r0.adaptation(),
-                    String.valueOf(r0.trainImages()),
-                    trainingData(data, r0),
-                    String.valueOf(seeds))
-                .forEach(
-                    v -> {
-                      h.add(esc(v));
-                      c.add(v);
-                    });
-            for (String s : splits) {
-              for (String l : levels) {
-                List<ReportData.Row> cellRows =
-                    rs.stream()
-                        .filter(r -> r.testSplit().equals(s) && r.level().equals(l))
-                        .toList();
-                double[] acc = cellRows.stream().mapToDouble(ReportData.Row::accuracy).toArray();
-                Statistics.Mean m = Statistics.mean(acc);
-                Optional<double[]> test = testInterval(uncertainty, cellRows, s, l);
-                h.add(
-                    acc.length == 0
-                        ? "–"
-                        : pct(m.mean())
-                            + "%"
-                            + (m.hasInterval() ? " ± " + pct(m.halfWidth()) : "")
-                            + test.map(
-                                    ci ->
-                                        " <span class=\"small\">(test "
-                                            + pct(ci[0])
-                                            + "–"
-                                            + pct(ci[1])
-                                            + ")</span>")
-                                .orElse(""));
-                c.add(acc.length == 0 ? "" : pct(m.mean()));
-                testCsv.add(test.map(ci -> pct(ci[0]) + "–" + pct(ci[1])).orElse(""));
-              }
+    List<String> header =
+        new ArrayList<>(
+            List.of("model", "adaptation", "training images", "training data", "seeds"));
+    splits.forEach(s -> levels.forEach(l -> header.add(s + " " + l)));
+    header.addAll(List.of("inference ms/image", "parameters"));
+    List<List<String>> html = new ArrayList<>();
+    List<List<String>> rowsCsv = new ArrayList<>();
+    full.forEach(
+        (key, rs) -> {
+          List<String> h = new ArrayList<>();
+          List<String> c = new ArrayList<>();
+          List<String> testCsv = new ArrayList<>();
+          ResultsCsv.Row r0 = rs.get(0);
+          int seeds = (int) rs.stream().map(ResultsCsv.Row::seed).distinct().count();
+          Stream.of(
+                  r0.model(),
+                  r0.adaptation(),
+                  String.valueOf(r0.trainImages()),
+                  trainingData(data, r0),
+                  String.valueOf(seeds))
+              .forEach(
+                  v -> {
+                    h.add(esc(v));
+                    c.add(v);
+                  });
+          for (String s : splits) {
+            for (String l : levels) {
+              List<ResultsCsv.Row> cellRows =
+                  rs.stream().filter(r -> r.testSplit().equals(s) && r.level().equals(l)).toList();
+              double[] acc = cellRows.stream().mapToDouble(ResultsCsv.Row::accuracy).toArray();
+              Statistics.Mean m = Statistics.mean(acc);
+              Optional<double[]> test = testInterval(uncertainty, cellRows, s, l);
+              h.add(
+                  acc.length == 0
+                      ? "–"
+                      : pct(m.mean())
+                          + "%"
+                          + (m.hasInterval() ? " ± " + pct(m.halfWidth()) : "")
+                          + test.map(
+                                  ci ->
+                                      " <span class=\"small\">(test "
+                                          + pct(ci[0])
+                                          + "–"
+                                          + pct(ci[1])
+                                          + ")</span>")
+                              .orElse(""));
+              c.add(acc.length == 0 ? "" : pct(m.mean()));
+              testCsv.add(test.map(ci -> pct(ci[0]) + "–" + pct(ci[1])).orElse(""));
             }
-            double ms =
-                rs.stream()
-                    .mapToDouble(ReportData.Row::inferMsPerImage)
-                    .average()
-                    .orElse(Double.NaN);
-            h.add(String.format(Locale.ROOT, "%.2f", ms));
-            c.add(String.format(Locale.ROOT, "%.4f", ms));
-            h.add(String.format(Locale.ROOT, "%.1fM", r0.params() / 1e6));
-            c.add(String.valueOf(r0.params()));
-            c.addAll(testCsv);
-            html.add(h);
-            rowsCsv.add(c);
-          });
-      body.append(
-          "<p>Accuracy per model and adaptation on the most training data it has, per test"
-              + " split, at image level and at sequence level (majority vote); ± is the 95% half-width"
-              + " across seeds, “test” the 95% sequence-clustered bootstrap interval of the test split"
-              + " (absent for cells recorded before per-sequence outcomes were kept: no test-set"
-              + " interval). The column “training data” says whether that is the whole training pool"
-              + " or only the largest size the sweep ran.</p>\n");
-      body.append(Html.table(header, html, "full"));
-      List<String> csvHeader =
-          new ArrayList<>(
-              header.stream().map(x -> x.replace(' ', '_').replace("/", "_per_")).toList());
-      splits.forEach(s -> levels.forEach(l -> csvHeader.add(s + "_" + l + "_test_ci95")));
-      files.add(csv(outDir, "full-data.csv", csvHeader, rowsCsv));
-
-      // --- trade-off (Figure 5), image level, per split × batch
-      Map<String, LatencyBench.Result> latency = latency(data, store);
-      List<Integer> batches =
-          latency.values().stream()
-              .flatMap(r -> r.timings().stream())
-              .map(LatencyBench.Timing::batch)
-              .distinct()
-              .sorted()
-              .toList();
-      List<BubbleChart> tradeCharts = new ArrayList<>();
-      boolean fallback = false;
-      for (int batch : batches.isEmpty() ? List.of(-1) : batches) {
-        for (String s : splits) {
-          List<Charts.TradeoffPoint> pts = new ArrayList<>();
-          Set<String> devices = new TreeSet<>();
-          for (List<ReportData.Row> rs : full.values()) {
-            double[] acc =
-                rs.stream()
-                    .filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
-                    .mapToDouble(ReportData.Row::accuracy)
-                    .toArray();
-            if (acc.length == 0) {
-              continue;
-            }
-            ReportData.Row r0 = rs.get(0);
-            LatencyBench.Result measured = latency.get(r0.model());
-            Optional<LatencyBench.Timing> timing =
-                measured == null
-                    ? Optional.empty()
-                    : measured.timings().stream().filter(t -> t.batch() == batch).findFirst();
-            String label = r0.model() + (adaptations(data).size() > 1 ? " " + r0.adaptation() : "");
-            double ms;
-            if (timing.isPresent()) {
-              ms = timing.get().medianMsPerImage();
-              devices.add(measured.device());
-            } else {
-              fallback = true;
-              label += " (extraction timing)";
-              ms = rs.stream().mapToDouble(ReportData.Row::inferMsPerImage).average().orElse(0);
-            }
-            pts.add(
-                new Charts.TradeoffPoint(
-                    label, Statistics.mean(acc).mean(), ms, r0.params(), r0.model()));
           }
-          String where =
-              batch < 0
-                  ? "no latency measurement"
-                  : "batch "
-                      + batch
-                      + (devices.isEmpty() ? "" : " on " + String.join(", ", devices));
-          tradeCharts.add(Charts.tradeoff(s + " · " + where, "image", pts, models, 560, 440));
-        }
-      }
-      Charts.writePanels(
-          "Accuracy, speed and size (full training data)", tradeCharts, 2, outDir, "tradeoff");
-      files.add(outDir.resolve("tradeoff.png"));
-      files.add(outDir.resolve("tradeoff.svg"));
-      body.append("<h2 id=\"tradeoff\">Trade-off (the paper's Figure 5)</h2>\n")
-          .append(
-              figure(
-                  outDir,
-                  "tradeoff",
-                  "Image-level accuracy on full training data against"
-                      + " the encoder's median inference time per image, measured on its own (warm-up, repeats)"
-                      + " at batch 1 and at the worker's batch, device and batch in each panel's title; bubble"
-                      + " area is proportional to the parameter count. Both adaptations share the encoder's"
-                      + " measurement (the finetuned model is the same architecture; its linear head, like the"
-                      + " probe's linear SVM, costs dim × classes operations per image, negligible next to it)."
-                      + (fallback
-                          ? " Bubbles marked “extraction timing” have no dedicated measurement: their"
-                              + " time is the encoder's inside an extraction (or finetune evaluation), under"
-                              + " whatever else the worker ran."
-                          : "")));
-      files.add(latencyTable(latency, outDir, body));
-    }
+          double ms =
+              rs.stream().mapToDouble(ResultsCsv.Row::inferMsPerImage).average().orElse(Double.NaN);
+          h.add(String.format(Locale.ROOT, "%.2f", ms));
+          c.add(String.format(Locale.ROOT, "%.4f", ms));
+          h.add(String.format(Locale.ROOT, "%.1fM", r0.params() / 1e6));
+          c.add(String.valueOf(r0.params()));
+          c.addAll(testCsv);
+          html.add(h);
+          rowsCsv.add(c);
+        });
+    body.append(
+        "<p>Accuracy per model and adaptation on the most training data it has, per test"
+            + " split, at image level and at sequence level (majority vote); ± is the 95% half-width"
+            + " across seeds, “test” the 95% sequence-clustered bootstrap interval of the test split"
+            + " (absent for cells recorded before per-sequence outcomes were kept: no test-set"
+            + " interval). The column “training data” says whether that is the whole training pool"
+            + " or only the largest size the sweep ran.</p>\n");
+    body.append(Html.table(header, html, "full"));
+    List<String> csvHeader =
+        new ArrayList<>(
+            header.stream().map(x -> x.replace(' ', '_').replace("/", "_per_")).toList());
+    splits.forEach(s -> levels.forEach(l -> csvHeader.add(s + "_" + l + "_test_ci95")));
+    return csv(outDir, "full-data.csv", csvHeader, rowsCsv);
+  }
 
-    // --- labels to reach a target, and crossings
+  /**
+   * Figure 5: full-data accuracy against the encoder's measured latency and size, per test split
+   * and measured batch, and the latency measurements' table (latency.csv).
+   *
+   * @return the files written
+   */
+  private static List<Path> tradeoff(
+      ReportData data,
+      BlobStore store,
+      Map<String, List<ResultsCsv.Row>> full,
+      List<String> splits,
+      List<String> models,
+      Path outDir,
+      StringBuilder body)
+      throws IOException {
+    List<Path> files = new ArrayList<>();
+    Map<String, LatencyBench.Result> latency = latency(data, store);
+    List<Integer> batches =
+        latency.values().stream()
+            .flatMap(r -> r.timings().stream())
+            .map(LatencyBench.Timing::batch)
+            .distinct()
+            .sorted()
+            .toList();
+    List<BubbleChart> tradeCharts = new ArrayList<>();
+    boolean fallback = false;
+    for (int batch : batches.isEmpty() ? List.of(-1) : batches) {
+      for (String s : splits) {
+        List<Charts.TradeoffPoint> pts = new ArrayList<>();
+        Set<String> devices = new TreeSet<>();
+        for (List<ResultsCsv.Row> rs : full.values()) {
+          double[] acc =
+              rs.stream()
+                  .filter(r -> r.testSplit().equals(s) && r.level().equals("image"))
+                  .mapToDouble(ResultsCsv.Row::accuracy)
+                  .toArray();
+          if (acc.length == 0) {
+            continue;
+          }
+          ResultsCsv.Row r0 = rs.get(0);
+          LatencyBench.Result measured = latency.get(r0.model());
+          Optional<LatencyBench.Timing> timing =
+              measured == null
+                  ? Optional.empty()
+                  : measured.timings().stream().filter(t -> t.batch() == batch).findFirst();
+          String label = r0.model() + (adaptations(data).size() > 1 ? " " + r0.adaptation() : "");
+          double ms;
+          if (timing.isPresent()) {
+            ms = timing.get().medianMsPerImage();
+            devices.add(measured.device());
+          } else {
+            fallback = true;
+            label += " (extraction timing)";
+            ms = rs.stream().mapToDouble(ResultsCsv.Row::inferMsPerImage).average().orElse(0);
+          }
+          pts.add(
+              new Charts.TradeoffPoint(
+                  label, Statistics.mean(acc).mean(), ms, r0.params(), r0.model()));
+        }
+        String where =
+            batch < 0
+                ? "no latency measurement"
+                : "batch " + batch + (devices.isEmpty() ? "" : " on " + String.join(", ", devices));
+        tradeCharts.add(Charts.tradeoff(s + " · " + where, "image", pts, models, 560, 440));
+      }
+    }
+    Charts.writePanels(
+        "Accuracy, speed and size (full training data)", tradeCharts, 2, outDir, "tradeoff");
+    files.add(outDir.resolve("tradeoff.png"));
+    files.add(outDir.resolve("tradeoff.svg"));
+    body.append("<h2 id=\"tradeoff\">Trade-off (the paper's Figure 5)</h2>\n")
+        .append(
+            figure(
+                outDir,
+                "tradeoff",
+                "Image-level accuracy on full training data against"
+                    + " the encoder's median inference time per image, measured on its own (warm-up, repeats)"
+                    + " at batch 1 and at the worker's batch, device and batch in each panel's title; bubble"
+                    + " area is proportional to the parameter count. Both adaptations share the encoder's"
+                    + " measurement (the finetuned model is the same architecture; its linear head, like the"
+                    + " probe's linear SVM, costs dim × classes operations per image, negligible next to it)."
+                    + (fallback
+                        ? " Bubbles marked “extraction timing” have no dedicated measurement: their"
+                            + " time is the encoder's inside an extraction (or finetune evaluation), under"
+                            + " whatever else the worker ran."
+                        : "")));
+    files.add(latencyTable(latency, outDir, body));
+    return files;
+  }
+
+  /**
+   * Labels needed to reach each of {@link #TARGETS} with bootstrap intervals, and where mean curves
+   * cross (labels-to-target.csv, crossings.csv).
+   *
+   * @return the files written
+   */
+  private static List<Path> labelsToTargetAndCrossings(
+      Map<Curves.Panel, List<Curves.Curve>> panels,
+      TestSetUncertainty uncertainty,
+      Path outDir,
+      StringBuilder body)
+      throws IOException {
+    List<Path> files = new ArrayList<>();
     body.append(
         "<h2 id=\"decisions\">Labels needed and where models cross</h2>\n<p>From the mean"
             + " curves, interpolated linearly in log2 of the size between the two points around the"
@@ -429,7 +510,18 @@ public final class SweepReport {
             : Html.table(ch, escape(crossRows), "cross"));
     files.add(csv(outDir, "crossings.csv", ch.stream().map(SweepReport::slug).toList(), crossRows));
 
-    // --- paired comparisons
+    return files;
+  }
+
+  /**
+   * Paired t-tests across seeds, Holm-corrected per panel, with test-set intervals (paired.csv).
+   */
+  private static Path pairedComparisons(
+      Map<Curves.Panel, List<Curves.Curve>> panels,
+      TestSetUncertainty uncertainty,
+      Path outDir,
+      StringBuilder body)
+      throws IOException {
     List<String> ph =
         List.of(
             "adaptation",
@@ -479,47 +571,35 @@ public final class SweepReport {
                         })
                     .toList(),
                 "paired"));
-    files.add(csv(outDir, "paired.csv", ph.stream().map(SweepReport::slug).toList(), pairRows));
+    return csv(outDir, "paired.csv", ph.stream().map(SweepReport::slug).toList(), pairRows);
+  }
 
-    // --- confusion matrices
-    body.append(
-        "<h2 id=\"confusion\">Confusion matrices (full training data)</h2>\n<p>Rows: true class;"
-            + " columns: predicted; summed over seeds.</p>\n");
-    files.add(confusion(data, full, outDir, body));
-
-    // --- provenance
-    body.append("<h2 id=\"provenance\">Provenance</h2>\n");
-    files.add(provenance(data, store, outDir, body));
-
-    Path index = outDir.resolve("index.html");
-    String html =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            + "<title>labelcurve report: "
-            + esc(data.sweepId())
-            + (partial ? " (partial)" : "")
-            + "</title>"
-            + "<style>"
-            + Html.STYLE
-            + "</style></head><body>\n"
-            + "<h1>labelcurve report: "
-            + esc(data.sweepId())
-            + "</h1>\n"
-            + "<p class=\"small\">generated "
-            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
-            + " by labelcurve "
-            + esc(Provenance.version())
-            + " · models: "
-            + esc(String.join(", ", models))
-            + " · <a href=\"#curves\">curves</a> · <a href=\"#full\">full data</a> · <a href=\"#tradeoff\">trade-off</a>"
-            + " · <a href=\"#decisions\">labels needed</a> · <a href=\"#paired\">paired tests</a>"
-            + " · <a href=\"#confusion\">confusion</a> · <a href=\"#provenance\">provenance</a></p>\n"
-            + body
-            + "</body></html>\n";
-    Files.writeString(index, html, StandardCharsets.UTF_8);
-    files.add(0, index);
-    return new Summary(
-        index, List.copyOf(files), data.cells().size(), data.plannedCells(), partial);
+  /** The page: head, style, title line with links to the sections, and the sections. */
+  private static String page(
+      ReportData data, boolean partial, List<String> models, StringBuilder body) {
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<title>labelcurve report: "
+        + esc(data.sweepId())
+        + (partial ? " (partial)" : "")
+        + "</title>"
+        + "<style>"
+        + Html.STYLE
+        + "</style></head><body>\n"
+        + "<h1>labelcurve report: "
+        + esc(data.sweepId())
+        + "</h1>\n"
+        + "<p class=\"small\">generated "
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+        + " by labelcurve "
+        + esc(Provenance.version())
+        + " · models: "
+        + esc(String.join(", ", models))
+        + " · <a href=\"#curves\">curves</a> · <a href=\"#full\">full data</a> · <a href=\"#tradeoff\">trade-off</a>"
+        + " · <a href=\"#decisions\">labels needed</a> · <a href=\"#paired\">paired tests</a>"
+        + " · <a href=\"#confusion\">confusion</a> · <a href=\"#provenance\">provenance</a></p>\n"
+        + body
+        + "</body></html>\n";
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -647,7 +727,7 @@ public final class SweepReport {
                         && r.sampling().equals("image")
                         && r.size() == pool
                         && table3.contains(r.model()))
-            .map(ReportData.Row::model)
+            .map(ResultsCsv.Row::model)
             .collect(Collectors.toCollection(java.util.TreeSet::new));
     return "<h2 id=\"full\">Full training data (the paper's Table 3)</h2>\n<p>Table 3's cells: "
         + esc(String.join(", ", table3))
@@ -668,7 +748,7 @@ public final class SweepReport {
   }
 
   /** "whole pool" for a row on every training image, else what fraction of the pool it is. */
-  static String trainingData(ReportData data, ReportData.Row row) {
+  static String trainingData(ReportData data, ResultsCsv.Row row) {
     int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
     if (row.sampling().equals("image") && row.size() == pool) {
       return "whole pool";
@@ -683,11 +763,11 @@ public final class SweepReport {
    * The test-set interval of the seeds' mean of full-data rows, when all their cells kept outcomes.
    */
   private static Optional<double[]> testInterval(
-      TestSetUncertainty uncertainty, List<ReportData.Row> rows, String split, String level) {
+      TestSetUncertainty uncertainty, List<ResultsCsv.Row> rows, String split, String level) {
     if (rows.isEmpty()) {
       return Optional.empty();
     }
-    ReportData.Row r0 = rows.get(0);
+    ResultsCsv.Row r0 = rows.get(0);
     Map<Integer, Double> bySeed = new TreeMap<>();
     Map<Integer, String> cells = new TreeMap<>();
     rows.forEach(
@@ -815,23 +895,23 @@ public final class SweepReport {
    * The full-data rows per model × adaptation: image sampling of the whole pool, else the largest
    * size.
    */
-  static Map<String, List<ReportData.Row>> fullData(ReportData data) {
-    Map<String, List<ReportData.Row>> out = new TreeMap<>();
+  static Map<String, List<ResultsCsv.Row>> fullData(ReportData data) {
+    Map<String, List<ResultsCsv.Row>> out = new TreeMap<>();
     int pool = data.dataset().map(DatasetSummary::trainPoolImages).orElse(-1);
-    Map<String, List<ReportData.Row>> byKey =
+    Map<String, List<ResultsCsv.Row>> byKey =
         data.rows().stream()
             .collect(
                 Collectors.groupingBy(
                     r -> r.model() + "|" + r.adaptation(), TreeMap::new, Collectors.toList()));
     byKey.forEach(
         (key, rs) -> {
-          List<ReportData.Row> image =
+          List<ResultsCsv.Row> image =
               rs.stream().filter(r -> r.sampling().equals("image")).toList();
-          List<ReportData.Row> pickFrom = image.isEmpty() ? rs : image;
+          List<ResultsCsv.Row> pickFrom = image.isEmpty() ? rs : image;
           int size =
               pickFrom.stream().anyMatch(r -> r.size() == pool)
                   ? pool
-                  : pickFrom.stream().mapToInt(ReportData.Row::size).max().orElse(-1);
+                  : pickFrom.stream().mapToInt(ResultsCsv.Row::size).max().orElse(-1);
           String sampling = pickFrom.get(0).sampling();
           out.put(
               key,
@@ -843,12 +923,12 @@ public final class SweepReport {
   }
 
   private static Path confusion(
-      ReportData data, Map<String, List<ReportData.Row>> full, Path outDir, StringBuilder body)
+      ReportData data, Map<String, List<ResultsCsv.Row>> full, Path outDir, StringBuilder body)
       throws IOException {
     Set<String> fullCells =
         full.values().stream()
             .flatMap(List::stream)
-            .map(ReportData.Row::cell)
+            .map(ResultsCsv.Row::cell)
             .collect(Collectors.toSet());
     // model|adaptation → split → level → summed matrix
     Map<String, Map<String, Map<String, int[][]>>> sums = new TreeMap<>();
@@ -1043,7 +1123,7 @@ public final class SweepReport {
   }
 
   private static Set<String> adaptations(ReportData data) {
-    return data.rows().stream().map(ReportData.Row::adaptation).collect(Collectors.toSet());
+    return data.rows().stream().map(ResultsCsv.Row::adaptation).collect(Collectors.toSet());
   }
 
   private static String seedsText(Map<Curves.Panel, List<Curves.Curve>> figure) {
@@ -1079,20 +1159,9 @@ public final class SweepReport {
 
   private static Path csv(Path dir, String name, List<String> header, List<List<String>> rows)
       throws IOException {
-    StringBuilder b =
-        new StringBuilder(String.join(",", header.stream().map(SweepReport::field).toList()))
-            .append('\n');
-    rows.forEach(
-        r -> b.append(String.join(",", r.stream().map(SweepReport::field).toList())).append('\n'));
     Path file = dir.resolve(name);
-    Files.writeString(file, b, StandardCharsets.UTF_8);
+    Files.writeString(file, Csv.render(header, rows), StandardCharsets.UTF_8);
     return file;
-  }
-
-  private static String field(String v) {
-    return v.contains(",") || v.contains("\"") || v.contains("\n")
-        ? '"' + v.replace("\"", "\"\"") + '"'
-        : v;
   }
 
   static String slug(String s) {

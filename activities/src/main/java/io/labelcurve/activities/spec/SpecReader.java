@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.JsonFields;
 import io.labelcurve.workflows.spec.AugmentationSpec;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
@@ -14,10 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a sweep spec from YAML. Every problem names the file and the field:
+ * Reads a sweep spec from YAML through {@link JsonFields}. Every problem names the file and the
+ * field, all of them in one message:
  *
  * <pre>
  * id: echo-probe                 # sweep id (the CLI's --id overrides it)
@@ -94,116 +97,30 @@ public final class SpecReader {
       throw new BadInputException(
           where + ": a spec is a YAML mapping of fields such as id, dataset, models");
     }
-    List<String> problems = new ArrayList<>();
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!TOP.contains(f)) {
-        problems.add(f + ": unknown field; known fields are " + TOP.stream().sorted().toList());
-      }
-    }
-    String id = text(root, "id", "sweep", problems);
-    String dataset = text(root, "dataset", null, problems);
-    String train = text(root, "train_split", "train", problems);
-    List<String> tests = strings(root, "test_splits", problems);
-    List<String> models = strings(root, "models", problems);
+    JsonFields f = JsonFields.of(where, root);
+    f.onlyKnown(TOP);
+    String id = f.text("id", "sweep");
+    String dataset = f.text("dataset");
+    String train = f.text("train_split", "train");
+    List<String> tests = f.strings("test_splits");
+    List<String> models = f.strings("models");
     List<String> adaptations =
-        root.has("adaptations") ? strings(root, "adaptations", problems) : List.of("linear-probe");
-    List<SamplingSpec> samplings = new ArrayList<>();
-    JsonNode sampling = root.get("sampling");
-    if (sampling == null || !sampling.isObject()) {
-      problems.add(
-          "sampling: missing; give image: {sizes: [...]} and/or sequence: {per_class: [...]}");
-    } else {
-      for (Iterator<String> it = sampling.fieldNames(); it.hasNext(); ) {
-        String scheme = it.next();
-        JsonNode s = sampling.get(scheme);
-        String field = "sampling." + scheme;
-        String sizesField = SamplingSpec.SEQUENCE.equals(scheme) ? "per_class" : "sizes";
-        if (!SamplingSpec.IMAGE.equals(scheme) && !SamplingSpec.SEQUENCE.equals(scheme)) {
-          problems.add(field + ": unknown sampling scheme; use image or sequence");
-          continue;
-        }
-        if (!s.isObject() || !s.has(sizesField)) {
-          problems.add(field + "." + sizesField + ": missing");
-          continue;
-        }
-        List<Integer> sizes = new ArrayList<>();
-        JsonNode list = s.get(sizesField);
-        if (!list.isArray()) {
-          problems.add(field + "." + sizesField + ": must be a list of integers");
-          continue;
-        }
-        for (int i = 0; i < list.size(); i++) {
-          if (!list.get(i).canConvertToInt() || !list.get(i).isIntegralNumber()) {
-            problems.add(
-                field
-                    + "."
-                    + sizesField
-                    + "["
-                    + i
-                    + "]: '"
-                    + list.get(i).asText()
-                    + "' is not an integer");
-          } else {
-            sizes.add(list.get(i).intValue());
-          }
-        }
-        boolean cap = s.path("cap_per_class").asBoolean(false);
-        samplings.add(new SamplingSpec(scheme, sizes, cap));
-      }
-    }
-    int seeds = integer(root, "seeds", 1, problems);
-    String preset = text(root, "preset", "cpu-small", problems);
-    int window = integer(root, "max_cells_in_flight", 4, problems);
+        f.has("adaptations") ? f.strings("adaptations") : List.of("linear-probe");
+    List<SamplingSpec> samplings = samplings(f);
+    int seeds = f.integer("seeds", 1, Integer.MIN_VALUE);
+    String preset = f.text("preset", "cpu-small");
+    int window = f.integer("max_cells_in_flight", 4, Integer.MIN_VALUE);
     // seeds_per: {"linear-probe/sequence": 20}; pairs not named use seeds.
-    java.util.Map<String, Integer> seedsPer = new java.util.TreeMap<>();
-    JsonNode per = root.get("seeds_per");
-    if (per != null && !per.isNull()) {
-      if (!per.isObject()) {
-        problems.add(
-            "seeds_per: give a map of adaptation/sampling to seeds, e.g. linear-probe/sequence: 20");
-      } else {
-        per.fields()
-            .forEachRemaining(
-                e -> {
-                  if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-                    problems.add(
-                        "seeds_per."
-                            + e.getKey()
-                            + ": '"
-                            + e.getValue().asText()
-                            + "' is not an integer");
-                  } else {
-                    seedsPer.put(e.getKey(), e.getValue().intValue());
-                  }
-                });
-      }
-    }
-    String baseline = root.has("baseline") ? text(root, "baseline", null, problems) : null;
+    Map<String, Integer> seedsPer =
+        f.integerMap("seeds_per", "adaptation/sampling to seeds, e.g. linear-probe/sequence: 20");
+    String baseline = f.has("baseline") ? f.text("baseline") : null;
     List<String> fullPool =
-        root.has("full_pool_finetune") ? strings(root, "full_pool_finetune", problems) : List.of();
-    java.util.Map<String, Integer> epochs =
-        integerMap(
-            root, "finetune_epochs", "sampling/size to epochs, e.g. sequence/1: 5", problems);
-    AugmentationSpec augmentation = augmentation(root.get("augmentation"), problems);
-    Integer voteFrames = null;
-    JsonNode vote = root.get("vote_frames");
-    if (vote != null && !vote.isNull()) {
-      if (vote.isTextual() && vote.asText().equals("all")) {
-        voteFrames = null;
-      } else if (!vote.isIntegralNumber() || !vote.canConvertToInt() || vote.intValue() < 1) {
-        problems.add(
-            "vote_frames: '"
-                + vote.asText()
-                + "' is not a positive integer; give the"
-                + " frames per test sequence that vote (the paper: 5), or 'all'");
-      } else {
-        voteFrames = vote.intValue();
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new BadInputException(where + ": " + String.join("\n  ", problems));
-    }
+        f.has("full_pool_finetune") ? f.strings("full_pool_finetune") : List.of();
+    Map<String, Integer> epochs =
+        f.integerMap("finetune_epochs", "sampling/size to epochs, e.g. sequence/1: 5");
+    AugmentationSpec augmentation = augmentation(f);
+    Integer voteFrames = voteFrames(f);
+    f.throwIfAny();
     return new SweepSpec(
         id,
         dataset,
@@ -223,38 +140,53 @@ public final class SpecReader {
         voteFrames);
   }
 
-  private static java.util.Map<String, Integer> integerMap(
-      JsonNode root, String field, String what, List<String> problems) {
-    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      return out;
+  /** {@code sampling: {image: {sizes: [...]}, sequence: {per_class: [...]}}}. */
+  private static List<SamplingSpec> samplings(JsonFields root) {
+    List<SamplingSpec> samplings = new ArrayList<>();
+    JsonNode node = root.get("sampling");
+    if (node == null || !node.isObject()) {
+      root.problem(
+          "sampling", "missing; give image: {sizes: [...]} and/or sequence: {per_class: [...]}");
+      return samplings;
     }
-    if (!node.isObject()) {
-      problems.add(field + ": give a map of " + what);
-      return out;
+    JsonFields sampling = root.object("sampling");
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String scheme = it.next();
+      if (!SamplingSpec.IMAGE.equals(scheme) && !SamplingSpec.SEQUENCE.equals(scheme)) {
+        sampling.problem(scheme, "unknown sampling scheme; use image or sequence");
+        continue;
+      }
+      JsonFields s = sampling.object(scheme);
+      List<Integer> sizes =
+          s.integers(SamplingSpec.SEQUENCE.equals(scheme) ? "per_class" : "sizes");
+      boolean cap = s.has("cap_per_class") && s.get("cap_per_class").asBoolean(false);
+      samplings.add(new SamplingSpec(scheme, sizes, cap));
     }
-    node.fields()
-        .forEachRemaining(
-            e -> {
-              if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
-                problems.add(
-                    field
-                        + "."
-                        + e.getKey()
-                        + ": '"
-                        + e.getValue().asText()
-                        + "' is not an integer");
-              } else {
-                out.put(e.getKey(), e.getValue().intValue());
-              }
-            });
-    return out;
+    return samplings;
+  }
+
+  /** {@code vote_frames}: a positive integer, or {@code all} (null: every frame votes). */
+  private static Integer voteFrames(JsonFields root) {
+    JsonNode vote = root.get("vote_frames");
+    if (vote == null || (vote.isTextual() && vote.asText().equals("all"))) {
+      return null;
+    }
+    if (!vote.isIntegralNumber() || !vote.canConvertToInt() || vote.intValue() < 1) {
+      root.problem(
+          "vote_frames",
+          "'"
+              + vote.asText()
+              + "' is not a positive integer; give the"
+              + " frames per test sequence that vote (the paper: 5), or 'all'");
+      return null;
+    }
+    return vote.intValue();
   }
 
   /** {@code none}, or a mapping of ranges; null (the default) when absent. */
-  private static AugmentationSpec augmentation(JsonNode n, List<String> problems) {
-    if (n == null || n.isNull()) {
+  private static AugmentationSpec augmentation(JsonFields root) {
+    JsonNode n = root.get("augmentation");
+    if (n == null) {
       return null;
     }
     if (n.isTextual()) {
@@ -264,98 +196,47 @@ public final class SpecReader {
       if (n.asText().equals("default")) {
         return null;
       }
-      problems.add(
-          "augmentation: '"
+      root.problem(
+          "augmentation",
+          "'"
               + n.asText()
               + "' is not 'none' or 'default'; or give"
               + " tilt_degrees, narrow_width and wide_width as [min, max]");
       return null;
     }
     if (!n.isObject()) {
-      problems.add(
-          "augmentation: give 'none', or a mapping of tilt_degrees, narrow_width and"
+      root.problem(
+          "augmentation",
+          "give 'none', or a mapping of tilt_degrees, narrow_width and"
               + " wide_width to [min, max]");
       return null;
     }
-    n.fieldNames()
-        .forEachRemaining(
-            f -> {
-              if (!AUGMENTATION.contains(f)) {
-                problems.add(
-                    "augmentation."
-                        + f
-                        + ": unknown field; known fields are "
-                        + AUGMENTATION.stream().sorted().toList());
-              }
-            });
+    JsonFields fields = root.object("augmentation");
+    fields.onlyKnown(AUGMENTATION);
     AugmentationSpec d = AugmentationSpec.DEFAULT;
     AugmentationSpec a =
         new AugmentationSpec(
             true,
-            range(n, "tilt_degrees", d.tiltDegrees(), problems),
-            range(n, "narrow_width", d.narrowWidth(), problems),
-            range(n, "wide_width", d.wideWidth(), problems));
-    a.problems("augmentation").forEach(p -> problems.add(p.field() + ": " + p.message()));
+            range(fields, "tilt_degrees", d.tiltDegrees()),
+            range(fields, "narrow_width", d.narrowWidth()),
+            range(fields, "wide_width", d.wideWidth()));
+    a.problems("augmentation").forEach(p -> root.problem(p.field(), p.message()));
     return a;
   }
 
   private static AugmentationSpec.Range range(
-      JsonNode parent, String field, AugmentationSpec.Range fallback, List<String> problems) {
-    JsonNode n = parent.get(field);
-    String name = "augmentation." + field;
-    if (n == null || n.isNull()) {
+      JsonFields augmentation, String field, AugmentationSpec.Range fallback) {
+    JsonNode n = augmentation.get(field);
+    if (n == null) {
       return fallback;
     }
     if (n.isNumber()) {
       return new AugmentationSpec.Range(n.doubleValue(), n.doubleValue());
     }
     if (!n.isArray() || n.size() != 2 || !n.get(0).isNumber() || !n.get(1).isNumber()) {
-      problems.add(name + ": give [min, max] (two numbers) or one number, got " + n);
+      augmentation.problem(field, "give [min, max] (two numbers) or one number, got " + n);
       return fallback;
     }
     return new AugmentationSpec.Range(n.get(0).doubleValue(), n.get(1).doubleValue());
-  }
-
-  private static String text(JsonNode root, String field, String fallback, List<String> problems) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      if (fallback == null) {
-        problems.add(field + ": missing");
-      }
-      return fallback;
-    }
-    if (!n.isValueNode()) {
-      problems.add(field + ": must be a single value");
-      return fallback;
-    }
-    return n.asText();
-  }
-
-  private static List<String> strings(JsonNode root, String field, List<String> problems) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      problems.add(field + ": missing");
-      return List.of();
-    }
-    if (n.isValueNode()) {
-      return List.of(n.asText());
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode e : n) {
-      out.add(e.asText());
-    }
-    return out;
-  }
-
-  private static int integer(JsonNode root, String field, int fallback, List<String> problems) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
-      return fallback;
-    }
-    if (!n.isIntegralNumber()) {
-      problems.add(field + ": '" + n.asText() + "' is not an integer");
-      return fallback;
-    }
-    return n.intValue();
   }
 }

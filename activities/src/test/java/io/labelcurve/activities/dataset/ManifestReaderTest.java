@@ -148,6 +148,22 @@ class ManifestReaderTest {
   }
 
   @Test
+  void refusesTextAfterAClosingQuoteNamingTheRow() throws IOException {
+    refused(
+        "image,label,sequence,split\na.png,2CH,s1,train\n\"b.png\"x,2CH,s2,train\n",
+        "row 3",
+        "not valid CSV");
+  }
+
+  @Test
+  void rowNumbersCountTheLinesOfQuotedLineBreaks() throws IOException {
+    refused(
+        "image,label,sequence,split\n\"a\r\nb.png\",2CH,s1,train\n\"c.png\",,s2,train\n",
+        "row 4",
+        "'label' field is empty");
+  }
+
+  @Test
   void listsEveryRowErrorAtOnce() throws IOException {
     String m =
         refused(

@@ -24,6 +24,29 @@ class ModelCatalogTest {
        "embedding_dim": 8, "params_m": 1.5, "finetune_lr": 1e-4}
       """;
 
+  /** One message names the file and every bad field, so a user fixes model.json in one pass. */
+  @Test
+  void everyBadFieldOfAModelJsonIsNamedAtOnce() throws Exception {
+    String json =
+        GOOD.replace("\"size\": 224", "\"size\": 300")
+            .replace("[0.229, 0.224, 0.225]", "[0.2, 0.2]")
+            .replace("\"finetune_lr\"", "\"finetune_rate\"");
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () ->
+                ModelSpec.parse(
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(json),
+                    "m1/model.json"));
+    assertEquals(
+        "m1/model.json: finetune_rate: unknown field; known fields are "
+            + "[architecture, description, embedding_dim, file, finetune_head, finetune_lr, format,"
+            + " id, input, licence, normalization, params_m, provenance, seed, sha256]\n"
+            + "  input.size: (300) is larger than 'input.resize' (256); the crop must fit the image\n"
+            + "  normalization.std: has 2 values; give 1 or one per channel (3)",
+        e.getMessage());
+  }
+
   @Test
   void loadsTheSharedCatalog() {
     Path shared = TestModels.sharedModels();

@@ -138,7 +138,7 @@ class ModelSourcesTest {
   @Test
   void aRemoteFileNeedsSha256AndOtherSchemesAreRefused() throws IOException {
     BadInputException e = assertThrows(BadInputException.class, () -> catalog(url(), null));
-    assertTrue(e.getMessage().contains("'sha256' is required"), e.getMessage());
+    assertTrue(e.getMessage().contains("sha256: required when 'file' is a URI"), e.getMessage());
     e = assertThrows(BadInputException.class, () -> catalog("ftp://example.org/x.pt", sha));
     assertTrue(e.getMessage().contains("ftp://example.org/x.pt"), e.getMessage());
   }

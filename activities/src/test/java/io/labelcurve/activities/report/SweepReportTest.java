@@ -224,6 +224,22 @@ class SweepReportTest {
     }
   }
 
+  /**
+   * {@code -Dreport.keep=DIR} keeps a copy of a report in DIR/name: to look at, and to compare the
+   * files of a report before and after a change (byte-identical but for the "generated" time).
+   */
+  static void keep(SweepReport.Summary summary, String name) throws java.io.IOException {
+    if (System.getProperty("report.keep") == null) {
+      return;
+    }
+    Path keep = Path.of(System.getProperty("report.keep"), name);
+    Files.createDirectories(keep);
+    for (Path f : summary.files()) {
+      Files.copy(
+          f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   @Test
   void finishedSweepGivesHtmlChartsAndTables() throws Exception {
     try (EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), 0);
@@ -250,15 +266,7 @@ class SweepReportTest {
           new ObjectMapper().writeValueAsBytes(latency));
       Path out = dir.resolve("report");
       SweepReport.Summary summary = SweepReport.write(store, "syn", out, false);
-      // -Dreport.keep=DIR keeps a copy to look at.
-      if (System.getProperty("report.keep") != null) {
-        Path keep = Path.of(System.getProperty("report.keep"));
-        Files.createDirectories(keep);
-        for (Path f : summary.files()) {
-          Files.copy(
-              f, keep.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+      keep(summary, "syn");
 
       assertFalse(summary.partial());
       assertEquals(30, summary.cells());
@@ -574,6 +582,7 @@ class SweepReportTest {
       writeSweep(store, spec, cells, true);
       Path out = dir.resolve("paperlike");
       SweepReport.Summary summary = SweepReport.write(store, "paperlike", out, false);
+      keep(summary, "paperlike");
       // Planned: 2 models x 2 sizes x 2 seeds, the baseline's 4, Table 3's 2; strong's is missing.
       assertEquals(14, summary.plannedCells());
       assertEquals(13, summary.cells());
