@@ -1,5 +1,6 @@
 package io.labelcurve.activities.adapter;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.NumericsCheckFailedException;
@@ -7,6 +8,7 @@ import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.dataset.Manifests;
+import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.NumericsCanary;
@@ -58,9 +60,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * See {@link FinetuneActivities}. The checkpoint interval is {@link FinetuneConfig}'s {@code
- * labelcurve.finetune.checkpointEvery} / {@code LABELCURVE_FINETUNE_CHECKPOINT_EVERY} (default
- * {@value FinetuneConfig#DEFAULT_CHECKPOINT_EVERY} steps), or the constructor's.
+ * See {@link FinetuneActivities}. Each cell trains and evaluates on a device slot of the worker's
+ * {@link DevicePool}, leased for the cell and given back on every path out of it; its provenance
+ * names the device and the slot. The checkpoint interval and the clipping norm are the worker's
+ * settings (the constructor's).
  *
  * <p>When the worker drains, a cell still training checkpoints the step it is at and ends its
  * attempt with a retryable {@link WorkerShutdowns#failure}; the retry, on another worker, resumes
@@ -74,27 +77,53 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
 
   private final ActivityContext context;
   private final Manifests manifests;
+  private final DevicePool devices;
   private final int checkpointEvery;
+  private final double maxGradNorm;
   private final int loaderThreads;
 
-  public FinetuneActivitiesImpl(ActivityContext context, Manifests manifests) {
-    this(
-        context,
-        manifests,
-        FinetuneConfig.checkpointEveryFromEnvironment(FinetuneConfig.DEFAULT_CHECKPOINT_EVERY),
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
-  }
-
   /**
+   * Cells on the engine's default device, shared, clipping at {@value
+   * FinetuneConfig#DEFAULT_MAX_GRAD_NORM} (tests and tools).
+   *
    * @param checkpointEvery steps between checkpoints
    * @param loaderThreads threads loading the next batches
    */
   public FinetuneActivitiesImpl(
       ActivityContext context, Manifests manifests, int checkpointEvery, int loaderThreads) {
+    this(
+        context,
+        manifests,
+        DevicePool.shared(Encoders.defaultDevice()),
+        checkpointEvery,
+        FinetuneConfig.DEFAULT_MAX_GRAD_NORM,
+        loaderThreads);
+  }
+
+  /**
+   * @param devices the worker's device slots: a cell leases one for as long as it runs
+   * @param checkpointEvery steps between checkpoints
+   * @param maxGradNorm the gradient-clipping norm (0: none)
+   * @param loaderThreads threads loading the next batches ({@link #defaultLoaderThreads})
+   */
+  public FinetuneActivitiesImpl(
+      ActivityContext context,
+      Manifests manifests,
+      DevicePool devices,
+      int checkpointEvery,
+      double maxGradNorm,
+      int loaderThreads) {
     this.context = context;
     this.manifests = manifests;
+    this.devices = devices;
     this.checkpointEvery = checkpointEvery;
+    this.maxGradNorm = maxGradNorm;
     this.loaderThreads = loaderThreads;
+  }
+
+  /** Half the cores, 1 to 4: enough to keep one training step fed. */
+  public static int defaultLoaderThreads() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   @Override
@@ -202,6 +231,21 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
       return CellRecords.toResult(
           JSON.readValue(existing.get(), CellRecord.class), context.store().uri(key), true);
     }
+    // Past the cached answer, which needs no device. The lease goes back however the cell ends,
+    // a drain's or cancellation's exception included.
+    try (DevicePool.Lease lease = devices.lease()) {
+      return runOn(lease.slot(), request, resumeFrom, listener);
+    }
+  }
+
+  private CellResult runOn(
+      DevicePool.Slot slot,
+      FinetuneCellRequest request,
+      String resumeFrom,
+      TrainingListener listener)
+      throws IOException {
+    Cell cell = request.cell();
+    String key = CellRecords.cellKey(request.sweepId(), cell.id());
     Preset preset = Preset.named(request.preset());
     ModelSpec catalogSpec = context.catalog().get(cell.model());
     if (catalogSpec.finetuneLr() == null) {
@@ -246,8 +290,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
             cell.seed(),
             checkpointEvery,
             loaderThreads,
-            null,
-            FinetuneConfig.maxGradNormFromEnvironment());
+            slot.device(),
+            maxGradNorm);
     ImageLoader images =
         new DatasetImages(
             BlobImageSource.besides(
@@ -257,9 +301,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         new Checkpoints(
             context.store(), Checkpoints.prefix(request.sweepId(), cell.id()), KEEP_CHECKPOINTS);
 
-    String device = String.valueOf(Encoders.defaultDevice());
+    String device = String.valueOf(slot.device());
     int evalBatch = preset.finetuneBatchSize() * 4;
-    NumericsCanary.Report encoderCanary = encoderCanary(spec, preset.finetuneBatchSize(), device);
+    NumericsCanary.Report encoderCanary =
+        encoderCanary(spec, preset.finetuneBatchSize(), slot.device());
 
     FinetuneTrainer trainer = new FinetuneTrainer(config, images);
     FinetuneRun run = trainer.train(subset.ids(), labels, checkpoints, resumeFrom, listener);
@@ -359,6 +404,7 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     provenance.put(
         "checkpoint_seconds", String.format(Locale.ROOT, "%.3f", run.checkpointSeconds()));
     provenance.put("device", device);
+    provenance.put("device_slot", slot.index() + " of " + slot.of());
     provenance.put("augmentation", augmentation.spec().describe());
     provenance.put("vote_frames", Evaluator.describeVoteFrames(voteFrames));
     provenance.put("numerics_encoder", encoderCanary.provenance());
@@ -404,10 +450,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
    * The pretrained encoder's canary at the training batch size, before any step (once per model and
    * worker): the kernels that training runs forward are the ones it checks.
    */
-  private NumericsCanary.Report encoderCanary(ModelSpec spec, int batch, String device) {
-    try (Encoder encoder = Encoders.open(context.catalog(), spec, null)) {
+  private NumericsCanary.Report encoderCanary(ModelSpec spec, int batch, Device device) {
+    try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
       return NumericsCanary.verify(
-          encoder, context.catalog().folder(spec.id()), batch, device, () -> {});
+          encoder, context.catalog().folder(spec.id()), batch, String.valueOf(device), () -> {});
     }
   }
 
