@@ -5,10 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Images per second of each paper model on a device, for {@code sweep plan}'s device-hour
- * estimate, each with where it comes from. Only measured numbers are marked measured; what was not
- * measured is marked ASSUMED and says from what. labelcurve itself has not run on a GPU yet (no GPU
- * machine was lent while it was written): the GPU rates are PyTorch's own on one H100.
+ * Images per second of each paper model on a device, for {@code sweep plan}'s device-hour estimate,
+ * each with where it comes from. Only measured numbers are marked measured; what was not measured
+ * is marked ASSUMED and says from what. labelcurve itself has not run on a GPU yet (no GPU machine
+ * was lent while it was written): the GPU rates are PyTorch's own on one H100.
  */
 final class DeviceRates {
   /** The devices the plan knows rates for. */
@@ -80,10 +80,13 @@ final class DeviceRates {
   private static final Map<String, Rate> CPU_RATES =
       Map.of(
           "dinov2",
-              new Rate("dinov2", "cpu", 1000 / 320.0, 16 / 5.3, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
+              new Rate(
+                  "dinov2", "cpu", 1000 / 320.0, 16 / 5.3, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
           "vitmae",
-              new Rate("vitmae", "cpu", 1000 / 245.0, 16 / 5.8, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
-          "clip", new Rate("clip", "cpu", 1000 / 300.0, 16 / 3.1, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
+              new Rate(
+                  "vitmae", "cpu", 1000 / 245.0, 16 / 5.8, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
+          "clip",
+              new Rate("clip", "cpu", 1000 / 300.0, 16 / 3.1, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),
           "echoclip",
               new Rate(
                   "echoclip", "cpu", 1000 / 310.0, 16 / 5.0, true, CPU_EMBED_VIT + CPU_TRAIN_VIT),

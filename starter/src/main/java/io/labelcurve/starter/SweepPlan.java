@@ -249,8 +249,7 @@ final class SweepPlan {
         Integer explicit = spec.finetuneEpochsFor(c.sampling(), c.size());
         int e = explicit != null ? explicit : FinetuneSchedule.epochs(Math.max(1, n), samples);
         double cellSeconds =
-            (double) n * e / rate.trainImagesPerSecond()
-                + testImages / rate.embedImagesPerSecond();
+            (double) n * e / rate.trainImagesPerSecond() + testImages / rate.embedImagesPerSecond();
         finetuneSeconds += cellSeconds;
         longestCell = Math.max(longestCell, cellSeconds);
         finetuneCellsPerModel.merge(c.model(), 1, Integer::sum);

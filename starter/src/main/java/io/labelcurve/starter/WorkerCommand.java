@@ -156,10 +156,10 @@ final class WorkerCommand implements Callable<Integer> {
    * engine for it.
    */
   private DevicePool devices(WorkerSettings settings) {
-    if (!queues.contains(WorkerRuntime.GPU_QUEUE)) {
+    if (!WorkerRuntime.pollsGpuWork(queues)) {
       if (requireGpu) {
         throw new UserError(
-            "--require-gpu: this worker does not poll "
+            "--require-gpu: this worker polls no GPU-work queue such as "
                 + WorkerRuntime.GPU_QUEUE
                 + " (--queues "
                 + String.join(",", queues)

@@ -30,6 +30,8 @@ class RequireGpuTest {
             "--temporal",
             "127.0.0.1:1");
     assertEquals(ExitCode.NO_GPU.code(), run.code(), run.out() + run.err());
+    // docs/GPU.md quotes it.
+    System.out.println("worker --require-gpu said: " + run.err());
     assertTrue(run.err().contains("--require-gpu: no GPU"), run.err());
     assertTrue(run.err().contains("looked for a CUDA build of libtorch"), run.err());
     assertTrue(run.err().contains("is the CPU build (no CUDA)"), run.err());

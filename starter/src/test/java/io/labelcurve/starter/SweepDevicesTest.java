@@ -53,7 +53,8 @@ class SweepDevicesTest {
                   + " gpu(1) 1"),
           line);
       assertTrue(
-          line.contains("2 ran on the CPU though finetuning polls the GPU queue: workers on cpu-b,"),
+          line.contains(
+              "2 ran on the CPU though finetuning polls the GPU queue: workers on cpu-b,"),
           line);
       assertTrue(line.contains("--require-gpu"), line);
 

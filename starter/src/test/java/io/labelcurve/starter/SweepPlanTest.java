@@ -172,7 +172,8 @@ class SweepPlanTest {
     assertTrue(cpu.estimate().totalGpuHours() > 10 * e.totalGpuHours());
 
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    SweepPlan.print(h100, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    SweepPlan.print(
+        h100, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
     String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(text.contains("h100 hours (estimate)"), text);
     assertTrue(text.contains("issue #15"), text);

@@ -210,7 +210,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    * engine is only started when the GPU queue runs here.
    */
   private static DevicePool devices(Set<String> queues) {
-    if (!queues.contains(WorkerRuntime.GPU_QUEUE)) {
+    if (!WorkerRuntime.pollsGpuWork(queues)) {
       return DevicePool.cpuSlots(1);
     }
     GpuDetection gpu = GpuDetection.detect();

@@ -115,6 +115,14 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a worker polling {@code queues} runs GPU work (extraction, finetune cells), so needs
+   * device slots: the one place that says which queues are GPU work.
+   */
+  public static boolean pollsGpuWork(java.util.Collection<String> queues) {
+    return queues.contains(GPU_QUEUE);
+  }
+
   /** Registers and starts polling. */
   public static WorkerRuntime start(WorkflowClient client, ActivityContext context, Plan plan) {
     context.metrics().registerModels(context.catalog().ids(), Provenance.version());

@@ -137,6 +137,15 @@ public final class DevicePool {
     }
   }
 
+  /**
+   * Another pool over the same slots, leased apart from this one: a second kind of GPU work (the
+   * extraction queue's) that must never wait for a slot the first kind holds for hours. A device
+   * then runs at most one activity of each kind.
+   */
+  public DevicePool twin() {
+    return new DevicePool(slots.stream().map(Slot::device).toList(), shared);
+  }
+
   public List<Slot> slots() {
     return slots;
   }
