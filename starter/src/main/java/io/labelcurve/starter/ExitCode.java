@@ -22,6 +22,11 @@ enum ExitCode {
   SWEEP_FAILED(4, "the sweep failed or was cancelled"),
   /** {@code models check}: the engine does not compute what PyTorch does. */
   NUMERICS_WRONG(5, "a model's numerics check failed"),
+  /**
+   * {@code worker --require-gpu}: libtorch is not a CUDA build or sees fewer GPUs than asked for;
+   * the worker did not start.
+   */
+  NO_GPU(6, "--require-gpu, and no GPU was found"),
   /** A bug: an unexpected exception, printed with its stack trace. */
   INTERNAL(70, "internal error (a bug: please report it with the stack trace)");
 

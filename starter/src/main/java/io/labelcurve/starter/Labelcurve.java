@@ -41,7 +41,8 @@ public final class Labelcurve {
           ExitCode exit = exitCodeOf(e);
           String message =
               switch (exit) {
-                case BAD_INPUT, SWEEP_FAILED, CELLS_FAILED, NUMERICS_WRONG, OK -> messageOf(e);
+                case BAD_INPUT, SWEEP_FAILED, CELLS_FAILED, NUMERICS_WRONG, NO_GPU, OK ->
+                    messageOf(e);
                 case UNREACHABLE ->
                     TemporalErrors.unreachable(e)
                         .map(

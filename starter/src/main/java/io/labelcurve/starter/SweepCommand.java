@@ -178,11 +178,25 @@ final class SweepCommand {
 
     @Override
     public Integer call() throws Exception {
-      SweepOps.Status s =
-          withTemporalAndBucket(connection, (client, store) -> SweepOps.status(client, store, id));
-      System.out.println(
-          output.json() ? JSON.writeValueAsString(SweepOps.json(s)) : SweepOps.line(s));
-      return ExitCode.OK.code();
+      return withTemporalAndBucket(
+          connection,
+          (client, store) -> {
+            SweepOps.Status s = SweepOps.status(client, store, id);
+            // Where the finished finetune cells ran, from their records (status only: watch and
+            // list would read every record on every redraw).
+            SweepDevices devices = SweepDevices.of(store, id);
+            if (output.json()) {
+              Map<String, Object> json = new LinkedHashMap<>(SweepOps.json(s));
+              json.put("devices", devices.json());
+              System.out.println(JSON.writeValueAsString(json));
+            } else {
+              System.out.println(SweepOps.line(s));
+              if (!devices.line().isEmpty()) {
+                System.out.println("  " + devices.line());
+              }
+            }
+            return ExitCode.OK.code();
+          });
     }
   }
 
@@ -431,6 +445,14 @@ final class SweepCommand {
     @Option(names = "--preset", description = "a built-in grid instead of a spec: paper")
     String preset;
 
+    @Option(
+        names = "--device",
+        description =
+            "the device whose rates estimate the hours: h100 (PyTorch's rates on one H100;"
+                + " default) or cpu (labelcurve's on the 2-core build machine); the sources are"
+                + " printed")
+    String device = DeviceRates.DEFAULT_DEVICE;
+
     @Mixin OutputOptions output;
 
     @Override
@@ -440,7 +462,7 @@ final class SweepCommand {
         if (!PaperPreset.NAME.equals(preset)) {
           throw new UserError("--preset: '" + preset + "' is not a preset; use paper");
         }
-        plan = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true);
+        plan = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true, device);
       } else if (specFile != null) {
         SweepSpec spec = SpecReader.read(specFile);
         io.labelcurve.workflows.spec.DatasetSummary dataset =
@@ -462,7 +484,7 @@ final class SweepCommand {
                       .map(Object::toString)
                       .collect(java.util.stream.Collectors.joining("\n  ")));
         }
-        plan = SweepPlan.of(spec, dataset, false);
+        plan = SweepPlan.of(spec, dataset, false, device);
       } else {
         throw new UserError("give a SPEC or --preset paper");
       }

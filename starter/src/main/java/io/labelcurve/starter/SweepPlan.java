@@ -28,31 +28,6 @@ final class SweepPlan {
    */
   static final int IMAGES_PER_SEQUENCE_UNKNOWN = 300;
 
-  /**
-   * Throughput per model on one GPU, images per second, for the estimate. <b>Not measured in this
-   * repository</b> (no GPU run of the paper's encoders yet): rough figures for fp16 at 224 px on an
-   * RTX 4000 Ada-class card, the paper's hardware; ViT-B/16 encoders alike, MedImageInsight (DaViT,
-   * 360 M parameters) about 3× slower, ResNet50 about 2× faster. Training (forward + backward +
-   * optimiser) taken as a third of inference. Replace with measured rates when there.
-   */
-  static final Map<String, Double> INFER_IMAGES_PER_S =
-      Map.of(
-          "vitmae",
-          1000.0,
-          "dinov2",
-          1000.0,
-          "clip",
-          1000.0,
-          "echoclip",
-          1000.0,
-          "medimageinsight",
-          330.0,
-          "resnet50-scratch",
-          2000.0);
-
-  static final double DEFAULT_INFER_IMAGES_PER_S = 1000.0;
-  static final double TRAIN_FRACTION_OF_INFER = 1.0 / 3;
-
   /** Cells of a group: the spec's model × adaptation grid, the supervised baseline, or Table 3. */
   static final String GRID = "grid";
 
@@ -85,8 +60,30 @@ final class SweepPlan {
   /** One of Table 3's cells: a model finetuned on the whole training pool. */
   record Table3Cell(String cell, String model, int images, int epochs) {}
 
+  /**
+   * Device hours on one device kind, from {@link DeviceRates}.
+   *
+   * @param device the device the rates are for ({@link DeviceRates#DEVICES})
+   * @param rates each model's rates with their sources
+   * @param longestCellHours the longest finetune cell: no number of devices makes the sweep shorter
+   * @param finetuneSlotsAtOnce finetune cells the workflows run at once (max_cells_in_flight per
+   *     model, capped by each model's finetune cells): more device slots than this idle
+   * @param busySlots slots the finetuning keeps busy for most of its run: the total over the
+   *     longest cell, at most {@code finetuneSlotsAtOnce}
+   * @param extractionsAtOnce extraction activities that can run at once (a model's training pool
+   *     and each test split)
+   */
   record Estimate(
-      double embeddingGpuHours, double finetuneGpuHours, double totalGpuHours, String source) {}
+      String device,
+      double embeddingGpuHours,
+      double finetuneGpuHours,
+      double totalGpuHours,
+      List<DeviceRates.Rate> rates,
+      double longestCellHours,
+      int finetuneSlotsAtOnce,
+      int busySlots,
+      int extractionsAtOnce,
+      String source) {}
 
   record Plan(
       String sweep,
@@ -135,6 +132,11 @@ final class SweepPlan {
   }
 
   static Plan of(SweepSpec spec, DatasetSummary dataset, boolean paper) {
+    return of(spec, dataset, paper, DeviceRates.DEFAULT_DEVICE);
+  }
+
+  /** The plan with device hours from {@code device}'s rates ({@link DeviceRates}). */
+  static Plan of(SweepSpec spec, DatasetSummary dataset, boolean paper, String device) {
     // A preset changes how many samples a finetune cell sees (cpu-small: 1024), so its epochs.
     Preset preset = spec.preset() == null ? Preset.PAPER : Preset.named(spec.preset());
     int samples = preset.finetuneSamples();
@@ -231,27 +233,51 @@ final class SweepPlan {
     cells.stream()
         .filter(c -> Adaptations.LINEAR_PROBE.equals(c.adaptation()))
         .forEach(c -> probed.add(c.model()));
+    Map<String, DeviceRates.Rate> rates = new LinkedHashMap<>();
+    cells.forEach(c -> rates.computeIfAbsent(c.model(), m -> DeviceRates.of(m, device)));
     for (String m : probed) {
-      embedSeconds += (double) (dataset.trainPoolImages() + testImages) / inferRate(m);
+      embedSeconds +=
+          (double) (dataset.trainPoolImages() + testImages) / rates.get(m).embedImagesPerSecond();
     }
     double finetuneSeconds = 0;
+    double longestCell = 0;
+    Map<String, Integer> finetuneCellsPerModel = new LinkedHashMap<>();
     for (Cell c : cells) {
       if (Adaptations.FINETUNE.equals(c.adaptation())) {
+        DeviceRates.Rate rate = rates.get(c.model());
         int n = images(c.sampling(), c.size(), dataset, perSequence);
         Integer explicit = spec.finetuneEpochsFor(c.sampling(), c.size());
         int e = explicit != null ? explicit : FinetuneSchedule.epochs(Math.max(1, n), samples);
-        finetuneSeconds +=
-            (double) n * e / (inferRate(c.model()) * TRAIN_FRACTION_OF_INFER)
-                + testImages / inferRate(c.model());
+        double cellSeconds =
+            (double) n * e / rate.trainImagesPerSecond() + testImages / rate.embedImagesPerSecond();
+        finetuneSeconds += cellSeconds;
+        longestCell = Math.max(longestCell, cellSeconds);
+        finetuneCellsPerModel.merge(c.model(), 1, Integer::sum);
       }
     }
+    int window = Math.max(1, spec.maxCellsInFlight());
+    int slotsAtOnce =
+        finetuneCellsPerModel.values().stream().mapToInt(k -> Math.min(k, window)).sum();
+    int busy =
+        longestCell <= 0
+            ? 0
+            : (int) Math.min(slotsAtOnce, Math.max(1, Math.floor(finetuneSeconds / longestCell)));
+    int extractions = probed.size() * (1 + spec.testSplits().size());
+    boolean allMeasured = rates.values().stream().allMatch(DeviceRates.Rate::measured);
     Estimate estimate =
         new Estimate(
+            device,
             embedSeconds / 3600,
             finetuneSeconds / 3600,
             (embedSeconds + finetuneSeconds) / 3600,
-            "ESTIMATE from assumed rates (SweepPlan.INFER_IMAGES_PER_S, not measured here); linear-probe"
-                + " SVMs run on CPU and are not counted");
+            List.copyOf(rates.values()),
+            longestCell / 3600,
+            slotsAtOnce,
+            busy,
+            extractions,
+            "ESTIMATE from the rates below ("
+                + (allMeasured ? "all measured" : "some ASSUMED")
+                + "); linear-probe SVMs run on CPU workers and are not counted");
     List<String> notes = new ArrayList<>();
     if (finetunes && samples != FinetuneSchedule.PAPER_SAMPLES) {
       notes.add(
@@ -320,10 +346,6 @@ final class SweepPlan {
           .ifPresent(e -> out.add(String.valueOf(e.rule())));
     }
     return String.join(", ", out);
-  }
-
-  static double inferRate(String model) {
-    return INFER_IMAGES_PER_S.getOrDefault(model, DEFAULT_INFER_IMAGES_PER_S);
   }
 
   static void print(Plan p, PrintStream out) {
@@ -410,11 +432,33 @@ final class SweepPlan {
     Estimate est = p.estimate();
     out.printf(
         Locale.ROOT,
-        "%nGPU hours (estimate): %.1f embedding + %.1f finetuning = %.1f%n  %s%n",
+        "%n%s hours (estimate): %.1f embedding + %.1f finetuning = %.1f%n  %s%n",
+        est.device(),
         est.embeddingGpuHours(),
         est.finetuneGpuHours(),
         est.totalGpuHours(),
         est.source());
+    out.printf(Locale.ROOT, "  %-18s %8s %8s  %s%n", "rates (img/s)", "embed", "train", "source");
+    est.rates().forEach(r -> out.println("  " + r.describe()));
+    if (est.finetuneSlotsAtOnce() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "workers: finetuning runs up to %d cells at once (max_cells_in_flight per model); the"
+              + " longest cell takes %.1f h, so about %d device slots stay busy (%d finetune device"
+              + " hours / %.1f h) and more only wait for it; one slot per GPU (worker --gpus)%n",
+          est.finetuneSlotsAtOnce(),
+          est.longestCellHours(),
+          est.busySlots(),
+          Math.round(est.finetuneGpuHours()),
+          est.longestCellHours());
+    }
+    if (est.extractionsAtOnce() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "workers: embedding runs up to %d extraction activities at once (a model's training pool"
+              + " and each test split)%n",
+          est.extractionsAtOnce());
+    }
     p.notes().forEach(n -> out.println("note: " + n));
   }
 

@@ -1,13 +1,13 @@
 package io.labelcurve.starter;
 
-import ai.djl.Device;
-import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
-import io.labelcurve.activities.embed.DevicePool;
+import io.labelcurve.activities.device.DevicePool;
+import io.labelcurve.activities.device.GpuDetection;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.storage.S3BlobStore;
 import io.labelcurve.worker.MetricsServer;
 import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.worker.WorkerSettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Duration;
@@ -48,9 +48,17 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--gpus",
       description =
-          "accelerators of this worker: GPU-queue activities at "
-              + "once (default 1; the first GPU when the CUDA engine is loaded, else the CPU)")
+          "devices of this worker: the first N GPUs libtorch sees, one GPU-queue activity on each"
+              + " (default 1); without a GPU, N activities at once on CPU slots")
   int gpus = 1;
+
+  @Option(
+      names = "--require-gpu",
+      negatable = false,
+      description =
+          "refuse to start (exit 6) unless libtorch is a CUDA build and sees --gpus GPUs: what GPU images and"
+              + " manifests use, so that a GPU worker never runs on the CPU unnoticed")
+  boolean requireGpu;
 
   @Option(
       names = "--metrics-port",
@@ -64,7 +72,7 @@ final class WorkerCommand implements Callable<Integer> {
       names = "--shard-size",
       description =
           "images per embedding shard (default: env "
-              + EmbeddingActivitiesImpl.SHARD_SIZE_ENV
+              + WorkerSettings.SHARD_SIZE_ENV
               + ", else 1024): what a killed worker loses at most")
   Integer shardSize;
 
@@ -83,15 +91,22 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The process's edge: the environment is read here, once, and passed on.
+    WorkerSettings settings = WorkerSettings.fromEnvironment(System.getenv());
     if (shardSize != null) {
       if (shardSize < 1) {
         throw new UserError("--shard-size must be >= 1");
       }
-      System.setProperty(EmbeddingActivitiesImpl.SHARD_SIZE_PROPERTY, String.valueOf(shardSize));
+      settings = settings.withEmbedShardSize(shardSize);
     }
     if (drainSeconds < 0) {
       throw new UserError("--drain-seconds must be >= 0");
     }
+    if (gpus < 1) {
+      throw new UserError("--gpus must be >= 1");
+    }
+    // Before anything connects: a GPU worker that cannot have its GPUs says so at once.
+    DevicePool pool = devices(settings);
     try (MetricsServer metrics = MetricsServer.start(metricsBind, metricsPort)) {
       WorkflowServiceStubs stubs = connection.temporalSettings().connect(metrics.temporalScope());
       WorkflowClient client = connection.client(stubs);
@@ -102,22 +117,12 @@ final class WorkerCommand implements Callable<Integer> {
                 models.catalog().withStore(store),
                 new LabelcurveMetrics(metrics.registry()),
                 Runtime.getRuntime().availableProcessors());
-        // The first --gpus GPUs when the CUDA build of libtorch is loaded, one GPU-queue activity
-        // on each; else the CPU (docs/GPU.md).
-        DevicePool pool = DevicePool.detect(gpus);
-        if (!pool.devices().get(0).isGpu() && queues.contains(WorkerRuntime.GPU_QUEUE)) {
-          System.out.println("no GPU visible to libtorch: embedding runs on the CPU (docs/GPU.md)");
-        } else if (pool.devices().size() < gpus) {
-          throw new UserError(
-              "--gpus " + gpus + " but libtorch sees " + pool.devices().size() + " GPU(s)");
-        }
-        Device device = null;
         try (WorkerRuntime runtime =
             WorkerRuntime.start(
                 client,
                 context,
                 new WorkerRuntime.Plan(
-                    new LinkedHashSet<>(queues), !noWorkflows, cpuSlots, gpus, device))) {
+                    new LinkedHashSet<>(queues), !noWorkflows, cpuSlots, pool, settings))) {
           System.out.println(
               "worker polling "
                   + queues
@@ -143,6 +148,60 @@ final class WorkerCommand implements Callable<Integer> {
       }
     }
     return ExitCode.OK.code();
+  }
+
+  /**
+   * The GPU queue's device slots: the first {@code --gpus} GPUs libtorch sees, else (no GPU, and no
+   * {@code --require-gpu}) as many CPU slots. A worker that does not poll the GPU queue loads no
+   * engine for it.
+   */
+  private DevicePool devices(WorkerSettings settings) {
+    if (!WorkerRuntime.pollsGpuWork(queues)) {
+      if (requireGpu) {
+        throw new UserError(
+            "--require-gpu: this worker polls no GPU-work queue such as "
+                + WorkerRuntime.GPU_QUEUE
+                + " (--queues "
+                + String.join(",", queues)
+                + "), so it would use no GPU");
+      }
+      return DevicePool.cpuSlots(gpus);
+    }
+    GpuDetection gpu = GpuDetection.detect();
+    if (gpu.gpus() == 0) {
+      String why =
+          "no GPU: looked for a CUDA build of libtorch seeing at least "
+              + gpus
+              + " GPU(s); found "
+              + gpu.describe()
+              + "; "
+              + settings.describeVisibleDevices()
+              + ". "
+              + (gpu.cudaBuild()
+                  ? "The CUDA build sees no device: is the NVIDIA driver there, the container"
+                      + " given a GPU (--gpus all, nvidia.com/gpu), CUDA_VISIBLE_DEVICES right?"
+                  : "Point PYTORCH_LIBRARY_PATH at the CUDA libtorch and set PYTORCH_FLAVOR=cu128,"
+                      + " PYTORCH_VERSION (the GPU image does).")
+              + " See docs/GPU.md.";
+      if (requireGpu) {
+        throw new UserError("--require-gpu: " + why, ExitCode.NO_GPU);
+      }
+      System.out.println(
+          WorkerRuntime.GPU_QUEUE
+              + " runs on "
+              + gpus
+              + " CPU slot(s), "
+              + why
+              + " (labelcurve_worker_device says device=\"cpu\"; --require-gpu refuses this)");
+      return DevicePool.cpuSlots(gpus);
+    }
+    try {
+      return DevicePool.forWorker(gpus, gpu);
+    } catch (IllegalStateException e) {
+      throw new UserError(
+          e.getMessage() + "; " + settings.describeVisibleDevices(),
+          requireGpu ? ExitCode.NO_GPU : ExitCode.BAD_INPUT);
+    }
   }
 
   private void drain(WorkerRuntime runtime) {

@@ -24,6 +24,7 @@ import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.worker.WorkerSettings;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
@@ -364,7 +365,7 @@ class KilledEmbeddingWorkerTest {
   private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
       throws IOException {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
-    env.put(EmbeddingActivitiesImpl.SHARD_SIZE_ENV, null); // --shard-size decides
+    env.put(WorkerSettings.SHARD_SIZE_ENV, null); // --shard-size decides
     return LabelcurveProcesses.start(
         log,
         env,

@@ -12,7 +12,6 @@ import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.finetune.Checkpoints;
-import io.labelcurve.activities.finetune.FinetuneConfig;
 import io.labelcurve.activities.finetune.TrainingListener;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.model.ModelCatalog;
@@ -23,6 +22,7 @@ import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.worker.WorkerSettings;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.DatasetSummary;
@@ -288,7 +288,7 @@ class KilledFinetuneWorkerTest {
   static Process startWorker(EmbeddedControlPlane plane, Path models, Path log, String... more)
       throws IOException {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
-    env.put(FinetuneConfig.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
+    env.put(WorkerSettings.CHECKPOINT_EVERY_ENV, String.valueOf(CHECKPOINT_EVERY));
     env.put("LABELCURVE_TORCH_THREADS", "1");
     List<String> args =
         new java.util.ArrayList<>(

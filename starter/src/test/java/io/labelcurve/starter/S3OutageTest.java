@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.phantom.PhantomGenerator;
@@ -15,6 +14,7 @@ import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;
+import io.labelcurve.worker.WorkerSettings;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
@@ -93,7 +93,7 @@ class S3OutageTest {
                         .manifestKey());
         Path workerLog = dir.resolve("worker.log");
         Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
-        env.put(EmbeddingActivitiesImpl.SHARD_SIZE_ENV, null);
+        env.put(WorkerSettings.SHARD_SIZE_ENV, null);
         worker =
             LabelcurveProcesses.start(
                 workerLog,

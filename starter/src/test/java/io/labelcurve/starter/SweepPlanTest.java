@@ -149,4 +149,41 @@ class SweepPlanTest {
     assertEquals(PaperPreset.dataset().trainPoolImages(), imagesBySize.get(0));
     assertTrue(plan.notes().stream().anyMatch(n -> n.contains("1024")), plan.notes().toString());
   }
+
+  @Test
+  void thePlanSaysWhereEachRateComesFromAndHowManyDevicesTheSweepKeepsBusy() {
+    SweepPlan.Plan h100 = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true, "h100");
+    SweepPlan.Estimate e = h100.estimate();
+    assertEquals("h100", e.device());
+    assertEquals(h100.cellsPerModel().size(), e.rates().size());
+    for (DeviceRates.Rate r : e.rates()) {
+      assertTrue(!r.source().isBlank(), r.model());
+      // Not measured: MedImageInsight's rates on the H100 are scaled from the ViT-B ones.
+      assertEquals(!r.model().equals("medimageinsight"), r.measured(), r.model());
+    }
+    assertTrue(e.source().contains("some ASSUMED"), e.source());
+    assertTrue(e.busySlots() >= 1 && e.busySlots() <= e.finetuneSlotsAtOnce(), e.toString());
+    assertTrue(e.longestCellHours() > 0 && e.longestCellHours() < e.finetuneGpuHours());
+    // A slot per finetune cell the workflows run at once: max_cells_in_flight per model.
+    int window = PaperPreset.spec().maxCellsInFlight();
+    assertTrue(e.finetuneSlotsAtOnce() <= window * h100.cellsPerModel().size(), e.toString());
+
+    SweepPlan.Plan cpu = SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true, "cpu");
+    assertTrue(cpu.estimate().totalGpuHours() > 10 * e.totalGpuHours());
+
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    SweepPlan.print(
+        h100, new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(text.contains("h100 hours (estimate)"), text);
+    assertTrue(text.contains("issue #15"), text);
+    assertTrue(text.contains("ASSUMED: a third of the ViT-B rates"), text);
+    assertTrue(text.contains("device slots stay busy"), text);
+
+    UserError bad =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            UserError.class,
+            () -> SweepPlan.of(PaperPreset.spec(), PaperPreset.dataset(), true, "tpu"));
+    assertTrue(bad.getMessage().contains("use one of [h100, cpu]"), bad.getMessage());
+  }
 }

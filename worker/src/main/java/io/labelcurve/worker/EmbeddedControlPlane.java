@@ -1,5 +1,7 @@
 package io.labelcurve.worker;
 
+import io.labelcurve.activities.device.DevicePool;
+import io.labelcurve.activities.device.GpuDetection;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -140,6 +142,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
   }
 
   private static EmbeddedControlPlane start(Options o, S3Settings external) throws IOException {
+    // The process's edge: its environment is read here, once, before anything starts.
+    WorkerSettings settings = WorkerSettings.fromEnvironment(System.getenv());
     TemporalTestServer temporal = TemporalTestServer.start(o.listen(), o.temporalPort());
     EmbeddedS3 s3 = null;
     MetricsServer metrics = null;
@@ -174,8 +178,8 @@ public final class EmbeddedControlPlane implements AutoCloseable {
                   union(o.queues(), WorkerRuntime.CPU_QUEUE),
                   true,
                   o.cpuSlots(),
-                  1,
-                  null,
+                  devices(o.queues()),
+                  settings,
                   o.queues().contains(WorkerRuntime.CPU_QUEUE)));
       return new EmbeddedControlPlane(
           temporal,
@@ -198,6 +202,19 @@ public final class EmbeddedControlPlane implements AutoCloseable {
       temporal.close();
       throw e;
     }
+  }
+
+  /**
+   * The in-process GPU queue's device slots: every GPU libtorch sees, one activity each; without
+   * one, a single CPU slot (the demo's one extraction or finetune cell at a time, as before). The
+   * engine is only started when the GPU queue runs here.
+   */
+  private static DevicePool devices(Set<String> queues) {
+    if (!WorkerRuntime.pollsGpuWork(queues)) {
+      return DevicePool.cpuSlots(1);
+    }
+    GpuDetection gpu = GpuDetection.detect();
+    return gpu.gpus() > 0 ? DevicePool.gpus(gpu.gpus()) : DevicePool.cpuSlots(1);
   }
 
   private static Set<String> union(Set<String> a, String b) {

@@ -1,13 +1,12 @@
 package io.labelcurve.worker;
 
-import ai.djl.Device;
 import io.labelcurve.activities.adapter.DatasetActivitiesImpl;
 import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.adapter.FinetuneActivitiesImpl;
 import io.labelcurve.activities.adapter.ProbeActivitiesImpl;
 import io.labelcurve.activities.adapter.ResultActivitiesImpl;
 import io.labelcurve.activities.dataset.Manifests;
-import io.labelcurve.activities.embed.DevicePool;
+import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
@@ -75,8 +74,10 @@ public final class WorkerRuntime implements AutoCloseable {
    * @param workflows also run the sweep workflows (on the CPU queue); off for activity-only workers
    *     that join the embedded server, which keeps a dead worker's workflow task forever
    * @param cpuSlots activities at once on the CPU queue (each SVM uses {@code svmThreads})
-   * @param gpuSlots activities at once on the GPU queue: one per accelerator
-   * @param device the accelerator the GPU queue's encoders run on (null: the engine's default)
+   * @param devices the device slots of the GPU queue: as many activities at once as it has slots,
+   *     each on a slot of its own ({@link DevicePool#forWorker}); chosen by the process's edge,
+   *     which knows whether a GPU was required
+   * @param settings what the process's environment set ({@link WorkerSettings#fromEnvironment})
    * @param cpuActivities run the CPU queue's activities; off for a process that runs only the
    *     workflows while separate worker processes run every activity (the load benchmark)
    */
@@ -84,22 +85,42 @@ public final class WorkerRuntime implements AutoCloseable {
       Set<String> queues,
       boolean workflows,
       int cpuSlots,
-      int gpuSlots,
-      Device device,
+      DevicePool devices,
+      WorkerSettings settings,
       boolean cpuActivities) {
     /** A plan that runs the activities of every queue it polls. */
-    public Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots, Device device) {
-      this(queues, workflows, cpuSlots, gpuSlots, device, true);
+    public Plan(
+        Set<String> queues,
+        boolean workflows,
+        int cpuSlots,
+        DevicePool devices,
+        WorkerSettings settings) {
+      this(queues, workflows, cpuSlots, devices, settings, true);
+    }
+
+    /** Activities at once on the GPU queue: one per device slot. */
+    public int gpuSlots() {
+      return devices.slots().size();
     }
 
     public Plan {
       queues = Set.copyOf(queues);
+      java.util.Objects.requireNonNull(devices, "devices");
+      java.util.Objects.requireNonNull(settings, "settings");
       for (String q : queues) {
         if (!QUEUES.contains(q)) {
           throw new IllegalArgumentException("unknown task queue '" + q + "'; use " + QUEUES);
         }
       }
     }
+  }
+
+  /**
+   * Whether a worker polling {@code queues} runs GPU work (extraction, finetune cells), so needs
+   * device slots: the one place that says which queues are GPU work.
+   */
+  public static boolean pollsGpuWork(java.util.Collection<String> queues) {
+    return queues.contains(GPU_QUEUE);
   }
 
   /** Registers and starts polling. */
@@ -132,15 +153,19 @@ public final class WorkerRuntime implements AutoCloseable {
       context.metrics().workerDevice(CPU_QUEUE, "cpu");
     }
     if (plan.queues().contains(GPU_QUEUE)) {
-      // Detected here, not at the first extraction, so that /metrics says from the start whether
-      // a GPU worker found its GPU (LabelcurveGpuWorkerOnCpu).
-      DevicePool devices =
-          plan.device() != null
-              ? DevicePool.shared(plan.device())
-              : DevicePool.detect(Integer.MAX_VALUE);
-      for (Device d : devices.devices()) {
-        context.metrics().workerDevice(GPU_QUEUE, d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu");
+      // Set before the first activity, so that /metrics says from the start whether a GPU worker
+      // found its GPU (LabelcurveGpuWorkerOnCpu fires on device="cpu").
+      DevicePool devices = plan.devices();
+      for (DevicePool.Slot slot : devices.slots()) {
+        context.metrics().workerDevice(GPU_QUEUE, slot.metricLabel());
       }
+      if (devices.onCpu()) {
+        log.warn(
+            "{} runs on the CPU ({}): no GPU; start with --require-gpu to refuse that",
+            GPU_QUEUE,
+            devices);
+      }
+      WorkerSettings settings = plan.settings();
       Worker gpu =
           factory.newWorker(
               GPU_QUEUE,
@@ -154,17 +179,22 @@ public final class WorkerRuntime implements AutoCloseable {
                   .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
                   .build());
       gpu.registerActivitiesImplementations(
-          new EmbeddingActivitiesImpl(
-              context, manifests, devices, EmbeddingActivitiesImpl.configuredShardSize()),
-          new FinetuneActivitiesImpl(context, manifests));
+          new EmbeddingActivitiesImpl(context, manifests, devices, settings.embedShardSize()),
+          new FinetuneActivitiesImpl(
+              context,
+              manifests,
+              devices,
+              settings.finetuneCheckpointEvery(),
+              settings.finetuneMaxGradNorm(),
+              FinetuneActivitiesImpl.defaultLoaderThreads()));
     }
     factory.start();
     log.info(
-        "polling {} (workflows: {}) with {} CPU and {} GPU slots",
+        "polling {} (workflows: {}) with {} CPU slots and GPU-queue devices {}",
         plan.queues(),
         plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE),
         plan.cpuSlots(),
-        plan.gpuSlots());
+        plan.devices());
     return new WorkerRuntime(factory, inFlight);
   }
 

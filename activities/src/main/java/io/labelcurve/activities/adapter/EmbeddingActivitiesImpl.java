@@ -7,7 +7,7 @@ import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.dataset.Manifests;
-import io.labelcurve.activities.embed.DevicePool;
+import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.embed.EmbedProgress;
 import io.labelcurve.activities.embed.EmbeddingExtractor;
 import io.labelcurve.activities.embed.EmbeddingManifest;
@@ -49,32 +49,27 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   /** Encoder timing of a cached set, so that a cell served from cache still reports a speed. */
   static final String TIMING = "timing.json";
 
-  /** System property for the shard size (set by {@code labelcurve worker --shard-size}). */
-  public static final String SHARD_SIZE_PROPERTY = "labelcurve.embed.shardSize";
-
-  /** Environment variable for the shard size, when the system property is not set. */
-  public static final String SHARD_SIZE_ENV = "LABELCURVE_EMBED_SHARD_SIZE";
-
   private final ActivityContext context;
   private final Manifests manifests;
   private final DevicePool devices;
   private final int shardSize;
 
   /**
-   * Shards of {@link #configuredShardSize()} images.
+   * Shards of {@link ExtractionJob#DEFAULT_SHARD_SIZE} images, every extraction on one device
+   * (tests and tools).
    *
-   * @param device the device every extraction runs on; null: the engine's GPUs, one per running
-   *     activity ({@link DevicePool#detect}), or the CPU when there is none
+   * @param device the device every extraction runs on, shared; null: the engine's default
    */
   public EmbeddingActivitiesImpl(ActivityContext context, Manifests manifests, Device device) {
     this(
         context,
         manifests,
-        device == null ? null : DevicePool.shared(device),
-        configuredShardSize());
+        DevicePool.shared(device == null ? Encoders.defaultDevice() : device),
+        ExtractionJob.DEFAULT_SHARD_SIZE);
   }
 
   /**
+   * @param devices the worker's device slots: an extraction leases one for as long as it runs
    * @param shardSize images per shard: what a killed worker loses at most, and one object in the
    *     bucket. Part of what a cached set must match (its manifest records it): a worker with
    *     another shard size computes the set again under the same prefix.
@@ -88,32 +83,6 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     this.manifests = manifests;
     this.devices = devices;
     this.shardSize = shardSize;
-  }
-
-  /**
-   * The shard size from the system property {@value #SHARD_SIZE_PROPERTY}, else the environment
-   * variable {@value #SHARD_SIZE_ENV}, else {@link ExtractionJob#DEFAULT_SHARD_SIZE}.
-   */
-  public static int configuredShardSize() {
-    String v = System.getProperty(SHARD_SIZE_PROPERTY, System.getenv(SHARD_SIZE_ENV));
-    if (v == null || v.isBlank()) {
-      return ExtractionJob.DEFAULT_SHARD_SIZE;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n >= 1) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw new BadInputException(
-        SHARD_SIZE_PROPERTY
-            + " / "
-            + SHARD_SIZE_ENV
-            + " is '"
-            + v
-            + "'; expected a positive integer (images per embedding shard)");
   }
 
   public int shardSize() {
@@ -251,9 +220,11 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
     String manifestKey = manifests.keyOf(request.manifestUri());
     ExtractionResult result;
-    DevicePool pool = devicePool();
-    Device device = acquire(pool);
     NumericsCanary.Report canary;
+    // The slot goes back however the extraction ends, a drain's or cancellation's exception
+    // included.
+    DevicePool.Lease lease = devices.lease();
+    Device device = lease.device();
     // Fetching and loading the model reports no position of its own: heartbeat the resume
     // position meanwhile, so that a remote model's download is not cut off by the timeout.
     try (Encoder encoder =
@@ -348,7 +319,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
             () -> activity.heartbeat(resumeAfter));
       }
     } finally {
-      pool.release(device);
+      lease.close();
     }
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
@@ -413,23 +384,12 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     }
   }
 
-  /** A device of the pool for this activity; waits while every GPU is taken. */
-  private static Device acquire(DevicePool pool) throws java.io.InterruptedIOException {
-    try {
-      return pool.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
-    }
-  }
-
   /**
    * The measurement for a model whose embeddings all came from cache, when this device has none.
    */
   private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
-    DevicePool pool = devicePool();
-    Device device = acquire(pool);
-    try {
+    try (DevicePool.Lease lease = devices.lease()) {
+      Device device = lease.device();
       String key =
           LatencyBench.key(
               modelKey,
@@ -445,26 +405,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
         measureLatency(
             encoder, modelKey, String.valueOf(device), preset, () -> activity.heartbeat(-1));
       }
-    } finally {
-      pool.release(device);
     }
-  }
-
-  private volatile DevicePool detected;
-
-  private DevicePool devicePool() {
-    if (devices != null) {
-      return devices;
-    }
-    if (detected == null) {
-      synchronized (this) {
-        if (detected == null) {
-          detected = DevicePool.detect(Integer.MAX_VALUE);
-          log.info("embedding devices: {}", detected);
-        }
-      }
-    }
-    return detected;
   }
 
   private Timing readTiming(String prefix) throws IOException {

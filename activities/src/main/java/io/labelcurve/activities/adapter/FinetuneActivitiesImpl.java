@@ -1,10 +1,12 @@
 package io.labelcurve.activities.adapter;
 
+import ai.djl.Device;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.NumericsCheckFailedException;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.dataset.Manifests;
+import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.embed.Encoder;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.NumericsCanary;
@@ -44,9 +46,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * See {@link FinetuneActivities}. The checkpoint interval is {@link FinetuneConfig}'s {@code
- * labelcurve.finetune.checkpointEvery} / {@code LABELCURVE_FINETUNE_CHECKPOINT_EVERY} (default
- * {@value FinetuneConfig#DEFAULT_CHECKPOINT_EVERY} steps), or the constructor's.
+ * See {@link FinetuneActivities}. Each cell trains and evaluates on a device slot of the worker's
+ * {@link DevicePool}, leased for the cell and given back on every path out of it; its provenance
+ * names the device and the slot. The checkpoint interval and the clipping norm are the worker's
+ * settings (the constructor's).
  *
  * <p>When the worker drains, a cell still training checkpoints the step it is at and ends its
  * attempt with a retryable {@link WorkerShutdowns#failure}; the retry, on another worker, resumes
@@ -58,27 +61,53 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
 
   private final ActivityContext context;
   private final Manifests manifests;
+  private final DevicePool devices;
   private final int checkpointEvery;
+  private final double maxGradNorm;
   private final int loaderThreads;
 
-  public FinetuneActivitiesImpl(ActivityContext context, Manifests manifests) {
-    this(
-        context,
-        manifests,
-        FinetuneConfig.checkpointEveryFromEnvironment(FinetuneConfig.DEFAULT_CHECKPOINT_EVERY),
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)));
-  }
-
   /**
+   * Cells on the engine's default device, shared, clipping at {@value
+   * FinetuneConfig#DEFAULT_MAX_GRAD_NORM} (tests and tools).
+   *
    * @param checkpointEvery steps between checkpoints
    * @param loaderThreads threads loading the next batches
    */
   public FinetuneActivitiesImpl(
       ActivityContext context, Manifests manifests, int checkpointEvery, int loaderThreads) {
+    this(
+        context,
+        manifests,
+        DevicePool.shared(Encoders.defaultDevice()),
+        checkpointEvery,
+        FinetuneConfig.DEFAULT_MAX_GRAD_NORM,
+        loaderThreads);
+  }
+
+  /**
+   * @param devices the worker's device slots: a cell leases one for as long as it runs
+   * @param checkpointEvery steps between checkpoints
+   * @param maxGradNorm the gradient-clipping norm (0: none)
+   * @param loaderThreads threads loading the next batches ({@link #defaultLoaderThreads})
+   */
+  public FinetuneActivitiesImpl(
+      ActivityContext context,
+      Manifests manifests,
+      DevicePool devices,
+      int checkpointEvery,
+      double maxGradNorm,
+      int loaderThreads) {
     this.context = context;
     this.manifests = manifests;
+    this.devices = devices;
     this.checkpointEvery = checkpointEvery;
+    this.maxGradNorm = maxGradNorm;
     this.loaderThreads = loaderThreads;
+  }
+
+  /** Half the cores, 1 to 4: enough to keep one training step fed. */
+  public static int defaultLoaderThreads() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   @Override
@@ -186,6 +215,21 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
     if (finished.isPresent()) {
       return finished.get();
     }
+    // Past the cached answer, which needs no device. The lease goes back however the cell ends,
+    // a drain's or cancellation's exception included.
+    try (DevicePool.Lease lease = devices.lease()) {
+      return runOn(lease.slot(), pipeline, request, resumeFrom, listener);
+    }
+  }
+
+  private CellResult runOn(
+      DevicePool.Slot slot,
+      CellPipeline pipeline,
+      FinetuneCellRequest request,
+      String resumeFrom,
+      TrainingListener listener)
+      throws IOException {
+    Cell cell = request.cell();
     Preset preset = Preset.named(request.preset());
     ModelSpec spec = preset.applyFinetune(finetunable(cell.model()));
     Augmentation augmentation = augmentation(request);
@@ -209,8 +253,8 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
             cell.seed(),
             checkpointEvery,
             loaderThreads,
-            null,
-            FinetuneConfig.maxGradNormFromEnvironment());
+            slot.device(),
+            maxGradNorm);
     ImageLoader images =
         new DatasetImages(
             BlobImageSource.besides(
@@ -220,9 +264,9 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
         new Checkpoints(
             context.store(), pipeline.sweep().checkpointsPrefix(cell.id()), KEEP_CHECKPOINTS);
 
-    // The device this cell trains and is evaluated on, recorded in its provenance.
-    String device = String.valueOf(Encoders.defaultDevice());
-    NumericsCanary.Report encoderCanary = encoderCanary(spec, preset.finetuneBatchSize(), device);
+    String device = String.valueOf(slot.device());
+    NumericsCanary.Report encoderCanary =
+        encoderCanary(spec, preset.finetuneBatchSize(), slot.device());
 
     FinetuneTrainer trainer = new FinetuneTrainer(config, images);
     FinetuneRun run =
@@ -253,6 +297,7 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
                     : FinetuneProvenance.epochsRule(preset, n),
                 run,
                 device,
+                slot.index() + " of " + slot.of(),
                 encoderCanary.provenance(),
                 evaluated.canary().summary(),
                 evaluated.finalModel()),
@@ -355,10 +400,10 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
    * The pretrained encoder's canary at the training batch size, before any step (once per model and
    * worker): the kernels that training runs forward are the ones it checks.
    */
-  private NumericsCanary.Report encoderCanary(ModelSpec spec, int batch, String device) {
-    try (Encoder encoder = Encoders.open(context.catalog(), spec, null)) {
+  private NumericsCanary.Report encoderCanary(ModelSpec spec, int batch, Device device) {
+    try (Encoder encoder = Encoders.open(context.catalog(), spec, device)) {
       return NumericsCanary.verify(
-          encoder, context.catalog().folder(spec.id()), batch, device, () -> {});
+          encoder, context.catalog().folder(spec.id()), batch, String.valueOf(device), () -> {});
     }
   }
 

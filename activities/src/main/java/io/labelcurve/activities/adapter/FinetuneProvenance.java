@@ -19,6 +19,7 @@ import java.util.Map;
  * @param epochsFrom where the epochs came from: the spec, or the rule with its numbers
  * @param run what the training did: steps, samples seen, losses, resume point, checkpoint time
  * @param device the device the cell trained and was evaluated on
+ * @param deviceSlot the worker's device slot it had, as "i of n"
  * @param numericsEncoder the pretrained encoder's numerics check at the training batch size
  * @param numericsEvaluation the finetuned model's numerics check at the evaluation batch size
  * @param finalModel where the final weights were kept, or null when they were not
@@ -30,6 +31,7 @@ record FinetuneProvenance(
     String epochsFrom,
     FinetuneRun run,
     String device,
+    String deviceSlot,
     String numericsEncoder,
     String numericsEvaluation,
     String finalModel)
@@ -87,6 +89,7 @@ record FinetuneProvenance(
     p.put("checkpoint_every", String.valueOf(config.checkpointEvery()));
     p.put("checkpoint_seconds", String.format(Locale.ROOT, "%.3f", run.checkpointSeconds()));
     p.put("device", device);
+    p.put("device_slot", deviceSlot);
     p.put("numerics_encoder", numericsEncoder);
     p.put("numerics_evaluation", numericsEvaluation);
     if (finalModel != null) {

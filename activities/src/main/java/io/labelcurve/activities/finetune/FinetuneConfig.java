@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * @param checkpointEvery steps between checkpoints (one is also written at the end of every epoch
  *     of at least this many steps)
  * @param loaderThreads threads loading and preprocessing the next batches while a step runs
- * @param device null for the engine's default (a GPU when there is one)
+ * @param device the device slot's device the run trains on (null: the engine's default, a GPU when
+ *     there is one; workers always give the slot their DevicePool leased)
  * @param maxGradNorm gradients are clipped to this total L2 norm before each update, as the HF
  *     Trainer's {@code max_grad_norm} (default {@value #DEFAULT_MAX_GRAD_NORM}); 0 clips nothing
  */
@@ -36,12 +37,6 @@ public record FinetuneConfig(
 
   /** The HF Trainer's {@code max_grad_norm}. */
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
-
-  /** System property that sets the gradient-clipping norm of finetune activities (0: none). */
-  public static final String MAX_GRAD_NORM_PROPERTY = "labelcurve.finetune.maxGradNorm";
-
-  /** Environment variable that does the same (the property wins). */
-  public static final String MAX_GRAD_NORM_ENV = "LABELCURVE_FINETUNE_MAX_GRAD_NORM";
 
   /** A run that clips gradients at {@value #DEFAULT_MAX_GRAD_NORM}, as the HF Trainer does. */
   public FinetuneConfig(
@@ -69,12 +64,6 @@ public record FinetuneConfig(
         DEFAULT_MAX_GRAD_NORM);
   }
 
-  /** System property that sets the checkpoint interval (steps) of finetune activities. */
-  public static final String CHECKPOINT_EVERY_PROPERTY = "labelcurve.finetune.checkpointEvery";
-
-  /** Environment variable that does the same (the property wins). */
-  public static final String CHECKPOINT_EVERY_ENV = "LABELCURVE_FINETUNE_CHECKPOINT_EVERY";
-
   /** Default checkpoint interval: about a minute of GPU steps. */
   public static final int DEFAULT_CHECKPOINT_EVERY = 200;
 
@@ -101,59 +90,6 @@ public record FinetuneConfig(
       throw new IllegalArgumentException(
           "maxGradNorm must be >= 0 (0: no clipping), got " + maxGradNorm);
     }
-  }
-
-  /**
-   * The clipping norm from {@value #MAX_GRAD_NORM_PROPERTY} or {@value #MAX_GRAD_NORM_ENV}, else
-   * {@value #DEFAULT_MAX_GRAD_NORM}; a bad value is refused at once (a worker that would train
-   * other than it says must not start).
-   */
-  public static double maxGradNormFromEnvironment() {
-    String v = System.getProperty(MAX_GRAD_NORM_PROPERTY, System.getenv(MAX_GRAD_NORM_ENV));
-    if (v == null || v.isBlank()) {
-      return DEFAULT_MAX_GRAD_NORM;
-    }
-    try {
-      double d = Double.parseDouble(v.trim());
-      if (d >= 0 && Double.isFinite(d)) {
-        return d;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw new IllegalArgumentException(
-        MAX_GRAD_NORM_PROPERTY
-            + " / "
-            + MAX_GRAD_NORM_ENV
-            + " is '"
-            + v
-            + "'; expected a norm >= 0 (0: no clipping; the HF Trainer's is 1.0)");
-  }
-
-  /**
-   * The checkpoint interval from {@value #CHECKPOINT_EVERY_PROPERTY} or {@value
-   * #CHECKPOINT_EVERY_ENV}, else {@code fallback}.
-   */
-  public static int checkpointEveryFromEnvironment(int fallback) {
-    String v = System.getProperty(CHECKPOINT_EVERY_PROPERTY, System.getenv(CHECKPOINT_EVERY_ENV));
-    if (v == null || v.isBlank()) {
-      return fallback;
-    }
-    try {
-      int k = Integer.parseInt(v.trim());
-      if (k >= 1) {
-        return k;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw new IllegalArgumentException(
-        CHECKPOINT_EVERY_PROPERTY
-            + " / "
-            + CHECKPOINT_EVERY_ENV
-            + " is '"
-            + v
-            + "'; expected a positive number of steps");
   }
 
   /** The same run with another checkpoint interval. */

@@ -314,21 +314,30 @@ public final class FinetuneTrainer {
    */
   static double step(
       Network net, AdamW optimizer, Batch bt, int c, int s, long step, Device device) {
-    JniUtils.setSeed(mix(bt.seed, step));
     try (NDManager m = net.manager().newSubManager(device)) {
       double loss;
-      try (GradientCollector gc = Network.engine().newGradientCollector()) {
-        NDArray x = m.create(bt.x, new Shape(bt.n, c, s, s));
-        NDArray logits = net.logits(m, x, true);
-        NDArray onehot = m.create(bt.onehot, new Shape(bt.n, bt.k));
-        NDArray l = logits.logSoftmax(1).mul(onehot).sum().neg().div(bt.n);
-        gc.backward(l);
-        loss = l.getFloat();
+      // Cells on other device slots of this process take turns here: DJL allows one gradient
+      // collector per process (a second fails: "Only one can be collecting at a time"), and
+      // torch's manual_seed sets the process's generators, which a concurrent step would move.
+      // The optimiser's update touches only this network and runs outside.
+      synchronized (GRADIENT_LOCK) {
+        JniUtils.setSeed(mix(bt.seed, step));
+        try (GradientCollector gc = Network.engine().newGradientCollector()) {
+          NDArray x = m.create(bt.x, new Shape(bt.n, c, s, s));
+          NDArray logits = net.logits(m, x, true);
+          NDArray onehot = m.create(bt.onehot, new Shape(bt.n, bt.k));
+          NDArray l = logits.logSoftmax(1).mul(onehot).sum().neg().div(bt.n);
+          gc.backward(l);
+          loss = l.getFloat();
+        }
       }
       optimizer.update(m);
       return loss;
     }
   }
+
+  /** Held by one training step's forward and backward pass at a time, process-wide. */
+  private static final Object GRADIENT_LOCK = new Object();
 
   /**
    * What a checkpoint after step {@code step} (the {@code b}-th of epoch {@code epoch}) records: an

@@ -168,6 +168,11 @@ public final class TorchRuntime {
     int setenv(String name, String value, int overwrite);
   }
 
+  /** The path of the libtorch_cpu library this process loaded, if it did. */
+  public static Optional<Path> loadedLibtorch() {
+    return loadedLibtorchPath();
+  }
+
   /** libtorch_cpu's path if it is mapped into this process. */
   private static Optional<Path> loadedLibtorchPath() {
     try {
