@@ -30,8 +30,9 @@ final class WorkerCommand implements Callable<Integer> {
       names = "--queues",
       split = ",",
       description =
-          "task queues (default: both): "
-              + "labelcurve-cpu (workflows, SVM, evaluation), labelcurve-gpu (embedding)")
+          "task queues (default: all three): "
+              + "labelcurve-cpu (workflows, SVM, evaluation), labelcurve-gpu (finetune cells),"
+              + " labelcurve-embed (embedding extraction, in ranges)")
   List<String> queues = WorkerRuntime.QUEUES;
 
   @Option(
@@ -105,7 +106,9 @@ final class WorkerCommand implements Callable<Integer> {
         // The first --gpus GPUs when the CUDA build of libtorch is loaded, one GPU-queue activity
         // on each; else the CPU (docs/GPU.md).
         DevicePool pool = DevicePool.detect(gpus);
-        if (!pool.devices().get(0).isGpu() && queues.contains(WorkerRuntime.GPU_QUEUE)) {
+        if (!pool.devices().get(0).isGpu()
+            && (queues.contains(WorkerRuntime.GPU_QUEUE)
+                || queues.contains(WorkerRuntime.EMBED_QUEUE))) {
           System.out.println("no GPU visible to libtorch: embedding runs on the CPU (docs/GPU.md)");
         } else if (pool.devices().size() < gpus) {
           throw new UserError(

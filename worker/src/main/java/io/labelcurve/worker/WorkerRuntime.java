@@ -10,6 +10,8 @@ import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.embed.DevicePool;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -38,9 +40,16 @@ import org.slf4j.LoggerFactory;
  * probe cell past its last heartbeat) run to their end within the period.
  */
 public final class WorkerRuntime implements AutoCloseable {
-  public static final String CPU_QUEUE = "labelcurve-cpu";
-  public static final String GPU_QUEUE = "labelcurve-gpu";
-  public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE);
+  /** Workflows, datasets, probe cells, bookkeeping: {@link SweepWorkflow#TASK_QUEUE}. */
+  public static final String CPU_QUEUE = SweepWorkflow.TASK_QUEUE;
+
+  /** Finetune cells (and the whole-split extraction of older runs): one per device slot. */
+  public static final String GPU_QUEUE = FinetuneActivities.TASK_QUEUE;
+
+  /** Extraction ranges, one per device slot, never behind a finetune cell. */
+  public static final String EMBED_QUEUE = ExtractionActivities.TASK_QUEUE;
+
+  public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE, EMBED_QUEUE);
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
   /**
@@ -79,6 +88,8 @@ public final class WorkerRuntime implements AutoCloseable {
    * @param device the accelerator the GPU queue's encoders run on (null: the engine's default)
    * @param cpuActivities run the CPU queue's activities; off for a process that runs only the
    *     workflows while separate worker processes run every activity (the load benchmark)
+   * @param devices the device slots of the GPU and extraction queues (null: {@code device} shared,
+   *     or the GPUs detected); the extraction queue runs as many ranges at once as it has slots
    */
   public record Plan(
       Set<String> queues,
@@ -86,10 +97,22 @@ public final class WorkerRuntime implements AutoCloseable {
       int cpuSlots,
       int gpuSlots,
       Device device,
-      boolean cpuActivities) {
+      boolean cpuActivities,
+      DevicePool devices) {
     /** A plan that runs the activities of every queue it polls. */
     public Plan(Set<String> queues, boolean workflows, int cpuSlots, int gpuSlots, Device device) {
       this(queues, workflows, cpuSlots, gpuSlots, device, true);
+    }
+
+    /** The devices from {@code device} or detected. */
+    public Plan(
+        Set<String> queues,
+        boolean workflows,
+        int cpuSlots,
+        int gpuSlots,
+        Device device,
+        boolean cpuActivities) {
+      this(queues, workflows, cpuSlots, gpuSlots, device, cpuActivities, null);
     }
 
     public Plan {
@@ -131,13 +154,37 @@ public final class WorkerRuntime implements AutoCloseable {
     if (plan.queues().contains(CPU_QUEUE)) {
       context.metrics().workerDevice(CPU_QUEUE, "cpu");
     }
+    // Detected here, not at the first extraction, so that /metrics says from the start whether
+    // a GPU worker found its GPU (LabelcurveGpuWorkerOnCpu).
+    DevicePool devices =
+        plan.devices() != null
+            ? plan.devices()
+            : plan.device() != null
+                ? DevicePool.shared(plan.device())
+                : plan.queues().contains(GPU_QUEUE) || plan.queues().contains(EMBED_QUEUE)
+                    ? DevicePool.detect(Integer.MAX_VALUE)
+                    : null;
+    if (plan.queues().contains(EMBED_QUEUE)) {
+      for (Device d : devices.devices()) {
+        context.metrics().workerDevice(EMBED_QUEUE, d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu");
+      }
+      Worker embed =
+          factory.newWorker(
+              EMBED_QUEUE,
+              WorkerOptions.newBuilder()
+                  // One range per device slot (as many as finetune cells): a range leases its
+                  // slot for its whole run.
+                  .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
+                  // As the GPU queue below: the range's position every 5 s, not every 48 s.
+                  .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
+                  .build());
+      // A pool of its own over the same slots: an extraction never waits for a slot that a
+      // finetune cell holds for hours; a device runs at most one of each.
+      embed.registerActivitiesImplementations(
+          new EmbeddingActivitiesImpl(
+              context, manifests, devices.twin(), EmbeddingActivitiesImpl.configuredShardSize()));
+    }
     if (plan.queues().contains(GPU_QUEUE)) {
-      // Detected here, not at the first extraction, so that /metrics says from the start whether
-      // a GPU worker found its GPU (LabelcurveGpuWorkerOnCpu).
-      DevicePool devices =
-          plan.device() != null
-              ? DevicePool.shared(plan.device())
-              : DevicePool.detect(Integer.MAX_VALUE);
       for (Device d : devices.devices()) {
         context.metrics().workerDevice(GPU_QUEUE, d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu");
       }
@@ -153,6 +200,7 @@ public final class WorkerRuntime implements AutoCloseable {
                   // a killed worker's retry then loses at most the shards of the last 5 s.
                   .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
                   .build());
+      // The whole-split extraction stays here for model workflows started before the fan-out.
       gpu.registerActivitiesImplementations(
           new EmbeddingActivitiesImpl(
               context, manifests, devices, EmbeddingActivitiesImpl.configuredShardSize()),
@@ -160,11 +208,12 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     factory.start();
     log.info(
-        "polling {} (workflows: {}) with {} CPU and {} GPU slots",
+        "polling {} (workflows: {}) with {} CPU and {} GPU slots, devices {}",
         plan.queues(),
         plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE),
         plan.cpuSlots(),
-        plan.gpuSlots());
+        plan.gpuSlots(),
+        devices);
     return new WorkerRuntime(factory, inFlight);
   }
 

@@ -1,5 +1,6 @@
 package io.labelcurve.workflows.sweep;
 
+import io.labelcurve.workflows.activities.ProbeActivities;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -12,7 +13,7 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface SweepWorkflow {
   /** The task queue sweep and model workflows run on. */
-  String TASK_QUEUE = "labelcurve-cpu";
+  String TASK_QUEUE = ProbeActivities.TASK_QUEUE;
 
   /**
    * Runs the sweep to the end. Cells that fail are counted, not fatal: the sweep still writes the
