@@ -271,7 +271,8 @@ class FannedOutExtractionTest {
   }
 
   private static long millis(HistoryEvent e) {
-    return e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+    com.google.protobuf.Timestamp t = e.getEventTime();
+    return java.time.Instant.ofEpochSecond(t.getSeconds(), t.getNanos()).toEpochMilli();
   }
 
   /** The most ranges running at one instant, from the server's started and completed times. */
