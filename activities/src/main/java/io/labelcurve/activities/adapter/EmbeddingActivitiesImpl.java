@@ -347,8 +347,10 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
     }
     String manifestKey = t.manifestKey();
     ExtractionResult result;
-    DevicePool pool = devicePool();
-    Device device = acquire(pool);
+    // One slot of the pool, as a range takes it: the whole-split extraction and the ranges may
+    // share a pool, and must not run more activities on it than it has slots.
+    DevicePool.Lease lease = devicePool().lease();
+    Device device = lease.device();
     NumericsCanary.Report canary;
     // Fetching and loading the model reports no position of its own: heartbeat the resume
     // position meanwhile, so that a remote model's download is not cut off by the timeout.
@@ -392,7 +394,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
             () -> activity.heartbeat(resumeAfter));
       }
     } finally {
-      pool.release(device);
+      lease.close();
     }
     context.metrics().embeddingsFromCache(request.model(), result.fromCache());
     context.metrics().embedRate(request.model(), result.imagesPerSecond());
@@ -703,23 +705,13 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
     }
   }
 
-  /** A device of the pool for this activity; waits while every GPU is taken. */
-  private static Device acquire(DevicePool pool) throws java.io.InterruptedIOException {
-    try {
-      return pool.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting for a device");
-    }
-  }
-
   /**
    * The measurement for a model whose embeddings all came from cache, when this device has none.
    */
   private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
-    DevicePool pool = devicePool();
-    Device device = acquire(pool);
-    try {
+    // A slot of its own: a latency measured beside a running range would time both.
+    try (DevicePool.Lease lease = devicePool().lease()) {
+      Device device = lease.device();
       String key =
           LatencyBench.key(
               modelKey,
@@ -735,8 +727,6 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
         measureLatency(
             encoder, modelKey, String.valueOf(device), preset, () -> activity.heartbeat(-1));
       }
-    } finally {
-      pool.release(device);
     }
   }
 
