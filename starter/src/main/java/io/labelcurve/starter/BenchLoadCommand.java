@@ -333,7 +333,7 @@ final class BenchLoadCommand implements Callable<Integer> {
                   Labelcurve.class.getName(),
                   "worker",
                   "--queues",
-                  WorkerRuntime.CPU_QUEUE + "," + WorkerRuntime.GPU_QUEUE,
+                  String.join(",", WorkerRuntime.QUEUES),
                   "--no-workflows",
                   "--cpu-slots",
                   "2",

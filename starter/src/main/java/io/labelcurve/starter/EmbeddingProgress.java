@@ -2,6 +2,7 @@ package io.labelcurve.starter;
 
 import io.labelcurve.activities.embed.EmbedProgress;
 import io.labelcurve.workflows.activities.EmbedRequest;
+import io.labelcurve.workflows.activities.RangeRequest;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepPhase;
@@ -94,8 +95,18 @@ final class EmbeddingProgress {
                 .build());
   }
 
-  /** A split an extraction was scheduled for, and whether it finished. */
-  private record Scheduled(String split, boolean training, boolean completed) {}
+  /**
+   * A split (or a range of its shards) an extraction was scheduled for, and whether it finished.
+   *
+   * @param images the images it embeds (a range's share of its split); -1: the whole split
+   */
+  private record Scheduled(String split, boolean training, long images, boolean completed) {
+    long imagesOf(DatasetSummary dataset) {
+      long split =
+          training ? dataset.trainPoolImages() : dataset.testImages().getOrDefault(split(), 0);
+      return images < 0 ? split : Math.min(images, split);
+    }
+  }
 
   private static Optional<Model> model(
       WorkflowClient client,
@@ -109,20 +120,36 @@ final class EmbeddingProgress {
     Map<Long, String> activityOfEvent = new HashMap<>();
     String runId = d.getWorkflowExecutionInfo().getExecution().getRunId();
     for (HistoryEvent e : client.fetchHistory(childId, runId).getEvents()) {
-      if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-          && isEmbed(e.getActivityTaskScheduledEventAttributes().getActivityType().getName())) {
+      String type =
+          e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+              ? e.getActivityTaskScheduledEventAttributes().getActivityType().getName()
+              : "";
+      if (isEmbed(type)) {
         var a = e.getActivityTaskScheduledEventAttributes();
         EmbedRequest r =
             converter.fromPayloads(
                 0, Optional.of(a.getInput()), EmbedRequest.class, EmbedRequest.class);
-        byActivity.put(a.getActivityId(), new Scheduled(r.split(), r.withVariants(), false));
+        byActivity.put(a.getActivityId(), new Scheduled(r.split(), r.withVariants(), -1, false));
+        activityOfEvent.put(e.getEventId(), a.getActivityId());
+      } else if (EXTRACT_RANGE.equals(type)) {
+        // A fanned-out split: each range counts its own images (its heartbeats count them too).
+        var a = e.getActivityTaskScheduledEventAttributes();
+        RangeRequest r =
+            converter.fromPayloads(
+                0, Optional.of(a.getInput()), RangeRequest.class, RangeRequest.class);
+        long from = (long) r.fromShard() * r.shardSize();
+        long to = (long) r.toShard() * r.shardSize();
+        long rangeImages = Math.max(0, Math.min(to, splitImages(dataset, r.embed())) - from);
+        byActivity.put(
+            a.getActivityId(),
+            new Scheduled(r.embed().split(), r.embed().withVariants(), rangeImages, false));
         activityOfEvent.put(e.getEventId(), a.getActivityId());
       } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
         String id =
             activityOfEvent.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
         if (id != null) {
           Scheduled s = byActivity.get(id);
-          byActivity.put(id, new Scheduled(s.split(), s.training(), true));
+          byActivity.put(id, new Scheduled(s.split(), s.training(), s.images(), true));
         }
       }
     }
@@ -139,10 +166,7 @@ final class EmbeddingProgress {
     boolean started = false;
     for (Map.Entry<String, Scheduled> e : byActivity.entrySet()) {
       Scheduled s = e.getValue();
-      long splitImages =
-          s.training()
-              ? dataset.trainPoolImages()
-              : dataset.testImages().getOrDefault(s.split(), 0);
+      long splitImages = s.imagesOf(dataset);
       images += splitImages;
       if (s.completed()) {
         done += splitImages;
@@ -184,6 +208,15 @@ final class EmbeddingProgress {
 
   private static boolean isEmbed(String activityType) {
     return "embed".equalsIgnoreCase(activityType);
+  }
+
+  /** The activity type of one range of a fanned-out extraction. */
+  static final String EXTRACT_RANGE = "ExtractRange";
+
+  private static long splitImages(DatasetSummary dataset, EmbedRequest r) {
+    return r.withVariants()
+        ? dataset.trainPoolImages()
+        : dataset.testImages().getOrDefault(r.split(), 0);
   }
 
   private static Instant instant(com.google.protobuf.Timestamp t) {

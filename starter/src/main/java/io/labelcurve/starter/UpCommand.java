@@ -114,7 +114,7 @@ final class UpCommand implements Callable<Integer> {
               + EmbeddedS3.SECRET_KEY);
       System.out.println("  ./labelcurve sweep start SPEC --wait");
       System.out.println(
-          "  ./labelcurve worker --queues labelcurve-gpu --no-workflows   # another"
+          "  ./labelcurve worker --queues labelcurve-gpu,labelcurve-embed --no-workflows   # another"
               + " activity worker");
       System.out.println("Stop with Ctrl-C.");
       // Ctrl-C or SIGTERM: drain the in-process workers while the server and the bucket are up

@@ -30,8 +30,9 @@ final class WorkerCommand implements Callable<Integer> {
       names = "--queues",
       split = ",",
       description =
-          "task queues (default: both): "
-              + "labelcurve-cpu (workflows, SVM, evaluation), labelcurve-gpu (embedding)")
+          "task queues (default: all three): "
+              + "labelcurve-cpu (workflows, SVM, evaluation), labelcurve-gpu (finetune cells),"
+              + " labelcurve-embed (embedding extraction, in ranges)")
   List<String> queues = WorkerRuntime.QUEUES;
 
   @Option(

@@ -154,7 +154,10 @@ class FailedModelEndToEndTest {
     }
   }
 
-  /** The real activities for both queues; the broken model's failure list cannot be written. */
+  /**
+   * The real activities for the CPU and extraction queues; the broken model's failure list cannot
+   * be written.
+   */
   private static void startActivityWorkers(
       WorkerFactory factory, EmbeddedControlPlane plane, ModelCatalog catalog) {
     ActivityContext context =
@@ -173,8 +176,8 @@ class FailedModelEndToEndTest {
         new DatasetActivitiesImpl(context, manifests),
         new ProbeActivitiesImpl(context, manifests),
         new FailureListRefused(results));
-    Worker gpu = factory.newWorker(WorkerRuntime.GPU_QUEUE);
-    gpu.registerActivitiesImplementations(new EmbeddingActivitiesImpl(context, manifests, null));
+    Worker embed = factory.newWorker(WorkerRuntime.EMBED_QUEUE);
+    embed.registerActivitiesImplementations(new EmbeddingActivitiesImpl(context, manifests, null));
     factory.start();
   }
 

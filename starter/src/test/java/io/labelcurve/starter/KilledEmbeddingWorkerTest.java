@@ -372,7 +372,7 @@ class KilledEmbeddingWorkerTest {
         List.of(
             "worker",
             "--queues",
-            WorkerRuntime.GPU_QUEUE,
+            WorkerRuntime.GPU_QUEUE + "," + WorkerRuntime.EMBED_QUEUE,
             "--no-workflows",
             "--shard-size",
             String.valueOf(SHARD),

@@ -101,7 +101,7 @@ class S3OutageTest {
                 List.of(
                     "worker",
                     "--queues",
-                    WorkerRuntime.GPU_QUEUE,
+                    WorkerRuntime.GPU_QUEUE + "," + WorkerRuntime.EMBED_QUEUE,
                     "--no-workflows",
                     "--metrics-port",
                     "0",

@@ -112,7 +112,7 @@ class SecretsStayOutTest {
               List.of(
                   "worker",
                   "--queues",
-                  WorkerRuntime.GPU_QUEUE,
+                  WorkerRuntime.GPU_QUEUE + "," + WorkerRuntime.EMBED_QUEUE,
                   "--no-workflows",
                   "--metrics-port",
                   String.valueOf(workerMetrics),

@@ -69,9 +69,9 @@ public final class EmbeddedControlPlane implements AutoCloseable {
    * @param catalog the models the in-process workers load
    * @param cpuSlots cells at once
    * @param queues the task queues the in-process activity workers poll (the workflow worker is
-   *     always in-process, on the CPU queue); leave out {@link WorkerRuntime#GPU_QUEUE} when
-   *     separate {@code labelcurve worker} processes do the embedding, and both when they do all
-   *     the activities
+   *     always in-process, on the CPU queue); leave out {@link WorkerRuntime#EMBED_QUEUE} when
+   *     separate {@code labelcurve worker} processes do the embedding, {@link
+   *     WorkerRuntime#GPU_QUEUE} when they finetune, and all when they do all the activities
    * @param listen the address Temporal, S3Proxy and /metrics listen on: loopback by default, so
    *     that nothing on the network reaches an unauthenticated server; {@code 0.0.0.0} (or one
    *     interface's address) only for workers on other machines, behind a firewall
@@ -109,7 +109,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
           dataDir, temporalPort, s3Port, metricsPort, catalog, cpuSlots, queues, address);
     }
 
-    /** In-process workers for both queues. */
+    /** In-process workers for every queue. */
     public Options(
         Path dataDir,
         int temporalPort,
@@ -124,7 +124,7 @@ public final class EmbeddedControlPlane implements AutoCloseable {
           metricsPort,
           catalog,
           cpuSlots,
-          Set.of(WorkerRuntime.CPU_QUEUE, WorkerRuntime.GPU_QUEUE));
+          Set.copyOf(WorkerRuntime.QUEUES));
     }
   }
 

@@ -9,6 +9,8 @@ import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Provenance;
+import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -37,9 +39,16 @@ import org.slf4j.LoggerFactory;
  * probe cell past its last heartbeat) run to their end within the period.
  */
 public final class WorkerRuntime implements AutoCloseable {
-  public static final String CPU_QUEUE = "labelcurve-cpu";
-  public static final String GPU_QUEUE = "labelcurve-gpu";
-  public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE);
+  /** Workflows, datasets, probe cells, bookkeeping: {@link SweepWorkflow#TASK_QUEUE}. */
+  public static final String CPU_QUEUE = SweepWorkflow.TASK_QUEUE;
+
+  /** Finetune cells (and the whole-split extraction of older runs): one per device slot. */
+  public static final String GPU_QUEUE = FinetuneActivities.TASK_QUEUE;
+
+  /** Extraction ranges, one per device slot, never behind a finetune cell. */
+  public static final String EMBED_QUEUE = ExtractionActivities.TASK_QUEUE;
+
+  public static final List<String> QUEUES = List.of(CPU_QUEUE, GPU_QUEUE, EMBED_QUEUE);
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
   /**
@@ -120,7 +129,7 @@ public final class WorkerRuntime implements AutoCloseable {
    * device slots: the one place that says which queues are GPU work.
    */
   public static boolean pollsGpuWork(java.util.Collection<String> queues) {
-    return queues.contains(GPU_QUEUE);
+    return queues.contains(GPU_QUEUE) || queues.contains(EMBED_QUEUE);
   }
 
   /** Registers and starts polling. */
@@ -152,10 +161,32 @@ public final class WorkerRuntime implements AutoCloseable {
     if (plan.queues().contains(CPU_QUEUE)) {
       context.metrics().workerDevice(CPU_QUEUE, "cpu");
     }
+    // Chosen at the process's edge, which knows whether a GPU was required; labelled in /metrics
+    // before the first activity so that a GPU worker on the CPU shows from the start.
+    DevicePool devices = plan.devices();
+    WorkerSettings settings = plan.settings();
+    if (plan.queues().contains(EMBED_QUEUE)) {
+      for (DevicePool.Slot slot : devices.slots()) {
+        context.metrics().workerDevice(EMBED_QUEUE, slot.metricLabel());
+      }
+      Worker embed =
+          factory.newWorker(
+              EMBED_QUEUE,
+              WorkerOptions.newBuilder()
+                  // One range per device slot (as many as finetune cells): a range leases its
+                  // slot for its whole run.
+                  .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
+                  // As the GPU queue below: the range's position every 5 s, not every 48 s.
+                  .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
+                  .build());
+      // A pool of its own over the same slots: an extraction never waits for a slot that a
+      // finetune cell holds for hours; a device runs at most one of each.
+      embed.registerActivitiesImplementations(
+          new EmbeddingActivitiesImpl(
+              context, manifests, devices.twin(), settings.embedShardSize()));
+    }
     if (plan.queues().contains(GPU_QUEUE)) {
-      // Set before the first activity, so that /metrics says from the start whether a GPU worker
-      // found its GPU (LabelcurveGpuWorkerOnCpu fires on device="cpu").
-      DevicePool devices = plan.devices();
+      // LabelcurveGpuWorkerOnCpu fires on device="cpu".
       for (DevicePool.Slot slot : devices.slots()) {
         context.metrics().workerDevice(GPU_QUEUE, slot.metricLabel());
       }
@@ -165,7 +196,6 @@ public final class WorkerRuntime implements AutoCloseable {
             GPU_QUEUE,
             devices);
       }
-      WorkerSettings settings = plan.settings();
       Worker gpu =
           factory.newWorker(
               GPU_QUEUE,
@@ -178,6 +208,7 @@ public final class WorkerRuntime implements AutoCloseable {
                   // a killed worker's retry then loses at most the shards of the last 5 s.
                   .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
                   .build());
+      // The whole-split extraction stays here for model workflows started before the fan-out.
       gpu.registerActivitiesImplementations(
           new EmbeddingActivitiesImpl(context, manifests, devices, settings.embedShardSize()),
           new FinetuneActivitiesImpl(

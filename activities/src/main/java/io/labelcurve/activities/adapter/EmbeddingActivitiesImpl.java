@@ -32,17 +32,28 @@ import io.labelcurve.activities.torch.TorchRuntime;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.ExtractionPlan;
+import io.labelcurve.workflows.activities.FinishRequest;
+import io.labelcurve.workflows.activities.RangeRequest;
+import io.labelcurve.workflows.activities.RangeResult;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityWorkerShutdownException;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** See {@link EmbeddingActivities}. */
-public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
+/** See {@link EmbeddingActivities} and {@link ExtractionActivities}. */
+public final class EmbeddingActivitiesImpl implements EmbeddingActivities, ExtractionActivities {
+  /** The failure type of a range whose worker would key the vectors elsewhere than the plan. */
+  public static final String ENGINE_MISMATCH = "EngineMismatch";
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddingActivitiesImpl.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -111,10 +122,61 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    */
   @Override
   public EmbeddingSet embed(EmbedRequest request) {
+    return handingOver(request, () -> run(request));
+  }
+
+  @Override
+  public ExtractionPlan planExtraction(EmbedRequest request) {
+    return handingOver(
+        request,
+        () -> {
+          // Reading the manifest (and, on a hit, the whole set to check its digests) reports no
+          // position: heartbeat meanwhile.
+          try (BackgroundHeartbeat hb = BackgroundHeartbeat.start(-1, BackgroundHeartbeat.EVERY)) {
+            Target t = target(request);
+            Optional<EmbeddingSet> cached = fromCache(request, t);
+            int shards = (t.ids().size() + shardSize - 1) / shardSize;
+            log.info(
+                "{} {}: {} images in {} shards of {}{}",
+                request.model(),
+                request.split(),
+                t.ids().size(),
+                shards,
+                shardSize,
+                cached.isPresent() ? ", all cached" : "");
+            return new ExtractionPlan(
+                t.prefix(), t.ids().size(), shardSize, shards, cached.orElse(null));
+          }
+        });
+  }
+
+  @Override
+  public RangeResult extractRange(RangeRequest request) {
+    return handingOver(request.embed(), () -> range(request));
+  }
+
+  @Override
+  public EmbeddingSet finishExtraction(FinishRequest request) {
+    return handingOver(
+        request.embed(),
+        () -> {
+          try (BackgroundHeartbeat hb = BackgroundHeartbeat.start(-1, BackgroundHeartbeat.EVERY)) {
+            return finish(request);
+          }
+        });
+  }
+
+  /**
+   * Runs an extraction activity's body through {@link Failures}; a drain (the next heartbeat throws
+   * {@code ActivityWorkerShutdownException}) ends the attempt with a retryable {@link
+   * WorkerShutdowns#failure}, so that the retry starts at once elsewhere, behind the last
+   * heartbeat.
+   */
+  private static <T> T handingOver(EmbedRequest request, java.util.concurrent.Callable<T> body) {
     return Failures.call(
         () -> {
           try {
-            return run(request);
+            return body.call();
           } catch (ActivityWorkerShutdownException e) {
             log.info(
                 "{} {}: worker shutting down; the retry resumes after the last finished shard",
@@ -130,6 +192,64 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
                 e);
           }
         });
+  }
+
+  /**
+   * What every extraction of a request works from: the model as the preset has it, the split's ids
+   * in shard order and where their vectors go on this worker's engine.
+   */
+  private record Target(
+      ModelSpec spec,
+      Preset preset,
+      String manifestKey,
+      Augmentation augmentation,
+      List<String> ids,
+      String prefix) {}
+
+  private Target target(EmbedRequest request) throws IOException {
+    Preset preset = Preset.named(request.preset());
+    ModelSpec spec = preset.apply(context.catalog().get(request.model()));
+    Manifest manifest = manifests.read(request.manifestUri());
+    Augmentation augmentation;
+    try {
+      augmentation = Augmentation.of(request.augmentation());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
+    List<String> ids = idsOf(manifest, request.split(), request.withVariants(), augmentation);
+    String modelKey = context.catalog().modelKey(spec);
+    String prefix = prefix(modelKey, TorchRuntime.numerics().cacheTag(), request, augmentation);
+    return new Target(
+        spec, preset, manifests.keyOf(request.manifestUri()), augmentation, ids, prefix);
+  }
+
+  /** The set when every vector of it is cached; the training pool's also measures latency. */
+  private Optional<EmbeddingSet> fromCache(EmbedRequest request, Target t) throws IOException {
+    Optional<EmbeddingManifest> cached =
+        EmbeddingExtractor.complete(
+            context.store(), t.prefix(), t.ids(), t.spec().embeddingDim(), shardSize);
+    if (cached.isEmpty()) {
+      return Optional.empty();
+    }
+    context.metrics().embeddingsFromCache(request.model(), t.ids().size());
+    Timing timing = readTiming(t.prefix());
+    log.info("{} {}: {} embeddings from cache", request.model(), request.split(), t.ids().size());
+    if (request.withVariants()) {
+      latencyFromCache(t.spec(), context.catalog().modelKey(request.model()), t.preset());
+    }
+    return Optional.of(
+        new EmbeddingSet(
+            t.prefix(),
+            request.model(),
+            request.split(),
+            t.ids().size(),
+            cached.get().shards(),
+            cached.get().dim(),
+            0,
+            t.ids().size(),
+            cached.get().params(),
+            timing == null ? 0 : timing.inferMsPerImage(),
+            timing == null ? null : timing.numerics()));
   }
 
   /** The ids a split embeds with the default variants, in the order their shards hold them. */
@@ -171,41 +291,17 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   }
 
   private EmbeddingSet run(EmbedRequest request) throws IOException {
-    ModelSpec spec = Preset.named(request.preset()).apply(context.catalog().get(request.model()));
-    Preset preset = Preset.named(request.preset());
-    Manifest manifest = manifests.read(request.manifestUri());
-    Augmentation augmentation;
-    try {
-      augmentation = Augmentation.of(request.augmentation());
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(e.getMessage());
-    }
-    List<String> ids = idsOf(manifest, request.split(), request.withVariants(), augmentation);
-    String modelKey = context.catalog().modelKey(spec);
-    String prefix = prefix(modelKey, TorchRuntime.numerics().cacheTag(), request, augmentation);
+    Target t = target(request);
+    ModelSpec spec = t.spec();
+    Preset preset = t.preset();
+    Augmentation augmentation = t.augmentation();
+    List<String> ids = t.ids();
+    String prefix = t.prefix();
 
     // Everything cached: answer without loading the model at all.
-    Optional<EmbeddingManifest> cached =
-        EmbeddingExtractor.complete(context.store(), prefix, ids, spec.embeddingDim(), shardSize);
+    Optional<EmbeddingSet> cached = fromCache(request, t);
     if (cached.isPresent()) {
-      context.metrics().embeddingsFromCache(request.model(), ids.size());
-      Timing timing = readTiming(prefix);
-      log.info("{} {}: {} embeddings from cache", request.model(), request.split(), ids.size());
-      if (request.withVariants()) {
-        latencyFromCache(spec, context.catalog().modelKey(request.model()), preset);
-      }
-      return new EmbeddingSet(
-          prefix,
-          request.model(),
-          request.split(),
-          ids.size(),
-          cached.get().shards(),
-          cached.get().dim(),
-          0,
-          ids.size(),
-          cached.get().params(),
-          timing == null ? 0 : timing.inferMsPerImage(),
-          timing == null ? null : timing.numerics());
+      return cached.get();
     }
 
     ActivityExecutionContext activity = Activity.getExecutionContext();
@@ -218,7 +314,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
     if (resumeAfter >= 0) {
       log.info("{} {}: resuming after shard {}", request.model(), request.split(), resumeAfter);
     }
-    String manifestKey = manifests.keyOf(request.manifestUri());
+    String manifestKey = t.manifestKey();
     ExtractionResult result;
     NumericsCanary.Report canary;
     // The slot goes back however the extraction ends, a drain's or cancellation's exception
@@ -255,59 +351,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
               .shardSize(shardSize)
               .batchSize(preset.batchSize())
               .resumeAfterShard(resumeAfter)
-              .listener(
-                  new ShardListener() {
-                    // The counts of the last batch travel with the position, for the CLI's progress
-                    // line.
-                    private EmbedProgress counts = EmbedProgress.atShard(resumeAfter);
-
-                    /**
-                     * When the extraction proper began (the first onProgress, before any batch).
-                     */
-                    private long startNanos = -1;
-
-                    @Override
-                    public void onProgress(int imagesDone, int images, int computed) {
-                      long now = System.nanoTime();
-                      startNanos = startNanos < 0 ? now : startNanos;
-                      counts =
-                          new EmbedProgress(
-                              counts.shardsDoneThrough(),
-                              imagesDone,
-                              images,
-                              computed,
-                              (now - startNanos) / 1e9);
-                    }
-
-                    @Override
-                    public void onShardDone(int doneThrough) {
-                      activity.heartbeat(at(doneThrough));
-                    }
-
-                    // Also after every batch (same position), so that the heartbeat timeout need
-                    // only
-                    // cover one batch, not a whole shard (Temporal throttles what it sends).
-                    @Override
-                    public void onBatchDone(int doneThrough) {
-                      activity.heartbeat(at(doneThrough));
-                    }
-
-                    private EmbedProgress at(int doneThrough) {
-                      counts =
-                          new EmbedProgress(
-                              doneThrough,
-                              counts.imagesDone(),
-                              counts.images(),
-                              counts.computed(),
-                              counts.seconds());
-                      return counts;
-                    }
-
-                    @Override
-                    public void onImagesEmbedded(int images) {
-                      context.metrics().imagesEmbedded(request.model(), images);
-                    }
-                  })
+              .listener(new Heartbeats(activity, resumeAfter, request.model(), context))
               .build();
       result = EmbeddingExtractor.run(job);
       if (request.withVariants()) {
@@ -357,6 +401,252 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
   }
 
   /**
+   * One range of a planned split on a device slot of its own: its shards computed (those already
+   * stored kept), heartbeating its position, and, for the training pool's first range, Figure 5's
+   * latency measurement with the loaded encoder.
+   */
+  private RangeResult range(RangeRequest request) throws IOException {
+    EmbedRequest embed = request.embed();
+    Target t = target(embed);
+    if (!t.prefix().equals(request.prefix())) {
+      // Vectors of one set come from one engine and numerics setting (issue 12): a worker of
+      // another version would key them elsewhere, and the set would never be finished.
+      throw ApplicationFailure.newNonRetryableFailure(
+          embed.model()
+              + " "
+              + embed.split()
+              + ": this worker keys the vectors under "
+              + t.prefix()
+              + ", the plan under "
+              + request.prefix()
+              + ": the workers of "
+              + ExtractionActivities.TASK_QUEUE
+              + " run different engines or numerics settings; run one version, then 'labelcurve"
+              + " sweep rerun SWEEP'",
+          ENGINE_MISMATCH);
+    }
+    ActivityExecutionContext activity = Activity.getExecutionContext();
+    int resumeAfter =
+        activity
+            .getHeartbeatDetails(EmbedProgress.class)
+            .map(EmbedProgress::shardsDoneThrough)
+            .orElse(request.fromShard() - 1);
+    if (resumeAfter >= request.fromShard()) {
+      log.info(
+          "{} {} shards [{}, {}): resuming after shard {}",
+          embed.model(),
+          embed.split(),
+          request.fromShard(),
+          request.toShard(),
+          resumeAfter);
+    }
+    ModelSpec spec = t.spec();
+    try (DevicePool.Lease lease = devices.lease()) {
+      Device device = lease.device();
+      ExtractionResult result;
+      NumericsCanary.Report canary;
+      try (Encoder encoder =
+          BackgroundHeartbeat.during(
+              EmbedProgress.atShard(resumeAfter),
+              () -> Encoders.open(context.catalog(), spec, device))) {
+        canary =
+            NumericsCanary.verify(
+                encoder,
+                context.catalog().folder(spec.id()),
+                t.preset().batchSize(),
+                String.valueOf(device),
+                () -> activity.heartbeat(EmbedProgress.atShard(resumeAfter)));
+        result =
+            EmbeddingExtractor.run(
+                ExtractionJob.builder()
+                    .ids(t.ids())
+                    .loader(
+                        new DatasetImages(
+                            BlobImageSource.besides(context.store(), t.manifestKey()),
+                            t.augmentation()))
+                    .encoder(encoder)
+                    .store(context.store())
+                    .prefix(t.prefix())
+                    .provenance(
+                        embed.model(),
+                        context.catalog().digest(spec),
+                        embed.datasetDigest(),
+                        embed.split())
+                    .shardSize(request.shardSize())
+                    .shardRange(request.fromShard(), request.toShard())
+                    .batchSize(t.preset().batchSize())
+                    .resumeAfterShard(resumeAfter)
+                    .listener(new Heartbeats(activity, resumeAfter, embed.model(), context))
+                    .build());
+        if (embed.withVariants() && request.fromShard() == 0) {
+          measureLatency(
+              encoder,
+              context.catalog().modelKey(embed.model()),
+              String.valueOf(device),
+              t.preset(),
+              () -> activity.heartbeat(EmbedProgress.atShard(request.toShard() - 1)));
+        }
+      }
+      context.metrics().embeddingsFromCache(embed.model(), result.fromCache());
+      if (result.computed() > 0) {
+        context.metrics().embedRate(embed.model(), result.imagesPerSecond());
+      }
+      log.info(
+          "{} {} shards [{}, {}) on {}: {} computed ({} img/s), {} stored already",
+          embed.model(),
+          embed.split(),
+          request.fromShard(),
+          request.toShard(),
+          lease.slot().describe(),
+          result.computed(),
+          String.format(java.util.Locale.ROOT, "%.1f", result.imagesPerSecond()),
+          result.fromCache());
+      return new RangeResult(
+          request.fromShard(),
+          request.toShard(),
+          result.computed(),
+          result.fromCache(),
+          result.params(),
+          result.inferenceSeconds(),
+          lease.slot().describe(),
+          canary.provenance());
+    }
+  }
+
+  /**
+   * The set's manifest from its ranges' shards, and its timing: the encoder time over every range
+   * that computed (the timing already stored when none did).
+   */
+  private EmbeddingSet finish(FinishRequest request) throws IOException {
+    EmbedRequest embed = request.embed();
+    ExtractionPlan plan = request.plan();
+    Target t = target(embed);
+    if (!t.prefix().equals(plan.prefix()) || t.ids().size() != plan.images()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          embed.model()
+              + " "
+              + embed.split()
+              + ": planned as "
+              + plan.images()
+              + " images under "
+              + plan.prefix()
+              + ", this worker has "
+              + t.ids().size()
+              + " under "
+              + t.prefix(),
+          ENGINE_MISMATCH);
+    }
+    int computed = 0;
+    int fromCache = 0;
+    long params = 0;
+    double inferSeconds = 0;
+    String numerics = null;
+    Set<String> devices = new LinkedHashSet<>();
+    for (RangeResult r : request.ranges()) {
+      computed += r.computed();
+      fromCache += r.fromCache();
+      params = Math.max(params, r.params());
+      inferSeconds += r.inferSeconds();
+      if (r.computed() > 0) {
+        devices.add(r.device());
+        numerics = numerics == null ? r.numerics() : numerics;
+      }
+    }
+    EmbeddingManifest m =
+        EmbeddingExtractor.finish(
+            context.store(),
+            t.prefix(),
+            new EmbeddingExtractor.SetIdentity(
+                embed.model(),
+                context.catalog().digest(t.spec()),
+                embed.datasetDigest(),
+                embed.split(),
+                t.spec().preprocessing()),
+            t.ids(),
+            t.spec().embeddingDim(),
+            plan.shardSize(),
+            params);
+    Timing timing;
+    if (computed > 0) {
+      double ms = inferSeconds * 1000 / computed;
+      timing = new Timing(ms, ms > 0 ? 1000 / ms : 0, params, String.join(", ", devices), numerics);
+      context.store().put(t.prefix() + TIMING, JSON.writeValueAsBytes(timing));
+    } else {
+      timing = readTiming(t.prefix());
+    }
+    return new EmbeddingSet(
+        t.prefix(),
+        embed.model(),
+        embed.split(),
+        m.count(),
+        m.shards(),
+        m.dim(),
+        computed,
+        fromCache,
+        m.params(),
+        timing == null ? 0 : timing.inferMsPerImage(),
+        timing == null ? numerics : timing.numerics());
+  }
+
+  /**
+   * The heartbeats of an extraction: its resume position after every shard and every batch (so that
+   * the heartbeat timeout need only cover one batch; Temporal throttles what it sends), with the
+   * counts of the last batch for the CLI's progress line ({@link EmbedProgress}).
+   */
+  private static final class Heartbeats implements ShardListener {
+    private final ActivityExecutionContext activity;
+    private final String model;
+    private final ActivityContext context;
+    private EmbedProgress counts;
+
+    /** When the extraction proper began (the first onProgress, before any batch). */
+    private long startNanos = -1;
+
+    Heartbeats(
+        ActivityExecutionContext activity, int resumeAfter, String model, ActivityContext context) {
+      this.activity = activity;
+      this.model = model;
+      this.context = context;
+      this.counts = EmbedProgress.atShard(resumeAfter);
+    }
+
+    @Override
+    public void onProgress(int imagesDone, int images, int computed) {
+      long now = System.nanoTime();
+      startNanos = startNanos < 0 ? now : startNanos;
+      counts =
+          new EmbedProgress(
+              counts.shardsDoneThrough(), imagesDone, images, computed, (now - startNanos) / 1e9);
+    }
+
+    @Override
+    public void onShardDone(int doneThrough) {
+      activity.heartbeat(at(doneThrough));
+    }
+
+    @Override
+    public void onBatchDone(int doneThrough) {
+      activity.heartbeat(at(doneThrough));
+    }
+
+    private EmbedProgress at(int doneThrough) {
+      counts =
+          new EmbedProgress(
+              doneThrough,
+              counts.imagesDone(),
+              counts.images(),
+              counts.computed(),
+              counts.seconds());
+      return counts;
+    }
+
+    @Override
+    public void onImagesEmbedded(int images) {
+      context.metrics().imagesEmbedded(model, images);
+    }
+  }
+
+  /**
    * Figure 5's dedicated latency measurement ({@link LatencyBench}), once per model, engine, device
    * and input size, by the training pool's extraction (one per model and sweep; the test splits'
    * would measure the same thing). A failed measurement is logged, not fatal: the embeddings are
@@ -388,6 +678,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities {
    * The measurement for a model whose embeddings all came from cache, when this device has none.
    */
   private void latencyFromCache(ModelSpec spec, String modelKey, Preset preset) throws IOException {
+    // A slot of its own: a latency measured beside a running range would time both.
     try (DevicePool.Lease lease = devices.lease()) {
       Device device = lease.device();
       String key =

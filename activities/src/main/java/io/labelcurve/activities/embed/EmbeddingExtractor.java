@@ -3,6 +3,7 @@ package io.labelcurve.activities.embed;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.npy.Npy;
 import io.labelcurve.activities.storage.BlobStore;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * computed again (the ids in their file are checked against the expected ones, except for shards up
  * to {@link ExtractionJob#resumeAfterShard()}); when the manifest is there and matches (same ids,
  * shard size, dimension), nothing is read at all.
+ *
+ * <p>Ranges: a job over shards {@code [from, to)} ({@link ExtractionJob#shardRange}) computes and
+ * checks those alone and writes no manifest; {@link #finish} writes it once every range is stored,
+ * the same manifest a job over every shard writes.
  *
  * <p>Pipeline: decoding threads load and preprocess the images of up to two batches ahead while the
  * calling thread runs the encoder on the current one and stores finished shards.
@@ -185,8 +190,13 @@ public final class EmbeddingExtractor {
     }
     long storageNanos = 0;
 
+    int from = job.fromShard();
+    int to = job.toShard();
+    int rangeImages = Math.min(ids.size(), to * job.shardSize()) - from * job.shardSize();
     long t = System.nanoTime();
-    Optional<EmbeddingManifest> done = complete(store, prefix, ids, dim, job.shardSize());
+    // A range does not read the whole set to learn that it is complete: the shards are checked.
+    Optional<EmbeddingManifest> done =
+        job.whole() ? complete(store, prefix, ids, dim, job.shardSize()) : Optional.empty();
     storageNanos += System.nanoTime() - t;
     if (done.isPresent()) {
       log.info("{}: all {} embeddings cached", prefix, ids.size());
@@ -211,7 +221,7 @@ public final class EmbeddingExtractor {
     boolean[] stored = new boolean[shards];
     String[] digests = new String[shards];
     int fromCache = 0;
-    for (int s = 0; s < shards; s++) {
+    for (int s = from; s < to; s++) {
       if (!keys.contains(prefix + npyName(s)) || !keys.contains(prefix + idsName(s))) {
         continue;
       }
@@ -235,7 +245,7 @@ public final class EmbeddingExtractor {
     storageNanos += System.nanoTime() - t;
 
     List<Batch> batches = new ArrayList<>();
-    for (int s = 0; s < shards; s++) {
+    for (int s = from; s < to; s++) {
       if (stored[s]) {
         continue;
       }
@@ -246,7 +256,7 @@ public final class EmbeddingExtractor {
       }
     }
 
-    job.listener().onProgress(fromCache, ids.size(), 0);
+    job.listener().onProgress(fromCache, rangeImages, 0);
     LongAdder decodeNanos = new LongAdder();
     LongAdder prepNanos = new LongAdder();
     long inferNanos = 0;
@@ -281,7 +291,7 @@ public final class EmbeddingExtractor {
           shardRows = new float[shardIds(job, current).size()][];
         }
         System.arraycopy(emb, 0, shardRows, p.batch().offset(), emb.length);
-        job.listener().onProgress(fromCache + computed, ids.size(), computed);
+        job.listener().onProgress(fromCache + computed, rangeImages, computed);
         if (p.batch().offset() + emb.length == shardRows.length) {
           long tw = System.nanoTime();
           byte[] npy = Npy.floatsToBytes(shardRows, dim);
@@ -293,9 +303,9 @@ public final class EmbeddingExtractor {
           storageNanos += System.nanoTime() - tw;
           stored[current] = true;
           shardRows = null;
-          job.listener().onShardDone(doneThrough(stored));
+          job.listener().onShardDone(doneThrough(stored, from));
         } else {
-          job.listener().onBatchDone(doneThrough(stored));
+          job.listener().onBatchDone(doneThrough(stored, from));
         }
       }
     } finally {
@@ -305,31 +315,33 @@ public final class EmbeddingExtractor {
       pool.shutdownNow();
     }
 
-    t = System.nanoTime();
-    EmbeddingManifest manifest =
-        new EmbeddingManifest(
-            job.model(),
-            job.modelDigest(),
-            job.datasetDigest(),
-            job.split(),
-            job.preprocessor().spec().preprocessing(),
-            ids.size(),
-            dim,
-            job.shardSize(),
-            shards,
-            idsSha256(ids),
-            job.encoder().params(),
-            List.of(digests));
-    store.put(prefix + MANIFEST, JSON.writeValueAsBytes(manifest));
-    storageNanos += System.nanoTime() - t;
+    if (job.whole()) {
+      t = System.nanoTime();
+      store.put(
+          prefix + MANIFEST,
+          JSON.writeValueAsBytes(
+              manifestOf(
+                  new SetIdentity(
+                      job.model(),
+                      job.modelDigest(),
+                      job.datasetDigest(),
+                      job.split(),
+                      job.preprocessor().spec().preprocessing()),
+                  ids,
+                  dim,
+                  job.shardSize(),
+                  job.encoder().params(),
+                  List.of(digests))));
+      storageNanos += System.nanoTime() - t;
+    }
 
     ExtractionResult r =
         new ExtractionResult(
             prefix,
-            ids.size(),
+            rangeImages,
             computed,
             fromCache,
-            shards,
+            to - from,
             dim,
             job.encoder().params(),
             decodeNanos.sum() / 1e9,
@@ -350,6 +362,79 @@ public final class EmbeddingExtractor {
         String.format(Locale.ROOT, "%.2f", r.inferenceSeconds()),
         String.format(Locale.ROOT, "%.2f", r.storageSeconds()));
     return r;
+  }
+
+  /**
+   * What a set's manifest says it is, besides its rows.
+   *
+   * @param model catalog model id
+   * @param modelDigest the model's digest
+   * @param datasetDigest the dataset's digest
+   * @param split the split
+   * @param preprocessing the model's preprocessing ({@code ModelSpec.preprocessing()})
+   */
+  public record SetIdentity(
+      String model, String modelDigest, String datasetDigest, String split, String preprocessing) {}
+
+  private static EmbeddingManifest manifestOf(
+      SetIdentity set,
+      List<String> ids,
+      int dim,
+      int shardSize,
+      long params,
+      List<String> digests) {
+    return new EmbeddingManifest(
+        set.model(),
+        set.modelDigest(),
+        set.datasetDigest(),
+        set.split(),
+        set.preprocessing(),
+        ids.size(),
+        dim,
+        shardSize,
+        digests.size(),
+        idsSha256(ids),
+        params,
+        digests);
+  }
+
+  /**
+   * Writes the manifest of a set whose shards the ranges of a fanned-out extraction stored: the
+   * manifest a job over every shard would have written (the digests come from each shard's {@code
+   * .sha256}, which its range wrote after checking or computing the npy).
+   *
+   * @throws CorruptCacheException when a shard is missing: the set is not complete, and finishing
+   *     again would not make it so (a rerun extracts what is missing)
+   */
+  public static EmbeddingManifest finish(
+      BlobStore store,
+      String prefix,
+      SetIdentity set,
+      List<String> ids,
+      int dim,
+      int shardSize,
+      long params)
+      throws IOException {
+    int shards = (ids.size() + shardSize - 1) / shardSize;
+    Set<String> keys = new HashSet<>(store.list(prefix));
+    List<String> digests = new ArrayList<>(shards);
+    for (int s = 0; s < shards; s++) {
+      Optional<byte[]> sha = store.get(prefix + shaName(s));
+      if (!keys.contains(prefix + npyName(s))
+          || !keys.contains(prefix + idsName(s))
+          || sha.isEmpty()) {
+        throw new CorruptCacheException(
+            store.uri(prefix + npyName(s))
+                + " (or its .sha256 / .ids.txt) is missing although every range of the set"
+                + " finished: the set is not complete. 'labelcurve sweep rerun SWEEP' extracts"
+                + " what is missing");
+      }
+      digests.add(new String(sha.get(), StandardCharsets.UTF_8).strip());
+    }
+    EmbeddingManifest m = manifestOf(set, ids, dim, shardSize, params, digests);
+    store.put(prefix + MANIFEST, JSON.writeValueAsBytes(m));
+    log.info("{}: finished, {} embeddings in {} shards", prefix, ids.size(), shards);
+    return m;
   }
 
   private record Batch(int shard, int offset, List<String> ids) {}
@@ -421,8 +506,9 @@ public final class EmbeddingExtractor {
     return job.ids().subList(from, Math.min(job.ids().size(), from + job.shardSize()));
   }
 
-  private static int doneThrough(boolean[] stored) {
-    int k = -1;
+  /** The last shard from {@code from} on up to which every shard is stored; {@code from - 1}. */
+  private static int doneThrough(boolean[] stored, int from) {
+    int k = from - 1;
     while (k + 1 < stored.length && stored[k + 1]) {
       k++;
     }

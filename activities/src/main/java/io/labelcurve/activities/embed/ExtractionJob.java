@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param resumeAfterShard shards up to and including it were stored by an earlier attempt (its last
  *     heartbeat); -1 when starting afresh. Shards are still checked to be there.
  * @param listener progress, for heartbeats
+ * @param fromShard first shard this job computes (0 for a whole split)
+ * @param toShard one past the last shard it computes ({@link #shards()} for a whole split); only a
+ *     job over every shard writes the set's manifest: the ranges of a fanned-out extraction leave
+ *     that to {@link EmbeddingExtractor#finish}
  */
 public record ExtractionJob(
     List<String> ids,
@@ -40,7 +44,9 @@ public record ExtractionJob(
     int batchSize,
     int decodeThreads,
     int resumeAfterShard,
-    ShardListener listener) {
+    ShardListener listener,
+    int fromShard,
+    int toShard) {
 
   public static final int DEFAULT_SHARD_SIZE = 1024;
   public static final int DEFAULT_BATCH_SIZE = 32;
@@ -65,6 +71,14 @@ public record ExtractionJob(
       throw new IllegalArgumentException("preprocessor and encoder disagree on the input size");
     }
     listener = listener == null ? ShardListener.NONE : listener;
+    int shards = (ids.size() + shardSize - 1) / shardSize;
+    if (toShard < 0) {
+      toShard = shards;
+    }
+    if (fromShard < 0 || fromShard > toShard || toShard > shards) {
+      throw new IllegalArgumentException(
+          "shard range [" + fromShard + ", " + toShard + ") outside [0, " + shards + ")");
+    }
   }
 
   public static Builder builder() {
@@ -74,6 +88,11 @@ public record ExtractionJob(
   /** Number of shards. */
   public int shards() {
     return (ids.size() + shardSize - 1) / shardSize;
+  }
+
+  /** Whether this job computes every shard of its ids (and writes the manifest). */
+  public boolean whole() {
+    return fromShard == 0 && toShard == shards();
   }
 
   /** Builds a job; defaults: shards of 1024, batches of 32, 2 decoding threads, no resume. */
@@ -93,6 +112,8 @@ public record ExtractionJob(
     private int decodeThreads = 2;
     private int resumeAfterShard = -1;
     private ShardListener listener = ShardListener.NONE;
+    private int fromShard;
+    private int toShard = -1;
 
     public Builder ids(List<String> v) {
       ids = v;
@@ -166,6 +187,13 @@ public record ExtractionJob(
       return this;
     }
 
+    /** Only shards {@code [from, to)}: one range of a fanned-out extraction. Default: all. */
+    public Builder shardRange(int from, int to) {
+      fromShard = from;
+      toShard = to;
+      return this;
+    }
+
     public ExtractionJob build() {
       return new ExtractionJob(
           ids,
@@ -182,7 +210,9 @@ public record ExtractionJob(
           batchSize,
           decodeThreads,
           resumeAfterShard,
-          listener);
+          listener,
+          fromShard,
+          toShard);
     }
   }
 }

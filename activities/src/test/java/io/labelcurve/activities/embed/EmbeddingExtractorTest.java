@@ -1,5 +1,6 @@
 package io.labelcurve.activities.embed;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -224,6 +225,57 @@ class EmbeddingExtractorTest {
       assertArrayEquals(a.vectors()[i], b.vectors()[i], "row " + i);
     }
     assertEquals(a.manifest(), b.manifest());
+  }
+
+  @Test
+  void rangesThenFinishWriteTheSetOneJobWrites() throws IOException {
+    InMemoryBlobStore whole = new InMemoryBlobStore();
+    EmbeddingExtractor.run(job(whole, new Loader()).build());
+
+    // N = 50 in shards of 8: 7 shards, in ranges [0, 3), [3, 5), [5, 7), the last one first.
+    InMemoryBlobStore store = new InMemoryBlobStore();
+    Loader loader = new Loader();
+    List<Integer> beats = new ArrayList<>();
+    ExtractionResult last =
+        EmbeddingExtractor.run(job(store, loader).shardRange(5, 7).listener(beats::add).build());
+    assertEquals(N - 5 * SHARD, last.computed());
+    assertEquals(N - 5 * SHARD, last.count());
+    // Heartbeat positions count from the range's first shard: 5 after shard 5, 6 after shard 6.
+    assertEquals(List.of(5, 6), beats);
+    assertFalse(store.exists(PREFIX + EmbeddingExtractor.MANIFEST), "a range writes no manifest");
+    assertTrue(loader.loaded.stream().allMatch(id -> ids.indexOf(id) >= 5 * SHARD));
+    EmbeddingExtractor.run(job(store, new Loader()).shardRange(0, 3).build());
+
+    EmbeddingExtractor.SetIdentity set =
+        new EmbeddingExtractor.SetIdentity(
+            "tiny-cnn", "0123456789abcdef", "ds1", "train", encoder.spec().preprocessing());
+    // A shard missing: the set cannot be finished, and says which.
+    CorruptCacheException missing =
+        assertThrows(
+            CorruptCacheException.class,
+            () ->
+                EmbeddingExtractor.finish(
+                    store, PREFIX, set, ids, encoder.dim(), SHARD, encoder.params()));
+    assertTrue(missing.getMessage().contains("part-00003.npy"), missing.getMessage());
+
+    // A heartbeat never vouches for a shard that is not there: the range computes it.
+    ExtractionResult mid =
+        EmbeddingExtractor.run(
+            job(store, new Loader()).shardRange(3, 5).resumeAfterShard(3).build());
+    assertEquals(2 * SHARD, mid.computed());
+    assertEquals(0, mid.fromCache());
+    EmbeddingExtractor.finish(store, PREFIX, set, ids, encoder.dim(), SHARD, encoder.params());
+
+    // Byte for byte the set of one job: every shard, its digest and ids, and the manifest.
+    assertEquals(
+        new String(whole.get(PREFIX + EmbeddingExtractor.MANIFEST).orElseThrow(), UTF_8),
+        new String(store.get(PREFIX + EmbeddingExtractor.MANIFEST).orElseThrow(), UTF_8));
+    assertEquals(whole.list(PREFIX), store.list(PREFIX));
+    for (String key : whole.list(PREFIX)) {
+      assertArrayEquals(whole.get(key).orElseThrow(), store.get(key).orElseThrow(), key);
+    }
+    // And a whole job finds it complete: nothing to compute.
+    assertEquals(0, EmbeddingExtractor.run(job(store, new Loader()).build()).computed());
   }
 
   @Test

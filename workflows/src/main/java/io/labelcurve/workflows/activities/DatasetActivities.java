@@ -5,9 +5,11 @@ import io.labelcurve.workflows.spec.SweepSpec;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Reading and checking the dataset a sweep names. Runs on {@code labelcurve-cpu}. */
+/** Reading and checking the dataset a sweep names. Runs on {@link #TASK_QUEUE}. */
 @ActivityInterface
 public interface DatasetActivities {
+  /** The CPU queue. */
+  String TASK_QUEUE = ProbeActivities.TASK_QUEUE;
 
   /**
    * Reads the manifest the spec names, checks every row and image, computes the dataset digest, and

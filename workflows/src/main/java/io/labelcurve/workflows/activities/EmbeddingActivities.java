@@ -4,11 +4,14 @@ import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
 /**
- * Embedding extraction into the shared cache. Runs on {@code labelcurve-gpu}: one activity per
- * accelerator (or per CPU worker).
+ * Embedding extraction of a whole split in one activity: what model workflows started before the
+ * fan-out ({@link ExtractionActivities}) schedule, on {@link #TASK_QUEUE} as they always did.
+ * Workers keep serving it there for those workflows; new runs fan out instead.
  */
 @ActivityInterface
 public interface EmbeddingActivities {
+  /** Where the whole-split extraction was always scheduled (shared with finetune cells). */
+  String TASK_QUEUE = FinetuneActivities.TASK_QUEUE;
 
   /**
    * Embeds every image of one split with one model into {@code embeddings/{model key}/{dataset

@@ -5,10 +5,15 @@ import io.temporal.activity.ActivityMethod;
 
 /**
  * Full-finetuning cells: every encoder weight trainable plus a linear head, trained on the cell's
- * subset, then evaluated. Runs on {@code labelcurve-gpu} (one activity per GPU).
+ * subset, then evaluated. Runs on {@link #TASK_QUEUE} (one activity per device slot).
  */
 @ActivityInterface
 public interface FinetuneActivities {
+  /**
+   * The finetune queue: hours-long cells, one per device slot. Extraction has a queue of its own
+   * ({@link ExtractionActivities#TASK_QUEUE}) so that it never waits behind these.
+   */
+  String TASK_QUEUE = "labelcurve-gpu";
 
   /**
    * Draws the cell's training subset exactly as a probe cell does (nested, seeded), finetunes the

@@ -3,9 +3,11 @@ package io.labelcurve.workflows.activities;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Linear-probe cells: sampling, the linear SVM and evaluation. Runs on {@code labelcurve-cpu}. */
+/** Linear-probe cells: sampling, the linear SVM and evaluation. Runs on {@link #TASK_QUEUE}. */
 @ActivityInterface
 public interface ProbeActivities {
+  /** The CPU queue, where the sweep workflows run too ({@code SweepWorkflow.TASK_QUEUE}). */
+  String TASK_QUEUE = "labelcurve-cpu";
 
   /**
    * Draws the cell's training subset (nested and seeded), trains the linear SVM on its embeddings,

@@ -3,9 +3,11 @@ package io.labelcurve.workflows.activities;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 
-/** Gathering cell results into the sweep's tables. Runs on {@code labelcurve-cpu}. */
+/** Gathering cell results into the sweep's tables. Runs on {@link #TASK_QUEUE}. */
 @ActivityInterface
 public interface ResultActivities {
+  /** The CPU queue. */
+  String TASK_QUEUE = ProbeActivities.TASK_QUEUE;
 
   /**
    * Writes {@code sweeps/{id}/spec.json} so that a report or a rerun can find what was asked.

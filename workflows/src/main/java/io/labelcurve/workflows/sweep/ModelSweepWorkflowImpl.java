@@ -4,10 +4,15 @@ import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.ExtractionPlan;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
+import io.labelcurve.workflows.activities.FinishRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.activities.RangeRequest;
+import io.labelcurve.workflows.activities.RangeResult;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.Adaptations;
@@ -60,6 +65,19 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
    */
   static final int FAILURES_PER_WRITE = 200;
 
+  /**
+   * Ranges a split's extraction is cut into at most: each a separate activity on {@link
+   * ExtractionActivities#TASK_QUEUE}, so that up to this many device slots, on every worker, embed
+   * one model's pool at once (the paper's pool, 2,832 shards of 1,024, in ranges of 44-45 shards:
+   * seconds to a minute each on a GPU, against a few seconds to load the model). A range is at
+   * least one shard, so a small split is fewer ranges. 64 ranges add about 200 events to the run's
+   * history and 64 small results to the finishing activity's input.
+   */
+  static final int MAX_RANGES = 64;
+
+  /** The version marker of the fanned-out extraction; runs before it embed a split in one go. */
+  static final String FAN_OUT = "extraction-fan-out";
+
   /** The failure type of a continued run whose re-plan differs from the first run's. */
   public static final String PLAN_CHANGED = "PlanChanged";
 
@@ -68,6 +86,11 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   private final EmbeddingActivities embedding =
       Workflow.newActivityStub(EmbeddingActivities.class, ActivityOptionsCatalog.embedding());
+  private final ExtractionActivities extraction =
+      Workflow.newActivityStub(ExtractionActivities.class, ActivityOptionsCatalog.extractRange());
+  private final ExtractionActivities extractionBookkeeping =
+      Workflow.newActivityStub(
+          ExtractionActivities.class, ActivityOptionsCatalog.extractionBookkeeping());
   private final ProbeActivities probe =
       Workflow.newActivityStub(ProbeActivities.class, ActivityOptionsCatalog.probeCell());
   private final FinetuneActivities finetune =
@@ -140,31 +163,38 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     if (sets.isEmpty() && probes) {
       // Every split is embedded once, in parallel, before the cells that need it; the cache makes
       // a split that another sweep already embedded cost nothing. A continued run carries them.
-      List<Promise<EmbeddingSet>> promises = new ArrayList<>();
       // The augmentation travels only when the spec names one: requests (and the histories that
       // replay them) of specs without it stay as they were.
-      promises.add(
-          Async.function(
-              embedding::embed,
-              new EmbedRequest(
-                  dataset.manifestUri(),
-                  dataset.digest(),
-                  dataset.trainSplit(),
-                  true,
-                  request.model(),
-                  request.spec().preset(),
-                  request.spec().augmentation())));
+      List<EmbedRequest> splits = new ArrayList<>();
+      splits.add(
+          new EmbedRequest(
+              dataset.manifestUri(),
+              dataset.digest(),
+              dataset.trainSplit(),
+              true,
+              request.model(),
+              request.spec().preset(),
+              request.spec().augmentation()));
       for (String split : request.spec().testSplits()) {
+        splits.add(
+            new EmbedRequest(
+                dataset.manifestUri(),
+                dataset.digest(),
+                split,
+                false,
+                request.model(),
+                request.spec().preset()));
+      }
+      // Runs started before the fan-out (no marker in their history) embed each split in one
+      // activity on the finetune queue, as they did; new runs fan each split out in ranges.
+      boolean fanOut =
+          Workflow.getVersion(FAN_OUT, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+      List<Promise<EmbeddingSet>> promises = new ArrayList<>();
+      for (EmbedRequest split : splits) {
         promises.add(
-            Async.function(
-                embedding::embed,
-                new EmbedRequest(
-                    dataset.manifestUri(),
-                    dataset.digest(),
-                    split,
-                    false,
-                    request.model(),
-                    request.spec().preset())));
+            fanOut
+                ? Async.function(this::extract, split)
+                : Async.function(embedding::embed, split));
       }
       List<EmbeddingSet> got = new ArrayList<>();
       try {
@@ -301,6 +331,45 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     }
     phase = SweepPhase.DONE;
     return result(request, embedded, fromCache, runs);
+  }
+
+  /**
+   * One split fanned out: planned, its shards extracted in up to {@link #MAX_RANGES} ranges at
+   * once, then finished. A split found in the cache costs the plan alone.
+   */
+  private EmbeddingSet extract(EmbedRequest split) {
+    ExtractionPlan plan = extractionBookkeeping.planExtraction(split);
+    if (plan.cached() != null) {
+      return plan.cached();
+    }
+    List<Promise<RangeResult>> ranges = new ArrayList<>();
+    for (int[] r : ranges(plan.shards(), MAX_RANGES)) {
+      ranges.add(
+          Async.function(
+              extraction::extractRange,
+              new RangeRequest(split, plan.prefix(), plan.shardSize(), r[0], r[1])));
+    }
+    List<RangeResult> done = new ArrayList<>(ranges.size());
+    for (Promise<RangeResult> r : ranges) {
+      done.add(r.get());
+    }
+    return extractionBookkeeping.finishExtraction(new FinishRequest(split, plan, done));
+  }
+
+  /**
+   * {@code shards} cut into at most {@code max} contiguous ranges {@code [from, to)} whose sizes
+   * differ by one at most, in order; none for no shards.
+   */
+  static List<int[]> ranges(int shards, int max) {
+    int n = Math.min(shards, max);
+    List<int[]> out = new ArrayList<>(n);
+    int from = 0;
+    for (int i = 0; i < n; i++) {
+      int size = shards / n + (i < shards % n ? 1 : 0);
+      out.add(new int[] {from, from + size});
+      from += size;
+    }
+    return out;
   }
 
   private ModelSweepResult result(

@@ -1,5 +1,6 @@
 package io.labelcurve.workflows.sweep;
 
+import io.labelcurve.workflows.activities.ProbeActivities;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -19,7 +20,7 @@ public interface SweepWorkflow {
   String BAD_INPUT = "BadInput";
 
   /** The task queue sweep and model workflows run on. */
-  String TASK_QUEUE = "labelcurve-cpu";
+  String TASK_QUEUE = ProbeActivities.TASK_QUEUE;
 
   /**
    * Runs the sweep to the end. Cells that fail are counted, not fatal: the sweep still writes the

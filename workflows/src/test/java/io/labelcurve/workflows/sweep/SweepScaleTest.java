@@ -8,6 +8,7 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -137,8 +138,10 @@ class SweepScaleTest {
       cpu.registerWorkflowImplementationTypes(
           SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
       cpu.registerActivitiesImplementations(activities);
-      Worker gpu = factory.newWorker("labelcurve-gpu");
-      gpu.registerActivitiesImplementations((EmbeddingActivities) activities::embed);
+      factory
+          .newWorker(ExtractionActivities.TASK_QUEUE)
+          .registerActivitiesImplementations(
+              new FanOutFake((EmbeddingActivities) activities::embed, 1, 8));
       factory.start();
       try {
         List<String> models = IntStream.range(0, MODELS).mapToObj(i -> "m" + i).toList();

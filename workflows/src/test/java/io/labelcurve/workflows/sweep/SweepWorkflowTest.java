@@ -11,6 +11,7 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
@@ -221,8 +222,12 @@ class SweepWorkflowTest {
     Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
     cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
     cpu.registerActivitiesImplementations(recorder);
-    Worker gpu = env.newWorker("labelcurve-gpu");
+    Worker gpu = env.newWorker(FinetuneActivities.TASK_QUEUE);
     gpu.registerActivitiesImplementations(new EmbeddingOnly(recorder));
+    // Extraction, fanned out in two ranges per split, on its own queue.
+    env.newWorker(ExtractionActivities.TASK_QUEUE)
+        .registerActivitiesImplementations(
+            new FanOutFake((EmbeddingActivities) recorder::embed, 2, 8));
     env.start();
     return recorder;
   }

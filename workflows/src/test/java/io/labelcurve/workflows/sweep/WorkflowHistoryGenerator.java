@@ -5,6 +5,7 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -47,8 +48,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <p>The {@code v0-child-ids} scenario is not in the default list: it must come from the code
  * before the child-id change (commit f3913f1), to show that a sweep started there replays on
- * today's code. This file compiles there unchanged (hence the reflection in {@link
- * #registerWorkflows}), so it was made with
+ * today's code. This file as it was before the fan-out (it names {@link FanOutFake} since) compiles
+ * there unchanged (hence the reflection in {@link #registerWorkflows}), so it was made with
  *
  * <pre>
  * mkdir /tmp/v0 &amp;&amp; git archive f3913f1 | tar -x -C /tmp/v0
@@ -67,7 +68,15 @@ class WorkflowHistoryGenerator {
    */
   static final int CELLS_PER_RUN = 2;
 
-  static final String SCENARIOS = "continue-as-new,cancel,rerun,failed-model";
+  /**
+   * The scenarios written by default. Those before {@code fan-out} were written before the
+   * extraction fanned out (their model histories embed each split in one activity, with no {@link
+   * ModelSweepWorkflowImpl#FAN_OUT} marker) and are kept as they are, so that they go on proving
+   * that such runs replay: regenerate only {@code fan-out} ({@code
+   * -Dlabelcurve.histories.scenarios=fan-out}) unless the change is meant to drop them.
+   */
+  static final String SCENARIOS = "continue-as-new,cancel,rerun,failed-model,fan-out";
+
   static final DatasetSummary DATASET =
       new DatasetSummary(
           "s3://b/datasets/d/manifest.csv",
@@ -111,8 +120,12 @@ class WorkflowHistoryGenerator {
         Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
         registerWorkflows(cpu);
         cpu.registerActivitiesImplementations(fakes);
-        env.newWorker("labelcurve-gpu")
+        env.newWorker(EmbeddingActivities.TASK_QUEUE)
             .registerActivitiesImplementations((EmbeddingActivities) fakes::embed);
+        // Runs since the fan-out extract each split in ranges: three shards, three ranges.
+        env.newWorker(ExtractionActivities.TASK_QUEUE)
+            .registerActivitiesImplementations(
+                new FanOutFake((EmbeddingActivities) fakes::embed, 3, 4));
         env.start();
         String sweepId = run(scenario.trim(), env.getWorkflowClient(), fakes);
         export(env.getWorkflowClient(), sweepId, scenario.trim(), dir);
@@ -128,6 +141,11 @@ class WorkflowHistoryGenerator {
       case "continue-as-new" -> {
         sweep(client, "can").run(SweepRequest.all(spec("can", List.of("m1"), 3)));
         return "can";
+      }
+      case "fan-out" -> {
+        // Each split's three shards in three ranges, then three cells over a continue-as-new.
+        sweep(client, "fan").run(SweepRequest.all(spec("fan", List.of("m1"), 3)));
+        return "fan";
       }
       case "cancel" -> {
         // A window of one: a cell is in flight when the cancel arrives and one has not started.

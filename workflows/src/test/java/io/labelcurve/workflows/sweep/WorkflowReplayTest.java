@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestFactory;
 class WorkflowReplayTest {
   /** Every scenario must have its histories here; the generator writes them. */
   static final List<String> SCENARIOS =
-      List.of("continue-as-new", "cancel", "rerun", "failed-model", "v0-child-ids");
+      List.of("continue-as-new", "cancel", "rerun", "failed-model", "v0-child-ids", "fan-out");
 
   private TestWorkflowEnvironment env;
 
@@ -126,6 +126,64 @@ class WorkflowReplayTest {
             .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
     WorkflowReplayer.replayWorkflowExecution(
         v0, replayWorker(WorkflowHistoryGenerator.CELLS_PER_RUN));
+  }
+
+  @Test
+  void runsBeforeTheFanOutEmbedInOneActivityAndNewRunsInRanges() throws Exception {
+    // Written before the fan-out: one Embed per split, no version marker; they replay above.
+    WorkflowExecutionHistory before = read(dir().resolve("model-m1-run1-continue-as-new.json"));
+    assertEquals(List.of("Embed", "Embed"), activityTypes(before, "Embed", "ExtractRange"));
+    assertTrue(before.getEvents().stream().noneMatch(WorkflowReplayTest::isFanOutMarker));
+    // Since: per split (training pool and T1) a plan, its three shards in three ranges, a finish.
+    WorkflowExecutionHistory after = read(dir().resolve("model-m1-run1-fan-out.json"));
+    assertEquals(
+        List.of(
+            "PlanExtraction",
+            "PlanExtraction",
+            "ExtractRange",
+            "ExtractRange",
+            "ExtractRange",
+            "ExtractRange",
+            "ExtractRange",
+            "ExtractRange",
+            "FinishExtraction",
+            "FinishExtraction"),
+        activityTypes(after, "PlanExtraction", "ExtractRange", "FinishExtraction", "Embed").stream()
+            .sorted(java.util.Comparator.comparing(FAN_OUT_ORDER::indexOf))
+            .toList());
+    assertTrue(after.getEvents().stream().anyMatch(WorkflowReplayTest::isFanOutMarker));
+    // The continued run carries the sets and extracts nothing.
+    assertEquals(
+        List.of(),
+        activityTypes(
+            read(dir().resolve("model-m1-run2-fan-out.json")),
+            "PlanExtraction",
+            "ExtractRange",
+            "FinishExtraction",
+            "Embed"));
+  }
+
+  private static final List<String> FAN_OUT_ORDER =
+      List.of("PlanExtraction", "ExtractRange", "FinishExtraction");
+
+  private static List<String> activityTypes(WorkflowExecutionHistory h, String... types) {
+    List<String> wanted = List.of(types);
+    return h.getEvents().stream()
+        .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
+        .filter(wanted::contains)
+        .toList();
+  }
+
+  private static boolean isFanOutMarker(HistoryEvent e) {
+    return e.hasMarkerRecordedEventAttributes()
+        && e.getMarkerRecordedEventAttributes()
+            .getDetailsMap()
+            .get("changeId")
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8()
+            .equals("\"" + ModelSweepWorkflowImpl.FAN_OUT + "\"");
   }
 
   @Test
