@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bit-exact across a resume. The retry starts once the killed attempt's heartbeat times out (2
  * minutes, {@code ActivityOptionsCatalog.finetuneCell()}), so this test takes about three minutes.
  */
-class KilledFinetuneWorkerTest {
+class KilledFinetuneWorkerIT {
   static final String MODEL = "tiny-cnn";
   static final Path TINY_MODEL = Path.of("../activities/src/test/resources/models/tiny-cnn");
   static final int SIZE = 128;
@@ -286,7 +286,7 @@ class KilledFinetuneWorkerTest {
 
   /**
    * A GPU-queue worker in its own JVM with one intra-op thread and a checkpoint every {@value
-   * #CHECKPOINT_EVERY} steps; {@code more} are further worker flags (DrainedFinetuneWorkerTest's
+   * #CHECKPOINT_EVERY} steps; {@code more} are further worker flags (DrainedFinetuneWorkerIT's
    * drain period).
    */
   static Process startWorker(EmbeddedControlPlane plane, Path models, Path log, String... more)
