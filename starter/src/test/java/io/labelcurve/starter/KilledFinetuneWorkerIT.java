@@ -36,6 +36,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -217,8 +218,10 @@ class KilledFinetuneWorkerIT {
           1e-6,
           "final loss");
       assertEquals(
-          new String(plane.store().get(reference.sampledIds()).orElseThrow()),
-          new String(plane.store().get(resumed.sampledIds()).orElseThrow()));
+          new String(
+              plane.store().get(reference.sampledIds()).orElseThrow(), StandardCharsets.UTF_8),
+          new String(
+              plane.store().get(resumed.sampledIds()).orElseThrow(), StandardCharsets.UTF_8));
       // The finished cell's checkpoints are gone.
       assertTrue(
           plane.store().list(checkpointsPrefix).isEmpty(),
