@@ -78,24 +78,21 @@ final class DatasetCommand {
       PhantomGenerator.Scale s = scale(scale);
       long t0 = System.nanoTime();
       PhantomGenerator.Summary summary = PhantomGenerator.generate(out, seed, s);
-      if (output.json()) {
-        output.printJson(
-            java.util.Map.of(
-                "images",
-                summary.totalImages(),
-                "manifest",
-                String.valueOf(summary.manifest()),
-                "contact_sheet",
-                String.valueOf(summary.contactSheet())));
-        return ExitCode.OK.code();
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "%d images in %.1f s: %s%ncontact sheet: %s%n",
-          summary.totalImages(),
-          (System.nanoTime() - t0) / 1e9,
-          summary.manifest(),
-          summary.contactSheet());
+      output.print(
+          java.util.Map.of(
+              "images",
+              summary.totalImages(),
+              "manifest",
+              String.valueOf(summary.manifest()),
+              "contact_sheet",
+              String.valueOf(summary.contactSheet())),
+          String.format(
+              Locale.ROOT,
+              "%d images in %.1f s: %s%ncontact sheet: %s",
+              summary.totalImages(),
+              (System.nanoTime() - t0) / 1e9,
+              summary.manifest(),
+              summary.contactSheet()));
       return ExitCode.OK.code();
     }
   }
@@ -197,13 +194,9 @@ final class DatasetCommand {
       new DatasetValidator("train", List.of()).validate(m, LocalImageSource.besides(manifest));
       try (S3BlobStore store = connection.store()) {
         DatasetUploader.Upload up = DatasetUploader.upload(manifest, store, prefix);
-        if (output.json()) {
-          output.printJson(
-              java.util.Map.of("images", up.images(), "dataset", store.uri(up.manifestKey())));
-        } else {
-          System.out.println(
-              "uploaded " + up.images() + " images; use dataset: " + store.uri(up.manifestKey()));
-        }
+        output.print(
+            java.util.Map.of("images", up.images(), "dataset", store.uri(up.manifestKey())),
+            "uploaded " + up.images() + " images; use dataset: " + store.uri(up.manifestKey()));
       }
       return ExitCode.OK.code();
     }

@@ -8,10 +8,10 @@ import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.ModelSweepResult;
 import io.labelcurve.workflows.sweep.SweepResult;
-import io.labelcurve.workflows.sweep.SweepWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +89,9 @@ final class DemoCommand implements Callable<Integer> {
     try (EmbeddedControlPlane plane =
         EmbeddedControlPlane.start(new EmbeddedControlPlane.Options(dir, port, 0, 0, catalog, 2))) {
       String id =
-          "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+          "demo-"
+              + LocalDateTime.now(ZoneId.systemDefault())
+                  .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       SweepSpec spec =
           new SweepSpec(
               id,
@@ -109,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
               2);
       spec = SweepLauncher.prepare(spec, Path.of("."), catalog, plane.store(), say);
       say.println("sweep " + id + ": " + sweepModels + ", metrics at " + plane.metrics().url());
-      SweepWorkflow sweep = SweepLauncher.start(plane.client(), spec);
+      SweepLauncher.start(plane.client(), spec);
       SweepResult result =
           SweepStatusPrinter.await(plane.client(), plane.store(), id, sweepModels, say);
 

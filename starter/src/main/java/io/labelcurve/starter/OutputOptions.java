@@ -34,4 +34,13 @@ final class OutputOptions {
   void printJson(Object value) throws com.fasterxml.jackson.core.JsonProcessingException {
     System.out.println(SweepCommand.JSON.writeValueAsString(value));
   }
+
+  /** {@code json} as one line of JSON with {@code -o json}, otherwise {@code text}, on stdout. */
+  void print(Object json, String text) throws com.fasterxml.jackson.core.JsonProcessingException {
+    if (json()) {
+      printJson(json);
+    } else {
+      System.out.println(text);
+    }
+  }
 }

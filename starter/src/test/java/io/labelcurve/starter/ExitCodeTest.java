@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * One meaning per exit code. The codes a sweep ends with (1 cells failed, 4 failed or cancelled)
  * are asserted on real sweeps in {@link SweepOpsTest}, 3 in {@link UnreachableServerTest} and the
- * catalogue's S3 case, 2 in every case of {@link BadInputsCatalogTest}, 5 in {@link
- * ModelsCheckNumericsTest}; here: that they differ, how exceptions map to them, and that the
- * README's table lists every one.
+ * catalogue's S3 case, 2 in every case of {@link BadInputsCatalogIT}, 5 in {@link
+ * ModelsCheckNumericsIT}; here: that they differ, how exceptions map to them, and that the README's
+ * table lists every one.
  */
 class ExitCodeTest {
 
@@ -54,7 +54,7 @@ class ExitCodeTest {
 
   @Test
   void theReadmeListsEveryCode() throws Exception {
-    String readme = Files.readString(BadInputsCatalogTest.repoRoot().resolve("README.md"));
+    String readme = Files.readString(BadInputsCatalogIT.repoRoot().resolve("README.md"));
     for (ExitCode c : ExitCode.values()) {
       assertTrue(readme.contains("| " + c.code() + " | "), "README's exit-code table lacks " + c);
     }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * S3Proxy over a folder, alone in a JVM, for the tests that stop the bucket under a running sweep
- * ({@link S3OutageTest}): {@code StandaloneS3 FOLDER PORT}. Prints {@value #READY} once it serves,
+ * ({@link S3OutageIT}): {@code StandaloneS3 FOLDER PORT}. Prints {@value #READY} once it serves,
  * and serves until the process is killed.
  */
 public final class StandaloneS3 {

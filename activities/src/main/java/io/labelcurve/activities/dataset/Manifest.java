@@ -35,17 +35,17 @@ public record Manifest(String location, List<ManifestRow> rows) {
 
   /** Every label, sorted (String order): the class index of a label is its position here. */
   public List<String> classes() {
-    Set<String> labels = new TreeSet<>();
-    for (ManifestRow r : rows) {
-      labels.add(r.label());
-    }
-    return List.copyOf(labels);
+    return labelsOf(rows);
   }
 
   /** Labels present in one split, sorted. */
   public List<String> classesOf(String split) {
+    return labelsOf(rowsOf(split));
+  }
+
+  private static List<String> labelsOf(List<ManifestRow> some) {
     Set<String> labels = new TreeSet<>();
-    for (ManifestRow r : rowsOf(split)) {
+    for (ManifestRow r : some) {
       labels.add(r.label());
     }
     return List.copyOf(labels);

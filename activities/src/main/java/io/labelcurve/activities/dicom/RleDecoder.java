@@ -55,7 +55,7 @@ final class RleDecoder {
     byte[] segment = new byte[pixels];
     for (int s = 0; s < segments; s++) {
       if (offsets[s] < 64
-          || offsets[s] > offsets[s + 1] && s + 1 < segments
+          || (offsets[s] > offsets[s + 1] && s + 1 < segments)
           || offsets[s] > encoded.length) {
         throw new BadInputException(
             where + "segment " + (s + 1) + " offset " + offsets[s] + " is outside the frame");

@@ -1,5 +1,6 @@
 package io.labelcurve.activities.eval;
 
+import io.labelcurve.activities.svm.LinearSvcModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -201,14 +202,11 @@ public final class Evaluator {
     return best;
   }
 
-  /** Index of the highest score; the lowest index among equal scores. */
+  /**
+   * Index of the highest score; the lowest index among equal scores: the SVM's own rule ({@link
+   * LinearSvcModel#argmax}), for the finetuned network's logits too.
+   */
   public static int argmax(double[] s) {
-    int best = 0;
-    for (int c = 1; c < s.length; c++) {
-      if (s[c] > s[best]) {
-        best = c;
-      }
-    }
-    return best;
+    return LinearSvcModel.argmax(s);
   }
 }

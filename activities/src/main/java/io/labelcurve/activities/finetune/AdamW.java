@@ -98,8 +98,8 @@ public final class AdamW implements AutoCloseable {
   public void update(NDManager scratch) {
     double lr = nextLearningRate();
     step++;
-    double bc1 = 1 - Math.pow(BETA1, step);
-    double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
+    double bc1 = 1 - Math.pow(BETA1, (double) step);
+    double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, (double) step));
     boolean grad = JniUtils.isGradMode();
     JniUtils.setGradMode(false); // in-place updates of leaves that require grad
     try {

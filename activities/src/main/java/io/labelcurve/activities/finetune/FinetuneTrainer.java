@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labelcurve.activities.Shuffle;
 import io.labelcurve.activities.embed.Encoders;
 import io.labelcurve.activities.embed.Preprocessor;
 import io.labelcurve.activities.image.ImageLoader;
@@ -254,7 +255,7 @@ public final class FinetuneTrainer {
           }
           if (checkpoints != null
               && (step % config.checkpointEvery() == 0
-                  || epochEnd && stepsPerEpoch >= config.checkpointEvery())) {
+                  || (epochEnd && stepsPerEpoch >= config.checkpointEvery()))) {
             long w0 = System.nanoTime();
             last =
                 checkpoint(
@@ -418,17 +419,7 @@ public final class FinetuneTrainer {
   }
 
   static int[] permutation(SplittableRandom r, int n) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
+    return Shuffle.permutation(n, r);
   }
 
   /** SplitMix64 of two values. */

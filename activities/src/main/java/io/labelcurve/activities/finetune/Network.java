@@ -183,30 +183,26 @@ public final class Network implements AutoCloseable {
 
   /** Names of the trainable arrays, encoder then head (the optimiser's and checkpoint's order). */
   List<String> trainableNames() {
-    List<String> names = new ArrayList<>();
-    for (Pair<String, Parameter> p : encoder.getParameters()) {
-      if (p.getValue().requiresGradient()) {
-        names.add("encoder." + p.getKey());
-      }
-    }
-    for (Pair<String, Parameter> p : head.getParameters()) {
-      names.add("head." + p.getKey());
-    }
-    return names;
+    return trainableParameters().stream().map(Pair::getKey).toList();
   }
 
   /** The trainable arrays, in {@link #trainableNames()} order. */
   List<NDArray> trainable() {
-    List<NDArray> arrays = new ArrayList<>();
+    return trainableParameters().stream().map(p -> p.getValue().getArray()).toList();
+  }
+
+  /** The encoder's parameters that take gradients, then all of the head's, with prefixed names. */
+  private List<Pair<String, Parameter>> trainableParameters() {
+    List<Pair<String, Parameter>> out = new ArrayList<>();
     for (Pair<String, Parameter> p : encoder.getParameters()) {
       if (p.getValue().requiresGradient()) {
-        arrays.add(p.getValue().getArray());
+        out.add(new Pair<>("encoder." + p.getKey(), p.getValue()));
       }
     }
     for (Pair<String, Parameter> p : head.getParameters()) {
-      arrays.add(p.getValue().getArray());
+      out.add(new Pair<>("head." + p.getKey(), p.getValue()));
     }
-    return arrays;
+    return out;
   }
 
   long params() {

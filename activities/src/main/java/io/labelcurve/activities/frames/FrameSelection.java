@@ -47,7 +47,7 @@ public record FrameSelection(Kind kind, double value) {
           case "fps" -> Kind.FPS;
           default -> throw new IllegalArgumentException(usage);
         };
-    if (v <= 0 || kind != Kind.FPS && v != Math.rint(v)) {
+    if (v <= 0 || (kind != Kind.FPS && v != Math.rint(v))) {
       throw new IllegalArgumentException(
           usage + " (K and N are positive integers, F a positive number)");
     }

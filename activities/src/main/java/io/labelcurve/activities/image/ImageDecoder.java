@@ -95,7 +95,7 @@ public final class ImageDecoder {
   private static ImageInputStream open(byte[] bytes, String describe) throws IOException {
     // In memory, never ImageIO's default file cache: a FileCacheImageInputStream is closed by
     // ImageIO's own JVM shutdown hook, so every image a draining worker decodes after SIGTERM
-    // would fail as "cannot decode" (BadInput, not retried) — seen in DrainedFinetuneWorkerTest.
+    // would fail as "cannot decode" (BadInput, not retried) — seen in DrainedFinetuneWorkerIT.
     return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
   }
 

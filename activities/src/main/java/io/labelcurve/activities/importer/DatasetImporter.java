@@ -80,7 +80,7 @@ public final class DatasetImporter {
       boolean labelPossible =
           unit.kind() == WorkUnit.Kind.DICOM
               || unit.folderLabel() != null
-              || labels != null && labels.match(unit, null, null) != null;
+              || (labels != null && labels.match(unit, null, null) != null);
       if (labelPossible) {
         units.add(unit);
       } else {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -104,140 +105,82 @@ public record ImportOptions(
   }
 
   public ImportOptions withLabels(Path labelsCsv) {
-    return new ImportOptions(
-        sources,
-        out,
-        labelsCsv,
-        frames,
-        keyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(b -> b.labels = labelsCsv);
   }
 
   public ImportOptions withFrames(FrameSelection selection) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        selection,
-        keyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(b -> b.frames = selection);
   }
 
   public ImportOptions withSplits(
       Map<String, Double> newSplits, int newOodSites, String newOodSplit) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        keyFile,
-        mask,
-        newSplits,
-        newOodSites,
-        newOodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(
+        b -> {
+          b.splits = newSplits;
+          b.oodSites = newOodSites;
+          b.oodSplit = newOodSplit;
+        });
   }
 
   public ImportOptions withSeedAndThreads(long newSeed, int newThreads) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        keyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        newSeed,
-        newThreads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(
+        b -> {
+          b.seed = newSeed;
+          b.threads = newThreads;
+        });
   }
 
   public ImportOptions withMask(Mask newMask) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        keyFile,
-        newMask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(b -> b.mask = newMask);
   }
 
   public ImportOptions withKeyFile(Path newKeyFile) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        newKeyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        seriesAsSequence);
+    return with(b -> b.keyFile = newKeyFile);
   }
 
   public ImportOptions withSequencePattern(Pattern pattern) {
-    return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        keyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        pattern,
-        seriesAsSequence);
+    return with(b -> b.sequencePattern = pattern);
   }
 
   public ImportOptions withSeriesAsSequence(boolean grouped) {
+    return with(b -> b.seriesAsSequence = grouped);
+  }
+
+  /** A copy with {@code change} applied, checked again by the canonical constructor. */
+  private ImportOptions with(Consumer<Copy> change) {
+    Copy b = new Copy();
+    change.accept(b);
     return new ImportOptions(
-        sources,
-        out,
-        labels,
-        frames,
-        keyFile,
-        mask,
-        splits,
-        oodSites,
-        oodSplit,
-        seed,
-        threads,
-        sequencePattern,
-        grouped);
+        b.sources,
+        b.out,
+        b.labels,
+        b.frames,
+        b.keyFile,
+        b.mask,
+        b.splits,
+        b.oodSites,
+        b.oodSplit,
+        b.seed,
+        b.threads,
+        b.sequencePattern,
+        b.seriesAsSequence);
+  }
+
+  /** This record's fields, to change some before building the next. */
+  private final class Copy {
+    List<Path> sources = ImportOptions.this.sources;
+    Path out = ImportOptions.this.out;
+    Path labels = ImportOptions.this.labels;
+    FrameSelection frames = ImportOptions.this.frames;
+    Path keyFile = ImportOptions.this.keyFile;
+    Mask mask = ImportOptions.this.mask;
+    Map<String, Double> splits = ImportOptions.this.splits;
+    int oodSites = ImportOptions.this.oodSites;
+    String oodSplit = ImportOptions.this.oodSplit;
+    long seed = ImportOptions.this.seed;
+    int threads = ImportOptions.this.threads;
+    Pattern sequencePattern = ImportOptions.this.sequencePattern;
+    boolean seriesAsSequence = ImportOptions.this.seriesAsSequence;
   }
 
   /** The training split: the first of {@link #splits}. */

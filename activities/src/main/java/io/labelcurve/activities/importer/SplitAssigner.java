@@ -1,6 +1,7 @@
 package io.labelcurve.activities.importer;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.Shuffle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -63,12 +64,7 @@ final class SplitAssigner {
         remaining.add(group);
       }
     }
-    for (int i = remaining.size() - 1; i > 0; i--) { // Fisher-Yates
-      int j = groupRandom.nextInt(i + 1);
-      List<Sequence> t = remaining.get(i);
-      remaining.set(i, remaining.get(j));
-      remaining.set(j, t);
-    }
+    Shuffle.inPlace(remaining, groupRandom);
     remaining.sort(Comparator.comparingInt(g -> -g.size())); // stable: ties keep the seeded order
 
     Map<String, Integer> totals = new HashMap<>();
@@ -121,12 +117,7 @@ final class SplitAssigner {
               + " (from DICOM Manufacturer/Model/Institution or the labels "
               + "CSV's 'site' column); at least one must stay for training");
     }
-    for (int i = sites.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      String t = sites.get(i);
-      sites.set(i, sites.get(j));
-      sites.set(j, t);
-    }
+    Shuffle.inPlace(sites, random);
     return Set.copyOf(sites.subList(0, oodSites));
   }
 }

@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.commons.csv.CSVFormat;
@@ -79,19 +80,10 @@ final class UnitImporter {
 
   private UnitResult dicom(WorkUnit unit) {
     DicomImage image = DicomImage.read(unit.file());
-    int[] picks =
-        image.frames() == 1
-            ? new int[] {0}
-            : options
-                .frames()
-                .pick(image.frames(), image.framesPerSecond(), unit.file().toString());
+    int[] picks = picks(image.frames(), image.framesPerSecond(), unit);
     String uidKey = image.sopInstanceUid().map(uid -> "sop:" + uid).orElse("unit:" + unit.key());
     String sequence = pseudonyms.id("sequence", "s", uidKey);
-    Path dir = freshSequenceDir(sequence);
-    List<FrameRow> rows = new ArrayList<>();
-    for (int index : picks) {
-      rows.add(write(dir, sequence, index, image.frame(index)));
-    }
+    List<FrameRow> rows = writeFrames(sequence, picks, image::frame);
     String patient = image.patientId().map(id -> pseudonyms.id("patient", "p", id)).orElse(null);
     List<String> siteParts = image.siteAttributes();
     String site =
@@ -128,17 +120,29 @@ final class UnitImporter {
 
   private UnitResult images(WorkUnit unit) {
     List<Path> files = unit.files();
-    int[] picks =
-        files.size() == 1
-            ? new int[] {0}
-            : options.frames().pick(files.size(), OptionalDouble.empty(), unit.file().toString());
+    int[] picks = picks(files.size(), OptionalDouble.empty(), unit);
     String sequence = pseudonyms.id("sequence", "s", "unit:" + unit.key());
+    List<FrameRow> rows = writeFrames(sequence, picks, index -> readImage(files.get(index)));
+    return new UnitResult(sequence, rows, null, null, null, null, files.size(), null, false);
+  }
+
+  /** The frames kept of a unit of {@code frames} frames: a single frame is always kept. */
+  private int[] picks(int frames, OptionalDouble framesPerSecond, WorkUnit unit) {
+    return frames == 1
+        ? new int[] {0}
+        : options.frames().pick(frames, framesPerSecond, unit.file().toString());
+  }
+
+  /**
+   * Frames {@code picks} of a sequence, each read by {@code frame}, written into a fresh folder.
+   */
+  private List<FrameRow> writeFrames(String sequence, int[] picks, IntFunction<Frame> frame) {
     Path dir = freshSequenceDir(sequence);
     List<FrameRow> rows = new ArrayList<>();
     for (int index : picks) {
-      rows.add(write(dir, sequence, index, readImage(files.get(index))));
+      rows.add(write(dir, sequence, index, frame.apply(index)));
     }
-    return new UnitResult(sequence, rows, null, null, null, null, files.size(), null, false);
+    return rows;
   }
 
   /**

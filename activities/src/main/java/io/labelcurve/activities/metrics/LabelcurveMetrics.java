@@ -115,7 +115,7 @@ public final class LabelcurveMetrics {
         .description("Images run through an encoder, counted after every batch")
         .tags("model", model)
         .register(registry)
-        .increment(n);
+        .increment((double) n);
   }
 
   public void embeddingsFromCache(String model, long n) {
@@ -123,7 +123,7 @@ public final class LabelcurveMetrics {
         .description("Embeddings found in the cache instead of computed")
         .tags("model", model)
         .register(registry)
-        .increment(n);
+        .increment((double) n);
   }
 
   /** Images per second of the latest extraction of a model. */

@@ -19,44 +19,48 @@ import java.util.Arrays;
  * whose width is well under the value.
  */
 public final class LongHistograms {
-  /** Bucket upper bounds (Prometheus {@code le}), the last one a day. */
-  public static final Duration[] BOUNDS = {
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(25),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofMillis(2500),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(10),
-    Duration.ofSeconds(30),
-    Duration.ofMinutes(1),
-    Duration.ofMinutes(2),
-    Duration.ofMinutes(5),
-    Duration.ofMinutes(10),
-    Duration.ofMinutes(20),
-    Duration.ofMinutes(30),
-    Duration.ofHours(1),
-    Duration.ofHours(2),
-    Duration.ofHours(4),
-    Duration.ofHours(8),
-    Duration.ofHours(12),
-    Duration.ofHours(18),
-    Duration.ofDays(1)
+  /**
+   * Bucket upper bounds in milliseconds (Prometheus {@code le}): 5 ms to 1 s, 2.5 s to 30 s, 1 min
+   * to 30 min, 1 h to 18 h, a day.
+   */
+  private static final long[] BOUNDS_MILLIS = {
+    5,
+    10,
+    25,
+    50,
+    100,
+    250,
+    500,
+    1_000,
+    2_500,
+    5_000,
+    10_000,
+    30_000,
+    60_000,
+    120_000,
+    300_000,
+    600_000,
+    1_200_000,
+    1_800_000,
+    3_600_000,
+    7_200_000,
+    14_400_000,
+    28_800_000,
+    43_200_000,
+    64_800_000,
+    86_400_000
   };
 
   private LongHistograms() {}
 
   /**
    * A filter to add to a registry before any meter is registered: every timer publishes the {@link
-   * #BOUNDS} buckets and no percentile histogram of its own. Values past a day land in {@code
-   * +Inf}.
+   * #BOUNDS_MILLIS} buckets and no percentile histogram of its own. Values past a day land in
+   * {@code +Inf}.
    */
   public static MeterFilter filter() {
-    double[] nanos = Arrays.stream(BOUNDS).mapToDouble(Duration::toNanos).toArray();
+    double[] nanos =
+        Arrays.stream(BOUNDS_MILLIS).mapToDouble(ms -> Duration.ofMillis(ms).toNanos()).toArray();
     return new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(

@@ -72,50 +72,62 @@ public final class BuiltinModels {
    * #RESNET50_SCRATCH_LR}.
    */
   public static ModelSpec resnet50Scratch() {
-    return new ModelSpec(
+    return builtin(
         RESNET50_SCRATCH,
         "ResNet-50 (torchvision's layout, from DJL blocks) from a seeded random init, trained from"
             + " scratch by finetune cells: the paper's task-specific supervised baseline. 2048-d"
             + " feature.",
-        ModelSpec.BUILTIN,
-        null,
-        null,
-        new ModelSpec.Input(3, 224, 256),
-        new ModelSpec.Normalization(
-            new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
         2048,
         23.5,
         RESNET50_SCRATCH_LR,
-        "Apache-2.0 (DJL model-zoo architecture; no trained weights)",
         "built in: io.labelcurve.activities.embed.ResNets.resnet50 (torchvision v1.5 layout), seed "
             + DEFAULT_SEED
             + "; finetune lr "
             + RESNET50_SCRATCH_LR
             + " (AdamW, see BuiltinModels)",
-        "resnet50",
-        DEFAULT_SEED,
-        "<built-in>",
-        null);
+        "resnet50");
   }
 
   public static ModelSpec randomResnet18() {
-    return new ModelSpec(
+    return builtin(
         RANDOM_RESNET18,
         "Untrained ResNet-18 (DJL ResNetV1 blocks), weights from a fixed seed: the random-features"
             + " baseline. 512-d globally pooled feature.",
+        512,
+        11.18,
+        1.0e-3,
+        "built in: ai.djl.basicmodelzoo.cv.classification.ResNetV1, numLayers 18, seed "
+            + DEFAULT_SEED,
+        "resnet18");
+  }
+
+  /**
+   * A DJL-built network from {@link #DEFAULT_SEED}: 224-pixel crops of 256-pixel images, inputs
+   * scaled to about [-2, 2], no weights file.
+   */
+  private static ModelSpec builtin(
+      String id,
+      String description,
+      int embeddingDim,
+      double paramsMillions,
+      double finetuneLr,
+      String provenance,
+      String architecture) {
+    return new ModelSpec(
+        id,
+        description,
         ModelSpec.BUILTIN,
         null,
         null,
         new ModelSpec.Input(3, 224, 256),
         new ModelSpec.Normalization(
             new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
-        512,
-        11.18,
-        1.0e-3,
+        embeddingDim,
+        paramsMillions,
+        finetuneLr,
         "Apache-2.0 (DJL model-zoo architecture; no trained weights)",
-        "built in: ai.djl.basicmodelzoo.cv.classification.ResNetV1, numLayers 18, seed "
-            + DEFAULT_SEED,
-        "resnet18",
+        provenance,
+        architecture,
         DEFAULT_SEED,
         "<built-in>",
         null);

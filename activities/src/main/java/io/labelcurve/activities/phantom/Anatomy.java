@@ -82,33 +82,32 @@ final class Anatomy {
           at(24, 55, 23, 22, 0),
           at(-23, 53, 20, 22, 0));
 
+  /** A view without blobs or liver, not rotated. */
+  private static View plain(
+      String name, double centreY, List<Chamber> chambers, List<Band> bands, List<Valve> valves) {
+    return new View(name, centreY, 0, chambers, bands, valves, List.of(), false);
+  }
+
   static View view(String name) {
     return switch (name) {
       case "4CH" ->
-          new View(
+          plain(
               name,
               118,
-              0,
               FOUR_CHAMBERS,
               List.of(new Band(0, 32, 0, 72, 3, 0.55)),
-              List.of(new Valve(4, 31, 44, 31, -1, false), new Valve(-42, 32, -5, 32, -1, false)),
-              List.of(),
-              false);
+              List.of(new Valve(4, 31, 44, 31, -1, false), new Valve(-42, 32, -5, 32, -1, false)));
       case "2CH" ->
-          new View(
+          plain(
               name,
               118,
-              0,
               List.of(v(0, -20, 29, 50, 0, 9), at(2, 58, 28, 24, 0), at(-33, 38, 7, 6, 20)),
               List.of(),
-              List.of(new Valve(-27, 32, 28, 32, -1, false)),
-              List.of(),
-              false);
+              List.of(new Valve(-27, 32, 28, 32, -1, false)));
       case "A-5CH" ->
-          new View(
+          plain(
               name,
               118,
-              0,
               List.of(
                   v(26, -24, 23, 46, -8, 8),
                   v(-25, -18, 18, 39, 10, 5),
@@ -119,38 +118,29 @@ final class Anatomy {
               List.of(
                   new Valve(14, 27, 46, 29, -1, false),
                   new Valve(-44, 30, -10, 30, -1, false),
-                  new Valve(-6, 21, 11, 21, 1, true)),
-              List.of(),
-              false);
+                  new Valve(-6, 21, 11, 21, 1, true)));
       case "A-RV" ->
-          new View(
+          plain(
               name,
               118,
-              0,
               List.of(
                   v(-8, -12, 31, 50, 5, 5),
                   v(44, -16, 15, 42, -10, 9),
                   at(-10, 60, 27, 24, 0),
                   at(45, 58, 14, 17, 0)),
               List.of(new Band(-34, -32, 12, -44, 3, 0.7)),
-              List.of(new Valve(-38, 35, 20, 35, -1, false)),
-              List.of(),
-              false);
+              List.of(new Valve(-38, 35, 20, 35, -1, false)));
       case "APLAX" ->
-          new View(
+          plain(
               name,
               118,
-              0,
               List.of(v(0, -22, 27, 48, 0, 9), at(24, 58, 22, 22, 0), vessel(-24, 50, 11, 27, -25)),
               List.of(),
-              List.of(new Valve(2, 30, 40, 30, -1, false), new Valve(-33, 27, -13, 27, -1, true)),
-              List.of(),
-              false);
+              List.of(new Valve(2, 30, 40, 30, -1, false), new Valve(-33, 27, -13, 27, -1, true)));
       case "PLAX" ->
-          new View(
+          plain(
               name,
               112,
-              0,
               List.of(
                   new Chamber(-8, -46, 62, 12, 0, 4, Role.VENTRICLE),
                   v(-26, 4, 55, 22, 8, 9),
@@ -158,9 +148,7 @@ final class Anatomy {
                   at(54, 23, 24, 20, 0),
                   vessel(40, 56, 7, 7, 0)),
               List.of(new Band(-85, 41, 85, 49, 5, 0.95)),
-              List.of(new Valve(28, -3, 32, 20, -1, false), new Valve(21, -31, 21, -13, -1, true)),
-              List.of(),
-              false);
+              List.of(new Valve(28, -3, 32, 20, -1, false), new Valve(21, -31, 21, -13, -1, true)));
       case "P-SAX" ->
           new View(
               name,
@@ -173,10 +161,9 @@ final class Anatomy {
               List.of(new Blob(-13, 16, 5, 0.75), new Blob(14, 19, 5, 0.75)),
               false);
       case "SAX-AV" ->
-          new View(
+          plain(
               name,
               116,
-              0,
               List.of(
                   vessel(0, 0, 18, 18, 0),
                   at(0, 44, 30, 17, 0),
@@ -187,9 +174,7 @@ final class Anatomy {
               List.of(
                   new Valve(0, 0, 0, -17, 1, true),
                   new Valve(0, 0, 15, 9, 1, true),
-                  new Valve(0, 0, -15, 9, 1, true)),
-              List.of(),
-              false);
+                  new Valve(0, 0, -15, 9, 1, true)));
       case "SUBCOSTAL" ->
           new View(
               name,
@@ -200,7 +185,7 @@ final class Anatomy {
               List.of(new Valve(4, 31, 44, 31, -1, false), new Valve(-42, 32, -5, 32, -1, false)),
               List.of(),
               true);
-      case "NO-ORGAN" -> new View(name, 120, 0, List.of(), List.of(), List.of(), List.of(), false);
+      case "NO-ORGAN" -> plain(name, 120, List.of(), List.of(), List.of());
       default -> throw new IllegalArgumentException("no phantom view " + name);
     };
   }

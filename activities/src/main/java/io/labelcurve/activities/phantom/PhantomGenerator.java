@@ -312,7 +312,7 @@ public final class PhantomGenerator {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
       for (int s = 0; s < sites.size(); s++) {
         Site site = sites.get(s);
-        String role = site == Site.D ? " (T1)" : site == Site.E ? " (T2)" : " (train)";
+        String role = site.equals(Site.D) ? " (T1)" : site.equals(Site.E) ? " (T2)" : " (train)";
         g.setColor(Color.WHITE);
         g.drawString(site.name() + role, left + s * tile + 6, 18);
       }
@@ -326,13 +326,15 @@ public final class PhantomGenerator {
           SplittableRandom r = random.split();
           int x = left + s * tile;
           int y = top + c * tile;
-          if (site == Site.E && !T2_CLASSES.contains(label)) {
+          if (site.equals(Site.E) && !T2_CLASSES.contains(label)) {
             g.setColor(Color.GRAY);
             g.drawString("not in T2", x + 40, y + tile / 2);
             continue;
           }
           Set<Difficulty> d =
-              site == Site.E ? EnumSet.of(all[c % all.length]) : EnumSet.noneOf(Difficulty.class);
+              site.equals(Site.E)
+                  ? EnumSet.of(all[c % all.length])
+                  : EnumSet.noneOf(Difficulty.class);
           byte[] frame = new SequenceRenderer(label, site, d, r).frame(0, 10);
           BufferedImage img =
               new BufferedImage(
@@ -344,7 +346,7 @@ public final class PhantomGenerator {
               0,
               frame.length);
           g.drawImage(img, x + 2, y + 2, tile - 4, tile - 4, null);
-          if (site == Site.E) {
+          if (site.equals(Site.E)) {
             g.setColor(Color.LIGHT_GRAY);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
             g.drawString(

@@ -405,7 +405,7 @@ final class SequenceRenderer {
     for (Blob b : view.blobs()) {
       double[] p = place(b.cx(), b.cy(), cx, cy, cos, sin);
       double r = b.r() * scale * (1 + 0.3 * systole);
-      ellipseFill(echo, p[0], p[1], r, r, 0, b.intensity());
+      ellipseFill(echo, p[0], p[1], r, r, b.intensity());
     }
   }
 
@@ -465,7 +465,7 @@ final class SequenceRenderer {
   }
 
   private static void ellipseFill(
-      float[] echo, double cx, double cy, double rx, double ry, double angle, double intensity) {
+      float[] echo, double cx, double cy, double rx, double ry, double intensity) {
     int x0 = Math.max(0, (int) (cx - rx - 2));
     int x1 = Math.min(SIZE - 1, (int) (cx + rx + 2));
     int y0 = Math.max(0, (int) (cy - ry - 2));

@@ -55,46 +55,6 @@ public record CellRecord(
     Map<String, String> provenance,
     List<SequenceOutcomes> outcomes) {
 
-  /** A record without per-sequence outcomes, as written before they were kept. */
-  public CellRecord(
-      String sweep,
-      String cell,
-      String model,
-      String adaptation,
-      String sampling,
-      int size,
-      Integer perClass,
-      int seed,
-      int trainImages,
-      double trainSeconds,
-      double inferMsPerImage,
-      long params,
-      List<String> classes,
-      List<Score> scores,
-      Map<String, Map<String, int[][]>> confusion,
-      String sampledIds,
-      Map<String, String> provenance) {
-    this(
-        sweep,
-        cell,
-        model,
-        adaptation,
-        sampling,
-        size,
-        perClass,
-        seed,
-        trainImages,
-        trainSeconds,
-        inferMsPerImage,
-        params,
-        classes,
-        scores,
-        confusion,
-        sampledIds,
-        provenance,
-        null);
-  }
-
   /** The outcomes of one test split, when the record has them. */
   public java.util.Optional<SequenceOutcomes> outcomesOf(String split) {
     return outcomes == null

@@ -7,6 +7,7 @@ import io.temporal.client.ActivityWorkerShutdownException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -34,6 +35,7 @@ public final class BackgroundHeartbeat implements AutoCloseable {
   public static final Duration EVERY = Duration.ofSeconds(10);
 
   private final ScheduledExecutorService timer;
+  private final ScheduledFuture<?> beats;
   private volatile ActivityCompletionException stopped;
 
   private BackgroundHeartbeat(
@@ -46,7 +48,9 @@ public final class BackgroundHeartbeat implements AutoCloseable {
               return t;
             });
     long millis = every.toMillis();
-    timer.scheduleAtFixedRate(() -> beat(context, lock, details), 0, millis, TimeUnit.MILLISECONDS);
+    beats =
+        timer.scheduleAtFixedRate(
+            () -> beat(context, lock, details), 0, millis, TimeUnit.MILLISECONDS);
   }
 
   /** Starts heartbeating the current activity with {@code details} every {@code every}. */
@@ -92,6 +96,7 @@ public final class BackgroundHeartbeat implements AutoCloseable {
    */
   @Override
   public void close() {
+    beats.cancel(false);
     timer.shutdownNow();
     if (stopped != null && !(stopped instanceof ActivityWorkerShutdownException)) {
       throw stopped;

@@ -19,8 +19,8 @@ public final class WorkerShutdowns {
    * When the retry may start. The draining worker's pollers stop only after the SDK has shut its
    * heartbeat executor down, which it waits up to 5 s for (a drain measured 5.0 s): a retry offered
    * within that window can be handed to the draining worker's last poll and be lost until the
-   * heartbeat timeout (the likely cause of a DrainedFinetuneWorkerTest run with 5 s here that saw
-   * no retry on the other worker within 3 minutes). Three times the window, and still far below the
+   * heartbeat timeout (the likely cause of a DrainedFinetuneWorkerIT run with 5 s here that saw no
+   * retry on the other worker within 3 minutes). Three times the window, and still far below the
    * 2-minute heartbeat timeout; it also replaces the policies' backoff, which doubles with every
    * attempt (finetuning: 10 s, 20 s, 40 s…).
    */

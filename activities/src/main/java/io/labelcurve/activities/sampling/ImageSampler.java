@@ -1,6 +1,7 @@
 package io.labelcurve.activities.sampling;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.Shuffle;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -23,17 +24,7 @@ public final class ImageSampler {
 
   public static ImageSampler nested(TrainingPool pool, long seed) {
     SplittableRandom random = new SplittableRandom(seed ^ SALT);
-    int[] p = new int[pool.size()];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = i;
-    }
-    for (int i = p.length - 1; i > 0; i--) { // Fisher–Yates
-      int j = random.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return new ImageSampler(pool, p);
+    return new ImageSampler(pool, Shuffle.permutation(pool.size(), random));
   }
 
   /** The whole permutation (a copy). */

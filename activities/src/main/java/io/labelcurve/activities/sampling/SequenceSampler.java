@@ -1,6 +1,7 @@
 package io.labelcurve.activities.sampling;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.Shuffle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +49,7 @@ public final class SequenceSampler {
     for (int c = 0; c < classes; c++) {
       SplittableRandom random = root.split();
       List<String> seqs = new ArrayList<>(members.get(c).keySet());
-      for (int i = seqs.size() - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        String t = seqs.get(i);
-        seqs.set(i, seqs.get(j));
-        seqs.set(j, t);
-      }
+      Shuffle.inPlace(seqs, random);
       order.add(List.copyOf(seqs));
     }
     return new SequenceSampler(pool, List.copyOf(order), members);

@@ -139,7 +139,12 @@ public final class LinearSvcModel {
     return out;
   }
 
-  private static int argmax(double[] s) {
+  /**
+   * Index of the highest score; the lowest index among equal scores (scikit-learn's predict). The
+   * evaluation's {@code Evaluator.argmax} is this one, so that a cell's predictions and its
+   * accuracy agree on ties.
+   */
+  public static int argmax(double[] s) {
     int best = 0;
     for (int k = 1; k < s.length; k++) {
       if (s[k] > s[best]) {

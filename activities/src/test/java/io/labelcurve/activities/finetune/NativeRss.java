@@ -26,7 +26,7 @@ final class NativeRss {
     } catch (IOException | UnsupportedOperationException e) {
       return -1;
     }
-    long heapKib = (long) (Runtime.getRuntime().maxMemory() / 1024 * 0.9);
+    long heapKib = (long) (Runtime.getRuntime().maxMemory() / 1024.0 * 0.9);
     long total = 0;
     long runStart = -1;
     long runEnd = -1;

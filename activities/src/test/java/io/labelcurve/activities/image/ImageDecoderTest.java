@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.labelcurve.activities.BadInputException;
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
@@ -59,7 +60,9 @@ class ImageDecoderTest {
     BadInputException e =
         assertThrows(
             BadInputException.class,
-            () -> ImageDecoder.decode("not an image".getBytes(), "scans/x.png"));
+            () ->
+                ImageDecoder.decode(
+                    "not an image".getBytes(StandardCharsets.UTF_8), "scans/x.png"));
     assertTrue(e.getMessage().contains("scans/x.png"), e.getMessage());
     byte[] truncated = java.util.Arrays.copyOf(TestImages.greyPng(64, 64), 60);
     BadInputException t =

@@ -34,7 +34,8 @@ class ResultsCsvTest {
             new CellRecord.Score(split, "sequence", 0.8, 8)),
         Map.of(),
         "sweeps/sw/ids/x.json",
-        Map.of());
+        Map.of(),
+        List.of());
   }
 
   /**

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
@@ -119,7 +120,7 @@ class S3OverTlsTest {
         SdkClientException e =
             assertThrows(SdkClientException.class, () -> S3BlobStore.connect(untrusted).close());
         assertTrue(
-            String.valueOf(e.getMessage()).toLowerCase().contains("ssl")
+            String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("ssl")
                 || e.getCause() instanceof javax.net.ssl.SSLException,
             e::toString);
       } finally {

@@ -148,40 +148,6 @@ public record SweepSpec(
         null);
   }
 
-  /** A spec with the augmentation and vote options, without the paper's grid fields. */
-  public SweepSpec(
-      String id,
-      String dataset,
-      String trainSplit,
-      List<String> testSplits,
-      List<String> models,
-      List<String> adaptations,
-      List<SamplingSpec> samplings,
-      int seeds,
-      String preset,
-      int maxCellsInFlight,
-      Map<String, Integer> seedsPer,
-      AugmentationSpec augmentation,
-      Integer voteFrames) {
-    this(
-        id,
-        dataset,
-        trainSplit,
-        testSplits,
-        models,
-        adaptations,
-        samplings,
-        seeds,
-        preset,
-        maxCellsInFlight,
-        seedsPer,
-        null,
-        List.of(),
-        Map.of(),
-        augmentation,
-        voteFrames);
-  }
-
   /** The augmentation the cells train with ({@link AugmentationSpec#DEFAULT} when not named). */
   public AugmentationSpec augmentationOrDefault() {
     return AugmentationSpec.orDefault(augmentation);
@@ -256,29 +222,17 @@ public record SweepSpec(
 
   /** The same spec under another id (the CLI's {@code --id}). */
   public SweepSpec withId(String newId) {
-    return new SweepSpec(
-        newId,
-        dataset,
-        trainSplit,
-        testSplits,
-        models,
-        adaptations,
-        samplings,
-        seeds,
-        preset,
-        maxCellsInFlight,
-        seedsPer,
-        baseline,
-        fullPoolFinetune,
-        finetuneEpochs,
-        augmentation,
-        voteFrames);
+    return withIdAndDataset(newId, dataset);
   }
 
   /** The same spec reading another dataset URI (after a local manifest was uploaded). */
   public SweepSpec withDataset(String newDataset) {
+    return withIdAndDataset(id, newDataset);
+  }
+
+  private SweepSpec withIdAndDataset(String newId, String newDataset) {
     return new SweepSpec(
-        id,
+        newId,
         newDataset,
         trainSplit,
         testSplits,

@@ -210,12 +210,12 @@ final class ActivityOptionsCatalog {
    * its newest checkpoint (a CPU step of mobilenet took ~5.5 s under load), and a background thread
    * every 10 s through what has no steps (loading the encoder and the model, evaluating the test
    * splits), so a step, not the cell, must fit in the 2-minute heartbeat timeout: room for a slow
-   * step, and a killed worker's retry starts soon (KilledFinetuneWorkerTest). The retry continues
+   * step, and a killed worker's retry starts soon (KilledFinetuneWorkerIT). The retry continues
    * from that checkpoint; training is idempotent per checkpoint, so retries are safe; a model that
    * cannot be finetuned fails as BadInput. 10 attempts from 10 s: each may cost a model load and a
    * checkpoint interval. A drained worker's attempt does not wait for the timeout: it checkpoints
    * and fails at once with a WorkerShutdown failure whose own 15 s retry delay replaces the backoff
-   * (DrainedFinetuneWorkerTest).
+   * (DrainedFinetuneWorkerIT).
    */
   static ActivityOptions finetuneCell() {
     return options(

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * environment alone: both run here as separate processes with nothing but environment variables
  * pointing at a port-bound Temporal test server and an S3Proxy.
  */
-class ConnectionFromEnvironmentTest {
+class ConnectionFromEnvironmentIT {
   @TempDir Path dir;
 
   @Test

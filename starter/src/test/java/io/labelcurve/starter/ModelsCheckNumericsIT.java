@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code ONEDNN_MAX_CPU_ISA=ALL}) on an AVX-512 CPU the check says the numbers are wrong and exits
  * 5 (ExitCode.NUMERICS_WRONG). Each JVM starts libtorch afresh, which the setting needs.
  */
-class ModelsCheckNumericsTest {
+class ModelsCheckNumericsIT {
 
   @TempDir Path dir;
 

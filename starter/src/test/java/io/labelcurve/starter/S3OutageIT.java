@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and attempts past the first in its history (the outage was ridden out by retries, not missed).
  * Takes about five minutes, two of them the outage.
  */
-class S3OutageTest {
+class S3OutageIT {
   static final String MODEL = "random-resnet18";
   static final long OUTAGE_MILLIS = TimeUnit.MINUTES.toMillis(2);
 

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (or more) are stored. The retry starts once the killed attempt's heartbeat times out (60 s), so
  * this test takes three to six minutes on 2 cores.
  */
-class KilledEmbeddingWorkerTest {
+class KilledEmbeddingWorkerIT {
   static final String MODEL = "random-resnet18";
   static final int SHARD = 48;
 

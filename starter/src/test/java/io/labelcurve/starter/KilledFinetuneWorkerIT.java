@@ -36,6 +36,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bit-exact across a resume. The retry starts once the killed attempt's heartbeat times out (2
  * minutes, {@code ActivityOptionsCatalog.finetuneCell()}), so this test takes about three minutes.
  */
-class KilledFinetuneWorkerTest {
+class KilledFinetuneWorkerIT {
   static final String MODEL = "tiny-cnn";
   static final Path TINY_MODEL = Path.of("../activities/src/test/resources/models/tiny-cnn");
   static final int SIZE = 128;
@@ -215,8 +216,10 @@ class KilledFinetuneWorkerTest {
           1e-6,
           "final loss");
       assertEquals(
-          new String(plane.store().get(reference.sampledIds()).orElseThrow()),
-          new String(plane.store().get(resumed.sampledIds()).orElseThrow()));
+          new String(
+              plane.store().get(reference.sampledIds()).orElseThrow(), StandardCharsets.UTF_8),
+          new String(
+              plane.store().get(resumed.sampledIds()).orElseThrow(), StandardCharsets.UTF_8));
       // The finished cell's checkpoints are gone.
       assertTrue(
           plane.store().list(checkpointsPrefix).isEmpty(),
@@ -282,7 +285,7 @@ class KilledFinetuneWorkerTest {
 
   /**
    * A GPU-queue worker in its own JVM with one intra-op thread and a checkpoint every {@value
-   * #CHECKPOINT_EVERY} steps; {@code more} are further worker flags (DrainedFinetuneWorkerTest's
+   * #CHECKPOINT_EVERY} steps; {@code more} are further worker flags (DrainedFinetuneWorkerIT's
    * drain period).
    */
   static Process startWorker(EmbeddedControlPlane plane, Path models, Path log, String... more)

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The same run shows the embedding progress line: {@code sweep start --wait} prints it, and
  * {@code sweep status}'s JSON has images done of the model's total while the worker embeds.
  */
-class SecretsStayOutTest {
+class SecretsStayOutIT {
   static final String S3_ACCESS = "lc-access-9c1d";
   static final String S3_SECRET = "LCSECRET-s3-5e0b7f21c4d9a8";
   static final String API_KEY = "LCSECRET-apikey-3a6f90d2b7e1c5";

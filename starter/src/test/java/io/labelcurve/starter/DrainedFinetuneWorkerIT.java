@@ -1,7 +1,7 @@
 package io.labelcurve.starter;
 
-import static io.labelcurve.starter.KilledFinetuneWorkerTest.startWorker;
-import static io.labelcurve.starter.KilledFinetuneWorkerTest.stepOf;
+import static io.labelcurve.starter.KilledFinetuneWorkerIT.startWorker;
+import static io.labelcurve.starter.KilledFinetuneWorkerIT.stepOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -48,17 +48,17 @@ import org.junit.jupiter.api.io.TempDir;
  * one, as a rollout does. The first worker must drain: its training checkpoints the step it is at
  * and ends its attempt with a retryable failure, the process exits well within its drain period,
  * and the retry starts on the second worker within seconds, not after the 2-minute heartbeat
- * timeout that a killed worker costs ({@link KilledFinetuneWorkerTest}), resuming from the
- * checkpoint written at shutdown. The cell ends with the same metrics as an uninterrupted run.
+ * timeout that a killed worker costs ({@link KilledFinetuneWorkerIT}), resuming from the checkpoint
+ * written at shutdown. The cell ends with the same metrics as an uninterrupted run.
  *
- * <p>Same fixture as {@link KilledFinetuneWorkerTest}: {@code tiny-cnn} at the {@code paper}
- * preset, 2,048 steps of 8 images, one PyTorch thread in every JVM (bit-exact across a resume on a
- * CPU). Takes about a minute and a half on 2 cores.
+ * <p>Same fixture as {@link KilledFinetuneWorkerIT}: {@code tiny-cnn} at the {@code paper} preset,
+ * 2,048 steps of 8 images, one PyTorch thread in every JVM (bit-exact across a resume on a CPU).
+ * Takes about a minute and a half on 2 cores.
  */
-class DrainedFinetuneWorkerTest {
-  static final String MODEL = KilledFinetuneWorkerTest.MODEL;
-  static final int SIZE = KilledFinetuneWorkerTest.SIZE;
-  static final int CHECKPOINT_EVERY = KilledFinetuneWorkerTest.CHECKPOINT_EVERY;
+class DrainedFinetuneWorkerIT {
+  static final String MODEL = KilledFinetuneWorkerIT.MODEL;
+  static final int SIZE = KilledFinetuneWorkerIT.SIZE;
+  static final int CHECKPOINT_EVERY = KilledFinetuneWorkerIT.CHECKPOINT_EVERY;
 
   /** The first worker's drain period: it must exit well within it. */
   static final int DRAIN_SECONDS = 30;
@@ -74,7 +74,7 @@ class DrainedFinetuneWorkerTest {
     Path models = Files.createDirectories(dir.resolve("models"));
     Path tiny = Files.createDirectories(models.resolve(MODEL));
     for (String f : List.of("model.json", "encoder.pt")) {
-      Files.copy(KilledFinetuneWorkerTest.TINY_MODEL.resolve(f), tiny.resolve(f));
+      Files.copy(KilledFinetuneWorkerIT.TINY_MODEL.resolve(f), tiny.resolve(f));
     }
     ModelCatalog catalog = ModelCatalog.load(models);
     try (EmbeddedControlPlane plane =
@@ -105,7 +105,7 @@ class DrainedFinetuneWorkerTest {
               List.of("finetune"),
               List.of(new SamplingSpec(SamplingSpec.IMAGE, List.of(SIZE), false)),
               1,
-              KilledFinetuneWorkerTest.PRESET,
+              KilledFinetuneWorkerIT.PRESET,
               1);
       SweepWorkflow sweep =
           plane
@@ -251,7 +251,7 @@ class DrainedFinetuneWorkerTest {
         Encoders.setIntraOpThreads(1);
         long r0 = System.nanoTime();
         CellRecord reference =
-            KilledFinetuneWorkerTest.reference(plane, catalog, phantom, manifestUri);
+            KilledFinetuneWorkerIT.reference(plane, catalog, phantom, manifestUri);
         long r1 = System.nanoTime();
         SweepResult result =
             WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
