@@ -154,4 +154,36 @@ final class ActivityOptionsCatalog {
                 .build())
         .build();
   }
+
+  /**
+   * Planning the frame store lists the manifest and writes one index: seconds, minutes for a
+   * paper-sized manifest. It runs in the sweep workflow before any model starts, so it rides out a
+   * bucket outage like dataset preparation (6 hours), a bad manifest failing at once.
+   */
+  static ActivityOptions framePlan() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(CPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setScheduleToCloseTimeout(Duration.ofHours(6))
+        .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
+        .build();
+  }
+
+  /**
+   * A range of frame shards decodes {@code FRAME_SHARDS_PER_RANGE} shards of 256 images (about
+   * 2,000 images a minute per decoding core, docs/BENCHMARKS.md): minutes. It heartbeats after
+   * every shard; one shard takes seconds even on a loaded 2-core machine, so a 2-minute heartbeat
+   * timeout finds a lost worker soon and the retry resumes after the last stored shard. Retried for
+   * 6 hours like dataset preparation (the sweep waits for it; an S3 outage must not fail the
+   * sweep); an undecodable image fails at once as BadInput.
+   */
+  static ActivityOptions frameShards() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(CPU_QUEUE)
+        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setHeartbeatTimeout(Duration.ofMinutes(2))
+        .setScheduleToCloseTimeout(Duration.ofHours(6))
+        .setRetryOptions(untilBudget(Duration.ofSeconds(2)))
+        .build();
+  }
 }

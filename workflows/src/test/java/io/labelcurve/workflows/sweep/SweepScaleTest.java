@@ -136,7 +136,7 @@ class SweepScaleTest {
                   .build());
       cpu.registerWorkflowImplementationTypes(
           SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
-      cpu.registerActivitiesImplementations(activities);
+      cpu.registerActivitiesImplementations(activities, new FrameStoreFake(3, () -> 0));
       Worker gpu = factory.newWorker("labelcurve-gpu");
       gpu.registerActivitiesImplementations((EmbeddingActivities) activities::embed);
       factory.start();

@@ -110,7 +110,7 @@ class WorkflowHistoryGenerator {
         Fakes fakes = new Fakes();
         Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
         registerWorkflows(cpu);
-        cpu.registerActivitiesImplementations(fakes);
+        cpu.registerActivitiesImplementations(fakes, new FrameStoreFake(3, () -> 0));
         env.newWorker("labelcurve-gpu")
             .registerActivitiesImplementations((EmbeddingActivities) fakes::embed);
         env.start();
