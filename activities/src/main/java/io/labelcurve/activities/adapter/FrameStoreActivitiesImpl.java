@@ -28,16 +28,30 @@ public final class FrameStoreActivitiesImpl implements FrameStoreActivities {
 
   private final ActivityContext context;
   private final Manifests manifests;
+  private final int shardSize;
   private final int decodeThreads;
 
-  /** Decoding with half this machine's processors per activity (at least one). */
+  /**
+   * Shards of {@value FrameStoreLayout#DEFAULT_SHARD_SIZE} frames, decoded with half this machine's
+   * processors per activity (at least one): a CPU worker runs several activities at once.
+   */
   public FrameStoreActivitiesImpl(ActivityContext context, Manifests manifests) {
-    this(context, manifests, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    this(
+        context,
+        manifests,
+        FrameStoreLayout.DEFAULT_SHARD_SIZE,
+        Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
-  public FrameStoreActivitiesImpl(ActivityContext context, Manifests manifests, int decodeThreads) {
+  /**
+   * @param shardSize frames per shard of a store planned here (a stored index keeps its own)
+   * @param decodeThreads decoding threads per activity
+   */
+  public FrameStoreActivitiesImpl(
+      ActivityContext context, Manifests manifests, int shardSize, int decodeThreads) {
     this.context = context;
     this.manifests = manifests;
+    this.shardSize = shardSize;
     this.decodeThreads = decodeThreads;
   }
 
@@ -51,7 +65,7 @@ public final class FrameStoreActivitiesImpl implements FrameStoreActivities {
                   manifests.read(request.manifestUri()),
                   request.datasetDigest(),
                   DatasetImages.SIZE,
-                  FrameStoreLayout.DEFAULT_SHARD_SIZE);
+                  shardSize);
           return new FrameStorePlan(
               FrameStoreLayout.prefix(request.datasetDigest()), index.count(), index.shards());
         });

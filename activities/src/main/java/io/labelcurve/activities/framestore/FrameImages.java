@@ -2,6 +2,7 @@ package io.labelcurve.activities.framestore;
 
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
+import io.labelcurve.activities.image.FrameSource;
 import io.labelcurve.activities.image.GreyFrames;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.image.ImageLoader;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@link DatasetImages} makes it. An image the store does not hold (or whose shard is damaged) is
  * decoded from its file as before, by {@link DatasetImages}. Thread-safe.
  */
-public final class FrameImages implements ImageLoader {
+public final class FrameImages implements FrameSource {
   private static final Logger log = LoggerFactory.getLogger(FrameImages.class);
 
   private final FrameStore frames;
@@ -52,7 +53,13 @@ public final class FrameImages implements ImageLoader {
     return frames;
   }
 
+  @Override
+  public int frameSize() {
+    return frames.frameSize();
+  }
+
   /** The stored 8-bit frame of an original's path, or empty (then {@link #load} decodes it). */
+  @Override
   public Optional<byte[]> frame(String path) throws IOException {
     return frames.frame(path);
   }
