@@ -113,32 +113,30 @@ final class DjlEncoder implements Encoder {
   }
 
   private float[][] forward(NDManager m, NDArray x, int n) {
-    {
-      NDList out = block.forward(new ParameterStore(m, false), new NDList(x), false);
-      NDArray y = out.get(0);
-      if (y.getShape().dimension() != 2) {
-        y = y.reshape(n, -1);
-      }
-      long d = y.getShape().get(1);
-      if (y.getShape().get(0) != n || d != spec.embeddingDim()) {
-        throw new BadInputException(
-            spec.source()
-                + ": field 'embedding_dim' is "
-                + spec.embeddingDim()
-                + " but the model gives an output of shape "
-                + y.getShape()
-                + " for "
-                + n
-                + " images; correct embedding_dim, or export the pooled feature");
-      }
-      float[] v = y.toFloatArray();
-      int dim = (int) d;
-      float[][] rows = new float[n][dim];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(v, i * dim, rows[i], 0, dim);
-      }
-      return rows;
+    NDList out = block.forward(new ParameterStore(m, false), new NDList(x), false);
+    NDArray y = out.get(0);
+    if (y.getShape().dimension() != 2) {
+      y = y.reshape(n, -1);
     }
+    long d = y.getShape().get(1);
+    if (y.getShape().get(0) != n || d != spec.embeddingDim()) {
+      throw new BadInputException(
+          spec.source()
+              + ": field 'embedding_dim' is "
+              + spec.embeddingDim()
+              + " but the model gives an output of shape "
+              + y.getShape()
+              + " for "
+              + n
+              + " images; correct embedding_dim, or export the pooled feature");
+    }
+    float[] v = y.toFloatArray();
+    int dim = (int) d;
+    float[][] rows = new float[n][dim];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(v, i * dim, rows[i], 0, dim);
+    }
+    return rows;
   }
 
   @Override
