@@ -49,7 +49,10 @@ def load_spec(model_dir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model-dir", required=True, help="catalog folder of the model (model.json)")
+    ap.add_argument("--model-dir", help="catalog folder of the model (model.json)")
+    ap.add_argument("--null", action="store_true",
+                    help="no encoder (per-channel mean, as labelcurve's --model null): the"
+                         " Pillow + NumPy pipeline alone; prints images/s per core")
     ap.add_argument("--data", required=True, help="folder with images.txt (bench embed --data)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch", type=int, default=32)
@@ -57,14 +60,24 @@ def main():
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
-    spec, path, c, size, resize, mean, std = load_spec(a.model_dir)
+    if a.null:
+        spec, path, c, size, resize, mean, std = (
+            {"id": "null"}, None, 3, 224, 256, [0.5] * 3, [0.25] * 3)
+    elif a.model_dir:
+        spec, path, c, size, resize, mean, std = load_spec(a.model_dir)
+    else:
+        ap.error("--model-dir or --null")
     mean = np.asarray(mean, dtype=np.float32).reshape(1, c, 1, 1)
     std = np.asarray(std, dtype=np.float32).reshape(1, c, 1, 1)
     with open(os.path.join(a.data, "images.txt")) as f:
         ids = [line.strip() for line in f if line.strip()]
     if a.images:
         ids = ids[:a.images]
-    model = torch.jit.load(path, map_location="cpu").eval()
+    if a.null:
+        def model(x):
+            return x.mean(dim=(2, 3))
+    else:
+        model = torch.jit.load(path, map_location="cpu").eval()
     off = (resize - size) // 2
 
     def decode(rel):
@@ -84,6 +97,7 @@ def main():
     out = tempfile.mkdtemp(prefix="bench-torch-")
     rows, shard = [], 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     with torch.inference_mode():
         for b in range(0, len(ids), a.batch):
             t0 = time.perf_counter()
@@ -104,11 +118,13 @@ def main():
                 rows, shard = [], shard + 1
                 t["storage"] += time.perf_counter() - t3
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     total = sum(t.values())
     n = len(ids)
     print(f"torch {spec['id']} (torch {torch.__version__}, {torch.get_num_threads()} threads): "
           f"{n} images ({size} px) in {wall:.2f} s = {n / wall:.1f} images/s end to end "
           f"(batch {a.batch})")
+    print(f"  CPU {cpu:.2f} s (all threads): {n / cpu:.1f} images/s/core")
     print("  " + "  ".join(f"{k} {v:.2f} ({100 * v / total:.0f} %)" for k, v in t.items()))
     print(f"  inference alone: {n / t['inference']:.1f} images/s, "
           f"{1000 * t['inference'] / n:.1f} ms per image")

@@ -2,6 +2,7 @@ package io.labelcurve.starter;
 
 import io.labelcurve.activities.embed.EmbedBenchmark;
 import io.labelcurve.activities.embed.Encoders;
+import io.labelcurve.activities.embed.NullEncoder;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.torch.TorchRuntime;
 import java.nio.file.Files;
@@ -23,7 +24,12 @@ import picocli.CommandLine.Option;
         "Embed PNG files end to end (decode, preprocess, encoder, .npy shards in a local "
             + "S3 bucket) and time it; deploy/models/bench_torch.py runs PyTorch on the same files.")
 final class BenchEmbedCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "catalog model id")
+  @Option(
+      names = "--model",
+      required = true,
+      description =
+          "catalog model id, or 'null' for no encoder: the pipeline alone from PNG and from the"
+              + " frame store, in images/s per core")
   String model;
 
   @Option(names = "--images", description = "images to embed (default 512)")
@@ -56,6 +62,9 @@ final class BenchEmbedCommand implements Callable<Integer> {
     if (images < 1 || batch < 1 || threads < 1 || decodeThreads < 1) {
       throw new UserError("--images, --batch, --threads and --decode-threads must be >= 1");
     }
+    if (NullEncoder.ID.equals(model)) {
+      return runNull();
+    }
     ModelCatalog catalog = models.catalog();
     catalog.get(model);
     Encoders.setIntraOpThreads(threads);
@@ -82,6 +91,32 @@ final class BenchEmbedCommand implements Callable<Integer> {
             + data.resolve("images.txt")
             + " for "
             + "deploy/models/bench_torch.py");
+    return ExitCode.OK.code();
+  }
+
+  /** {@code --model null}: the pipeline alone, from PNG and from the frame store. */
+  private int runNull() throws Exception {
+    List<String> ids = EmbedBenchmark.images(data, images);
+    Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
+    try {
+      EmbedBenchmark.NullResult result =
+          EmbedBenchmark.runNull(data, ids, batch, decodeThreads, bucket);
+      if (output.json()) {
+        output.printJson(result);
+      } else {
+        System.out.println(result);
+      }
+    } finally {
+      try (var walk = Files.walk(bucket)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    output
+        .progress()
+        .println(
+            "images listed in "
+                + data.resolve("images.txt")
+                + " for deploy/models/bench_torch.py --null");
     return ExitCode.OK.code();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.labelcurve.activities.adapter.DatasetActivitiesImpl;
 import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
+import io.labelcurve.activities.adapter.FrameStoreActivitiesImpl;
 import io.labelcurve.activities.adapter.ProbeActivitiesImpl;
 import io.labelcurve.activities.adapter.ResultActivitiesImpl;
 import io.labelcurve.activities.dataset.DatasetUploader;
@@ -174,6 +175,7 @@ class FailedModelEndToEndTest {
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
     cpu.registerActivitiesImplementations(
         new DatasetActivitiesImpl(context, manifests),
+        new FrameStoreActivitiesImpl(context, manifests),
         new ProbeActivitiesImpl(context, manifests),
         new FailureListRefused(results));
     Worker embed = factory.newWorker(WorkerRuntime.EMBED_QUEUE);

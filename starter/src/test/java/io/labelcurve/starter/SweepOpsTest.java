@@ -17,6 +17,11 @@ import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
+import io.labelcurve.workflows.activities.FrameShardRange;
+import io.labelcurve.workflows.activities.FrameShardsBuilt;
+import io.labelcurve.workflows.activities.FrameStoreActivities;
+import io.labelcurve.workflows.activities.FrameStorePlan;
+import io.labelcurve.workflows.activities.FrameStoreRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -80,6 +85,19 @@ class SweepOpsTest {
   WorkerFactory factory;
   Fake fake;
   int port;
+
+  /** The frame store of the fake's dataset, which has no image files: nothing to build. */
+  static final class NoFrames implements FrameStoreActivities {
+    @Override
+    public FrameStorePlan planFrames(FrameStoreRequest request) {
+      return new FrameStorePlan("frames/" + request.datasetDigest() + "/", 0, 0);
+    }
+
+    @Override
+    public FrameShardsBuilt buildFrameShards(FrameShardRange range) {
+      throw new IllegalStateException("a plan of no shards has no range to build: " + range);
+    }
+  }
 
   /** Activities that write what the real ones write, minus the computing. */
   final class Fake
@@ -215,7 +233,7 @@ class SweepOpsTest {
             SweepWorkflow.TASK_QUEUE,
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(4).build());
     cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
-    cpu.registerActivitiesImplementations(fake);
+    cpu.registerActivitiesImplementations(fake, new NoFrames());
     var gpu =
         factory.newWorker(
             "labelcurve-gpu",

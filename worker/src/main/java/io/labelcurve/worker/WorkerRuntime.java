@@ -3,6 +3,7 @@ package io.labelcurve.worker;
 import io.labelcurve.activities.adapter.DatasetActivitiesImpl;
 import io.labelcurve.activities.adapter.EmbeddingActivitiesImpl;
 import io.labelcurve.activities.adapter.FinetuneActivitiesImpl;
+import io.labelcurve.activities.adapter.FrameStoreActivitiesImpl;
 import io.labelcurve.activities.adapter.ProbeActivitiesImpl;
 import io.labelcurve.activities.adapter.ResultActivitiesImpl;
 import io.labelcurve.activities.dataset.Manifests;
@@ -154,6 +155,7 @@ public final class WorkerRuntime implements AutoCloseable {
       if (plan.cpuActivities()) {
         cpu.registerActivitiesImplementations(
             new DatasetActivitiesImpl(context, manifests),
+            new FrameStoreActivitiesImpl(context, manifests),
             new ProbeActivitiesImpl(context, manifests),
             new ResultActivitiesImpl(context));
       }

@@ -18,8 +18,8 @@ import io.labelcurve.activities.embed.ExtractionResult;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.ShardListener;
+import io.labelcurve.activities.framestore.FrameImages;
 import io.labelcurve.activities.image.Augmentation;
-import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
 import io.labelcurve.activities.runtime.ActivityContext;
@@ -337,9 +337,14 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
       ExtractionJob job =
           ExtractionJob.builder()
               .ids(ids)
+              // Frames from the dataset's frame store (decoded once per dataset, before the models
+              // start); the image files only when the store is not complete.
               .loader(
-                  new DatasetImages(
-                      BlobImageSource.besides(context.store(), manifestKey), augmentation))
+                  FrameImages.forDataset(
+                      context.store(),
+                      request.datasetDigest(),
+                      BlobImageSource.besides(context.store(), manifestKey),
+                      augmentation))
               .encoder(encoder)
               .store(context.store())
               .prefix(prefix)
@@ -461,7 +466,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
                 ExtractionJob.builder()
                     .ids(t.ids())
                     .loader(
-                        new DatasetImages(
+                        FrameImages.forDataset(
+                            context.store(),
+                            embed.datasetDigest(),
                             BlobImageSource.besides(context.store(), t.manifestKey()),
                             t.augmentation()))
                     .encoder(encoder)

@@ -19,8 +19,8 @@ import io.labelcurve.activities.finetune.FinetunedModel;
 import io.labelcurve.activities.finetune.StopTraining;
 import io.labelcurve.activities.finetune.TrainingListener;
 import io.labelcurve.activities.finetune.TrainingStopped;
+import io.labelcurve.activities.framestore.FrameImages;
 import io.labelcurve.activities.image.Augmentation;
-import io.labelcurve.activities.image.DatasetImages;
 import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.Preset;
@@ -255,8 +255,12 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
             loaderThreads,
             slot.device(),
             maxGradNorm);
+    // Training and evaluation images from the dataset's frame store; decoded from the files
+    // only when the store is not complete.
     ImageLoader images =
-        new DatasetImages(
+        FrameImages.forDataset(
+            context.store(),
+            request.dataset().digest(),
             BlobImageSource.besides(
                 context.store(), manifests.keyOf(request.dataset().manifestUri())),
             augmentation);

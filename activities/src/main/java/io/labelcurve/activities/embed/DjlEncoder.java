@@ -27,6 +27,7 @@ final class DjlEncoder implements Encoder {
   private final long params;
   private final int channels;
   private final int size;
+  private final DevicePreprocessor devicePre;
   private boolean closed;
 
   DjlEncoder(ModelSpec spec, Model model, Block block, Device device, long params) {
@@ -37,6 +38,7 @@ final class DjlEncoder implements Encoder {
     this.params = params;
     this.channels = spec.input().channels();
     this.size = spec.input().size();
+    this.devicePre = new DevicePreprocessor(new Preprocessor(spec));
   }
 
   @Override
@@ -74,36 +76,67 @@ final class DjlEncoder implements Encoder {
       JniUtils.setGradMode(false);
     }
     try (NDManager m = model.getNDManager().newSubManager(device)) {
-      NDArray x = m.create(flat, new Shape(n, channels, size, size));
-      NDList out = block.forward(new ParameterStore(m, false), new NDList(x), false);
-      NDArray y = out.get(0);
-      if (y.getShape().dimension() != 2) {
-        y = y.reshape(n, -1);
-      }
-      long d = y.getShape().get(1);
-      if (y.getShape().get(0) != n || d != spec.embeddingDim()) {
-        throw new BadInputException(
-            spec.source()
-                + ": field 'embedding_dim' is "
-                + spec.embeddingDim()
-                + " but the model gives an output of shape "
-                + y.getShape()
-                + " for "
-                + n
-                + " images; correct embedding_dim, or export the pooled feature");
-      }
-      float[] v = y.toFloatArray();
-      int dim = (int) d;
-      float[][] rows = new float[n][dim];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(v, i * dim, rows[i], 0, dim);
-      }
-      return rows;
+      return forward(m, m.create(flat, new Shape(n, channels, size, size)), n);
     } finally {
       if (grad) {
         JniUtils.setGradMode(true);
       }
     }
+  }
+
+  /** Preprocessing on this encoder's device: only the frames' bytes are copied to it. */
+  @Override
+  public synchronized float[][] embedFrames(byte[] frames, int n, int side) {
+    if (closed) {
+      throw new IllegalStateException("encoder " + spec.id() + " is closed");
+    }
+    if (n == 0) {
+      return new float[0][];
+    }
+    boolean grad = JniUtils.isGradMode();
+    if (grad) {
+      JniUtils.setGradMode(false);
+    }
+    try (NDManager m = model.getNDManager().newSubManager(device)) {
+      return forward(m, devicePre.apply(m, frames, n, side), n);
+    } finally {
+      if (grad) {
+        JniUtils.setGradMode(true);
+      }
+    }
+  }
+
+  /** On a GPU; on the CPU, {@link #embed} keeps exactly the numbers of Java preprocessing. */
+  @Override
+  public boolean prefersFrames() {
+    return device != null && device.isGpu();
+  }
+
+  private float[][] forward(NDManager m, NDArray x, int n) {
+    NDList out = block.forward(new ParameterStore(m, false), new NDList(x), false);
+    NDArray y = out.get(0);
+    if (y.getShape().dimension() != 2) {
+      y = y.reshape(n, -1);
+    }
+    long d = y.getShape().get(1);
+    if (y.getShape().get(0) != n || d != spec.embeddingDim()) {
+      throw new BadInputException(
+          spec.source()
+              + ": field 'embedding_dim' is "
+              + spec.embeddingDim()
+              + " but the model gives an output of shape "
+              + y.getShape()
+              + " for "
+              + n
+              + " images; correct embedding_dim, or export the pooled feature");
+    }
+    float[] v = y.toFloatArray();
+    int dim = (int) d;
+    float[][] rows = new float[n][dim];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(v, i * dim, rows[i], 0, dim);
+    }
+    return rows;
   }
 
   @Override

@@ -1,11 +1,18 @@
 package io.labelcurve.activities.embed;
 
 import ai.djl.Device;
+import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestReader;
 import io.labelcurve.activities.dataset.ManifestRow;
+import io.labelcurve.activities.framestore.FrameImages;
+import io.labelcurve.activities.framestore.FrameIndex;
+import io.labelcurve.activities.framestore.FrameStoreBuilder;
+import io.labelcurve.activities.framestore.FrameStoreLayout;
+import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.DatasetImages;
+import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.phantom.PhantomGenerator;
@@ -171,5 +178,202 @@ public final class EmbedBenchmark {
           r.inferenceSeconds(),
           r.storageSeconds());
     }
+  }
+
+  /**
+   * One path of {@link #runNull}.
+   *
+   * @param path what was timed
+   * @param images images through it
+   * @param wallSeconds wall-clock seconds
+   * @param cpuSeconds CPU seconds of the whole process over that time (every thread, the in-JVM
+   *     S3Proxy's included)
+   */
+  public record PathTiming(String path, int images, double wallSeconds, double cpuSeconds) {
+    public double imagesPerSecond() {
+      return images / wallSeconds;
+    }
+
+    /** Images per CPU-second: the rate one core sustains. */
+    public double imagesPerCoreSecond() {
+      return images / cpuSeconds;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          Locale.ROOT,
+          "  %-44s %6d images in %6.2f s wall, %6.2f s CPU: %8.1f images/s, %8.1f images/s/core",
+          path,
+          images,
+          wallSeconds,
+          cpuSeconds,
+          imagesPerSecond(),
+          imagesPerCoreSecond());
+    }
+  }
+
+  /** {@link #runNull}'s timings. */
+  public record NullResult(
+      int images, int batch, int decodeThreads, List<PathTiming> paths, String machine) {
+    @Override
+    public String toString() {
+      StringBuilder sb =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "embed null (no encoder: the pipeline alone), %d images, batch %d, %d decode"
+                      + " threads; %s%n",
+                  images,
+                  batch,
+                  decodeThreads,
+                  machine));
+      for (PathTiming p : paths) {
+        sb.append(p).append(System.lineSeparator());
+      }
+      return sb.toString().stripTrailing();
+    }
+  }
+
+  /**
+   * The pipeline alone, with {@link NullEncoder}: the PNG files uploaded to a local S3 bucket, then
+   * (1) extraction decoding the PNGs from the bucket as before the frame store, (2) the frame store
+   * built from them, (3) extraction reading the frame store. Each path runs once on the first 256
+   * images to warm up (JIT), then on all of them, timed. The frame store of the timed run is a new
+   * one (another digest), so its shards are fetched from the bucket, not from the cache.
+   */
+  public static NullResult runNull(
+      Path dataDir, List<String> ids, int batch, int decodeThreads, Path bucketDir)
+      throws IOException {
+    try (EmbeddedS3 s3 = EmbeddedS3.start(bucketDir, 0);
+        S3BlobStore store = S3BlobStore.connect(s3.settings("bench"))) {
+      String datasetKey = "datasets/bench-" + System.nanoTime() + "/";
+      for (String id : ids) {
+        store.putFile(datasetKey + id, dataDir.resolve(id));
+      }
+      BlobImageSource source = new BlobImageSource(store, datasetKey);
+      List<String> warm = ids.subList(0, Math.min(256, ids.size()));
+      nullPaths(store, source, warm, batch, decodeThreads, "warm");
+      List<PathTiming> paths = nullPaths(store, source, ids, batch, decodeThreads, "timed");
+      return new NullResult(
+          ids.size(),
+          batch,
+          decodeThreads,
+          paths,
+          Runtime.getRuntime().availableProcessors() + " processors");
+    }
+  }
+
+  private static List<PathTiming> nullPaths(
+      S3BlobStore store,
+      BlobImageSource source,
+      List<String> ids,
+      int batch,
+      int decodeThreads,
+      String tag)
+      throws IOException {
+    NullEncoder encoder = new NullEncoder(false);
+    NullEncoder framesEncoder = new NullEncoder(true);
+    Preprocessor pre = new Preprocessor(encoder.spec());
+    String run = tag + "-" + System.nanoTime();
+    List<PathTiming> out = new java.util.ArrayList<>();
+
+    long[] t = start();
+    extract(
+        store,
+        new DatasetImages(source, DatasetImages.SIZE, 0),
+        encoder,
+        pre,
+        ids,
+        batch,
+        decodeThreads,
+        "bench/null-png-" + run + "/");
+    out.add(stop("PNG in bucket -> decode -> batch -> vectors", ids.size(), t));
+
+    List<ManifestRow> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      rows.add(new ManifestRow(i + 2, ids.get(i), "x", "s" + i, "train", null, null, null));
+    }
+    String digest = "bench-" + run;
+    t = start();
+    FrameIndex index =
+        FrameStoreBuilder.plan(
+            store,
+            new Manifest(store.uri(source.keyPrefix() + "manifest.csv"), rows),
+            digest,
+            DatasetImages.SIZE,
+            FrameStoreLayout.DEFAULT_SHARD_SIZE);
+    FrameStoreBuilder.buildShards(
+        store, index, source, 0, index.shards(), -1, decodeThreads, s -> {});
+    out.add(stop("frame store build (PNG in bucket -> shards)", ids.size(), t));
+
+    t = start();
+    ImageLoader frames = FrameImages.forDataset(store, digest, source, Augmentation.DEFAULT);
+    if (!(frames instanceof FrameImages)) {
+      throw new IllegalStateException("the frame store just built is not complete");
+    }
+    // uint8 batches, NDArray preprocessing: shards fetched from the bucket.
+    extract(
+        store,
+        frames,
+        framesEncoder,
+        pre,
+        ids,
+        batch,
+        decodeThreads,
+        "bench/null-frames-nd-" + run + "/");
+    out.add(stop("frame store -> uint8 batch -> NDArray prep -> vectors", ids.size(), t));
+    // The same frames through Java preprocessing (shards now in the worker's cache).
+    t = start();
+    extract(
+        store,
+        frames,
+        encoder,
+        pre,
+        ids,
+        batch,
+        decodeThreads,
+        "bench/null-frames-java-" + run + "/");
+    out.add(stop("frame store (cached) -> Java prep -> vectors", ids.size(), t));
+    return out;
+  }
+
+  private static void extract(
+      S3BlobStore store,
+      ImageLoader loader,
+      Encoder encoder,
+      Preprocessor pre,
+      List<String> ids,
+      int batch,
+      int decodeThreads,
+      String prefix)
+      throws IOException {
+    EmbeddingExtractor.run(
+        ExtractionJob.builder()
+            .ids(ids)
+            .loader(loader)
+            .encoder(encoder)
+            .preprocessor(pre)
+            .store(store)
+            .prefix(prefix)
+            .provenance(NullEncoder.ID, "null", "bench", "bench")
+            .batchSize(batch)
+            .decodeThreads(decodeThreads)
+            .build());
+  }
+
+  private static long[] start() {
+    return new long[] {System.nanoTime(), processCpuNanos()};
+  }
+
+  private static PathTiming stop(String path, int images, long[] start) {
+    return new PathTiming(
+        path, images, (System.nanoTime() - start[0]) / 1e9, (processCpuNanos() - start[1]) / 1e9);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 }

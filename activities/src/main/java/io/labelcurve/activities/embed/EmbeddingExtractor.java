@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.CorruptCacheException;
+import io.labelcurve.activities.image.Augmentation;
+import io.labelcurve.activities.image.FrameSource;
 import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.npy.Npy;
 import io.labelcurve.activities.storage.BlobStore;
@@ -277,13 +279,25 @@ public final class EmbeddingExtractor {
       int current = -1;
       while (next < batches.size() || !window.isEmpty()) {
         while (next < batches.size() && window.size() <= PREFETCH_BATCHES) {
-          window.add(submit(batches.get(next++), job, pool, decodeNanos, prepNanos));
+          window.add(submit(batches.get(next++), job, pool, decodeNanos, prepNanos, true));
         }
         Pending p = window.poll();
-        List<float[]> inputs = p.await();
-        long ti = System.nanoTime();
-        float[][] emb = job.encoder().embed(inputs);
-        inferNanos += System.nanoTime() - ti;
+        byte[] packed = p.frames() == null ? null : p.awaitFrames();
+        float[][] emb;
+        if (packed != null) {
+          // Only the frames' bytes go to the encoder; it preprocesses on its device.
+          long ti = System.nanoTime();
+          emb = job.encoder().embedFrames(packed, p.batch().ids().size(), p.side());
+          inferNanos += System.nanoTime() - ti;
+        } else {
+          List<float[]> inputs =
+              p.frames() == null
+                  ? p.await()
+                  : submit(p.batch(), job, pool, decodeNanos, prepNanos, false).await();
+          long ti = System.nanoTime();
+          emb = job.encoder().embed(inputs);
+          inferNanos += System.nanoTime() - ti;
+        }
         computed += emb.length;
         job.listener().onImagesEmbedded(emb.length);
         if (p.batch().shard() != current) {
@@ -439,7 +453,44 @@ public final class EmbeddingExtractor {
 
   private record Batch(int shard, int offset, List<String> ids) {}
 
-  private record Pending(Batch batch, List<CompletableFuture<float[]>> images) {
+  /**
+   * A batch being loaded: preprocessed inputs ({@code images}), or, for a batch of originals going
+   * to an encoder that {@link Encoder#prefersFrames}, the stored frames ({@code frames}, an element
+   * null where the store has none: then the batch is loaded as images after all).
+   */
+  private record Pending(
+      Batch batch,
+      List<CompletableFuture<float[]>> images,
+      List<CompletableFuture<byte[]>> frames,
+      int side) {
+
+    /** The frames packed one after the other, or null when one is not stored. */
+    byte[] awaitFrames() throws IOException {
+      int plane = side * side;
+      byte[] packed = new byte[frames.size() * plane];
+      for (int i = 0; i < frames.size(); i++) {
+        byte[] f;
+        try {
+          f = frames.get(i).get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while reading frames");
+        } catch (ExecutionException | CompletionException e) {
+          Throwable c =
+              e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+          if (c instanceof IOException io) {
+            throw new IOException("frame " + batch.ids().get(i) + ": " + io.getMessage(), io);
+          }
+          throw new IllegalStateException("frame " + batch.ids().get(i) + ": " + c, c);
+        }
+        if (f == null) {
+          return null;
+        }
+        System.arraycopy(f, 0, packed, i * plane, plane);
+      }
+      return packed;
+    }
+
     List<float[]> await() throws IOException {
       List<float[]> out = new ArrayList<>(images.size());
       for (int i = 0; i < images.size(); i++) {
@@ -465,7 +516,12 @@ public final class EmbeddingExtractor {
     }
 
     void cancel() {
-      images.forEach(f -> f.cancel(true));
+      if (images != null) {
+        images.forEach(f -> f.cancel(true));
+      }
+      if (frames != null) {
+        frames.forEach(f -> f.cancel(true));
+      }
     }
   }
 
@@ -474,7 +530,30 @@ public final class EmbeddingExtractor {
       ExtractionJob job,
       ExecutorService pool,
       LongAdder decodeNanos,
-      LongAdder prepNanos) {
+      LongAdder prepNanos,
+      boolean framesIfPossible) {
+    if (framesIfPossible
+        && job.loader() instanceof FrameSource source
+        && job.encoder().prefersFrames()
+        && b.ids().stream().allMatch(id -> Augmentation.parse(id).variant() == 0)) {
+      List<CompletableFuture<byte[]>> frames = new ArrayList<>(b.ids().size());
+      for (String id : b.ids()) {
+        frames.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  long t0 = System.nanoTime();
+                  try {
+                    return source.frame(id).orElse(null);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  } finally {
+                    decodeNanos.add(System.nanoTime() - t0);
+                  }
+                },
+                pool));
+      }
+      return new Pending(b, null, frames, source.frameSize());
+    }
     List<CompletableFuture<float[]>> fs = new ArrayList<>(b.ids().size());
     for (String id : b.ids()) {
       fs.add(
@@ -498,7 +577,7 @@ public final class EmbeddingExtractor {
               },
               pool));
     }
-    return new Pending(b, fs);
+    return new Pending(b, fs, null, 0);
   }
 
   private static List<String> shardIds(ExtractionJob job, int shard) {

@@ -104,6 +104,37 @@ public final class Preprocessor {
     return out;
   }
 
+  /** The side the image is resized to before the crop ({@code input.resize}). */
+  public int resize() {
+    return resize;
+  }
+
+  /** Mean of each channel. */
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  /** 1 / std of each channel, as {@link #apply} multiplies by it. */
+  public float[] invStd() {
+    return invStd.clone();
+  }
+
+  /**
+   * The resize-and-crop of one axis of {@code in} source pixels as a dense {@code size × in}
+   * row-major matrix: output {@code o} is {@code Σ_i m[o * in + i] * source[i]}, with exactly the
+   * weights {@link #apply} uses.
+   */
+  public float[] axisMatrix(int in) {
+    Axis a = axis(in);
+    float[] m = new float[size * in];
+    for (int o = 0; o < size; o++) {
+      for (int k = 0; k < a.index()[o].length; k++) {
+        m[o * in + a.index()[o][k]] += a.weight()[o][k];
+      }
+    }
+    return m;
+  }
+
   private Weights weights(int width, int height) {
     Weights w = cached;
     if (w == null || w.width() != width || w.height() != height) {

@@ -41,6 +41,15 @@ public final class ImageDecoder {
    * @throws BadInputException when the bytes are not a readable PNG/JPEG or declare an absurd size
    */
   public static GreyImage decode(byte[] bytes, String describe) {
+    PngGrey8.Samples grey8 = PngGrey8.decode(bytes, describe);
+    if (grey8 != null) {
+      return fromBytes(grey8.width(), grey8.height(), grey8.bytes());
+    }
+    return decodeWithImageIo(bytes, describe);
+  }
+
+  /** {@link #decode} through ImageIO only (the path for every kind {@link PngGrey8} skips). */
+  static GreyImage decodeWithImageIo(byte[] bytes, String describe) {
     return withReader(
         bytes,
         describe,
@@ -109,7 +118,7 @@ public final class ImageDecoder {
     return readers.next();
   }
 
-  private static void checkSize(int width, int height, String describe) {
+  static void checkSize(int width, int height, String describe) {
     if (width <= 0 || height <= 0) {
       throw new BadInputException(
           describe + ": the image declares an empty size " + width + "x" + height);
@@ -166,6 +175,15 @@ public final class ImageDecoder {
       }
     }
     return new GreyImage(w, h, out);
+  }
+
+  /** Intensities {@code b / 255} of 8-bit samples: what ImageIO's path gives for them. */
+  public static GreyImage fromBytes(int width, int height, byte[] samples) {
+    float[] out = new float[samples.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (samples[i] & 0xff) / 255f;
+    }
+    return new GreyImage(width, height, out);
   }
 
   private static float luma(float r, float g, float b) {

@@ -4,6 +4,7 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FrameStoreActivities;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.temporal.activity.ActivityOptions;
@@ -224,5 +225,36 @@ final class ActivityOptionsCatalog {
         Duration.ofMinutes(2),
         null,
         attempts(10, Duration.ofSeconds(10)));
+  }
+
+  /**
+   * Planning the frame store lists the manifest and writes one index: seconds, minutes for a
+   * paper-sized manifest. It runs in the sweep workflow before any model starts, so it rides out a
+   * bucket outage like dataset preparation (6 hours), a bad manifest failing at once.
+   */
+  static ActivityOptions framePlan() {
+    return options(
+        FrameStoreActivities.TASK_QUEUE,
+        Duration.ofMinutes(30),
+        null,
+        Duration.ofHours(6),
+        untilBudget(Duration.ofSeconds(2)));
+  }
+
+  /**
+   * A range of frame shards decodes {@code FRAME_SHARDS_PER_RANGE} shards of 256 images (about
+   * 2,000 images a minute per decoding core, docs/BENCHMARKS.md): minutes. It heartbeats after
+   * every shard; one shard takes seconds even on a loaded 2-core machine, so a 2-minute heartbeat
+   * timeout finds a lost worker soon and the retry resumes after the last stored shard. Retried for
+   * 6 hours like dataset preparation (the sweep waits for it; an S3 outage must not fail the
+   * sweep); an undecodable image fails at once as BadInput.
+   */
+  static ActivityOptions frameShards() {
+    return options(
+        FrameStoreActivities.TASK_QUEUE,
+        Duration.ofHours(2),
+        Duration.ofMinutes(2),
+        Duration.ofHours(6),
+        untilBudget(Duration.ofSeconds(2)));
   }
 }

@@ -11,6 +11,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum SweepPhase {
   /** The sweep checks its spec and dataset (the sweep only). */
   VALIDATING("validating"),
+  /**
+   * The sweep builds (or finds) its dataset's frame store (the sweep only; new in this version: an
+   * older CLI reading a newer worker's progress does not know it).
+   */
+  FRAMES("frames"),
   /** A model computes or finds its embeddings (model workflows only). */
   EMBEDDING("embedding"),
   /** Cells run. */

@@ -1,6 +1,11 @@
 package io.labelcurve.workflows.sweep;
 
 import io.labelcurve.workflows.activities.DatasetActivities;
+import io.labelcurve.workflows.activities.FrameShardRange;
+import io.labelcurve.workflows.activities.FrameShardsBuilt;
+import io.labelcurve.workflows.activities.FrameStoreActivities;
+import io.labelcurve.workflows.activities.FrameStorePlan;
+import io.labelcurve.workflows.activities.FrameStoreRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.plan.SpecProblem;
@@ -39,6 +44,22 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
 
   static final int CHILD_ID_UNAMBIGUOUS = 1;
 
+  /**
+   * The {@link Workflow#getVersion} change id of the frame store: sweeps started before it ({@link
+   * Workflow#DEFAULT_VERSION}) go from preparation straight to their models; from {@link
+   * #FRAME_STORE_BUILT} on, the dataset's frame store is built first ({@link #buildFrameStore}).
+   */
+  static final String FRAME_STORE_CHANGE = "frame-store";
+
+  static final int FRAME_STORE_BUILT = 1;
+
+  /**
+   * Shards per frame-store activity: 8 shards of 256 frames, about 2,000 images, so a paper-sized
+   * pool (0.57 M frames) becomes ~280 activities that all CPU slots of all workers share, each
+   * short enough that a retry loses little.
+   */
+  static final int FRAME_SHARDS_PER_RANGE = 8;
+
   /** The failure type of a sweep that ended failed because a model workflow failed. */
   public static final String MODEL_FAILED = "ModelWorkflowFailed";
 
@@ -49,6 +70,10 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
       Workflow.newActivityStub(DatasetActivities.class, ActivityOptionsCatalog.dataset());
   private final ResultActivities results =
       Workflow.newActivityStub(ResultActivities.class, ActivityOptionsCatalog.results());
+  private final FrameStoreActivities framePlan =
+      Workflow.newActivityStub(FrameStoreActivities.class, ActivityOptionsCatalog.framePlan());
+  private final FrameStoreActivities frameShards =
+      Workflow.newActivityStub(FrameStoreActivities.class, ActivityOptionsCatalog.frameShards());
 
   private SweepProgress progress = SweepProgress.starting();
   // The tally of the children that closed so far, updated as each closes.
@@ -76,6 +101,11 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     List<Cell> cells =
         SweepPlanner.plan(spec, summary).stream().filter(c -> request.runs(c.id())).toList();
     planned = cells.size();
+    if (Workflow.getVersion(FRAME_STORE_CHANGE, Workflow.DEFAULT_VERSION, FRAME_STORE_BUILT)
+        == FRAME_STORE_BUILT) {
+      progress = tally(SweepPhase.FRAMES);
+      buildFrameStore(summary);
+    }
     progress = tally(SweepPhase.CELLS);
     results.writeSpec(spec, summary);
 
@@ -109,6 +139,25 @@ public final class SweepWorkflowImpl implements SweepWorkflow {
     }
     progress = tally(SweepPhase.DONE);
     return result;
+  }
+
+  /**
+   * Decodes the dataset once into its frame store, fanned out in ranges of {@value
+   * #FRAME_SHARDS_PER_RANGE} shards over the CPU queue, and waits for all of them: every model's
+   * extraction, finetune cells and evaluations then read frames instead of decoding files. A range
+   * that fails for good (an undecodable image, named) fails the sweep, as dataset preparation does.
+   */
+  private void buildFrameStore(DatasetSummary summary) {
+    FrameStoreRequest dataset = new FrameStoreRequest(summary.manifestUri(), summary.digest());
+    FrameStorePlan plan = framePlan.planFrames(dataset);
+    List<Promise<FrameShardsBuilt>> ranges = new ArrayList<>();
+    for (int from = 0; from < plan.shards(); from += FRAME_SHARDS_PER_RANGE) {
+      FrameShardRange range =
+          new FrameShardRange(
+              dataset, from, Math.min(plan.shards(), from + FRAME_SHARDS_PER_RANGE));
+      ranges.add(Async.function(frameShards::buildFrameShards, range));
+    }
+    Promise.allOf(ranges).get();
   }
 
   /**

@@ -137,7 +137,7 @@ class SweepScaleTest {
                   .build());
       cpu.registerWorkflowImplementationTypes(
           SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
-      cpu.registerActivitiesImplementations(activities);
+      cpu.registerActivitiesImplementations(activities, new FrameStoreFake(3, () -> 0));
       factory
           .newWorker(ExtractionActivities.TASK_QUEUE)
           .registerActivitiesImplementations(

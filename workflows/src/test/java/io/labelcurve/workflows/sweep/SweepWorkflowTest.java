@@ -14,6 +14,8 @@ import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
+import io.labelcurve.workflows.activities.FrameShardRange;
+import io.labelcurve.workflows.activities.FrameStoreRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -89,6 +91,9 @@ class SweepWorkflowTest {
         new java.util.concurrent.atomic.AtomicInteger();
     final List<EmbedRequest> embeds = new CopyOnWriteArrayList<>();
     final List<String> finetuned = new CopyOnWriteArrayList<>();
+
+    /** The frame store's activities: 20 shards, so three ranges of 8. */
+    final FrameStoreFake frames = new FrameStoreFake(20, embeds::size);
 
     /** Each finetune cell's explicit epochs, "rule" when the request carries none. */
     final Map<String, String> finetuneEpochs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -221,7 +226,7 @@ class SweepWorkflowTest {
     Recorder recorder = new Recorder(failing);
     Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
     cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
-    cpu.registerActivitiesImplementations(recorder);
+    cpu.registerActivitiesImplementations(recorder, recorder.frames);
     Worker gpu = env.newWorker(FinetuneActivities.TASK_QUEUE);
     gpu.registerActivitiesImplementations(new EmbeddingOnly(recorder));
     // Extraction, fanned out in two ranges per split, on its own queue.
@@ -372,6 +377,18 @@ class SweepWorkflowTest {
     assertEquals(1, recorder.reportsWritten.get(), "the report is written when the sweep ends");
     assertEquals("s3://b/sweeps/s1/results.csv", result.resultsUri());
     assertEquals(2, result.models().size());
+    // The dataset's frame store is planned once and built in ranges of 8 shards, all of them
+    // before any model embeds.
+    assertEquals(
+        List.of(new FrameStoreRequest(DATASET.manifestUri(), DATASET.digest())),
+        recorder.frames.plans);
+    assertEquals(
+        Set.of(
+            new FrameShardRange(recorder.frames.plans.get(0), 0, 8),
+            new FrameShardRange(recorder.frames.plans.get(0), 8, 16),
+            new FrameShardRange(recorder.frames.plans.get(0), 16, 20)),
+        Set.copyOf(recorder.frames.ranges));
+    assertEquals(List.of(0, 0, 0), recorder.frames.embedsWhenBuilt);
   }
 
   @Test

@@ -119,7 +119,7 @@ class WorkflowHistoryGenerator {
         Fakes fakes = new Fakes();
         Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
         registerWorkflows(cpu);
-        cpu.registerActivitiesImplementations(fakes);
+        cpu.registerActivitiesImplementations(fakes, new FrameStoreFake(3, () -> 0));
         env.newWorker(EmbeddingActivities.TASK_QUEUE)
             .registerActivitiesImplementations((EmbeddingActivities) fakes::embed);
         // Runs since the fan-out extract each split in ranges: three shards, three ranges.

@@ -1,0 +1,107 @@
+package io.labelcurve.activities.embed;
+
+import io.labelcurve.activities.model.ModelSpec;
+import java.util.List;
+
+/**
+ * The encoder of {@code labelcurve bench embed --model null}: no network, so that the benchmark
+ * times the pipeline alone (bucket, frames, preprocessing, batching, stored vectors). Each input's
+ * vector is its per-channel mean, which reads every value (nothing can be skipped) at a cost far
+ * below any real encoder's. Input as the built-in models': 3 × 224 from 256, mean 0.5, std 0.25.
+ */
+public final class NullEncoder implements Encoder {
+  public static final String ID = "null";
+
+  private static final ModelSpec SPEC =
+      new ModelSpec(
+          ID,
+          "no encoder: per-channel mean of the input (benchmarks the pipeline alone)",
+          ModelSpec.BUILTIN,
+          null,
+          null,
+          new ModelSpec.Input(3, 224, 256),
+          new ModelSpec.Normalization(
+              new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
+          3,
+          0.0,
+          null,
+          "Apache-2.0",
+          "built in: io.labelcurve.activities.embed.NullEncoder",
+          "null",
+          null,
+          "<built-in>",
+          null);
+
+  private final boolean frames;
+
+  /** An encoder that takes frames ({@link #embedFrames}) when {@code frames}. */
+  public NullEncoder(boolean frames) {
+    this.frames = frames;
+  }
+
+  @Override
+  public boolean prefersFrames() {
+    return frames;
+  }
+
+  private final DevicePreprocessor devicePre = new DevicePreprocessor(new Preprocessor(SPEC));
+
+  @Override
+  public float[][] embed(List<float[]> chw) {
+    int channels = SPEC.input().channels();
+    float[][] out = new float[chw.size()][channels];
+    for (int i = 0; i < chw.size(); i++) {
+      float[] x = chw.get(i);
+      int plane = x.length / channels;
+      for (int c = 0; c < channels; c++) {
+        double sum = 0;
+        for (int k = c * plane; k < (c + 1) * plane; k++) {
+          sum += x[k];
+        }
+        out[i][c] = (float) (sum / plane);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The frames preprocessed with NDArray operations ({@link DevicePreprocessor}, here on the CPU),
+   * then each input's per-channel mean.
+   */
+  @Override
+  public float[][] embedFrames(byte[] frames, int n, int side) {
+    try (ai.djl.ndarray.NDManager m =
+        ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      ai.djl.ndarray.NDArray means =
+          devicePre
+              .apply(m, frames, n, side)
+              .reshape(n, SPEC.input().channels(), -1)
+              .mean(new int[] {2});
+      float[] v = means.toFloatArray();
+      int channels = SPEC.input().channels();
+      float[][] out = new float[n][channels];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(v, i * channels, out[i], 0, channels);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public int dim() {
+    return SPEC.embeddingDim();
+  }
+
+  @Override
+  public long params() {
+    return 0;
+  }
+
+  @Override
+  public ModelSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public void close() {}
+}
