@@ -1,6 +1,7 @@
 package io.labelcurve.activities.embed;
 
 import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.util.List;
 
 /**
@@ -71,7 +72,8 @@ public final class NullEncoder implements Encoder {
   @Override
   public float[][] embedFrames(byte[] frames, int n, int side) {
     try (ai.djl.ndarray.NDManager m =
-        ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        ai.djl.ndarray.NDManager.newBaseManager(
+            ai.djl.Device.cpu(), TorchRuntime.engine().getEngineName())) {
       ai.djl.ndarray.NDArray means =
           devicePre
               .apply(m, frames, n, side)

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.labelcurve.activities.image.GreyFrames;
 import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.torch.TorchRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -58,7 +59,8 @@ class DevicePreprocessorTest {
       byte[] one = java.util.Arrays.copyOfRange(frames, i * side * side, (i + 1) * side * side);
       javaInputs.add(pre.apply(GreyFrames.toImage(one, side)));
     }
-    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+    try (NDManager m =
+        NDManager.newBaseManager(Device.cpu(), TorchRuntime.engine().getEngineName())) {
       float[] nd = new DevicePreprocessor(pre).apply(m, frames, n, side).toFloatArray();
       float max = 0;
       int per = pre.length();

@@ -41,6 +41,28 @@ class PreprocessorTest {
     assertEquals((w - 0.1f) / 0.5f, out[100 * 224 + 223], 1e-6);
   }
 
+  /** The crop-only path of an image already at the resize side is the general path, bit for bit. */
+  @Test
+  void theCropOnlyPathGivesTheResamplingPathsFloats() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+    float[] px = new float[256 * 256];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = random.nextInt(256) / 255f;
+    }
+    GreyImage img = new GreyImage(256, 256, px);
+    for (int size : new int[] {224, 256, 225}) {
+      Preprocessor p =
+          new Preprocessor(
+              spec(
+                  size,
+                  256,
+                  new float[] {0.485f, 0.456f, 0.406f},
+                  new float[] {0.229f, 0.224f, 0.225f}));
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          p.resampled(img), p.apply(img), "size " + size);
+    }
+  }
+
   @Test
   void shrinksWithABoxFilter() {
     Preprocessor p =
