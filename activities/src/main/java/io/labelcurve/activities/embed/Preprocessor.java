@@ -100,14 +100,7 @@ public final class Preprocessor {
           rowBuf[ox] += h[ox] * wk;
         }
       }
-      for (int c = 0; c < channels; c++) {
-        int base = c * plane + oy * size;
-        float m = mean[c];
-        float is = invStd[c];
-        for (int ox = 0; ox < size; ox++) {
-          out[base + ox] = (rowBuf[ox] - m) * is;
-        }
-      }
+      normaliseRow(rowBuf, 0, out, oy);
     }
     return out;
   }
@@ -122,20 +115,24 @@ public final class Preprocessor {
     float[] src = image.pixels();
     int srcW = image.width();
     int offset = (int) Math.rint((resize - size) / 2.0);
-    int plane = size * size;
-    float[] out = new float[channels * plane];
+    float[] out = new float[length()];
     for (int oy = 0; oy < size; oy++) {
-      int from = (oy + offset) * srcW + offset;
-      for (int c = 0; c < channels; c++) {
-        int base = c * plane + oy * size;
-        float m = mean[c];
-        float is = invStd[c];
-        for (int ox = 0; ox < size; ox++) {
-          out[base + ox] = (src[from + ox] - m) * is;
-        }
-      }
+      normaliseRow(src, (oy + offset) * srcW + offset, out, oy);
     }
     return out;
+  }
+
+  /** Output row {@code oy} of every channel from {@code size} grey values at {@code row[from]}. */
+  private void normaliseRow(float[] row, int from, float[] out, int oy) {
+    int plane = size * size;
+    for (int c = 0; c < channels; c++) {
+      int base = c * plane + oy * size;
+      float m = mean[c];
+      float is = invStd[c];
+      for (int ox = 0; ox < size; ox++) {
+        out[base + ox] = (row[from + ox] - m) * is;
+      }
+    }
   }
 
   /** The side the image is resized to before the crop ({@code input.resize}). */
