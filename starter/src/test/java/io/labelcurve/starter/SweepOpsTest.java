@@ -15,8 +15,11 @@ import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
+import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.ExtractionPlan;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.activities.FinetuneCellRequest;
+import io.labelcurve.workflows.activities.FinishRequest;
 import io.labelcurve.workflows.activities.FrameShardRange;
 import io.labelcurve.workflows.activities.FrameShardsBuilt;
 import io.labelcurve.workflows.activities.FrameStoreActivities;
@@ -24,6 +27,8 @@ import io.labelcurve.workflows.activities.FrameStorePlan;
 import io.labelcurve.workflows.activities.FrameStoreRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
+import io.labelcurve.workflows.activities.RangeRequest;
+import io.labelcurve.workflows.activities.RangeResult;
 import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.plan.SweepPlanner;
@@ -96,6 +101,24 @@ class SweepOpsTest {
     @Override
     public FrameShardsBuilt buildFrameShards(FrameShardRange range) {
       throw new IllegalStateException("a plan of no shards has no range to build: " + range);
+    }
+  }
+
+  /** Extraction whose every split is in the cache already (the embeddings are not under test). */
+  final class CachedExtraction implements ExtractionActivities {
+    @Override
+    public ExtractionPlan planExtraction(EmbedRequest r) {
+      return new ExtractionPlan("e/", 10, 8, 2, fake.embed(r));
+    }
+
+    @Override
+    public RangeResult extractRange(RangeRequest r) {
+      throw new IllegalStateException("a cached split schedules no range");
+    }
+
+    @Override
+    public EmbeddingSet finishExtraction(FinishRequest r) {
+      throw new IllegalStateException("a cached split needs no finishing");
     }
   }
 
@@ -240,6 +263,9 @@ class SweepOpsTest {
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(2).build());
     gpu.registerActivitiesImplementations(
         (EmbeddingActivities) fake::embed, (FinetuneActivities) fake::runFinetuneCell);
+    factory
+        .newWorker(ExtractionActivities.TASK_QUEUE)
+        .registerActivitiesImplementations(new CachedExtraction());
     factory.start();
   }
 
