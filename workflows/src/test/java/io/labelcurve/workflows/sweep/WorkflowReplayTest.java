@@ -57,7 +57,7 @@ class WorkflowReplayTest {
   private Worker replayWorker(int cellsPerRun) {
     env = TestWorkflowEnvironment.newInstance();
     Worker worker = env.newWorker(SweepWorkflow.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, CellWorkflowImpl.class);
     worker.registerWorkflowImplementationFactory(
         ModelSweepWorkflow.class, () -> new ModelSweepWorkflowImpl(cellsPerRun));
     return worker;
