@@ -21,9 +21,10 @@ public interface CellWorkflow {
   CellResult run(CellWorkflowRequest request);
 
   /**
-   * The workflow id of a model's cell: {@code {model workflow id}/{cell id}}, deterministic, so a
-   * model never runs a cell in two workflows at once (a second start under the id of a running one
-   * fails, and the model waits for the running one's signal instead).
+   * The workflow id of a model's cell: {@code {model workflow id}/{cell id}} (the model's id as
+   * {@link ModelSweepWorkflow#workflowId} makes it), deterministic, so a model never runs a cell in
+   * two workflows at once (a second start under the id of a running one fails, and the model waits
+   * for the running one's signal instead).
    */
   static String workflowId(String modelWorkflowId, String cellId) {
     return modelWorkflowId + "/" + cellId;

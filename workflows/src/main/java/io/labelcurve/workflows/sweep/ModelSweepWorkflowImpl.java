@@ -418,6 +418,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       if (Adaptations.FINETUNE.equals(cell.adaptation())) {
         childStarts.add(
             startChild(
+                ModelSweepWorkflow.workflowId(request.sweepId(), request.model()),
                 new CellWorkflowRequest(
                     null,
                     new FinetuneCellRequest(
@@ -510,20 +511,23 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   /**
    * Starts one cell's workflow, abandoned on close so that it outlives this run, with the id {@link
-   * CellWorkflow#workflowId}; returns a promise completed once it started. Its outcome is counted
-   * by {@link #settle} from whichever comes first: its completion (seen by this run only) or its
-   * signal (seen by whichever run is current). A start refused because a workflow of that id runs
-   * already (an abandoned cell of an earlier run of this model id, e.g. before a rerun) leaves the
-   * cell in flight: that workflow signals this model id when it ends.
+   * CellWorkflow#workflowId} of {@code modelId}: the model's id from its request (not from {@code
+   * Workflow.getInfo}, which a replayer sets to a placeholder; a model of a sweep from before the
+   * slash ids has a dotted id of its own, and its cells' ids are unique all the same); returns a
+   * promise completed once it started. Its outcome is counted by {@link #settle} from whichever
+   * comes first: its completion (seen by this run only) or its signal (seen by whichever run is
+   * current). A start refused because a workflow of that id runs already (an abandoned cell of an
+   * earlier run of this model id, e.g. before a rerun) leaves the cell in flight: that workflow
+   * signals this model id when it ends.
    */
-  private Promise<Void> startChild(CellWorkflowRequest cellRequest) {
+  private Promise<Void> startChild(String modelId, CellWorkflowRequest cellRequest) {
     String cellId = cellRequest.cellId();
     track(cellId);
     CellWorkflow child =
         Workflow.newChildWorkflowStub(
             CellWorkflow.class,
             ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(CellWorkflow.workflowId(Workflow.getInfo().getWorkflowId(), cellId))
+                .setWorkflowId(CellWorkflow.workflowId(modelId, cellId))
                 .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
                 .build());
     List<Promise<CellResult>> result = new ArrayList<>(1);
