@@ -406,9 +406,13 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
         break;
       }
       if (running >= window) {
-        // Detached, as Promise.get was in the loop before: a cancel request is seen at the top.
+        // Detached, so that a cancel request does not throw here but wakes the wait and is seen at
+        // the top of the loop (the cells in flight hold on: they finish, as they always did).
         int full = window;
-        Workflow.newDetachedCancellationScope(() -> Workflow.await(() -> running < full)).run();
+        CancellationScope run = CancellationScope.current();
+        Workflow.newDetachedCancellationScope(
+                () -> Workflow.await(() -> running < full || run.isCancelRequested()))
+            .run();
         probesInFlight.removeIf(Promise::isCompleted);
         childStarts.removeIf(Promise::isCompleted);
         continue;

@@ -204,6 +204,106 @@ class CellsAcrossContinueAsNewTest {
                             .contains(longCell)));
   }
 
+  @Test
+  void aCancelledModelStartsNoMoreCellsAndWaitsForTheCellsItCarried() throws Exception {
+    SweepSpec spec =
+        new SweepSpec(
+            "fc",
+            SweepWorkflowTest.DATASET.manifestUri(),
+            "train",
+            List.of("T1"),
+            List.of("m1"),
+            List.of("finetune"),
+            List.of(new SamplingSpec("image", List.of(4, 8, 16, 32, 64), false)),
+            1,
+            "cpu-small",
+            2);
+    ModelSweepRequest first =
+        ModelSweepRequest.first("fc", spec, "m1", SweepWorkflowTest.DATASET, null);
+    List<String> cells = first.cells().stream().map(Cell::id).toList();
+    env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
+    cpu.registerWorkflowImplementationFactory(
+        ModelSweepWorkflow.class, () -> new ModelSweepWorkflowImpl(2));
+    cpu.registerWorkflowImplementationTypes(CellWorkflowImpl.class);
+    cpu.registerActivitiesImplementations(new Results());
+    // The first two cells fill the window of two and hold it until released.
+    Map<String, Integer> runsPerCell = new ConcurrentHashMap<>();
+    CountDownLatch release = new CountDownLatch(1);
+    env.newWorker(FinetuneActivities.TASK_QUEUE)
+        .registerActivitiesImplementations(
+            (FinetuneActivities)
+                r -> {
+                  String cell = r.cell().id();
+                  runsPerCell.merge(cell, 1, Integer::sum);
+                  try {
+                    if (!release.await(60, TimeUnit.SECONDS)) {
+                      throw new IllegalStateException("never released");
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                  }
+                  return new CellResult(cell, "s3://b/f", r.cell().size(), 1.0, List.of(), false);
+                });
+    env.start();
+    WorkflowClient client = env.getWorkflowClient();
+    String id = ModelSweepWorkflow.workflowId("fc", "m1");
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                ModelSweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(id)
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build())
+            ::run,
+        first);
+    // Run 1 started two cells and continued as new with both in flight; run 2 waits on them.
+    for (int i = 0; i < 300 && runsOldestFirst(client, id).size() < 2; i++) {
+      Thread.sleep(100);
+    }
+    assertEquals(2, runsOldestFirst(client, id).size(), "the model continued as new");
+    client.newUntypedWorkflowStub(id).cancel();
+    for (int i = 0;
+        i < 300
+            && client.fetchHistory(id).getEvents().stream()
+                .noneMatch(
+                    e ->
+                        e.getEventType()
+                            == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+        i++) {
+      Thread.sleep(100);
+    }
+    release.countDown();
+
+    io.temporal.client.WorkflowFailedException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.temporal.client.WorkflowFailedException.class,
+            () -> client.newUntypedWorkflowStub(id).getResult(ModelSweepResult.class));
+    assertTrue(
+        e.getCause() instanceof io.temporal.failure.CanceledFailure, String.valueOf(e.getCause()));
+    // The two cells in flight finished (once each), and were counted by run 2 before it ended;
+    // no other cell started.
+    assertEquals(Map.of(cells.get(0), 1, cells.get(1), 1), runsPerCell);
+    List<HistoryEvent> run2 = runsOldestFirst(client, id).get(1);
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, run2.get(run2.size() - 1).getEventType());
+    assertEquals(
+        2,
+        run2.stream()
+            .filter(ev -> ev.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+            .count());
+    assertTrue(
+        run2.stream()
+            .noneMatch(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes),
+        "run 2 started no cell");
+    SweepProgress progress = client.newWorkflowStub(ModelSweepWorkflow.class, id).progress();
+    assertEquals(2, progress.done());
+    assertEquals(SweepPhase.CANCELLED, progress.phase());
+  }
+
   private static double seconds(HistoryEvent e) {
     return e.getEventTime().getSeconds() + e.getEventTime().getNanos() / 1e9;
   }
