@@ -42,9 +42,11 @@ import java.util.TreeMap;
  *
  * <p>History stays bounded by continue-as-new: a run starts at most {@link #CELLS_PER_RUN} cells,
  * and stops starting cells once its history passes {@link #HISTORY_EVENTS_PER_RUN} events (or the
- * server suggests continuing), whichever comes first. It then lets the window drain, writes the ids
- * of the cells that failed in it, and continues as new with a cursor and counters; the next run
- * re-plans the cells deterministically and starts at the cursor.
+ * server suggests continuing), whichever comes first. It then lets its probe cells drain, writes
+ * the ids of the cells that failed in it, and continues as new with a cursor, counters and the ids
+ * of its finetune cells still running (in {@link CellWorkflow} children, see {@link #runCells});
+ * the next run re-plans the cells deterministically, starts at the cursor and counts the carried
+ * cells when they signal. Runs from before {@link #CELLS_IN_CHILDREN} drain every cell first.
  */
 public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   /**

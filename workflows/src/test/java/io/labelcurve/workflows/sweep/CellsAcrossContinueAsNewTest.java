@@ -189,7 +189,9 @@ class CellsAcrossContinueAsNewTest {
     assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, longEnd.getEventType());
     HistoryEvent lastRunStart = runs.get(runs.size() - 1).get(0);
     assertTrue(
-        seconds(lastRunStart) <= seconds(longEnd),
+        com.google.protobuf.util.Timestamps.compare(
+                lastRunStart.getEventTime(), longEnd.getEventTime())
+            <= 0,
         "the last run started before the long cell ended");
     // The long cell was counted from its signal, by a run other than the one that started it.
     assertTrue(
@@ -302,10 +304,6 @@ class CellsAcrossContinueAsNewTest {
     SweepProgress progress = client.newWorkflowStub(ModelSweepWorkflow.class, id).progress();
     assertEquals(2, progress.done());
     assertEquals(SweepPhase.CANCELLED, progress.phase());
-  }
-
-  private static double seconds(HistoryEvent e) {
-    return e.getEventTime().getSeconds() + e.getEventTime().getNanos() / 1e9;
   }
 
   /** Every run of the workflow id, following continuedExecutionRunId back from the latest. */
