@@ -10,6 +10,7 @@ import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.TemporalSettings;
 import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
+import io.labelcurve.workflows.sweep.CellWorkflowImpl;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -54,7 +55,7 @@ class ConnectionFromEnvironmentIT {
       factory
           .newWorker(SweepWorkflow.TASK_QUEUE)
           .registerWorkflowImplementationTypes(
-              SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+              SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class, CellWorkflowImpl.class);
       factory.start();
 
       SweepSpec spec =

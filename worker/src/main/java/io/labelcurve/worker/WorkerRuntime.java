@@ -12,6 +12,7 @@ import io.labelcurve.activities.runtime.ActivityContext;
 import io.labelcurve.activities.runtime.Provenance;
 import io.labelcurve.workflows.activities.ExtractionActivities;
 import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.sweep.CellWorkflowImpl;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflowImpl;
 import io.labelcurve.workflows.sweep.SweepWorkflow;
 import io.labelcurve.workflows.sweep.SweepWorkflowImpl;
@@ -150,7 +151,7 @@ public final class WorkerRuntime implements AutoCloseable {
                   .build());
       if (plan.workflows()) {
         cpu.registerWorkflowImplementationTypes(
-            SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+            SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class, CellWorkflowImpl.class);
       }
       if (plan.cpuActivities()) {
         cpu.registerActivitiesImplementations(

@@ -29,6 +29,10 @@ import java.util.Set;
  *     run whose re-plan differs (a planner change deployed mid-sweep) fails loudly instead of
  *     resuming its cursor in another list, which would skip cells; null in a first run (and in runs
  *     started before it was carried)
+ * @param cellsInFlight ids of the cells whose cell workflows ({@link CellWorkflow}) a previous run
+ *     started and that had not ended when it continued as new: this run counts them when their
+ *     {@code cellDone} signal comes. At most the window; empty in a first run and in runs whose
+ *     cells are activities (histories from before {@link ModelSweepWorkflowImpl#CELLS_IN_CHILDREN})
  */
 public record ModelSweepRequest(
     String sweepId,
@@ -39,14 +43,40 @@ public record ModelSweepRequest(
     int cursor,
     Counters progress,
     List<EmbeddingSet> embeddings,
-    String planDigest) {
+    String planDigest,
+    List<String> cellsInFlight) {
   public ModelSweepRequest {
+    cellsInFlight = cellsInFlight == null ? List.of() : List.copyOf(cellsInFlight);
     onlyCells =
         onlyCells == null
             ? null
             : java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(onlyCells));
     embeddings = embeddings == null ? List.of() : List.copyOf(embeddings);
     progress = progress == null ? Counters.ZERO : progress;
+  }
+
+  /** A run with no cell workflow in flight, as every run before cells ran in children. */
+  public ModelSweepRequest(
+      String sweepId,
+      SweepSpec spec,
+      String model,
+      DatasetSummary dataset,
+      Set<String> onlyCells,
+      int cursor,
+      Counters progress,
+      List<EmbeddingSet> embeddings,
+      String planDigest) {
+    this(
+        sweepId,
+        spec,
+        model,
+        dataset,
+        onlyCells,
+        cursor,
+        progress,
+        embeddings,
+        planDigest,
+        List.of());
   }
 
   /** The first run of a model: nothing done, nothing embedded. */

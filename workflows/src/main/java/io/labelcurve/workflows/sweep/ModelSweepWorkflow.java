@@ -1,6 +1,7 @@
 package io.labelcurve.workflows.sweep;
 
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -16,6 +17,14 @@ public interface ModelSweepWorkflow {
   /** Runs every cell of the request; failed cells are reported in the result, not thrown. */
   @WorkflowMethod
   ModelSweepResult run(ModelSweepRequest request);
+
+  /**
+   * A cell workflow ({@link CellWorkflow}) this model started has ended. Counted once: a cell is
+   * counted when it leaves the set of cells in flight, so a second report of it (its signal and its
+   * child completion, or a signal repeated) is ignored.
+   */
+  @SignalMethod
+  void cellDone(CellOutcome outcome);
 
   /** Cells done, failed, running and left of this model. */
   @QueryMethod

@@ -17,18 +17,24 @@ import io.labelcurve.workflows.activities.ResultActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.Adaptations;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -36,9 +42,11 @@ import java.util.TreeMap;
  *
  * <p>History stays bounded by continue-as-new: a run starts at most {@link #CELLS_PER_RUN} cells,
  * and stops starting cells once its history passes {@link #HISTORY_EVENTS_PER_RUN} events (or the
- * server suggests continuing), whichever comes first. It then lets the window drain, writes the ids
- * of the cells that failed in it, and continues as new with a cursor and counters; the next run
- * re-plans the cells deterministically and starts at the cursor.
+ * server suggests continuing), whichever comes first. It then lets its probe cells drain, writes
+ * the ids of the cells that failed in it, and continues as new with a cursor, counters and the ids
+ * of its finetune cells still running (in {@link CellWorkflow} children, see {@link #runCells});
+ * the next run re-plans the cells deterministically, starts at the cursor and counts the carried
+ * cells when they signal. Runs from before {@link #CELLS_IN_CHILDREN} drain every cell first.
  */
 public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   /**
@@ -78,6 +86,12 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   /** The version marker of the fanned-out extraction; runs before it embed a split in one go. */
   static final String FAN_OUT = "extraction-fan-out";
 
+  /**
+   * The version marker of finetune cells run as {@link CellWorkflow} children that outlive
+   * continue-as-new; runs before it run every cell as an activity and drain the window first.
+   */
+  static final String CELLS_IN_CHILDREN = "cells-in-children";
+
   /** The failure type of a continued run whose re-plan differs from the first run's. */
   public static final String PLAN_CHANGED = "PlanChanged";
 
@@ -108,6 +122,19 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
   /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
   private final Map<String, String> failedThisRun = new LinkedHashMap<>();
+
+  /**
+   * Cells whose {@link CellWorkflow} runs (started here or carried from a previous run) and has not
+   * been counted; a cell is counted only when it leaves this set, so exactly once.
+   */
+  private final Set<String> childrenInFlight = new LinkedHashSet<>();
+
+  /**
+   * Outcomes signalled for cells not (yet) in {@link #childrenInFlight}: a signal can be handled
+   * before the run has put its carried cells there. Applied when the cell is added; others (a late
+   * duplicate of a cell counted by an earlier run) are never read.
+   */
+  private final Map<String, CellOutcome> earlyOutcomes = new LinkedHashMap<>();
 
   /** The implementation workers register. */
   public ModelSweepWorkflowImpl() {
@@ -228,6 +255,13 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
 
     phase = SweepPhase.CELLS;
     int window = Math.max(1, request.spec().maxCellsInFlight());
+    // Runs started before (no marker in their history) run every cell as an activity and drain the
+    // window before continuing as new; new runs keep finetune cells running across it.
+    if (Workflow.getVersion(CELLS_IN_CHILDREN, Workflow.DEFAULT_VERSION, 1)
+        != Workflow.DEFAULT_VERSION) {
+      return runCells(
+          request, cells, planDigest, before, sets, train, tests, window, embedded, fromCache);
+    }
     // Each cell's promise is turned into one that never fails, so that waiting for "any" of a
     // full window returns on a failed cell too; the outcome is recorded as the cell completes.
     List<Promise<Void>> inFlight = new ArrayList<>();
@@ -334,6 +368,204 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   }
 
   /**
+   * The cells of a run since {@link #CELLS_IN_CHILDREN}: probe cells are activities, as before
+   * (seconds each: draining them before continue-as-new costs little), and finetune cells, which
+   * hold a device for hours, are {@link CellWorkflow} children started with {@code
+   * ParentClosePolicy.ABANDON}. Before continuing as new the run drains its probe activities but
+   * waits for its children only to have <em>started</em>; it carries the ids of those still running
+   * ({@link ModelSweepRequest#cellsInFlight}, at most the window) and the next run counts them when
+   * they signal {@link #cellDone}. The window thus stays full across continue-as-new.
+   */
+  private ModelSweepResult runCells(
+      ModelSweepRequest request,
+      List<Cell> cells,
+      String planDigest,
+      ModelSweepRequest.Counters before,
+      List<EmbeddingSet> sets,
+      EmbeddingSet train,
+      List<EmbeddingSet> tests,
+      int window,
+      int embedded,
+      int fromCache) {
+    DatasetSummary dataset = request.dataset();
+    for (String carried : request.cellsInFlight()) {
+      track(carried);
+    }
+    List<Promise<Void>> probesInFlight = new ArrayList<>();
+    // One per child started in this run, completed once the child started (or could not start).
+    List<Promise<Void>> childStarts = new ArrayList<>();
+    int next = request.cursor();
+    int startedThisRun = 0;
+    boolean cancelled = false;
+    while (next < cells.size()) {
+      if (CancellationScope.current().isCancelRequested()) {
+        cancelled = true;
+        break;
+      }
+      if (startedThisRun >= cellsPerRun
+          || Workflow.getInfo().getHistoryLength() > HISTORY_EVENTS_PER_RUN
+          || Workflow.getInfo().isContinueAsNewSuggested()) {
+        break;
+      }
+      if (running >= window) {
+        // Detached, so that a cancel request does not throw here but wakes the wait and is seen at
+        // the top of the loop (the cells in flight hold on: they finish, as they always did).
+        int full = window;
+        CancellationScope run = CancellationScope.current();
+        Workflow.newDetachedCancellationScope(
+                () -> Workflow.await(() -> running < full || run.isCancelRequested()))
+            .run();
+        probesInFlight.removeIf(Promise::isCompleted);
+        childStarts.removeIf(Promise::isCompleted);
+        continue;
+      }
+      Cell cell = cells.get(next++);
+      startedThisRun++;
+      if (Adaptations.FINETUNE.equals(cell.adaptation())) {
+        childStarts.add(
+            startChild(
+                ModelSweepWorkflow.workflowId(request.sweepId(), request.model()),
+                new CellWorkflowRequest(
+                    null,
+                    new FinetuneCellRequest(
+                        request.sweepId(),
+                        cell,
+                        dataset,
+                        request.spec().preset(),
+                        request.spec().testSplits(),
+                        false,
+                        request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
+                        request.spec().augmentation(),
+                        request.spec().voteFrames()))));
+        continue;
+      }
+      running++;
+      List<Promise<CellResult>> started = new ArrayList<>(1);
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  started.add(
+                      Async.function(
+                          probe::runProbeCell,
+                          new ProbeCellRequest(
+                              request.sweepId(),
+                              cell,
+                              dataset,
+                              train,
+                              tests,
+                              request.spec().augmentation(),
+                              request.spec().voteFrames()))))
+          .run();
+      probesInFlight.add(
+          started
+              .get(0)
+              .handle(
+                  (result, failure) -> {
+                    running--;
+                    if (failure == null) {
+                      done++;
+                    } else if (!isCancellation(failure)) {
+                      fail(cell.id(), rootMessage(failure));
+                    }
+                    return null;
+                  }));
+    }
+    // Probe cells drain (seconds); children need only have started, so that the ids carried are
+    // of workflows that exist and will signal this model's workflow id when they end.
+    Promise.allOf(probesInFlight).get();
+    Promise.allOf(childStarts).get();
+    int runs = before.runs() + 1;
+    boolean finished = next >= cells.size();
+    if (cancelled || CancellationScope.current().isCancelRequested() || finished) {
+      // As before: cancelling stops new cells and lets those in flight finish; their outcomes are
+      // this run's to count and write.
+      Workflow.newDetachedCancellationScope(() -> Workflow.await(childrenInFlight::isEmpty)).run();
+    }
+    if (cancelled || CancellationScope.current().isCancelRequested()) {
+      Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
+      phase = SweepPhase.CANCELLED;
+      throw new CanceledFailure(
+          "sweep "
+              + request.sweepId()
+              + " cancelled; "
+              + done
+              + " cells of "
+              + request.model()
+              + " done");
+    }
+    writeFailures(request);
+    if (!finished) {
+      phase = SweepPhase.CONTINUING;
+      ModelSweepRequest.Counters counters =
+          new ModelSweepRequest.Counters(
+              done, failedCount, failureSample, embedded, fromCache, runs);
+      Workflow.continueAsNew(
+          new ModelSweepRequest(
+              request.sweepId(),
+              request.spec(),
+              request.model(),
+              dataset,
+              request.onlyCells(),
+              next,
+              counters,
+              sets,
+              planDigest,
+              List.copyOf(childrenInFlight)));
+    }
+    phase = SweepPhase.DONE;
+    return result(request, embedded, fromCache, runs);
+  }
+
+  /**
+   * Starts one cell's workflow, abandoned on close so that it outlives this run, with the id {@link
+   * CellWorkflow#workflowId} of {@code modelId}: the model's id from its request (not from {@code
+   * Workflow.getInfo}, which a replayer sets to a placeholder; a model of a sweep from before the
+   * slash ids has a dotted id of its own, and its cells' ids are unique all the same); returns a
+   * promise completed once it started. Its outcome is counted by {@link #settle} from whichever
+   * comes first: its completion (seen by this run only) or its signal (seen by whichever run is
+   * current). A start refused because a workflow of that id runs already (an abandoned cell of an
+   * earlier run of this model id, e.g. before a rerun) leaves the cell in flight: that workflow
+   * signals this model id when it ends.
+   */
+  private Promise<Void> startChild(String modelId, CellWorkflowRequest cellRequest) {
+    String cellId = cellRequest.cellId();
+    track(cellId);
+    CellWorkflow child =
+        Workflow.newChildWorkflowStub(
+            CellWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(CellWorkflow.workflowId(modelId, cellId))
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                .build());
+    List<Promise<CellResult>> result = new ArrayList<>(1);
+    // Detached: cancelling the model lets its cells finish, as it always did.
+    Workflow.newDetachedCancellationScope(() -> result.add(Async.function(child::run, cellRequest)))
+        .run();
+    result
+        .get(0)
+        .handle(
+            (r, failure) -> {
+              if (failure == null) {
+                settle(new CellOutcome(cellId, null, false));
+              } else if (!isAlreadyStarted(failure)) {
+                boolean cancel = isCancellation(failure);
+                settle(new CellOutcome(cellId, cancel ? null : rootMessage(failure), cancel));
+              }
+              return null;
+            });
+    Promise<WorkflowExecution> started = Workflow.getWorkflowExecution(child);
+    return started.handle((execution, failure) -> null);
+  }
+
+  private static boolean isAlreadyStarted(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof WorkflowExecutionAlreadyStarted) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * One split fanned out: planned, its shards extracted in up to {@link #MAX_RANGES} ranges at
    * once, then finished. A split found in the cache costs the plan alone.
    */
@@ -406,7 +638,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     }
   }
 
-  private static boolean isCancellation(Throwable t) {
+  static boolean isCancellation(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof CanceledFailure) {
         return true;
@@ -427,6 +659,41 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       return tf.getOriginalMessage();
     }
     return String.valueOf(cause.getMessage());
+  }
+
+  @Override
+  public void cellDone(CellOutcome outcome) {
+    if (childrenInFlight.contains(outcome.cellId())) {
+      settle(outcome);
+    } else {
+      earlyOutcomes.putIfAbsent(outcome.cellId(), outcome);
+    }
+  }
+
+  /** A cell workflow is in flight from now on, unless its outcome came already. */
+  private void track(String cellId) {
+    childrenInFlight.add(cellId);
+    running++;
+    CellOutcome early = earlyOutcomes.remove(cellId);
+    if (early != null) {
+      settle(early);
+    }
+  }
+
+  /** Counts a cell workflow's outcome once: the first report of it wins, later ones do nothing. */
+  private void settle(CellOutcome outcome) {
+    if (!childrenInFlight.remove(outcome.cellId())) {
+      return;
+    }
+    running--;
+    if (outcome.cancelled()) {
+      return;
+    }
+    if (outcome.failure() == null) {
+      done++;
+    } else {
+      fail(outcome.cellId(), outcome.failure());
+    }
   }
 
   @Override

@@ -136,7 +136,7 @@ class SweepScaleTest {
                   .setMaxConcurrentWorkflowTaskExecutionSize(8)
                   .build());
       cpu.registerWorkflowImplementationTypes(
-          SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+          SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class, CellWorkflowImpl.class);
       cpu.registerActivitiesImplementations(activities, new FrameStoreFake(3, () -> 0));
       factory
           .newWorker(ExtractionActivities.TASK_QUEUE)

@@ -225,7 +225,8 @@ class SweepWorkflowTest {
   private static Recorder start(TestWorkflowEnvironment env, Worker unused, Set<String> failing) {
     Recorder recorder = new Recorder(failing);
     Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
-    cpu.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class);
+    cpu.registerWorkflowImplementationTypes(
+        SweepWorkflowImpl.class, ModelSweepWorkflowImpl.class, CellWorkflowImpl.class);
     cpu.registerActivitiesImplementations(recorder, recorder.frames);
     Worker gpu = env.newWorker(FinetuneActivities.TASK_QUEUE);
     gpu.registerActivitiesImplementations(new EmbeddingOnly(recorder));

@@ -6,6 +6,8 @@ import io.labelcurve.workflows.activities.EmbedRequest;
 import io.labelcurve.workflows.activities.EmbeddingActivities;
 import io.labelcurve.workflows.activities.EmbeddingSet;
 import io.labelcurve.workflows.activities.ExtractionActivities;
+import io.labelcurve.workflows.activities.FinetuneActivities;
+import io.labelcurve.workflows.activities.FinetuneCellRequest;
 import io.labelcurve.workflows.activities.ProbeActivities;
 import io.labelcurve.workflows.activities.ProbeCellRequest;
 import io.labelcurve.workflows.activities.ResultActivities;
@@ -75,7 +77,8 @@ class WorkflowHistoryGenerator {
    * that such runs replay: regenerate only {@code fan-out} ({@code
    * -Dlabelcurve.histories.scenarios=fan-out}) unless the change is meant to drop them.
    */
-  static final String SCENARIOS = "continue-as-new,cancel,rerun,failed-model,fan-out";
+  static final String SCENARIOS =
+      "continue-as-new,cancel,rerun,failed-model,fan-out,cells-in-children";
 
   static final DatasetSummary DATASET =
       new DatasetSummary(
@@ -120,8 +123,9 @@ class WorkflowHistoryGenerator {
         Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
         registerWorkflows(cpu);
         cpu.registerActivitiesImplementations(fakes, new FrameStoreFake(3, () -> 0));
+        // The GPU queue: embedding and finetune cells.
         env.newWorker(EmbeddingActivities.TASK_QUEUE)
-            .registerActivitiesImplementations((EmbeddingActivities) fakes::embed);
+            .registerActivitiesImplementations(new Gpu(fakes));
         // Runs since the fan-out extract each split in ranges: three shards, three ranges.
         env.newWorker(ExtractionActivities.TASK_QUEUE)
             .registerActivitiesImplementations(
@@ -146,6 +150,31 @@ class WorkflowHistoryGenerator {
         // Each split's three shards in three ranges, then three cells over a continue-as-new.
         sweep(client, "fan").run(SweepRequest.all(spec("fan", List.of("m1"), 3)));
         return "fan";
+      }
+      case "cells-in-children" -> {
+        // Finetune cells in CellWorkflow children: the first waits until the last one ran, so
+        // that the model continues as new with it in flight and counts it from its signal.
+        SweepSpec spec = spec("kids", List.of("m1"), 3);
+        spec =
+            new SweepSpec(
+                spec.id(),
+                spec.dataset(),
+                spec.trainSplit(),
+                spec.testSplits(),
+                spec.models(),
+                List.of("finetune"),
+                spec.samplings(),
+                spec.seeds(),
+                spec.preset(),
+                spec.maxCellsInFlight());
+        List<String> cells =
+            ModelSweepRequest.first("kids", spec, "m1", DATASET, null).cells().stream()
+                .map(c -> c.id())
+                .toList();
+        fakes.longCell = cells.get(0);
+        fakes.lastCell = cells.get(cells.size() - 1);
+        sweep(client, "kids").run(SweepRequest.all(spec));
+        return "kids";
       }
       case "cancel" -> {
         // A window of one: a cell is in flight when the cancel arrives and one has not started.
@@ -214,6 +243,12 @@ class WorkflowHistoryGenerator {
    */
   static void registerWorkflows(Worker worker) throws ReflectiveOperationException {
     worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
+    try {
+      worker.registerWorkflowImplementationTypes(
+          Class.forName("io.labelcurve.workflows.sweep.CellWorkflowImpl"));
+    } catch (ClassNotFoundException before) {
+      // Code before cells ran in children.
+    }
     var small =
         Arrays.stream(ModelSweepWorkflowImpl.class.getDeclaredConstructors())
             .filter(c -> c.getParameterCount() == 1 && c.getParameterTypes()[0] == int.class)
@@ -284,12 +319,36 @@ class WorkflowHistoryGenerator {
         WorkflowExecutionHistory h = client.fetchHistory(child.getWorkflowId(), runId);
         Files.writeString(
             dir.resolve("model-" + model + "-run" + n + "-" + scenario + ".json"), h.toJson(true));
+        // Cell workflows (since cells-in-children): the run that started each one.
+        for (HistoryEvent c : h.getEvents()) {
+          if (c.hasChildWorkflowExecutionStartedEventAttributes()) {
+            WorkflowExecution cell =
+                c.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution();
+            String cellId = cell.getWorkflowId().substring(child.getWorkflowId().length() + 1);
+            Files.writeString(
+                dir.resolve("cell-" + cellId + "-" + scenario + ".json"),
+                client.fetchHistory(cell.getWorkflowId(), cell.getRunId()).toJson(true));
+          }
+        }
         HistoryEvent last = h.getLastEvent();
         runId =
             last.hasWorkflowExecutionContinuedAsNewEventAttributes()
                 ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId()
                 : null;
       }
+    }
+  }
+
+  /** The GPU queue's activities. */
+  record Gpu(Fakes fakes) implements EmbeddingActivities, FinetuneActivities {
+    @Override
+    public EmbeddingSet embed(EmbedRequest r) {
+      return fakes.embed(r);
+    }
+
+    @Override
+    public CellResult runFinetuneCell(FinetuneCellRequest r) {
+      return fakes.finetune(r);
     }
   }
 
@@ -300,6 +359,33 @@ class WorkflowHistoryGenerator {
     volatile String brokenBookkeeping;
     volatile CountDownLatch gate;
     final CountDownLatch cellStarted = new CountDownLatch(1);
+
+    /** The finetune cell that waits until {@link #lastCell} ran (cells-in-children). */
+    volatile String longCell;
+
+    volatile String lastCell;
+    final CountDownLatch lastCellRan = new CountDownLatch(1);
+
+    CellResult finetune(FinetuneCellRequest r) {
+      String id = r.cell().id();
+      if (id.equals(lastCell)) {
+        lastCellRan.countDown();
+      }
+      try {
+        if (id.equals(longCell) && !lastCellRan.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the last cell never ran");
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return new CellResult(
+          id,
+          "s3://b/sweeps/" + r.sweepId() + "/cells/" + id + ".json",
+          r.cell().size(),
+          1.0,
+          List.of(new CellResult.SplitScore("T1", "image", 0.9, 10)),
+          false);
+    }
 
     @Override
     public DatasetSummary prepare(SweepSpec spec) {

@@ -42,7 +42,14 @@ import org.junit.jupiter.api.TestFactory;
 class WorkflowReplayTest {
   /** Every scenario must have its histories here; the generator writes them. */
   static final List<String> SCENARIOS =
-      List.of("continue-as-new", "cancel", "rerun", "failed-model", "v0-child-ids", "fan-out");
+      List.of(
+          "continue-as-new",
+          "cancel",
+          "rerun",
+          "failed-model",
+          "v0-child-ids",
+          "fan-out",
+          "cells-in-children");
 
   private TestWorkflowEnvironment env;
 
@@ -57,7 +64,7 @@ class WorkflowReplayTest {
   private Worker replayWorker(int cellsPerRun) {
     env = TestWorkflowEnvironment.newInstance();
     Worker worker = env.newWorker(SweepWorkflow.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class, CellWorkflowImpl.class);
     worker.registerWorkflowImplementationFactory(
         ModelSweepWorkflow.class, () -> new ModelSweepWorkflowImpl(cellsPerRun));
     return worker;
@@ -161,6 +168,50 @@ class WorkflowReplayTest {
             "ExtractRange",
             "FinishExtraction",
             "Embed"));
+  }
+
+  @Test
+  void runsBeforeCellsInChildrenHaveNoMarkerAndNewRunsCarryTheirCellsInFlight() throws Exception {
+    // Every model history written before: no cells-in-children marker, so they replay through the
+    // loop that drains its window (the replay above); the new shape continues with cells running.
+    for (String old : List.of("continue-as-new", "fan-out", "cancel", "failed-model")) {
+      assertTrue(
+          read(dir().resolve("model-m1-run1-" + old + ".json")).getEvents().stream()
+              .noneMatch(e -> isMarker(e, ModelSweepWorkflowImpl.CELLS_IN_CHILDREN)),
+          old);
+    }
+    WorkflowExecutionHistory run1 = read(dir().resolve("model-m1-run1-cells-in-children.json"));
+    assertTrue(
+        run1.getEvents().stream()
+            .anyMatch(e -> isMarker(e, ModelSweepWorkflowImpl.CELLS_IN_CHILDREN)));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+        run1.getLastEvent().getEventType());
+    HistoryEvent run2Start = firstEvent("model-m1-run2-cells-in-children.json");
+    String input = run2Start.getWorkflowExecutionStartedEventAttributes().getInput().toString();
+    assertTrue(input.contains("cellsInFlight"), input);
+    // The long cell was started by run 1 and ended after run 2 began.
+    WorkflowExecutionHistory longCell =
+        read(dir().resolve("cell-m1.finetune.image-16.s0-cells-in-children.json"));
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, longCell.getLastEvent().getEventType());
+    assertTrue(
+        com.google.protobuf.util.Timestamps.compare(
+                run2Start.getEventTime(), longCell.getLastEvent().getEventTime())
+            < 0,
+        "run 2 started before the long cell ended");
+  }
+
+  private static boolean isMarker(HistoryEvent e, String changeId) {
+    return e.hasMarkerRecordedEventAttributes()
+        && e.getMarkerRecordedEventAttributes().getDetailsMap().containsKey("changeId")
+        && e.getMarkerRecordedEventAttributes()
+            .getDetailsMap()
+            .get("changeId")
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8()
+            .equals("\"" + changeId + "\"");
   }
 
   private static final List<String> FAN_OUT_ORDER =
