@@ -78,7 +78,7 @@ class WorkflowHistoryGenerator {
    * -Dlabelcurve.histories.scenarios=fan-out}) unless the change is meant to drop them.
    */
   static final String SCENARIOS =
-      "continue-as-new,cancel,rerun,failed-model,fan-out,cells-in-children";
+      "continue-as-new,cancel,rerun,failed-model,fan-out,cells-in-children,frame-store";
 
   static final DatasetSummary DATASET =
       new DatasetSummary(
@@ -150,6 +150,12 @@ class WorkflowHistoryGenerator {
         // Each split's three shards in three ranges, then three cells over a continue-as-new.
         sweep(client, "fan").run(SweepRequest.all(spec("fan", List.of("m1"), 3)));
         return "fan";
+      }
+      case "frame-store" -> {
+        // Today's whole shape: the dataset's frame store built in shard ranges before the models,
+        // extraction fanned out, probe cells over a continue-as-new.
+        sweep(client, "frames").run(SweepRequest.all(spec("frames", List.of("m1"), 3)));
+        return "frames";
       }
       case "cells-in-children" -> {
         // Finetune cells in CellWorkflow children: the first waits until the last one ran, so

@@ -49,7 +49,8 @@ class WorkflowReplayTest {
           "failed-model",
           "v0-child-ids",
           "fan-out",
-          "cells-in-children");
+          "cells-in-children",
+          "frame-store");
 
   private TestWorkflowEnvironment env;
 
@@ -133,6 +134,41 @@ class WorkflowReplayTest {
             .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED));
     WorkflowReplayer.replayWorkflowExecution(
         v0, replayWorker(WorkflowHistoryGenerator.CELLS_PER_RUN));
+  }
+
+  @Test
+  void sweepsBeforeTheFrameStoreBuildNoneAndNewSweepsBuildItBeforeTheirModels() throws Exception {
+    for (String old : List.of("continue-as-new", "fan-out", "cells-in-children")) {
+      assertEquals(
+          List.of(),
+          activityTypes(
+              read(dir().resolve("sweep-" + old + ".json")), "PlanFrames", "BuildFrameShards"),
+          old);
+    }
+    WorkflowExecutionHistory now = read(dir().resolve("sweep-frame-store.json"));
+    assertEquals(
+        List.of("PlanFrames", "BuildFrameShards"),
+        activityTypes(now, "PlanFrames", "BuildFrameShards"));
+    // The store is complete before the first model workflow starts.
+    long lastShards =
+        now.getEvents().stream()
+            .filter(
+                e ->
+                    e.hasActivityTaskScheduledEventAttributes()
+                        && e.getActivityTaskScheduledEventAttributes()
+                            .getActivityType()
+                            .getName()
+                            .equals("BuildFrameShards"))
+            .mapToLong(HistoryEvent::getEventId)
+            .max()
+            .orElseThrow();
+    long firstChild =
+        now.getEvents().stream()
+            .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
+            .mapToLong(HistoryEvent::getEventId)
+            .min()
+            .orElseThrow();
+    assertTrue(lastShards < firstChild, lastShards + " < " + firstChild);
   }
 
   @Test
