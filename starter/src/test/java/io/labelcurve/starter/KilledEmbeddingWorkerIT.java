@@ -126,15 +126,27 @@ class KilledEmbeddingWorkerIT {
       }
       assertEquals(result.cells(), result.cellsDone(), () -> result.models().toString());
 
-      // The retry resumed after the killed attempt's last heartbeat, not from zero …
+      // The second worker took over the training split's ranges (the extraction is fanned out
+      // in shard ranges since #15) and computed none of the shards stored before the kill again:
+      // a range whose shards were all stored finds them and computes nothing …
       String secondLog = read(log2);
-      Matcher m = Pattern.compile("train: resuming after shard (\\d+)").matcher(secondLog);
-      assertTrue(m.find(), secondLog);
-      int resumedAfter = Integer.parseInt(m.group(1));
-      assertTrue(resumedAfter >= 2, "resumed after shard " + resumedAfter);
-      for (int shard = 0; shard <= resumedAfter; shard++) {
-        assertTrue(beforeKill.containsKey(trainPrefix + EmbeddingExtractor.npyName(shard)));
+      Matcher m =
+          Pattern.compile("train shards \\[(\\d+), (\\d+)\\) on [^:]*: (\\d+) computed")
+              .matcher(secondLog);
+      int ranges = 0;
+      while (m.find()) {
+        ranges++;
+        int from = Integer.parseInt(m.group(1));
+        int to = Integer.parseInt(m.group(2));
+        boolean allStored = true;
+        for (int shard = from; shard < to; shard++) {
+          allStored &= beforeKill.containsKey(trainPrefix + EmbeddingExtractor.npyName(shard));
+        }
+        if (allStored) {
+          assertEquals(0, Integer.parseInt(m.group(3)), m.group() + "\n" + secondLog);
+        }
       }
+      assertTrue(ranges > 0, "the second worker extracted no training range\n" + secondLog);
       // … and left the shards stored before the kill as they were.
       Map<String, Snapshot> after = snapshot(plane, data, trainPrefix);
       for (Map.Entry<String, Snapshot> e : beforeKill.entrySet()) {
@@ -238,25 +250,32 @@ class KilledEmbeddingWorkerIT {
         drained.destroy(); // SIGTERM
         assertTrue(drained.waitFor(60, TimeUnit.SECONDS), read(logs.get(pid)));
         double exitSeconds = (System.nanoTime() - sigterm) / 1e9;
-        Pattern resumed = Pattern.compile("train: resuming after shard (\\d+)");
-        int after =
+        // The drained range's next attempt, started on the other worker (a range takes seconds:
+        // model load and its shards, so polling every 100 ms sees it running).
+        String otherId = other.pid() + "@";
+        int attempt =
             LabelcurveProcesses.await(
                 other,
                 otherLog,
                 2,
                 100,
-                "the resumed extraction",
+                "the drained range's retry on the other worker",
                 () -> {
-                  Matcher m = resumed.matcher(read(otherLog));
-                  return m.find() ? Integer.parseInt(m.group(1)) : null;
+                  for (var a : LabelcurveProcesses.pendingActivities(plane, model)) {
+                    if (a.getActivityType().getName().equals("ExtractRange")
+                        && a.getAttempt() >= 2
+                        && a.getLastWorkerIdentity().startsWith(otherId)) {
+                      return a.getAttempt();
+                    }
+                  }
+                  return null;
                 });
         double retrySeconds = (System.nanoTime() - sigterm) / 1e9;
         System.out.printf(
-            "drained worker exited %.1f s after SIGTERM; the other resumed after"
-                + " shard %d %.1f s after it%n",
-            exitSeconds, after, retrySeconds);
+            "drained worker exited %.1f s after SIGTERM; the other ran its range (attempt %d)"
+                + " %.1f s after it%n",
+            exitSeconds, attempt, retrySeconds);
         assertTrue(read(logs.get(pid)).contains("drained"), read(logs.get(pid)));
-        assertTrue(after >= 2, "resumed after shard " + after);
         // A killed worker's retry starts after the 60 s heartbeat timeout at the earliest.
         assertTrue(retrySeconds < 50, "retry " + retrySeconds + " s after the SIGTERM");
 

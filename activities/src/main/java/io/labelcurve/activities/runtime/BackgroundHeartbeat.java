@@ -97,7 +97,15 @@ public final class BackgroundHeartbeat implements AutoCloseable {
   @Override
   public void close() {
     beats.cancel(false);
-    timer.shutdownNow();
+    // Not shutdownNow: interrupting a beat in flight cancels its gRPC call, which the SDK logs as
+    // an error with a stack trace (seen in the demo's output). A beat takes milliseconds; let it
+    // finish.
+    timer.shutdown();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (stopped != null && !(stopped instanceof ActivityWorkerShutdownException)) {
       throw stopped;
     }
