@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.CorruptCacheException;
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.FrameSource;
 import io.labelcurve.activities.image.GreyImage;
@@ -13,13 +14,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -86,11 +84,7 @@ public final class EmbeddingExtractor {
 
   /** SHA-256 (hex) of bytes. */
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(bytes);
   }
 
   /** {@code part-NNNNN.ids.txt}. */
@@ -100,16 +94,7 @@ public final class EmbeddingExtractor {
 
   /** SHA-256 of ids, each followed by a newline. */
   public static String idsSha256(List<String> ids) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (String id : ids) {
-        md.update(id.getBytes(StandardCharsets.UTF_8));
-        md.update((byte) '\n');
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hexOfLines(ids);
   }
 
   /**

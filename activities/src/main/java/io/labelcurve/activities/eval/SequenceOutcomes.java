@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import io.labelcurve.activities.embed.EmbeddingExtractor;
+import io.labelcurve.activities.Sha256;
 import java.util.List;
 
 /**
@@ -45,6 +45,6 @@ public record SequenceOutcomes(
   /** The digest of a sorted list of sequence ids. */
   public static String digest(List<String> sortedSequenceIds) {
     // The same digest as a shard's ids file, shortened.
-    return EmbeddingExtractor.idsSha256(sortedSequenceIds).substring(0, 16);
+    return Sha256.hexOfLines(sortedSequenceIds).substring(0, 16);
   }
 }
