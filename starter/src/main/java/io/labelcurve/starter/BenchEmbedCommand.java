@@ -72,20 +72,9 @@ final class BenchEmbedCommand implements Callable<Integer> {
     java.io.PrintStream say = output.progress();
     say.println("numerics: " + TorchRuntime.numerics().describe());
     List<String> ids = EmbedBenchmark.images(data, images);
-    Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
-    try {
-      EmbedBenchmark.Result result =
-          EmbedBenchmark.run(catalog, model, data, ids, batch, decodeThreads, bucket, null);
-      if (output.json()) {
-        output.printJson(result);
-      } else {
-        System.out.println(result);
-      }
-    } finally {
-      try (var walk = Files.walk(bucket)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    printInTempBucket(
+        bucket ->
+            EmbedBenchmark.run(catalog, model, data, ids, batch, decodeThreads, bucket, null));
     say.println(
         "images listed in "
             + data.resolve("images.txt")
@@ -94,13 +83,18 @@ final class BenchEmbedCommand implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
-  /** {@code --model null}: the pipeline alone, from PNG and from the frame store. */
-  private int runNull() throws Exception {
-    List<String> ids = EmbedBenchmark.images(data, images);
+  /** A benchmark run against a bucket folder. */
+  private interface BenchRun {
+    Object run(Path bucket) throws Exception;
+  }
+
+  /**
+   * Runs {@code bench} against a temporary bucket folder, prints its result, deletes the folder.
+   */
+  private void printInTempBucket(BenchRun bench) throws Exception {
     Path bucket = Files.createTempDirectory("labelcurve-bench-s3");
     try {
-      EmbedBenchmark.NullResult result =
-          EmbedBenchmark.runNull(data, ids, batch, decodeThreads, bucket);
+      Object result = bench.run(bucket);
       if (output.json()) {
         output.printJson(result);
       } else {
@@ -111,6 +105,12 @@ final class BenchEmbedCommand implements Callable<Integer> {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /** {@code --model null}: the pipeline alone, from PNG and from the frame store. */
+  private int runNull() throws Exception {
+    List<String> ids = EmbedBenchmark.images(data, images);
+    printInTempBucket(bucket -> EmbedBenchmark.runNull(data, ids, batch, decodeThreads, bucket));
     output
         .progress()
         .println(

@@ -164,18 +164,23 @@ final class SweepCommand {
     return m;
   }
 
+  /**
+   * What every subcommand about one existing sweep takes: its id, where its Temporal server and
+   * bucket are, and the output format.
+   */
+  abstract static class OnSweep {
+    @Parameters(paramLabel = "ID", description = "sweep id")
+    String id;
+
+    @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
+  }
+
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
       description = "Cells done, failed, running and left; images embedded; ETA.")
-  static final class Status implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "sweep id")
-    String id;
-
-    @Mixin OutputOptions output;
-
-    @Mixin ConnectionOptions connection;
-
+  static final class Status extends OnSweep implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return withTemporalAndBucket(
@@ -204,15 +209,9 @@ final class SweepCommand {
       name = "watch",
       mixinStandardHelpOptions = true,
       description = "A live progress bar, redrawn every second until the sweep ends.")
-  static final class Watch implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "sweep id")
-    String id;
-
+  static final class Watch extends OnSweep implements Callable<Integer> {
     @Option(names = "--interval", description = "seconds between redraws (default 1)")
     double interval = 1;
-
-    @Mixin ConnectionOptions connection;
-    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -316,13 +315,7 @@ final class SweepCommand {
       name = "cancel",
       mixinStandardHelpOptions = true,
       description = "Stop a sweep: no new cells; finished results stay and results.csv is written.")
-  static final class Cancel implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "sweep id")
-    String id;
-
-    @Mixin ConnectionOptions connection;
-    @Mixin OutputOptions output;
-
+  static final class Cancel extends OnSweep implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       // The bucket is not needed: a sweep can be cancelled while S3 is down.
@@ -352,10 +345,7 @@ final class SweepCommand {
       mixinStandardHelpOptions = true,
       description =
           "Run a sweep's failed and missing cells again under its id; finished cells are kept.")
-  static final class Rerun implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "sweep id")
-    String id;
-
+  static final class Rerun extends OnSweep implements Callable<Integer> {
     @Option(
         names = "--failed-only",
         description = "only the cells that failed, not those never run")
@@ -372,9 +362,6 @@ final class SweepCommand {
                 + SweepLauncher.ENV_SEARCH_ATTRIBUTES
                 + ")")
     boolean searchAttributes;
-
-    @Mixin ConnectionOptions connection;
-    @Mixin OutputOptions output;
 
     @Override
     public Integer call() throws Exception {

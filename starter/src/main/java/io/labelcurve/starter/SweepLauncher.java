@@ -3,7 +3,6 @@ package io.labelcurve.starter;
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.DatasetDigest;
 import io.labelcurve.activities.dataset.DatasetUploader;
-import io.labelcurve.activities.dataset.DatasetValidator;
 import io.labelcurve.activities.dataset.LocalImageSource;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestReader;
@@ -14,7 +13,6 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.activities.storage.BlobStore;
 import io.labelcurve.workflows.spec.DatasetSummary;
-import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import io.labelcurve.workflows.sweep.SweepRequest;
 import io.labelcurve.workflows.sweep.SweepSearchAttributes;
@@ -62,11 +60,7 @@ final class SweepLauncher {
       images = LocalImageSource.besides(local);
       uri = null;
     }
-    ValidationReport report =
-        new DatasetValidator(spec.trainSplit(), spec.testSplits())
-            .sequenceSampling(
-                spec.samplings().stream().anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
-            .validateOrThrow(manifest, images);
+    ValidationReport report = SpecChecks.validator(spec).validateOrThrow(manifest, images);
     report.warnings().forEach(w -> out.println("warning: " + w));
     DatasetDigest digest = DatasetDigest.of(manifest, images);
     // Sizes against the pool before the upload: a bad spec costs nothing.

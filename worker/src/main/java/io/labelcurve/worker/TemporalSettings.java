@@ -1,6 +1,7 @@
 package io.labelcurve.worker;
 
 import com.uber.m3.tally.Scope;
+import io.labelcurve.activities.storage.PemTrust;
 import io.labelcurve.activities.storage.SecretFiles;
 import io.temporal.authorization.AuthorizationTokenSupplier;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
@@ -10,11 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.Map;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How to reach Temporal: address, namespace and TLS (mTLS client certificate or an API key), from
@@ -147,17 +144,8 @@ public record TemporalSettings(
   }
 
   private static javax.net.ssl.TrustManager trustManager(Path ca) throws IOException {
-    try (InputStream in = Files.newInputStream(ca)) {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("ca-" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      return tmf.getTrustManagers()[0];
+    try {
+      return PemTrust.trusting(PemTrust.keyStore(ca))[0];
     } catch (java.security.GeneralSecurityException e) {
       throw new IOException("cannot read the CA bundle " + ca + ": " + e.getMessage(), e);
     }

@@ -169,19 +169,10 @@ public final class WorkerRuntime implements AutoCloseable {
     DevicePool devices = plan.devices();
     WorkerSettings settings = plan.settings();
     if (plan.queues().contains(EMBED_QUEUE)) {
-      for (DevicePool.Slot slot : devices.slots()) {
-        context.metrics().workerDevice(EMBED_QUEUE, slot.metricLabel());
-      }
-      Worker embed =
-          factory.newWorker(
-              EMBED_QUEUE,
-              WorkerOptions.newBuilder()
-                  // One range per device slot (as many as finetune cells): a range leases its
-                  // slot for its whole run.
-                  .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
-                  // As the GPU queue below: the range's position every 5 s, not every 48 s.
-                  .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
-                  .build());
+      labelDevices(context, EMBED_QUEUE, devices);
+      // One range per device slot (as many as finetune cells): a range leases its slot for its
+      // whole run.
+      Worker embed = deviceWorker(factory, EMBED_QUEUE, plan.gpuSlots());
       // A pool of its own over the same slots: an extraction never waits for a slot that a
       // finetune cell holds for hours; a device runs at most one of each.
       embed.registerActivitiesImplementations(
@@ -190,27 +181,14 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     if (plan.queues().contains(GPU_QUEUE)) {
       // LabelcurveGpuWorkerOnCpu fires on device="cpu".
-      for (DevicePool.Slot slot : devices.slots()) {
-        context.metrics().workerDevice(GPU_QUEUE, slot.metricLabel());
-      }
+      labelDevices(context, GPU_QUEUE, devices);
       if (devices.onCpu()) {
         log.warn(
             "{} runs on the CPU ({}): no GPU; start with --require-gpu to refuse that",
             GPU_QUEUE,
             devices);
       }
-      Worker gpu =
-          factory.newWorker(
-              GPU_QUEUE,
-              WorkerOptions.newBuilder()
-                  .setMaxConcurrentActivityExecutionSize(plan.gpuSlots())
-                  // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s
-                  // of
-                  // 60 s); the extraction's details are its resume position, so send them every 5
-                  // s:
-                  // a killed worker's retry then loses at most the shards of the last 5 s.
-                  .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
-                  .build());
+      Worker gpu = deviceWorker(factory, GPU_QUEUE, plan.gpuSlots());
       // The whole-split extraction stays here for model workflows started before the fan-out.
       gpu.registerActivitiesImplementations(
           new EmbeddingActivitiesImpl(context, manifests, devices, settings.embedShardSize()),
@@ -230,6 +208,27 @@ public final class WorkerRuntime implements AutoCloseable {
         plan.cpuSlots(),
         plan.devices());
     return new WorkerRuntime(factory, inFlight);
+  }
+
+  /** Labels {@code queue}'s device slots in /metrics. */
+  private static void labelDevices(ActivityContext context, String queue, DevicePool devices) {
+    for (DevicePool.Slot slot : devices.slots()) {
+      context.metrics().workerDevice(queue, slot.metricLabel());
+    }
+  }
+
+  /** A worker on a device queue: {@code slots} activities at once, heartbeats every 5 s. */
+  private static Worker deviceWorker(WorkerFactory factory, String queue, int slots) {
+    return factory.newWorker(
+        queue,
+        WorkerOptions.newBuilder()
+            .setMaxConcurrentActivityExecutionSize(slots)
+            // The SDK sends heartbeat details at most every 0.8 x the heartbeat timeout (48 s of
+            // 60 s); an extraction's details are its resume position (a range's too), so send
+            // them every 5 s: a killed worker's retry then loses at most the shards of the last 5
+            // s.
+            .setMaxHeartbeatThrottleInterval(java.time.Duration.ofSeconds(5))
+            .build());
   }
 
   /** Activities running in this process now. */

@@ -2,7 +2,6 @@ package io.labelcurve.activities.adapter;
 
 import io.labelcurve.activities.dataset.BlobImageSource;
 import io.labelcurve.activities.dataset.DatasetDigest;
-import io.labelcurve.activities.dataset.DatasetValidator;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.dataset.ValidationReport;
@@ -13,7 +12,6 @@ import io.labelcurve.activities.runtime.Failures;
 import io.labelcurve.activities.spec.SpecChecks;
 import io.labelcurve.workflows.activities.DatasetActivities;
 import io.labelcurve.workflows.spec.DatasetSummary;
-import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +46,7 @@ public final class DatasetActivitiesImpl implements DatasetActivities {
     SpecChecks.check(spec, context.catalog());
     Manifest manifest = manifests.read(spec.dataset());
     ImageSource images = BlobImageSource.besides(context.store(), manifests.keyOf(spec.dataset()));
-    ValidationReport report =
-        new DatasetValidator(spec.trainSplit(), spec.testSplits())
-            .sequenceSampling(
-                spec.samplings().stream().anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())))
-            .validateOrThrow(manifest, images);
+    ValidationReport report = SpecChecks.validator(spec).validateOrThrow(manifest, images);
     report.warnings().forEach(w -> log.warn("{}", w));
     DatasetSummary summary =
         SpecChecks.summarise(

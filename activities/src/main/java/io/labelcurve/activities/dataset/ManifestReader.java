@@ -1,6 +1,7 @@
 package io.labelcurve.activities.dataset;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.InputFiles;
 import io.labelcurve.activities.csv.Csv;
 import java.io.IOException;
 import java.io.StringReader;
@@ -9,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -60,15 +59,8 @@ public final class ManifestReader {
 
   /** Reads a manifest file; {@code location} in messages is the path as given. */
   public static Manifest read(Path manifest) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(manifest);
-    } catch (NoSuchFileException e) {
-      throw new BadInputException(manifest + ": no such manifest file");
-    } catch (IOException e) {
-      throw new BadInputException(
-          manifest + ": cannot read the manifest (" + e.getMessage() + ")", e);
-    }
+    byte[] bytes =
+        InputFiles.readAll(manifest, "no such manifest file", "cannot read the manifest");
     return read(manifest.toString(), bytes);
   }
 

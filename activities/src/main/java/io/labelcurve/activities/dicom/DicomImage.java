@@ -1,12 +1,10 @@
 package io.labelcurve.activities.dicom;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.InputFiles;
 import io.labelcurve.activities.frames.Frame;
 import io.labelcurve.activities.image.ImageDecoder;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,14 +67,7 @@ public final class DicomImage {
    * @throws BadInputException for anything this reader refuses, naming the file
    */
   public static DicomImage read(Path path) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw new BadInputException(path + ": no such file");
-    } catch (IOException e) {
-      throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
-    }
+    byte[] bytes = InputFiles.readAll(path, "no such file", "cannot read");
     return DicomParser.parse(path.toString(), bytes);
   }
 

@@ -130,13 +130,7 @@ final class DjlEncoder implements Encoder {
               + n
               + " images; correct embedding_dim, or export the pooled feature");
     }
-    float[] v = y.toFloatArray();
-    int dim = (int) d;
-    float[][] rows = new float[n][dim];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(v, i * dim, rows[i], 0, dim);
-    }
-    return rows;
+    return Encoders.rows(y.toFloatArray(), n, (int) d);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.labelcurve.activities.BadInputException;
 import io.labelcurve.activities.CorruptCacheException;
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.FrameSource;
 import io.labelcurve.activities.image.GreyImage;
@@ -13,13 +14,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -86,11 +84,7 @@ public final class EmbeddingExtractor {
 
   /** SHA-256 (hex) of bytes. */
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(bytes);
   }
 
   /** {@code part-NNNNN.ids.txt}. */
@@ -100,16 +94,7 @@ public final class EmbeddingExtractor {
 
   /** SHA-256 of ids, each followed by a newline. */
   public static String idsSha256(List<String> ids) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (String id : ids) {
-        md.update(id.getBytes(StandardCharsets.UTF_8));
-        md.update((byte) '\n');
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hexOfLines(ids);
   }
 
   /**
@@ -469,20 +454,7 @@ public final class EmbeddingExtractor {
       int plane = side * side;
       byte[] packed = new byte[frames.size() * plane];
       for (int i = 0; i < frames.size(); i++) {
-        byte[] f;
-        try {
-          f = frames.get(i).get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while reading frames");
-        } catch (ExecutionException | CompletionException e) {
-          Throwable c =
-              e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-          if (c instanceof IOException io) {
-            throw new IOException("frame " + batch.ids().get(i) + ": " + io.getMessage(), io);
-          }
-          throw new IllegalStateException("frame " + batch.ids().get(i) + ": " + c, c);
-        }
+        byte[] f = result(frames.get(i), "frame", i, "reading frames");
         if (f == null) {
           return null;
         }
@@ -494,25 +466,33 @@ public final class EmbeddingExtractor {
     List<float[]> await() throws IOException {
       List<float[]> out = new ArrayList<>(images.size());
       for (int i = 0; i < images.size(); i++) {
-        try {
-          out.add(images.get(i).get());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while decoding images");
-        } catch (ExecutionException | CompletionException e) {
-          Throwable c =
-              e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-          String id = batch.ids().get(i);
-          if (c instanceof BadInputException b) {
-            throw b;
-          }
-          if (c instanceof IOException io) {
-            throw new IOException("image " + id + ": " + io.getMessage(), io);
-          }
-          throw new IllegalStateException("image " + id + ": " + c, c);
-        }
+        out.add(result(images.get(i), "image", i, "decoding images"));
       }
       return out;
+    }
+
+    /**
+     * The value of the {@code i}-th id's future; a failure names the {@code kind} and id, bad input
+     * stays final.
+     */
+    private <T> T result(java.util.concurrent.Future<T> f, String kind, int i, String doing)
+        throws IOException {
+      try {
+        return f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while " + doing);
+      } catch (ExecutionException | CompletionException e) {
+        Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+        String where = kind + " " + batch.ids().get(i);
+        if (c instanceof BadInputException b) {
+          throw b;
+        }
+        if (c instanceof IOException io) {
+          throw new IOException(where + ": " + io.getMessage(), io);
+        }
+        throw new IllegalStateException(where + ": " + c, c);
+      }
     }
 
     void cancel() {
@@ -540,17 +520,7 @@ public final class EmbeddingExtractor {
       for (String id : b.ids()) {
         frames.add(
             CompletableFuture.supplyAsync(
-                () -> {
-                  long t0 = System.nanoTime();
-                  try {
-                    return source.frame(id).orElse(null);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  } finally {
-                    decodeNanos.add(System.nanoTime() - t0);
-                  }
-                },
-                pool));
+                () -> timed(decodeNanos, () -> source.frame(id).orElse(null)), pool));
       }
       return new Pending(b, null, frames, source.frameSize());
     }
@@ -559,15 +529,7 @@ public final class EmbeddingExtractor {
       fs.add(
           CompletableFuture.supplyAsync(
               () -> {
-                long t0 = System.nanoTime();
-                GreyImage img;
-                try {
-                  img = job.loader().load(id);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                } finally {
-                  decodeNanos.add(System.nanoTime() - t0);
-                }
+                GreyImage img = timed(decodeNanos, () -> job.loader().load(id));
                 long t1 = System.nanoTime();
                 try {
                   return job.preprocessor().apply(img);
@@ -578,6 +540,23 @@ public final class EmbeddingExtractor {
               pool));
     }
     return new Pending(b, fs, null, 0);
+  }
+
+  /** A read that may fail with an {@link IOException}. */
+  private interface Read<T> {
+    T get() throws IOException;
+  }
+
+  /** {@code read}'s value, its time added to {@code nanos}; a failure unchecked for the future. */
+  private static <T> T timed(LongAdder nanos, Read<T> read) {
+    long t0 = System.nanoTime();
+    try {
+      return read.get();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      nanos.add(System.nanoTime() - t0);
+    }
   }
 
   private static List<String> shardIds(ExtractionJob job, int shard) {

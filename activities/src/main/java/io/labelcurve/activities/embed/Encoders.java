@@ -241,4 +241,13 @@ public final class Encoders {
   private static Engine engine() {
     return TorchRuntime.engine();
   }
+
+  /** {@code flat}, {@code n} vectors of {@code dim} one after the other, as one row per vector. */
+  static float[][] rows(float[] flat, int n, int dim) {
+    float[][] rows = new float[n][dim];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(flat, i * dim, rows[i], 0, dim);
+    }
+    return rows;
+  }
 }

@@ -1,5 +1,6 @@
 package io.labelcurve.activities.embed;
 
+import io.labelcurve.activities.model.BuiltinModels;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.torch.TorchRuntime;
 import java.util.List;
@@ -20,9 +21,8 @@ public final class NullEncoder implements Encoder {
           ModelSpec.BUILTIN,
           null,
           null,
-          new ModelSpec.Input(3, 224, 256),
-          new ModelSpec.Normalization(
-              new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
+          BuiltinModels.input(),
+          BuiltinModels.normalization(),
           3,
           0.0,
           null,
@@ -79,13 +79,7 @@ public final class NullEncoder implements Encoder {
               .apply(m, frames, n, side)
               .reshape(n, SPEC.input().channels(), -1)
               .mean(new int[] {2});
-      float[] v = means.toFloatArray();
-      int channels = SPEC.input().channels();
-      float[][] out = new float[n][channels];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(v, i * channels, out[i], 0, channels);
-      }
-      return out;
+      return Encoders.rows(means.toFloatArray(), n, SPEC.input().channels());
     }
   }
 

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.labelcurve.activities.Sha256;
 import java.util.List;
 
 /**
@@ -47,15 +44,7 @@ public record SequenceOutcomes(
 
   /** The digest of a sorted list of sequence ids. */
   public static String digest(List<String> sortedSequenceIds) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String s : sortedSequenceIds) {
-        sha.update(s.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) '\n');
-      }
-      return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    // The same digest as a shard's ids file, shortened.
+    return Sha256.hexOfLines(sortedSequenceIds).substring(0, 16);
   }
 }

@@ -1,12 +1,10 @@
 package io.labelcurve.activities.finetune;
 
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -223,11 +221,7 @@ public final class Checkpoints {
   }
 
   private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
+    return Sha256.hex(bytes);
   }
 
   /** The files of a checkpoint, by name ({@value #STATE} included), unchecked. */

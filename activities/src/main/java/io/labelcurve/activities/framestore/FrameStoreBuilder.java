@@ -2,6 +2,7 @@ package io.labelcurve.activities.framestore;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.dataset.ManifestRow;
 import io.labelcurve.activities.image.GreyFrames;
@@ -12,10 +13,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -201,11 +199,7 @@ public final class FrameStoreBuilder {
   }
 
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return Sha256.hex(bytes);
   }
 
   private static java.util.concurrent.ThreadFactory daemon() {

@@ -1,11 +1,8 @@
 package io.labelcurve.activities.image;
 
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.workflows.spec.AugmentationSpec;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -93,13 +90,7 @@ public final class Augmentation {
             spec.narrowWidth().max(),
             spec.wideWidth().min(),
             spec.wideWidth().max());
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-      return "aug-" + HexFormat.of().formatHex(d).substring(0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return "aug-" + Sha256.hex(canonical.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
   }
 
   /** The split segment of a training pool's cache key: {@code split}, or {@code split@tag}. */
@@ -257,11 +248,6 @@ public final class Augmentation {
    * spread.
    */
   static long stableSeed(String text) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(d).getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return Sha256.seed(text);
   }
 }

@@ -119,9 +119,8 @@ public final class BuiltinModels {
         ModelSpec.BUILTIN,
         null,
         null,
-        new ModelSpec.Input(3, 224, 256),
-        new ModelSpec.Normalization(
-            new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}),
+        input(),
+        normalization(),
         embeddingDim,
         paramsMillions,
         finetuneLr,
@@ -131,5 +130,16 @@ public final class BuiltinModels {
         DEFAULT_SEED,
         "<built-in>",
         null);
+  }
+
+  /** The built-in networks' input: 3 channels, 224-pixel crops of 256-pixel images. */
+  public static ModelSpec.Input input() {
+    return new ModelSpec.Input(3, 224, 256);
+  }
+
+  /** The built-in networks' normalization: mean 0.5, std 0.25, so inputs are about [-2, 2]. */
+  public static ModelSpec.Normalization normalization() {
+    return new ModelSpec.Normalization(
+        new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f});
   }
 }

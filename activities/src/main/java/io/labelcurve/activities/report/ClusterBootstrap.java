@@ -1,10 +1,7 @@
 package io.labelcurve.activities.report;
 
+import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.eval.SequenceOutcomes;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.SplittableRandom;
 
 /**
@@ -106,11 +103,6 @@ public final class ClusterBootstrap {
   }
 
   static long stableSeed(String text) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(d).getLong();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return Sha256.seed(text);
   }
 }

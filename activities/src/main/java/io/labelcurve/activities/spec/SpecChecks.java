@@ -1,6 +1,7 @@
 package io.labelcurve.activities.spec;
 
 import io.labelcurve.activities.BadInputException;
+import io.labelcurve.activities.dataset.DatasetValidator;
 import io.labelcurve.activities.dataset.Manifest;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.Preset;
@@ -8,6 +9,7 @@ import io.labelcurve.activities.sampling.TrainingPool;
 import io.labelcurve.workflows.plan.SpecProblem;
 import io.labelcurve.workflows.plan.SweepPlanner;
 import io.labelcurve.workflows.spec.DatasetSummary;
+import io.labelcurve.workflows.spec.SamplingSpec;
 import io.labelcurve.workflows.spec.SweepSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,6 +107,16 @@ public final class SpecChecks {
                   + " frames per test sequence that vote (the paper: 5), or leave it out for all frames"));
     }
     return problems;
+  }
+
+  /**
+   * The dataset validator for a spec's splits; it warns of few sequences when the spec samples by
+   * sequence.
+   */
+  public static DatasetValidator validator(SweepSpec spec) {
+    return new DatasetValidator(spec.trainSplit(), spec.testSplits())
+        .sequenceSampling(
+            spec.samplings().stream().anyMatch(x -> SamplingSpec.SEQUENCE.equals(x.scheme())));
   }
 
   /** What planning needs of a manifest, for the spec's training split and augmentation. */

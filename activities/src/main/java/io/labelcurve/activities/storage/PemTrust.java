@@ -27,6 +27,22 @@ public final class PemTrust {
   }
 
   static TrustManager[] trustManagers(String variable, Path pem) {
+    try {
+      KeyStore store = keyStore(pem);
+      if (store.size() == 0) {
+        throw new BadInputException(variable + "=" + pem + ": no PEM certificate in it");
+      }
+      return trusting(store);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new BadInputException(
+          variable + "=" + pem + ": cannot read a CA bundle from it (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * A key store holding every certificate of the PEM bundle {@code pem}; empty when it has none.
+   */
+  public static KeyStore keyStore(Path pem) throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -34,16 +50,15 @@ public final class PemTrust {
       for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("ca-" + i++, c);
       }
-      if (i == 0) {
-        throw new BadInputException(variable + "=" + pem + ": no PEM certificate in it");
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      return tmf.getTrustManagers();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new BadInputException(
-          variable + "=" + pem + ": cannot read a CA bundle from it (" + e.getMessage() + ")", e);
+      return store;
     }
+  }
+
+  /** Trust managers that trust the certificates in {@code store} and no others. */
+  public static TrustManager[] trusting(KeyStore store) throws GeneralSecurityException {
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    return tmf.getTrustManagers();
   }
 }
