@@ -141,8 +141,27 @@ final class LabelcurveProcesses {
     return out;
   }
 
-  /** The pending activities of workflow {@code id}; empty while it has not started. */
+  /**
+   * The pending activities of workflow {@code id} and of its running child workflows (a model's
+   * finetune cells run in {@code CellWorkflow} children since #15); empty while it has not started.
+   */
   static List<PendingActivityInfo> pendingActivities(EmbeddedControlPlane plane, String id) {
+    DescribeWorkflowExecutionResponse r = describe(plane, id);
+    if (r == null) {
+      return List.of();
+    }
+    List<PendingActivityInfo> all = new java.util.ArrayList<>(r.getPendingActivitiesList());
+    for (var child : r.getPendingChildrenList()) {
+      DescribeWorkflowExecutionResponse c = describe(plane, child.getWorkflowId());
+      if (c != null) {
+        all.addAll(c.getPendingActivitiesList());
+      }
+    }
+    return all;
+  }
+
+  /** Workflow {@code id}'s description, or null while it does not exist. */
+  private static DescribeWorkflowExecutionResponse describe(EmbeddedControlPlane plane, String id) {
     DescribeWorkflowExecutionResponse r;
     try {
       r =
@@ -156,9 +175,9 @@ final class LabelcurveProcesses {
                       .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
                       .build());
     } catch (StatusRuntimeException e) {
-      return List.of();
+      return null;
     }
-    return r.getPendingActivitiesList();
+    return r;
   }
 
   /** A process's log, or a line saying why it could not be read (for failure messages). */
