@@ -176,13 +176,22 @@ class SecretsStayOutIT {
         Map<String, Object> seen = embedding.get(0);
         assertEquals(MODEL, seen.get("model"));
         assertTrue(((Number) seen.get("images")).longValue() > 0, seen.toString());
+        // The line moved while the model embedded. (Since the extraction is fanned out in ranges
+        // that each load the model, a small model's line mostly reads "loading" between ranges and
+        // need not show a rate in these samples; the closing note of #15 says so.)
         assertTrue(
             embedding.stream()
-                .anyMatch(
+                    .mapToLong(e -> ((Number) e.get("images_done")).longValue())
+                    .max()
+                    .orElse(0)
+                > ((Number) seen.get("images_done")).longValue(),
+            embedding.toString());
+        assertTrue(
+            embedding.stream()
+                .allMatch(
                     e ->
-                        "embedding".equals(e.get("state"))
-                            && ((Number) e.get("images_per_second")).doubleValue() > 0
-                            && e.get("eta_seconds") != null),
+                        ((Number) e.get("images_done")).longValue()
+                            <= ((Number) e.get("images")).longValue()),
             embedding.toString());
 
         Process report =
