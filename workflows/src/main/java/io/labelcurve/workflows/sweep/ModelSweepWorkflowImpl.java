@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * See {@link ModelSweepWorkflow}.
@@ -118,6 +120,13 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
   private int failedCount;
   private int running;
   private long images;
+
+  /** Images the embedding activities computed for this model, in this run and those before. */
+  private int embedded;
+
+  /** Images of this model found in the embedding cache, in this run and those before. */
+  private int fromCache;
+
   private final Map<String, String> failureSample = new TreeMap<>();
 
   /** Every cell that failed in this run (at most {@link #CELLS_PER_RUN}). */
@@ -179,8 +188,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     failedCount = before.failed();
     failureSample.putAll(before.failureSample());
     DatasetSummary dataset = request.dataset();
-    int embedded = before.imagesEmbedded();
-    int fromCache = before.imagesFromCache();
+    embedded = before.imagesEmbedded();
+    fromCache = before.imagesFromCache();
 
     List<EmbeddingSet> sets = request.embeddings();
     // Only linear-probe cells read embeddings; a finetune-only model embeds nothing.
@@ -239,7 +248,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
         }
         writeFailures(request);
         phase = SweepPhase.FAILED;
-        return result(request, embedded, fromCache, before.runs() + 1);
+        return result(request);
       }
       sets = got;
       for (EmbeddingSet s : sets) {
@@ -259,112 +268,24 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     // window before continuing as new; new runs keep finetune cells running across it.
     if (Workflow.getVersion(CELLS_IN_CHILDREN, Workflow.DEFAULT_VERSION, 1)
         != Workflow.DEFAULT_VERSION) {
-      return runCells(
-          request, cells, planDigest, before, sets, train, tests, window, embedded, fromCache);
+      return runCells(request, cells, planDigest, sets, train, tests, window);
     }
-    // Each cell's promise is turned into one that never fails, so that waiting for "any" of a
-    // full window returns on a failed cell too; the outcome is recorded as the cell completes.
+    // Promises that never fail (runActivityCell), so "any" of a full window returns on a failure.
     List<Promise<Void>> inFlight = new ArrayList<>();
-    int next = request.cursor();
-    int startedThisRun = 0;
-    boolean cancelled = false;
-    while (next < cells.size()) {
-      if (CancellationScope.current().isCancelRequested()) {
-        cancelled = true;
-        break;
-      }
-      if (startedThisRun >= cellsPerRun
-          || Workflow.getInfo().getHistoryLength() > HISTORY_EVENTS_PER_RUN
-          || Workflow.getInfo().isContinueAsNewSuggested()) {
-        break;
-      }
-      if (inFlight.size() >= window) {
-        Promise.anyOf(inFlight).get();
-        inFlight.removeIf(Promise::isCompleted);
-        continue;
-      }
-      Cell cell = cells.get(next++);
-      startedThisRun++;
-      running++;
-      // A cell runs in a detached scope: cancelling the sweep stops new cells (checked above) and
-      // lets those in flight finish, without cancel requests racing their completion.
-      List<Promise<CellResult>> started = new ArrayList<>(1);
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  started.add(
-                      Adaptations.FINETUNE.equals(cell.adaptation())
-                          ? Async.function(
-                              finetune::runFinetuneCell,
-                              new FinetuneCellRequest(
-                                  request.sweepId(),
-                                  cell,
-                                  dataset,
-                                  request.spec().preset(),
-                                  request.spec().testSplits(),
-                                  false,
-                                  request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
-                                  request.spec().augmentation(),
-                                  request.spec().voteFrames()))
-                          : Async.function(
-                              probe::runProbeCell,
-                              new ProbeCellRequest(
-                                  request.sweepId(),
-                                  cell,
-                                  dataset,
-                                  train,
-                                  tests,
-                                  request.spec().augmentation(),
-                                  request.spec().voteFrames()))))
-          .run();
-      Promise<CellResult> outcome = started.get(0);
-      inFlight.add(
-          outcome.handle(
-              (result, failure) -> {
-                running--;
-                if (failure == null) {
-                  done++;
-                } else if (!isCancellation(failure)) {
-                  fail(cell.id(), rootMessage(failure));
-                }
-                return null;
-              }));
-    }
+    int next =
+        startCells(
+            request,
+            cells,
+            () -> inFlight.size() >= window,
+            () -> {
+              Promise.anyOf(inFlight).get();
+              inFlight.removeIf(Promise::isCompleted);
+            },
+            cell -> inFlight.add(runActivityCell(request, cell, train, tests)));
     // The window drains before this run ends: a continued run must not lose a cell in flight.
     Promise.allOf(inFlight).get();
-    int runs = before.runs() + 1;
-    if (cancelled || CancellationScope.current().isCancelRequested()) {
-      // Finished cells are in the bucket already; only the failures of this run are left to say.
-      Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
-      phase = SweepPhase.CANCELLED;
-      throw new CanceledFailure(
-          "sweep "
-              + request.sweepId()
-              + " cancelled; "
-              + done
-              + " cells of "
-              + request.model()
-              + " done");
-    }
-    writeFailures(request);
-    if (next < cells.size()) {
-      phase = SweepPhase.CONTINUING;
-      ModelSweepRequest.Counters counters =
-          new ModelSweepRequest.Counters(
-              done, failedCount, failureSample, embedded, fromCache, runs);
-      Workflow.continueAsNew(
-          new ModelSweepRequest(
-              request.sweepId(),
-              request.spec(),
-              request.model(),
-              dataset,
-              request.onlyCells(),
-              next,
-              counters,
-              sets,
-              planDigest));
-    }
-    phase = SweepPhase.DONE;
-    return result(request, embedded, fromCache, runs);
+    // Its window drained: nothing to carry (the run it continues into takes the children loop).
+    return endRun(request, planDigest, sets, next, List.of());
   }
 
   /**
@@ -380,26 +301,72 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       ModelSweepRequest request,
       List<Cell> cells,
       String planDigest,
-      ModelSweepRequest.Counters before,
       List<EmbeddingSet> sets,
       EmbeddingSet train,
       List<EmbeddingSet> tests,
-      int window,
-      int embedded,
-      int fromCache) {
-    DatasetSummary dataset = request.dataset();
+      int window) {
     for (String carried : request.cellsInFlight()) {
       track(carried);
     }
     List<Promise<Void>> probesInFlight = new ArrayList<>();
     // One per child started in this run, completed once the child started (or could not start).
     List<Promise<Void>> childStarts = new ArrayList<>();
+    int next =
+        startCells(
+            request,
+            cells,
+            () -> running >= window,
+            () -> {
+              // Detached, so that a cancel request does not throw here but wakes the wait and is
+              // seen at the top of the loop (the cells in flight hold on: they finish, as they
+              // always did).
+              CancellationScope run = CancellationScope.current();
+              Workflow.newDetachedCancellationScope(
+                      () -> Workflow.await(() -> running < window || run.isCancelRequested()))
+                  .run();
+              probesInFlight.removeIf(Promise::isCompleted);
+              childStarts.removeIf(Promise::isCompleted);
+            },
+            cell -> {
+              if (Adaptations.FINETUNE.equals(cell.adaptation())) {
+                childStarts.add(
+                    startChild(
+                        ModelSweepWorkflow.workflowId(request.sweepId(), request.model()),
+                        new CellWorkflowRequest(null, finetuneRequest(request, cell))));
+              } else {
+                probesInFlight.add(runActivityCell(request, cell, train, tests));
+              }
+            });
+    // Probe cells drain (seconds); children need only have started, so that the ids carried are
+    // of workflows that exist and will signal this model's workflow id when they end.
+    Promise.allOf(probesInFlight).get();
+    Promise.allOf(childStarts).get();
+    if (CancellationScope.current().isCancelRequested() || next >= cells.size()) {
+      // As before: cancelling stops new cells and lets those in flight finish; their outcomes are
+      // this run's to count and write.
+      Workflow.newDetachedCancellationScope(() -> Workflow.await(childrenInFlight::isEmpty)).run();
+    }
+    return endRun(request, planDigest, sets, next, List.copyOf(childrenInFlight));
+  }
+
+  /**
+   * Starts the request's cells from its cursor, one whenever {@code windowFull} says there is room
+   * (else {@code waitForRoom}, then asks again), until every cell started, a cancel is requested,
+   * or this run has started {@link #cellsPerRun} cells or grown past {@link
+   * #HISTORY_EVENTS_PER_RUN} events (or the server suggests continuing); returns the index of the
+   * first cell not started. Shared by both cell loops, whose commands (in {@code waitForRoom} and
+   * {@code start}) differ while their checks, and when they are made, must not.
+   */
+  private int startCells(
+      ModelSweepRequest request,
+      List<Cell> cells,
+      BooleanSupplier windowFull,
+      Runnable waitForRoom,
+      Consumer<Cell> start) {
     int next = request.cursor();
     int startedThisRun = 0;
-    boolean cancelled = false;
     while (next < cells.size()) {
       if (CancellationScope.current().isCancelRequested()) {
-        cancelled = true;
         break;
       }
       if (startedThisRun >= cellsPerRun
@@ -407,80 +374,86 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
           || Workflow.getInfo().isContinueAsNewSuggested()) {
         break;
       }
-      if (running >= window) {
-        // Detached, so that a cancel request does not throw here but wakes the wait and is seen at
-        // the top of the loop (the cells in flight hold on: they finish, as they always did).
-        int full = window;
-        CancellationScope run = CancellationScope.current();
-        Workflow.newDetachedCancellationScope(
-                () -> Workflow.await(() -> running < full || run.isCancelRequested()))
-            .run();
-        probesInFlight.removeIf(Promise::isCompleted);
-        childStarts.removeIf(Promise::isCompleted);
+      if (windowFull.getAsBoolean()) {
+        waitForRoom.run();
         continue;
       }
       Cell cell = cells.get(next++);
       startedThisRun++;
-      if (Adaptations.FINETUNE.equals(cell.adaptation())) {
-        childStarts.add(
-            startChild(
-                ModelSweepWorkflow.workflowId(request.sweepId(), request.model()),
-                new CellWorkflowRequest(
-                    null,
-                    new FinetuneCellRequest(
-                        request.sweepId(),
-                        cell,
-                        dataset,
-                        request.spec().preset(),
-                        request.spec().testSplits(),
-                        false,
-                        request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
-                        request.spec().augmentation(),
-                        request.spec().voteFrames()))));
-        continue;
-      }
-      running++;
-      List<Promise<CellResult>> started = new ArrayList<>(1);
-      Workflow.newDetachedCancellationScope(
-              () ->
-                  started.add(
-                      Async.function(
-                          probe::runProbeCell,
-                          new ProbeCellRequest(
-                              request.sweepId(),
-                              cell,
-                              dataset,
-                              train,
-                              tests,
-                              request.spec().augmentation(),
-                              request.spec().voteFrames()))))
-          .run();
-      probesInFlight.add(
-          started
-              .get(0)
-              .handle(
-                  (result, failure) -> {
-                    running--;
-                    if (failure == null) {
-                      done++;
-                    } else if (!isCancellation(failure)) {
-                      fail(cell.id(), rootMessage(failure));
-                    }
-                    return null;
-                  }));
+      start.accept(cell);
     }
-    // Probe cells drain (seconds); children need only have started, so that the ids carried are
-    // of workflows that exist and will signal this model's workflow id when they end.
-    Promise.allOf(probesInFlight).get();
-    Promise.allOf(childStarts).get();
-    int runs = before.runs() + 1;
-    boolean finished = next >= cells.size();
-    if (cancelled || CancellationScope.current().isCancelRequested() || finished) {
-      // As before: cancelling stops new cells and lets those in flight finish; their outcomes are
-      // this run's to count and write.
-      Workflow.newDetachedCancellationScope(() -> Workflow.await(childrenInFlight::isEmpty)).run();
-    }
-    if (cancelled || CancellationScope.current().isCancelRequested()) {
+    return next;
+  }
+
+  /**
+   * Runs one cell as an activity, in a detached scope: cancelling the sweep stops new cells
+   * (checked in {@link #startCells}) and lets those in flight finish, without cancel requests
+   * racing their completion. Returns a promise that never fails, so that waiting for "any" of a
+   * full window returns on a failed cell too; the outcome is counted as the cell completes.
+   */
+  private Promise<Void> runActivityCell(
+      ModelSweepRequest request, Cell cell, EmbeddingSet train, List<EmbeddingSet> tests) {
+    running++;
+    List<Promise<CellResult>> started = new ArrayList<>(1);
+    Workflow.newDetachedCancellationScope(
+            () ->
+                started.add(
+                    Adaptations.FINETUNE.equals(cell.adaptation())
+                        ? Async.function(finetune::runFinetuneCell, finetuneRequest(request, cell))
+                        : Async.function(
+                            probe::runProbeCell,
+                            new ProbeCellRequest(
+                                request.sweepId(),
+                                cell,
+                                request.dataset(),
+                                train,
+                                tests,
+                                request.spec().augmentation(),
+                                request.spec().voteFrames()))))
+        .run();
+    return started
+        .get(0)
+        .handle(
+            (result, failure) -> {
+              running--;
+              if (failure == null) {
+                done++;
+              } else if (!isCancellation(failure)) {
+                fail(cell.id(), rootMessage(failure));
+              }
+              return null;
+            });
+  }
+
+  /** A finetune cell's activity request, the same whether an activity or a child runs it. */
+  private static FinetuneCellRequest finetuneRequest(ModelSweepRequest request, Cell cell) {
+    return new FinetuneCellRequest(
+        request.sweepId(),
+        cell,
+        request.dataset(),
+        request.spec().preset(),
+        request.spec().testSplits(),
+        false,
+        request.spec().finetuneEpochsFor(cell.sampling(), cell.size()),
+        request.spec().augmentation(),
+        request.spec().voteFrames());
+  }
+
+  /**
+   * The end of a run once its cells are started and waited for, the same for both cell loops: a
+   * cancelled run writes its failures and throws; otherwise it writes them and then, with cells
+   * left ({@code next} short of the plan), continues as new from {@code next} carrying {@code
+   * carried} (the cell workflows still running), or returns the model's result. A cancel request
+   * stays requested once made, so the one {@link #startCells} stopped at is seen here again.
+   */
+  private ModelSweepResult endRun(
+      ModelSweepRequest request,
+      String planDigest,
+      List<EmbeddingSet> sets,
+      int next,
+      List<String> carried) {
+    if (CancellationScope.current().isCancelRequested()) {
+      // Finished cells are in the bucket already; only the failures of this run are left to say.
       Workflow.newDetachedCancellationScope(() -> writeFailures(request)).run();
       phase = SweepPhase.CANCELLED;
       throw new CanceledFailure(
@@ -493,26 +466,26 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
               + " done");
     }
     writeFailures(request);
-    if (!finished) {
+    if (next < planned) {
       phase = SweepPhase.CONTINUING;
       ModelSweepRequest.Counters counters =
           new ModelSweepRequest.Counters(
-              done, failedCount, failureSample, embedded, fromCache, runs);
+              done, failedCount, failureSample, embedded, fromCache, runs(request));
       Workflow.continueAsNew(
           new ModelSweepRequest(
               request.sweepId(),
               request.spec(),
               request.model(),
-              dataset,
+              request.dataset(),
               request.onlyCells(),
               next,
               counters,
               sets,
               planDigest,
-              List.copyOf(childrenInFlight)));
+              carried));
     }
     phase = SweepPhase.DONE;
-    return result(request, embedded, fromCache, runs);
+    return result(request);
   }
 
   /**
@@ -604,10 +577,14 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     return out;
   }
 
-  private ModelSweepResult result(
-      ModelSweepRequest request, int embedded, int fromCache, int runs) {
+  private ModelSweepResult result(ModelSweepRequest request) {
     return new ModelSweepResult(
-        request.model(), done, failedCount, failureSample, embedded, fromCache, runs);
+        request.model(), done, failedCount, failureSample, embedded, fromCache, runs(request));
+  }
+
+  /** Runs of this model's workflow up to and including this one. */
+  private static int runs(ModelSweepRequest request) {
+    return request.progress().runs() + 1;
   }
 
   private void fail(String cellId, String message) {
