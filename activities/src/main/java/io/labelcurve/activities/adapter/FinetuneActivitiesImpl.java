@@ -375,7 +375,7 @@ public final class FinetuneActivitiesImpl implements FinetuneActivities {
           int to = Math.min(test.size(), from + evalBatch);
           List<float[]> chw = new ArrayList<>(to - from);
           for (int i = from; i < to; i++) {
-            chw.add(pre.apply(images.load(test.get(i).image())));
+            chw.add(pre.input(images, test.get(i).image()));
           }
           long t0 = System.nanoTime();
           double[][] batch = model.scores(chw);

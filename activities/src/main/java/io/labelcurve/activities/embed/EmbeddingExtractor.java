@@ -7,7 +7,6 @@ import io.labelcurve.activities.CorruptCacheException;
 import io.labelcurve.activities.Sha256;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.image.FrameSource;
-import io.labelcurve.activities.image.GreyImage;
 import io.labelcurve.activities.npy.Npy;
 import io.labelcurve.activities.storage.BlobStore;
 import java.io.IOException;
@@ -529,7 +528,8 @@ public final class EmbeddingExtractor {
       fs.add(
           CompletableFuture.supplyAsync(
               () -> {
-                GreyImage img = timed(decodeNanos, () -> job.loader().load(id));
+                Preprocessor.Source img =
+                    timed(decodeNanos, () -> Preprocessor.source(job.loader(), id));
                 long t1 = System.nanoTime();
                 try {
                   return job.preprocessor().apply(img);

@@ -24,8 +24,7 @@ public interface Encoder extends AutoCloseable {
     java.util.List<float[]> inputs = new java.util.ArrayList<>(n);
     int plane = side * side;
     for (int i = 0; i < n; i++) {
-      byte[] one = java.util.Arrays.copyOfRange(frames, i * plane, (i + 1) * plane);
-      inputs.add(pre.apply(io.labelcurve.activities.image.GreyFrames.toImage(one, side)));
+      inputs.add(pre.applyFrame(frames, i * plane, side));
     }
     return embed(inputs);
   }

@@ -1,7 +1,13 @@
 package io.labelcurve.activities.embed;
 
+import io.labelcurve.activities.image.Augmentation;
+import io.labelcurve.activities.image.FrameSource;
+import io.labelcurve.activities.image.GreyFrames;
 import io.labelcurve.activities.image.GreyImage;
+import io.labelcurve.activities.image.ImageLoader;
 import io.labelcurve.activities.model.ModelSpec;
+import java.io.IOException;
+import java.util.Optional;
 
 /**
  * Turns the protocol's 256×256 grey image into one encoder input, CHW float32: resize to {@code
@@ -10,6 +16,11 @@ import io.labelcurve.activities.model.ModelSpec;
  * rounded half-to-even, as torchvision), grey repeated to {@code input.channels}, then {@code (x -
  * mean[c]) / std[c]}. Thread-safe and allocation-light: the resampling weights are computed once
  * per source size.
+ *
+ * <p>A stored 8-bit frame at the resize side (the frame store's, for every catalog model) takes a
+ * shorter way: each of its 256 levels has one normalised value per channel, looked up in a table
+ * computed with the same float operations as {@link #apply} does them, so the inputs are bit for
+ * bit the same without the float image in between (docs/BENCHMARKS.md, the frame-store path).
  */
 public final class Preprocessor {
   private final ModelSpec spec;
@@ -18,6 +29,10 @@ public final class Preprocessor {
   private final int resize;
   private final float[] mean;
   private final float[] invStd;
+
+  /** {@code levels[c * 256 + v]}: the input value of grey level {@code v} in channel {@code c}. */
+  private final float[] levels;
+
   private volatile Weights cached;
 
   /** Per output index (of the crop window) the source indices and weights of one axis. */
@@ -34,6 +49,13 @@ public final class Preprocessor {
     this.invStd = new float[channels];
     for (int c = 0; c < channels; c++) {
       invStd[c] = 1f / spec.normalization().std()[c];
+    }
+    this.levels = new float[channels * 256];
+    for (int c = 0; c < channels; c++) {
+      for (int v = 0; v < 256; v++) {
+        // As ImageDecoder.fromBytes makes the pixel, then normaliseRow.
+        levels[c * 256 + v] = (v / 255f - mean[c]) * invStd[c];
+      }
     }
   }
 
@@ -61,6 +83,69 @@ public final class Preprocessor {
       return cropAndNormalise(image);
     }
     return resampled(image);
+  }
+
+  /**
+   * A dataset image as loaded: its stored 8-bit frame ({@code side × side} bytes) when the loader
+   * has one, else its decoded image ({@code frame} null).
+   */
+  public record Source(byte[] frame, int side, GreyImage image) {}
+
+  /**
+   * An image id's {@link Source}: the stored frame of an original of a {@link FrameSource}, else
+   * the image the loader decodes (or makes, for a variant).
+   */
+  public static Source source(ImageLoader loader, String imageId) throws IOException {
+    if (loader instanceof FrameSource frames) {
+      Augmentation.ImageId id = Augmentation.parse(imageId);
+      if (id.variant() == 0) {
+        Optional<byte[]> frame = frames.frame(id.path());
+        if (frame.isPresent()) {
+          return new Source(frame.get(), frames.frameSize(), null);
+        }
+      }
+    }
+    return new Source(null, 0, loader.load(imageId));
+  }
+
+  /** The encoder input of a loaded image. */
+  public float[] apply(Source source) {
+    return source.frame() != null
+        ? applyFrame(source.frame(), 0, source.side())
+        : apply(source.image());
+  }
+
+  /**
+   * The encoder input of a dataset image: the one way extraction, finetune training and evaluation
+   * turn an image id into an input ({@link #source}, then {@link #apply(Source)}).
+   */
+  public float[] input(ImageLoader loader, String imageId) throws IOException {
+    return apply(source(loader, imageId));
+  }
+
+  /**
+   * The encoder input of the 8-bit frame of {@code side × side} bytes at {@code frames[offset]}:
+   * exactly {@code apply(GreyFrames.toImage(frame, side))}.
+   */
+  public float[] applyFrame(byte[] frames, int offset, int side) {
+    if (side != resize) {
+      byte[] one = java.util.Arrays.copyOfRange(frames, offset, offset + side * side);
+      return apply(GreyFrames.toImage(one, side));
+    }
+    int crop = (int) Math.rint((resize - size) / 2.0);
+    int plane = size * size;
+    float[] out = new float[length()];
+    for (int c = 0; c < channels; c++) {
+      int lut = c * 256;
+      for (int oy = 0; oy < size; oy++) {
+        int from = offset + (oy + crop) * side + crop;
+        int to = c * plane + oy * size;
+        for (int ox = 0; ox < size; ox++) {
+          out[to + ox] = levels[lut + (frames[from + ox] & 0xff)];
+        }
+      }
+    }
+    return out;
   }
 
   /** {@link #apply} through the resampling weights, whatever the image's size. */

@@ -395,7 +395,7 @@ public final class FinetuneTrainer {
     float[] onehot = new float[(to - from) * k];
     for (int i = from; i < to; i++) {
       int idx = order[i];
-      System.arraycopy(preprocessor.apply(loader.load(ids.get(idx))), 0, x, (i - from) * per, per);
+      System.arraycopy(preprocessor.input(loader, ids.get(idx)), 0, x, (i - from) * per, per);
       onehot[(i - from) * k + labels[idx]] = 1f;
     }
     return new Batch(to - from, k, x, onehot, config.seed());

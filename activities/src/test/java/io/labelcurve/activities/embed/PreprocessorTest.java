@@ -63,6 +63,39 @@ class PreprocessorTest {
     }
   }
 
+  /**
+   * A stored frame gives the input of its decoded image bit for bit: through the level table at the
+   * resize side (every level, several frames packed one after the other, crops of even and odd
+   * margins) and through the image otherwise.
+   */
+  @Test
+  void aFramesInputIsItsImagesInputBitForBit() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+    int side = 256;
+    int plane = side * side;
+    byte[] packed = new byte[3 * plane];
+    random.nextBytes(packed);
+    for (int v = 0; v < 256; v++) {
+      packed[plane + v] = (byte) v;
+    }
+    for (int[] sizes : new int[][] {{224, 256}, {225, 256}, {256, 256}, {224, 240}, {200, 300}}) {
+      Preprocessor p =
+          new Preprocessor(
+              spec(
+                  sizes[0],
+                  sizes[1],
+                  new float[] {0.485f, 0.456f, 0.406f},
+                  new float[] {0.229f, 0.224f, 0.225f}));
+      for (int f = 0; f < 3; f++) {
+        byte[] one = java.util.Arrays.copyOfRange(packed, f * plane, (f + 1) * plane);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            p.apply(io.labelcurve.activities.image.GreyFrames.toImage(one, side)),
+            p.applyFrame(packed, f * plane, side),
+            "frame " + f + ", " + sizes[0] + " from " + sizes[1]);
+      }
+    }
+  }
+
   @Test
   void shrinksWithABoxFilter() {
     Preprocessor p =
