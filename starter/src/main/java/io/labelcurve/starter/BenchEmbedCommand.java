@@ -54,13 +54,21 @@ final class BenchEmbedCommand implements Callable<Integer> {
               + "files (the synthetic phantom; generated when missing; default ./bench-embed-data)")
   Path data = Path.of("bench-embed-data");
 
+  @Option(
+      names = "--passes",
+      description =
+          "with --model null: timed passes over the images; each path's figure is its pass of"
+              + " median CPU time (default 5)")
+  int passes = 5;
+
   @Mixin ModelOptions models;
   @Mixin OutputOptions output;
 
   @Override
   public Integer call() throws Exception {
-    if (images < 1 || batch < 1 || threads < 1 || decodeThreads < 1) {
-      throw new UserError("--images, --batch, --threads and --decode-threads must be >= 1");
+    if (images < 1 || batch < 1 || threads < 1 || decodeThreads < 1 || passes < 1) {
+      throw new UserError(
+          "--images, --batch, --threads, --decode-threads and --passes must be >= 1");
     }
     if (NullEncoder.ID.equals(model)) {
       return runNull();
@@ -110,7 +118,8 @@ final class BenchEmbedCommand implements Callable<Integer> {
   /** {@code --model null}: the pipeline alone, from PNG and from the frame store. */
   private int runNull() throws Exception {
     List<String> ids = EmbedBenchmark.images(data, images);
-    printInTempBucket(bucket -> EmbedBenchmark.runNull(data, ids, batch, decodeThreads, bucket));
+    printInTempBucket(
+        bucket -> EmbedBenchmark.runNull(data, ids, batch, decodeThreads, passes, bucket));
     output
         .progress()
         .println(

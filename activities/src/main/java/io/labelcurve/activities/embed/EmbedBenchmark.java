@@ -181,50 +181,77 @@ public final class EmbedBenchmark {
   }
 
   /**
-   * One path of {@link #runNull}.
+   * One path of {@link #runNull}, over its passes.
    *
    * @param path what was timed
-   * @param images images through it
-   * @param wallSeconds wall-clock seconds
-   * @param cpuSeconds CPU seconds of the whole process over that time (every thread, the in-JVM
-   *     S3Proxy's included)
+   * @param images images through it in one pass
+   * @param wallSeconds wall-clock seconds of each pass
+   * @param cpuSeconds CPU seconds of the whole process over each pass (every thread, the in-JVM
+   *     S3Proxy's and the GC's included)
    */
-  public record PathTiming(String path, int images, double wallSeconds, double cpuSeconds) {
-    public double imagesPerSecond() {
-      return images / wallSeconds;
+  public record PathTiming(String path, int images, double[] wallSeconds, double[] cpuSeconds) {
+    /** The pass of median CPU time. */
+    private int median() {
+      Integer[] order = new Integer[cpuSeconds.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> cpuSeconds[i]));
+      return order[order.length / 2];
     }
 
-    /** Images per CPU-second: the rate one core sustains. */
+    /** Images per wall-second, in the median pass. */
+    public double imagesPerSecond() {
+      return images / wallSeconds[median()];
+    }
+
+    /** Images per CPU-second (the rate one core sustains), in the median pass. */
     public double imagesPerCoreSecond() {
-      return images / cpuSeconds;
+      return images / cpuSeconds[median()];
+    }
+
+    /** Images per CPU-second in each pass, in the order they ran. */
+    public double[] imagesPerCoreSecondByPass() {
+      return java.util.Arrays.stream(cpuSeconds).map(c -> images / c).toArray();
     }
 
     @Override
     public String toString() {
+      StringBuilder passes = new StringBuilder();
+      for (double r : imagesPerCoreSecondByPass()) {
+        passes.append(passes.length() == 0 ? "" : ", ").append(Math.round(r));
+      }
+      int m = median();
       return String.format(
           Locale.ROOT,
-          "  %-44s %6d images in %6.2f s wall, %6.2f s CPU: %8.1f images/s, %8.1f images/s/core",
+          "  %-58s %6.2f s wall, %6.2f s CPU: %7.1f images/s, %7.1f images/s/core (passes: %s)",
           path,
-          images,
-          wallSeconds,
-          cpuSeconds,
+          wallSeconds[m],
+          cpuSeconds[m],
           imagesPerSecond(),
-          imagesPerCoreSecond());
+          imagesPerCoreSecond(),
+          passes);
     }
   }
 
-  /** {@link #runNull}'s timings. */
+  /** {@link #runNull}'s timings: per path, the pass of median CPU time. */
   public record NullResult(
-      int images, int batch, int decodeThreads, List<PathTiming> paths, String machine) {
+      int images,
+      int batch,
+      int decodeThreads,
+      int passes,
+      List<PathTiming> paths,
+      String machine) {
     @Override
     public String toString() {
       StringBuilder sb =
           new StringBuilder(
               String.format(
                   Locale.ROOT,
-                  "embed null (no encoder: the pipeline alone), %d images, batch %d, %d decode"
-                      + " threads; %s%n",
+                  "embed null (no encoder: the pipeline alone), %d images a pass, median of %d"
+                      + " passes, batch %d, %d decode threads; %s%n",
                   images,
+                  passes,
                   batch,
                   decodeThreads,
                   machine));
@@ -237,13 +264,15 @@ public final class EmbedBenchmark {
 
   /**
    * The pipeline alone, with {@link NullEncoder}: the PNG files uploaded to a local S3 bucket, then
-   * (1) extraction decoding the PNGs from the bucket as before the frame store, (2) the frame store
-   * built from them, (3) extraction reading the frame store. Each path runs once on the first 256
-   * images to warm up (JIT), then on all of them, timed. The frame store of the timed run is a new
-   * one (another digest), so its shards are fetched from the bucket, not from the cache.
+   * in each pass (1) extraction decoding the PNGs from the bucket as before the frame store, (2) a
+   * new frame store built from them (another digest each pass, so that nothing of it is cached),
+   * (3) extraction reading it, its shards fetched from the bucket, (4) the same with the shards in
+   * the worker's cache, (5) the frames as {@code uint8} batches preprocessed with NDArray
+   * operations (a GPU's part, on the CPU here). A warm-up pass on the first 256 images (JIT) comes
+   * first; each path's figure is its pass of median CPU time.
    */
   public static NullResult runNull(
-      Path dataDir, List<String> ids, int batch, int decodeThreads, Path bucketDir)
+      Path dataDir, List<String> ids, int batch, int decodeThreads, int passes, Path bucketDir)
       throws IOException {
     try (EmbeddedS3 s3 = EmbeddedS3.start(bucketDir, 0);
         S3BlobStore store = S3BlobStore.connect(s3.settings("bench"))) {
@@ -252,19 +281,48 @@ public final class EmbedBenchmark {
         store.putFile(datasetKey + id, dataDir.resolve(id));
       }
       BlobImageSource source = new BlobImageSource(store, datasetKey);
-      List<String> warm = ids.subList(0, Math.min(256, ids.size()));
-      nullPaths(store, source, warm, batch, decodeThreads, "warm");
-      List<PathTiming> paths = nullPaths(store, source, ids, batch, decodeThreads, "timed");
+      // Two untimed passes first: the first passes of a cold JVM ran at a third of the later
+      // ones' rate (JIT compilation, counted in the process's CPU time).
+      for (int w = 0; w < WARM_UP_PASSES; w++) {
+        nullPass(store, source, ids, batch, decodeThreads, "warm" + w);
+      }
+      List<List<long[]>> byPass = new java.util.ArrayList<>();
+      for (int p = 0; p < passes; p++) {
+        byPass.add(nullPass(store, source, ids, batch, decodeThreads, "pass" + p));
+      }
+      List<PathTiming> paths = new java.util.ArrayList<>();
+      for (int k = 0; k < NULL_PATHS.size(); k++) {
+        double[] wall = new double[passes];
+        double[] cpu = new double[passes];
+        for (int p = 0; p < passes; p++) {
+          wall[p] = byPass.get(p).get(k)[0] / 1e9;
+          cpu[p] = byPass.get(p).get(k)[1] / 1e9;
+        }
+        paths.add(new PathTiming(NULL_PATHS.get(k), ids.size(), wall, cpu));
+      }
       return new NullResult(
           ids.size(),
           batch,
           decodeThreads,
+          passes,
           paths,
           Runtime.getRuntime().availableProcessors() + " processors");
     }
   }
 
-  private static List<PathTiming> nullPaths(
+  private static final int WARM_UP_PASSES = 2;
+
+  /** {@link #runNull}'s paths, in the order a pass times them. */
+  static final List<String> NULL_PATHS =
+      List.of(
+          "PNG in bucket -> decode -> Java prep -> vectors",
+          "frame store build (PNG in bucket -> shards)",
+          "frame store, shards from the bucket -> Java prep -> vectors",
+          "frame store, shards cached -> Java prep -> vectors",
+          "frame store, shards cached -> uint8 batch -> NDArray prep -> vectors");
+
+  /** One pass of every path: {wall, CPU} nanoseconds each, in {@link #NULL_PATHS}' order. */
+  private static List<long[]> nullPass(
       S3BlobStore store,
       BlobImageSource source,
       List<String> ids,
@@ -276,7 +334,7 @@ public final class EmbedBenchmark {
     NullEncoder framesEncoder = new NullEncoder(true);
     Preprocessor pre = new Preprocessor(encoder.spec());
     String run = tag + "-" + System.nanoTime();
-    List<PathTiming> out = new java.util.ArrayList<>();
+    List<long[]> out = new java.util.ArrayList<>();
 
     long[] t = start();
     extract(
@@ -288,7 +346,7 @@ public final class EmbedBenchmark {
         batch,
         decodeThreads,
         "bench/null-png-" + run + "/");
-    out.add(stop("PNG in bucket -> decode -> batch -> vectors", ids.size(), t));
+    out.add(stop(t));
 
     List<ManifestRow> rows = new java.util.ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
@@ -305,36 +363,27 @@ public final class EmbedBenchmark {
             FrameStoreLayout.DEFAULT_SHARD_SIZE);
     FrameStoreBuilder.buildShards(
         store, index, source, 0, index.shards(), -1, decodeThreads, s -> {});
-    out.add(stop("frame store build (PNG in bucket -> shards)", ids.size(), t));
+    out.add(stop(t));
 
-    t = start();
     ImageLoader frames = FrameImages.forDataset(store, digest, source, Augmentation.DEFAULT);
     if (!(frames instanceof FrameImages)) {
       throw new IllegalStateException("the frame store just built is not complete");
     }
-    // uint8 batches, NDArray preprocessing: shards fetched from the bucket.
-    extract(
-        store,
-        frames,
-        framesEncoder,
-        pre,
-        ids,
-        batch,
-        decodeThreads,
-        "bench/null-frames-nd-" + run + "/");
-    out.add(stop("frame store -> uint8 batch -> NDArray prep -> vectors", ids.size(), t));
-    // The same frames through Java preprocessing (shards now in the worker's cache).
-    t = start();
-    extract(
-        store,
-        frames,
-        encoder,
-        pre,
-        ids,
-        batch,
-        decodeThreads,
-        "bench/null-frames-java-" + run + "/");
-    out.add(stop("frame store (cached) -> Java prep -> vectors", ids.size(), t));
+    String[] prefixes = {"java-bucket", "java-cached", "nd-cached"};
+    NullEncoder[] encoders = {encoder, encoder, framesEncoder};
+    for (int k = 0; k < prefixes.length; k++) {
+      t = start();
+      extract(
+          store,
+          frames,
+          encoders[k],
+          pre,
+          ids,
+          batch,
+          decodeThreads,
+          "bench/null-frames-" + prefixes[k] + "-" + run + "/");
+      out.add(stop(t));
+    }
     return out;
   }
 
@@ -366,9 +415,9 @@ public final class EmbedBenchmark {
     return new long[] {System.nanoTime(), processCpuNanos()};
   }
 
-  private static PathTiming stop(String path, int images, long[] start) {
-    return new PathTiming(
-        path, images, (System.nanoTime() - start[0]) / 1e9, (processCpuNanos() - start[1]) / 1e9);
+  /** {wall, CPU} nanoseconds since {@code start}. */
+  private static long[] stop(long[] start) {
+    return new long[] {System.nanoTime() - start[0], processCpuNanos() - start[1]};
   }
 
   private static long processCpuNanos() {
