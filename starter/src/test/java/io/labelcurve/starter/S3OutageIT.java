@@ -11,6 +11,7 @@ import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.results.ResultsCsv;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3Settings;
+import io.labelcurve.activities.storage.StandaloneS3;
 import io.labelcurve.activities.store.SweepStore;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.WorkerRuntime;

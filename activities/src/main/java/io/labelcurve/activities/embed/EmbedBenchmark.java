@@ -18,6 +18,7 @@ import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.phantom.PhantomGenerator;
 import io.labelcurve.activities.storage.EmbeddedS3;
 import io.labelcurve.activities.storage.S3BlobStore;
+import io.labelcurve.activities.storage.StandaloneS3;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,11 +187,17 @@ public final class EmbedBenchmark {
    * @param path what was timed
    * @param images images through it in one pass
    * @param wallSeconds wall-clock seconds of each pass
-   * @param cpuSeconds CPU seconds of the whole process over each pass (every thread, the in-JVM
-   *     S3Proxy's and the GC's included)
+   * @param cpuSeconds CPU seconds of the worker's process over each pass (every thread, the GC's
+   *     and the JIT's included)
+   * @param storeCpuSeconds CPU seconds of the object store's process (S3Proxy) over each pass
    */
-  public record PathTiming(String path, int images, double[] wallSeconds, double[] cpuSeconds) {
-    /** The pass of median CPU time. */
+  public record PathTiming(
+      String path,
+      int images,
+      double[] wallSeconds,
+      double[] cpuSeconds,
+      double[] storeCpuSeconds) {
+    /** The pass of median worker CPU time. */
     private int median() {
       Integer[] order = new Integer[cpuSeconds.length];
       for (int i = 0; i < order.length; i++) {
@@ -205,12 +212,18 @@ public final class EmbedBenchmark {
       return images / wallSeconds[median()];
     }
 
-    /** Images per CPU-second (the rate one core sustains), in the median pass. */
+    /** Images per CPU-second of the worker (the rate one of its cores sustains), median pass. */
     public double imagesPerCoreSecond() {
       return images / cpuSeconds[median()];
     }
 
-    /** Images per CPU-second in each pass, in the order they ran. */
+    /** Images per CPU-second of the worker and the store together, in the median pass. */
+    public double imagesPerCoreSecondWithStore() {
+      int m = median();
+      return images / (cpuSeconds[m] + storeCpuSeconds[m]);
+    }
+
+    /** Images per CPU-second of the worker in each pass, in the order they ran. */
     public double[] imagesPerCoreSecondByPass() {
       return java.util.Arrays.stream(cpuSeconds).map(c -> images / c).toArray();
     }
@@ -224,12 +237,15 @@ public final class EmbedBenchmark {
       int m = median();
       return String.format(
           Locale.ROOT,
-          "  %-58s %6.2f s wall, %6.2f s CPU: %7.1f images/s, %7.1f images/s/core (passes: %s)",
+          "  %-66s %5.2f s wall, %5.2f s CPU (+ store %5.2f s): %7.1f images/s,"
+              + " %7.1f images/s/core (%.1f with the store's CPU; passes: %s)",
           path,
           wallSeconds[m],
           cpuSeconds[m],
+          storeCpuSeconds[m],
           imagesPerSecond(),
           imagesPerCoreSecond(),
+          imagesPerCoreSecondWithStore(),
           passes);
     }
   }
@@ -274,7 +290,10 @@ public final class EmbedBenchmark {
   public static NullResult runNull(
       Path dataDir, List<String> ids, int batch, int decodeThreads, int passes, Path bucketDir)
       throws IOException {
-    try (EmbeddedS3 s3 = EmbeddedS3.start(bucketDir, 0);
+    // The bucket in a JVM of its own, as MinIO or S3 is on other machines than a GPU host's
+    // worker: the worker's CPU per image is what says how many cores feed a GPU; the store's is
+    // shown beside it.
+    try (StandaloneS3 s3 = StandaloneS3.start(bucketDir);
         S3BlobStore store = S3BlobStore.connect(s3.settings("bench"))) {
       String datasetKey = "datasets/bench-" + System.nanoTime() + "/";
       for (String id : ids) {
@@ -284,21 +303,23 @@ public final class EmbedBenchmark {
       // Two untimed passes first: the first passes of a cold JVM ran at a third of the later
       // ones' rate (JIT compilation, counted in the process's CPU time).
       for (int w = 0; w < WARM_UP_PASSES; w++) {
-        nullPass(store, source, ids, batch, decodeThreads, "warm" + w);
+        nullPass(s3, store, source, ids, batch, decodeThreads, "warm" + w);
       }
       List<List<long[]>> byPass = new java.util.ArrayList<>();
       for (int p = 0; p < passes; p++) {
-        byPass.add(nullPass(store, source, ids, batch, decodeThreads, "pass" + p));
+        byPass.add(nullPass(s3, store, source, ids, batch, decodeThreads, "pass" + p));
       }
       List<PathTiming> paths = new java.util.ArrayList<>();
       for (int k = 0; k < NULL_PATHS.size(); k++) {
         double[] wall = new double[passes];
         double[] cpu = new double[passes];
+        double[] storeCpu = new double[passes];
         for (int p = 0; p < passes; p++) {
           wall[p] = byPass.get(p).get(k)[0] / 1e9;
           cpu[p] = byPass.get(p).get(k)[1] / 1e9;
+          storeCpu[p] = byPass.get(p).get(k)[2] / 1e9;
         }
-        paths.add(new PathTiming(NULL_PATHS.get(k), ids.size(), wall, cpu));
+        paths.add(new PathTiming(NULL_PATHS.get(k), ids.size(), wall, cpu, storeCpu));
       }
       return new NullResult(
           ids.size(),
@@ -321,8 +342,12 @@ public final class EmbedBenchmark {
           "frame store, shards cached -> Java prep -> vectors",
           "frame store, shards cached -> uint8 batch -> NDArray prep -> vectors");
 
-  /** One pass of every path: {wall, CPU} nanoseconds each, in {@link #NULL_PATHS}' order. */
+  /**
+   * One pass of every path: {wall, worker CPU, store CPU} nanoseconds each, in {@link #NULL_PATHS}'
+   * order.
+   */
   private static List<long[]> nullPass(
+      StandaloneS3 s3,
       S3BlobStore store,
       BlobImageSource source,
       List<String> ids,
@@ -336,7 +361,7 @@ public final class EmbedBenchmark {
     String run = tag + "-" + System.nanoTime();
     List<long[]> out = new java.util.ArrayList<>();
 
-    long[] t = start();
+    long[] t = start(s3);
     extract(
         store,
         new DatasetImages(source, DatasetImages.SIZE, 0),
@@ -346,14 +371,14 @@ public final class EmbedBenchmark {
         batch,
         decodeThreads,
         "bench/null-png-" + run + "/");
-    out.add(stop(t));
+    out.add(stop(s3, t));
 
     List<ManifestRow> rows = new java.util.ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
       rows.add(new ManifestRow(i + 2, ids.get(i), "x", "s" + i, "train", null, null, null));
     }
     String digest = "bench-" + run;
-    t = start();
+    t = start(s3);
     FrameIndex index =
         FrameStoreBuilder.plan(
             store,
@@ -363,7 +388,7 @@ public final class EmbedBenchmark {
             FrameStoreLayout.DEFAULT_SHARD_SIZE);
     FrameStoreBuilder.buildShards(
         store, index, source, 0, index.shards(), -1, decodeThreads, s -> {});
-    out.add(stop(t));
+    out.add(stop(s3, t));
 
     ImageLoader frames = FrameImages.forDataset(store, digest, source, Augmentation.DEFAULT);
     if (!(frames instanceof FrameImages)) {
@@ -372,7 +397,7 @@ public final class EmbedBenchmark {
     String[] prefixes = {"java-bucket", "java-cached", "nd-cached"};
     NullEncoder[] encoders = {encoder, encoder, framesEncoder};
     for (int k = 0; k < prefixes.length; k++) {
-      t = start();
+      t = start(s3);
       extract(
           store,
           frames,
@@ -382,7 +407,7 @@ public final class EmbedBenchmark {
           batch,
           decodeThreads,
           "bench/null-frames-" + prefixes[k] + "-" + run + "/");
-      out.add(stop(t));
+      out.add(stop(s3, t));
     }
     return out;
   }
@@ -411,13 +436,15 @@ public final class EmbedBenchmark {
             .build());
   }
 
-  private static long[] start() {
-    return new long[] {System.nanoTime(), processCpuNanos()};
+  private static long[] start(StandaloneS3 s3) {
+    return new long[] {System.nanoTime(), processCpuNanos(), s3.cpuNanos()};
   }
 
-  /** {wall, CPU} nanoseconds since {@code start}. */
-  private static long[] stop(long[] start) {
-    return new long[] {System.nanoTime() - start[0], processCpuNanos() - start[1]};
+  /** {wall, worker CPU, store CPU} nanoseconds since {@code start}. */
+  private static long[] stop(StandaloneS3 s3, long[] start) {
+    return new long[] {
+      System.nanoTime() - start[0], processCpuNanos() - start[1], s3.cpuNanos() - start[2]
+    };
   }
 
   private static long processCpuNanos() {

@@ -110,14 +110,17 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   @Override
   public Optional<byte[]> get(String key) throws IOException {
     // Read into an array of the object's length: getObjectAsBytes grows a buffer by doubling, which
-    // copies a 16 MiB frame shard about twice over (a measurable part of the frame-store path).
+    // copies a 16 MiB frame shard about twice over (a measurable part of the frame-store path,
+    // docs/BENCHMARKS.md).
     try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key))) {
       Long length = in.response().contentLength();
       if (length == null || length > Integer.MAX_VALUE - 8) {
         return Optional.of(in.readAllBytes());
       }
-      byte[] bytes = in.readNBytes(length.intValue());
-      if (bytes.length != length || in.read() != -1) {
+      // Straight into the array: readNBytes(int) would gather 8 KiB pieces and copy them again.
+      byte[] bytes = new byte[length.intValue()];
+      int read = in.readNBytes(bytes, 0, bytes.length);
+      if (read != length || in.read() != -1) {
         throw new IOException(
             "s3://"
                 + bucket
