@@ -18,6 +18,7 @@ import io.labelcurve.activities.embed.ExtractionResult;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.ShardListener;
+import io.labelcurve.activities.embed.SlotEncoders;
 import io.labelcurve.activities.framestore.FrameImages;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.model.ModelSpec;
@@ -50,7 +51,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** See {@link EmbeddingActivities} and {@link ExtractionActivities}. */
-public final class EmbeddingActivitiesImpl implements EmbeddingActivities, ExtractionActivities {
+public final class EmbeddingActivitiesImpl
+    implements EmbeddingActivities, ExtractionActivities, AutoCloseable {
   /** The failure type of a range whose worker would key the vectors elsewhere than the plan. */
   public static final String ENGINE_MISMATCH = "EngineMismatch";
 
@@ -64,6 +66,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
   private final Manifests manifests;
   private final DevicePool devices;
   private final int shardSize;
+
+  /** The range extraction's encoder kept per device slot ({@link #close} closes them). */
+  private final SlotEncoders encoders = new SlotEncoders();
 
   /**
    * Shards of {@link ExtractionJob#DEFAULT_SHARD_SIZE} images, every extraction on one device
@@ -98,6 +103,20 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
 
   public int shardSize() {
     return shardSize;
+  }
+
+  /** The encoders the ranges keep loaded on this worker's slots (tests count the loads). */
+  public SlotEncoders encoders() {
+    return encoders;
+  }
+
+  /**
+   * Closes the encoders kept on the device slots: call it when the worker has stopped running
+   * activities (one still running closes its own when it ends).
+   */
+  @Override
+  public void close() {
+    encoders.close();
   }
 
   /**
@@ -450,17 +469,31 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
       Device device = lease.device();
       ExtractionResult result;
       NumericsCanary.Report canary;
-      try (Encoder encoder =
-          BackgroundHeartbeat.during(
-              EmbedProgress.atShard(resumeAfter),
-              () -> Encoders.open(context.catalog(), spec, device))) {
+      // The model as the slot's last range left it, when that range was of the same model: a
+      // split's ranges then load it once per slot, not once each.
+      SlotEncoders.Key key =
+          new SlotEncoders.Key(spec, context.catalog().digest(spec), String.valueOf(device));
+      try (SlotEncoders.Held held =
+          encoders.acquire(
+              lease.slot(),
+              key,
+              () ->
+                  BackgroundHeartbeat.during(
+                      EmbedProgress.atShard(resumeAfter),
+                      () -> Encoders.open(context.catalog(), spec, device)))) {
+        Encoder encoder = held.encoder();
+        // Before the first real batch on this encoder at this batch size: are this worker's
+        // numbers right? A kept encoder's report was checked on it.
         canary =
-            NumericsCanary.verify(
-                encoder,
-                context.catalog().folder(spec.id()),
+            held.canary(
                 t.preset().batchSize(),
-                String.valueOf(device),
-                () -> activity.heartbeat(EmbedProgress.atShard(resumeAfter)));
+                () ->
+                    NumericsCanary.verify(
+                        encoder,
+                        context.catalog().folder(spec.id()),
+                        t.preset().batchSize(),
+                        String.valueOf(device),
+                        () -> activity.heartbeat(EmbedProgress.atShard(resumeAfter))));
         result =
             EmbeddingExtractor.run(
                 ExtractionJob.builder()
@@ -493,6 +526,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
               t.preset(),
               () -> activity.heartbeat(EmbedProgress.atShard(request.toShard() - 1)));
         }
+        // Reached only when the range succeeded: any failure above closes the encoder instead, so
+        // that the retry loads it afresh.
+        held.keep();
       }
       context.metrics().embeddingsFromCache(embed.model(), result.fromCache());
       if (result.computed() > 0) {
