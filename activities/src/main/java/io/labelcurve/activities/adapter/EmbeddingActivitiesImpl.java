@@ -465,6 +465,24 @@ public final class EmbeddingActivitiesImpl
           resumeAfter);
     }
     ModelSpec spec = t.spec();
+    // Before the first batch the range reports its stored shards as done (none on a first
+    // attempt), counted: a retry's heartbeats while it loads the model would otherwise replace the
+    // previous attempt's counts with none, and the CLI's progress line would step back.
+    long rangeStart = (long) request.fromShard() * request.shardSize();
+    int rangeImages =
+        (int)
+            Math.max(
+                0,
+                Math.min((long) request.toShard() * request.shardSize(), t.ids().size())
+                    - rangeStart);
+    int stored =
+        (int)
+            Math.max(
+                0,
+                Math.min((long) (resumeAfter + 1) * request.shardSize(), t.ids().size())
+                    - rangeStart);
+    EmbedProgress before = new EmbedProgress(resumeAfter, stored, rangeImages, 0, 0);
+    Heartbeats beats = new Heartbeats(activity, before, embed.model(), context);
     try (DevicePool.Lease lease = devices.lease()) {
       Device device = lease.device();
       ExtractionResult result;
@@ -479,8 +497,7 @@ public final class EmbeddingActivitiesImpl
               key,
               () ->
                   BackgroundHeartbeat.during(
-                      EmbedProgress.atShard(resumeAfter),
-                      () -> Encoders.open(context.catalog(), spec, device)))) {
+                      before, () -> Encoders.open(context.catalog(), spec, device)))) {
         Encoder encoder = held.encoder();
         // Before the first real batch on this encoder at this batch size: are this worker's
         // numbers right? A kept encoder's report was checked on it.
@@ -493,7 +510,7 @@ public final class EmbeddingActivitiesImpl
                         context.catalog().folder(spec.id()),
                         t.preset().batchSize(),
                         String.valueOf(device),
-                        () -> activity.heartbeat(EmbedProgress.atShard(resumeAfter))));
+                        () -> activity.heartbeat(before)));
         result =
             EmbeddingExtractor.run(
                 ExtractionJob.builder()
@@ -516,7 +533,7 @@ public final class EmbeddingActivitiesImpl
                     .shardRange(request.fromShard(), request.toShard())
                     .batchSize(t.preset().batchSize())
                     .resumeAfterShard(resumeAfter)
-                    .listener(new Heartbeats(activity, resumeAfter, embed.model(), context))
+                    .listener(beats)
                     .build());
         if (embed.withVariants() && request.fromShard() == 0) {
           measureLatency(
@@ -524,7 +541,9 @@ public final class EmbeddingActivitiesImpl
               context.catalog().modelKey(embed.model()),
               String.valueOf(device),
               t.preset(),
-              () -> activity.heartbeat(EmbedProgress.atShard(request.toShard() - 1)));
+              // The range's last counts: the latency measurement after its batches must not
+              // take its images out of the progress line.
+              () -> activity.heartbeat(beats.at(request.toShard() - 1)));
         }
         // Reached only when the range succeeded: any failure above closes the encoder instead, so
         // that the retry loads it afresh.
@@ -647,10 +666,19 @@ public final class EmbeddingActivitiesImpl
 
     Heartbeats(
         ActivityExecutionContext activity, int resumeAfter, String model, ActivityContext context) {
+      this(activity, EmbedProgress.atShard(resumeAfter), model, context);
+    }
+
+    /** Heartbeats that start from {@code before} (a range's stored shards, counted). */
+    Heartbeats(
+        ActivityExecutionContext activity,
+        EmbedProgress before,
+        String model,
+        ActivityContext context) {
       this.activity = activity;
       this.model = model;
       this.context = context;
-      this.counts = EmbedProgress.atShard(resumeAfter);
+      this.counts = before;
     }
 
     @Override
@@ -672,7 +700,8 @@ public final class EmbeddingActivitiesImpl
       activity.heartbeat(at(doneThrough));
     }
 
-    private EmbedProgress at(int doneThrough) {
+    /** The last counts at position {@code doneThrough} (what the next heartbeat sends). */
+    EmbedProgress at(int doneThrough) {
       counts =
           new EmbedProgress(
               doneThrough,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.labelcurve.activities.dataset.DatasetUploader;
 import io.labelcurve.activities.dataset.Manifests;
 import io.labelcurve.activities.device.DevicePool;
+import io.labelcurve.activities.embed.EmbedProgress;
 import io.labelcurve.activities.metrics.LabelcurveMetrics;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.TestModels;
@@ -27,6 +28,8 @@ import io.temporal.testing.TestActivityEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,5 +136,80 @@ class RangeEncoderReuseTest {
     stub.extractRange(new RangeRequest(split("tiny-cnn-b"), b.prefix(), 8, 1, 2));
     assertEquals(3, impl.encoders().loads());
     assertEquals(2, impl.encoders().reuses());
+  }
+
+  static ExtractionActivities stub(TestActivityEnvironment env) {
+    return env.newActivityStub(
+        ExtractionActivities.class,
+        ActivityOptions.newBuilder()
+            // Generous for seconds of tiny-CNN inference and its latency measurement.
+            .setStartToCloseTimeout(Duration.ofMinutes(5))
+            // The SDK sends a heartbeat at once, then the latest every 0.8 of this: a few seconds
+            // lets more than the first reach the listener, and covers a batch on a loaded machine.
+            .setHeartbeatTimeout(Duration.ofSeconds(5))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build());
+  }
+
+  /**
+   * What the CLI's progress line reads of a range: every heartbeat counted from the range's start
+   * (the first is sent at once: before the model is loaded), its images done never lower than
+   * before, through the training pool's latency measurement after its batches and through a retry's
+   * model loading. (The SDK sends at most one heartbeat every few seconds, the latest: the listener
+   * sees those the server would.)
+   */
+  @Test
+  void aRangesHeartbeatsCountItsImagesFromItsStartToItsEnd() {
+    EmbedRequest pool =
+        new EmbedRequest(manifestUri, "tiny-digest", "train", true, "tiny-cnn", "cpu-small");
+    try (EmbeddingActivitiesImpl impl =
+        new EmbeddingActivitiesImpl(context, new Manifests(store), DevicePool.cpuSlots(1), 8)) {
+      List<EmbedProgress> first = Collections.synchronizedList(new ArrayList<>());
+      TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+      ExtractionPlan plan;
+      try {
+        env.registerActivitiesImplementations(impl);
+        env.setActivityHeartbeatListener(EmbedProgress.class, first::add);
+        plan = stub(env).planExtraction(pool);
+        first.clear();
+        // The pool's first range: its shards, then Figure 5's latency measurement.
+        stub(env).extractRange(new RangeRequest(pool, plan.prefix(), 8, 0, 2));
+      } finally {
+        env.close();
+      }
+      assertCountedAndRising(first, 0, 16);
+
+      // A retry of a range whose earlier attempt stored shards 0 and 1 (of 3) and died: it loads
+      // the model afresh (a new worker) and starts from the stored 16 images.
+      List<EmbedProgress> retry = Collections.synchronizedList(new ArrayList<>());
+      try (EmbeddingActivitiesImpl fresh =
+          new EmbeddingActivitiesImpl(context, new Manifests(store), DevicePool.cpuSlots(1), 8)) {
+        TestActivityEnvironment again = TestActivityEnvironment.newInstance();
+        try {
+          again.registerActivitiesImplementations(fresh);
+          again.setActivityHeartbeatListener(EmbedProgress.class, retry::add);
+          again.setHeartbeatDetails(new EmbedProgress(1, 20, 24, 20, 3.0));
+          RangeResult r = stub(again).extractRange(new RangeRequest(pool, plan.prefix(), 8, 0, 3));
+          assertEquals(8, r.computed());
+          assertEquals(16, r.fromCache());
+        } finally {
+          again.close();
+        }
+        assertEquals(1, fresh.encoders().loads());
+      }
+      assertCountedAndRising(retry, 16, 24);
+    }
+  }
+
+  private static void assertCountedAndRising(List<EmbedProgress> beats, int from, int to) {
+    assertTrue(!beats.isEmpty(), "no heartbeat");
+    int last = from;
+    for (EmbedProgress p : beats) {
+      assertTrue(p.counted(), "an uncounted heartbeat: " + beats);
+      assertTrue(p.imagesDone() >= last, "stepped back: " + beats);
+      assertTrue(p.imagesDone() <= to, "past the range: " + beats);
+      last = p.imagesDone();
+    }
+    assertEquals(from, beats.get(0).imagesDone(), beats.toString());
   }
 }
