@@ -336,6 +336,7 @@ public final class EmbeddingActivitiesImpl
     String manifestKey = t.manifestKey();
     ExtractionResult result;
     NumericsCanary.Report canary;
+    Heartbeats beats = new Heartbeats(activity, resumeAfter, request.model(), context);
     // The slot goes back however the extraction ends, a drain's or cancellation's exception
     // included.
     DevicePool.Lease lease = devices.lease();
@@ -375,7 +376,7 @@ public final class EmbeddingActivitiesImpl
               .shardSize(shardSize)
               .batchSize(preset.batchSize())
               .resumeAfterShard(resumeAfter)
-              .listener(new Heartbeats(activity, resumeAfter, request.model(), context))
+              .listener(beats)
               .build();
       result = EmbeddingExtractor.run(job);
       if (request.withVariants()) {
@@ -384,7 +385,8 @@ public final class EmbeddingActivitiesImpl
             context.catalog().modelKey(request.model()),
             String.valueOf(device),
             preset,
-            () -> activity.heartbeat(resumeAfter));
+            // The extraction's last counts, so that the progress line keeps its images.
+            () -> activity.heartbeat(beats.last()));
       }
     } finally {
       lease.close();
@@ -481,7 +483,8 @@ public final class EmbeddingActivitiesImpl
                 0,
                 Math.min((long) (resumeAfter + 1) * request.shardSize(), t.ids().size())
                     - rangeStart);
-    EmbedProgress before = new EmbedProgress(resumeAfter, stored, rangeImages, 0, 0);
+    EmbedProgress before =
+        new EmbedProgress(resumeAfter, Math.min(stored, rangeImages), rangeImages, 0, 0);
     Heartbeats beats = new Heartbeats(activity, before, embed.model(), context);
     try (DevicePool.Lease lease = devices.lease()) {
       Device device = lease.device();
@@ -543,7 +546,7 @@ public final class EmbeddingActivitiesImpl
               t.preset(),
               // The range's last counts: the latency measurement after its batches must not
               // take its images out of the progress line.
-              () -> activity.heartbeat(beats.at(request.toShard() - 1)));
+              () -> activity.heartbeat(beats.last()));
         }
         // Reached only when the range succeeded: any failure above closes the encoder instead, so
         // that the retry loads it afresh.
@@ -682,7 +685,7 @@ public final class EmbeddingActivitiesImpl
     }
 
     @Override
-    public void onProgress(int imagesDone, int images, int computed) {
+    public synchronized void onProgress(int imagesDone, int images, int computed) {
       long now = System.nanoTime();
       startNanos = startNanos < 0 ? now : startNanos;
       counts =
@@ -700,8 +703,12 @@ public final class EmbeddingActivitiesImpl
       activity.heartbeat(at(doneThrough));
     }
 
-    /** The last counts at position {@code doneThrough} (what the next heartbeat sends). */
-    EmbedProgress at(int doneThrough) {
+    /** What the last heartbeat sent (or the counts it started from). */
+    synchronized EmbedProgress last() {
+      return counts;
+    }
+
+    private synchronized EmbedProgress at(int doneThrough) {
       counts =
           new EmbedProgress(
               doneThrough,
