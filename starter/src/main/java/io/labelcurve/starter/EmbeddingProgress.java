@@ -2,6 +2,8 @@ package io.labelcurve.starter;
 
 import io.labelcurve.activities.embed.EmbedProgress;
 import io.labelcurve.workflows.activities.EmbedRequest;
+import io.labelcurve.workflows.activities.ExtractionPlan;
+import io.labelcurve.workflows.activities.FinishRequest;
 import io.labelcurve.workflows.activities.RangeRequest;
 import io.labelcurve.workflows.spec.DatasetSummary;
 import io.labelcurve.workflows.sweep.ModelSweepWorkflow;
@@ -15,14 +17,15 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DataConverter;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How far the embedding of a running sweep's models is: images done of the images to embed, the
@@ -44,9 +47,11 @@ final class EmbeddingProgress {
    * @param imagesPerSecond images computed per second by the running extractions (0 until one has
    *     heartbeated a computed batch)
    * @param etaSeconds time left at that rate; null when there is no rate yet
-   * @param state {@code embedding} (a rate is known), {@code loading} (an extraction started:
-   *     fetching the model, the numerics check, the first batch) or {@code queued} (waiting for a
-   *     worker's slot)
+   * @param state {@code embedding} (a rate is known, or images are done and the next ranges wait
+   *     for a slot), {@code loading} (an extraction started and has not heartbeated a computed
+   *     batch: fetching the model, the numerics check, the first batch), {@code queued} (nothing
+   *     started yet: waiting for a worker's slot) or {@code finishing} (every image embedded, the
+   *     sets' manifests being written)
    */
   record Model(
       String model,
@@ -95,81 +100,148 @@ final class EmbeddingProgress {
                 .build());
   }
 
-  /**
-   * A split (or a range of its shards) an extraction was scheduled for, and whether it finished.
-   *
-   * @param images the images it embeds (a range's share of its split); -1: the whole split
-   */
-  private record Scheduled(String split, boolean training, long images, boolean completed) {
-    long imagesOf(DatasetSummary dataset) {
-      long split =
-          training ? dataset.trainPoolImages() : dataset.testImages().getOrDefault(split(), 0);
-      return images < 0 ? split : Math.min(images, split);
-    }
-  }
-
   private static Optional<Model> model(
       WorkflowClient client,
       String model,
       String childId,
       DescribeWorkflowExecutionResponse d,
       DatasetSummary dataset) {
-    DataConverter converter = client.getOptions().getDataConverter();
     // The run's history is short while it embeds: the extractions come first.
-    Map<String, Scheduled> byActivity = new HashMap<>();
-    Map<Long, String> activityOfEvent = new HashMap<>();
     String runId = d.getWorkflowExecutionInfo().getExecution().getRunId();
-    for (HistoryEvent e : client.fetchHistory(childId, runId).getEvents()) {
-      String type =
-          e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-              ? e.getActivityTaskScheduledEventAttributes().getActivityType().getName()
-              : "";
-      if (isEmbed(type)) {
+    return model(
+        model,
+        client.fetchHistory(childId, runId).getEvents(),
+        d.getPendingActivitiesList(),
+        dataset,
+        client.getOptions().getDataConverter());
+  }
+
+  /** One split of the model: the images it embeds and whether it is finished. */
+  private static final class Split {
+    /** The plan's count once planned; the dataset summary's until then. */
+    long images;
+
+    /** Every vector stored: found cached by its plan, or its set finished. */
+    boolean finished;
+
+    Split(long images) {
+      this.images = images;
+    }
+  }
+
+  /**
+   * An extraction activity of a split: one range of its shards, or (runs started before the
+   * fan-out) the whole split.
+   *
+   * @param fromImage the range's first image in the split's order (0 for a whole split)
+   * @param toImage one past its last (-1: the whole split)
+   */
+  private record Extraction(String split, long fromImage, long toImage) {
+    long imagesOf(Split s) {
+      long to = toImage < 0 ? s.images : Math.min(toImage, s.images);
+      return Math.max(0, to - fromImage);
+    }
+  }
+
+  /**
+   * One model's progress from its run's history and its pending activities (with their last
+   * heartbeats), as the server has them.
+   *
+   * <p>Images done only rise while the model embeds: a finished split counts all its images (its
+   * plan found them cached, or its set was finished), a completed range all of its own, a running
+   * range what its last heartbeat counted (the extraction heartbeats its stored shards as counted
+   * from its start, a retry's loading and the latency measurement included), and no range is
+   * counted twice (a completed one is not read from the pending view, which may still list it). The
+   * one way down is a retry that lost the batches of the shard it was in. The images to embed are
+   * the plans' counts (the dataset summary's until a split's plan completes). The rate is that of
+   * the running extractions that have heartbeated computed images: each one's computed images over
+   * the seconds of its own batches, summed (the slots run side by side).
+   *
+   * @return empty when the model has no extraction in its history yet, or every split is finished
+   *     (the model is past embedding; only the bookkeeping is left)
+   */
+  static Optional<Model> model(
+      String model,
+      List<HistoryEvent> events,
+      List<PendingActivityInfo> pendingActivities,
+      DatasetSummary dataset,
+      DataConverter converter) {
+    Map<String, Split> splits = new LinkedHashMap<>();
+    Map<String, Extraction> extractions = new HashMap<>();
+    Set<String> completed = new HashSet<>();
+    // Scheduled event id to what completes with it.
+    Map<Long, String> planOf = new HashMap<>();
+    Map<Long, String> finishOf = new HashMap<>();
+    Map<Long, String> extractionOf = new HashMap<>();
+    for (HistoryEvent e : events) {
+      if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         var a = e.getActivityTaskScheduledEventAttributes();
-        EmbedRequest r =
-            converter.fromPayloads(
-                0, Optional.of(a.getInput()), EmbedRequest.class, EmbedRequest.class);
-        byActivity.put(a.getActivityId(), new Scheduled(r.split(), r.withVariants(), -1, false));
-        activityOfEvent.put(e.getEventId(), a.getActivityId());
-      } else if (EXTRACT_RANGE.equals(type)) {
-        // A fanned-out split: each range counts its own images (its heartbeats count them too).
-        var a = e.getActivityTaskScheduledEventAttributes();
-        RangeRequest r =
-            converter.fromPayloads(
-                0, Optional.of(a.getInput()), RangeRequest.class, RangeRequest.class);
-        long from = (long) r.fromShard() * r.shardSize();
-        long to = (long) r.toShard() * r.shardSize();
-        long rangeImages = Math.max(0, Math.min(to, splitImages(dataset, r.embed())) - from);
-        byActivity.put(
-            a.getActivityId(),
-            new Scheduled(r.embed().split(), r.embed().withVariants(), rangeImages, false));
-        activityOfEvent.put(e.getEventId(), a.getActivityId());
+        String type = a.getActivityType().getName();
+        Optional<io.temporal.api.common.v1.Payloads> input = Optional.of(a.getInput());
+        if (PLAN_EXTRACTION.equals(type) || isEmbed(type)) {
+          EmbedRequest r = converter.fromPayloads(0, input, EmbedRequest.class, EmbedRequest.class);
+          String split = splitOf(r);
+          splits.computeIfAbsent(split, k -> new Split(splitImages(dataset, r)));
+          if (isEmbed(type)) {
+            extractions.put(a.getActivityId(), new Extraction(split, 0, -1));
+            extractionOf.put(e.getEventId(), a.getActivityId());
+          } else {
+            planOf.put(e.getEventId(), split);
+          }
+        } else if (EXTRACT_RANGE.equals(type)) {
+          RangeRequest r = converter.fromPayloads(0, input, RangeRequest.class, RangeRequest.class);
+          String split = splitOf(r.embed());
+          splits.computeIfAbsent(split, k -> new Split(splitImages(dataset, r.embed())));
+          extractions.put(
+              a.getActivityId(),
+              new Extraction(
+                  split, (long) r.fromShard() * r.shardSize(), (long) r.toShard() * r.shardSize()));
+          extractionOf.put(e.getEventId(), a.getActivityId());
+        } else if (FINISH_EXTRACTION.equals(type)) {
+          FinishRequest r =
+              converter.fromPayloads(0, input, FinishRequest.class, FinishRequest.class);
+          finishOf.put(e.getEventId(), splitOf(r.embed()));
+        }
       } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-        String id =
-            activityOfEvent.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
-        if (id != null) {
-          Scheduled s = byActivity.get(id);
-          byActivity.put(id, new Scheduled(s.split(), s.training(), s.images(), true));
+        var c = e.getActivityTaskCompletedEventAttributes();
+        long scheduled = c.getScheduledEventId();
+        if (planOf.containsKey(scheduled)) {
+          ExtractionPlan plan =
+              converter.fromPayloads(
+                  0, Optional.of(c.getResult()), ExtractionPlan.class, ExtractionPlan.class);
+          Split split = splits.get(planOf.get(scheduled));
+          if (plan != null) {
+            split.images = plan.images();
+            split.finished |= plan.cached() != null;
+          }
+        } else if (finishOf.containsKey(scheduled)) {
+          splits.get(finishOf.get(scheduled)).finished = true;
+        } else if (extractionOf.containsKey(scheduled)) {
+          String id = extractionOf.get(scheduled);
+          completed.add(id);
+          Extraction x = extractions.get(id);
+          if (x.toImage() < 0) {
+            splits.get(x.split()).finished = true;
+          }
         }
       }
     }
-    if (byActivity.isEmpty()) {
+    if (splits.isEmpty() || splits.values().stream().allMatch(sp -> sp.finished)) {
       return Optional.empty();
     }
     Map<String, PendingActivityInfo> pending = new HashMap<>();
-    for (PendingActivityInfo a : d.getPendingActivitiesList()) {
+    for (PendingActivityInfo a : pendingActivities) {
       pending.put(a.getActivityId(), a);
     }
-    long images = 0;
-    long done = 0;
+    Map<String, Long> doneOf = new HashMap<>();
     double rate = 0;
     boolean started = false;
-    for (Map.Entry<String, Scheduled> e : byActivity.entrySet()) {
-      Scheduled s = e.getValue();
-      long splitImages = s.imagesOf(dataset);
-      images += splitImages;
-      if (s.completed()) {
-        done += splitImages;
+    for (Map.Entry<String, Extraction> e : extractions.entrySet()) {
+      Extraction x = e.getValue();
+      Split split = splits.get(x.split());
+      long images = x.imagesOf(split);
+      if (completed.contains(e.getKey())) {
+        doneOf.merge(x.split(), images, Long::sum);
         continue;
       }
       PendingActivityInfo a = pending.get(e.getKey());
@@ -188,21 +260,24 @@ final class EmbeddingProgress {
       if (p == null || !p.counted()) {
         continue;
       }
-      done += Math.min(splitImages, p.imagesDone());
-      // The worker's own clock over its batches; a heartbeat without it (seconds 0) falls back
-      // to the server's times, which also count the model's loading.
-      double seconds =
-          p.seconds() > 0
-              ? p.seconds()
-              : Duration.between(instant(a.getLastStartedTime()), instant(a.getLastHeartbeatTime()))
-                      .toMillis()
-                  / 1000.0;
-      if (p.computed() > 0 && seconds > 0) {
-        rate += p.computed() / seconds;
-      }
+      doneOf.merge(x.split(), Math.min(images, p.imagesDone()), Long::sum);
+      rate += p.imagesPerSecond();
+    }
+    long images = 0;
+    long done = 0;
+    for (Map.Entry<String, Split> e : splits.entrySet()) {
+      Split split = e.getValue();
+      images += split.images;
+      done +=
+          split.finished
+              ? split.images
+              : Math.min(split.images, doneOf.getOrDefault(e.getKey(), 0L));
     }
     Double eta = rate > 0 ? (images - done) / rate : null;
-    String state = rate > 0 ? "embedding" : started ? "loading" : "queued";
+    String state =
+        done >= images
+            ? FINISHING
+            : rate > 0 ? "embedding" : started ? "loading" : done > 0 ? "embedding" : "queued";
     return Optional.of(new Model(model, done, images, rate, eta, state));
   }
 
@@ -210,17 +285,24 @@ final class EmbeddingProgress {
     return "embed".equalsIgnoreCase(activityType);
   }
 
-  /** The activity type of one range of a fanned-out extraction. */
+  /** The activity types of a fanned-out extraction: its plan, each range, the finished set. */
+  static final String PLAN_EXTRACTION = "PlanExtraction";
+
   static final String EXTRACT_RANGE = "ExtractRange";
+  static final String FINISH_EXTRACTION = "FinishExtraction";
+
+  /** The state of a model whose every image is embedded while its sets are being finished. */
+  static final String FINISHING = "finishing";
+
+  /** A split as the model embeds it: the training pool (with its variants) apart from a split. */
+  private static String splitOf(EmbedRequest r) {
+    return r.split() + (r.withVariants() ? " pool" : "");
+  }
 
   private static long splitImages(DatasetSummary dataset, EmbedRequest r) {
     return r.withVariants()
         ? dataset.trainPoolImages()
         : dataset.testImages().getOrDefault(r.split(), 0);
-  }
-
-  private static Instant instant(com.google.protobuf.Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
   /** {@code embedding m 1,024/2,750 images (37%), 18.2 img/s, ETA 1m34s; …}, or "". */
@@ -239,7 +321,8 @@ final class EmbeddingProgress {
                   " %,d/%,d images (%.0f%%)",
                   m.done(),
                   m.images(),
-                  m.images() == 0 ? 100.0 : 100.0 * m.done() / m.images()));
+                  // Floored: 100 % only when every image is done.
+                  m.images() == 0 ? 100.0 : Math.floor(100.0 * m.done() / m.images())));
       b.append(
           m.imagesPerSecond() > 0
               ? String.format(
@@ -247,7 +330,12 @@ final class EmbeddingProgress {
                   ", %.1f img/s, ETA %s",
                   m.imagesPerSecond(),
                   SweepOps.eta(m.etaSeconds()))
-              : "loading".equals(m.state()) ? ", loading the model" : ", queued");
+              : switch (m.state()) {
+                case FINISHING -> ", finishing";
+                case "loading" -> ", loading the model";
+                case "embedding" -> ", between ranges";
+                default -> ", queued";
+              });
     }
     return b.toString();
   }

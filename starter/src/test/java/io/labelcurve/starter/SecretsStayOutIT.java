@@ -176,15 +176,29 @@ class SecretsStayOutIT {
         Map<String, Object> seen = embedding.get(0);
         assertEquals(MODEL, seen.get("model"));
         assertTrue(((Number) seen.get("images")).longValue() > 0, seen.toString());
-        // The line moved while the model embedded. (Since the extraction is fanned out in ranges
-        // that each load the model, a small model's line mostly reads "loading" between ranges and
-        // need not show a rate in these samples; the closing note of #15 says so.)
+        // The line moved while the model embedded, never back (the samples are in time order),
+        // and showed a rate: the ranges after a slot's first reuse its loaded model, so their first
+        // heartbeat is a computed batch's.
         assertTrue(
             embedding.stream()
                     .mapToLong(e -> ((Number) e.get("images_done")).longValue())
                     .max()
                     .orElse(0)
                 > ((Number) seen.get("images_done")).longValue(),
+            embedding.toString());
+        for (int i = 1; i < embedding.size(); i++) {
+          assertTrue(
+              ((Number) embedding.get(i).get("images_done")).longValue()
+                  >= ((Number) embedding.get(i - 1).get("images_done")).longValue(),
+              "images done stepped back: " + embedding);
+        }
+        assertTrue(
+            embedding.stream()
+                .anyMatch(
+                    e ->
+                        "embedding".equals(e.get("state"))
+                            && ((Number) e.get("images_per_second")).doubleValue() > 0
+                            && e.get("eta_seconds") != null),
             embedding.toString());
         assertTrue(
             embedding.stream()

@@ -71,11 +71,17 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private final WorkerFactory factory;
   private final InFlightActivities inFlight;
+
+  /** What the activities hold beyond an activity (encoders kept loaded), closed after the drain. */
+  private final List<AutoCloseable> held;
+
   private boolean drained;
 
-  private WorkerRuntime(WorkerFactory factory, InFlightActivities inFlight) {
+  private WorkerRuntime(
+      WorkerFactory factory, InFlightActivities inFlight, List<AutoCloseable> held) {
     this.factory = factory;
     this.inFlight = inFlight;
+    this.held = List.copyOf(held);
   }
 
   /**
@@ -142,6 +148,7 @@ public final class WorkerRuntime implements AutoCloseable {
         WorkerFactory.newInstance(
             client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(inFlight).build());
     Manifests manifests = new Manifests(context.store());
+    List<AutoCloseable> held = new java.util.ArrayList<>();
     if (plan.queues().contains(CPU_QUEUE)) {
       Worker cpu =
           factory.newWorker(
@@ -175,9 +182,11 @@ public final class WorkerRuntime implements AutoCloseable {
       Worker embed = deviceWorker(factory, EMBED_QUEUE, plan.gpuSlots());
       // A pool of its own over the same slots: an extraction never waits for a slot that a
       // finetune cell holds for hours; a device runs at most one of each.
-      embed.registerActivitiesImplementations(
+      EmbeddingActivitiesImpl ranges =
           new EmbeddingActivitiesImpl(
-              context, manifests, devices.twin(), settings.embedShardSize()));
+              context, manifests, devices.twin(), settings.embedShardSize());
+      held.add(ranges);
+      embed.registerActivitiesImplementations(ranges);
     }
     if (plan.queues().contains(GPU_QUEUE)) {
       // LabelcurveGpuWorkerOnCpu fires on device="cpu".
@@ -190,8 +199,11 @@ public final class WorkerRuntime implements AutoCloseable {
       }
       Worker gpu = deviceWorker(factory, GPU_QUEUE, plan.gpuSlots());
       // The whole-split extraction stays here for model workflows started before the fan-out.
+      EmbeddingActivitiesImpl wholeSplits =
+          new EmbeddingActivitiesImpl(context, manifests, devices, settings.embedShardSize());
+      held.add(wholeSplits);
       gpu.registerActivitiesImplementations(
-          new EmbeddingActivitiesImpl(context, manifests, devices, settings.embedShardSize()),
+          wholeSplits,
           new FinetuneActivitiesImpl(
               context,
               manifests,
@@ -207,7 +219,7 @@ public final class WorkerRuntime implements AutoCloseable {
         plan.workflows() && plan.queues().contains(SweepWorkflow.TASK_QUEUE),
         plan.cpuSlots(),
         plan.devices());
-    return new WorkerRuntime(factory, inFlight);
+    return new WorkerRuntime(factory, inFlight, held);
   }
 
   /** Labels {@code queue}'s device slots in /metrics. */
@@ -267,6 +279,14 @@ public final class WorkerRuntime implements AutoCloseable {
           String.join(", ", inFlight.describe()));
       factory.shutdownNow();
       factory.awaitTermination(INTERRUPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    // After the activities: an encoder still in use is closed by its activity when it ends.
+    for (AutoCloseable c : held) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {} after the drain failed: {}", c, e.toString());
+      }
     }
     log.info(
         "drained in {} s ({} activities left{})",

@@ -18,6 +18,7 @@ import io.labelcurve.activities.embed.ExtractionResult;
 import io.labelcurve.activities.embed.LatencyBench;
 import io.labelcurve.activities.embed.NumericsCanary;
 import io.labelcurve.activities.embed.ShardListener;
+import io.labelcurve.activities.embed.SlotEncoders;
 import io.labelcurve.activities.framestore.FrameImages;
 import io.labelcurve.activities.image.Augmentation;
 import io.labelcurve.activities.model.ModelSpec;
@@ -50,7 +51,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** See {@link EmbeddingActivities} and {@link ExtractionActivities}. */
-public final class EmbeddingActivitiesImpl implements EmbeddingActivities, ExtractionActivities {
+public final class EmbeddingActivitiesImpl
+    implements EmbeddingActivities, ExtractionActivities, AutoCloseable {
   /** The failure type of a range whose worker would key the vectors elsewhere than the plan. */
   public static final String ENGINE_MISMATCH = "EngineMismatch";
 
@@ -64,6 +66,9 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
   private final Manifests manifests;
   private final DevicePool devices;
   private final int shardSize;
+
+  /** The range extraction's encoder kept per device slot ({@link #close} closes them). */
+  private final SlotEncoders encoders = new SlotEncoders();
 
   /**
    * Shards of {@link ExtractionJob#DEFAULT_SHARD_SIZE} images, every extraction on one device
@@ -98,6 +103,20 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
 
   public int shardSize() {
     return shardSize;
+  }
+
+  /** The encoders the ranges keep loaded on this worker's slots (tests count the loads). */
+  public SlotEncoders encoders() {
+    return encoders;
+  }
+
+  /**
+   * Closes the encoders kept on the device slots: call it when the worker has stopped running
+   * activities (one still running closes its own when it ends).
+   */
+  @Override
+  public void close() {
+    encoders.close();
   }
 
   /**
@@ -317,6 +336,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
     String manifestKey = t.manifestKey();
     ExtractionResult result;
     NumericsCanary.Report canary;
+    Heartbeats beats = new Heartbeats(activity, resumeAfter, request.model(), context);
     // The slot goes back however the extraction ends, a drain's or cancellation's exception
     // included.
     DevicePool.Lease lease = devices.lease();
@@ -356,7 +376,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
               .shardSize(shardSize)
               .batchSize(preset.batchSize())
               .resumeAfterShard(resumeAfter)
-              .listener(new Heartbeats(activity, resumeAfter, request.model(), context))
+              .listener(beats)
               .build();
       result = EmbeddingExtractor.run(job);
       if (request.withVariants()) {
@@ -365,7 +385,8 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
             context.catalog().modelKey(request.model()),
             String.valueOf(device),
             preset,
-            () -> activity.heartbeat(resumeAfter));
+            // The extraction's last counts, so that the progress line keeps its images.
+            () -> activity.heartbeat(beats.last()));
       }
     } finally {
       lease.close();
@@ -446,21 +467,53 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
           resumeAfter);
     }
     ModelSpec spec = t.spec();
+    // Before the first batch the range reports its stored shards as done (none on a first
+    // attempt), counted: a retry's heartbeats while it loads the model would otherwise replace the
+    // previous attempt's counts with none, and the CLI's progress line would step back.
+    long rangeStart = (long) request.fromShard() * request.shardSize();
+    int rangeImages =
+        (int)
+            Math.max(
+                0,
+                Math.min((long) request.toShard() * request.shardSize(), t.ids().size())
+                    - rangeStart);
+    int stored =
+        (int)
+            Math.max(
+                0,
+                Math.min((long) (resumeAfter + 1) * request.shardSize(), t.ids().size())
+                    - rangeStart);
+    EmbedProgress before =
+        new EmbedProgress(resumeAfter, Math.min(stored, rangeImages), rangeImages, 0, 0);
+    Heartbeats beats = new Heartbeats(activity, before, embed.model(), context);
     try (DevicePool.Lease lease = devices.lease()) {
       Device device = lease.device();
       ExtractionResult result;
       NumericsCanary.Report canary;
-      try (Encoder encoder =
-          BackgroundHeartbeat.during(
-              EmbedProgress.atShard(resumeAfter),
-              () -> Encoders.open(context.catalog(), spec, device))) {
+      // The model as the slot's last range left it, when that range was of the same model: a
+      // split's ranges then load it once per slot, not once each.
+      SlotEncoders.Key key =
+          new SlotEncoders.Key(spec, context.catalog().digest(spec), String.valueOf(device));
+      try (SlotEncoders.Held held =
+          encoders.acquire(
+              lease.slot(),
+              key,
+              () ->
+                  BackgroundHeartbeat.during(
+                      before, () -> Encoders.open(context.catalog(), spec, device)))) {
+        Encoder encoder = held.encoder();
+        // Before the first real batch on this encoder at this batch size: are this worker's
+        // numbers right? A kept encoder's report was checked on it.
         canary =
-            NumericsCanary.verify(
-                encoder,
-                context.catalog().folder(spec.id()),
+            held.canary(
                 t.preset().batchSize(),
-                String.valueOf(device),
-                () -> activity.heartbeat(EmbedProgress.atShard(resumeAfter)));
+                () ->
+                    NumericsCanary.verify(
+                        encoder,
+                        context.catalog().folder(spec.id()),
+                        t.preset().batchSize(),
+                        String.valueOf(device),
+                        () -> activity.heartbeat(before)));
         result =
             EmbeddingExtractor.run(
                 ExtractionJob.builder()
@@ -483,7 +536,7 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
                     .shardRange(request.fromShard(), request.toShard())
                     .batchSize(t.preset().batchSize())
                     .resumeAfterShard(resumeAfter)
-                    .listener(new Heartbeats(activity, resumeAfter, embed.model(), context))
+                    .listener(beats)
                     .build());
         if (embed.withVariants() && request.fromShard() == 0) {
           measureLatency(
@@ -491,8 +544,13 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
               context.catalog().modelKey(embed.model()),
               String.valueOf(device),
               t.preset(),
-              () -> activity.heartbeat(EmbedProgress.atShard(request.toShard() - 1)));
+              // The range's last counts: the latency measurement after its batches must not
+              // take its images out of the progress line.
+              () -> activity.heartbeat(beats.last()));
         }
+        // Reached only when the range succeeded: any failure above closes the encoder instead, so
+        // that the retry loads it afresh.
+        held.keep();
       }
       context.metrics().embeddingsFromCache(embed.model(), result.fromCache());
       if (result.computed() > 0) {
@@ -611,14 +669,23 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
 
     Heartbeats(
         ActivityExecutionContext activity, int resumeAfter, String model, ActivityContext context) {
+      this(activity, EmbedProgress.atShard(resumeAfter), model, context);
+    }
+
+    /** Heartbeats that start from {@code before} (a range's stored shards, counted). */
+    Heartbeats(
+        ActivityExecutionContext activity,
+        EmbedProgress before,
+        String model,
+        ActivityContext context) {
       this.activity = activity;
       this.model = model;
       this.context = context;
-      this.counts = EmbedProgress.atShard(resumeAfter);
+      this.counts = before;
     }
 
     @Override
-    public void onProgress(int imagesDone, int images, int computed) {
+    public synchronized void onProgress(int imagesDone, int images, int computed) {
       long now = System.nanoTime();
       startNanos = startNanos < 0 ? now : startNanos;
       counts =
@@ -636,7 +703,12 @@ public final class EmbeddingActivitiesImpl implements EmbeddingActivities, Extra
       activity.heartbeat(at(doneThrough));
     }
 
-    private EmbedProgress at(int doneThrough) {
+    /** What the last heartbeat sent (or the counts it started from). */
+    synchronized EmbedProgress last() {
+      return counts;
+    }
+
+    private synchronized EmbedProgress at(int doneThrough) {
       counts =
           new EmbedProgress(
               doneThrough,

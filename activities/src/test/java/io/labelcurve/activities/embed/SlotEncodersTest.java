@@ -1,0 +1,217 @@
+package io.labelcurve.activities.embed;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.Device;
+import io.labelcurve.activities.device.DevicePool;
+import io.labelcurve.activities.model.ModelCatalog;
+import io.labelcurve.activities.model.ModelSpec;
+import io.labelcurve.activities.model.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Encoders kept per device slot, with real DJL encoders: the tiny TorchScript CNN and a copy of it
+ * under another id (another model to the cache). CPU slots stand in for GPUs.
+ */
+class SlotEncodersTest {
+  @TempDir static Path dir;
+  static ModelCatalog catalog;
+
+  @BeforeAll
+  static void catalog() throws Exception {
+    Path tiny = TestModels.fixtureCatalog().resolve("tiny-cnn");
+    for (String id : List.of("tiny-cnn", "tiny-cnn-b")) {
+      Path folder = Files.createDirectories(dir.resolve("models").resolve(id));
+      Files.copy(tiny.resolve("encoder.pt"), folder.resolve("encoder.pt"));
+      Files.writeString(
+          folder.resolve("model.json"),
+          Files.readString(tiny.resolve("model.json"))
+              .replace("\"id\": \"tiny-cnn\"", "\"id\": \"" + id + "\""));
+    }
+    catalog = ModelCatalog.load(dir.resolve("models"));
+  }
+
+  static SlotEncoders.Key key(String id, DevicePool.Slot slot) {
+    ModelSpec spec = catalog.get(id);
+    return new SlotEncoders.Key(spec, catalog.digest(spec), String.valueOf(slot.device()));
+  }
+
+  static SlotEncoders.Held acquire(SlotEncoders cache, DevicePool.Slot slot, String id) {
+    ModelSpec spec = catalog.get(id);
+    return cache.acquire(slot, key(id, slot), () -> Encoders.open(catalog, spec, Device.cpu()));
+  }
+
+  static float[] blank(ModelSpec spec) {
+    return new float[spec.input().channels() * spec.input().size() * spec.input().size()];
+  }
+
+  @Test
+  void twoUsesOfOneModelOnASlotLoadItOnceAndReuseItsCanary() throws Exception {
+    DevicePool pool = DevicePool.cpuSlots(2);
+    DevicePool.Slot slot = pool.slots().get(0);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    AtomicInteger verified = new AtomicInteger();
+    Encoder first;
+    try (SlotEncoders cache = new SlotEncoders()) {
+      NumericsCanary.Report report;
+      float[] row;
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        first = held.encoder();
+        Encoder loaded = first;
+        report =
+            held.canary(
+                4,
+                () -> {
+                  verified.incrementAndGet();
+                  return NumericsCanary.run(
+                      spec, loaded::embed, Optional.empty(), 4, "cpu()", () -> {});
+                });
+        row = first.embed(List.of(blank(spec)))[0];
+        held.keep();
+      }
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        assertSame(first, held.encoder(), "the kept encoder, not a new one");
+        assertArrayEquals(row, held.encoder().embed(List.of(blank(spec)))[0]);
+        assertSame(
+            report,
+            held.canary(
+                4,
+                () -> {
+                  verified.incrementAndGet();
+                  throw new AssertionError("checked already at batch 4");
+                }));
+        held.keep();
+      }
+      assertEquals(1, cache.loads());
+      assertEquals(1, cache.reuses());
+      assertEquals(1, verified.get());
+
+      // Another slot has its own.
+      try (SlotEncoders.Held held = acquire(cache, pool.slots().get(1), "tiny-cnn")) {
+        assertNotSame(first, held.encoder());
+        held.keep();
+      }
+      assertEquals(2, cache.loads());
+    }
+    // Closing the cache closed what it kept.
+    assertThrows(IllegalStateException.class, () -> first.embed(List.of(blank(spec))));
+  }
+
+  @Test
+  void anotherModelOnTheSlotClosesTheKeptOneFirst() {
+    DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    try (SlotEncoders cache = new SlotEncoders()) {
+      Encoder a;
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        a = held.encoder();
+        held.keep();
+      }
+      Encoder b;
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn-b")) {
+        b = held.encoder();
+        assertNotSame(a, b);
+        // One model per slot: the first is closed, its native memory freed.
+        IllegalStateException e =
+            assertThrows(IllegalStateException.class, () -> a.embed(List.of(blank(spec))));
+        assertEquals("encoder tiny-cnn is closed", e.getMessage());
+        held.keep();
+      }
+      assertEquals(2, cache.loads());
+      // Back to the first model: loaded again.
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        assertNotSame(a, held.encoder());
+        assertThrows(IllegalStateException.class, () -> b.embed(List.of(blank(spec))));
+        held.keep();
+      }
+      assertEquals(3, cache.loads());
+      assertEquals(0, cache.reuses());
+    }
+  }
+
+  @Test
+  void aFailedUseClosesTheEncoderAndTheNextLoadsAfresh() {
+    DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    try (SlotEncoders cache = new SlotEncoders()) {
+      Encoder broken;
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        broken = held.encoder();
+        held.keep();
+      }
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> {
+            try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+              assertSame(broken, held.encoder());
+              // The encoder throws mid-work (an input it cannot take); keep() is never reached.
+              held.encoder().embed(List.of(new float[7]));
+              held.keep();
+            }
+          });
+      assertThrows(IllegalStateException.class, () -> broken.embed(List.of(blank(spec))));
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        assertNotSame(broken, held.encoder());
+        assertEquals(16, held.encoder().embed(List.of(blank(spec)))[0].length);
+        held.keep();
+      }
+      assertEquals(2, cache.loads());
+      assertEquals(1, cache.reuses());
+    }
+  }
+
+  @Test
+  void closingTheCacheClosesWhatItKeptAndWhatIsInUseWhenReleased() {
+    DevicePool pool = DevicePool.cpuSlots(2);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    SlotEncoders cache = new SlotEncoders();
+    Encoder kept;
+    try (SlotEncoders.Held held = acquire(cache, pool.slots().get(0), "tiny-cnn")) {
+      kept = held.encoder();
+      held.keep();
+    }
+    SlotEncoders.Held inUse = acquire(cache, pool.slots().get(1), "tiny-cnn");
+    cache.close();
+    assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
+    // The holder still works with its encoder until it lets go.
+    assertEquals(16, inUse.encoder().embed(List.of(blank(spec)))[0].length);
+    inUse.keep();
+    inUse.close();
+    assertThrows(IllegalStateException.class, () -> inUse.encoder().embed(List.of(blank(spec))));
+  }
+
+  @Test
+  void aSharedSlotInUseGivesASecondHolderAnEncoderOfItsOwn() {
+    DevicePool.Slot slot = DevicePool.shared(Device.cpu()).slots().get(0);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    try (SlotEncoders cache = new SlotEncoders()) {
+      try (SlotEncoders.Held first = acquire(cache, slot, "tiny-cnn")) {
+        Encoder own;
+        try (SlotEncoders.Held second = acquire(cache, slot, "tiny-cnn")) {
+          own = second.encoder();
+          assertNotSame(first.encoder(), own);
+          second.keep();
+        }
+        // Not kept: the slot's encoder is the first holder's.
+        assertThrows(IllegalStateException.class, () -> own.embed(List.of(blank(spec))));
+        first.keep();
+      }
+      try (SlotEncoders.Held again = acquire(cache, slot, "tiny-cnn")) {
+        again.keep();
+      }
+      assertEquals(2, cache.loads());
+      assertEquals(1, cache.reuses());
+    }
+  }
+}
