@@ -25,7 +25,6 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.testing.TestActivityEnvironment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,15 +49,7 @@ class RangeEncoderReuseTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    Path tiny = TestModels.fixtureCatalog().resolve("tiny-cnn");
-    for (String id : List.of("tiny-cnn", "tiny-cnn-b")) {
-      Path folder = Files.createDirectories(dir.resolve("models").resolve(id));
-      Files.copy(tiny.resolve("encoder.pt"), folder.resolve("encoder.pt"));
-      Files.writeString(
-          folder.resolve("model.json"),
-          Files.readString(tiny.resolve("model.json"))
-              .replace("\"id\": \"tiny-cnn\"", "\"id\": \"" + id + "\""));
-    }
+    TestModels.tinyCnnUnder(dir, "tiny-cnn", "tiny-cnn-b");
     PhantomGenerator.Summary summary =
         PhantomGenerator.generate(dir.resolve("phantom"), 13, PhantomGenerator.Scale.TINY);
     s3 = EmbeddedS3.start(dir.resolve("s3"), 0);

@@ -11,7 +11,6 @@ import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.TestModels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -30,15 +29,7 @@ class SlotEncodersTest {
 
   @BeforeAll
   static void catalog() throws Exception {
-    Path tiny = TestModels.fixtureCatalog().resolve("tiny-cnn");
-    for (String id : List.of("tiny-cnn", "tiny-cnn-b")) {
-      Path folder = Files.createDirectories(dir.resolve("models").resolve(id));
-      Files.copy(tiny.resolve("encoder.pt"), folder.resolve("encoder.pt"));
-      Files.writeString(
-          folder.resolve("model.json"),
-          Files.readString(tiny.resolve("model.json"))
-              .replace("\"id\": \"tiny-cnn\"", "\"id\": \"" + id + "\""));
-    }
+    TestModels.tinyCnnUnder(dir, "tiny-cnn", "tiny-cnn-b");
     catalog = ModelCatalog.load(dir.resolve("models"));
   }
 

@@ -1,5 +1,6 @@
 package io.labelcurve.activities.model;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,5 +37,25 @@ public final class TestModels {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A catalog in {@code dir/models} holding {@code tiny-cnn}'s encoder under each of {@code ids}:
+   * as many models (another id, another digest) for the price of one fixture.
+   *
+   * @return the catalog's folder
+   */
+  public static Path tinyCnnUnder(Path dir, String... ids) throws IOException {
+    Path tiny = fixtureCatalog().resolve("tiny-cnn");
+    Path models = dir.resolve("models");
+    for (String id : ids) {
+      Path folder = Files.createDirectories(models.resolve(id));
+      Files.copy(tiny.resolve("encoder.pt"), folder.resolve("encoder.pt"));
+      Files.writeString(
+          folder.resolve("model.json"),
+          Files.readString(tiny.resolve("model.json"))
+              .replace("\"id\": \"tiny-cnn\"", "\"id\": \"" + id + "\""));
+    }
+    return models;
   }
 }
