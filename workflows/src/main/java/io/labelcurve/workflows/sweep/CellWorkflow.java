@@ -1,6 +1,7 @@
 package io.labelcurve.workflows.sweep;
 
 import io.labelcurve.workflows.activities.CellResult;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -19,6 +20,15 @@ public interface CellWorkflow {
   /** Runs the cell; a failed cell fails this workflow, after its parent has been told. */
   @WorkflowMethod
   CellResult run(CellWorkflowRequest request);
+
+  /**
+   * Does nothing: a model run that carried this cell from an earlier run (and so has no promise of
+   * its result) signals it now and then to learn whether it is still open. The signal fails only
+   * when no workflow of this id runs any more, which tells the model that this cell closed without
+   * its {@link ModelSweepWorkflow#cellDone} (terminated, timed out or reset).
+   */
+  @SignalMethod
+  void ping();
 
   /**
    * The workflow id of a model's cell: {@code {model workflow id}/{cell id}} (the model's id as

@@ -41,6 +41,11 @@ public final class CellWorkflowImpl implements CellWorkflow {
     return result;
   }
 
+  @Override
+  public void ping() {
+    // A probe of whether this workflow is still open: being delivered is all it is for.
+  }
+
   /**
    * Signals the outcome to the parent's workflow id, so that a run the parent continued into gets
    * it. A parent that has closed (failed, or cancelled and done waiting) has nobody to tell: the

@@ -28,7 +28,9 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
+import io.temporal.workflow.SignalExternalWorkflowException;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,6 +40,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * See {@link ModelSweepWorkflow}.
@@ -94,11 +97,31 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
    */
   static final String CELLS_IN_CHILDREN = "cells-in-children";
 
+  /**
+   * The version marker of probing carried cells ({@link #awaitCells}); runs before it wait for a
+   * carried cell's signal alone, and wait forever for one whose workflow closed without it.
+   */
+  static final String PROBE_CARRIED = "probe-carried-cells";
+
+  /**
+   * How often a waiting run probes the cells it carried. A probe costs the model a timer and two
+   * workflow tasks (10 events) and two events per carried cell, and each cell a signal and a
+   * workflow task (4): for a window of three some 16 events every 30 minutes, about 750 a day in a
+   * run that waits (against Temporal's 10,240-event warning; a finetune attempt is capped at 48
+   * hours, about 1,500). Every 10 minutes would triple that for nothing: the probe only has to find
+   * a cell an operator terminated (or that timed out or was reset) before anyone wonders why the
+   * sweep sits still, and finetune cells take minutes to hours.
+   */
+  static final Duration PROBE_INTERVAL = Duration.ofMinutes(30);
+
   /** The failure type of a continued run whose re-plan differs from the first run's. */
   public static final String PLAN_CHANGED = "PlanChanged";
 
   /** Cells one run starts at most: {@link #CELLS_PER_RUN}, lower in tests only. */
   private final int cellsPerRun;
+
+  /** {@link #PROBE_INTERVAL}, shorter in tests only. */
+  private final Duration probeInterval;
 
   private final EmbeddingActivities embedding =
       Workflow.newActivityStub(EmbeddingActivities.class, ActivityOptionsCatalog.embedding());
@@ -145,6 +168,19 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
    */
   private final Map<String, CellOutcome> earlyOutcomes = new LinkedHashMap<>();
 
+  /** Since {@link #PROBE_CARRIED}: this run probes {@link #unwatched} while it waits for cells. */
+  private boolean probing;
+
+  /**
+   * Cells in {@link #childrenInFlight} whose workflow this run has no result promise of (carried
+   * from an earlier run, or started by one: its start here was refused): only their signal or a
+   * probe ({@link #probe}) counts them.
+   */
+  private final Set<String> unwatched = new LinkedHashSet<>();
+
+  /** The timer of the next probe, kept across waits so that each wait costs no timer of its own. */
+  private Promise<Void> nextProbe;
+
   /** The implementation workers register. */
   public ModelSweepWorkflowImpl() {
     this(CELLS_PER_RUN);
@@ -156,7 +192,16 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
    * new is part of its history.
    */
   ModelSweepWorkflowImpl(int cellsPerRun) {
+    this(cellsPerRun, PROBE_INTERVAL);
+  }
+
+  /**
+   * For tests of the probe ({@link #awaitCells}) in real time: a timer's duration is not part of
+   * what a replay checks, so its histories replay with the default too.
+   */
+  ModelSweepWorkflowImpl(int cellsPerRun, Duration probeInterval) {
     this.cellsPerRun = cellsPerRun;
+    this.probeInterval = probeInterval;
   }
 
   @Override
@@ -305,8 +350,13 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
       EmbeddingSet train,
       List<EmbeddingSet> tests,
       int window) {
+    probing =
+        Workflow.getVersion(PROBE_CARRIED, Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
     for (String carried : request.cellsInFlight()) {
       track(carried);
+      if (probing && childrenInFlight.contains(carried)) {
+        unwatched.add(carried);
+      }
     }
     List<Promise<Void>> probesInFlight = new ArrayList<>();
     // One per child started in this run, completed once the child started (or could not start).
@@ -322,7 +372,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
               // always did).
               CancellationScope run = CancellationScope.current();
               Workflow.newDetachedCancellationScope(
-                      () -> Workflow.await(() -> running < window || run.isCancelRequested()))
+                      () -> awaitCells(request, () -> running < window || run.isCancelRequested()))
                   .run();
               probesInFlight.removeIf(Promise::isCompleted);
               childStarts.removeIf(Promise::isCompleted);
@@ -344,7 +394,8 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     if (CancellationScope.current().isCancelRequested() || next >= cells.size()) {
       // As before: cancelling stops new cells and lets those in flight finish; their outcomes are
       // this run's to count and write.
-      Workflow.newDetachedCancellationScope(() -> Workflow.await(childrenInFlight::isEmpty)).run();
+      Workflow.newDetachedCancellationScope(() -> awaitCells(request, childrenInFlight::isEmpty))
+          .run();
     }
     return endRun(request, planDigest, sets, next, List.copyOf(childrenInFlight));
   }
@@ -522,11 +573,86 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
               } else if (!isAlreadyStarted(failure)) {
                 boolean cancel = isCancellation(failure);
                 settle(new CellOutcome(cellId, cancel ? null : rootMessage(failure), cancel));
+              } else if (probing && childrenInFlight.contains(cellId)) {
+                unwatched.add(cellId);
               }
               return null;
             });
     Promise<WorkflowExecution> started = Workflow.getWorkflowExecution(child);
     return started.handle((execution, failure) -> null);
+  }
+
+  /**
+   * Waits until {@code ready}; since {@link #PROBE_CARRIED}, while {@link #unwatched} cells are in
+   * flight, probes them every {@link #probeInterval} on the way. With none, no timer: a run without
+   * carried cells has the history it had before.
+   */
+  private void awaitCells(ModelSweepRequest request, Supplier<Boolean> ready) {
+    while (!ready.get()) {
+      if (!probing || unwatched.isEmpty()) {
+        Workflow.await(() -> ready.get() || (probing && !unwatched.isEmpty()));
+        continue;
+      }
+      if (nextProbe == null) {
+        nextProbe = Workflow.newTimer(probeInterval);
+      }
+      Promise<Void> due = nextProbe;
+      Workflow.await(() -> ready.get() || due.isCompleted());
+      if (due.isCompleted()) {
+        nextProbe = null;
+        probe(request);
+      }
+    }
+  }
+
+  /**
+   * Signals {@link CellWorkflow#ping} to every {@link #unwatched} cell; one whose signal fails
+   * because no workflow of its id runs closed without reporting, and is counted as failed, unless
+   * its {@link #cellDone} came meanwhile ({@link #settle} counts a cell once). That cannot be a
+   * report still on its way: a cell workflow signals its model (and waits until the signal is
+   * delivered) before it completes, so its signal is in this history before the probe's failure,
+   * which the server records only once the cell has closed. A cell that closed without its signal
+   * is one an operator terminated, that timed out, or that was reset (its new run, while open,
+   * takes the probe).
+   */
+  private void probe(ModelSweepRequest request) {
+    String modelId = ModelSweepWorkflow.workflowId(request.sweepId(), request.model());
+    for (String cellId : List.copyOf(unwatched)) {
+      String workflowId = CellWorkflow.workflowId(modelId, cellId);
+      CellWorkflow cell = Workflow.newExternalWorkflowStub(CellWorkflow.class, workflowId);
+      Async.procedure(cell::ping)
+          .handle(
+              (ignored, failure) -> {
+                if (failure != null && isNotFound(failure)) {
+                  settle(
+                      new CellOutcome(
+                          cellId,
+                          "cell workflow "
+                              + workflowId
+                              + " closed without reporting (terminated, timed out or reset);"
+                              + " rerun the sweep to compute it",
+                          false));
+                }
+                return null;
+              });
+    }
+  }
+
+  /**
+   * Whether a signal failed because its workflow is not open: the SDK fails the signal's promise
+   * with an {@link ApplicationFailure} typed by the server's cause, and throws {@link
+   * SignalExternalWorkflowException} from a blocking signal. Other causes (the target's signal
+   * limit) say nothing about the cell.
+   */
+  private static boolean isNotFound(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SignalExternalWorkflowException
+          || (c instanceof ApplicationFailure af
+              && af.getType().endsWith("EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isAlreadyStarted(Throwable t) {
@@ -662,6 +788,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
     if (!childrenInFlight.remove(outcome.cellId())) {
       return;
     }
+    unwatched.remove(outcome.cellId());
     running--;
     if (outcome.cancelled()) {
       return;

@@ -80,8 +80,10 @@ class CellsAcrossContinueAsNewTest {
     }
   }
 
-  /** The model workflow's bookkeeping: failures written nowhere. */
+  /** The model workflow's bookkeeping: failures kept here, by cell. */
   static final class Results implements ResultActivities {
+    final Map<String, String> failuresWritten = new ConcurrentHashMap<>();
+
     @Override
     public String writeSpec(SweepSpec spec, io.labelcurve.workflows.spec.DatasetSummary d) {
       return "s3://b/spec.json";
@@ -89,6 +91,7 @@ class CellsAcrossContinueAsNewTest {
 
     @Override
     public String writeFailures(String sweepId, String part, Map<String, String> failures) {
+      failuresWritten.putAll(failures);
       return "s3://b/failures/" + part + ".json";
     }
 
@@ -304,6 +307,96 @@ class CellsAcrossContinueAsNewTest {
     SweepProgress progress = client.newWorkflowStub(ModelSweepWorkflow.class, id).progress();
     assertEquals(2, progress.done());
     assertEquals(SweepPhase.CANCELLED, progress.phase());
+  }
+
+  @Test
+  void aCarriedCellTerminatedWithoutReportingFailsAndTheModelEnds() throws Exception {
+    SweepSpec spec =
+        new SweepSpec(
+            "ft",
+            SweepWorkflowTest.DATASET.manifestUri(),
+            "train",
+            List.of("T1"),
+            List.of("m1"),
+            List.of("finetune"),
+            List.of(new SamplingSpec("image", List.of(4, 8, 16, 32, 64, 100, 128), false)),
+            1,
+            "cpu-small",
+            2);
+    ModelSweepRequest first =
+        ModelSweepRequest.first("ft", spec, "m1", SweepWorkflowTest.DATASET, null);
+    List<String> cells = first.cells().stream().map(Cell::id).toList();
+    String longCell = cells.get(0);
+    String lastCell = cells.get(cells.size() - 1);
+
+    // Real time and a probe every second, not time skipping: once a cell workflow is terminated
+    // with its activity running, the test server skips no time (tried: the probe's 30-minute
+    // timer never fired while the test waited for the result, and env.sleep never returned).
+    env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    Worker cpu = env.newWorker(SweepWorkflow.TASK_QUEUE);
+    cpu.registerWorkflowImplementationFactory(
+        ModelSweepWorkflow.class,
+        () -> new ModelSweepWorkflowImpl(2, java.time.Duration.ofSeconds(1)));
+    cpu.registerWorkflowImplementationTypes(CellWorkflowImpl.class);
+    Results results = new Results();
+    cpu.registerActivitiesImplementations(results);
+    Finetune finetune = new Finetune(longCell, lastCell);
+    env.newWorker(FinetuneActivities.TASK_QUEUE).registerActivitiesImplementations(finetune);
+    env.start();
+    WorkflowClient client = env.getWorkflowClient();
+    String id = ModelSweepWorkflow.workflowId("ft", "m1");
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                ModelSweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(id)
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build())
+            ::run,
+        first);
+
+    // The last cell ran, so the long one was carried through continue-as-new (two cells a run);
+    // an operator terminates it: it never signals, and no run holding it now has its promise.
+    assertTrue(finetune.lastCellRan.await(60, TimeUnit.SECONDS), "the last cell never ran");
+    String longCellWorkflow = CellWorkflow.workflowId(id, longCell);
+    // Probed while it runs (a probe a second), which must count nothing: it is open.
+    for (int i = 0; i < 300 && !signalled(client, longCellWorkflow); i++) {
+      Thread.sleep(100);
+    }
+    assertTrue(signalled(client, longCellWorkflow), "the long cell was never probed while it ran");
+    client.newUntypedWorkflowStub(longCellWorkflow).terminate("operator");
+    finetune.releaseLong.countDown();
+
+    ModelSweepResult result =
+        client.newUntypedWorkflowStub(id).getResult(60, TimeUnit.SECONDS, ModelSweepResult.class);
+    String expected =
+        "cell workflow "
+            + longCellWorkflow
+            + " closed without reporting (terminated, timed out or reset); rerun the sweep to"
+            + " compute it";
+    assertEquals(cells.size() - 1, result.cellsDone());
+    assertEquals(Map.of(longCell, expected), result.failedCells());
+    assertEquals(1, result.cellsFailed());
+    // Written where a rerun finds it, as any failed cell.
+    assertEquals(Map.of(longCell, expected), results.failuresWritten);
+    assertTrue(finetune.runsPerCell.values().stream().allMatch(n -> n == 1), "a cell ran twice");
+    // Found by a probe of a run the long cell was carried into: its signal failed there.
+    List<List<HistoryEvent>> runs = runsOldestFirst(client, id);
+    assertTrue(runs.size() >= 3, "runs: " + runs.size());
+    assertTrue(
+        runs.get(0).stream()
+            .noneMatch(HistoryEvent::hasSignalExternalWorkflowExecutionFailedEventAttributes));
+    assertTrue(
+        runs.get(runs.size() - 1).stream()
+            .anyMatch(HistoryEvent::hasSignalExternalWorkflowExecutionFailedEventAttributes),
+        "the last run's probe failed");
+  }
+
+  private static boolean signalled(WorkflowClient client, String workflowId) {
+    return client.fetchHistory(workflowId).getEvents().stream()
+        .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
   }
 
   /** Every run of the workflow id, following continuedExecutionRunId back from the latest. */
