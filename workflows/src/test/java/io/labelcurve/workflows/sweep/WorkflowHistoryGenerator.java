@@ -78,7 +78,8 @@ class WorkflowHistoryGenerator {
    * -Dlabelcurve.histories.scenarios=fan-out}) unless the change is meant to drop them.
    */
   static final String SCENARIOS =
-      "continue-as-new,cancel,rerun,failed-model,fan-out,cells-in-children,frame-store";
+      "continue-as-new,cancel,rerun,failed-model,fan-out,cells-in-children,frame-store,"
+          + "probe-carried";
 
   static final DatasetSummary DATASET =
       new DatasetSummary(
@@ -182,6 +183,41 @@ class WorkflowHistoryGenerator {
         sweep(client, "kids").run(SweepRequest.all(spec));
         return "kids";
       }
+      case "probe-carried" -> {
+        // A finetune cell carried through continue-as-new and terminated there: the model's last
+        // run probes it (every second here), finds it gone, counts it failed and completes.
+        SweepSpec spec = spec("gone", List.of("m1"), 3);
+        spec =
+            new SweepSpec(
+                spec.id(),
+                spec.dataset(),
+                spec.trainSplit(),
+                spec.testSplits(),
+                spec.models(),
+                List.of("finetune"),
+                spec.samplings(),
+                spec.seeds(),
+                spec.preset(),
+                spec.maxCellsInFlight());
+        List<String> cells =
+            ModelSweepRequest.first("gone", spec, "m1", DATASET, null).cells().stream()
+                .map(c -> c.id())
+                .toList();
+        fakes.longCell = cells.get(0);
+        fakes.lastCell = cells.get(cells.size() - 1);
+        fakes.holdLong = new CountDownLatch(1);
+        WorkflowClient.start(sweep(client, "gone")::run, SweepRequest.all(spec));
+        if (!fakes.lastCellRan.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the last cell never ran");
+        }
+        String longCell =
+            CellWorkflow.workflowId(ModelSweepWorkflow.workflowId("gone", "m1"), cells.get(0));
+        awaitEvent(client, longCell, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        client.newUntypedWorkflowStub(longCell).terminate("operator");
+        fakes.holdLong.countDown();
+        client.newUntypedWorkflowStub("gone").getResult(SweepResult.class);
+        return "gone";
+      }
       case "cancel" -> {
         // A window of one: a cell is in flight when the cancel arrives and one has not started.
         fakes.gate = new CountDownLatch(1);
@@ -245,7 +281,10 @@ class WorkflowHistoryGenerator {
   /**
    * The real workflow types, the model workflow with {@link #CELLS_PER_RUN}. By reflection, so that
    * this file also compiles on the code before that constructor existed (the v0 history); there the
-   * default is used, which the v0 scenario's two cells per model never reach.
+   * default is used, which the v0 scenario's two cells per model never reach. Where it can, a probe
+   * of carried cells every second ({@link ModelSweepWorkflowImpl#PROBE_INTERVAL} is for real
+   * sweeps), so that a probe comes while the scenario runs; replay uses the default, as a timer's
+   * duration is not replayed.
    */
   static void registerWorkflows(Worker worker) throws ReflectiveOperationException {
     worker.registerWorkflowImplementationTypes(SweepWorkflowImpl.class);
@@ -254,6 +293,24 @@ class WorkflowHistoryGenerator {
           Class.forName("io.labelcurve.workflows.sweep.CellWorkflowImpl"));
     } catch (ClassNotFoundException before) {
       // Code before cells ran in children.
+    }
+    var probing =
+        Arrays.stream(ModelSweepWorkflowImpl.class.getDeclaredConstructors())
+            .filter(c -> c.getParameterCount() == 2 && c.getParameterTypes()[0] == int.class)
+            .findFirst();
+    if (probing.isPresent()) {
+      probing.get().setAccessible(true);
+      worker.registerWorkflowImplementationFactory(
+          ModelSweepWorkflow.class,
+          () -> {
+            try {
+              return (ModelSweepWorkflow)
+                  probing.get().newInstance(CELLS_PER_RUN, java.time.Duration.ofSeconds(1));
+            } catch (ReflectiveOperationException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      return;
     }
     var small =
         Arrays.stream(ModelSweepWorkflowImpl.class.getDeclaredConstructors())
@@ -331,9 +388,16 @@ class WorkflowHistoryGenerator {
             WorkflowExecution cell =
                 c.getChildWorkflowExecutionStartedEventAttributes().getWorkflowExecution();
             String cellId = cell.getWorkflowId().substring(child.getWorkflowId().length() + 1);
+            WorkflowExecutionHistory ch =
+                client.fetchHistory(cell.getWorkflowId(), cell.getRunId());
+            if (ch.getLastEvent().hasWorkflowExecutionTerminatedEventAttributes()) {
+              // A terminated cell (probe-carried): the SDK's replayer rejects that last event
+              // ("Unexpected event" WORKFLOW_EXECUTION_TERMINATED), and it says nothing of our
+              // code.
+              continue;
+            }
             Files.writeString(
-                dir.resolve("cell-" + cellId + "-" + scenario + ".json"),
-                client.fetchHistory(cell.getWorkflowId(), cell.getRunId()).toJson(true));
+                dir.resolve("cell-" + cellId + "-" + scenario + ".json"), ch.toJson(true));
           }
         }
         HistoryEvent last = h.getLastEvent();
@@ -372,6 +436,9 @@ class WorkflowHistoryGenerator {
     volatile String lastCell;
     final CountDownLatch lastCellRan = new CountDownLatch(1);
 
+    /** Holds {@link #longCell} until released (probe-carried: it is terminated meanwhile). */
+    volatile CountDownLatch holdLong;
+
     CellResult finetune(FinetuneCellRequest r) {
       String id = r.cell().id();
       if (id.equals(lastCell)) {
@@ -380,6 +447,10 @@ class WorkflowHistoryGenerator {
       try {
         if (id.equals(longCell) && !lastCellRan.await(60, TimeUnit.SECONDS)) {
           throw new IllegalStateException("the last cell never ran");
+        }
+        CountDownLatch hold = holdLong;
+        if (id.equals(longCell) && hold != null && !hold.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the long cell was never released");
         }
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);

@@ -50,7 +50,8 @@ class WorkflowReplayTest {
           "v0-child-ids",
           "fan-out",
           "cells-in-children",
-          "frame-store");
+          "frame-store",
+          "probe-carried");
 
   private TestWorkflowEnvironment env;
 
@@ -110,6 +111,16 @@ class WorkflowReplayTest {
     assertEquals(
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
         lastEvent("model-m1-run2-failed-model.json"));
+    // The carried cell terminated: the model's last run found it by a failed probe and completed.
+    assertEquals(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+        lastEvent("model-m1-run2-probe-carried.json"));
+    assertTrue(
+        read(dir().resolve("model-m1-run2-probe-carried.json")).getEvents().stream()
+            .anyMatch(
+                e ->
+                    e.getEventType()
+                        == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED));
     // The rerun's history is the second run under its id: it names only the cell to run again.
     assertTrue(
         firstEvent("sweep-rerun.json")
