@@ -67,6 +67,15 @@ class KilledEmbeddingWorkerIT {
   static final String MODEL = "random-resnet18";
   static final int SHARD = 48;
 
+  /**
+   * The drain test's shards: a range is one shard of the tiny phantom's training split, and since a
+   * worker keeps its encoder loaded between ranges a range of 48 images takes about a second, too
+   * little for a SIGTERM to find one running with batches to go (the drain lets a range that ends
+   * meanwhile finish, and nothing is retried). 240 images are 15 batches, seconds on 2 cores, and
+   * the training split four shards.
+   */
+  static final int DRAIN_SHARD = 240;
+
   @TempDir Path dir;
 
   @Test
@@ -91,7 +100,7 @@ class KilledEmbeddingWorkerIT {
       WorkflowClient.start(sweep::run, SweepRequest.all(spec));
 
       Path log1 = dir.resolve("worker-1.log");
-      Process first = startWorker(plane, models, log1);
+      Process first = startWorker(plane, models, log1, SHARD);
       // Wait until the server holds a heartbeat of the training split's extraction that says
       // shards 0..2 or more are stored (the test split has 2 shards, so it is the training
       // split's), while the split is not finished; then kill the worker.
@@ -116,7 +125,7 @@ class KilledEmbeddingWorkerIT {
       assertFalse(beforeKill.isEmpty());
 
       Path log2 = dir.resolve("worker-2.log");
-      Process second = startWorker(plane, models, log2);
+      Process second = startWorker(plane, models, log2, SHARD);
       SweepResult result;
       try {
         result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
@@ -209,7 +218,7 @@ class KilledEmbeddingWorkerIT {
       try {
         for (int i = 1; i <= 2; i++) {
           Path log = dir.resolve("worker-" + i + ".log");
-          Process p = startWorker(plane, models, log);
+          Process p = startWorker(plane, models, log, DRAIN_SHARD);
           workers.put(p.pid(), p);
           logs.put(p.pid(), log);
         }
@@ -223,7 +232,7 @@ class KilledEmbeddingWorkerIT {
                 logs.get(any.pid()),
                 8,
                 200,
-                "heartbeat past shard 2",
+                "a training range with batches to go",
                 () -> {
                   for (var a : LabelcurveProcesses.pendingActivities(plane, model)) {
                     String prefix = trainPrefix(plane);
@@ -231,8 +240,14 @@ class KilledEmbeddingWorkerIT {
                         && plane.store().exists(prefix + EmbeddingExtractor.MANIFEST)) {
                       fail("the training split finished before the worker could be stopped");
                     }
-                    // Shards 0..2 stored: only the training split has that many (the test split 2).
-                    if (prefix != null && a.hasHeartbeatDetails() && positionOf(a) >= 2) {
+                    // A range past shard 1 (only the training split has that many shards) that
+                    // has computed less than half of its shard: batches to go when the SIGTERM
+                    // comes, even with the server's view of its heartbeat a few seconds behind.
+                    if (prefix != null
+                        && a.getActivityType().getName().equals("ExtractRange")
+                        && a.hasHeartbeatDetails()
+                        && positionOf(a) >= 1
+                        && progressOf(a).computed() < DRAIN_SHARD / 2) {
                       String identity = a.getLastWorkerIdentity();
                       long p = Long.parseLong(identity.substring(0, identity.indexOf('@')));
                       if (workers.containsKey(p)) {
@@ -250,8 +265,8 @@ class KilledEmbeddingWorkerIT {
         drained.destroy(); // SIGTERM
         assertTrue(drained.waitFor(60, TimeUnit.SECONDS), read(logs.get(pid)));
         double exitSeconds = (System.nanoTime() - sigterm) / 1e9;
-        // The drained range's next attempt, started on the other worker (a range takes seconds:
-        // model load and its shards, so polling every 100 ms sees it running).
+        // The drained range's next attempt, started on the other worker (a range of DRAIN_SHARD
+        // images takes seconds, so polling every 100 ms sees it running).
         String otherId = other.pid() + "@";
         int attempt =
             LabelcurveProcesses.await(
@@ -350,13 +365,18 @@ class KilledEmbeddingWorkerIT {
 
   /** An embedding activity's heartbeat detail: the shards stored through. */
   private static int positionOf(io.temporal.api.workflow.v1.PendingActivityInfo a) {
-    io.labelcurve.activities.embed.EmbedProgress v =
-        io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
-            0,
-            java.util.Optional.of(a.getHeartbeatDetails()),
-            io.labelcurve.activities.embed.EmbedProgress.class,
-            io.labelcurve.activities.embed.EmbedProgress.class);
+    io.labelcurve.activities.embed.EmbedProgress v = progressOf(a);
     return v == null ? -1 : v.shardsDoneThrough();
+  }
+
+  /** An embedding activity's heartbeat details, or null. */
+  private static io.labelcurve.activities.embed.EmbedProgress progressOf(
+      io.temporal.api.workflow.v1.PendingActivityInfo a) {
+    return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+        0,
+        java.util.Optional.of(a.getHeartbeatDetails()),
+        io.labelcurve.activities.embed.EmbedProgress.class,
+        io.labelcurve.activities.embed.EmbedProgress.class);
   }
 
   /** The highest heartbeat detail (shards done through) of the sweep's pending embeddings. */
@@ -381,8 +401,8 @@ class KilledEmbeddingWorkerIT {
     return null;
   }
 
-  private static Process startWorker(EmbeddedControlPlane plane, Path models, Path log)
-      throws IOException {
+  private static Process startWorker(
+      EmbeddedControlPlane plane, Path models, Path log, int shardSize) throws IOException {
     Map<String, String> env = LabelcurveProcesses.connectedTo(plane);
     env.put(WorkerSettings.SHARD_SIZE_ENV, null); // --shard-size decides
     return LabelcurveProcesses.start(
@@ -394,7 +414,7 @@ class KilledEmbeddingWorkerIT {
             WorkerRuntime.GPU_QUEUE + "," + WorkerRuntime.EMBED_QUEUE,
             "--no-workflows",
             "--shard-size",
-            String.valueOf(SHARD),
+            String.valueOf(shardSize),
             "--metrics-port",
             "0",
             "--metrics-bind",
