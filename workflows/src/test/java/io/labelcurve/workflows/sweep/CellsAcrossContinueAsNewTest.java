@@ -106,20 +106,24 @@ class CellsAcrossContinueAsNewTest {
     }
   }
 
+  /** A sweep of model m1's finetune cells at these sizes, one seed, {@code window} in flight. */
+  private static SweepSpec finetuneSpec(String id, List<Integer> sizes, int window) {
+    return new SweepSpec(
+        id,
+        SweepWorkflowTest.DATASET.manifestUri(),
+        "train",
+        List.of("T1"),
+        List.of("m1"),
+        List.of("finetune"),
+        List.of(new SamplingSpec("image", sizes, false)),
+        1,
+        "cpu-small",
+        window);
+  }
+
   @Test
   void theWindowKeepsRunningAcrossContinueAsNewAndEveryCellCountsOnce() throws Exception {
-    SweepSpec spec =
-        new SweepSpec(
-            "ft",
-            SweepWorkflowTest.DATASET.manifestUri(),
-            "train",
-            List.of("T1"),
-            List.of("m1"),
-            List.of("finetune"),
-            List.of(new SamplingSpec("image", List.of(4, 8, 16, 32, 64, 100, 128), false)),
-            1,
-            "cpu-small",
-            3);
+    SweepSpec spec = finetuneSpec("ft", List.of(4, 8, 16, 32, 64, 100, 128), 3);
     ModelSweepRequest first =
         ModelSweepRequest.first("ft", spec, "m1", SweepWorkflowTest.DATASET, null);
     List<String> cells = first.cells().stream().map(Cell::id).toList();
@@ -211,18 +215,7 @@ class CellsAcrossContinueAsNewTest {
 
   @Test
   void aCancelledModelStartsNoMoreCellsAndWaitsForTheCellsItCarried() throws Exception {
-    SweepSpec spec =
-        new SweepSpec(
-            "fc",
-            SweepWorkflowTest.DATASET.manifestUri(),
-            "train",
-            List.of("T1"),
-            List.of("m1"),
-            List.of("finetune"),
-            List.of(new SamplingSpec("image", List.of(4, 8, 16, 32, 64), false)),
-            1,
-            "cpu-small",
-            2);
+    SweepSpec spec = finetuneSpec("fc", List.of(4, 8, 16, 32, 64), 2);
     ModelSweepRequest first =
         ModelSweepRequest.first("fc", spec, "m1", SweepWorkflowTest.DATASET, null);
     List<String> cells = first.cells().stream().map(Cell::id).toList();
@@ -311,18 +304,7 @@ class CellsAcrossContinueAsNewTest {
 
   @Test
   void aCarriedCellTerminatedWithoutReportingFailsAndTheModelEnds() throws Exception {
-    SweepSpec spec =
-        new SweepSpec(
-            "ft",
-            SweepWorkflowTest.DATASET.manifestUri(),
-            "train",
-            List.of("T1"),
-            List.of("m1"),
-            List.of("finetune"),
-            List.of(new SamplingSpec("image", List.of(4, 8, 16, 32, 64, 100, 128), false)),
-            1,
-            "cpu-small",
-            2);
+    SweepSpec spec = finetuneSpec("ft", List.of(4, 8, 16, 32, 64, 100, 128), 2);
     ModelSweepRequest first =
         ModelSweepRequest.first("ft", spec, "m1", SweepWorkflowTest.DATASET, null);
     List<String> cells = first.cells().stream().map(Cell::id).toList();

@@ -92,6 +92,33 @@ class WorkflowHistoryGenerator {
           Map.of("a", 4, "b", 3),
           Map.of("T1", 10));
 
+  /** {@link #spec} of model m1 with finetune cells alone (they run as CellWorkflow children). */
+  private static SweepSpec finetuneSpec(String id) {
+    SweepSpec spec = spec(id, List.of("m1"), 3);
+    return new SweepSpec(
+        spec.id(),
+        spec.dataset(),
+        spec.trainSplit(),
+        spec.testSplits(),
+        spec.models(),
+        List.of("finetune"),
+        spec.samplings(),
+        spec.seeds(),
+        spec.preset(),
+        spec.maxCellsInFlight());
+  }
+
+  /** The cells of m1 in {@code spec}; {@code fakes} hold the first until the last one ran. */
+  private static List<String> holdFirstUntilLast(SweepSpec spec, Fakes fakes) {
+    List<String> cells =
+        ModelSweepRequest.first(spec.id(), spec, "m1", DATASET, null).cells().stream()
+            .map(c -> c.id())
+            .toList();
+    fakes.longCell = cells.get(0);
+    fakes.lastCell = cells.get(cells.size() - 1);
+    return cells;
+  }
+
   /** Three linear-probe cells per model (image 16 and 32, sequence 1; one seed), one test split. */
   static SweepSpec spec(String id, List<String> models, int window) {
     return new SweepSpec(
@@ -161,50 +188,16 @@ class WorkflowHistoryGenerator {
       case "cells-in-children" -> {
         // Finetune cells in CellWorkflow children: the first waits until the last one ran, so
         // that the model continues as new with it in flight and counts it from its signal.
-        SweepSpec spec = spec("kids", List.of("m1"), 3);
-        spec =
-            new SweepSpec(
-                spec.id(),
-                spec.dataset(),
-                spec.trainSplit(),
-                spec.testSplits(),
-                spec.models(),
-                List.of("finetune"),
-                spec.samplings(),
-                spec.seeds(),
-                spec.preset(),
-                spec.maxCellsInFlight());
-        List<String> cells =
-            ModelSweepRequest.first("kids", spec, "m1", DATASET, null).cells().stream()
-                .map(c -> c.id())
-                .toList();
-        fakes.longCell = cells.get(0);
-        fakes.lastCell = cells.get(cells.size() - 1);
+        SweepSpec spec = finetuneSpec("kids");
+        List<String> cells = holdFirstUntilLast(spec, fakes);
         sweep(client, "kids").run(SweepRequest.all(spec));
         return "kids";
       }
       case "probe-carried" -> {
         // A finetune cell carried through continue-as-new and terminated there: the model's last
         // run probes it (every second here), finds it gone, counts it failed and completes.
-        SweepSpec spec = spec("gone", List.of("m1"), 3);
-        spec =
-            new SweepSpec(
-                spec.id(),
-                spec.dataset(),
-                spec.trainSplit(),
-                spec.testSplits(),
-                spec.models(),
-                List.of("finetune"),
-                spec.samplings(),
-                spec.seeds(),
-                spec.preset(),
-                spec.maxCellsInFlight());
-        List<String> cells =
-            ModelSweepRequest.first("gone", spec, "m1", DATASET, null).cells().stream()
-                .map(c -> c.id())
-                .toList();
-        fakes.longCell = cells.get(0);
-        fakes.lastCell = cells.get(cells.size() - 1);
+        SweepSpec spec = finetuneSpec("gone");
+        List<String> cells = holdFirstUntilLast(spec, fakes);
         fakes.holdLong = new CountDownLatch(1);
         WorkflowClient.start(sweep(client, "gone")::run, SweepRequest.all(spec));
         if (!fakes.lastCellRan.await(60, TimeUnit.SECONDS)) {
