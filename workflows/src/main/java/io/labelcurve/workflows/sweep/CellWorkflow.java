@@ -11,8 +11,9 @@ import io.temporal.workflow.WorkflowMethod;
  * continues as new while it runs. It calls the cell's activity (probe or finetune, with the options
  * of {@link ActivityOptionsCatalog}) and then, whatever the outcome, signals {@link
  * ModelSweepWorkflow#cellDone} to its parent's workflow id (no run id: the signal reaches whichever
- * run of the model is current). The cell's activity is idempotent (it reads back a record already
- * in the bucket), so a cell workflow started again under the same id does no work twice.
+ * run of the model is current; sent again for a while if no run is open, see {@link
+ * CellWorkflowImpl#REPORT_PATIENCE}). The cell's activity is idempotent (it reads back a record
+ * already in the bucket), so a cell workflow started again under the same id does no work twice.
  */
 @WorkflowInterface
 public interface CellWorkflow {

@@ -644,7 +644,7 @@ public final class ModelSweepWorkflowImpl implements ModelSweepWorkflow {
    * SignalExternalWorkflowException} from a blocking signal. Other causes (the target's signal
    * limit) say nothing about the cell.
    */
-  private static boolean isNotFound(Throwable t) {
+  static boolean isNotFound(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof SignalExternalWorkflowException
           || (c instanceof ApplicationFailure af

@@ -107,7 +107,7 @@ class CellsAcrossContinueAsNewTest {
   }
 
   /** A sweep of model m1's finetune cells at these sizes, one seed, {@code window} in flight. */
-  private static SweepSpec finetuneSpec(String id, List<Integer> sizes, int window) {
+  static SweepSpec finetuneSpec(String id, List<Integer> sizes, int window) {
     return new SweepSpec(
         id,
         SweepWorkflowTest.DATASET.manifestUri(),
@@ -358,8 +358,9 @@ class CellsAcrossContinueAsNewTest {
             + longCellWorkflow
             + " closed without reporting (terminated, timed out or reset); rerun the sweep to"
             + " compute it";
-    assertEquals(cells.size() - 1, result.cellsDone());
+    // Failures first: their texts say which cell was miscounted, a count would not.
     assertEquals(Map.of(longCell, expected), result.failedCells());
+    assertEquals(cells.size() - 1, result.cellsDone());
     assertEquals(1, result.cellsFailed());
     // Written where a rerun finds it, as any failed cell.
     assertEquals(Map.of(longCell, expected), results.failuresWritten);
