@@ -115,6 +115,12 @@ public final class FrameStoreActivitiesImpl implements FrameStoreActivities {
                     resumeAfter,
                     decodeThreads,
                     shard -> {
+                      // Shards up to the resume position are only checked again: reporting them
+                      // would move the position back, and a retry after that would check them
+                      // once more (each a GET and a SHA-256).
+                      if (shard <= resumeAfter) {
+                        return;
+                      }
                       synchronized (lock) {
                         position.set(shard);
                         activity.heartbeat(shard);
