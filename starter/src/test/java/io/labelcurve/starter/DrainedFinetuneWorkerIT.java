@@ -276,7 +276,12 @@ class DrainedFinetuneWorkerIT {
         assertEquals(reference.provenance().get("steps"), p.get("steps"));
         assertNull(reference.provenance().get("resumed_from"));
         System.out.printf(
-            "resumed from %s at step %s of %s%n", from, p.get("resumed_at_step"), p.get("steps"));
+            "resumed from %s at step %s of %s; final loss %s, uninterrupted %s%n",
+            from,
+            p.get("resumed_at_step"),
+            p.get("steps"),
+            p.get("final_loss"),
+            reference.provenance().get("final_loss"));
 
         assertEquals(reference.scores().size(), resumed.scores().size());
         for (int i = 0; i < reference.scores().size(); i++) {
@@ -286,11 +291,7 @@ class DrainedFinetuneWorkerIT {
               r.split() + "/" + r.level() + "/" + r.n(), s.split() + "/" + s.level() + "/" + s.n());
           assertEquals(r.accuracy(), s.accuracy(), 1e-6, r.split() + "/" + r.level());
         }
-        assertEquals(
-            Double.parseDouble(reference.provenance().get("final_loss")),
-            Double.parseDouble(p.get("final_loss")),
-            1e-6,
-            "final loss");
+        KilledFinetuneWorkerIT.assertSameFinalLoss(reference, resumed);
         // The finished cell's checkpoints and hand-over are gone.
         assertTrue(plane.store().list("sweeps/" + spec.id() + "/checkpoints/").isEmpty());
       } finally {
