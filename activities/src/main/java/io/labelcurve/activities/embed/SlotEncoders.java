@@ -2,10 +2,14 @@ package io.labelcurve.activities.embed;
 
 import io.labelcurve.activities.device.DevicePool;
 import io.labelcurve.activities.model.ModelSpec;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,12 +43,23 @@ import org.slf4j.LoggerFactory;
  *       its slot's encoder; each slot's state is still guarded by its own lock, and a slot of a
  *       {@linkplain DevicePool#shared shared} pool (leased by many at once) gives a second
  *       concurrent holder an encoder of its own that is closed after use, never the one in use.
+ *   <li>A kept encoder unused for {@link #DEFAULT_IDLE} (or the idle time given) is closed: once a
+ *       model's extraction is over, its weights and the allocator's cache leave the device to the
+ *       finetune cells that lease the same slots for hours.
  *   <li>{@link #close} (the worker's shutdown) closes every kept encoder; one in use is closed by
  *       its holder when it is released.
  * </ul>
  */
 public final class SlotEncoders implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SlotEncoders.class);
+
+  /**
+   * How long a kept encoder waits for the next range of its model: a split's ranges follow each
+   * other within seconds (the next split's plan is one bookkeeping activity away), so two minutes
+   * covers them with room for a loaded server; longer would hold a device's memory from the
+   * finetune cells after the extraction is over.
+   */
+  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
 
   /**
    * What a kept encoder must match to be reused.
@@ -67,6 +82,9 @@ public final class SlotEncoders implements AutoCloseable {
     final Encoder encoder;
     final Map<Integer, NumericsCanary.Report> canaries = new HashMap<>();
 
+    /** {@link System#nanoTime} when it went back to its slot; read under the slot's lock. */
+    long keptSince;
+
     Entry(Key key, Encoder encoder) {
       this.key = key;
       this.encoder = encoder;
@@ -82,7 +100,48 @@ public final class SlotEncoders implements AutoCloseable {
   private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicInteger loads = new AtomicInteger();
   private final AtomicInteger reuses = new AtomicInteger();
+  private final AtomicInteger idleClosed = new AtomicInteger();
+  private final long idleNanos;
+  private final ScheduledExecutorService sweeper;
   private volatile boolean closed;
+
+  /** Kept encoders closed after {@link #DEFAULT_IDLE} unused. */
+  public SlotEncoders() {
+    this(DEFAULT_IDLE);
+  }
+
+  /**
+   * Kept encoders closed after {@code idle} unused, looked for every quarter of it by a daemon
+   * thread of this cache's own.
+   */
+  public SlotEncoders(Duration idle) {
+    if (idle.isNegative() || idle.isZero()) {
+      throw new IllegalArgumentException("idle time must be positive: " + idle);
+    }
+    this.idleNanos = idle.toNanos();
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "slot-encoders-idle");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = Math.max(1, idleNanos / 4);
+    // Nothing waits on it: close() shuts the executor down. A throw would cancel the schedule,
+    // so a failed close is logged and the next look goes on.
+    var unused =
+        sweeper.scheduleWithFixedDelay(
+            () -> {
+              try {
+                closeIdle(System.nanoTime());
+              } catch (RuntimeException e) {
+                log.warn("closing idle encoders failed; looking again later", e);
+              }
+            },
+            every,
+            every,
+            TimeUnit.NANOSECONDS);
+  }
 
   /**
    * The encoder of {@code key} on {@code slot}: the kept one when it is {@code key}'s, otherwise
@@ -135,6 +194,41 @@ public final class SlotEncoders implements AutoCloseable {
     return encoder;
   }
 
+  /**
+   * Closes every kept encoder that went back to its slot more than the idle time before {@code now}
+   * ({@link System#nanoTime}); returns how many. Called by the sweeper; encoders in use are not
+   * kept, so never closed here.
+   */
+  int closeIdle(long now) {
+    int n = 0;
+    for (Map.Entry<Integer, Slot> e : slots.entrySet()) {
+      Slot s = e.getValue();
+      Entry idle;
+      synchronized (s) {
+        idle = s.kept != null && now - s.kept.keptSince > idleNanos ? s.kept : null;
+        if (idle != null) {
+          s.kept = null;
+        }
+      }
+      if (idle != null) {
+        log.info(
+            "{}: closed on slot {}, unused for {} s",
+            idle.key.spec().id(),
+            e.getKey(),
+            (now - idle.keptSince) / 1_000_000_000L);
+        idle.encoder.close();
+        idleClosed.incrementAndGet();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Kept encoders closed because they were not used within the idle time. */
+  public int idleClosed() {
+    return idleClosed.get();
+  }
+
   /** Encoders loaded since this was made (each load a model read and moved to its device). */
   public int loads() {
     return loads.get();
@@ -149,6 +243,7 @@ public final class SlotEncoders implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    sweeper.shutdownNow();
     for (Slot s : slots.values()) {
       Entry kept;
       synchronized (s) {
@@ -220,6 +315,7 @@ public final class SlotEncoders implements AutoCloseable {
         slot.inUse = false;
         kept = keep && !closed;
         if (kept) {
+          entry.keptSince = System.nanoTime();
           slot.kept = entry;
         }
       }

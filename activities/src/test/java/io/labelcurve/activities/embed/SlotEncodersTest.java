@@ -12,6 +12,7 @@ import io.labelcurve.activities.model.ModelCatalog;
 import io.labelcurve.activities.model.ModelSpec;
 import io.labelcurve.activities.model.TestModels;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -180,6 +181,57 @@ class SlotEncodersTest {
     inUse.keep();
     inUse.close();
     assertThrows(IllegalStateException.class, () -> inUse.encoder().embed(List.of(blank(spec))));
+  }
+
+  @Test
+  void aKeptEncoderUnusedForTheIdleTimeIsClosedAndTheNextUseLoadsItAgain() throws Exception {
+    DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    try (SlotEncoders cache = new SlotEncoders(Duration.ofMillis(200))) {
+      Encoder kept;
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        kept = held.encoder();
+        held.keep();
+      }
+      // The cache's own sweeper, in real time: looks every 50 ms, closes after 200 ms unused.
+      for (int i = 0; i < 100 && cache.idleClosed() == 0; i++) {
+        Thread.sleep(50);
+      }
+      assertEquals(1, cache.idleClosed());
+      assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
+      try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
+        assertNotSame(kept, held.encoder());
+        assertEquals(16, held.encoder().embed(List.of(blank(spec)))[0].length);
+      }
+      assertEquals(2, cache.loads());
+      assertEquals(0, cache.reuses());
+    }
+  }
+
+  @Test
+  void onlyEncodersKeptLongerThanTheIdleTimeAreClosedNeverOneInUse() {
+    DevicePool pool = DevicePool.cpuSlots(2);
+    ModelSpec spec = catalog.get("tiny-cnn");
+    try (SlotEncoders cache = new SlotEncoders()) {
+      Encoder kept;
+      try (SlotEncoders.Held held = acquire(cache, pool.slots().get(0), "tiny-cnn")) {
+        kept = held.encoder();
+        held.keep();
+      }
+      try (SlotEncoders.Held inUse = acquire(cache, pool.slots().get(1), "tiny-cnn")) {
+        long now = System.nanoTime();
+        assertEquals(0, cache.closeIdle(now), "kept just now");
+        assertEquals(
+            0, cache.closeIdle(now + SlotEncoders.DEFAULT_IDLE.toNanos() / 2), "within the time");
+        assertEquals(1, cache.closeIdle(now + SlotEncoders.DEFAULT_IDLE.toNanos() + 1));
+        assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
+        assertEquals(16, inUse.encoder().embed(List.of(blank(spec)))[0].length, "in use: open");
+        inUse.keep();
+      }
+      // Kept again after its use: its idle time starts now.
+      assertEquals(0, cache.closeIdle(System.nanoTime()));
+      assertEquals(1, cache.idleClosed());
+    }
   }
 
   @Test
