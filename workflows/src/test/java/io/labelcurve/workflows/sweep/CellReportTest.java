@@ -13,6 +13,7 @@ import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
@@ -23,6 +24,8 @@ import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -152,9 +155,16 @@ class CellReportTest {
     assertEquals(
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
         events.get(events.size() - 1).getEventType());
-    // And the cell's history, with its pauses, replays.
-    WorkflowReplayer.replayWorkflowExecution(
-        client.fetchHistory(cellWorkflow), CellWorkflowImpl.class);
+    // And the cell's history, with its pauses, replays; it is also the committed history that
+    // WorkflowReplayTest keeps replaying (written with -Dlabelcurve.histories=DIR).
+    WorkflowExecutionHistory history = client.fetchHistory(cellWorkflow);
+    WorkflowReplayer.replayWorkflowExecution(history, CellWorkflowImpl.class);
+    String histories = System.getProperty("labelcurve.histories");
+    if (histories != null && !histories.isBlank()) {
+      Files.writeString(
+          Path.of(histories).resolve("cell-" + cell.id() + "-report-retried.json"),
+          history.toJson(true));
+    }
   }
 
   private static long signalFailures(WorkflowClient client, String workflowId) {
