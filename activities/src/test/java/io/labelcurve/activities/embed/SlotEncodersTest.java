@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.labelcurve.activities.device.DevicePool;
@@ -42,6 +43,21 @@ class SlotEncodersTest {
   static SlotEncoders.Held acquire(SlotEncoders cache, DevicePool.Slot slot, String id) {
     ModelSpec spec = catalog.get(id);
     return cache.acquire(slot, key(id, slot), () -> Encoders.open(catalog, spec, Device.cpu()));
+  }
+
+  /** The encoder was closed: it refuses work, its native memory freed. */
+  static IllegalStateException assertClosed(Encoder encoder) {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> encoder.embed(List.of(blank(catalog.get("tiny-cnn")))));
+    assertTrue(e.getMessage().endsWith(" is closed"), e.getMessage());
+    return e;
+  }
+
+  /** The encoder is open: a blank image gives a 16-d vector. */
+  static void assertWorks(Encoder encoder) {
+    assertEquals(16, encoder.embed(List.of(blank(catalog.get("tiny-cnn"))))[0].length);
   }
 
   static float[] blank(ModelSpec spec) {
@@ -97,7 +113,7 @@ class SlotEncodersTest {
       assertEquals(2, cache.loads());
     }
     // Closing the cache closed what it kept.
-    assertThrows(IllegalStateException.class, () -> first.embed(List.of(blank(spec))));
+    assertClosed(first);
   }
 
   @Test
@@ -115,16 +131,14 @@ class SlotEncodersTest {
         b = held.encoder();
         assertNotSame(a, b);
         // One model per slot: the first is closed, its native memory freed.
-        IllegalStateException e =
-            assertThrows(IllegalStateException.class, () -> a.embed(List.of(blank(spec))));
-        assertEquals("encoder tiny-cnn is closed", e.getMessage());
+        assertEquals("encoder tiny-cnn is closed", assertClosed(a).getMessage());
         held.keep();
       }
       assertEquals(2, cache.loads());
       // Back to the first model: loaded again.
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
         assertNotSame(a, held.encoder());
-        assertThrows(IllegalStateException.class, () -> b.embed(List.of(blank(spec))));
+        assertClosed(b);
         held.keep();
       }
       assertEquals(3, cache.loads());
@@ -152,10 +166,10 @@ class SlotEncodersTest {
               held.keep();
             }
           });
-      assertThrows(IllegalStateException.class, () -> broken.embed(List.of(blank(spec))));
+      assertClosed(broken);
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
         assertNotSame(broken, held.encoder());
-        assertEquals(16, held.encoder().embed(List.of(blank(spec)))[0].length);
+        assertWorks(held.encoder());
         held.keep();
       }
       assertEquals(2, cache.loads());
@@ -175,12 +189,12 @@ class SlotEncodersTest {
     }
     SlotEncoders.Held inUse = acquire(cache, pool.slots().get(1), "tiny-cnn");
     cache.close();
-    assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
+    assertClosed(kept);
     // The holder still works with its encoder until it lets go.
-    assertEquals(16, inUse.encoder().embed(List.of(blank(spec)))[0].length);
+    assertWorks(inUse.encoder());
     inUse.keep();
     inUse.close();
-    assertThrows(IllegalStateException.class, () -> inUse.encoder().embed(List.of(blank(spec))));
+    assertClosed(inUse.encoder());
   }
 
   @Test
@@ -198,10 +212,10 @@ class SlotEncodersTest {
         Thread.sleep(50);
       }
       assertEquals(1, cache.idleClosed());
-      assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
+      assertClosed(kept);
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
         assertNotSame(kept, held.encoder());
-        assertEquals(16, held.encoder().embed(List.of(blank(spec)))[0].length);
+        assertWorks(held.encoder());
       }
       assertEquals(2, cache.loads());
       assertEquals(0, cache.reuses());
@@ -224,8 +238,8 @@ class SlotEncodersTest {
         assertEquals(
             0, cache.closeIdle(now + SlotEncoders.DEFAULT_IDLE.toNanos() / 2), "within the time");
         assertEquals(1, cache.closeIdle(now + SlotEncoders.DEFAULT_IDLE.toNanos() + 1));
-        assertThrows(IllegalStateException.class, () -> kept.embed(List.of(blank(spec))));
-        assertEquals(16, inUse.encoder().embed(List.of(blank(spec)))[0].length, "in use: open");
+        assertClosed(kept);
+        assertWorks(inUse.encoder());
         inUse.keep();
       }
       // Kept again after its use: its idle time starts now.
@@ -247,7 +261,7 @@ class SlotEncodersTest {
           second.keep();
         }
         // Not kept: the slot's encoder is the first holder's.
-        assertThrows(IllegalStateException.class, () -> own.embed(List.of(blank(spec))));
+        assertClosed(own);
         first.keep();
       }
       try (SlotEncoders.Held again = acquire(cache, slot, "tiny-cnn")) {

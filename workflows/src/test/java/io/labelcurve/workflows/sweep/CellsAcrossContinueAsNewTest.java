@@ -145,14 +145,7 @@ class CellsAcrossContinueAsNewTest {
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     String id = ModelSweepWorkflow.workflowId("ft", "m1");
-    ModelSweepWorkflow model =
-        client.newWorkflowStub(
-            ModelSweepWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-                .build());
-    WorkflowClient.start(model::run, first);
+    startModel(client, id, first);
 
     // Every other cell runs while the first is still in flight: only a window kept across
     // continue-as-new lets the cells past the second run's (two per run) start.
@@ -249,15 +242,7 @@ class CellsAcrossContinueAsNewTest {
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     String id = ModelSweepWorkflow.workflowId("fc", "m1");
-    WorkflowClient.start(
-        client.newWorkflowStub(
-                ModelSweepWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(id)
-                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-                    .build())
-            ::run,
-        first);
+    startModel(client, id, first);
     // Run 1 started two cells and continued as new with both in flight; run 2 waits on them.
     for (int i = 0; i < 300 && runsOldestFirst(client, id).size() < 2; i++) {
       Thread.sleep(100);
@@ -329,15 +314,7 @@ class CellsAcrossContinueAsNewTest {
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     String id = ModelSweepWorkflow.workflowId("ft", "m1");
-    WorkflowClient.start(
-        client.newWorkflowStub(
-                ModelSweepWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(id)
-                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-                    .build())
-            ::run,
-        first);
+    startModel(client, id, first);
 
     // The last cell ran, so the long one was carried through continue-as-new (two cells a run);
     // an operator terminates it: it never signals, and no run holding it now has its promise.
@@ -380,6 +357,19 @@ class CellsAcrossContinueAsNewTest {
   private static boolean signalled(WorkflowClient client, String workflowId) {
     return client.fetchHistory(workflowId).getEvents().stream()
         .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  }
+
+  /** Starts the model workflow {@code id} on the CPU queue with its first run's request. */
+  static void startModel(WorkflowClient client, String id, ModelSweepRequest first) {
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                ModelSweepWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(id)
+                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
+                    .build())
+            ::run,
+        first);
   }
 
   /** Every run of the workflow id, following continuedExecutionRunId back from the latest. */

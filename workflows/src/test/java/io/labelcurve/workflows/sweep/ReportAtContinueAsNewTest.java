@@ -14,7 +14,6 @@ import io.temporal.api.history.v1.History;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.WorkflowExecutionSignaledEventAttributes;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
@@ -103,15 +102,7 @@ class ReportAtContinueAsNewTest {
                 });
     env.start();
     WorkflowClient client = env.getWorkflowClient();
-    WorkflowClient.start(
-        client.newWorkflowStub(
-                ModelSweepWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(id)
-                    .setTaskQueue(SweepWorkflow.TASK_QUEUE)
-                    .build())
-            ::run,
-        first);
+    CellsAcrossContinueAsNewTest.startModel(client, id, first);
     for (int i = 0;
         i < 300 && CellsAcrossContinueAsNewTest.runsOldestFirst(client, id).size() < 2;
         i++) {
