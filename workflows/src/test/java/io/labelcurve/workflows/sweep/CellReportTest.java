@@ -27,6 +27,7 @@ import io.temporal.workflow.WorkflowMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -116,15 +117,7 @@ class CellReportTest {
     CountDownLatch release = new CountDownLatch(1);
     env.newWorker(FinetuneActivities.TASK_QUEUE)
         .registerActivitiesImplementations(
-            (FinetuneActivities)
-                r -> {
-                  try {
-                    assertTrue(release.await(30, TimeUnit.SECONDS), "never released");
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return new CellResult(r.cell().id(), "s3://b/f", 4, 1.0, List.of(), false);
-                });
+            CellsAcrossContinueAsNewTest.heldUntil(release, new ConcurrentHashMap<>()));
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     WorkflowOptions options =

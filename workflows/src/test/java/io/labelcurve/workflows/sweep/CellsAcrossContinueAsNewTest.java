@@ -224,21 +224,7 @@ class CellsAcrossContinueAsNewTest {
     Map<String, Integer> runsPerCell = new ConcurrentHashMap<>();
     CountDownLatch release = new CountDownLatch(1);
     env.newWorker(FinetuneActivities.TASK_QUEUE)
-        .registerActivitiesImplementations(
-            (FinetuneActivities)
-                r -> {
-                  String cell = r.cell().id();
-                  runsPerCell.merge(cell, 1, Integer::sum);
-                  try {
-                    if (!release.await(60, TimeUnit.SECONDS)) {
-                      throw new IllegalStateException("never released");
-                    }
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                  }
-                  return new CellResult(cell, "s3://b/f", r.cell().size(), 1.0, List.of(), false);
-                });
+        .registerActivitiesImplementations(heldUntil(release, runsPerCell));
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     String id = ModelSweepWorkflow.workflowId("fc", "m1");
@@ -357,6 +343,26 @@ class CellsAcrossContinueAsNewTest {
   private static boolean signalled(WorkflowClient client, String workflowId) {
     return client.fetchHistory(workflowId).getEvents().stream()
         .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  }
+
+  /**
+   * Finetune cells that each count their run in {@code runsPerCell} and wait for {@code release}
+   * (failing after a minute without it), then succeed.
+   */
+  static FinetuneActivities heldUntil(CountDownLatch release, Map<String, Integer> runsPerCell) {
+    return r -> {
+      String cell = r.cell().id();
+      runsPerCell.merge(cell, 1, Integer::sum);
+      try {
+        if (!release.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("never released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return new CellResult(cell, "s3://b/f", r.cell().size(), 1.0, List.of(), false);
+    };
   }
 
   /** Starts the model workflow {@code id} on the CPU queue with its first run's request. */

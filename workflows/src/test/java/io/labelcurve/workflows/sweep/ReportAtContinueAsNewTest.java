@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.labelcurve.workflows.activities.CellResult;
 import io.labelcurve.workflows.activities.FinetuneActivities;
 import io.labelcurve.workflows.plan.Cell;
 import io.labelcurve.workflows.spec.SweepSpec;
@@ -28,9 +27,9 @@ import io.temporal.worker.WorkerFactoryOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,15 +90,7 @@ class ReportAtContinueAsNewTest {
     CountDownLatch never = new CountDownLatch(1);
     env.newWorker(FinetuneActivities.TASK_QUEUE)
         .registerActivitiesImplementations(
-            (FinetuneActivities)
-                r -> {
-                  try {
-                    never.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return new CellResult(r.cell().id(), "s3://b/f", 1, 1.0, List.of(), false);
-                });
+            CellsAcrossContinueAsNewTest.heldUntil(never, new ConcurrentHashMap<>()));
     env.start();
     WorkflowClient client = env.getWorkflowClient();
     CellsAcrossContinueAsNewTest.startModel(client, id, first);
