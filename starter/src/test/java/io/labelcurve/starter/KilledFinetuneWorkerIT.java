@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -169,7 +170,17 @@ class KilledFinetuneWorkerIT {
         // with the worker's one intra-op thread (LABELCURVE_TORCH_THREADS=1 there).
         Encoders.setIntraOpThreads(1);
         reference = reference(plane, catalog, phantom, manifestUri);
-        result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
+        try {
+          result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
+        } catch (TimeoutException e) {
+          throw new AssertionError(
+              "the sweep did not end within 8 minutes of the kill\n"
+                  + LabelcurveProcesses.stateOf(
+                      plane, ModelSweepWorkflow.workflowId(spec.id(), MODEL))
+                  + "worker 2:\n"
+                  + read(log2),
+              e);
+        }
       } finally {
         second.destroyForcibly();
         second.waitFor(30, TimeUnit.SECONDS);

@@ -161,6 +161,44 @@ final class LabelcurveProcesses {
   }
 
   /** Workflow {@code id}'s description, or null while it does not exist. */
+  /**
+   * What workflow {@code id} and its pending children wait on, for a failure message: status,
+   * pending activities (type, attempt, state, last worker, last failure) and the last events.
+   */
+  static String stateOf(EmbeddedControlPlane plane, String id) {
+    StringBuilder out = new StringBuilder();
+    java.util.ArrayDeque<String> ids = new java.util.ArrayDeque<>(List.of(id));
+    while (!ids.isEmpty()) {
+      String w = ids.poll();
+      DescribeWorkflowExecutionResponse r = describe(plane, w);
+      if (r == null) {
+        out.append(w).append(": not found\n");
+        continue;
+      }
+      out.append(w).append(": ").append(r.getWorkflowExecutionInfo().getStatus()).append('\n');
+      for (PendingActivityInfo a : r.getPendingActivitiesList()) {
+        out.append("  activity ")
+            .append(a.getActivityType().getName())
+            .append(" attempt ")
+            .append(a.getAttempt())
+            .append(' ')
+            .append(a.getState())
+            .append(" worker ")
+            .append(a.getLastWorkerIdentity())
+            .append(a.hasLastFailure() ? " last failure " + a.getLastFailure().getMessage() : "")
+            .append('\n');
+      }
+      r.getPendingChildrenList().forEach(c -> ids.add(c.getWorkflowId()));
+      List<io.temporal.api.history.v1.HistoryEvent> events =
+          plane.client().fetchHistory(w).getEvents();
+      for (var e : events.subList(Math.max(0, events.size() - 8), events.size())) {
+        out.append("  event ").append(e.getEventId()).append(' ').append(e.getEventType());
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   private static DescribeWorkflowExecutionResponse describe(EmbeddedControlPlane plane, String id) {
     DescribeWorkflowExecutionResponse r;
     try {
