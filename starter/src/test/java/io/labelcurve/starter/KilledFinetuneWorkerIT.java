@@ -170,17 +170,7 @@ class KilledFinetuneWorkerIT {
         // with the worker's one intra-op thread (LABELCURVE_TORCH_THREADS=1 there).
         Encoders.setIntraOpThreads(1);
         reference = reference(plane, catalog, phantom, manifestUri);
-        try {
-          result = WorkflowStub.fromTyped(sweep).getResult(8, TimeUnit.MINUTES, SweepResult.class);
-        } catch (TimeoutException e) {
-          throw new AssertionError(
-              "the sweep did not end within 8 minutes of the kill\n"
-                  + LabelcurveProcesses.stateOf(
-                      plane, ModelSweepWorkflow.workflowId(spec.id(), MODEL))
-                  + "worker 2:\n"
-                  + read(log2),
-              e);
-        }
+        result = awaitSweep(plane, sweep, spec.id(), second, log2);
       } finally {
         second.destroyForcibly();
         second.waitFor(30, TimeUnit.SECONDS);
@@ -281,6 +271,33 @@ class KilledFinetuneWorkerIT {
         Double.parseDouble(resumed.provenance().get("final_loss")),
         1e-3 * Math.abs(want),
         "final loss");
+  }
+
+  /**
+   * The sweep's result, waited for up to 8 minutes while {@code worker} lives: a worker that dies
+   * fails the test at once with its log, and a sweep that does not end fails it with what its model
+   * and cell workflows wait on (CI saw one such timeout with nothing to go on).
+   */
+  static SweepResult awaitSweep(
+      EmbeddedControlPlane plane, SweepWorkflow sweep, String sweepId, Process worker, Path log)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+    while (true) {
+      try {
+        return WorkflowStub.fromTyped(sweep).getResult(10, TimeUnit.SECONDS, SweepResult.class);
+      } catch (TimeoutException e) {
+        assertTrue(worker.isAlive(), () -> "worker 2 died:\n" + read(log));
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "the sweep did not end within 8 minutes of the kill\n"
+                  + LabelcurveProcesses.stateOf(
+                      plane, ModelSweepWorkflow.workflowId(sweepId, MODEL))
+                  + "worker 2:\n"
+                  + read(log),
+              e);
+        }
+      }
+    }
   }
 
   static long stepOf(String checkpointUri) {

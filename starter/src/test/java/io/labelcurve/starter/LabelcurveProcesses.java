@@ -160,7 +160,6 @@ final class LabelcurveProcesses {
     return all;
   }
 
-  /** Workflow {@code id}'s description, or null while it does not exist. */
   /**
    * What workflow {@code id} and its pending children wait on, for a failure message: status,
    * pending activities (type, attempt, state, last worker, last failure) and the last events.
@@ -199,6 +198,7 @@ final class LabelcurveProcesses {
     return out.toString();
   }
 
+  /** Workflow {@code id}'s description, or null while it does not exist. */
   private static DescribeWorkflowExecutionResponse describe(EmbeddedControlPlane plane, String id) {
     DescribeWorkflowExecutionResponse r;
     try {
