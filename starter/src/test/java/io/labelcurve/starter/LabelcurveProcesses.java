@@ -9,6 +9,7 @@ import io.labelcurve.activities.storage.S3Settings;
 import io.labelcurve.worker.EmbeddedControlPlane;
 import io.labelcurve.worker.TemporalSettings;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,7 +168,7 @@ final class LabelcurveProcesses {
    */
   static String stateOf(EmbeddedControlPlane plane, String id) {
     StringBuilder out = new StringBuilder();
-    java.util.ArrayDeque<String> ids = new java.util.ArrayDeque<>(List.of(id));
+    ArrayDeque<String> ids = new ArrayDeque<>(List.of(id));
     while (!ids.isEmpty()) {
       String w = ids.poll();
       DescribeWorkflowExecutionResponse r = describe(plane, w);
@@ -188,8 +190,7 @@ final class LabelcurveProcesses {
             .append('\n');
       }
       r.getPendingChildrenList().forEach(c -> ids.add(c.getWorkflowId()));
-      List<io.temporal.api.history.v1.HistoryEvent> events =
-          plane.client().fetchHistory(w).getEvents();
+      List<HistoryEvent> events = plane.client().fetchHistory(w).getEvents();
       for (var e : events.subList(Math.max(0, events.size() - 8), events.size())) {
         out.append("  event ").append(e.getEventId()).append(' ').append(e.getEventType());
         out.append('\n');

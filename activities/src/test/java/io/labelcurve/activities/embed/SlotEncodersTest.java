@@ -119,7 +119,6 @@ class SlotEncodersTest {
   @Test
   void anotherModelOnTheSlotClosesTheKeptOneFirst() {
     DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
-    ModelSpec spec = catalog.get("tiny-cnn");
     try (SlotEncoders cache = new SlotEncoders()) {
       Encoder a;
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
@@ -149,7 +148,6 @@ class SlotEncodersTest {
   @Test
   void aFailedUseClosesTheEncoderAndTheNextLoadsAfresh() {
     DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
-    ModelSpec spec = catalog.get("tiny-cnn");
     try (SlotEncoders cache = new SlotEncoders()) {
       Encoder broken;
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
@@ -180,7 +178,6 @@ class SlotEncodersTest {
   @Test
   void closingTheCacheClosesWhatItKeptAndWhatIsInUseWhenReleased() {
     DevicePool pool = DevicePool.cpuSlots(2);
-    ModelSpec spec = catalog.get("tiny-cnn");
     SlotEncoders cache = new SlotEncoders();
     Encoder kept;
     try (SlotEncoders.Held held = acquire(cache, pool.slots().get(0), "tiny-cnn")) {
@@ -200,7 +197,6 @@ class SlotEncodersTest {
   @Test
   void aKeptEncoderUnusedForTheIdleTimeIsClosedAndTheNextUseLoadsItAgain() throws Exception {
     DevicePool.Slot slot = DevicePool.cpuSlots(1).slots().get(0);
-    ModelSpec spec = catalog.get("tiny-cnn");
     try (SlotEncoders cache = new SlotEncoders(Duration.ofMillis(200))) {
       Encoder kept;
       try (SlotEncoders.Held held = acquire(cache, slot, "tiny-cnn")) {
@@ -225,7 +221,6 @@ class SlotEncodersTest {
   @Test
   void onlyEncodersKeptLongerThanTheIdleTimeAreClosedNeverOneInUse() {
     DevicePool pool = DevicePool.cpuSlots(2);
-    ModelSpec spec = catalog.get("tiny-cnn");
     try (SlotEncoders cache = new SlotEncoders()) {
       Encoder kept;
       try (SlotEncoders.Held held = acquire(cache, pool.slots().get(0), "tiny-cnn")) {
@@ -251,7 +246,6 @@ class SlotEncodersTest {
   @Test
   void aSharedSlotInUseGivesASecondHolderAnEncoderOfItsOwn() {
     DevicePool.Slot slot = DevicePool.shared(Device.cpu()).slots().get(0);
-    ModelSpec spec = catalog.get("tiny-cnn");
     try (SlotEncoders cache = new SlotEncoders()) {
       try (SlotEncoders.Held first = acquire(cache, slot, "tiny-cnn")) {
         Encoder own;

@@ -66,14 +66,7 @@ class CellsAcrossContinueAsNewTest {
         lastCellRan.countDown();
       }
       if (id.equals(longCell)) {
-        try {
-          if (!releaseLong.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the long cell was never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
+        awaitRelease(releaseLong, "the long cell");
         longFinished = Instant.now();
       }
       return new CellResult(id, "s3://b/f", r.cell().size(), 1.0, List.of(), false);
@@ -353,16 +346,21 @@ class CellsAcrossContinueAsNewTest {
     return r -> {
       String cell = r.cell().id();
       runsPerCell.merge(cell, 1, Integer::sum);
-      try {
-        if (!release.await(60, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("never released");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      awaitRelease(release, "cell " + cell);
       return new CellResult(cell, "s3://b/f", r.cell().size(), 1.0, List.of(), false);
     };
+  }
+
+  /** Waits (in a fake activity) for the test to release {@code what}; fails after a minute. */
+  private static void awaitRelease(CountDownLatch release, String what) {
+    try {
+      if (!release.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(what + " was never released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Starts the model workflow {@code id} on the CPU queue with its first run's request. */
